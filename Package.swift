@@ -1,0 +1,74 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "parkctl",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "parkctl", targets: ["parkctl"]),
+        .library(name: "Postgres", targets: ["Postgres"]),
+        .library(name: "ParkCore", targets: ["ParkCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // libpq, the C client library of PostgreSQL.
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"]), .brew(["libpq"])]
+        ),
+        // The thin Swift layer over libpq: connections, parameterised queries,
+        // typed decoding, errors with SQLSTATE, transactions, COPY, pipeline.
+        .target(
+            name: "Postgres",
+            dependencies: ["CLibPQ"]
+        ),
+        // Turns sql/*.sql into generated Swift, so the migrations travel inside
+        // the binary while sql/ stays their single source of truth.
+        .executableTarget(name: "SQLEmbed"),
+        .plugin(
+            name: "EmbedSQLPlugin",
+            capability: .buildTool(),
+            dependencies: ["SQLEmbed"]
+        ),
+        // The domain: the park rules, migrations, the embedded local cluster.
+        .target(
+            name: "ParkCore",
+            dependencies: ["Postgres"],
+            plugins: ["EmbedSQLPlugin"]
+        ),
+        .executableTarget(
+            name: "parkctl",
+            dependencies: [
+                "ParkCore",
+                "Postgres",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Benchmark driver: runs parkctl's own code paths (COPY) for bench/*.sh.
+        .executableTarget(
+            name: "parkctl-bench",
+            dependencies: ["Postgres", "ParkCore"]
+        ),
+        .target(
+            name: "TestSupport",
+            dependencies: ["ParkCore", "Postgres"],
+            path: "Tests/TestSupport"
+        ),
+        .testTarget(
+            name: "PostgresTests",
+            dependencies: ["Postgres", "TestSupport"]
+        ),
+        .testTarget(
+            name: "ParkCoreTests",
+            dependencies: ["ParkCore", "Postgres", "TestSupport"]
+        ),
+        .testTarget(
+            name: "ParkctlCLITests",
+            dependencies: ["parkctl", "TestSupport"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,50 @@
+import Foundation
+import Postgres
+
+/// Which database parkctl works on: a server named by a URL, or its embedded cluster.
+public enum DatabaseTarget: Sendable {
+    case server(conninfo: String)
+    case embedded(LocalCluster)
+
+    /// `--database-url`, else `PARKCTL_DATABASE_URL`, else the embedded cluster.
+    public static func resolve(url: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> DatabaseTarget {
+        if let url, !url.isEmpty { return .server(conninfo: url) }
+        if let env = environment["PARKCTL_DATABASE_URL"], !env.isEmpty { return .server(conninfo: env) }
+        return .embedded(LocalCluster(root: LocalCluster.defaultRoot(environment: environment)))
+    }
+
+    /// Where it is, for humans; a password never appears.
+    public var displayName: String {
+        switch self {
+        case .server(let conninfo): "server \(ConnectionString.redacted(conninfo))"
+        case .embedded(let cluster): "embedded cluster at \(cluster.root)"
+        }
+    }
+
+    /// Opens a connection. The embedded cluster is created, started and migrated as
+    /// needed; a server is only connected to, and a schema behind this parkctl is
+    /// reported (run `parkctl db migrate`) unless `requireCurrentSchema` is false.
+    public func connect(requireCurrentSchema: Bool = true) throws -> Connection {
+        switch self {
+        case .server(let conninfo):
+            let conn = try Connection(conninfo)
+            if requireCurrentSchema, try Migrator().hasPending(conn) {
+                throw ParkError.unavailable("""
+                    the database at \(conn.hostDescription) has migrations pending: run `parkctl db migrate` first
+                    """)
+            }
+            return conn
+        case .embedded(let cluster):
+            let conn: Connection
+            do {
+                conn = try Connection(cluster.conninfo)
+            } catch let error as PostgresError where error.kind == .connectionFailed {
+                try cluster.ensureRunning()
+                conn = try Connection(cluster.conninfo)
+            }
+            let migrator = Migrator()
+            if try migrator.hasPending(conn) { try migrator.migrate(conn) }
+            return conn
+        }
+    }
+}

@@ -1,0 +1,30 @@
+/// An error the park's staff can act on, with the class of failure that decides
+/// parkctl's exit status.
+public struct ParkError: Error, Sendable, CustomStringConvertible, Equatable {
+    public enum Kind: Sendable, Equatable {
+        /// Input breaks a rule of the model (exit 65).
+        case invalidInput
+        /// A named park, building, unit, tenant or lease does not exist (exit 65).
+        case notFound
+        /// The change conflicts with what is recorded (exit 65).
+        case conflict
+        /// The database cannot be reached or set up (exit 69).
+        case unavailable
+        /// A bug or an unexpected state (exit 70).
+        case internalError
+    }
+
+    public var kind: Kind
+    public var message: String
+
+    public init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public static func invalid(_ message: String) -> ParkError { ParkError(.invalidInput, message) }
+    public static func notFound(_ message: String) -> ParkError { ParkError(.notFound, message) }
+    public static func unavailable(_ message: String) -> ParkError { ParkError(.unavailable, message) }
+
+    public var description: String { message }
+}

@@ -1,0 +1,58 @@
+import Foundation
+
+/// NUMERIC <-> Decimal, exactly: a value that Decimal cannot hold without
+/// rounding (more than 38 significant digits) is refused, never rounded.
+extension Decimal: PostgresEncodable, PostgresDecodable {
+    public static var postgresType: PostgresType { .numeric }
+
+    public var postgresText: String? {
+        isNaN ? "NaN" : description
+    }
+
+    public static func decode(postgresText text: String, type: PostgresType) throws -> Decimal {
+        if text == "NaN" { return .nan }
+        guard type == .numeric || type.isInteger || type.isTextual else {
+            throw PostgresCodecFailure("a \(type) is not decoded as Decimal (use numeric)")
+        }
+        guard let value = Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")),
+              isPlainNumber(text)
+        else {
+            throw PostgresCodecFailure("'\(text)' is not a finite number")
+        }
+        guard Self.canonical(value.description) == Self.canonical(text) else {
+            throw PostgresCodecFailure("\(text) has more digits than Decimal holds exactly")
+        }
+        return value
+    }
+
+    private static func isPlainNumber(_ text: String) -> Bool {
+        var digits = 0
+        for (i, c) in text.utf8.enumerated() {
+            switch c {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digits += 1
+            case UInt8(ascii: "-") where i == 0, UInt8(ascii: "."): continue
+            default: return false
+            }
+        }
+        return digits > 0
+    }
+
+    /// The digits of a plain decimal string without sign noise or zero padding,
+    /// so "1.50", "01.5" and "1.5" compare equal.
+    static func canonical(_ text: String) -> String {
+        var s = Substring(text)
+        var negative = false
+        if s.hasPrefix("-") { negative = true; s = s.dropFirst() }
+        var intPart = s
+        var fracPart: Substring = ""
+        if let dot = s.firstIndex(of: ".") {
+            intPart = s[..<dot]
+            fracPart = s[s.index(after: dot)...]
+        }
+        while intPart.hasPrefix("0") { intPart = intPart.dropFirst() }
+        while fracPart.hasSuffix("0") { fracPart = fracPart.dropLast() }
+        if intPart.isEmpty && fracPart.isEmpty { return "0" }
+        let body = fracPart.isEmpty ? String(intPart) : "\(intPart).\(fracPart)"
+        return negative ? "-" + body : body
+    }
+}

@@ -1,0 +1,56 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The isolation level of a transaction.
+public enum IsolationLevel: String, Sendable {
+    case readCommitted = "READ COMMITTED"
+    case repeatableRead = "REPEATABLE READ"
+    case serializable = "SERIALIZABLE"
+}
+
+extension Connection {
+    /// Runs `body` in a transaction: COMMIT when it returns, ROLLBACK when it throws.
+    ///
+    /// A serialization failure (40001) or a deadlock (40P01), whether raised by a
+    /// statement or by COMMIT, rolls back and runs `body` again, at most
+    /// `maxRetries` more times, so `body` must be safe to repeat (no side effects
+    /// outside the database).
+    ///
+    /// ```swift
+    /// let id = try conn.transaction(isolation: .serializable) { conn in
+    ///     try conn.query("INSERT INTO park (code) VALUES (\(code)) RETURNING id")
+    ///         .rows[0].decode(0, as: Int.self)
+    /// }
+    /// ```
+    public func transaction<T>(
+        isolation: IsolationLevel = .readCommitted,
+        readOnly: Bool = false,
+        maxRetries: Int = 3,
+        _ body: (Connection) throws -> T
+    ) throws -> T {
+        guard !isInTransaction else {
+            throw PostgresError(kind: .client, message: "a transaction is already open on this connection")
+        }
+        var attempt = 0
+        while true {
+            try simpleQuery("BEGIN ISOLATION LEVEL \(isolation.rawValue)\(readOnly ? " READ ONLY" : "")")
+            do {
+                let value = try body(self)
+                try simpleQuery("COMMIT")
+                return value
+            } catch {
+                if isOpen && isInTransaction { try? simpleQuery("ROLLBACK") }
+                if let pg = error as? PostgresError, pg.isRetryable, attempt < maxRetries {
+                    attempt += 1
+                    // Back off a little, with jitter, so that the contenders spread out.
+                    usleep(UInt32.random(in: 1_000...(5_000 * UInt32(attempt))))
+                    continue
+                }
+                throw error
+            }
+        }
+    }
+}

@@ -1,0 +1,42 @@
+import ArgumentParser
+import ParkCore
+import Postgres
+
+/// What parkctl says and returns when a command fails.
+struct Failure {
+    var message: String
+    var status: Int32
+
+    static let usage: Int32 = 64       // EX_USAGE
+    static let dataError: Int32 = 65   // EX_DATAERR
+    static let unavailable: Int32 = 69 // EX_UNAVAILABLE
+    static let software: Int32 = 70    // EX_SOFTWARE
+
+    init(_ error: Error) {
+        switch error {
+        case let error as ParkError:
+            message = error.message
+            status = switch error.kind {
+            case .invalidInput, .notFound, .conflict: Self.dataError
+            case .unavailable: Self.unavailable
+            case .internalError: Self.software
+            }
+        case let error as PostgresError:
+            message = error.description
+            if error.isConnectionError {
+                status = Self.unavailable
+            } else if let state = error.sqlState, state.codeClass == .dataException || state.codeClass == .integrityConstraintViolation {
+                status = Self.dataError
+            } else {
+                status = Self.software
+                message = error.debugDescription
+            }
+        case let error as ValidationError:
+            message = error.message
+            status = Self.usage
+        default:
+            message = "internal error: \(error)"
+            status = Self.software
+        }
+    }
+}

@@ -1,0 +1,36 @@
+import ArgumentParser
+import Foundation
+import ParkCore
+
+@main
+struct Parkctl: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "parkctl",
+        abstract: "Industrial-park tenant and leasing manager.",
+        discussion: """
+            With no --database-url and no PARKCTL_DATABASE_URL, parkctl runs on its own \
+            local PostgreSQL cluster, created and started on first use.
+            """,
+        version: "0.1.0",
+        subcommands: [DatabaseCommand.self]
+    )
+
+    /// Runs the command and turns every failure into a message on standard error
+    /// and a sysexits status: 64 usage, 65 data, 69 database unavailable, 70 internal.
+    static func main() {
+        let command: ParsableCommand
+        do {
+            command = try parseAsRoot()
+        } catch {
+            exit(withError: error)   // usage errors: 64, help and version: 0
+        }
+        do {
+            var command = command
+            try command.run()
+        } catch {
+            let failure = Failure(error)
+            FileHandle.standardError.write(Data("parkctl: \(failure.message)\n".utf8))
+            Foundation.exit(failure.status)
+        }
+    }
+}
