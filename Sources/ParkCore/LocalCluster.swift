@@ -102,7 +102,7 @@ public struct LocalCluster: Sendable {
         try withSetupLock {
             let binaries = try PostgresBinaries.locate(forMajorVersion: clusterVersion)
             let out = try ProcessRunner.run(binaries.pgCtl, ["-D", dataDirectory, "-m", "fast", "-w", "-t", "60", "stop"],
-                                            asUser: serverUser)
+                                            asUser: serverUser, environment: ProcessRunner.serverEnvironment)
             // 1 with "Is server running?" means it was already stopped.
             if out.status != 0 && !out.output.contains("Is server running?") {
                 throw ParkError.unavailable("pg_ctl stop failed for \(dataDirectory):\n\(out.output)")
@@ -124,7 +124,7 @@ public struct LocalCluster: Sendable {
         var args = ["-D", dataDirectory, "-U", Self.superuser, "--auth-local=trust", "--auth-host=reject",
                     "--encoding=UTF8", "--locale=C"]
         if !durable { args.append("--no-sync") }
-        let out = try ProcessRunner.run(binaries.initdb, args, asUser: serverUser)
+        let out = try ProcessRunner.run(binaries.initdb, args, asUser: serverUser, environment: ProcessRunner.serverEnvironment)
         guard out.status == 0 else {
             throw ParkError.unavailable("initdb failed for \(dataDirectory):\n\(out.output)")
         }
@@ -158,7 +158,7 @@ public struct LocalCluster: Sendable {
             try chownToServerUser(logFile)
         }
         let out = try ProcessRunner.run(binaries.pgCtl, ["-D", dataDirectory, "-l", logFile, "-w", "-t", "60", "start"],
-                                        asUser: serverUser)
+                                        asUser: serverUser, environment: ProcessRunner.serverEnvironment)
         guard out.status == 0 else {
             let log = (try? String(contentsOfFile: logFile, encoding: .utf8))?.split(separator: "\n").suffix(10)
                 .joined(separator: "\n") ?? ""

@@ -40,7 +40,7 @@ public struct PostgresBinaries: Sendable {
             return nil
         }
         guard let output = try? ProcessRunner.run(pgConfig, ["--bindir"]), output.status == 0 else { return nil }
-        let dir = output.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        let dir = output.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         return dir.isEmpty ? nil : dir
     }
 }

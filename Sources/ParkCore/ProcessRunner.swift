@@ -5,43 +5,41 @@ import Glibc
 import Darwin
 #endif
 
-/// Runs a helper program (initdb, pg_ctl) and collects what it printed.
+/// Runs a program (initdb, pg_ctl; parkctl itself in tests) and collects what it printed.
 ///
 /// posix_spawn and waitpid rather than Foundation's `Process`: pg_ctl leaves a
 /// server running behind it, and that server must inherit none of our
-/// descriptors, or `Process` never sees the end of its child.
-enum ProcessRunner {
-    struct Output {
-        var status: Int32
-        var output: String
+/// descriptors, or `Process` never sees the end of its child. Output goes to
+/// unlinked temporary files, read back once the child has ended.
+public enum ProcessRunner {
+    public struct Output: Sendable {
+        public var status: Int32
+        public var stdout: String
+        public var stderr: String
+        /// Both streams, for error messages.
+        public var output: String { stdout + stderr }
     }
 
-    /// Runs `executable` with `arguments`, optionally as another system user
-    /// (through runuser, for root), and waits for it.
-    static func run(_ executable: String, _ arguments: [String], asUser user: String? = nil) throws -> Output {
+    /// Runs `executable` with `arguments`, optionally as another system user (through
+    /// runuser, for root), with `environment` (default: ours) and `input` on stdin.
+    public static func run(_ executable: String, _ arguments: [String], asUser user: String? = nil,
+                           environment: [String: String]? = nil, input: [UInt8] = []) throws -> Output {
         var argv = [executable] + arguments
         if let user { argv = [try runuserPath(), "-u", user, "--"] + argv }
-
-        // The server inherits nothing that could point it elsewhere.
-        var env = ProcessInfo.processInfo.environment
-        for key in ["PGDATA", "PGHOST", "PGPORT", "PGDATABASE", "PGUSER", "PGOPTIONS"] { env[key] = nil }
-        env["LC_ALL"] = "C.UTF-8"
+        let env = environment ?? ProcessInfo.processInfo.environment
         let envp = env.map { "\($0.key)=\($0.value)" }
 
-        // Output goes to an unlinked temporary file, read back once the child ends.
-        var template = Array((NSTemporaryDirectory() + "/parkctl-run-XXXXXX").utf8CString)
-        let fd = mkstemp(&template)
-        guard fd >= 0 else { throw ParkError.unavailable("cannot create a temporary file: \(String(cString: strerror(errno)))") }
-        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
-        unlink(template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) })
-        defer { close(fd) }
+        let stdinFile = try TemporaryFile()
+        let stdoutFile = try TemporaryFile()
+        let stderrFile = try TemporaryFile()
+        try stdinFile.write(input)
 
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, fd, 1)
-        posix_spawn_file_actions_adddup2(&actions, fd, 2)
+        posix_spawn_file_actions_adddup2(&actions, stdinFile.fd, 0)
+        posix_spawn_file_actions_adddup2(&actions, stdoutFile.fd, 1)
+        posix_spawn_file_actions_adddup2(&actions, stderrFile.fd, 2)
 
         var pid = pid_t()
         let spawned = withCStrings(argv) { argvPointers in
@@ -55,16 +53,15 @@ enum ProcessRunner {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         let exitCode: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        return Output(status: exitCode, stdout: stdoutFile.readAll(), stderr: stderrFile.readAll())
+    }
 
-        lseek(fd, 0, SEEK_SET)
-        var data = [UInt8]()
-        var buffer = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let n = read(fd, &buffer, buffer.count)
-            if n <= 0 { break }
-            data += buffer[0..<n]
-        }
-        return Output(status: exitCode, output: String(decoding: data, as: UTF8.self))
+    /// Our environment without the variables that would point a server elsewhere.
+    static var serverEnvironment: [String: String] {
+        var env = ProcessInfo.processInfo.environment
+        for key in ["PGDATA", "PGHOST", "PGPORT", "PGDATABASE", "PGUSER", "PGOPTIONS"] { env[key] = nil }
+        env["LC_ALL"] = "C.UTF-8"
+        return env
     }
 
     private static func withCStrings<R>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> R) -> R {
@@ -79,5 +76,46 @@ enum ProcessRunner {
             return path
         }
         throw ParkError.unavailable("running as root needs runuser (util-linux) to start PostgreSQL as the postgres user")
+    }
+}
+
+/// An unlinked temporary file, closed on deinit; close-on-exec, so that only the
+/// copies made with dup2 reach a child.
+private final class TemporaryFile {
+    let fd: Int32
+
+    init() throws {
+        var template = Array((NSTemporaryDirectory() + "/parkctl-run-XXXXXX").utf8CString)
+        let fd = mkstemp(&template)
+        guard fd >= 0 else {
+            throw ParkError.unavailable("cannot create a temporary file: \(String(cString: strerror(errno)))")
+        }
+        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+        self.fd = fd
+    }
+
+    deinit { close(fd) }
+
+    func write(_ bytes: [UInt8]) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            guard n > 0 else { throw ParkError.unavailable("cannot write a temporary file") }
+            offset += n
+        }
+        lseek(fd, 0, SEEK_SET)
+    }
+
+    func readAll() -> String {
+        lseek(fd, 0, SEEK_SET)
+        var data = [UInt8]()
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let n = read(fd, &buffer, buffer.count)
+            if n <= 0 { break }
+            data += buffer[0..<n]
+        }
+        return String(decoding: data, as: UTF8.self)
     }
 }
