@@ -1,0 +1,63 @@
+import Postgres
+import Testing
+import TestSupport
+
+struct Boom: Error {}
+
+@Suite struct TransactionTests {
+    @Test func commitsOnReturnAndRollsBackOnThrow() throws {
+        let db = try TestDatabase()
+        let conn = db.connection
+        try conn.simpleQuery("CREATE TABLE t (v text)")
+        try conn.transaction { try $0.execute("INSERT INTO t VALUES (\("kept"))") }
+        #expect(throws: Boom.self) {
+            try conn.transaction { conn in
+                try conn.execute("INSERT INTO t VALUES (\("lost"))")
+                throw Boom()
+            }
+        }
+        #expect(throws: PostgresError.self) {
+            try conn.transaction { conn in
+                try conn.execute("INSERT INTO t VALUES (\("lost too"))")
+                try conn.execute("INSERT INTO t VALUES (1/0)")
+            }
+        }
+        #expect(!conn.isInTransaction)
+        let rows = try conn.query("SELECT v FROM t ORDER BY v").rows.map { try $0.decode(0, as: String.self) }
+        #expect(rows == ["kept"])
+    }
+
+    @Test func retriesSerializationFailuresABoundedNumberOfTimes() throws {
+        let db = try TestDatabase()
+        let conn = db.connection
+        try conn.simpleQuery("CREATE TABLE t (attempt int)")
+        var attempts = 0
+        try conn.transaction(isolation: .serializable) { conn in
+            attempts += 1
+            try conn.execute("INSERT INTO t VALUES (\(attempts))")
+            if attempts < 3 {
+                try conn.simpleQuery("DO $$ BEGIN RAISE EXCEPTION 'conflict' USING ERRCODE = '40001'; END $$")
+            }
+        }
+        #expect(attempts == 3)
+        #expect(try conn.query("SELECT attempt FROM t").rows.map { try $0.decode(0, as: Int.self) } == [3])
+
+        attempts = 0
+        let error = #expect(throws: PostgresError.self) {
+            try conn.transaction(maxRetries: 2) { conn in
+                attempts += 1
+                try conn.simpleQuery("DO $$ BEGIN RAISE EXCEPTION 'deadlock' USING ERRCODE = '40P01'; END $$")
+            }
+        }
+        #expect(error?.isDeadlock == true)
+        #expect(attempts == 3)
+    }
+
+    @Test func isolationLevelIsApplied() throws {
+        let db = try TestDatabase()
+        let level = try db.connection.transaction(isolation: .repeatableRead, readOnly: true) { conn in
+            try conn.query("SHOW transaction_isolation").rows[0].decode(0, as: String.self)
+        }
+        #expect(level == "repeatable read")
+    }
+}
