@@ -119,6 +119,7 @@ public struct LocalCluster: Sendable {
     // MARK: - Set-up steps
 
     private func initialize(_ binaries: PostgresBinaries) throws {
+        try checkReachableByServerUser()
         try makeDirectory(root)
         try makeDirectory(socketDirectory)
         var args = ["-D", dataDirectory, "-U", Self.superuser, "--auth-local=trust", "--auth-host=reject",
@@ -183,6 +184,26 @@ public struct LocalCluster: Sendable {
         }
         chmod(path, 0o700)
         try chownToServerUser(path)
+    }
+
+    /// As root, the server runs as postgres, which must be able to walk down to the
+    /// cluster: root's home (0700) is a typical trap, so say so plainly.
+    private func checkReachableByServerUser() throws {
+        guard let user = serverUser, let pw = getpwnam(user) else { return }
+        var dir = URL(fileURLWithPath: root).standardizedFileURL.deletingLastPathComponent()
+        while true {
+            var info = stat()
+            if stat(dir.path, &info) == 0, info.st_uid != pw.pointee.pw_uid, info.st_mode & 0o001 == 0 {
+                throw ParkError.unavailable("""
+                    the cluster folder \(root) is not reachable by the \(user) user, which runs PostgreSQL \
+                    (PostgreSQL refuses to run as root): \(dir.path) is closed to others \
+                    (mode \(String(info.st_mode & 0o777, radix: 8))). Set PARKCTL_HOME to a folder under an open one \
+                    (the default for root is /var/lib/parkctl)
+                    """)
+            }
+            if dir.path == "/" { break }
+            dir = dir.deletingLastPathComponent()
+        }
     }
 
     private func chownToServerUser(_ path: String) throws {

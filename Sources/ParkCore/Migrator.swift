@@ -47,7 +47,7 @@ public struct Migrator: Sendable {
     static let lockKey: Int64 = 0x7061_726B_6374_6C00
 
     public init(migrations: [Migration] = Migration.embedded) {
-        self.migrations = migrations
+        self.migrations = migrations.sorted { $0.name < $1.name }
     }
 
     /// The state of every migration, known or recorded.
