@@ -1,1 +1,79 @@
-print("x")
+import Foundation
+import ParkCore
+import Postgres
+
+// Drives parkctl's own code paths for the scripts in bench/ and for memory checks.
+//
+//   parkctl-bench copy-in CONNINFO FILE     COPY FILE into bench_unit through Connection.copyIn
+//   parkctl-bench copy-out CONNINFO FILE    COPY bench_unit out to FILE through Connection.copyOut
+//   parkctl-bench exercise CONNINFO         every layer feature once, for valgrind / LeakSanitizer
+
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("parkctl-bench: \(message)\n".utf8))
+    exit(64)
+}
+
+let args = Array(CommandLine.arguments.dropFirst())
+guard args.count >= 2 else { fail("usage: parkctl-bench copy-in|copy-out|exercise CONNINFO [FILE]") }
+
+do {
+    let conn = try Connection(args[1])
+    defer { conn.close() }
+    switch args[0] {
+    case "copy-in":
+        guard args.count == 3 else { fail("copy-in CONNINFO FILE") }
+        let fd = open(args[2], O_RDONLY)
+        guard fd >= 0 else { fail("cannot open \(args[2])") }
+        defer { close(fd) }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        defer { buffer.deallocate() }
+        let rows = try conn.copyIn("COPY bench_unit FROM STDIN (FORMAT csv)") { writer in
+            while true {
+                let n = read(fd, buffer.baseAddress, buffer.count)
+                if n < 0 { throw PostgresError(kind: .client, message: "read failed") }
+                if n == 0 { break }
+                try writer.write(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+            }
+        }
+        print(rows)
+    case "copy-out":
+        guard args.count == 3, let out = FileHandle(forWritingAtPath: args[2]) ?? {
+            FileManager.default.createFile(atPath: args[2], contents: nil)
+            return FileHandle(forWritingAtPath: args[2])
+        }() else { fail("copy-out CONNINFO FILE") }
+        var pending = Data()
+        let rows = try conn.copyOut("COPY bench_unit TO STDOUT (FORMAT csv)") { chunk in
+            pending.append(chunk.bindMemory(to: UInt8.self))
+            if pending.count >= 1 << 20 { out.write(pending); pending.removeAll(keepingCapacity: true) }
+        }
+        out.write(pending)
+        try out.close()
+        print(rows)
+    case "exercise":
+        try conn.simpleQuery("DROP TABLE IF EXISTS bench_exercise; CREATE TABLE bench_exercise (id int PRIMARY KEY, name text, area numeric(12,2), day date)")
+        let copied = try conn.copyIn("COPY bench_exercise FROM STDIN (FORMAT csv)") { writer in
+            for i in 1...20_000 { try writer.write("\(i),单元\(i),\(i % 500).25,2026-11-\(i % 28 + 1)\n") }
+        }
+        var bytes = 0
+        try conn.copyOut("COPY bench_exercise TO STDOUT") { bytes += $0.count }
+        var area = Decimal(0)
+        for row in try conn.query("SELECT id, name, area, day FROM bench_exercise WHERE id <= \(5000)").rows {
+            area += try row.decode("area", as: Decimal.self)
+            _ = try row.decode("name", as: String.self)
+            _ = try row.decode("day", as: CalendarDate.self)
+        }
+        var streamed = 0
+        try conn.forEachRow("SELECT id FROM bench_exercise") { _ in streamed += 1 }
+        let outcomes = try conn.pipeline((1...100).map { "UPDATE bench_exercise SET name = \("改\($0)") WHERE id = \($0)" })
+        for i in 1...50 { _ = try conn.preparedQuery("SELECT name FROM bench_exercise WHERE id = \(i)") }
+        _ = try? conn.query("INSERT INTO bench_exercise (id) VALUES (1)")  // a unique violation, cleared too
+        try conn.transaction { try $0.execute("DELETE FROM bench_exercise WHERE id > \(19_000)") }
+        try conn.simpleQuery("DROP TABLE bench_exercise")
+        print("copied \(copied), copied out \(bytes) bytes, area \(area), streamed \(streamed), pipelined \(outcomes.count)")
+    default:
+        fail("unknown command \(args[0])")
+    }
+} catch {
+    FileHandle.standardError.write(Data("parkctl-bench: \(error)\n".utf8))
+    exit(70)
+}
