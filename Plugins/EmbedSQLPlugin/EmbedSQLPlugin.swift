@@ -15,10 +15,13 @@ struct EmbedSQLPlugin: BuildToolPlugin {
         let output = context.pluginWorkDirectoryURL.appending(path: "EmbeddedMigrations.swift")
         return [
             .buildCommand(
-                displayName: "Embedding \(files.count) SQL migrations",
+                displayName: "Embedding the SQL migrations of sql/",
                 executable: try context.tool(named: "SQLEmbed").url,
-                arguments: [output.path] + files.map(\.path),
-                inputFiles: files,
+                // The tool lists the folder itself: SwiftPM caches this command, so a
+                // file added to sql/ must not depend on this list being recomputed.
+                // The folder is an input too, so that adding a file reruns the tool.
+                arguments: [output.path, sqlDirectory.path],
+                inputFiles: [sqlDirectory] + files,
                 outputFiles: [output]
             ),
         ]

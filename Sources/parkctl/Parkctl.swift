@@ -12,7 +12,8 @@ struct Parkctl: ParsableCommand {
             local PostgreSQL cluster, created and started on first use.
             """,
         version: "0.1.0",
-        subcommands: [DatabaseCommand.self]
+        subcommands: [DatabaseCommand.self, ParkCommand.self, BuildingCommand.self, UnitCommand.self,
+                      TenantCommand.self, AuditCommand.self, DemoCommand.self]
     )
 
     /// Runs the command and turns every failure into a message on standard error

@@ -1,0 +1,49 @@
+import Foundation
+import Postgres
+
+/// Reads the audit trail that the database writes for every change.
+public struct AuditService {
+    let session: ParkSession
+
+    public init(_ session: ParkSession) { self.session = session }
+
+    public static let entities = ["park", "building", "unit", "tenant", "onboarding", "onboarding_step", "onboarding_check"]
+
+    /// The newest `limit` changes, oldest first, optionally of one entity (table),
+    /// one park, and since a day (in the park group's default time zone).
+    public func entries(entity: String? = nil, park: String? = nil, since: CalendarDate? = nil, limit: Int = 200) throws -> [AuditEntry] {
+        if let entity, !Self.entities.contains(entity) {
+            throw ParkError.invalid("entity '\(entity)' is not one of: \(Self.entities.joined(separator: ", "))")
+        }
+        guard (1...100_000).contains(limit) else { throw ParkError.invalid("limit must be 1-100000, not \(limit)") }
+        return try session.read { conn in
+            if let park { _ = try PortfolioService.parkID(park, conn) }
+            return try conn.query("""
+                SELECT * FROM (
+                    SELECT a.id, a.at, a.actor, a.table_name, a.row_key, a.label, a.action, p.code AS park,
+                           CASE a.action
+                             WHEN 'update' THEN (
+                               SELECT string_agg(format('%s: %s → %s', k, coalesce(a.old_row->>k, '∅'), coalesce(a.new_row->>k, '∅')), '; ' ORDER BY k)
+                               FROM jsonb_object_keys(a.new_row) k
+                               WHERE a.old_row->k IS DISTINCT FROM a.new_row->k AND k NOT IN ('updated_at'))
+                             ELSE (
+                               SELECT string_agg(format('%s=%s', k, v), ' ' ORDER BY k)
+                               FROM jsonb_each_text(coalesce(a.new_row, a.old_row)) AS e(k, v)
+                               WHERE k IN ('code', 'name', 'stage', 'to_stage', 'item', 'area_m2', 'kind', 'reason', 'off_market_reason'))
+                           END AS changes
+                    FROM audit_log a LEFT JOIN park p ON p.id = a.park_id
+                    WHERE (\(entity)::text IS NULL OR a.table_name = \(entity))
+                      AND (\(park)::text IS NULL OR p.code = \(park))
+                      AND (\(since)::date IS NULL OR a.at >= (\(since)::date::timestamp AT TIME ZONE
+                            (SELECT value FROM parkctl_setting WHERE key = 'default_time_zone')))
+                    ORDER BY a.id DESC LIMIT \(limit)
+                ) recent ORDER BY id
+                """).rows.map { row in
+                AuditEntry(id: try row.decode("id"), at: try row.decode("at"), actor: try row.decode("actor"),
+                           entity: try row.decode("table_name"), key: try row.decode("row_key"), label: try row.decode("label"),
+                           action: try row.decode("action"), park: try row.decode("park"),
+                           changes: try row.decode("changes", as: String?.self) ?? "")
+            }
+        }
+    }
+}

@@ -1,0 +1,219 @@
+import Foundation
+import Postgres
+
+/// The demo portfolio, modelled on the Hengyang high-tech zone's parks as the
+/// newspaper article describes them (shared/seed): the software park opened on
+/// 28 October, the e-commerce park on 19 November (2020), and the Mangrove
+/// standard factories, phase 2 handed over building by building.
+///
+/// Company names are the article's; their credit codes are synthetic but pass the
+/// GB 32100-2015 check. Loading is one transaction and happens once: a second run
+/// finds the three parks and changes nothing.
+public struct DemoPortfolio {
+    let session: ParkSession
+
+    public init(_ session: ParkSession) { self.session = session }
+
+    public struct Summary: Sendable, Equatable {
+        public var loaded: Bool
+        public var parks: Int
+        public var buildings: Int
+        public var units: Int
+        public var tenants: Int
+        public var applications: Int
+    }
+
+    static let parkCodes = ["SW", "EC", "MF"]
+
+    /// Loads the demo if none of its parks exist; returns what the database holds.
+    @discardableResult
+    public func load() throws -> Summary {
+        try session.write { conn in
+            // Serialise two demo runs at once: the second waits and then finds it loaded.
+            try conn.execute("SELECT pg_advisory_xact_lock(\(Int64(0x6465_6D6F)))")
+            let present = try conn.query("SELECT code FROM park WHERE code = ANY(\(Self.parkCodes))").rows
+                .map { try $0.decode(0, as: String.self) }
+            if present.count == Self.parkCodes.count { return try summary(conn, loaded: false) }
+            guard present.isEmpty else {
+                throw ParkError(.conflict, "the demo needs parks SW, EC and MF to be new, but \(present.joined(separator: ", ")) exist already; load the demo into an empty database")
+            }
+            try loadSoftwarePark()
+            try loadEcommercePark()
+            try loadFactories()
+            return try summary(conn, loaded: true)
+        }
+    }
+
+    private func summary(_ conn: Connection, loaded: Bool) throws -> Summary {
+        let row = try conn.query("""
+            SELECT (SELECT count(*) FROM park WHERE code = ANY(\(Self.parkCodes))) AS parks,
+                   (SELECT count(*) FROM building b JOIN park p ON p.id = b.park_id WHERE p.code = ANY(\(Self.parkCodes))) AS buildings,
+                   (SELECT count(*) FROM unit u JOIN park p ON p.id = u.park_id WHERE p.code = ANY(\(Self.parkCodes))) AS units,
+                   (SELECT count(DISTINCT o.tenant_id) FROM onboarding o JOIN park p ON p.id = o.park_id WHERE p.code = ANY(\(Self.parkCodes))) AS tenants,
+                   (SELECT count(*) FROM onboarding o JOIN park p ON p.id = o.park_id WHERE p.code = ANY(\(Self.parkCodes))) AS applications
+            """).rows[0]
+        return Summary(loaded: loaded, parks: try row.decode("parks"), buildings: try row.decode("buildings"),
+                       units: try row.decode("units"), tenants: try row.decode("tenants"),
+                       applications: try row.decode("applications"))
+    }
+
+    private func date(_ s: String) -> CalendarDate { CalendarDate(s)! }
+    private func money(_ s: String) -> Decimal { Decimal(string: s)! }
+
+    /// A valid synthetic credit code: 91 (enterprise), the region, MA4 and a serial.
+    static func creditCode(region: String, serial: Int) -> String {
+        let serialText = String(serial)
+        let first17 = "91" + region + "MA4" + String(repeating: "0", count: 6 - serialText.count) + serialText
+        return CreditCode.make(first17)!
+    }
+
+    private struct DemoTenant {
+        var name: String
+        var region: String
+        var serial: Int
+        var industry: String
+        var contact: String
+        var phone: String
+        var wantedArea: String
+        var wantedKind: UnitKind
+        var code: String { DemoPortfolio.creditCode(region: region, serial: serial) }
+    }
+
+    private func onboard(_ t: DemoTenant, park: String, applied: String, approve: String?, override: String? = nil,
+                         reject: String? = nil, checks: [ChecklistItem] = []) throws {
+        let tenants = TenantService(session)
+        try tenants.apply(.init(park: park, name: t.name, creditCode: t.code, industry: t.industry, contact: t.contact,
+                                phone: t.phone, wantedAreaM2: money(t.wantedArea), wantedKind: t.wantedKind, on: date(applied)))
+        if let reject {
+            try tenants.reject(creditCode: t.code, park: park, reason: reject, on: date(applied).adding(days: 5))
+            return
+        }
+        if let approve {
+            try tenants.approve(creditCode: t.code, park: park, override: override, on: date(approve))
+        }
+        for item in checks { try tenants.check(creditCode: t.code, park: park, item: item) }
+    }
+
+    // 湘南湘西软件产业园: offices for software and digital firms.
+    private func loadSoftwarePark() throws {
+        let portfolio = PortfolioService(session)
+        try portfolio.addPark(code: "SW", name: "湘南湘西软件产业园", kind: .software,
+                              industries: ["software", "internet", "ai", "digital_media"], address: "湖南省衡阳市高新区")
+        for (code, name, floors) in [("B1", "1号楼", 12), ("B2", "2号楼", 8)] {
+            let building = BuildingAddress(park: "SW", building: code)
+            try portfolio.addBuilding(building, name: name, floorsAbove: floors, deliveredOn: date("2020-10-28"))
+            for floor in 1...floors {
+                for (i, area) in ["486.20", "256.50", "256.50", "312.80"].enumerated() {
+                    let unit = UnitAddress(park: "SW", building: code, unit: String(format: "%02d%02d", floor, i + 1))
+                    let rent = floor >= 10 ? "42.00" : (floor == 1 ? "45.00" : "38.00")
+                    try portfolio.addUnit(unit, floor: floor, areaM2: money(area), kind: floor == 1 && i == 0 ? .showroom : .office,
+                                          listRent: money(rent))
+                }
+            }
+        }
+        try portfolio.setOffMarket(UnitAddress(park: "SW", building: "B2", unit: "0804"), reason: "屋面防水维修 (roof repair)")
+        let all: [ChecklistItem] = ChecklistItem.allCases
+        try onboard(DemoTenant(name: "腾讯数字乡村总部", region: "430400", serial: 101, industry: "internet", contact: "李明",
+                               phone: "0734-8100101", wantedArea: "1500", wantedKind: .office),
+                    park: "SW", applied: "2020-09-01", approve: "2020-09-10", checks: all)
+        try onboard(DemoTenant(name: "海康威视", region: "330100", serial: 102, industry: "security_electronics", contact: "王芳",
+                               phone: "0571-8807-0102", wantedArea: "1000", wantedKind: .office),
+                    park: "SW", applied: "2020-09-05", approve: "2020-09-15",
+                    override: "视觉AI与软件研发中心，符合园区数字经济定位", checks: [.businessLicense, .fireSafety, .depositPaid])
+        try onboard(DemoTenant(name: "博思软件", region: "350100", serial: 103, industry: "software", contact: "陈静",
+                               phone: "0591-8750-0103", wantedArea: "800", wantedKind: .office),
+                    park: "SW", applied: "2020-09-12", approve: "2020-09-20", checks: [.businessLicense, .fitOutPlan])
+        try onboard(DemoTenant(name: "将邑智能", region: "430400", serial: 104, industry: "ai", contact: "刘洋",
+                               phone: "0734-8100104", wantedArea: "500", wantedKind: .office),
+                    park: "SW", applied: "2020-10-08", approve: "2020-10-12", checks: [.businessLicense])
+        try onboard(DemoTenant(name: "衡阳峰峰侠", region: "430400", serial: 105, industry: "software", contact: "赵峰",
+                               phone: "0734-8100105", wantedArea: "256.50", wantedKind: .office),
+                    park: "SW", applied: "2020-10-20", approve: "2020-10-26")
+        try onboard(DemoTenant(name: "乐送ai", region: "430400", serial: 106, industry: "ai", contact: "孙悦",
+                               phone: "0734-8100106", wantedArea: "300", wantedKind: .office),
+                    park: "SW", applied: "2020-11-02", approve: nil)
+        try onboard(DemoTenant(name: "湘味餐饮管理", region: "430400", serial: 107, industry: "catering", contact: "周强",
+                               phone: "0734-8100107", wantedArea: "200", wantedKind: .retail),
+                    park: "SW", applied: "2020-11-03", approve: nil, reject: "餐饮不符合软件园产业定位 (catering is outside the positioning)")
+    }
+
+    // 衡阳高新电商产业园: 100 live-streaming rooms, a 6,000 m² selection centre, offices on floors 1-4.
+    private func loadEcommercePark() throws {
+        let portfolio = PortfolioService(session)
+        try portfolio.addPark(code: "EC", name: "衡阳高新电商产业园", kind: .ecommerce,
+                              industries: ["ecommerce", "live_streaming", "logistics", "software"], address: "湖南省衡阳市高新区")
+        let main = BuildingAddress(park: "EC", building: "A")
+        try portfolio.addBuilding(main, name: "电商大楼", floorsAbove: 6, deliveredOn: date("2020-11-19"))
+        for floor in 1...4 {
+            for i in 1...6 {
+                try portfolio.addUnit(UnitAddress(park: "EC", building: "A", unit: String(format: "%d%02d", floor, i)), floor: floor,
+                                      areaM2: money(i == 1 ? "420.00" : "180.00"), kind: .office, listRent: money("32.00"))
+            }
+        }
+        // 100 live rooms in different styles (直播间), floors 5 and 6, 50 a floor.
+        let styles = ["S", "M", "L"]   // small, medium, large studio sets
+        for floor in 5...6 {
+            for i in 1...50 {
+                let style = styles[(i - 1) % 3]
+                let area = style == "S" ? "28.00" : (style == "M" ? "42.50" : "65.00")
+                try portfolio.addUnit(UnitAddress(park: "EC", building: "A", unit: "LR\(floor)\(String(format: "%02d", i))\(style)"),
+                                      floor: floor, areaM2: money(area), kind: .liveRoom, listRent: money(style == "L" ? "60.00" : "55.00"))
+            }
+        }
+        let centre = BuildingAddress(park: "EC", building: "SC")
+        try portfolio.addBuilding(centre, name: "选品中心", floorsAbove: 1, deliveredOn: date("2020-11-19"))
+        try portfolio.addUnit(UnitAddress(park: "EC", building: "SC", unit: "SC01"), floor: 1, areaM2: money("6000.00"),
+                              kind: .selectionCenter, listRent: money("25.00"))
+        try onboard(DemoTenant(name: "光云科技", region: "330100", serial: 201, industry: "ecommerce", contact: "吴磊",
+                               phone: "0571-8807-0201", wantedArea: "600", wantedKind: .office),
+                    park: "EC", applied: "2020-10-15", approve: "2020-10-25", checks: ChecklistItem.allCases)
+        try onboard(DemoTenant(name: "鲸灵集团", region: "330100", serial: 202, industry: "ecommerce", contact: "郑洁",
+                               phone: "0571-8807-0202", wantedArea: "900", wantedKind: .office),
+                    park: "EC", applied: "2020-10-18", approve: "2020-10-28", checks: [.businessLicense, .fireSafety, .fitOutPlan])
+        try onboard(DemoTenant(name: "农民伯伯", region: "430400", serial: 203, industry: "ecommerce", contact: "黄勇",
+                               phone: "0734-8100203", wantedArea: "130", wantedKind: .liveRoom),
+                    park: "EC", applied: "2020-11-01", approve: "2020-11-05", checks: [.businessLicense])
+        try onboard(DemoTenant(name: "小雁科技", region: "430400", serial: 204, industry: "live_streaming", contact: "何敏",
+                               phone: "0734-8100204", wantedArea: "180", wantedKind: .office),
+                    park: "EC", applied: "2020-11-06", approve: "2020-11-10")
+        try onboard(DemoTenant(name: "大白返利", region: "430400", serial: 205, industry: "ecommerce", contact: "林涛",
+                               phone: "0734-8100205", wantedArea: "180", wantedKind: .office),
+                    park: "EC", applied: "2020-11-12", approve: nil)
+    }
+
+    // 红树林标准厂房: phase 2 buildings 1-5 (1, 2, 4 handed over); phases 4 and 5 planned.
+    private func loadFactories() throws {
+        let portfolio = PortfolioService(session)
+        try portfolio.addPark(code: "MF", name: "红树林标准厂房", kind: .factory,
+                              industries: ["manufacturing", "electronics", "acoustics", "new_materials"], address: "湖南省衡阳市高新区红树林片区")
+        for n in 1...5 {
+            let building = BuildingAddress(park: "MF", building: "P2-\(n)")
+            try portfolio.addBuilding(building, name: "二期\(n)号楼", floorsAbove: 4, deliveredOn: date("2020-09-30"))
+            for floor in 1...4 {
+                try portfolio.addUnit(UnitAddress(park: "MF", building: "P2-\(n)", unit: "F\(floor)"), floor: floor,
+                                      areaM2: money(floor == 1 ? "1850.00" : "1620.00"), kind: .factory,
+                                      listRent: money(floor == 1 ? "18.00" : "15.00"))
+            }
+        }
+        for (phase, buildings) in [(4, 3), (5, 2)] {
+            for n in 1...buildings {
+                let building = BuildingAddress(park: "MF", building: "P\(phase)-\(n)")
+                try portfolio.addBuilding(building, name: "\(phase == 4 ? "四" : "五")期\(n)号楼", floorsAbove: 5)
+                for floor in 1...5 {
+                    try portfolio.addUnit(UnitAddress(park: "MF", building: building.building, unit: "F\(floor)"), floor: floor,
+                                          areaM2: money("2000.00"), kind: .factory, listRent: money("16.00"),
+                                          offMarketReason: "规划建设中，尚未交付 (planned, not yet delivered)")
+                }
+            }
+        }
+        try onboard(DemoTenant(name: "万魔声学", region: "440300", serial: 301, industry: "acoustics", contact: "邓超",
+                               phone: "0755-8600-0301", wantedArea: "6710", wantedKind: .factory),
+                    park: "MF", applied: "2020-04-20", approve: "2020-05-06", checks: ChecklistItem.allCases)
+        try onboard(DemoTenant(name: "衡阳智造电子科技", region: "430400", serial: 302, industry: "electronics", contact: "曾亮",
+                               phone: "0734-8100302", wantedArea: "6710", wantedKind: .factory),
+                    park: "MF", applied: "2020-08-03", approve: "2020-08-20", checks: [.businessLicense, .fireSafety, .depositPaid])
+        try onboard(DemoTenant(name: "湘南精密机械", region: "430400", serial: 303, industry: "manufacturing", contact: "彭辉",
+                               phone: "0734-8100303", wantedArea: "6710", wantedKind: .factory),
+                    park: "MF", applied: "2020-09-01", approve: "2020-09-18", checks: [.businessLicense, .fireSafety])
+    }
+}

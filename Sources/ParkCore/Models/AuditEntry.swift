@@ -1,0 +1,16 @@
+import Foundation
+
+/// One change recorded by the database's audit trigger.
+public struct AuditEntry: Sendable, Equatable {
+    public var id: Int
+    public var at: Date
+    public var actor: String
+    public var entity: String
+    public var key: String
+    public var label: String?
+    public var action: String
+    public var park: String?
+    /// For an update, the fields that changed, `field: old → new`; for an insert or
+    /// delete, the row's main fields.
+    public var changes: String
+}

@@ -1,0 +1,37 @@
+import Postgres
+
+/// A connection used for park work by one member of staff (the actor).
+///
+/// `write` runs one command as one transaction, tells the audit trigger who is
+/// acting (`parkctl.actor`, local to the transaction), and turns the database's
+/// refusals (constraints, triggers) into ``ParkError``s that name the rule.
+public final class ParkSession {
+    public let connection: Connection
+    public let actor: String
+
+    public init(connection: Connection, actor: String) {
+        self.connection = connection
+        self.actor = actor
+    }
+
+    /// Runs `body` in one transaction, committed when it returns, rolled back when it throws.
+    /// Inside another `write` it joins that transaction, so that a command made of
+    /// several service calls (the demo) is still all or nothing.
+    public func write<T>(_ body: (Connection) throws -> T) throws -> T {
+        if connection.isInTransaction { return try body(connection) }
+        return try ConstraintMessages.translating {
+            try connection.transaction { conn in
+                try conn.execute("SELECT set_config('parkctl.actor', \(actor), true)")
+                return try body(conn)
+            }
+        }
+    }
+
+    /// Runs read-only work; a database refusal is translated like in `write`.
+    public func read<T>(_ body: (Connection) throws -> T) throws -> T {
+        try ConstraintMessages.translating { try body(connection) }
+    }
+}
+
+@available(*, unavailable)
+extension ParkSession: Sendable {}

@@ -1,0 +1,208 @@
+import Foundation
+import Postgres
+
+/// Parks, buildings and units: recording them and looking them up.
+///
+/// ```swift
+/// let portfolio = PortfolioService(session)
+/// try portfolio.addPark(code: "SW", name: "湘南湘西软件产业园", kind: .software, industries: ["software", "ai"])
+/// try portfolio.addBuilding(BuildingAddress(parsing: "SW/B1"), name: "1号楼", floorsAbove: 12)
+/// ```
+public struct PortfolioService {
+    let session: ParkSession
+
+    public init(_ session: ParkSession) { self.session = session }
+
+    // MARK: Parks
+
+    @discardableResult
+    public func addPark(code: String, name: String, kind: ParkKind, industries: [String], address: String? = nil) throws -> Park {
+        let code = try Validate.code(code, field: "park code", max: 10, upperCaseOnly: true)
+        let name = try Validate.text(name, field: "park name")
+        let industries = try industries.map { try Validate.word($0, field: "industry") }
+        let address = try address.map { try Validate.text($0, field: "address", max: 500) }
+        try session.write { conn in
+            if let existing = try conn.query("SELECT name FROM park WHERE code = \(code)").rows.first {
+                throw ParkError(.conflict, "park \(code) exists already: \(try existing.decode(0, as: String.self))")
+            }
+            try conn.execute("""
+                INSERT INTO park (code, name, kind, industries, address)
+                VALUES (\(code), \(name), \(kind.rawValue), \(industries), \(address))
+                """)
+        }
+        return try park(code)
+    }
+
+    static let parkSelect = """
+        SELECT p.code, p.name, p.kind, p.industries, p.address, p.time_zone,
+               (SELECT count(*) FROM building b WHERE b.park_id = p.id) AS buildings,
+               count(u.id) AS units, coalesce(sum(u.area_m2), 0) AS area_m2
+        FROM park p LEFT JOIN unit u ON u.park_id = p.id
+        """
+
+    public func parks() throws -> [Park] {
+        try session.read { conn in
+            try conn.query(PostgresQuery(Self.parkSelect + " GROUP BY p.id ORDER BY p.code")).rows.map(Self.decodePark)
+        }
+    }
+
+    public func park(_ code: String) throws -> Park {
+        try session.read { conn in
+            var query = PostgresQuery(Self.parkSelect)
+            query.sql += " WHERE p.code = \(query.bind(code)) GROUP BY p.id"
+            guard let row = try conn.query(query).rows.first else { throw try Self.parkNotFound(code, conn) }
+            return try Self.decodePark(row)
+        }
+    }
+
+    static func decodePark(_ row: PostgresRow) throws -> Park {
+        Park(code: try row.decode("code"), name: try row.decode("name"), kind: try ParkKind.parse(try row.decode("kind")),
+             industries: try row.decode("industries"), address: try row.decode("address"),
+             timeZone: try row.decode("time_zone"), buildingCount: try row.decode("buildings"),
+             unitCount: try row.decode("units"), areaM2: try row.decode("area_m2"))
+    }
+
+    /// The id of a park, or a not-found error listing the parks there are.
+    static func parkID(_ code: String, _ conn: Connection) throws -> Int {
+        guard let row = try conn.query("SELECT id FROM park WHERE code = \(code)").rows.first else {
+            throw try parkNotFound(code, conn)
+        }
+        return try row.decode(0)
+    }
+
+    static func parkNotFound(_ code: String, _ conn: Connection) throws -> ParkError {
+        let known = try conn.query("SELECT string_agg(code, ', ' ORDER BY code) FROM park").rows[0].decode(0, as: String?.self)
+        return .notFound("park '\(code)' not found (parks: \(known ?? "none yet"))")
+    }
+
+    // MARK: Buildings
+
+    @discardableResult
+    public func addBuilding(_ address: BuildingAddress, name: String, floorsAbove: Int, floorsBelow: Int = 0,
+                            deliveredOn: CalendarDate? = nil) throws -> Building {
+        let code = try Validate.code(address.building, field: "building code")
+        let name = try Validate.text(name, field: "building name")
+        guard (1...200).contains(floorsAbove) else { throw ParkError.invalid("floors must be 1-200, not \(floorsAbove)") }
+        guard (0...10).contains(floorsBelow) else { throw ParkError.invalid("floors below ground must be 0-10, not \(floorsBelow)") }
+        try session.write { conn in
+            let parkID = try Self.parkID(address.park, conn)
+            if let existing = try conn.query("SELECT name FROM building WHERE park_id = \(parkID) AND code = \(code)").rows.first {
+                throw ParkError(.conflict, "building \(address) exists already: \(try existing.decode(0, as: String.self))")
+            }
+            try conn.execute("""
+                INSERT INTO building (park_id, code, name, floors_above, floors_below, delivered_on)
+                VALUES (\(parkID), \(code), \(name), \(Int32(floorsAbove)), \(Int32(floorsBelow)), \(deliveredOn))
+                """)
+        }
+        return try buildings(park: address.park).first { $0.address == address }!
+    }
+
+    public func buildings(park: String? = nil) throws -> [Building] {
+        try session.read { conn in
+            if let park { _ = try Self.parkID(park, conn) }
+            return try conn.query("""
+                SELECT p.code AS park, b.code, b.name, b.floors_above, b.floors_below, b.delivered_on,
+                       count(u.id) AS units, coalesce(sum(u.area_m2), 0) AS area_m2
+                FROM building b JOIN park p ON p.id = b.park_id LEFT JOIN unit u ON u.building_id = b.id
+                WHERE \(park)::text IS NULL OR p.code = \(park)
+                GROUP BY p.code, b.id ORDER BY p.code, b.code
+                """).rows.map { row in
+                Building(address: BuildingAddress(park: try row.decode("park"), building: try row.decode("code")),
+                         name: try row.decode("name"), floorsAbove: try row.decode("floors_above"),
+                         floorsBelow: try row.decode("floors_below"), deliveredOn: try row.decode("delivered_on"),
+                         unitCount: try row.decode("units"), areaM2: try row.decode("area_m2"))
+            }
+        }
+    }
+
+    /// Park id and building id of `PARK/BUILDING`, or a not-found error.
+    static func buildingIDs(_ address: BuildingAddress, _ conn: Connection) throws -> (park: Int, building: Int) {
+        let parkID = try parkID(address.park, conn)
+        guard let row = try conn.query("SELECT id FROM building WHERE park_id = \(parkID) AND code = \(address.building)").rows.first else {
+            throw ParkError.notFound("building '\(address)' not found")
+        }
+        return (parkID, try row.decode(0))
+    }
+
+    // MARK: Units
+
+    @discardableResult
+    public func addUnit(_ address: UnitAddress, floor: Int, areaM2: Decimal, kind: UnitKind, listRent: Decimal,
+                        offMarketReason: String? = nil) throws -> RentalUnit {
+        let code = try Validate.code(address.unit, field: "unit code")
+        guard areaM2 > 0 else { throw ParkError.invalid("area must be more than 0 m², not \(areaM2)") }
+        guard listRent >= 0 else { throw ParkError.invalid("list rent must not be negative, not \(listRent)") }
+        let reason = try offMarketReason.map { try Validate.text($0, field: "off-market reason", max: 500) }
+        try session.write { conn in
+            let ids = try Self.buildingIDs(address.buildingAddress, conn)
+            let building = try conn.query("SELECT floors_above, floors_below FROM building WHERE id = \(ids.building)").rows[0]
+            let above: Int = try building.decode(0), below: Int = try building.decode(1)
+            guard floor != 0, floor <= above, floor >= -below else {
+                throw ParkError.invalid("floor \(floor) is not in building \(address.buildingAddress), which has floors \(below > 0 ? "-\(below)…-1 and " : "")1…\(above)")
+            }
+            if try conn.query("SELECT 1 FROM unit WHERE building_id = \(ids.building) AND code = \(code)").rowCount > 0 {
+                throw ParkError(.conflict, "unit \(address) exists already")
+            }
+            try conn.execute("""
+                INSERT INTO unit (park_id, building_id, code, floor, area_m2, kind, list_rent, off_market_reason)
+                VALUES (\(ids.park), \(ids.building), \(code), \(Int32(floor)), \(areaM2), \(kind.rawValue), \(listRent), \(reason))
+                """)
+        }
+        return try unit(address)
+    }
+
+    /// Filters for ``units(park:building:kind:)``; nil means any.
+    public func units(park: String? = nil, building: BuildingAddress? = nil, kind: UnitKind? = nil) throws -> [RentalUnit] {
+        try session.read { conn in
+            if let park { _ = try Self.parkID(park, conn) }
+            if let building { _ = try Self.buildingIDs(building, conn) }
+            let parkCode = park ?? building?.park
+            return try conn.query("""
+                SELECT p.code AS park, b.code AS building, u.code, u.floor, u.area_m2, u.kind, u.list_rent, u.off_market_reason
+                FROM unit u JOIN building b ON b.id = u.building_id JOIN park p ON p.id = u.park_id
+                WHERE (\(parkCode)::text IS NULL OR p.code = \(parkCode))
+                  AND (\(building?.building)::text IS NULL OR b.code = \(building?.building))
+                  AND (\(kind?.rawValue)::text IS NULL OR u.kind = \(kind?.rawValue))
+                ORDER BY p.code, b.code, u.floor, u.code
+                """).rows.map(Self.decodeUnit)
+        }
+    }
+
+    public func unit(_ address: UnitAddress) throws -> RentalUnit {
+        try session.read { conn in
+            let ids = try Self.buildingIDs(address.buildingAddress, conn)
+            guard let row = try conn.query("""
+                SELECT \(address.park) AS park, \(address.building) AS building, u.code, u.floor, u.area_m2, u.kind,
+                       u.list_rent, u.off_market_reason
+                FROM unit u WHERE u.building_id = \(ids.building) AND u.code = \(address.unit)
+                """).rows.first else {
+                throw ParkError.notFound("unit '\(address)' not found")
+            }
+            return try Self.decodeUnit(row)
+        }
+    }
+
+    /// Takes a unit off the market with a reason, or (reason nil) puts it back.
+    @discardableResult
+    public func setOffMarket(_ address: UnitAddress, reason: String?) throws -> RentalUnit {
+        let reason = try reason.map { try Validate.text($0, field: "off-market reason", max: 500) }
+        try session.write { conn in
+            let ids = try Self.buildingIDs(address.buildingAddress, conn)
+            let changed = try conn.execute("""
+                UPDATE unit SET off_market_reason = \(reason)
+                WHERE building_id = \(ids.building) AND code = \(address.unit)
+                  AND off_market_reason IS DISTINCT FROM \(reason)
+                """)
+            if changed == 0, try conn.query("SELECT 1 FROM unit WHERE building_id = \(ids.building) AND code = \(address.unit)").rowCount == 0 {
+                throw ParkError.notFound("unit '\(address)' not found")
+            }
+        }
+        return try unit(address)
+    }
+
+    static func decodeUnit(_ row: PostgresRow) throws -> RentalUnit {
+        RentalUnit(address: UnitAddress(park: try row.decode("park"), building: try row.decode("building"), unit: try row.decode("code")),
+             floor: try row.decode("floor"), areaM2: try row.decode("area_m2"), kind: try UnitKind.parse(try row.decode("kind")),
+             listRent: try row.decode("list_rent"), offMarketReason: try row.decode("off_market_reason"))
+    }
+}

@@ -1,0 +1,292 @@
+import Foundation
+import Postgres
+
+/// Tenants and their way in: application, admission review against the park's
+/// positioning, the checklist, and each dated step.
+public struct TenantService {
+    let session: ParkSession
+
+    public init(_ session: ParkSession) { self.session = session }
+
+    /// What an application says about the tenant and what it wants.
+    public struct Application: Sendable {
+        public var park: String
+        public var name: String
+        public var creditCode: String
+        public var industry: String
+        public var contact: String
+        public var phone: String
+        public var email: String?
+        public var wantedAreaM2: Decimal?
+        public var wantedKind: UnitKind?
+        /// The day the application was made (default: today in the park's time zone).
+        public var on: CalendarDate?
+
+        public init(park: String, name: String, creditCode: String, industry: String, contact: String, phone: String,
+                    email: String? = nil, wantedAreaM2: Decimal? = nil, wantedKind: UnitKind? = nil, on: CalendarDate? = nil) {
+            self.park = park; self.name = name; self.creditCode = creditCode; self.industry = industry
+            self.contact = contact; self.phone = phone; self.email = email
+            self.wantedAreaM2 = wantedAreaM2; self.wantedKind = wantedKind; self.on = on
+        }
+    }
+
+    /// Records an application: the tenant (new, or known by its credit code with the
+    /// same name) and its onboarding at the park, stage `applied`.
+    @discardableResult
+    public func apply(_ application: Application) throws -> Onboarding {
+        try CreditCode.validate(application.creditCode)
+        let name = try Validate.text(application.name, field: "company name")
+        let industry = try Validate.word(application.industry, field: "industry")
+        let contact = try Validate.text(application.contact, field: "contact", max: 100)
+        let phone = try Validate.phone(application.phone)
+        let email = try application.email.map(Validate.email)
+        if let area = application.wantedAreaM2, area <= 0 { throw ParkError.invalid("wanted area must be more than 0 m²") }
+        try session.write { conn in
+            let parkID = try PortfolioService.parkID(application.park, conn)
+            let tenantID: Int
+            if let existing = try conn.query("SELECT id, name FROM tenant WHERE credit_code = \(application.creditCode)").rows.first {
+                let existingName: String = try existing.decode("name")
+                guard existingName == name else {
+                    throw ParkError(.conflict, "credit code \(application.creditCode) belongs to \(existingName), not \(name)")
+                }
+                tenantID = try existing.decode("id")
+            } else {
+                tenantID = try conn.query("""
+                    INSERT INTO tenant (name, credit_code, industry, contact, phone, email)
+                    VALUES (\(name), \(application.creditCode), \(industry), \(contact), \(phone), \(email)) RETURNING id
+                    """).rows[0].decode(0)
+            }
+            if let live = try conn.query("""
+                SELECT stage FROM onboarding WHERE park_id = \(parkID) AND tenant_id = \(tenantID) AND stage NOT IN ('rejected', 'exited')
+                """).rows.first {
+                throw ParkError(.conflict, "\(name) has an application at \(application.park) already (stage \(try live.decode(0, as: String.self)))")
+            }
+            let onboardingID: Int = try conn.query("""
+                INSERT INTO onboarding (park_id, tenant_id, wanted_area_m2, wanted_kind, applied_at)
+                VALUES (\(parkID), \(tenantID), \(application.wantedAreaM2), \(application.wantedKind?.rawValue),
+                        coalesce(\(application.on)::date::timestamp AT TIME ZONE (SELECT time_zone FROM park WHERE id = \(parkID)), now()))
+                RETURNING id
+                """).rows[0].decode(0)
+            try Self.recordStep(conn, parkID: parkID, onboardingID: onboardingID, from: nil, to: .applied,
+                                on: application.on, actor: session.actor, reason: nil)
+        }
+        return try onboarding(creditCode: application.creditCode, park: application.park)
+    }
+
+    /// Approves an application after checking the tenant's industry against the
+    /// park's positioning; a mismatch is refused unless `override` gives a reason,
+    /// which is kept.
+    @discardableResult
+    public func approve(creditCode: String, park: String, reason: String? = nil, override: String? = nil,
+                        on: CalendarDate? = nil) throws -> Onboarding {
+        let override = try override.map { try Validate.text($0, field: "override reason", max: 500) }
+        let reason = try reason.map { try Validate.text($0, field: "reason", max: 500) }
+        try session.write { conn in
+            let current = try Self.live(conn, creditCode: creditCode, park: park)
+            let row = try conn.query("""
+                SELECT p.industries, t.industry, t.name FROM park p, tenant t WHERE p.id = \(current.parkID) AND t.id = \(current.tenantID)
+                """).rows[0]
+            let industries: [String] = try row.decode("industries")
+            let industry: String = try row.decode("industry")
+            if !industries.isEmpty && !industries.contains(industry) && override == nil {
+                throw ParkError.invalid("""
+                    \(try row.decode("name", as: String.self))'s industry '\(industry)' is not in \(park)'s positioning \
+                    (\(industries.joined(separator: ", "))); give --override REASON to admit it anyway
+                    """)
+            }
+            try Self.move(conn, current, to: .approved, on: on, actor: session.actor, reason: reason ?? override)
+            if let override, !industries.contains(industry) {
+                try conn.execute("UPDATE onboarding SET override_reason = \(override) WHERE id = \(current.id)")
+            }
+        }
+        return try onboarding(creditCode: creditCode, park: park)
+    }
+
+    /// Rejects an application, with the reason.
+    @discardableResult
+    public func reject(creditCode: String, park: String, reason: String, on: CalendarDate? = nil) throws -> Onboarding {
+        let reason = try Validate.text(reason, field: "reason", max: 500)
+        try session.write { conn in
+            let current = try Self.live(conn, creditCode: creditCode, park: park)
+            try Self.move(conn, current, to: .rejected, on: on, actor: session.actor, reason: reason)
+        }
+        return try onboarding(creditCode: creditCode, park: park)
+    }
+
+    /// Ticks a checklist item. Ticking one that is done already changes nothing.
+    /// Returns false when it was done already.
+    @discardableResult
+    public func check(creditCode: String, park: String, item: ChecklistItem, note: String? = nil) throws -> Bool {
+        let note = try note.map { try Validate.text($0, field: "note", max: 500) }
+        return try session.write { conn in
+            let current = try Self.live(conn, creditCode: creditCode, park: park)
+            return try conn.execute("""
+                INSERT INTO onboarding_check (park_id, onboarding_id, item, actor, note)
+                VALUES (\(current.parkID), \(current.id), \(item.rawValue), \(session.actor), \(note))
+                ON CONFLICT (onboarding_id, item) DO NOTHING
+                """) == 1
+        }
+    }
+
+    /// Moves a live application to `stage`, with the checks that stage needs.
+    /// Used by the lease and move-in steps.
+    public func advance(creditCode: String, park: String, to stage: OnboardingStage, on: CalendarDate? = nil,
+                        reason: String? = nil) throws {
+        try session.write { conn in
+            let current = try Self.live(conn, creditCode: creditCode, park: park)
+            if stage == .movedIn {
+                let missing = try conn.query("""
+                    SELECT string_agg(i, ', ' ORDER BY i) FROM unnest(\(ChecklistItem.allCases.map(\.rawValue))::text[]) i
+                    WHERE NOT EXISTS (SELECT 1 FROM onboarding_check c WHERE c.onboarding_id = \(current.id) AND c.item = i)
+                    """).rows[0].decode(0, as: String?.self)
+                if let missing {
+                    throw ParkError.invalid("cannot move in: the checklist is not complete (missing: \(missing))")
+                }
+            }
+            try Self.move(conn, current, to: stage, on: on, actor: session.actor, reason: reason)
+        }
+    }
+
+    // MARK: Reading
+
+    /// One row per application, optionally of one park and one stage.
+    public func list(park: String? = nil, stage: OnboardingStage? = nil) throws -> [Onboarding] {
+        try session.read { conn in
+            if let park { _ = try PortfolioService.parkID(park, conn) }
+            return try conn.query("""
+                SELECT t.name, t.credit_code, t.industry, t.contact, t.phone, t.email, p.code AS park, o.stage,
+                       o.wanted_area_m2, o.wanted_kind, o.override_reason, o.applied_at
+                FROM onboarding o JOIN tenant t ON t.id = o.tenant_id JOIN park p ON p.id = o.park_id
+                WHERE (\(park)::text IS NULL OR p.code = \(park)) AND (\(stage?.rawValue)::text IS NULL OR o.stage = \(stage?.rawValue))
+                ORDER BY p.code, o.applied_at, t.name
+                """).rows.map { try Self.decodeOnboarding($0, steps: [], checklist: []) }
+        }
+    }
+
+    /// A tenant's profile and every application, each with its timeline and checklist.
+    public func show(creditCode: String) throws -> (tenant: Tenant, applications: [Onboarding]) {
+        try session.read { conn in
+            // One round trip: the applications with their steps and checks as JSON arrays.
+            let result = try conn.query("""
+                SELECT t.name, t.credit_code, t.industry, t.contact, t.phone, t.email, p.code AS park, o.stage,
+                       o.wanted_area_m2, o.wanted_kind, o.override_reason, o.applied_at,
+                       (SELECT coalesce(jsonb_agg(jsonb_build_array(s.from_stage, s.to_stage, s.effective_on, s.at, s.actor, s.reason)
+                                                  ORDER BY s.at, s.id), '[]')
+                        FROM onboarding_step s WHERE s.onboarding_id = o.id)::text AS steps,
+                       (SELECT jsonb_agg(jsonb_build_array(i, c.done_at, c.actor, c.note) ORDER BY ord)
+                        FROM unnest(\(ChecklistItem.allCases.map(\.rawValue))::text[]) WITH ORDINALITY AS l(i, ord)
+                        LEFT JOIN onboarding_check c ON c.onboarding_id = o.id AND c.item = l.i)::text AS checklist
+                FROM tenant t LEFT JOIN onboarding o ON o.tenant_id = t.id LEFT JOIN park p ON p.id = o.park_id
+                WHERE t.credit_code = \(creditCode)
+                ORDER BY o.applied_at
+                """)
+            guard let first = result.rows.first else {
+                throw ParkError.notFound("tenant with credit code '\(creditCode)' not found")
+            }
+            let tenant = try Self.decodeTenant(first)
+            let applications = try result.rows.filter { !$0.isNull(6) }.map { row in
+                try Self.decodeOnboarding(row, steps: try Self.decodeSteps(try row.decode("steps")),
+                                          checklist: try Self.decodeChecklist(try row.decode("checklist")))
+            }
+            return (tenant, applications)
+        }
+    }
+
+    public func onboarding(creditCode: String, park: String) throws -> Onboarding {
+        let all = try show(creditCode: creditCode).applications.filter { $0.park == park }
+        guard let latest = all.last else {
+            throw ParkError.notFound("tenant \(creditCode) has no application at park \(park)")
+        }
+        return latest
+    }
+
+    // MARK: Plumbing
+
+    struct LiveOnboarding {
+        var id: Int
+        var parkID: Int
+        var tenantID: Int
+        var stage: OnboardingStage
+    }
+
+    /// The application in progress, locked for this transaction.
+    static func live(_ conn: Connection, creditCode: String, park: String) throws -> LiveOnboarding {
+        let parkID = try PortfolioService.parkID(park, conn)
+        guard let tenant = try conn.query("SELECT id FROM tenant WHERE credit_code = \(creditCode)").rows.first else {
+            throw ParkError.notFound("tenant with credit code '\(creditCode)' not found")
+        }
+        let tenantID: Int = try tenant.decode(0)
+        guard let row = try conn.query("""
+            SELECT id, stage FROM onboarding WHERE park_id = \(parkID) AND tenant_id = \(tenantID)
+            ORDER BY (stage NOT IN ('rejected', 'exited')) DESC, applied_at DESC LIMIT 1 FOR UPDATE
+            """).rows.first else {
+            throw ParkError.notFound("tenant \(creditCode) has not applied to park \(park)")
+        }
+        return LiveOnboarding(id: try row.decode("id"), parkID: parkID, tenantID: tenantID,
+                              stage: try OnboardingStage.parse(try row.decode("stage")))
+    }
+
+    static func move(_ conn: Connection, _ current: LiveOnboarding, to stage: OnboardingStage, on: CalendarDate?,
+                     actor: String, reason: String?) throws {
+        guard current.stage.next.contains(stage) else {
+            let allowed = current.stage.next.map(\.rawValue).joined(separator: ", ")
+            throw ParkError.invalid("""
+                the application is \(current.stage.rawValue); it cannot become \(stage.rawValue) \
+                (from \(current.stage.rawValue) it can become: \(allowed.isEmpty ? "nothing, it is closed" : allowed))
+                """)
+        }
+        try conn.execute("UPDATE onboarding SET stage = \(stage.rawValue) WHERE id = \(current.id)")
+        try recordStep(conn, parkID: current.parkID, onboardingID: current.id, from: current.stage, to: stage,
+                       on: on, actor: actor, reason: reason)
+    }
+
+    static func recordStep(_ conn: Connection, parkID: Int, onboardingID: Int, from: OnboardingStage?, to: OnboardingStage,
+                           on: CalendarDate?, actor: String, reason: String?) throws {
+        try conn.execute("""
+            INSERT INTO onboarding_step (park_id, onboarding_id, from_stage, to_stage, effective_on, actor, reason)
+            VALUES (\(parkID), \(onboardingID), \(from?.rawValue), \(to.rawValue),
+                    coalesce(\(on), (now() AT TIME ZONE (SELECT time_zone FROM park WHERE id = \(parkID)))::date),
+                    \(actor), \(reason))
+            """)
+    }
+
+    static func decodeTenant(_ row: PostgresRow) throws -> Tenant {
+        Tenant(name: try row.decode("name"), creditCode: try row.decode("credit_code"), industry: try row.decode("industry"),
+               contact: try row.decode("contact"), phone: try row.decode("phone"), email: try row.decode("email"))
+    }
+
+    static func decodeOnboarding(_ row: PostgresRow, steps: [Onboarding.Step], checklist: [Onboarding.Check]) throws -> Onboarding {
+        Onboarding(tenant: try decodeTenant(row), park: try row.decode("park"),
+                   stage: try OnboardingStage.parse(try row.decode("stage")),
+                   wantedAreaM2: try row.decode("wanted_area_m2"),
+                   wantedKind: try row.decode("wanted_kind", as: String?.self).map(UnitKind.parse),
+                   overrideReason: try row.decode("override_reason"), appliedAt: try row.decode("applied_at"),
+                   steps: steps, checklist: checklist)
+    }
+
+    static func decodeSteps(_ json: String) throws -> [Onboarding.Step] {
+        let items = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[Any]] ?? []
+        return try items.map { a in
+            Onboarding.Step(from: try (a[0] as? String).map(OnboardingStage.parse), to: try OnboardingStage.parse(a[1] as? String ?? ""),
+                            on: CalendarDate(a[2] as? String ?? "") ?? CalendarDate(year: 1970, month: 1, day: 1)!,
+                            at: try jsonTime(a[3]), actor: a[4] as? String ?? "", reason: a[5] as? String)
+        }
+    }
+
+    static func decodeChecklist(_ json: String) throws -> [Onboarding.Check] {
+        let items = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[Any]] ?? []
+        return try items.map { a in
+            Onboarding.Check(item: try ChecklistItem.parse(a[0] as? String ?? ""),
+                             doneAt: a[1] is String ? try jsonTime(a[1]) : nil,
+                             actor: a[2] as? String, note: a[3] as? String)
+        }
+    }
+
+    /// jsonb renders timestamptz as ISO 8601 with a `T` and the session's offset.
+    static func jsonTime(_ value: Any) throws -> Date {
+        guard let text = value as? String, let date = try? Date.decode(postgresText: text, type: .timestamptz) else {
+            throw ParkError(.internalError, "unexpected time in JSON: \(value)")
+        }
+        return date
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import Postgres
+
+/// Checks of user input that give a message naming the field, the value and the rule.
+public enum Validate {
+    /// Trimmed text of 1...max characters, with no control characters.
+    public static func text(_ value: String, field: String, max: Int = 200) throws -> String {
+        let trimmed = value.trimmingCharacters(in: .whitespaces)
+        guard !trimmed.isEmpty else { throw ParkError.invalid("\(field) must not be empty") }
+        guard trimmed.count <= max else {
+            throw ParkError.invalid("\(field) has \(trimmed.count) characters; at most \(max) are allowed")
+        }
+        if let bad = trimmed.unicodeScalars.first(where: { $0.properties.generalCategory == .control }) {
+            throw ParkError.invalid("\(field) contains the control character U+\(String(bad.value, radix: 16, uppercase: true)), which is not allowed")
+        }
+        return trimmed
+    }
+
+    /// A code: 1...max ASCII letters, digits, `-` or `_`, starting with a letter or digit.
+    public static func code(_ value: String, field: String, max: Int = 16, upperCaseOnly: Bool = false) throws -> String {
+        let allowed = value.unicodeScalars.allSatisfy {
+            ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) || (!upperCaseOnly && ($0 == "-" || $0 == "_"))
+        }
+        guard !value.isEmpty, value.count <= max, allowed, value.unicodeScalars.first!.properties.isAlphabetic || ("0"..."9").contains(value.unicodeScalars.first!) else {
+            let rule = upperCaseOnly ? "1-\(max) capital letters or digits, starting with a letter"
+                                     : "1-\(max) letters, digits, - or _, starting with a letter or digit"
+            throw ParkError.invalid("\(field) '\(value)' is not valid: a code is \(rule)")
+        }
+        if upperCaseOnly && (value != value.uppercased() || value.first!.isNumber) {
+            throw ParkError.invalid("\(field) '\(value)' is not valid: a code is 1-\(max) capital letters or digits, starting with a letter")
+        }
+        return value
+    }
+
+    /// A lower-case word such as an industry: `a-z`, `0-9`, `_`, starting with a letter.
+    public static func word(_ value: String, field: String) throws -> String {
+        guard let first = value.unicodeScalars.first, ("a"..."z").contains(first), value.count <= 40,
+              value.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" })
+        else {
+            throw ParkError.invalid("\(field) '\(value)' is not valid: use lower-case letters, digits and _ (e.g. software, ai, ecommerce)")
+        }
+        return value
+    }
+
+    /// A plain decimal number with at most `scale` decimals, e.g. an area "256.50"
+    /// or a rent "38.00": no sign unless `allowNegative`, no exponent, no NaN.
+    public static func decimal(_ text: String, field: String, scale: Int = 2, positive: Bool = true,
+                               maxIntegerDigits: Int = 10) throws -> Decimal {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        let digits = { (s: Substring) in !s.isEmpty && s.allSatisfy { $0.isASCII && $0.isNumber } }
+        guard (parts.count == 1 || parts.count == 2), digits(parts[0]), parts.count == 1 || digits(parts[1]) else {
+            throw ParkError.invalid("\(field) '\(text)' is not a number (write it like 256.50)")
+        }
+        if parts.count == 2, parts[1].count > scale {
+            throw ParkError.invalid("\(field) '\(text)' has more than \(scale) decimals")
+        }
+        if parts[0].drop(while: { $0 == "0" }).count > maxIntegerDigits {
+            throw ParkError.invalid("\(field) '\(text)' is too large (at most \(maxIntegerDigits) digits before the point)")
+        }
+        guard let value = Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")) else {
+            throw ParkError.invalid("\(field) '\(text)' is not a number")
+        }
+        if positive && value <= 0 { throw ParkError.invalid("\(field) must be more than 0, not \(text)") }
+        return value
+    }
+
+    /// A calendar date `YYYY-MM-DD` that exists.
+    public static func date(_ text: String, field: String) throws -> CalendarDate {
+        guard let date = CalendarDate(text) else {
+            throw ParkError.invalid("\(field) '\(text)' is not a date: write YYYY-MM-DD, a day that exists, years 1-9999")
+        }
+        return date
+    }
+
+    public static func phone(_ value: String) throws -> String {
+        let ok = value.range(of: #"^\+?[0-9][0-9 -]{4,24}$"#, options: .regularExpression) != nil
+        guard ok else { throw ParkError.invalid("phone '\(value)' is not valid: 5-25 digits, spaces or dashes, optionally starting with +") }
+        return value
+    }
+
+    public static func email(_ value: String) throws -> String {
+        let ok = value.count <= 254 && value.range(of: #"^[^@\s]+@[^@\s]+\.[^@\s]+$"#, options: .regularExpression) != nil
+        guard ok else { throw ParkError.invalid("email '\(value)' is not valid: write it like name@example.com") }
+        return value
+    }
+}

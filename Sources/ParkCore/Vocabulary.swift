@@ -1,0 +1,72 @@
+/// The closed vocabularies of the model. Each parses user input with a message
+/// that lists what is allowed.
+public protocol Vocabulary: RawRepresentable<String>, CaseIterable, Sendable, Hashable {
+    static var fieldName: String { get }
+}
+
+extension Vocabulary {
+    public static func parse(_ text: String) throws -> Self {
+        guard let value = Self(rawValue: text) else {
+            throw ParkError.invalid("\(fieldName) '\(text)' is not one of: \(allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return value
+    }
+}
+
+public enum ParkKind: String, Vocabulary {
+    case software, ecommerce, factory, mixed
+    public static let fieldName = "park kind"
+}
+
+public enum UnitKind: String, Vocabulary {
+    case office, factory
+    case liveRoom = "live_room"
+    case selectionCenter = "selection_center"
+    case warehouse, showroom, retail, dormitory
+    public static let fieldName = "unit kind"
+}
+
+public enum OnboardingStage: String, Vocabulary {
+    case applied, approved, rejected
+    case leaseSigned = "lease_signed"
+    case fittingOut = "fitting_out"
+    case movedIn = "moved_in"
+    case exiting, exited
+    public static let fieldName = "stage"
+
+    /// The stages an application may move to from this one (mirrors the
+    /// `onboarding_transition` table, which the database enforces).
+    public var next: [OnboardingStage] {
+        switch self {
+        case .applied: [.approved, .rejected]
+        case .approved: [.leaseSigned, .rejected]
+        case .leaseSigned: [.fittingOut, .movedIn]
+        case .fittingOut: [.movedIn]
+        case .movedIn: [.exiting]
+        case .exiting: [.exited]
+        case .rejected, .exited: []
+        }
+    }
+
+    /// Still in progress (not rejected and not gone).
+    public var isLive: Bool { self != .rejected && self != .exited }
+}
+
+public enum ChecklistItem: String, Vocabulary {
+    case businessLicense = "business_license"
+    case fireSafety = "fire_safety"
+    case fitOutPlan = "fit_out_plan"
+    case depositPaid = "deposit_paid"
+    case keysHanded = "keys_handed"
+    public static let fieldName = "checklist item"
+
+    public var chineseName: String {
+        switch self {
+        case .businessLicense: "营业执照"
+        case .fireSafety: "消防验收"
+        case .fitOutPlan: "装修方案"
+        case .depositPaid: "押金"
+        case .keysHanded: "钥匙交接"
+        }
+    }
+}

@@ -1,0 +1,20 @@
+import ArgumentParser
+import ParkCore
+
+struct AuditCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit", abstract: "Show the audit trail: every change, who made it and when.")
+    @OptionGroup var staff: StaffOptions
+    @OptionGroup var output: FormatOptions
+    @Option(help: "Only this entity: park, building, unit, tenant, onboarding, onboarding_step, onboarding_check.") var entity: String?
+    @Option(help: "Only this park.") var park: String?
+    @Option(help: "Only changes since this day, YYYY-MM-DD.") var since: String?
+    @Option(help: "At most this many (the newest).") var limit: Int = 200
+
+    func run() throws {
+        let since = try since.map { try Validate.date($0, field: "since") }
+        let entries = try AuditService(staff.session()).entries(entity: entity, park: park, since: since, limit: limit)
+        emit(Renderer.render(entries.map(\.record), as: output.format,
+                             columns: output.format == .table ? ["at", "actor", "entity", "label", "action", "changes"] : nil))
+    }
+}

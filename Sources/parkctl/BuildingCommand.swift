@@ -1,0 +1,39 @@
+import ArgumentParser
+import ParkCore
+import Postgres
+
+struct BuildingCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "building", abstract: "Record and list buildings.", subcommands: [Add.self, List.self])
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add a building to a park.", discussion: "Example: parkctl building add SW/B1 --name 1号楼 --floors 12 --delivered 2020-10-28")
+        @OptionGroup var staff: StaffOptions
+        @Argument(help: "PARK/BUILDING, e.g. SW/B1.") var building: String
+        @Option(help: "Name (e.g. 1号楼).") var name: String
+        @Option(help: "Floors above ground.") var floors: Int
+        @Option(help: "Floors below ground.") var floorsBelow: Int = 0
+        @Option(help: "Delivery date, YYYY-MM-DD.") var delivered: String?
+
+        func run() throws {
+            let address = try BuildingAddress(parsing: building)
+            let deliveredOn = try delivered.map { try Validate.date($0, field: "delivered") }
+            let b = try PortfolioService(staff.session())
+                .addBuilding(address, name: name, floorsAbove: floors, floorsBelow: floorsBelow, deliveredOn: deliveredOn)
+            emit("added building \(b.address) \(b.name) (\(b.floorsAbove) floors)\n")
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List buildings.")
+        @OptionGroup var staff: StaffOptions
+        @OptionGroup var output: FormatOptions
+        @Option(help: "Only this park.") var park: String?
+
+        func run() throws {
+            let buildings = try PortfolioService(staff.session()).buildings(park: park)
+            emit(Renderer.render(buildings.map(\.record), as: output.format))
+        }
+    }
+}

@@ -1,0 +1,20 @@
+import ArgumentParser
+import ParkCore
+
+struct DemoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Load the demo portfolio (Hengyang high-tech zone parks); running it again changes nothing.")
+    @OptionGroup var staff: StaffOptions
+
+    func run() throws {
+        let summary = try DemoPortfolio(staff.session()).load()
+        emit(summary.loaded ? "loaded the demo portfolio:\n" : "the demo portfolio is loaded already; nothing changed:\n")
+        emit("  parks:        \(summary.parks) (SW 湘南湘西软件产业园, EC 衡阳高新电商产业园, MF 红树林标准厂房)\n")
+        emit("  buildings:    \(summary.buildings)\n")
+        emit("  units:        \(summary.units)\n")
+        emit("  tenants:      \(summary.tenants)\n")
+        emit("  applications: \(summary.applications)\n")
+        emit("try: parkctl park list; parkctl unit list --building SW/B1; parkctl tenant list --park SW\n")
+    }
+}

@@ -1,0 +1,153 @@
+import ArgumentParser
+import Foundation
+
+/// `--format table|json|csv`.
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case table, json, csv
+}
+
+struct FormatOptions: ParsableArguments {
+    @Option(help: "Output format: table, json or csv.")
+    var format: OutputFormat = .table
+}
+
+/// Prints records in the chosen format.
+///
+/// - table: aligned columns by display width (CJK counts double), numbers right-aligned;
+/// - json: an array of objects (or one object for `show`), snake_case keys, numbers as numbers;
+/// - csv: RFC 4180, a header row with the same names as the JSON keys.
+enum Renderer {
+    static func render(_ records: [Record], as format: OutputFormat, columns: [String]? = nil) -> String {
+        switch format {
+        case .json: return json(.records(records)) + "\n"
+        case .csv: return csv(records, columns: columns)
+        case .table: return table(records, columns: columns)
+        }
+    }
+
+    static func renderOne(_ record: Record, as format: OutputFormat) -> String {
+        switch format {
+        case .json: return json(.object(record)) + "\n"
+        case .csv: return csv([record], columns: nil)
+        case .table: return keyValue(record)
+        }
+    }
+
+    // MARK: table
+
+    static func table(_ records: [Record], columns: [String]?) -> String {
+        guard let first = records.first else { return "(none)\n" }
+        let keys = columns ?? first.keys.filter { key in
+            if case .records = first[key] { return false }
+            if case .object = first[key] { return false }
+            return true
+        }
+        let cells = records.map { r in keys.map { r[$0]?.plain ?? "" } }
+        let numeric = keys.map { key in
+            records.allSatisfy { r in
+                switch r[key] { case .integer?, .decimal?, .null?, nil: true; default: false }
+            }
+        }
+        var widths = keys.map(DisplayWidth.of)
+        for row in cells { for (i, c) in row.enumerated() { widths[i] = max(widths[i], DisplayWidth.of(c)) } }
+        func line(_ values: [String]) -> String {
+            var parts: [String] = []
+            for (i, v) in values.enumerated() {
+                let last = i == values.count - 1
+                parts.append(numeric[i] ? DisplayWidth.pad(v, to: widths[i], right: true)
+                             : (last ? v : DisplayWidth.pad(v, to: widths[i])))
+            }
+            return parts.joined(separator: "  ")
+        }
+        var out = line(keys) + "\n"
+        out += widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ") + "\n"
+        for row in cells { out += line(row) + "\n" }
+        return out
+    }
+
+    static func keyValue(_ record: Record, indent: String = "") -> String {
+        let scalars = record.fields.filter { if case .records = $0.value { false } else if case .object = $0.value { false } else { true } }
+        let width = scalars.map { DisplayWidth.of($0.key) }.max() ?? 0
+        var out = ""
+        for field in scalars {
+            out += indent + DisplayWidth.pad(field.key + ":", to: width + 1) + " " + field.value.plain + "\n"
+        }
+        for field in record.fields {
+            switch field.value {
+            case .records(let rs):
+                out += "\n\(indent)\(field.key):\n"
+                let nestedTables = rs.contains { $0.fields.contains { if case .records = $0.value { true } else { false } } }
+                if nestedTables {
+                    for r in rs { out += keyValue(r, indent: indent + "  ") + "\n" }
+                } else {
+                    out += table(rs, columns: nil).split(separator: "\n", omittingEmptySubsequences: false)
+                        .map { $0.isEmpty ? "" : indent + "  " + $0 }.joined(separator: "\n")
+                }
+            case .object(let r):
+                out += "\n\(indent)\(field.key):\n" + keyValue(r, indent: indent + "  ")
+            default: break
+            }
+        }
+        return out
+    }
+
+    // MARK: csv
+
+    static func csv(_ records: [Record], columns: [String]?) -> String {
+        let keys = columns ?? records.first?.keys.filter { k in
+            if case .records = records.first?[k] { return false }
+            if case .object = records.first?[k] { return false }
+            return true
+        } ?? []
+        var out = keys.map(csvField).joined(separator: ",") + "\r\n"
+        for r in records {
+            out += keys.map { csvField(r[$0]?.plain ?? "") }.joined(separator: ",") + "\r\n"
+        }
+        return out
+    }
+
+    static func csvField(_ s: String) -> String {
+        guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) || s.hasPrefix(" ") || s.hasSuffix(" ") else {
+            return s
+        }
+        return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    // MARK: json
+
+    static func json(_ value: OutputValue, indent: String = "") -> String {
+        let inner = indent + "  "
+        switch value {
+        case .text(let s): return jsonString(s)
+        case .integer(let i): return String(i)
+        case .decimal(let d, let places): return OutputValue.fixed(d, places: places)
+        case .bool(let b): return b ? "true" : "false"
+        case .null: return "null"
+        case .list(let items): return "[" + items.map(jsonString).joined(separator: ", ") + "]"
+        case .records(let rs):
+            if rs.isEmpty { return "[]" }
+            return "[\n" + rs.map { inner + json(.object($0), indent: inner) }.joined(separator: ",\n") + "\n\(indent)]"
+        case .object(let r):
+            if r.fields.isEmpty { return "{}" }
+            return "{\n" + r.fields.map { inner + jsonString($0.key) + ": " + json($0.value, indent: inner) }
+                .joined(separator: ",\n") + "\n\(indent)}"
+        }
+    }
+
+    static func jsonString(_ s: String) -> String {
+        var out = "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20 || scalar.value == 0x2028 || scalar.value == 0x2029:
+                out += String(format: "\\u%04x", scalar.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+}

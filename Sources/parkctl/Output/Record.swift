@@ -1,0 +1,82 @@
+import Foundation
+import ParkCore
+import Postgres
+
+/// A value in command output, typed so that JSON gets numbers, booleans and null,
+/// while tables and CSV get text.
+indirect enum OutputValue {
+    case text(String)
+    case integer(Int)
+    /// A decimal printed with a fixed number of places (areas and rents: 2).
+    case decimal(Decimal, places: Int)
+    case bool(Bool)
+    case list([String])
+    case null
+    case records([Record])
+    case object(Record)
+
+    static func optional(_ text: String?) -> OutputValue { text.map(OutputValue.text) ?? .null }
+    static func date(_ date: CalendarDate?) -> OutputValue { date.map { .text($0.description) } ?? .null }
+    static func money(_ value: Decimal?) -> OutputValue { value.map { .decimal($0, places: 2) } ?? .null }
+    static func time(_ date: Date?) -> OutputValue { date.map { .text(Timestamps.iso8601($0)) } ?? .null }
+
+    /// The plain text used in tables and CSV.
+    var plain: String {
+        switch self {
+        case .text(let s): s
+        case .integer(let i): String(i)
+        case .decimal(let d, let places): Self.fixed(d, places: places)
+        case .bool(let b): b ? "true" : "false"
+        case .list(let items): items.joined(separator: ",")
+        case .null: ""
+        case .records(let rs): "\(rs.count) items"
+        case .object: "{…}"
+        }
+    }
+
+    /// `d` with exactly `places` decimals, rounded half away from zero (no binary noise).
+    static func fixed(_ d: Decimal, places: Int) -> String {
+        var value = d
+        var rounded = Decimal()
+        NSDecimalRound(&rounded, &value, places, .plain)
+        var text = rounded.description
+        guard places > 0 else { return text }
+        if !text.contains(".") { text += "." }
+        let decimals = text.count - (text.firstIndex(of: ".").map { text.distance(from: text.startIndex, to: $0) } ?? 0) - 1
+        return text + String(repeating: "0", count: max(0, places - decimals))
+    }
+}
+
+/// An ordered set of named values: one row of a table, one JSON object.
+struct Record {
+    var fields: [(key: String, value: OutputValue)]
+
+    init(_ fields: [(String, OutputValue)]) {
+        self.fields = fields.map { (key: $0.0, value: $0.1) }
+    }
+
+    var keys: [String] { fields.map(\.key) }
+
+    subscript(key: String) -> OutputValue? {
+        fields.first { $0.key == key }?.value
+    }
+}
+
+enum Timestamps {
+    /// ISO 8601 with the offset of Asia/Shanghai (the parks' zone), e.g. 2026-12-04T17:30:00+08:00.
+    static func iso8601(_ date: Date, timeZone: TimeZone = TimeZone(identifier: "Asia/Shanghai")!) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.timeZone = timeZone
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: date)
+    }
+
+    /// A compact local form for tables: 2026-12-04 17:30.
+    static func local(_ date: Date, timeZone: TimeZone = TimeZone(identifier: "Asia/Shanghai")!) -> String {
+        let formatter = DateFormatter()
+        formatter.timeZone = timeZone
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm"
+        return formatter.string(from: date)
+    }
+}

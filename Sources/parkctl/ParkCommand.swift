@@ -1,0 +1,55 @@
+import ArgumentParser
+import ParkCore
+
+struct ParkCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "park", abstract: "Record and list parks.", subcommands: [Add.self, List.self, Show.self])
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add a park.",
+            discussion: "Example: parkctl park add --code SW --name 湘南湘西软件产业园 --kind software --industries software,internet,ai")
+        @OptionGroup var staff: StaffOptions
+        @Option(help: "Short code, 1-10 capital letters or digits (e.g. SW).") var code: String
+        @Option(help: "Name (e.g. 湘南湘西软件产业园).") var name: String
+        @Option(help: "software, ecommerce, factory or mixed.") var kind: String
+        @Option(help: "Industries the park admits, comma-separated (empty: any).") var industries: String = ""
+        @Option(help: "Address.") var address: String?
+
+        func run() throws {
+            let kind = try ParkKind.parse(kind)
+            let industries = industries.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            let park = try PortfolioService(staff.session())
+                .addPark(code: code, name: name, kind: kind, industries: industries, address: address)
+            emit("added park \(park.code) \(park.name) (\(park.kind.rawValue); industries: \(park.industries.isEmpty ? "any" : park.industries.joined(separator: ", ")))\n")
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List parks.")
+        @OptionGroup var staff: StaffOptions
+        @OptionGroup var output: FormatOptions
+
+        func run() throws {
+            let parks = try PortfolioService(staff.session()).parks()
+            emit(Renderer.render(parks.map(\.record), as: output.format))
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show a park and its buildings.")
+        @OptionGroup var staff: StaffOptions
+        @OptionGroup var output: FormatOptions
+        @Argument(help: "Park code, e.g. SW.") var code: String
+
+        func run() throws {
+            let portfolio = PortfolioService(try staff.session())
+            let park = try portfolio.park(code)
+            var record = park.record
+            record.fields.append((key: "building_list", value: .records(try portfolio.buildings(park: code).map(\.record))))
+            emit(Renderer.renderOne(record, as: output.format))
+        }
+    }
+}
+
+import Foundation

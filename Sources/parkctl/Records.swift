@@ -1,0 +1,69 @@
+import Foundation
+import ParkCore
+
+// How each model reads in output: the JSON keys, the CSV header and the table columns.
+
+extension Park {
+    var record: Record {
+        Record([("code", .text(code)), ("name", .text(name)), ("kind", .text(kind.rawValue)),
+                ("industries", .list(industries)), ("address", .optional(address)),
+                ("buildings", .integer(buildingCount)), ("units", .integer(unitCount)), ("area_m2", .money(areaM2))])
+    }
+}
+
+extension Building {
+    var record: Record {
+        Record([("code", .text(address.description)), ("park", .text(address.park)), ("name", .text(name)),
+                ("floors", .integer(floorsAbove)), ("floors_below", .integer(floorsBelow)),
+                ("delivered_on", .date(deliveredOn)), ("units", .integer(unitCount)), ("area_m2", .money(areaM2))])
+    }
+}
+
+extension RentalUnit {
+    var record: Record {
+        Record([("code", .text(address.description)), ("park", .text(address.park)), ("building", .text(address.building)),
+                ("floor", .integer(floor)), ("area_m2", .money(areaM2)), ("kind", .text(kind.rawValue)),
+                ("list_rent", .money(listRent)), ("off_market", .bool(offMarketReason != nil)),
+                ("off_market_reason", .optional(offMarketReason))])
+    }
+}
+
+extension Tenant {
+    var fields: [(String, OutputValue)] {
+        [("name", .text(name)), ("credit_code", .text(creditCode)), ("industry", .text(industry)),
+         ("contact", .text(contact)), ("phone", .text(phone)), ("email", .optional(email))]
+    }
+}
+
+extension Onboarding {
+    /// A row of `tenant list`.
+    var listRecord: Record {
+        Record(tenant.fields + [("park", .text(park)), ("stage", .text(stage.rawValue)),
+                                ("applied_at", .time(appliedAt)), ("override_reason", .optional(overrideReason))])
+    }
+
+    /// One application in `tenant show`, with its timeline and checklist.
+    var detailRecord: Record {
+        Record([("park", .text(park)), ("stage", .text(stage.rawValue)), ("applied_at", .time(appliedAt)),
+                ("wanted_area_m2", .money(wantedAreaM2)), ("wanted_kind", .optional(wantedKind?.rawValue)),
+                ("override_reason", .optional(overrideReason)),
+                ("checklist_complete", .bool(checklistComplete)),
+                ("timeline", .records(steps.map { step in
+                    Record([("on", .date(step.on)), ("from", .optional(step.from?.rawValue)), ("to", .text(step.to.rawValue)),
+                            ("actor", .text(step.actor)), ("reason", .optional(step.reason))])
+                })),
+                ("checklist", .records(checklist.map { check in
+                    Record([("item", .text(check.item.rawValue)), ("name", .text(check.item.chineseName)),
+                            ("done", .bool(check.doneAt != nil)), ("done_at", .time(check.doneAt)),
+                            ("actor", .optional(check.actor))])
+                }))])
+    }
+}
+
+extension AuditEntry {
+    var record: Record {
+        Record([("id", .integer(id)), ("at", .time(at)), ("actor", .text(actor)), ("entity", .text(entity)),
+                ("key", .text(key)), ("label", .optional(label)), ("action", .text(action)), ("park", .optional(park)),
+                ("changes", .text(changes))])
+    }
+}

@@ -1,0 +1,36 @@
+import ArgumentParser
+import Foundation
+import ParkCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The database and who is acting: every command that reads or changes park data.
+struct StaffOptions: ParsableArguments {
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(help: ArgumentHelp("Who is acting, recorded in the audit trail (default: PARKCTL_ACTOR, else your login name).",
+                               valueName: "name"))
+    var actor: String?
+
+    var resolvedActor: String {
+        if let actor { return actor }
+        if let env = ProcessInfo.processInfo.environment["PARKCTL_ACTOR"], !env.isEmpty { return env }
+        if let pw = getpwuid(geteuid()), let name = pw.pointee.pw_name { return String(cString: name) }
+        return ProcessInfo.processInfo.environment["USER"] ?? "unknown"
+    }
+
+    func session() throws -> ParkSession {
+        let actor = try Validate.text(resolvedActor, field: "actor", max: 100)
+        return ParkSession(connection: try database.connect(), actor: actor)
+    }
+}
+
+/// Prints to standard output.
+func emit(_ text: String) {
+    FileHandle.standardOutput.write(Data(text.utf8))
+}
+
+func parseDecimal(_ text: String?, field: String, positive: Bool = true) throws -> Decimal? {
+    try text.map { try Validate.decimal($0, field: field, positive: positive) }
+}

@@ -1,0 +1,107 @@
+import ArgumentParser
+import ParkCore
+
+struct TenantCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tenant", abstract: "Take tenants from application to move-in.",
+        subcommands: [Apply.self, Approve.self, Reject.self, Check.self, List.self, Show.self])
+
+    struct Apply: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Record a tenant's application to a park.")
+        @OptionGroup var staff: StaffOptions
+        @Option(help: "Park code.") var park: String
+        @Option(help: "Company name (公司名).") var name: String
+        @Option(help: "统一社会信用代码, 18 characters.") var creditCode: String
+        @Option(help: "Industry, a lower-case word (software, ai, ecommerce...).") var industry: String
+        @Option(help: "Contact person.") var contact: String
+        @Option(help: "Phone.") var phone: String
+        @Option(help: "E-mail.") var email: String?
+        @Option(help: "Wanted area in m².") var wantedArea: String?
+        @Option(help: "Wanted unit kind.") var wantedKind: String?
+        @Option(help: "Day of the application, YYYY-MM-DD (default: today).") var on: String?
+
+        func run() throws {
+            let application = TenantService.Application(
+                park: park, name: name, creditCode: creditCode, industry: industry, contact: contact, phone: phone,
+                email: email, wantedAreaM2: try parseDecimal(wantedArea, field: "wanted area"),
+                wantedKind: try wantedKind.map(UnitKind.parse), on: try on.map { try Validate.date($0, field: "on") })
+            let o = try TenantService(staff.session()).apply(application)
+            emit("\(o.tenant.name) (\(o.tenant.creditCode)) applied to \(o.park): stage \(o.stage.rawValue)\n")
+        }
+    }
+
+    struct Approve: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Approve an application (checks the industry against the park's positioning).")
+        @OptionGroup var staff: StaffOptions
+        @Argument(help: "The tenant's credit code.") var creditCode: String
+        @Option(help: "Park code.") var park: String
+        @Option(help: "Why (kept in the timeline).") var reason: String?
+        @Option(help: "Admit an industry outside the park's positioning, for this reason.") var override: String?
+        @Option(help: "Day of the decision, YYYY-MM-DD (default: today).") var on: String?
+
+        func run() throws {
+            let o = try TenantService(staff.session()).approve(creditCode: creditCode, park: park, reason: reason, override: override,
+                                                               on: try on.map { try Validate.date($0, field: "on") })
+            emit("\(o.tenant.name) approved for \(o.park)\(o.overrideReason.map { " (override: \($0))" } ?? "")\n")
+        }
+    }
+
+    struct Reject: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Reject an application.")
+        @OptionGroup var staff: StaffOptions
+        @Argument(help: "The tenant's credit code.") var creditCode: String
+        @Option(help: "Park code.") var park: String
+        @Option(help: "Why (required).") var reason: String
+        @Option(help: "Day of the decision, YYYY-MM-DD (default: today).") var on: String?
+
+        func run() throws {
+            let o = try TenantService(staff.session()).reject(creditCode: creditCode, park: park, reason: reason,
+                                                              on: try on.map { try Validate.date($0, field: "on") })
+            emit("\(o.tenant.name) rejected for \(o.park): \(reason)\n")
+        }
+    }
+
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Tick an item of the onboarding checklist.")
+        @OptionGroup var staff: StaffOptions
+        @Argument(help: "The tenant's credit code.") var creditCode: String
+        @Option(help: "Park code.") var park: String
+        @Option(help: "business_license, fire_safety, fit_out_plan, deposit_paid or keys_handed.") var item: String
+        @Option(help: "A note.") var note: String?
+
+        func run() throws {
+            let item = try ChecklistItem.parse(item)
+            let done = try TenantService(staff.session()).check(creditCode: creditCode, park: park, item: item, note: note)
+            emit(done ? "checked \(item.rawValue) (\(item.chineseName))\n" : "\(item.rawValue) was checked already; nothing changed\n")
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List applications and tenants.")
+        @OptionGroup var staff: StaffOptions
+        @OptionGroup var output: FormatOptions
+        @Option(help: "Only this park.") var park: String?
+        @Option(help: "Only this stage.") var stage: String?
+
+        func run() throws {
+            let stage = try stage.map(OnboardingStage.parse)
+            let rows = try TenantService(staff.session()).list(park: park, stage: stage)
+            emit(Renderer.render(rows.map(\.listRecord), as: output.format,
+                                 columns: output.format == .table ? ["name", "credit_code", "industry", "contact", "phone", "park", "stage"] : nil))
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show a tenant: profile, onboarding timeline, checklist.")
+        @OptionGroup var staff: StaffOptions
+        @OptionGroup var output: FormatOptions
+        @Argument(help: "The tenant's credit code.") var creditCode: String
+
+        func run() throws {
+            let (tenant, applications) = try TenantService(staff.session()).show(creditCode: creditCode)
+            let record = Record(tenant.fields + [("applications", .records(applications.map(\.detailRecord)))])
+            emit(Renderer.renderOne(record, as: output.format))
+        }
+    }
+}

@@ -1,0 +1,82 @@
+import ArgumentParser
+import ParkCore
+
+struct UnitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "unit", abstract: "Record, list and take units off the market.",
+        subcommands: [Add.self, List.self, Show.self, OffMarket.self, OnMarket.self])
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add a unit to a building.",
+            discussion: "Example: parkctl unit add SW/B1/0301 --floor 3 --area 256.50 --kind office --list-rent 38.00")
+        @OptionGroup var staff: StaffOptions
+        @Argument(help: "PARK/BUILDING/UNIT, e.g. SW/B1/0301.") var unit: String
+        @Option(help: "Floor (negative below ground).") var floor: Int
+        @Option(help: "Lettable area in m², up to 2 decimals.") var area: String
+        @Option(help: "office, factory, live_room, selection_center, warehouse, showroom, retail or dormitory.") var kind: String
+        @Option(help: "List rent in 元/m²/month.") var listRent: String
+        @Option(help: "Add it off the market, with this reason.") var offMarket: String?
+
+        func run() throws {
+            let address = try UnitAddress(parsing: unit)
+            let kind = try UnitKind.parse(kind)
+            let area = try Validate.decimal(area, field: "area")
+            let rent = try Validate.decimal(listRent, field: "list rent", positive: false)
+            let u = try PortfolioService(staff.session())
+                .addUnit(address, floor: floor, areaM2: area, kind: kind, listRent: rent, offMarketReason: offMarket)
+            emit("added unit \(u.address) (floor \(u.floor), \(OutputValue.fixed(u.areaM2, places: 2)) ㎡, \(u.kind.rawValue), \(OutputValue.fixed(u.listRent, places: 2)) 元/㎡/月)\n")
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List units.")
+        @OptionGroup var staff: StaffOptions
+        @OptionGroup var output: FormatOptions
+        @Option(help: "Only this park.") var park: String?
+        @Option(help: "Only this building, PARK/BUILDING.") var building: String?
+        @Option(help: "Only this kind.") var kind: String?
+
+        func run() throws {
+            let building = try building.map(BuildingAddress.init(parsing:))
+            let kind = try kind.map(UnitKind.parse)
+            let units = try PortfolioService(staff.session()).units(park: park, building: building, kind: kind)
+            emit(Renderer.render(units.map(\.record), as: output.format))
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show a unit.")
+        @OptionGroup var staff: StaffOptions
+        @OptionGroup var output: FormatOptions
+        @Argument(help: "PARK/BUILDING/UNIT.") var unit: String
+
+        func run() throws {
+            let u = try PortfolioService(staff.session()).unit(UnitAddress(parsing: unit))
+            emit(Renderer.renderOne(u.record, as: output.format))
+        }
+    }
+
+    struct OffMarket: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "off-market", abstract: "Take a unit off the market.")
+        @OptionGroup var staff: StaffOptions
+        @Argument(help: "PARK/BUILDING/UNIT.") var unit: String
+        @Option(help: "Why (maintenance, not yet delivered, ...).") var reason: String
+
+        func run() throws {
+            let u = try PortfolioService(staff.session()).setOffMarket(UnitAddress(parsing: unit), reason: reason)
+            emit("unit \(u.address) is off the market: \(u.offMarketReason ?? "")\n")
+        }
+    }
+
+    struct OnMarket: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "on-market", abstract: "Put a unit back on the market.")
+        @OptionGroup var staff: StaffOptions
+        @Argument(help: "PARK/BUILDING/UNIT.") var unit: String
+
+        func run() throws {
+            let u = try PortfolioService(staff.session()).setOffMarket(UnitAddress(parsing: unit), reason: nil)
+            emit("unit \(u.address) is on the market\n")
+        }
+    }
+}
