@@ -83,6 +83,7 @@ public struct TenantService {
         let reason = try reason.map { try Validate.text($0, field: "reason", max: 500) }
         try session.write { conn in
             let current = try Self.live(conn, creditCode: creditCode, park: park)
+            try Self.ensureCanMove(current, to: .approved)
             let row = try conn.query("""
                 SELECT p.industries, t.industry, t.name FROM park p, tenant t WHERE p.id = \(current.parkID) AND t.id = \(current.tenantID)
                 """).rows[0]
@@ -134,6 +135,7 @@ public struct TenantService {
                         reason: String? = nil) throws {
         try session.write { conn in
             let current = try Self.live(conn, creditCode: creditCode, park: park)
+            try Self.ensureCanMove(current, to: stage)
             if stage == .movedIn {
                 let missing = try conn.query("""
                     SELECT string_agg(i, ', ' ORDER BY i) FROM unnest(\(ChecklistItem.allCases.map(\.rawValue))::text[]) i
@@ -228,6 +230,13 @@ public struct TenantService {
 
     static func move(_ conn: Connection, _ current: LiveOnboarding, to stage: OnboardingStage, on: CalendarDate?,
                      actor: String, reason: String?) throws {
+        try ensureCanMove(current, to: stage)
+        try conn.execute("UPDATE onboarding SET stage = \(stage.rawValue) WHERE id = \(current.id)")
+        try recordStep(conn, parkID: current.parkID, onboardingID: current.id, from: current.stage, to: stage,
+                       on: on, actor: actor, reason: reason)
+    }
+
+    static func ensureCanMove(_ current: LiveOnboarding, to stage: OnboardingStage) throws {
         guard current.stage.next.contains(stage) else {
             let allowed = current.stage.next.map(\.rawValue).joined(separator: ", ")
             throw ParkError.invalid("""
@@ -235,9 +244,6 @@ public struct TenantService {
                 (from \(current.stage.rawValue) it can become: \(allowed.isEmpty ? "nothing, it is closed" : allowed))
                 """)
         }
-        try conn.execute("UPDATE onboarding SET stage = \(stage.rawValue) WHERE id = \(current.id)")
-        try recordStep(conn, parkID: current.parkID, onboardingID: current.id, from: current.stage, to: stage,
-                       on: on, actor: actor, reason: reason)
     }
 
     static func recordStep(_ conn: Connection, parkID: Int, onboardingID: Int, from: OnboardingStage?, to: OnboardingStage,
