@@ -7,7 +7,8 @@ public struct AuditService {
 
     public init(_ session: ParkSession) { self.session = session }
 
-    public static let entities = ["park", "building", "unit", "tenant", "onboarding", "onboarding_step", "onboarding_check"]
+    public static let entities = ["park", "building", "unit", "tenant", "onboarding", "onboarding_step", "onboarding_check",
+                                  "lease", "lease_unit"]
 
     /// The newest `limit` changes, oldest first, optionally of one entity (table),
     /// one park, and since a day (in the park group's default time zone).

@@ -33,6 +33,9 @@ enum ConstraintMessages {
         } catch let error as PostgresError where error.kind == .server {
             guard let state = error.sqlState else { throw error }
             switch state {
+            case .exclusionViolation:
+                // The lease service names the unit and the lease that holds it.
+                throw error
             case .integrityConstraintViolation, .dataException:
                 let rule = error.constraint.flatMap { rules[$0] } ?? error.message
                 let kind: ParkError.Kind = state == .uniqueViolation ? .conflict : .invalidInput

@@ -168,6 +168,35 @@ public struct PortfolioService {
         }
     }
 
+    /// Units with their status as of a day (default: today in the group's time
+    /// zone), from the SQL function `unit_status_on`, in one query.
+    public func occupancy(park: String? = nil, building: BuildingAddress? = nil, kind: UnitKind? = nil,
+                          status: UnitStatus? = nil, asOf: CalendarDate? = nil) throws -> [UnitOccupancy] {
+        try session.read { conn in
+            if let park { _ = try Self.parkID(park, conn) }
+            if let building { _ = try Self.buildingIDs(building, conn) }
+            let parkCode = park ?? building?.park
+            return try conn.query("""
+                WITH day AS (SELECT coalesce(\(asOf)::date, (now() AT TIME ZONE
+                                (SELECT value FROM parkctl_setting WHERE key = 'default_time_zone'))::date) AS d)
+                SELECT p.code AS park, b.code AS building, u.code, u.floor, u.area_m2, u.kind, u.list_rent, u.off_market_reason,
+                       s.status, s.fitting_out, l.number AS lease, t.name AS tenant, day.d AS as_of
+                FROM day, unit_status_on(day.d) s
+                JOIN unit u ON u.id = s.unit_id JOIN building b ON b.id = u.building_id JOIN park p ON p.id = u.park_id
+                LEFT JOIN lease l ON l.id = s.lease_id LEFT JOIN tenant t ON t.id = l.tenant_id
+                WHERE (\(parkCode)::text IS NULL OR p.code = \(parkCode))
+                  AND (\(building?.building)::text IS NULL OR b.code = \(building?.building))
+                  AND (\(kind?.rawValue)::text IS NULL OR u.kind = \(kind?.rawValue))
+                  AND (\(status?.rawValue)::text IS NULL OR s.status = \(status?.rawValue))
+                ORDER BY p.code, b.code, u.floor, u.code
+                """).rows.map { row in
+                UnitOccupancy(unit: try Self.decodeUnit(row), status: try UnitStatus.parse(try row.decode("status")),
+                              fittingOut: try row.decode("fitting_out"), lease: try row.decode("lease"),
+                              tenant: try row.decode("tenant"), asOf: try row.decode("as_of"))
+            }
+        }
+    }
+
     public func unit(_ address: UnitAddress) throws -> RentalUnit {
         try session.read { conn in
             let ids = try Self.buildingIDs(address.buildingAddress, conn)

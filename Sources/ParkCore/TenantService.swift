@@ -149,6 +149,33 @@ public struct TenantService {
         }
     }
 
+    /// Moves a tenant out: `exiting`, then `exited`, both on the same day, in one
+    /// transaction. A lease still in force after that day is refused: end it first.
+    public func moveOut(creditCode: String, park: String, on: CalendarDate? = nil, reason: String? = nil) throws {
+        let reason = try reason.map { try Validate.text($0, field: "reason", max: 500) }
+        try session.write { conn in
+            let current = try Self.live(conn, creditCode: creditCode, park: park)
+            try Self.ensureCanMove(current, to: .exiting)
+            if let open = try conn.query("""
+                SELECT l.number, upper(lease_occupancy(l.term, l.terminated_on)) - 1 AS last
+                FROM lease l WHERE l.park_id = \(current.parkID) AND l.tenant_id = \(current.tenantID)
+                  AND l.status IN ('signed', 'terminated')
+                  AND upper(lease_occupancy(l.term, l.terminated_on)) - 1 >
+                      coalesce(\(on), (now() AT TIME ZONE (SELECT time_zone FROM park WHERE id = \(current.parkID)))::date)
+                ORDER BY 2 DESC LIMIT 1
+                """).rows.first {
+                throw ParkError.invalid("""
+                    lease \(try open.decode("number", as: String.self)) runs until \(try open.decode("last", as: CalendarDate.self)); \
+                    terminate it before moving the tenant out
+                    """)
+            }
+            try Self.move(conn, current, to: .exiting, on: on, actor: session.actor, reason: reason)
+            var exiting = current
+            exiting.stage = .exiting
+            try Self.move(conn, exiting, to: .exited, on: on, actor: session.actor, reason: reason)
+        }
+    }
+
     // MARK: Reading
 
     /// One row per application, optionally of one park and one stage.

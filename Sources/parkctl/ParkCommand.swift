@@ -45,7 +45,7 @@ struct ParkCommand: ParsableCommand {
         func run() throws {
             let portfolio = PortfolioService(try staff.session())
             let park = try portfolio.park(code)
-            var record = park.record
+            let record = park.record
             record.fields.append((key: "building_list", value: .records(try portfolio.buildings(park: code).map(\.record))))
             emit(Renderer.renderOne(record, as: output.format))
         }

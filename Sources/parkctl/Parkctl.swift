@@ -13,7 +13,7 @@ struct Parkctl: ParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [DatabaseCommand.self, ParkCommand.self, BuildingCommand.self, UnitCommand.self,
-                      TenantCommand.self, AuditCommand.self, DemoCommand.self]
+                      TenantCommand.self, LeaseCommand.self, AuditCommand.self, DemoCommand.self]
     )
 
     /// Runs the command and turns every failure into a message on standard error

@@ -67,3 +67,37 @@ extension AuditEntry {
                 ("changes", .text(changes))])
     }
 }
+
+extension Lease {
+    var record: Record {
+        Record([("number", .text(number)), ("tenant", .text(tenantName)), ("credit_code", .text(tenantCreditCode)),
+                ("park", .text(park)), ("units", .list(units)), ("area_m2", .money(areaM2)),
+                ("start", .date(term.first)), ("end", .date(term.last)), ("terminated_on", .date(terminatedOn)),
+                ("rent", .money(rent)), ("current_rent", .money(currentRent)), ("property_fee", .money(propertyFee)),
+                ("free_from", .date(freeWindow?.first)), ("free_to", .date(freeWindow?.last)),
+                ("fit_out_from", .date(fitOutWindow?.first)), ("fit_out_to", .date(fitOutWindow?.last)),
+                ("deposit", .money(deposit)), ("escalation_pct", .money(escalationPct)), ("cycle", .text(cycle.rawValue)),
+                ("status", .text(status.rawValue)), ("renews", .optional(renews)), ("renewed_by", .optional(renewedBy)),
+                ("end_reason", .optional(endReason))])
+    }
+}
+
+extension RentMonth {
+    var record: Record {
+        Record([("month", .text(String(month.description.prefix(7)))), ("from", .date(period.first)), ("to", .date(period.last)),
+                ("days", .integer(days)), ("free_days", .integer(freeDays)), ("rent_per_m2", .money(rentPerM2)),
+                ("rent_due", .money(rentDue)), ("property_fee_due", .money(propertyFeeDue))])
+    }
+}
+
+extension UnitOccupancy {
+    var record: Record {
+        let base = unit.record
+        base.fields.append((key: "status", value: .text(status.rawValue)))
+        base.fields.append((key: "fitting_out", value: .bool(fittingOut)))
+        base.fields.append((key: "lease", value: .optional(lease)))
+        base.fields.append((key: "tenant", value: .optional(tenant)))
+        base.fields.append((key: "as_of", value: .date(asOf)))
+        return base
+    }
+}

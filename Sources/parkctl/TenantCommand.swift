@@ -4,7 +4,8 @@ import ParkCore
 struct TenantCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tenant", abstract: "Take tenants from application to move-in.",
-        subcommands: [Apply.self, Approve.self, Reject.self, Check.self, List.self, Show.self])
+        subcommands: [Apply.self, Approve.self, Reject.self, Check.self, FitOut.self, MoveIn.self, MoveOut.self,
+                      List.self, Show.self])
 
     struct Apply: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Record a tenant's application to a park.")
@@ -74,6 +75,49 @@ struct TenantCommand: ParsableCommand {
             let item = try ChecklistItem.parse(item)
             let done = try TenantService(staff.session()).check(creditCode: creditCode, park: park, item: item, note: note)
             emit(done ? "checked \(item.rawValue) (\(item.chineseName))\n" : "\(item.rawValue) was checked already; nothing changed\n")
+        }
+    }
+
+    struct FitOut: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "fit-out", abstract: "Record that a tenant with a signed lease starts fitting out.")
+        @OptionGroup var staff: StaffOptions
+        @Argument(help: "The tenant's credit code.") var creditCode: String
+        @Option(help: "Park code.") var park: String
+        @Option(help: "Day, YYYY-MM-DD (default: today).") var on: String?
+
+        func run() throws {
+            try TenantService(staff.session()).advance(creditCode: creditCode, park: park, to: .fittingOut,
+                                                        on: try on.map { try Validate.date($0, field: "on") })
+            emit("\(creditCode) is fitting out at \(park)\n")
+        }
+    }
+
+    struct MoveIn: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "move-in", abstract: "Record a move-in (needs a signed lease and the whole checklist).")
+        @OptionGroup var staff: StaffOptions
+        @Argument(help: "The tenant's credit code.") var creditCode: String
+        @Option(help: "Park code.") var park: String
+        @Option(help: "Day, YYYY-MM-DD (default: today).") var on: String?
+
+        func run() throws {
+            try TenantService(staff.session()).advance(creditCode: creditCode, park: park, to: .movedIn,
+                                                        on: try on.map { try Validate.date($0, field: "on") })
+            emit("\(creditCode) moved in at \(park)\n")
+        }
+    }
+
+    struct MoveOut: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "move-out", abstract: "Record a move-out (exiting, then exited).")
+        @OptionGroup var staff: StaffOptions
+        @Argument(help: "The tenant's credit code.") var creditCode: String
+        @Option(help: "Park code.") var park: String
+        @Option(help: "Day, YYYY-MM-DD (default: today).") var on: String?
+        @Option(help: "Why.") var reason: String?
+
+        func run() throws {
+            try TenantService(staff.session()).moveOut(creditCode: creditCode, park: park,
+                                                        on: try on.map { try Validate.date($0, field: "on") }, reason: reason)
+            emit("\(creditCode) moved out of \(park)\n")
         }
     }
 

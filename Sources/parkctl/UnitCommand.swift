@@ -36,12 +36,19 @@ struct UnitCommand: ParsableCommand {
         @Option(help: "Only this park.") var park: String?
         @Option(help: "Only this building, PARK/BUILDING.") var building: String?
         @Option(help: "Only this kind.") var kind: String?
+        @Option(help: "Only units in this status: vacant, reserved, leased or off_market.") var status: String?
+        @Option(help: "The day the status is for, YYYY-MM-DD (default: today).") var asOf: String?
 
         func run() throws {
             let building = try building.map(BuildingAddress.init(parsing:))
             let kind = try kind.map(UnitKind.parse)
-            let units = try PortfolioService(staff.session()).units(park: park, building: building, kind: kind)
-            emit(Renderer.render(units.map(\.record), as: output.format))
+            let status = try status.map(UnitStatus.parse)
+            let asOf = try asOf.map { try Validate.date($0, field: "as-of") }
+            let units = try PortfolioService(staff.session())
+                .occupancy(park: park, building: building, kind: kind, status: status, asOf: asOf)
+            emit(Renderer.render(units.map(\.record), as: output.format,
+                                 columns: output.format == .table
+                                    ? ["code", "floor", "area_m2", "kind", "list_rent", "status", "lease", "tenant"] : nil))
         }
     }
 

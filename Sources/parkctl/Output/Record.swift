@@ -4,7 +4,7 @@ import Postgres
 
 /// A value in command output, typed so that JSON gets numbers, booleans and null,
 /// while tables and CSV get text.
-indirect enum OutputValue {
+enum OutputValue {
     case text(String)
     case integer(Int)
     /// A decimal printed with a fixed number of places (areas and rents: 2).
@@ -48,7 +48,8 @@ indirect enum OutputValue {
 }
 
 /// An ordered set of named values: one row of a table, one JSON object.
-struct Record {
+/// A class, so that values and records can nest without a recursive value layout.
+final class Record {
     var fields: [(key: String, value: OutputValue)]
 
     init(_ fields: [(String, OutputValue)]) {

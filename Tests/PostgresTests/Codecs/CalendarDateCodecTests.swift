@@ -37,3 +37,24 @@ import TestSupport
         #expect(try row.decode("none", as: CalendarDate?.self) == nil)
     }
 }
+
+@Suite struct DateRangeCodecTests {
+    @Test func inclusiveRangesRoundTripThroughDaterange() throws {
+        let db = try TestDatabase()
+        let term = try #require(DateRange(first: CalendarDate("2026-12-01")!, last: CalendarDate("2029-11-30")!))
+        #expect(try roundTrip(term, "daterange", on: db.connection) == term)
+        let row = try db.connection.query("""
+            SELECT \(term)::daterange AS t, upper(\(term)::daterange) AS end_exclusive,
+                   \(term)::daterange @> '2029-11-30'::date AS last_in, \(term)::daterange @> '2029-12-01'::date AS after_in
+            """).rows[0]
+        #expect(try row.text(0) == "[2026-12-01,2029-12-01)")
+        #expect(try row.decode("end_exclusive", as: CalendarDate.self) == CalendarDate("2029-12-01"))
+        #expect(try row.decode("last_in", as: Bool.self))
+        #expect(try !row.decode("after_in", as: Bool.self))
+        let oneDay = try #require(DateRange(first: CalendarDate("2024-02-29")!, last: CalendarDate("2024-02-29")!))
+        #expect(try roundTrip(oneDay, "daterange", on: db.connection) == oneDay)
+        #expect(DateRange(first: CalendarDate("2026-02-02")!, last: CalendarDate("2026-02-01")!) == nil)
+        let empty = try db.connection.query("SELECT 'empty'::daterange AS e").rows[0]
+        #expect(throws: PostgresDecodingError.self) { try empty.decode("e", as: DateRange.self) }
+    }
+}

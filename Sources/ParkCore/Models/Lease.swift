@@ -1,0 +1,75 @@
+import Foundation
+import Postgres
+
+public enum LeaseStatus: String, Vocabulary {
+    case draft, signed, terminated, cancelled
+    public static let fieldName = "lease status"
+}
+
+public enum PaymentCycle: String, Vocabulary {
+    case monthly, quarterly, semiannual, annual
+    public static let fieldName = "payment cycle"
+}
+
+/// A lease: one tenant, one or more units of one park, for a term.
+public struct Lease: Sendable, Equatable {
+    public var number: String
+    public var tenantName: String
+    public var tenantCreditCode: String
+    public var park: String
+    public var units: [String]
+    public var areaM2: Decimal
+    /// The contracted term, both days included.
+    public var term: DateRange
+    /// The last day of a lease ended early.
+    public var terminatedOn: CalendarDate?
+    /// Rent in 元/m²/month at the start, before escalation.
+    public var rent: Decimal
+    /// Rent in 元/m²/month in force today (after escalations).
+    public var currentRent: Decimal
+    public var propertyFee: Decimal
+    public var freeWindow: DateRange?
+    public var fitOutWindow: DateRange?
+    public var deposit: Decimal
+    public var escalationPct: Decimal
+    public var cycle: PaymentCycle
+    public var status: LeaseStatus
+    public var renews: String?
+    public var renewedBy: String?
+    public var endReason: String?
+
+    /// The days the lease holds its units (the term, or up to the termination).
+    public var occupancy: DateRange {
+        guard let terminatedOn else { return term }
+        return DateRange(first: term.first, last: terminatedOn) ?? term
+    }
+}
+
+/// One month of a lease's rent schedule.
+public struct RentMonth: Sendable, Equatable {
+    public var month: CalendarDate
+    public var period: DateRange
+    public var days: Int
+    public var freeDays: Int
+    /// Rent in 元/m²/month in force (the highest in the month, if it escalated).
+    public var rentPerM2: Decimal
+    public var rentDue: Decimal
+    public var propertyFeeDue: Decimal
+}
+
+/// What a unit is, as of a day.
+public enum UnitStatus: String, Vocabulary {
+    case leased, reserved, vacant
+    case offMarket = "off_market"
+    public static let fieldName = "unit status"
+}
+
+/// A unit with its status as of a day and the lease behind it.
+public struct UnitOccupancy: Sendable, Equatable {
+    public var unit: RentalUnit
+    public var status: UnitStatus
+    public var fittingOut: Bool
+    public var lease: String?
+    public var tenant: String?
+    public var asOf: CalendarDate
+}

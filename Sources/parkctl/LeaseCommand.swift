@@ -1,0 +1,131 @@
+import ArgumentParser
+import Foundation
+import ParkCore
+import Postgres
+
+struct LeaseCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lease", abstract: "Sign, renew, terminate and list leases.",
+        subcommands: [Sign.self, Renew.self, Terminate.self, Cancel.self, List.self, Show.self])
+
+    struct Sign: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Sign a lease; prints its number.",
+            discussion: """
+                Example: parkctl lease sign --tenant 91350100M000100Y43 --units SW/B1/0301,SW/B1/0302 \
+                --start 2026-12-01 --end 2029-11-30 --rent 35.00 --property-fee 4.50 --free-from 2026-12-01 \
+                --free-to 2027-02-28 --deposit-months 2 --escalation-pct 3 --cycle quarterly
+                """)
+        @OptionGroup var staff: StaffOptions
+        @Option(help: "The tenant's credit code.") var tenant: String
+        @Option(help: "Units, comma-separated PARK/BUILDING/UNIT.") var units: String
+        @Option(help: "First day, YYYY-MM-DD.") var start: String
+        @Option(help: "Last day (included), YYYY-MM-DD.") var end: String
+        @Option(help: "Rent in 元/m²/month.") var rent: String
+        @Option(help: "Property fee in 元/m²/month.") var propertyFee: String = "0"
+        @Option(help: "Rent-free window: first day.") var freeFrom: String?
+        @Option(help: "Rent-free window: last day.") var freeTo: String?
+        @Option(help: "Fit-out window: first day.") var fitOutFrom: String?
+        @Option(help: "Fit-out window: last day.") var fitOutTo: String?
+        @Option(help: "Deposit in months of the starting rent.") var depositMonths: String?
+        @Option(help: "Deposit as an amount in 元.") var deposit: String?
+        @Option(help: "Yearly escalation in percent, from each anniversary.") var escalationPct: String = "0"
+        @Option(help: "Payment cycle: monthly, quarterly, semiannual or annual.") var cycle: String = "monthly"
+
+        func validate() throws {
+            if (freeFrom == nil) != (freeTo == nil) { throw ValidationError("give both --free-from and --free-to, or neither") }
+            if (fitOutFrom == nil) != (fitOutTo == nil) { throw ValidationError("give both --fit-out-from and --fit-out-to, or neither") }
+            if depositMonths != nil && deposit != nil { throw ValidationError("give --deposit-months or --deposit, not both") }
+        }
+
+        func run() throws {
+            let date = { (text: String, field: String) in try Validate.date(text, field: field) }
+            var terms = LeaseService.Terms(
+                tenantCreditCode: tenant, units: try units.split(separator: ",").map { try UnitAddress(parsing: String($0)) },
+                start: try date(start, "start"), end: try date(end, "end"),
+                rent: try Validate.decimal(rent, field: "rent"))
+            terms.propertyFee = try Validate.decimal(propertyFee, field: "property fee", positive: false)
+            if let freeFrom, let freeTo { terms.freeWindow = (try date(freeFrom, "free-from"), try date(freeTo, "free-to")) }
+            if let fitOutFrom, let fitOutTo { terms.fitOutWindow = (try date(fitOutFrom, "fit-out-from"), try date(fitOutTo, "fit-out-to")) }
+            terms.deposit = try parseDecimal(deposit, field: "deposit", positive: false)
+            terms.depositMonths = try parseDecimal(depositMonths, field: "deposit months")
+            terms.escalationPct = try Validate.decimal(escalationPct, field: "escalation", positive: false, maxIntegerDigits: 3)
+            terms.cycle = try PaymentCycle.parse(cycle)
+            let lease = try LeaseService(staff.session()).sign(terms)
+            emit("\(lease.number)\n")
+        }
+    }
+
+    struct Renew: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Renew a lease from the day after it ends; prints the new number.")
+        @OptionGroup var staff: StaffOptions
+        @Argument(help: "Lease number, e.g. L-2026-000123.") var number: String
+        @Option(help: "Last day of the renewal, YYYY-MM-DD.") var end: String
+        @Option(help: "New rent in 元/m²/month (default: the rent in force at the end).") var rent: String?
+
+        func run() throws {
+            let lease = try LeaseService(staff.session()).renew(number, end: try Validate.date(end, field: "end"),
+                                                                 rent: try parseDecimal(rent, field: "rent"))
+            emit("\(lease.number)\n")
+        }
+    }
+
+    struct Terminate: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "End a lease early; its units are free from the next day.")
+        @OptionGroup var staff: StaffOptions
+        @Argument(help: "Lease number.") var number: String
+        @Option(help: "The lease's new last day, YYYY-MM-DD.") var on: String
+        @Option(help: "Why (kept).") var reason: String
+
+        func run() throws {
+            let lease = try LeaseService(staff.session()).terminate(number, on: try Validate.date(on, field: "on"), reason: reason)
+            emit("\(lease.number) terminated: last day \(lease.terminatedOn!), units free from \(lease.terminatedOn!.adding(days: 1))\n")
+        }
+    }
+
+    struct Cancel: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Void a draft or a lease that has not started.")
+        @OptionGroup var staff: StaffOptions
+        @Argument(help: "Lease number.") var number: String
+        @Option(help: "Why (kept).") var reason: String
+
+        func run() throws {
+            let lease = try LeaseService(staff.session()).cancel(number, reason: reason)
+            emit("\(lease.number) cancelled\n")
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List leases.")
+        @OptionGroup var staff: StaffOptions
+        @OptionGroup var output: FormatOptions
+        @Option(help: "Only this park.") var park: String?
+        @Option(help: "Only this tenant (credit code).") var tenant: String?
+        @Option(help: "Only leases in force on this day.") var activeOn: String?
+        @Option(help: "Only signed leases ending within this many days from today.") var expiringWithin: Int?
+
+        func run() throws {
+            let leases = try LeaseService(staff.session()).list(
+                park: park, tenantCreditCode: tenant, activeOn: try activeOn.map { try Validate.date($0, field: "active-on") },
+                expiringWithinDays: expiringWithin)
+            emit(Renderer.render(leases.map(\.record), as: output.format,
+                                 columns: output.format == .table
+                                    ? ["number", "tenant", "units", "area_m2", "start", "end", "current_rent", "status", "renewed_by"] : nil))
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show a lease: terms, units and rent schedule.")
+        @OptionGroup var staff: StaffOptions
+        @OptionGroup var output: FormatOptions
+        @Argument(help: "Lease number.") var number: String
+
+        func run() throws {
+            let service = LeaseService(try staff.session())
+            let lease = try service.lease(number)
+            let record = lease.record
+            record.fields.append((key: "schedule", value: .records(try service.schedule(number).map(\.record))))
+            emit(Renderer.renderOne(record, as: output.format))
+        }
+    }
+}
