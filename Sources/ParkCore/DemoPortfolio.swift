@@ -21,6 +21,7 @@ public struct DemoPortfolio {
         public var units: Int
         public var tenants: Int
         public var applications: Int
+        public var leases: Int
     }
 
     static let parkCodes = ["SW", "EC", "MF"]
@@ -40,6 +41,8 @@ public struct DemoPortfolio {
             try loadSoftwarePark()
             try loadEcommercePark()
             try loadFactories()
+            let today: CalendarDate = try conn.query("SELECT (now() AT TIME ZONE 'Asia/Shanghai')::date").rows[0].decode(0)
+            try loadLeases(today: today)
             return try summary(conn, loaded: true)
         }
     }
@@ -50,11 +53,12 @@ public struct DemoPortfolio {
                    (SELECT count(*) FROM building b JOIN park p ON p.id = b.park_id WHERE p.code = ANY(\(Self.parkCodes))) AS buildings,
                    (SELECT count(*) FROM unit u JOIN park p ON p.id = u.park_id WHERE p.code = ANY(\(Self.parkCodes))) AS units,
                    (SELECT count(DISTINCT o.tenant_id) FROM onboarding o JOIN park p ON p.id = o.park_id WHERE p.code = ANY(\(Self.parkCodes))) AS tenants,
-                   (SELECT count(*) FROM onboarding o JOIN park p ON p.id = o.park_id WHERE p.code = ANY(\(Self.parkCodes))) AS applications
+                   (SELECT count(*) FROM onboarding o JOIN park p ON p.id = o.park_id WHERE p.code = ANY(\(Self.parkCodes))) AS applications,
+                   (SELECT count(*) FROM lease l JOIN park p ON p.id = l.park_id WHERE p.code = ANY(\(Self.parkCodes))) AS leases
             """).rows[0]
         return Summary(loaded: loaded, parks: try row.decode("parks"), buildings: try row.decode("buildings"),
                        units: try row.decode("units"), tenants: try row.decode("tenants"),
-                       applications: try row.decode("applications"))
+                       applications: try row.decode("applications"), leases: try row.decode("leases"))
     }
 
     private func date(_ s: String) -> CalendarDate { CalendarDate(s)! }
@@ -215,5 +219,89 @@ public struct DemoPortfolio {
         try onboard(DemoTenant(name: "湘南精密机械", region: "430400", serial: 303, industry: "manufacturing", contact: "彭辉",
                                phone: "0734-8100303", wantedArea: "6710", wantedKind: .factory),
                     park: "MF", applied: "2020-09-01", approve: "2020-09-18", checks: [.businessLicense, .fireSafety])
+    }
+
+    // Leases, so that every status shows: in force, expiring within 90 days, in
+    // fit-out, renewed (twice), terminated early, reserved (starting later).
+    private func loadLeases(today: CalendarDate) throws {
+        let leases = LeaseService(session)
+        let tenants = TenantService(session)
+        func code(_ region: String, _ serial: Int) -> String { Self.creditCode(region: region, serial: serial) }
+        func units(_ list: String) -> [UnitAddress] { list.split(separator: ",").map { try! UnitAddress(parsing: String($0)) } }
+        func sign(_ tenant: String, _ unitList: String, _ start: CalendarDate, _ end: CalendarDate, rent: String,
+                  fee: String = "4.50", free: DateRange? = nil, fitOut: DateRange? = nil, escalation: String = "3",
+                  cycle: PaymentCycle = .quarterly) throws -> String {
+            var terms = LeaseService.Terms(tenantCreditCode: tenant, units: units(unitList), start: start, end: end, rent: money(rent))
+            terms.propertyFee = money(fee)
+            terms.freeWindow = free.map { ($0.first, $0.last) }
+            terms.fitOutWindow = fitOut.map { ($0.first, $0.last) }
+            terms.depositMonths = 2
+            terms.escalationPct = money(escalation)
+            terms.cycle = cycle
+            return try leases.sign(terms).number
+        }
+        func moveIn(_ tenant: String, _ park: String, on: CalendarDate, fitOutFrom: CalendarDate? = nil) throws {
+            for item in ChecklistItem.allCases { try tenants.check(creditCode: tenant, park: park, item: item) }
+            if let fitOutFrom { try tenants.advance(creditCode: tenant, park: park, to: .fittingOut, on: fitOutFrom) }
+            try tenants.advance(creditCode: tenant, park: park, to: .movedIn, on: on)
+        }
+        func range(_ a: CalendarDate, _ b: CalendarDate) -> DateRange { DateRange(first: a, last: b)! }
+
+        // 软件园
+        let tencent = code("430400", 101)
+        let first = try sign(tencent, "SW/B1/0501,SW/B1/0502,SW/B1/0503,SW/B1/0504", date("2020-11-01"), date("2023-10-31"),
+                             rent: "38.00", free: range(date("2020-11-01"), date("2021-01-31")),
+                             fitOut: range(date("2020-11-01"), date("2021-01-31")))
+        let second = try leases.renew(first, end: date("2026-10-31")).number
+        try leases.renew(second, end: date("2029-10-31"))
+        try moveIn(tencent, "SW", on: date("2021-02-01"), fitOutFrom: date("2020-11-01"))
+
+        let hikvision = code("330100", 102)
+        try sign(hikvision, "SW/B1/0601,SW/B1/0602", date("2020-12-01"), today.adding(days: 60), rent: "40.00")
+        try moveIn(hikvision, "SW", on: date("2021-01-15"))
+
+        let bosi = code("350100", 103)
+        let fitStart = today.adding(days: -20)
+        try sign(bosi, "SW/B1/0301,SW/B1/0302", fitStart, fitStart.adding(days: 3 * 365 - 1), rent: "35.00",
+                 free: range(fitStart, fitStart.adding(days: 59)), fitOut: range(fitStart, fitStart.adding(days: 59)))
+        try tenants.advance(creditCode: bosi, park: "SW", to: .fittingOut, on: fitStart)
+
+        let jiangyi = code("430400", 104)
+        let ended = try sign(jiangyi, "SW/B2/0201", date("2021-01-01"), date("2026-12-31"), rent: "36.00")
+        try moveIn(jiangyi, "SW", on: date("2021-01-10"))
+        try leases.terminate(ended, on: date("2025-06-30"), reason: "业务调整，提前解约 (early termination)")
+        try tenants.moveOut(creditCode: jiangyi, park: "SW", on: date("2025-06-30"), reason: "提前解约")
+
+        let fengfengxia = code("430400", 105)
+        let reservedStart = today.adding(days: 15)
+        try sign(fengfengxia, "SW/B2/0101", reservedStart, reservedStart.adding(days: 2 * 365 - 1), rent: "38.00")
+
+        // 电商园
+        let guangyun = code("330100", 201)
+        let gy = try sign(guangyun, "EC/A/101,EC/A/102", date("2020-11-19"), date("2025-11-18"), rent: "32.00",
+                          free: range(date("2020-11-19"), date("2021-02-18")))
+        try leases.renew(gy, end: date("2028-11-18"))
+        try moveIn(guangyun, "EC", on: date("2020-12-01"))
+
+        let jingling = code("330100", 202)
+        try sign(jingling, "EC/A/201,EC/A/202,EC/A/203", date("2021-01-01"), today.adding(days: 45), rent: "32.00")
+        try moveIn(jingling, "EC", on: date("2021-01-05"))
+
+        try sign(code("430400", 203), "EC/A/LR501S,EC/A/LR502M,EC/A/LR503L", date("2021-03-01"), date("2027-02-28"),
+                 rent: "55.00", fee: "6.00", escalation: "0", cycle: .monthly)
+        try sign(code("430400", 204), "EC/A/301", date("2025-12-01"), date("2028-11-30"), rent: "32.00", cycle: .semiannual)
+
+        // 红树林标准厂房
+        let wanmo = code("440300", 301)
+        try sign(wanmo, "MF/P2-1/F1,MF/P2-1/F2,MF/P2-1/F3,MF/P2-1/F4", date("2020-05-10"), date("2030-05-09"), rent: "16.00",
+                 fee: "2.00", free: range(date("2020-05-10"), date("2020-08-09")), fitOut: range(date("2020-05-10"), date("2020-06-09")),
+                 cycle: .annual)
+        try moveIn(wanmo, "MF", on: date("2020-06-10"), fitOutFrom: date("2020-05-10"))
+        let zhizao = code("430400", 302)
+        let zz = try sign(zhizao, "MF/P2-2/F1,MF/P2-2/F2,MF/P2-2/F3,MF/P2-2/F4", date("2020-09-01"), date("2025-08-31"),
+                          rent: "15.50", fee: "2.00", cycle: .semiannual)
+        try leases.renew(zz, end: date("2030-08-31"))
+        try sign(code("430400", 303), "MF/P2-4/F1,MF/P2-4/F2,MF/P2-4/F3,MF/P2-4/F4", date("2020-10-01"), date("2029-09-30"),
+                 rent: "15.50", fee: "2.00", cycle: .semiannual)
     }
 }

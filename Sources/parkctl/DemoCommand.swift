@@ -15,6 +15,7 @@ struct DemoCommand: ParsableCommand {
         emit("  units:        \(summary.units)\n")
         emit("  tenants:      \(summary.tenants)\n")
         emit("  applications: \(summary.applications)\n")
-        emit("try: parkctl park list; parkctl unit list --building SW/B1; parkctl tenant list --park SW\n")
+        emit("  leases:       \(summary.leases)\n")
+        emit("try: parkctl unit list --building SW/B1; parkctl lease list --expiring-within 90; parkctl tenant list --park SW\n")
     }
 }

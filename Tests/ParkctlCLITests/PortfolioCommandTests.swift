@@ -52,8 +52,8 @@ import ParkCore
         #expect(try cli.ok(["unit", "list", "--format", "json"]).contains("\"area_m2\": 256.50"))
 
         let csv = try cli.ok(["unit", "list", "--park", "SW", "--format", "csv"]).split(separator: "\r\n").map(String.init)
-        #expect(csv[0] == "code,park,building,floor,area_m2,kind,list_rent,off_market,off_market_reason")
-        #expect(csv[1] == "SW/B1/0301,SW,B1,3,256.50,office,38.00,false,")
+        #expect(csv[0] == "code,park,building,floor,area_m2,kind,list_rent,off_market,off_market_reason,status,fitting_out,lease,tenant,as_of")
+        #expect(csv[1].hasPrefix("SW/B1/0301,SW,B1,3,256.50,office,38.00,false,,vacant,false,,,"))
         #expect(csv.count == 3)
 
         let table = try cli.ok(["unit", "list"]).split(separator: "\n").map(String.init)

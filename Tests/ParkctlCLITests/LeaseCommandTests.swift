@@ -1,0 +1,114 @@
+import Foundation
+import Postgres
+import Testing
+import TestSupport
+
+@Suite struct LeaseCommandTests {
+    func approvedTenant(_ cli: CLI) throws {
+        try cli.portfolio()
+        try cli.ok(["tenant", "apply", "--park", "SW", "--name", "博思软件", "--credit-code", "91350100M000100Y43",
+                    "--industry", "software", "--contact", "陈静", "--phone", "0591-87500103"])
+        try cli.ok(["tenant", "approve", "91350100M000100Y43", "--park", "SW"])
+    }
+
+    @Test func signShowListRenewTerminate() throws {
+        let cli = try CLI()
+        try approvedTenant(cli)
+        let number = try cli.ok(["lease", "sign", "--tenant", "91350100M000100Y43", "--units", "SW/B1/0301,SW/B1/0302",
+                                 "--start", "2026-12-15", "--end", "2029-12-14", "--rent", "35.00", "--property-fee", "4.50",
+                                 "--free-from", "2026-12-15", "--free-to", "2027-01-14", "--deposit-months", "2",
+                                 "--escalation-pct", "3", "--cycle", "quarterly"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(number.range(of: #"^L-2026-\d{6}$"#, options: .regularExpression) != nil)
+
+        let shown = try #require(try cli.json(["lease", "show", number]) as? [String: Any])
+        #expect(shown["units"] as? [String] == ["SW/B1/0301", "SW/B1/0302"])
+        #expect(shown["start"] as? String == "2026-12-15" && shown["end"] as? String == "2029-12-14")
+        #expect((shown["deposit"] as? NSNumber)?.decimalValue == Decimal(string: "101955"))   // 2 × 35 × 1456.50
+        let schedule = try #require(shown["schedule"] as? [[String: Any]])
+        #expect(schedule.count == 37)
+        #expect(schedule[0]["month"] as? String == "2026-12" && (schedule[0]["rent_due"] as? NSNumber)?.intValue == 0)
+
+        let units = try #require(try cli.json(["unit", "list", "--building", "SW/B1", "--as-of", "2027-01-01"]) as? [[String: Any]])
+        let leased = units.filter { $0["status"] as? String == "leased" }
+        #expect(leased.map { $0["code"] as? String } == ["SW/B1/0301", "SW/B1/0302"])
+        #expect(leased.allSatisfy { $0["lease"] as? String == number && $0["tenant"] as? String == "博思软件" })
+        let reserved = try #require(try cli.json(["unit", "list", "--status", "reserved", "--as-of", "2026-12-14"]) as? [[String: Any]])
+        #expect(reserved.count == 2)
+        #expect(try (cli.json(["unit", "list", "--status", "vacant", "--as-of", "2029-12-15"]) as? [Any])?.count == 2)
+
+        let active = try #require(try cli.json(["lease", "list", "--active-on", "2027-06-01"]) as? [[String: Any]])
+        #expect(active.map { $0["number"] as? String } == [number])
+        #expect(try (cli.json(["lease", "list", "--active-on", "2026-12-14"]) as? [Any])?.isEmpty == true)
+
+        let renewal = try cli.ok(["lease", "renew", number, "--end", "2032-12-14"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect((try cli.json(["lease", "show", renewal]) as? [String: Any])?["renews"] as? String == number)
+        let refused = try cli.run(["lease", "terminate", number, "--on", "2028-06-30", "--reason", "x"])
+        #expect(refused.status == 65 && refused.stderr.contains("renewed by \(renewal)"))
+        let done = try cli.ok(["lease", "terminate", renewal, "--on", "2030-06-30", "--reason", "提前解约"])
+        #expect(done.contains("units free from 2030-07-01"))
+        let csv = try cli.ok(["lease", "list", "--format", "csv"])
+        #expect(csv.hasPrefix("number,tenant,credit_code,park,units,area_m2,start,end,"))
+    }
+
+    @Test func overlapsAndBadTermsExit65WithNothingWritten() throws {
+        let cli = try CLI()
+        try approvedTenant(cli)
+        let number = try cli.ok(["lease", "sign", "--tenant", "91350100M000100Y43", "--units", "SW/B1/0301",
+                                 "--start", "2026-11-01", "--end", "2027-11-30", "--rent", "35"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let before = try cli.ok(["audit", "--format", "csv", "--limit", "100000"])
+        let base = ["lease", "sign", "--tenant", "91350100M000100Y43"]
+        let cases: [([String], Int32, String)] = [
+            (base + ["--units", "SW/B1/0301", "--start", "2027-06-01", "--end", "2028-05-31", "--rent", "35"], 65,
+             "SW/B1/0301 is already leased to 博思软件 under \(number)"),
+            (base + ["--units", "SW/B1/0302", "--start", "2027-06-01", "--end", "2027-05-31", "--rent", "35"], 65, "must be after the start"),
+            (base + ["--units", "SW/B1/0302", "--start", "2027-06-01", "--end", "2028-05-31", "--rent", "0"], 65, "rent must be more than 0"),
+            (base + ["--units", "SW/B1/0302", "--start", "2027-06-01", "--end", "2028-05-31", "--rent=-1"], 65, "rent '-1'"),
+            (base + ["--units", "SW/B1/0302", "--start", "2027-06-01", "--end", "2028-05-31", "--rent", "35",
+                     "--free-from", "2027-05-01", "--free-to", "2027-06-30"], 65, "not inside the term"),
+            (base + ["--units", "SW/B1/0302", "--start", "2027-02-30", "--end", "2028-05-31", "--rent", "35"], 65, "start '2027-02-30'"),
+            (base + ["--units", "SW/B1/0302", "--start", "2027-06-01", "--end", "2028-05-31", "--rent", "35", "--free-from", "2027-06-01"], 64,
+             "--free-to"),
+            (["lease", "terminate", "L-2026-999999", "--on", "2027-01-01", "--reason", "x"], 65, "lease 'L-2026-999999' not found"),
+            (["lease", "cancel", number, "--reason", "x"], 65, "terminate it instead"),
+        ]
+        for (args, status, message) in cases {
+            let out = try cli.run(args)
+            #expect(out.status == status, "\(args.joined(separator: " ")): \(out.stderr)")
+            #expect(out.stderr.contains(message), "\(args.joined(separator: " ")): \(out.stderr)")
+        }
+        #expect(try cli.ok(["audit", "--format", "csv", "--limit", "100000"]) == before)
+    }
+
+    @Test func moveInNeedsTheChecklistThenMoveOutNeedsTheLeaseEnded() throws {
+        let cli = try CLI()
+        try approvedTenant(cli)
+        let number = try cli.ok(["lease", "sign", "--tenant", "91350100M000100Y43", "--units", "SW/B1/0301",
+                                 "--start", "2025-01-01", "--end", "2027-12-31", "--rent", "35"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let early = try cli.run(["tenant", "move-in", "91350100M000100Y43", "--park", "SW", "--on", "2025-01-10"])
+        #expect(early.status == 65 && early.stderr.contains("checklist is not complete"))
+        for item in ["business_license", "fire_safety", "fit_out_plan", "deposit_paid", "keys_handed"] {
+            try cli.ok(["tenant", "check", "91350100M000100Y43", "--park", "SW", "--item", item])
+        }
+        try cli.ok(["tenant", "move-in", "91350100M000100Y43", "--park", "SW", "--on", "2025-01-10"])
+        let out = try cli.run(["tenant", "move-out", "91350100M000100Y43", "--park", "SW", "--on", "2026-06-30"])
+        #expect(out.status == 65 && out.stderr.contains("\(number) runs until 2027-12-31"))
+        try cli.ok(["lease", "terminate", number, "--on", "2026-06-30", "--reason", "退租"])
+        try cli.ok(["tenant", "move-out", "91350100M000100Y43", "--park", "SW", "--on", "2026-06-30"])
+        let list = try #require(try cli.json(["tenant", "list"]) as? [[String: Any]])
+        #expect(list.first?["stage"] as? String == "exited")
+    }
+
+    @Test func theDemoShowsEveryStatus() throws {
+        let cli = try CLI()
+        try cli.ok(["demo"])
+        let units = try #require(try cli.json(["unit", "list"]) as? [[String: Any]])
+        let statuses = Set(units.compactMap { $0["status"] as? String })
+        #expect(statuses == ["leased", "reserved", "vacant", "off_market"])
+        #expect(units.contains { $0["fitting_out"] as? Bool == true })
+        let expiring = try #require(try cli.json(["lease", "list", "--expiring-within", "90"]) as? [[String: Any]])
+        #expect(expiring.count >= 2)
+        let leases = try #require(try cli.json(["lease", "list"]) as? [[String: Any]])
+        #expect(leases.contains { $0["status"] as? String == "terminated" })
+        #expect(leases.contains { $0["renewed_by"] is String })
+    }
+}
