@@ -70,3 +70,38 @@ public enum ChecklistItem: String, Vocabulary {
         }
     }
 }
+
+public enum TicketCategory: String, Vocabulary {
+    case repair, property, network, security, cleaning, policy, financing, other
+    public static let fieldName = "category"
+}
+
+public enum TicketPriority: String, Vocabulary {
+    case urgent, high, normal, low
+    public static let fieldName = "priority"
+}
+
+public enum TicketStatus: String, Vocabulary {
+    case open, assigned
+    case inProgress = "in_progress"
+    case resolved, closed, cancelled
+    public static let fieldName = "ticket status"
+
+    /// Mirrors the `ticket_transition` table, which the database enforces.
+    public var next: [TicketStatus] {
+        switch self {
+        case .open: [.assigned, .inProgress, .cancelled]
+        case .assigned: [.inProgress, .resolved, .cancelled]
+        case .inProgress: [.resolved, .cancelled]
+        case .resolved: [.closed, .inProgress]
+        case .closed: [.inProgress]
+        case .cancelled: []
+        }
+    }
+}
+
+public enum SLAClock: String, Vocabulary {
+    case working
+    case roundTheClock = "24x7"
+    public static let fieldName = "clock"
+}

@@ -101,3 +101,40 @@ extension UnitOccupancy {
         return base
     }
 }
+
+extension Ticket {
+    var record: Record {
+        Record([("number", .text(number)), ("park", .text(park)), ("tenant", .text(tenantName)),
+                ("credit_code", .text(tenantCreditCode)), ("unit", .optional(unit)), ("category", .text(category.rawValue)),
+                ("priority", .text(priority.rawValue)), ("title", .text(title)), ("description", .optional(description)),
+                ("reporter", .optional(reporter)), ("assignee", .optional(assignee)), ("status", .text(status.rawValue)),
+                ("clock", .text(clock.rawValue)), ("opened_at", .time(openedAt)), ("first_response_at", .time(firstResponseAt)),
+                ("resolved_at", .time(resolvedAt)), ("closed_at", .time(closedAt)),
+                ("response_due_at", .time(responseDueAt)), ("resolution_due_at", .time(resolutionDueAt)),
+                ("response_breached", .bool(responseBreached)), ("resolution_breached", .bool(resolutionBreached)),
+                ("breached", .bool(breached))])
+    }
+
+    var detailRecord: Record {
+        let r = record
+        r.fields.append((key: "events", value: .records(events.map { e in
+            Record([("at", .time(e.at)), ("actor", .text(e.actor)), ("kind", .text(e.kind)), ("from", .optional(e.from)),
+                    ("to", .optional(e.to)), ("note", .optional(e.note))])
+        })))
+        return r
+    }
+}
+
+extension ServiceLevel {
+    var record: Record {
+        Record([("category", .text(category.rawValue)), ("priority", .text(priority.rawValue)),
+                ("response", .text(response.description)), ("resolution", .text(resolution.description)),
+                ("clock", .text(clock.rawValue))])
+    }
+}
+
+extension CalendarEntry {
+    var record: Record {
+        Record([("date", .date(day)), ("kind", .text(kind.rawValue)), ("name", .optional(name)), ("park", .optional(park))])
+    }
+}

@@ -9,7 +9,8 @@ extension Date: PostgresEncodable, PostgresDecodable {
 
     public var postgresText: String? { Self.postgresTimestamp(self) }
 
-    static func postgresTimestamp(_ date: Date) -> String {
+    /// The instant in UTC, `2026-12-04 09:30:00.000000+00`.
+    public static func postgresTimestamp(_ date: Date) -> String {
         let totalMicros = (date.timeIntervalSince1970 * 1_000_000).rounded()
         let micros = Int64(totalMicros)
         var seconds = micros / 1_000_000

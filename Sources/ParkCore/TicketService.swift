@@ -1,0 +1,289 @@
+import Foundation
+import Postgres
+
+/// Tenant service requests: opening them with due times on the park's working
+/// calendar, moving them along their timeline, and noticing breaches.
+///
+/// A ticket's status is the result of its timeline: every change is an event,
+/// and the database moves the ticket from the event (and refuses anything else).
+public struct TicketService {
+    let session: ParkSession
+
+    public init(_ session: ParkSession) { self.session = session }
+
+    public struct Request: Sendable {
+        public var tenantCreditCode: String
+        /// Needed only when the tenant is at several parks and no unit is given.
+        public var park: String?
+        public var unit: UnitAddress?
+        public var category: TicketCategory
+        public var priority: TicketPriority
+        public var title: String
+        public var description: String?
+        public var reporter: String?
+        /// When the request arrived (by phone, say); default now. Never in the future.
+        public var openedAt: Date?
+
+        public init(tenantCreditCode: String, park: String? = nil, unit: UnitAddress? = nil, category: TicketCategory,
+                    priority: TicketPriority, title: String, description: String? = nil, reporter: String? = nil,
+                    openedAt: Date? = nil) {
+            self.tenantCreditCode = tenantCreditCode; self.park = park; self.unit = unit; self.category = category
+            self.priority = priority; self.title = title; self.description = description; self.reporter = reporter
+            self.openedAt = openedAt
+        }
+    }
+
+    /// Opens a ticket; its due times count from `openedAt` in working time (or round
+    /// the clock, if its service level says so).
+    @discardableResult
+    public func open(_ request: Request) throws -> Ticket {
+        let title = try Validate.text(request.title, field: "title")
+        let description = try request.description.map { try Validate.text($0, field: "description", max: 10_000) }
+        let reporter = try request.reporter.map { try Validate.text($0, field: "reporter", max: 100) }
+        let number: String = try session.write { conn in
+            // Tenant, park and unit in one query; each part may be missing.
+            let row = try conn.query("""
+                WITH t AS (SELECT id, name FROM tenant WHERE credit_code = \(request.tenantCreditCode)),
+                     u AS (SELECT u.id, u.park_id FROM unit u JOIN building b ON b.id = u.building_id JOIN park p ON p.id = u.park_id
+                           WHERE p.code = \(request.unit?.park) AND b.code = \(request.unit?.building) AND u.code = \(request.unit?.unit)),
+                     parks AS (SELECT DISTINCT o.park_id FROM onboarding o, t WHERE o.tenant_id = t.id AND o.stage NOT IN ('rejected', 'exited'))
+                SELECT (SELECT id FROM t) AS tenant_id, (SELECT name FROM t) AS tenant_name,
+                       (SELECT id FROM u) AS unit_id, (SELECT park_id FROM u) AS unit_park_id,
+                       (SELECT id FROM park WHERE code = \(request.park)) AS named_park_id,
+                       ARRAY(SELECT park_id FROM parks ORDER BY park_id) AS tenant_park_ids,
+                       ARRAY(SELECT p.code FROM parks JOIN park p ON p.id = parks.park_id ORDER BY p.code) AS tenant_parks
+                """).rows[0]
+            guard let tenantID = try row.decode("tenant_id", as: Int?.self) else {
+                throw ParkError.notFound("tenant with credit code '\(request.tenantCreditCode)' not found")
+            }
+            let tenantName: String = try row.decode("tenant_name")
+            let tenantParkIDs: [Int] = try row.decode("tenant_park_ids")
+            let tenantParks: [String] = try row.decode("tenant_parks")
+            if request.unit != nil, try row.decode("unit_id", as: Int?.self) == nil {
+                throw ParkError.notFound("unit '\(request.unit!)' not found")
+            }
+            if let park = request.park, try row.decode("named_park_id", as: Int?.self) == nil {
+                throw try PortfolioService.parkNotFound(park, conn)
+            }
+            let parkID: Int
+            if let unitPark: Int = try row.decode("unit_park_id") {
+                if let named: Int = try row.decode("named_park_id"), named != unitPark {
+                    throw ParkError.invalid("unit \(request.unit!) is not in park \(request.park!)")
+                }
+                guard tenantParkIDs.contains(unitPark) else {
+                    throw ParkError.invalid("""
+                        unit \(request.unit!) is outside \(tenantName)'s parks (\(tenantParks.isEmpty ? "none" : tenantParks.joined(separator: ", ")))
+                        """)
+                }
+                parkID = unitPark
+            } else if let named: Int = try row.decode("named_park_id") {
+                guard tenantParkIDs.contains(named) else {
+                    throw ParkError.invalid("\(tenantName) is not a tenant of park \(request.park!) (its parks: \(tenantParks.isEmpty ? "none" : tenantParks.joined(separator: ", ")))")
+                }
+                parkID = named
+            } else if tenantParkIDs.count == 1 {
+                parkID = tenantParkIDs[0]
+            } else {
+                throw ParkError.invalid(tenantParkIDs.isEmpty
+                    ? "\(tenantName) has no application in progress at any park; a ticket needs the tenant's park"
+                    : "\(tenantName) is at several parks (\(tenantParks.joined(separator: ", "))); say which with --park or --unit")
+            }
+            return try conn.query("""
+                WITH sl AS (
+                    SELECT s.*, CASE WHEN s.clock = '24x7' THEN 1440 ELSE park_working_day_minutes(\(parkID)) END AS day_minutes
+                    FROM service_level s WHERE s.category = \(request.category.rawValue) AND s.priority = \(request.priority.rawValue)
+                ), o AS (
+                    SELECT coalesce(\(request.openedAt)::timestamptz, now()) AS opened_at
+                ), due AS (
+                    SELECT sl.clock, o.opened_at,
+                           sl.response_value * CASE sl.response_unit WHEN 'm' THEN 1 WHEN 'h' THEN 60 ELSE sl.day_minutes END AS response_minutes,
+                           sl.resolution_value * CASE sl.resolution_unit WHEN 'm' THEN 1 WHEN 'h' THEN 60 ELSE sl.day_minutes END AS resolution_minutes
+                    FROM sl, o
+                ), t AS (
+                    INSERT INTO ticket (number, park_id, tenant_id, unit_id, category, priority, title, description, reporter,
+                                        clock, opened_at, response_due_at, resolution_due_at)
+                    SELECT 'T-' || to_char(due.opened_at AT TIME ZONE p.time_zone, 'YYYY') || '-' || lpad(nextval('ticket_number_seq')::text, 6, '0'),
+                           \(parkID), \(tenantID), \(try row.decode("unit_id", as: Int?.self)), \(request.category.rawValue),
+                           \(request.priority.rawValue), \(title), \(description), \(reporter), due.clock, due.opened_at,
+                           CASE WHEN due.clock = '24x7' THEN due.opened_at + due.response_minutes * interval '1 minute'
+                                ELSE working_time_add(\(parkID), due.opened_at, due.response_minutes) END,
+                           CASE WHEN due.clock = '24x7' THEN due.opened_at + due.resolution_minutes * interval '1 minute'
+                                ELSE working_time_add(\(parkID), due.opened_at, due.resolution_minutes) END
+                    FROM due, park p WHERE p.id = \(parkID)
+                    RETURNING id, park_id, number, opened_at
+                ), e AS (
+                    INSERT INTO ticket_event (park_id, ticket_id, at, actor, kind, to_status, note)
+                    SELECT park_id, id, opened_at, \(session.actor), 'created', 'open', \(title) FROM t
+                )
+                SELECT number, opened_at > now() + interval '1 minute' AS in_future FROM t
+                """).rows.first.map { row -> String in
+                    if try row.decode("in_future", as: Bool.self) {
+                        throw ParkError.invalid("opened-at \(Timestamps.describe(request.openedAt!)) lies in the future")
+                    }
+                    return try row.decode("number")
+                } ?? { throw ParkError(.internalError, "no service level for \(request.category.rawValue)/\(request.priority.rawValue)") }()
+        }
+        return try show(number)
+    }
+
+    // MARK: Transitions
+
+    public func assign(_ number: String, to assignee: String, at: Date? = nil) throws {
+        let assignee = try Validate.text(assignee, field: "assignee", max: 100)
+        try record(number, kind: "assigned", to: nil, note: assignee, at: at,
+                   allowedFrom: [.open, .assigned, .inProgress], action: "be assigned")
+    }
+
+    public func start(_ number: String, at: Date? = nil) throws {
+        try record(number, kind: "status", to: .inProgress, note: nil, at: at, allowedFrom: [.open, .assigned], action: "start")
+    }
+
+    public func comment(_ number: String, text: String, at: Date? = nil) throws {
+        let text = try Validate.text(text, field: "comment", max: 10_000)
+        try record(number, kind: "comment", to: nil, note: text, at: at, allowedFrom: Set(TicketStatus.allCases), action: "take a comment")
+    }
+
+    public func resolve(_ number: String, note: String, at: Date? = nil) throws {
+        let note = try Validate.text(note, field: "note", max: 10_000)
+        try record(number, kind: "status", to: .resolved, note: note, at: at, allowedFrom: [.assigned, .inProgress], action: "be resolved")
+    }
+
+    public func close(_ number: String, at: Date? = nil) throws {
+        try record(number, kind: "status", to: .closed, note: nil, at: at, allowedFrom: [.resolved], action: "be closed")
+    }
+
+    public func reopen(_ number: String, reason: String, at: Date? = nil) throws {
+        let reason = try Validate.text(reason, field: "reason", max: 10_000)
+        try record(number, kind: "status", to: .inProgress, note: reason, at: at, allowedFrom: [.resolved, .closed], action: "be reopened")
+    }
+
+    public func cancel(_ number: String, reason: String, at: Date? = nil) throws {
+        let reason = try Validate.text(reason, field: "reason", max: 10_000)
+        try record(number, kind: "status", to: .cancelled, note: reason, at: at, allowedFrom: [.open, .assigned, .inProgress],
+                   action: "be cancelled")
+    }
+
+    /// Appends one event after checking the ticket's current status (locked).
+    private func record(_ number: String, kind: String, to: TicketStatus?, note: String?, at: Date?,
+                        allowedFrom: Set<TicketStatus>, action: String) throws {
+        try session.write { conn in
+            guard let row = try conn.query("""
+                SELECT t.id, t.park_id, t.status, (SELECT max(e.at) FROM ticket_event e WHERE e.ticket_id = t.id) AS last_at,
+                       \(at)::timestamptz > now() + interval '1 minute' AS in_future
+                FROM ticket t WHERE t.number = \(number) FOR UPDATE
+                """).rows.first else {
+                throw ParkError.notFound("ticket '\(number)' not found")
+            }
+            let status = try TicketStatus.parse(try row.decode("status"))
+            guard allowedFrom.contains(status) else {
+                let allowed = status.next.map(\.rawValue).joined(separator: ", ")
+                throw ParkError.invalid("""
+                    ticket \(number) is \(status.rawValue); it cannot \(action) \
+                    (from \(status.rawValue) it can become: \(allowed.isEmpty ? "nothing, it is closed for good" : allowed))
+                    """)
+            }
+            if let at {
+                if try row.decode("in_future", as: Bool?.self) == true {
+                    throw ParkError.invalid("the time \(Timestamps.describe(at)) lies in the future")
+                }
+                if let last: Date = try row.decode("last_at"), at < last {
+                    throw ParkError.invalid("the time \(Timestamps.describe(at)) is before the ticket's last event (\(Timestamps.describe(last)))")
+                }
+            }
+            try conn.execute("""
+                INSERT INTO ticket_event (park_id, ticket_id, at, actor, kind, from_status, to_status, note)
+                VALUES (\(try row.decode("park_id", as: Int.self)), \(try row.decode("id", as: Int.self)),
+                        coalesce(\(at)::timestamptz, now()), \(session.actor), \(kind),
+                        \(to == nil ? nil : status.rawValue), \(to?.rawValue), \(note))
+                """)
+        }
+    }
+
+    // MARK: Reading
+
+    /// Filters for ``list(_:)``.
+    public struct Filter: Sendable {
+        public var park: String?
+        public var tenantCreditCode: String?
+        public var status: TicketStatus?
+        public var assignee: String?
+        public var breachedOnly = false
+        /// Only unfinished tickets whose next due time is within this many minutes from now.
+        public var dueWithinMinutes: Int?
+        public init() {}
+    }
+
+    static let ticketSelect = """
+        SELECT t.number, p.code AS park, tn.name AS tenant, tn.credit_code,
+               CASE WHEN u.id IS NULL THEN NULL ELSE p.code || '/' || b.code || '/' || u.code END AS unit,
+               t.category, t.priority, t.title, t.description, t.reporter, t.assignee, t.status, t.clock,
+               t.opened_at, t.first_response_at, t.resolved_at, t.closed_at, t.response_due_at, t.resolution_due_at,
+               t.status <> 'cancelled' AND coalesce(t.first_response_at, now()) > t.response_due_at AS response_breached,
+               t.status <> 'cancelled' AND coalesce(t.resolved_at, now()) > t.resolution_due_at AS resolution_breached
+        FROM ticket t JOIN park p ON p.id = t.park_id JOIN tenant tn ON tn.id = t.tenant_id
+        LEFT JOIN unit u ON u.id = t.unit_id LEFT JOIN building b ON b.id = u.building_id
+        """
+
+    public func list(_ filter: Filter = Filter()) throws -> [Ticket] {
+        try session.write { conn in
+            var parkID: Int?
+            if let park = filter.park { parkID = try PortfolioService.parkID(park, conn) }
+            try conn.execute("SELECT ticket_record_breaches(\(parkID))")
+            var query = PostgresQuery(Self.ticketSelect)
+            query.sql += """
+                 WHERE (\(query.bind(filter.park))::text IS NULL OR p.code = \(query.bind(filter.park)))
+                   AND (\(query.bind(filter.tenantCreditCode))::text IS NULL OR tn.credit_code = \(query.bind(filter.tenantCreditCode)))
+                   AND (\(query.bind(filter.status?.rawValue))::text IS NULL OR t.status = \(query.bind(filter.status?.rawValue)))
+                   AND (\(query.bind(filter.assignee))::text IS NULL OR t.assignee = \(query.bind(filter.assignee)))
+                   AND (NOT \(query.bind(filter.breachedOnly)) OR (t.status <> 'cancelled' AND
+                        (coalesce(t.first_response_at, now()) > t.response_due_at OR coalesce(t.resolved_at, now()) > t.resolution_due_at)))
+                   AND (\(query.bind(filter.dueWithinMinutes))::int IS NULL OR (t.status IN ('open', 'assigned', 'in_progress') AND
+                        CASE WHEN t.first_response_at IS NULL THEN t.response_due_at ELSE t.resolution_due_at END
+                          <= now() + \(query.bind(filter.dueWithinMinutes))::int * interval '1 minute'))
+                 ORDER BY t.opened_at, t.number
+                """
+            return try conn.query(query).rows.map { try Self.decodeTicket($0, events: []) }
+        }
+    }
+
+    /// One ticket with its whole timeline (a breach seen now is recorded first).
+    public func show(_ number: String) throws -> Ticket {
+        try session.write { conn in
+            guard let parkID = try conn.query("SELECT park_id FROM ticket WHERE number = \(number)").rows.first else {
+                throw ParkError.notFound("ticket '\(number)' not found")
+            }
+            try conn.execute("SELECT ticket_record_breaches(\(try parkID.decode(0, as: Int.self)))")
+            var query = PostgresQuery(Self.ticketSelect)
+            query.sql += " WHERE t.number = \(query.bind(number))"
+            let row = try conn.query(query).rows[0]
+            let events = try conn.query("""
+                SELECT e.at, e.actor, e.kind, e.from_status, e.to_status, e.note
+                FROM ticket_event e JOIN ticket t ON t.id = e.ticket_id WHERE t.number = \(number) ORDER BY e.at, e.id
+                """).rows.map { e in
+                TicketEvent(at: try e.decode("at"), actor: try e.decode("actor"), kind: try e.decode("kind"),
+                            from: try e.decode("from_status"), to: try e.decode("to_status"), note: try e.decode("note"))
+            }
+            return try Self.decodeTicket(row, events: events)
+        }
+    }
+
+    static func decodeTicket(_ row: PostgresRow, events: [TicketEvent]) throws -> Ticket {
+        Ticket(number: try row.decode("number"), park: try row.decode("park"), tenantName: try row.decode("tenant"),
+               tenantCreditCode: try row.decode("credit_code"), unit: try row.decode("unit"),
+               category: try TicketCategory.parse(try row.decode("category")),
+               priority: try TicketPriority.parse(try row.decode("priority")), title: try row.decode("title"),
+               description: try row.decode("description"), reporter: try row.decode("reporter"), assignee: try row.decode("assignee"),
+               status: try TicketStatus.parse(try row.decode("status")), clock: try SLAClock.parse(try row.decode("clock")),
+               openedAt: try row.decode("opened_at"), firstResponseAt: try row.decode("first_response_at"),
+               resolvedAt: try row.decode("resolved_at"), closedAt: try row.decode("closed_at"),
+               responseDueAt: try row.decode("response_due_at"), resolutionDueAt: try row.decode("resolution_due_at"),
+               responseBreached: try row.decode("response_breached"), resolutionBreached: try row.decode("resolution_breached"),
+               events: events)
+    }
+}
+
+enum Timestamps {
+    static func describe(_ date: Date) -> String {
+        String((Date.postgresTimestamp(date)).prefix(19)) + " UTC"
+    }
+}

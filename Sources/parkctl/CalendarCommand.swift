@@ -1,0 +1,72 @@
+import ArgumentParser
+import Foundation
+import ParkCore
+import Postgres
+
+struct CalendarCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "calendar", abstract: "The working calendar: public holidays and make-up working days.",
+        subcommands: [List.self, AddHoliday.self, AddWorkday.self, Import.self])
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List holidays and make-up working days.")
+        @OptionGroup var staff: StaffOptions
+        @OptionGroup var output: FormatOptions
+        @Option(help: "Only this year.") var year: Int?
+        @Option(help: "Only days that apply to this park.") var park: String?
+        func run() throws {
+            emit(Renderer.render(try CalendarService(staff.session()).list(year: year, park: park).map(\.record), as: output.format))
+        }
+    }
+
+    struct DayOptions: ParsableArguments {
+        @OptionGroup var staff: StaffOptions
+        @Argument(help: "The day, YYYY-MM-DD.") var day: String
+        @Option(help: "Its name, e.g. 春节.") var name: String?
+        @Option(help: "Only for this park (default: every park).") var park: String?
+
+        func set(_ kind: CalendarEntry.Kind) throws {
+            let date = try Validate.date(day, field: "date")
+            let changed = try CalendarService(staff.session()).set(CalendarEntry(day: date, kind: kind, name: name, park: park))
+            emit(changed ? "\(date) is a \(kind == .holiday ? "holiday" : "working day")\(name.map { " (\($0))" } ?? "")\n"
+                         : "\(date) was recorded like that already; nothing changed\n")
+        }
+    }
+
+    struct AddHoliday: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "add-holiday", abstract: "Record a public holiday.")
+        @OptionGroup var day: DayOptions
+        func run() throws { try day.set(.holiday) }
+    }
+
+    struct AddWorkday: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "add-workday", abstract: "Record a make-up working day (调休上班).")
+        @OptionGroup var day: DayOptions
+        func run() throws { try day.set(.workday) }
+    }
+
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Import a CSV with the header date,kind,name (kind holiday or workday); - reads standard input.")
+        @OptionGroup var staff: StaffOptions
+        @Argument(help: "The CSV file.") var file: String
+        @Option(help: "Only for this park (default: every park).") var park: String?
+
+        func run() throws {
+            let data: Data
+            if file == "-" {
+                data = FileHandle.standardInput.readDataToEndOfFile()
+            } else {
+                guard let d = FileManager.default.contents(atPath: file) else {
+                    throw ParkError.invalid("cannot read the file '\(file)'")
+                }
+                data = d
+            }
+            guard let text = String(data: data, encoding: .utf8) else {
+                throw ParkError.invalid("the file '\(file)' is not UTF-8 text")
+            }
+            let result = try CalendarService(staff.session()).importCSV(text, park: park)
+            emit("read \(result.read) days, \(result.changed) new or changed\n")
+        }
+    }
+}
