@@ -22,6 +22,7 @@ public struct DemoPortfolio {
         public var tenants: Int
         public var applications: Int
         public var leases: Int
+        public var tickets: Int
     }
 
     static let parkCodes = ["SW", "EC", "MF"]
@@ -43,6 +44,8 @@ public struct DemoPortfolio {
             try loadFactories()
             let today: CalendarDate = try conn.query("SELECT (now() AT TIME ZONE 'Asia/Shanghai')::date").rows[0].decode(0)
             try loadLeases(today: today)
+            let now: Date = try conn.query("SELECT now()").rows[0].decode(0)
+            try loadTickets(today: today, now: now)
             return try summary(conn, loaded: true)
         }
     }
@@ -54,11 +57,13 @@ public struct DemoPortfolio {
                    (SELECT count(*) FROM unit u JOIN park p ON p.id = u.park_id WHERE p.code = ANY(\(Self.parkCodes))) AS units,
                    (SELECT count(DISTINCT o.tenant_id) FROM onboarding o JOIN park p ON p.id = o.park_id WHERE p.code = ANY(\(Self.parkCodes))) AS tenants,
                    (SELECT count(*) FROM onboarding o JOIN park p ON p.id = o.park_id WHERE p.code = ANY(\(Self.parkCodes))) AS applications,
-                   (SELECT count(*) FROM lease l JOIN park p ON p.id = l.park_id WHERE p.code = ANY(\(Self.parkCodes))) AS leases
+                   (SELECT count(*) FROM lease l JOIN park p ON p.id = l.park_id WHERE p.code = ANY(\(Self.parkCodes))) AS leases,
+                   (SELECT count(*) FROM ticket t JOIN park p ON p.id = t.park_id WHERE p.code = ANY(\(Self.parkCodes))) AS tickets
             """).rows[0]
         return Summary(loaded: loaded, parks: try row.decode("parks"), buildings: try row.decode("buildings"),
                        units: try row.decode("units"), tenants: try row.decode("tenants"),
-                       applications: try row.decode("applications"), leases: try row.decode("leases"))
+                       applications: try row.decode("applications"), leases: try row.decode("leases"),
+                       tickets: try row.decode("tickets"))
     }
 
     private func date(_ s: String) -> CalendarDate { CalendarDate(s)! }
@@ -303,5 +308,71 @@ public struct DemoPortfolio {
         try leases.renew(zz, end: date("2030-08-31"))
         try sign(code("430400", 303), "MF/P2-4/F1,MF/P2-4/F2,MF/P2-4/F3,MF/P2-4/F4", date("2020-10-01"), date("2029-09-30"),
                  rent: "15.50", fee: "2.00", cycle: .semiannual)
+    }
+
+    // Three weeks of service requests: most answered in time, some late (breached),
+    // some reopened, one withdrawn, the newest still open.
+    private func loadTickets(today: CalendarDate, now: Date) throws {
+        let tickets = TicketService(session)
+        func code(_ region: String, _ serial: Int) -> String { Self.creditCode(region: region, serial: serial) }
+        /// A local time in the parks' zone (UTC+8).
+        func local(_ day: CalendarDate, _ minutes: Int) -> Date {
+            Date(timeIntervalSince1970: Double(day.daysSinceEpoch * 86_400 + minutes * 60 - 8 * 3_600))
+        }
+        let requesters: [(String, String?)] = [
+            (code("430400", 101), "SW/B1/0501"), (code("330100", 102), "SW/B1/0601"), (code("350100", 103), "SW/B1/0301"),
+            (code("330100", 201), "EC/A/101"), (code("330100", 202), "EC/A/202"), (code("430400", 203), "EC/A/LR501S"),
+            (code("440300", 301), "MF/P2-1/F1"), (code("430400", 302), "MF/P2-2/F3"),
+        ]
+        let topics: [(TicketCategory, TicketPriority, String)] = [
+            (.repair, .high, "空调漏水 (air conditioner leaking)"), (.network, .urgent, "专线中断 (leased line down)"),
+            (.property, .normal, "门禁卡补办 (access cards)"), (.cleaning, .low, "公共区域保洁 (common-area cleaning)"),
+            (.policy, .normal, "人才补贴政策咨询 (talent subsidy question)"), (.financing, .low, "产业基金对接 (industry fund contact)"),
+            (.security, .high, "监控摄像头故障 (CCTV fault)"), (.repair, .normal, "卫生间水管堵塞 (blocked pipe)"),
+        ]
+        let start = today.adding(days: -21)
+        for i in 0..<22 {
+            let day = start.adding(days: i)
+            guard day.isoWeekday <= 5 else { continue }
+            let (tenant, unit) = requesters[i % requesters.count]
+            let (category, priority, title) = topics[(i * 3) % topics.count]
+            let opened = local(day, 9 * 60 + (i * 47) % 480)
+            guard opened < now else { continue }
+            let ticket = try tickets.open(.init(tenantCreditCode: tenant, unit: unit.map { try! UnitAddress(parsing: $0) },
+                                                category: category, priority: priority, title: title,
+                                                reporter: "租户前台", openedAt: opened))
+            let number = ticket.number
+            func at(_ minutes: Int) -> Date? {
+                let t = opened.addingTimeInterval(Double(minutes * 60))
+                return t < now ? t : nil
+            }
+            switch i % 5 {
+            case 0:
+                guard let a = at(40), let s = at(90), let r = at(300) else { continue }
+                try tickets.assign(number, to: "物业 张工", at: a)
+                try tickets.start(number, at: s)
+                try tickets.resolve(number, note: "已处理 (done)", at: r)
+                if let c = at(1_500) { try tickets.close(number, at: c) }
+            case 1:
+                guard let a = at(20), let r = at(200), let o = at(1_500), let r2 = at(1_700) else { continue }
+                try tickets.assign(number, to: "网络 李工", at: a)
+                try tickets.start(number, at: a)
+                try tickets.resolve(number, note: "已修复 (fixed)", at: r)
+                try tickets.reopen(number, reason: "问题复现 (it came back)", at: o)
+                try tickets.resolve(number, note: "更换设备 (replaced the device)", at: r2)
+            case 2:
+                continue   // never answered: breached once its due time passes
+            case 3:
+                guard let a = at(2 * 24 * 60 + 30), let s = at(2 * 24 * 60 + 60), let r = at(5 * 24 * 60) else { continue }
+                try tickets.assign(number, to: "物业 王工", at: a)
+                try tickets.start(number, at: s)
+                try tickets.resolve(number, note: "已处理，迟于时限 (late)", at: r)
+            default:
+                guard let a = at(60), let c = at(120) else { continue }
+                try tickets.assign(number, to: "招商 陈经理", at: a)
+                try tickets.cancel(number, reason: "租户撤回 (withdrawn by the tenant)", at: c)
+            }
+        }
+        _ = try session.connection.query("SELECT ticket_record_breaches(NULL)")
     }
 }

@@ -182,7 +182,7 @@ public struct LeaseService {
 
     public func lease(_ number: String) throws -> Lease {
         try session.read { conn in
-            var query = PostgresQuery(Self.leaseSelect)
+            var query = PostgresQuery(unsafeSQL: Self.leaseSelect)
             query.sql += " WHERE l.number = \(query.bind(number))"
             guard let row = try conn.query(query).rows.first else { throw ParkError.notFound("lease '\(number)' not found") }
             return try Self.decodeLease(row)
@@ -198,7 +198,7 @@ public struct LeaseService {
         }
         return try session.read { conn in
             if let park { _ = try PortfolioService.parkID(park, conn) }
-            var query = PostgresQuery(Self.leaseSelect)
+            var query = PostgresQuery(unsafeSQL: Self.leaseSelect)
             query.sql += """
                  WHERE (\(query.bind(park))::text IS NULL OR p.code = \(query.bind(park)))
                    AND (\(query.bind(tenantCreditCode))::text IS NULL OR t.credit_code = \(query.bind(tenantCreditCode)))
@@ -362,7 +362,7 @@ public struct LeaseService {
         guard try conn.query("SELECT 1 FROM lease WHERE number = \(number) FOR UPDATE").rowCount == 1 else {
             throw ParkError.notFound("lease '\(number)' not found")
         }
-        var query = PostgresQuery(leaseSelect)
+        var query = PostgresQuery(unsafeSQL: leaseSelect)
         query.sql += " WHERE l.number = \(query.bind(number))"
         return try decodeLease(try conn.query(query).rows[0])
     }

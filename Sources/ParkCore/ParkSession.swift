@@ -20,9 +20,8 @@ public final class ParkSession {
     public func write<T>(_ body: (Connection) throws -> T) throws -> T {
         if connection.isInTransaction { return try body(connection) }
         return try ConstraintMessages.translating {
-            try connection.transaction { conn in
-                try conn.execute("SELECT set_config('parkctl.actor', \(actor), true)")
-                return try body(conn)
+            try connection.transaction(setUp: ["SELECT set_config('parkctl.actor', \(actor), true)"]) { conn in
+                try body(conn)
             }
         }
     }

@@ -42,13 +42,13 @@ public struct PortfolioService {
 
     public func parks() throws -> [Park] {
         try session.read { conn in
-            try conn.query(PostgresQuery(Self.parkSelect + " GROUP BY p.id ORDER BY p.code")).rows.map(Self.decodePark)
+            try conn.query(PostgresQuery(unsafeSQL: Self.parkSelect + " GROUP BY p.id ORDER BY p.code")).rows.map(Self.decodePark)
         }
     }
 
     public func park(_ code: String) throws -> Park {
         try session.read { conn in
-            var query = PostgresQuery(Self.parkSelect)
+            var query = PostgresQuery(unsafeSQL: Self.parkSelect)
             query.sql += " WHERE p.code = \(query.bind(code)) GROUP BY p.id"
             guard let row = try conn.query(query).rows.first else { throw try Self.parkNotFound(code, conn) }
             return try Self.decodePark(row)

@@ -40,9 +40,10 @@ public struct TicketService {
         let title = try Validate.text(request.title, field: "title")
         let description = try request.description.map { try Validate.text($0, field: "description", max: 10_000) }
         let reporter = try request.reporter.map { try Validate.text($0, field: "reporter", max: 100) }
-        let number: String = try session.write { conn in
-            // Tenant, park and unit in one query; each part may be missing.
-            let row = try conn.query("""
+        return try session.write { conn in
+            // Tenant, park and unit in one query; each part may be missing. Prepared:
+            // opening tickets is the hot path of a busy service desk.
+            let row = try conn.preparedQuery("""
                 WITH t AS (SELECT id, name FROM tenant WHERE credit_code = \(request.tenantCreditCode)),
                      u AS (SELECT u.id, u.park_id FROM unit u JOIN building b ON b.id = u.building_id JOIN park p ON p.id = u.park_id
                            WHERE p.code = \(request.unit?.park) AND b.code = \(request.unit?.building) AND u.code = \(request.unit?.unit)),
@@ -88,7 +89,7 @@ public struct TicketService {
                     ? "\(tenantName) has no application in progress at any park; a ticket needs the tenant's park"
                     : "\(tenantName) is at several parks (\(tenantParks.joined(separator: ", "))); say which with --park or --unit")
             }
-            return try conn.query("""
+            return try conn.preparedQuery("""
                 WITH sl AS (
                     SELECT s.*, CASE WHEN s.clock = '24x7' THEN 1440 ELSE park_working_day_minutes(\(parkID)) END AS day_minutes
                     FROM service_level s WHERE s.category = \(request.category.rawValue) AND s.priority = \(request.priority.rawValue)
@@ -110,21 +111,33 @@ public struct TicketService {
                            CASE WHEN due.clock = '24x7' THEN due.opened_at + due.resolution_minutes * interval '1 minute'
                                 ELSE working_time_add(\(parkID), due.opened_at, due.resolution_minutes) END
                     FROM due, park p WHERE p.id = \(parkID)
-                    RETURNING id, park_id, number, opened_at
+                    RETURNING *
                 ), e AS (
                     INSERT INTO ticket_event (park_id, ticket_id, at, actor, kind, to_status, note)
                     SELECT park_id, id, opened_at, \(session.actor), 'created', 'open', \(title) FROM t
                 )
-                SELECT number, opened_at > now() + interval '1 minute' AS in_future FROM t
-                """).rows.first.map { row -> String in
+                SELECT t.*, p.code AS park, tn.name AS tenant, tn.credit_code,
+                       CASE WHEN u.id IS NULL THEN NULL ELSE p.code || '/' || b.code || '/' || u.code END AS unit,
+                       t.status <> 'cancelled' AND coalesce(t.first_response_at, now()) > t.response_due_at AS response_breached,
+                       t.status <> 'cancelled' AND coalesce(t.resolved_at, now()) > t.resolution_due_at AS resolution_breached,
+                       t.opened_at > now() + interval '1 minute' AS in_future
+                FROM t JOIN park p ON p.id = t.park_id JOIN tenant tn ON tn.id = t.tenant_id
+                LEFT JOIN unit u ON u.id = t.unit_id LEFT JOIN building b ON b.id = u.building_id
+                """).rows.first.map { row -> Ticket in
                     if try row.decode("in_future", as: Bool.self) {
                         throw ParkError.invalid("opened-at \(Timestamps.describe(request.openedAt!)) lies in the future")
                     }
-                    return try row.decode("number")
+                    // The ticket comes back from the INSERT itself: no second round trip. A
+                    // new ticket is not late yet; other tickets' breaches are left for list
+                    // and show, so that back-filled requests keep their timelines in order.
+                    let opened: Date = try row.decode("opened_at")
+                    return try Self.decodeTicket(row, events: [
+                        TicketEvent(at: opened, actor: session.actor, kind: "created", from: nil, to: "open", note: title),
+                    ])
                 } ?? { throw ParkError(.internalError, "no service level for \(request.category.rawValue)/\(request.priority.rawValue)") }()
         }
-        return try show(number)
     }
+
 
     // MARK: Transitions
 
@@ -229,7 +242,7 @@ public struct TicketService {
             var parkID: Int?
             if let park = filter.park { parkID = try PortfolioService.parkID(park, conn) }
             try conn.execute("SELECT ticket_record_breaches(\(parkID))")
-            var query = PostgresQuery(Self.ticketSelect)
+            var query = PostgresQuery(unsafeSQL: Self.ticketSelect)
             query.sql += """
                  WHERE (\(query.bind(filter.park))::text IS NULL OR p.code = \(query.bind(filter.park)))
                    AND (\(query.bind(filter.tenantCreditCode))::text IS NULL OR tn.credit_code = \(query.bind(filter.tenantCreditCode)))
@@ -247,13 +260,15 @@ public struct TicketService {
     }
 
     /// One ticket with its whole timeline (a breach seen now is recorded first).
-    public func show(_ number: String) throws -> Ticket {
+    public func show(_ number: String, recordingBreaches: Bool = true) throws -> Ticket {
         try session.write { conn in
             guard let parkID = try conn.query("SELECT park_id FROM ticket WHERE number = \(number)").rows.first else {
                 throw ParkError.notFound("ticket '\(number)' not found")
             }
-            try conn.execute("SELECT ticket_record_breaches(\(try parkID.decode(0, as: Int.self)))")
-            var query = PostgresQuery(Self.ticketSelect)
+            if recordingBreaches {
+                try conn.execute("SELECT ticket_record_breaches(\(try parkID.decode(0, as: Int.self)))")
+            }
+            var query = PostgresQuery(unsafeSQL: Self.ticketSelect)
             query.sql += " WHERE t.number = \(query.bind(number))"
             let row = try conn.query(query).rows[0]
             let events = try conn.query("""

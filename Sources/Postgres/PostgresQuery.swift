@@ -10,17 +10,20 @@ public struct PostgresQuery: Sendable, Equatable, ExpressibleByStringInterpolati
     public var sql: String
     public var binds: [PostgresBind]
 
-    public init(_ sql: String, binds: [PostgresBind] = []) {
+    /// SQL text taken as it is, with parameters already bound to its `$n`. The
+    /// label says what it is: text built at run time must never hold user input.
+    /// (A plain `PostgresQuery("... \(x)")` is a literal: `x` becomes a parameter.)
+    public init(unsafeSQL sql: String, binds: [PostgresBind] = []) {
         self.sql = sql
         self.binds = binds
     }
 
     public init(stringLiteral value: String) {
-        self.init(value)
+        self.init(unsafeSQL: value)
     }
 
     public init(stringInterpolation: StringInterpolation) {
-        self.init(stringInterpolation.sql, binds: stringInterpolation.binds)
+        self.init(unsafeSQL: stringInterpolation.sql, binds: stringInterpolation.binds)
     }
 
     /// Adds a parameter and returns its placeholder (`$n`), for building queries in code.

@@ -25,10 +25,14 @@ extension Connection {
     ///         .rows[0].decode(0, as: Int.self)
     /// }
     /// ```
+    ///
+    /// `setUp` statements (such as `SELECT set_config(...)` for the transaction) are
+    /// sent in the same round trip as BEGIN, through the pipeline.
     public func transaction<T>(
         isolation: IsolationLevel = .readCommitted,
         readOnly: Bool = false,
         maxRetries: Int = 3,
+        setUp: [PostgresQuery] = [],
         _ body: (Connection) throws -> T
     ) throws -> T {
         guard !isInTransaction else {
@@ -36,7 +40,20 @@ extension Connection {
         }
         var attempt = 0
         while true {
-            try simpleQuery("BEGIN ISOLATION LEVEL \(isolation.rawValue)\(readOnly ? " READ ONLY" : "")")
+            let begin = PostgresQuery(unsafeSQL: "BEGIN ISOLATION LEVEL " + isolation.rawValue + (readOnly ? " READ ONLY" : ""))
+            if setUp.isEmpty {
+                try simpleQuery(begin.sql)
+            } else {
+                let outcomes = try pipeline([begin] + setUp)
+                if let failure = outcomes.lazy.compactMap({ outcome -> PostgresError? in
+                    if case .failure(let e) = outcome { return e }
+                    return nil
+                }).first {
+                    if isOpen && isInTransaction { try? simpleQuery("ROLLBACK") }
+                    throw failure
+                }
+                for case .success(let result) in outcomes { result.clear() }
+            }
             do {
                 let value = try body(self)
                 try simpleQuery("COMMIT")

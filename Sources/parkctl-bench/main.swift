@@ -7,6 +7,9 @@ import Postgres
 //   parkctl-bench copy-in CONNINFO FILE     COPY FILE into bench_unit through Connection.copyIn
 //   parkctl-bench copy-out CONNINFO FILE    COPY bench_unit out to FILE through Connection.copyOut
 //   parkctl-bench exercise CONNINFO         every layer feature once, for valgrind / LeakSanitizer
+//   parkctl-bench tickets CONNINFO CLIENTS SECONDS CREDIT_CODE UNIT
+//                                           CLIENTS threads, one connection each, opening tickets
+//                                           through TicketService for SECONDS; prints tickets per second
 
 func fail(_ message: String) -> Never {
     FileHandle.standardError.write(Data("parkctl-bench: \(message)\n".utf8))
@@ -49,6 +52,35 @@ do {
         out.write(pending)
         try out.close()
         print(rows)
+    case "tickets":
+        guard args.count == 6, let clients = Int(args[2]), let seconds = Double(args[3]) else {
+            fail("tickets CONNINFO CLIENTS SECONDS CREDIT_CODE UNIT")
+        }
+        let conninfo = args[1], tenant = args[4], unit = try UnitAddress(parsing: args[5])
+        let counts = TicketCounts(clients)
+        let deadline = Date().addingTimeInterval(seconds)
+        let started = Date()
+        let group = DispatchGroup()
+        for i in 0..<clients {
+            group.enter()
+            Thread {
+                defer { group.leave() }
+                do {
+                    let tickets = TicketService(ParkSession(connection: try Connection(conninfo), actor: "bench-\(i)"))
+                    while Date() < deadline {
+                        try tickets.open(.init(tenantCreditCode: tenant, unit: unit, category: .repair, priority: .normal,
+                                               title: "bench \(i)"))
+                        counts.add(i)
+                    }
+                } catch {
+                    FileHandle.standardError.write(Data("client \(i): \(error)\n".utf8))
+                    exit(70)
+                }
+            }.start()
+        }
+        group.wait()
+        let elapsed = Date().timeIntervalSince(started)
+        print(String(format: "%.1f", Double(counts.total) / elapsed))
     case "exercise":
         try conn.simpleQuery("DROP TABLE IF EXISTS bench_exercise; CREATE TABLE bench_exercise (id int PRIMARY KEY, name text, area numeric(12,2), day date)")
         let copied = try conn.copyIn("COPY bench_exercise FROM STDIN (FORMAT csv)") { writer in
@@ -76,4 +108,12 @@ do {
 } catch {
     FileHandle.standardError.write(Data("parkctl-bench: \(error)\n".utf8))
     exit(70)
+}
+
+final class TicketCounts: @unchecked Sendable {
+    private let lock = NSLock()
+    private var counts: [Int]
+    init(_ n: Int) { counts = Array(repeating: 0, count: n) }
+    func add(_ i: Int) { lock.withLock { counts[i] += 1 } }
+    var total: Int { lock.withLock { counts.reduce(0, +) } }
 }

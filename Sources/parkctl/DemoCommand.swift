@@ -16,6 +16,7 @@ struct DemoCommand: ParsableCommand {
         emit("  tenants:      \(summary.tenants)\n")
         emit("  applications: \(summary.applications)\n")
         emit("  leases:       \(summary.leases)\n")
-        emit("try: parkctl unit list --building SW/B1; parkctl lease list --expiring-within 90; parkctl tenant list --park SW\n")
+        emit("  tickets:      \(summary.tickets)\n")
+        emit("try: parkctl unit list --building SW/B1; parkctl lease list --expiring-within 90; parkctl ticket list --breached\n")
     }
 }

@@ -1,0 +1,224 @@
+import Foundation
+import ParkCore
+import Postgres
+import Testing
+import TestSupport
+
+/// A local time in Asia/Shanghai.
+func shanghai(_ text: String) -> Date {
+    try! Date.decode(postgresText: text + ":00+08", type: .timestamptz)
+}
+
+func request(_ priority: TicketPriority = .high, opened: String, category: TicketCategory = .repair,
+             title: String = "空调漏水") -> TicketService.Request {
+    TicketService.Request(tenantCreditCode: bosi.creditCode, unit: unit("SW/B1/0101"), category: category,
+                          priority: priority, title: title, openedAt: shanghai(opened))
+}
+
+func eventCount(_ conn: Connection) throws -> Int {
+    try conn.query("SELECT count(*) FROM ticket_event").rows[0].decode(0)
+}
+
+@Suite struct TicketServiceTests {
+    @Test func dueTimesCountWorkingHoursOnly() throws {
+        let (_, session) = try makeSession()
+        try leasingPortfolio(session)
+        let tickets = TicketService(session)
+        // Friday 17:30 + 2 working hours: 30 minutes on Friday, then Monday 08:30-10:00.
+        let t = try tickets.open(request(.high, opened: "2026-11-20 17:30"))
+        #expect(t.responseDueAt == shanghai("2026-11-23 10:00"))
+        // One working day (8 h): Friday 30 min + Monday 08:30-12:00 and 13:30-17:30.
+        #expect(t.resolutionDueAt == shanghai("2026-11-23 17:30"))
+        #expect(t.number.hasPrefix("T-2026-"))
+        // Over lunch: 11:00 + 2 h = 14:30 (12:00-13:30 does not count).
+        #expect(try tickets.open(request(.high, opened: "2026-11-18 11:00")).responseDueAt == shanghai("2026-11-18 14:30"))
+        // Normal: 4 h and 3 working days; low: 1 day and 5 days (over a weekend).
+        let low = try tickets.open(request(.low, opened: "2026-11-19 09:00"))
+        #expect(low.responseDueAt == shanghai("2026-11-20 09:00"))
+        #expect(low.resolutionDueAt == shanghai("2026-11-26 09:00"))
+        // Opened on a Sunday: the clock starts on Monday morning.
+        #expect(try tickets.open(request(.urgent, opened: "2026-11-22 15:00")).responseDueAt == shanghai("2026-11-23 09:00"))
+    }
+
+    @Test func holidaysAndMakeUpWorkdaysMoveDueTimes() throws {
+        let (_, session) = try makeSession()
+        try leasingPortfolio(session)
+        let calendar = CalendarService(session)
+        try calendar.set(CalendarEntry(day: day("2026-11-23"), kind: .holiday, name: "测试假日"))
+        let tickets = TicketService(session)
+        #expect(try tickets.open(request(.high, opened: "2026-11-20 17:30")).responseDueAt == shanghai("2026-11-24 10:00"))
+        // A make-up Saturday (调休) works Monday's hours.
+        try calendar.set(CalendarEntry(day: day("2026-11-21"), kind: .workday, name: "调休"))
+        #expect(try tickets.open(request(.high, opened: "2026-11-20 17:30")).responseDueAt == shanghai("2026-11-21 10:00"))
+        // A holiday of another park does not count here.
+        try PortfolioService(session).addPark(code: "MF", name: "红树林标准厂房", kind: .factory, industries: [])
+        try calendar.set(CalendarEntry(day: day("2026-11-18"), kind: .holiday, park: "MF"))
+        #expect(try tickets.open(request(.high, opened: "2026-11-18 09:00")).responseDueAt == shanghai("2026-11-18 11:00"))
+    }
+
+    @Test func urgentTicketsCanRunRoundTheClock() throws {
+        let (_, session) = try makeSession()
+        try leasingPortfolio(session)
+        try ServiceLevelService(session).set(category: .network, priority: .urgent, response: SLATarget(value: 30, unit: .m),
+                                             resolution: SLATarget(value: 4, unit: .h), clock: .roundTheClock)
+        let t = try TicketService(session).open(request(.urgent, opened: "2026-11-21 23:50", category: .network, title: "专线中断"))
+        #expect(t.clock == .roundTheClock)
+        #expect(t.responseDueAt == shanghai("2026-11-22 00:20"))
+        #expect(t.resolutionDueAt == shanghai("2026-11-22 03:50"))
+        let levels = try ServiceLevelService(session).list()
+        #expect(levels.count == 32)
+        #expect(levels.first { $0.category == .network && $0.priority == .urgent }?.clock == .roundTheClock)
+        #expect(levels.first { $0.category == .repair && $0.priority == .normal }?.resolution == SLATarget(value: 3, unit: .d))
+    }
+
+    @Test func everyLegalTransitionAndTheTimeline() throws {
+        let (_, session) = try makeSession(actor: "客服 小林")
+        try leasingPortfolio(session)
+        let tickets = TicketService(session)
+        let n = try tickets.open(request(opened: "2026-11-20 09:00")).number
+        try tickets.assign(n, to: "张工", at: shanghai("2026-11-20 09:10"))
+        try tickets.start(n, at: shanghai("2026-11-20 09:20"))
+        try tickets.comment(n, text: "需要更换压缩机", at: shanghai("2026-11-20 09:30"))
+        try tickets.resolve(n, note: "已更换", at: shanghai("2026-11-20 11:00"))
+        try tickets.reopen(n, reason: "又漏了", at: shanghai("2026-11-21 10:00"))
+        try tickets.resolve(n, note: "已修好", at: shanghai("2026-11-23 10:00"))
+        try tickets.close(n, at: shanghai("2026-11-24 10:00"))
+        try tickets.reopen(n, reason: "再次复发", at: shanghai("2026-11-25 10:00"))
+        try tickets.cancel(n, reason: "租户自行处理", at: shanghai("2026-11-25 11:00"))
+        let t = try tickets.show(n)
+        #expect(t.status == .cancelled)
+        #expect(t.assignee == "张工")
+        #expect(t.firstResponseAt == shanghai("2026-11-20 09:10"))
+        let statuses = t.events.filter { $0.kind == "status" || $0.kind == "assigned" || $0.kind == "created" }.map { $0.to ?? "" }
+        #expect(statuses == ["open", "assigned", "in_progress", "resolved", "in_progress", "resolved", "closed", "in_progress", "cancelled"])
+        #expect(t.events.allSatisfy { $0.actor == "客服 小林" })
+        // The status always equals the last status event.
+        let lastTo = t.events.last { $0.to != nil }?.to
+        #expect(lastTo == t.status.rawValue)
+    }
+
+    @Test func illegalTransitionsNameTheStatusAndChangeNothing() throws {
+        let (db, session) = try makeSession()
+        try leasingPortfolio(session)
+        let tickets = TicketService(session)
+        let open = try tickets.open(request(opened: "2026-11-20 09:00")).number
+        let cancelled = try tickets.open(request(opened: "2026-11-20 09:00")).number
+        try tickets.cancel(cancelled, reason: "重复")
+        let before = try eventCount(db.connection)
+        let close = #expect(throws: ParkError.self) { try tickets.close(open) }
+        #expect(close?.message == "ticket \(open) is open; it cannot be closed (from open it can become: assigned, in_progress, cancelled)")
+        let resolve = #expect(throws: ParkError.self) { try tickets.resolve(cancelled, note: "x") }
+        #expect(resolve?.message.contains("is cancelled; it cannot be resolved (from cancelled it can become: nothing") == true)
+        let reopen = #expect(throws: ParkError.self) { try tickets.reopen(cancelled, reason: "x") }
+        #expect(reopen?.message.contains("is cancelled") == true)
+        let assign = #expect(throws: ParkError.self) { try tickets.assign(cancelled, to: "x") }
+        #expect(assign?.message.contains("cannot be assigned") == true)
+        #expect(throws: ParkError.self) { try tickets.start("T-2026-999999") }
+        let early = #expect(throws: ParkError.self) { try tickets.assign(open, to: "张工", at: shanghai("2026-11-19 09:00")) }
+        #expect(early?.message.contains("before the ticket's last event") == true)
+        #expect(try eventCount(db.connection) == before)
+    }
+
+    @Test func theDatabaseKeepsStatusAndTimelineInStep() throws {
+        let (db, session) = try makeSession()
+        try leasingPortfolio(session)
+        let n = try TicketService(session).open(request(opened: "2026-11-20 09:00")).number
+        let direct = #expect(throws: PostgresError.self) { try db.connection.execute("UPDATE ticket SET status = 'closed' WHERE number = \(n)") }
+        #expect(direct?.constraint == "ticket_status_from_events")
+        let edit = #expect(throws: PostgresError.self) { try db.connection.execute("UPDATE ticket_event SET note = 'x'") }
+        #expect(edit?.sqlState == .insufficientPrivilege)
+        #expect(throws: PostgresError.self) { try db.connection.execute("DELETE FROM ticket_event") }
+        let skip = #expect(throws: PostgresError.self) {
+            try db.connection.execute("""
+                INSERT INTO ticket_event (park_id, ticket_id, actor, kind, from_status, to_status)
+                SELECT park_id, id, 'x', 'status', 'open', 'closed' FROM ticket WHERE number = \(n)
+                """)
+        }
+        #expect(skip?.constraint == "ticket_transition_allowed")
+    }
+
+    @Test func breachesAreComputedAndRecordedOnce() throws {
+        let (db, session) = try makeSession()
+        try leasingPortfolio(session)
+        let tickets = TicketService(session)
+        let late = try tickets.open(request(.high, opened: "2026-11-20 09:00")).number
+        let onTime = try tickets.open(request(.high, opened: "2026-11-20 09:00")).number
+        try tickets.assign(onTime, to: "张工", at: shanghai("2026-11-20 09:30"))
+        try tickets.start(onTime, at: shanghai("2026-11-20 09:40"))
+        try tickets.resolve(onTime, note: "ok", at: shanghai("2026-11-20 15:00"))
+        let shown = try tickets.show(late)
+        #expect(shown.responseBreached && shown.resolutionBreached && shown.breached)
+        let breaches = shown.events.filter { $0.kind == "sla_breach" }
+        #expect(breaches.map(\.note) == ["response", "resolution"])
+        #expect(breaches.first?.at == shanghai("2026-11-20 11:00"))
+        _ = try tickets.show(late)
+        _ = try tickets.list()
+        #expect(try db.connection.query("SELECT count(*) FROM ticket_event WHERE kind = 'sla_breach'").rows[0].decode(0, as: Int.self) == 2)
+        #expect(try !tickets.show(onTime).breached)
+        var filter = TicketService.Filter()
+        filter.breachedOnly = true
+        #expect(try tickets.list(filter).map(\.number) == [late])
+        filter = TicketService.Filter()
+        filter.dueWithinMinutes = 60
+        #expect(try tickets.list(filter).map(\.number) == [late])
+    }
+
+    @Test func badRequestsAreRefused() throws {
+        let (db, session) = try makeSession()
+        try leasingPortfolio(session)
+        let tickets = TicketService(session)
+        let before = try eventCount(db.connection)
+        var outside = request(opened: "2026-11-20 09:00")
+        outside.unit = unit("EC/A/101")
+        let unitError = #expect(throws: ParkError.self) { try tickets.open(outside) }
+        #expect(unitError?.message.contains("EC/A/101 is outside 博思软件's parks (SW)") == true)
+        let empty = #expect(throws: ParkError.self) { try tickets.open(request(opened: "2026-11-20 09:00", title: "  ")) }
+        #expect(empty?.message == "title must not be empty")
+        var future = request(opened: "2026-11-20 09:00")
+        future.openedAt = Date().addingTimeInterval(86_400)
+        let futureError = #expect(throws: ParkError.self) { try tickets.open(future) }
+        #expect(futureError?.message.contains("lies in the future") == true)
+        var stranger = request(opened: "2026-11-20 09:00")
+        stranger.tenantCreditCode = tencent.creditCode
+        #expect(throws: ParkError.self) { try tickets.open(stranger) }
+        #expect(try eventCount(db.connection) == before)
+        #expect(try db.connection.query("SELECT count(*) FROM ticket").rows[0].decode(0, as: Int.self) == 0)
+    }
+
+    @Test func concurrentResolvesEndClearlyWithOneEvent() throws {
+        let (db, session) = try makeSession()
+        try leasingPortfolio(session)
+        let n = try TicketService(session).open(request(opened: "2026-11-20 09:00")).number
+        try TicketService(session).start(n)
+        let conninfo = db.conninfo
+        let outcomes = runConcurrently(8) { i in
+            try TicketService(ParkSession(connection: try Connection(conninfo), actor: "staff-\(i)")).resolve(n, note: "done by \(i)")
+        }
+        #expect(outcomes.filter { (try? $0.get()) != nil }.count == 1)
+        for case .failure(let e) in outcomes { #expect((e as? ParkError)?.message.contains("is resolved") == true, "\(e)") }
+        let assigns = runConcurrently(8) { i in
+            try TicketService(ParkSession(connection: try Connection(conninfo), actor: "staff-\(i)")).comment(n, text: "note \(i)")
+        }
+        #expect(assigns.allSatisfy { (try? $0.get()) != nil })
+        let t = try TicketService(session).show(n)
+        #expect(t.events.filter { $0.to == "resolved" }.count == 1)
+        #expect(t.events.filter { $0.kind == "comment" }.count == 8)
+        #expect(t.status == .resolved)
+    }
+
+    @Test func calendarImportReportsEveryBadLine() throws {
+        let (_, session) = try makeSession()
+        let calendar = CalendarService(session)
+        let bad = "\u{FEFF}date,kind,name\n2027-01-01,holiday,元旦\n2027-02-30,holiday,x\n2027-02-06,vacation,y\n2027-01-01,workday,dup\n"
+        let error = #expect(throws: ParkError.self) { try calendar.importCSV(bad) }
+        #expect(error?.message.contains("3 bad lines") == true)
+        #expect(error?.message.contains("line 3: date '2027-02-30'") == true)
+        #expect(error?.message.contains("line 4: kind 'vacation'") == true)
+        #expect(error?.message.contains("line 5: 2027-01-01 is also on line 2") == true)
+        #expect(try calendar.list().isEmpty)
+        let good = "date,kind,name\r\n2027-01-01,holiday,元旦\r\n2027-02-06,workday,春节调休\r\n"
+        #expect(try calendar.importCSV(good) == (2, 2))
+        #expect(try calendar.importCSV(good) == (2, 0))
+        #expect(try calendar.list(year: 2027).map(\.kind) == [.holiday, .workday])
+    }
+}

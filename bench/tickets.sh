@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Ticket throughput: 8 concurrent clients opening tickets through parkctl's service
+# layer (TicketService.open, one connection each, one process) against pgbench
+# running the equivalent INSERT (due times on the working calendar, the created
+# event) with 8 clients, on the same database, in one run. Prints both rates and
+# the ratio, over ROUNDS interleaved rounds (medians).
+#
+#   bench/tickets.sh [SECONDS] [ROUNDS]     (defaults: 10 s, 3 rounds)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SECONDS_EACH=${1:-10}
+ROUNDS=${2:-3}
+CLIENTS=8
+
+swift build -c release >/dev/null
+BIN=$(swift build -c release --show-bin-path)
+WORK=$(mktemp -d /tmp/parkctl-bench-XXXXXX)
+chmod 755 "$WORK"
+export PARKCTL_HOME="$WORK/cluster"
+trap '"$BIN/parkctl" db stop >/dev/null 2>&1 || true; rm -rf "$WORK"' EXIT
+"$BIN/parkctl" demo >/dev/null
+CONN="host=$PARKCTL_HOME/run port=5432 user=parkctl dbname=parkctl"
+PGBENCH=$(ls /usr/lib/postgresql/*/bin/pgbench 2>/dev/null | sort -V | tail -1)
+[ -x "$PGBENCH" ] || PGBENCH=$(command -v pgbench)
+TENANT=91350100MA4000103C   # 博思软件, a tenant of SW in the demo
+UNIT=SW/B1/0301
+
+IDS=$(psql -X -At "$CONN" -c "SELECT t.id, u.park_id, u.id FROM tenant t, unit u JOIN building b ON b.id = u.building_id
+    WHERE t.credit_code = '$TENANT' AND b.code = 'B1' AND u.code = '0301'")
+IFS='|' read -r TENANT_ID PARK_ID UNIT_ID <<<"$IDS"
+
+# The statement TicketService.open runs, with the tenant, park and unit looked up.
+cat >"$WORK/open.sql" <<SQL
+WITH sl AS (SELECT s.*, CASE WHEN s.clock = '24x7' THEN 1440 ELSE park_working_day_minutes($PARK_ID) END AS day_minutes
+            FROM service_level s WHERE s.category = 'repair' AND s.priority = 'normal'),
+     o AS (SELECT now() AS opened_at),
+     due AS (SELECT sl.clock, o.opened_at,
+                    sl.response_value * CASE sl.response_unit WHEN 'm' THEN 1 WHEN 'h' THEN 60 ELSE sl.day_minutes END AS response_minutes,
+                    sl.resolution_value * CASE sl.resolution_unit WHEN 'm' THEN 1 WHEN 'h' THEN 60 ELSE sl.day_minutes END AS resolution_minutes
+             FROM sl, o),
+     t AS (INSERT INTO ticket (number, park_id, tenant_id, unit_id, category, priority, title, clock, opened_at, response_due_at, resolution_due_at)
+           SELECT 'T-' || to_char(due.opened_at AT TIME ZONE p.time_zone, 'YYYY') || '-' || lpad(nextval('ticket_number_seq')::text, 6, '0'),
+                  $PARK_ID, $TENANT_ID, $UNIT_ID, 'repair', 'normal', 'pgbench', due.clock, due.opened_at,
+                  working_time_add($PARK_ID, due.opened_at, due.response_minutes),
+                  working_time_add($PARK_ID, due.opened_at, due.resolution_minutes)
+           FROM due, park p WHERE p.id = $PARK_ID RETURNING *),
+     e AS (INSERT INTO ticket_event (park_id, ticket_id, at, actor, kind, to_status, note)
+           SELECT park_id, id, opened_at, 'pgbench', 'created', 'open', 'pgbench' FROM t)
+SELECT number FROM t;
+SQL
+
+declare -a R_PG R_PK
+for _ in $(seq 1 "$ROUNDS"); do
+    pg=$("$PGBENCH" -n -c "$CLIENTS" -j "$CLIENTS" -T "$SECONDS_EACH" -f "$WORK/open.sql" "$CONN" 2>/dev/null |
+         awk '/^tps = / {print $3}')
+    R_PG+=("$pg")
+    pk=$("$BIN/parkctl-bench" tickets "$CONN" "$CLIENTS" "$SECONDS_EACH" "$TENANT" "$UNIT")
+    R_PK+=("$pk")
+done
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+MPG=$(median "${R_PG[@]}"); MPK=$(median "${R_PK[@]}")
+awk -v g="$MPG" -v k="$MPK" -v c="$CLIENTS" -v r="$ROUNDS" -v s="$SECONDS_EACH" 'BEGIN {
+    printf "%d clients, %d rounds of %d s each, interleaved (medians)\n", c, r, s
+    printf "pgbench INSERT        %8.1f tickets/s\n", g
+    printf "parkctl ticket open   %8.1f tickets/s\n", k
+    printf "ratio (parkctl / pgbench): %.2f  (target >= 0.7)\n", k / g
+}'
