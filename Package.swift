@@ -67,7 +67,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ParkctlCLITests",
-            dependencies: ["parkctl", "TestSupport"]
+            dependencies: ["parkctl", "ParkCore", "Postgres", "TestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,48 @@
+import Foundation
+import Postgres
+
+/// Signed leases whose last day falls within a window from today, and whether a
+/// renewal is already signed.
+public struct ExpiringReport {
+    public struct Row: Sendable, Equatable {
+        public var lease: String
+        public var tenant: String
+        public var park: String
+        public var units: [String]
+        public var areaM2: Decimal
+        public var currentRent: Decimal
+        public var end: CalendarDate
+        public var daysLeft: Int
+        public var renewal: String?
+    }
+
+    let session: ParkSession
+
+    public init(_ session: ParkSession) { self.session = session }
+
+    public func run(within days: Int, park: String? = nil, asOf: CalendarDate? = nil) throws -> [Row] {
+        guard (0...3660).contains(days) else { throw ParkError.invalid("within must be 0-3660 days, not \(days)") }
+        return try session.read { conn in
+            if let park { _ = try PortfolioService.parkID(park, conn) }
+            return try conn.query("""
+                WITH day AS (SELECT coalesce(\(asOf)::date, (now() AT TIME ZONE 'Asia/Shanghai')::date) AS d)
+                SELECT l.number, t.name AS tenant, p.code AS park,
+                       array_agg(p.code || '/' || b.code || '/' || u.code ORDER BY b.code, u.floor, u.code) AS units,
+                       sum(u.area_m2) AS area_m2,
+                       lease_rent_on(l.rent, l.escalation_pct, lower(l.term), day.d) AS current_rent,
+                       upper(l.term) - 1 AS end_day, upper(l.term) - 1 - day.d AS days_left,
+                       (SELECT n.number FROM lease n WHERE n.renews_lease_id = l.id AND n.status <> 'cancelled') AS renewal
+                FROM day, lease l JOIN tenant t ON t.id = l.tenant_id JOIN park p ON p.id = l.park_id
+                JOIN lease_unit lu ON lu.lease_id = l.id JOIN unit u ON u.id = lu.unit_id JOIN building b ON b.id = u.building_id
+                WHERE l.status = 'signed' AND upper(l.term) - 1 BETWEEN day.d AND day.d + \(Int32(days))
+                  AND (\(park)::text IS NULL OR p.code = \(park))
+                GROUP BY l.id, t.name, p.code, day.d
+                ORDER BY end_day, l.number
+                """).rows.map { row in
+                Row(lease: try row.decode("number"), tenant: try row.decode("tenant"), park: try row.decode("park"),
+                    units: try row.decode("units"), areaM2: try row.decode("area_m2"), currentRent: try row.decode("current_rent"),
+                    end: try row.decode("end_day"), daysLeft: try row.decode("days_left"), renewal: try row.decode("renewal"))
+            }
+        }
+    }
+}

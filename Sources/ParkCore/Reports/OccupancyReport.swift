@@ -1,0 +1,113 @@
+import Foundation
+import Postgres
+
+/// Occupancy by park, building, floor or unit kind, by area and by count, with a
+/// total row; as of any day, and (with history) as recorded on an earlier day.
+/// One set-based query.
+public struct OccupancyReport {
+    public enum Grouping: String, Vocabulary {
+        case park, building, floor, kind
+        public static let fieldName = "grouping"
+    }
+
+    public struct Row: Sendable, Equatable {
+        /// The grouping (`park`, `building`...) or `total`.
+        public var scope: String
+        public var park: String?
+        public var building: String?
+        public var floor: Int?
+        public var kind: String?
+        public var unitsTotal: Int
+        public var unitsLeased: Int
+        public var unitsReserved: Int
+        public var unitsVacant: Int
+        public var unitsOffMarket: Int
+        public var areaTotal: Decimal
+        public var areaLeased: Decimal
+        public var areaReserved: Decimal
+        public var areaVacant: Decimal
+        public var areaOffMarket: Decimal
+        /// Leased area ÷ (total − off-market area), 4 decimals; nil when nothing is on the market.
+        public var occupancyRateArea: Decimal?
+        public var occupancyRateUnits: Decimal?
+    }
+
+    let session: ParkSession
+
+    public init(_ session: ParkSession) { self.session = session }
+
+    /// `asRecorded`: the leases as they were recorded at the end of that day (park group's zone).
+    public func run(park: String? = nil, building: BuildingAddress? = nil, asOf: CalendarDate? = nil,
+                    asRecorded: CalendarDate? = nil, by grouping: Grouping = .park) throws -> (asOf: CalendarDate, rows: [Row]) {
+        let groupColumns: String = switch grouping {
+        case .park: "park"
+        case .building: "park, building"
+        case .floor: "park, building, floor"
+        case .kind: "park, kind"
+        }
+        let statusSource = asRecorded == nil ? "unit_status_on(day.d)"
+            : "unit_status_as_recorded(day.d, ((day.r + 1)::timestamp AT TIME ZONE day.tz))"
+        // The SQL varies only by these two constant fragments, chosen from enums.
+        let sql = """
+            WITH day AS (
+                SELECT coalesce($1::date, (now() AT TIME ZONE tz)::date) AS d, $2::date AS r, tz
+                FROM (SELECT value AS tz FROM parkctl_setting WHERE key = 'default_time_zone') z
+            ), s AS (
+                SELECT p.code AS park, b.code AS building, u.floor, u.kind, u.area_m2, st.status, day.d
+                FROM day, \(statusSource) st
+                JOIN unit u ON u.id = st.unit_id JOIN building b ON b.id = u.building_id JOIN park p ON p.id = u.park_id
+                WHERE ($3::text IS NULL OR p.code = $3) AND ($4::text IS NULL OR b.code = $4)
+            )
+            SELECT CASE WHEN grouping(\(groupColumns)) > 0 THEN 'total' ELSE $5 END AS scope,
+                   \(Self.selectColumns(grouping)),
+                   count(*) AS units_total,
+                   count(*) FILTER (WHERE status = 'leased') AS units_leased,
+                   count(*) FILTER (WHERE status = 'reserved') AS units_reserved,
+                   count(*) FILTER (WHERE status = 'vacant') AS units_vacant,
+                   count(*) FILTER (WHERE status = 'off_market') AS units_off_market,
+                   sum(area_m2) AS area_total_m2,
+                   coalesce(sum(area_m2) FILTER (WHERE status = 'leased'), 0) AS area_leased_m2,
+                   coalesce(sum(area_m2) FILTER (WHERE status = 'reserved'), 0) AS area_reserved_m2,
+                   coalesce(sum(area_m2) FILTER (WHERE status = 'vacant'), 0) AS area_vacant_m2,
+                   coalesce(sum(area_m2) FILTER (WHERE status = 'off_market'), 0) AS area_off_market_m2,
+                   round(coalesce(sum(area_m2) FILTER (WHERE status = 'leased'), 0)
+                         / nullif(sum(area_m2) - coalesce(sum(area_m2) FILTER (WHERE status = 'off_market'), 0), 0), 4) AS occupancy_rate_area,
+                   round(count(*) FILTER (WHERE status = 'leased')::numeric
+                         / nullif(count(*) - count(*) FILTER (WHERE status = 'off_market'), 0), 4) AS occupancy_rate_units,
+                   min(d) AS as_of
+            FROM s
+            GROUP BY GROUPING SETS ((\(groupColumns)), ())
+            ORDER BY grouping(\(groupColumns)), \(groupColumns)
+            """
+        var query = PostgresQuery(unsafeSQL: sql)
+        query.binds = [PostgresBind(asOf), PostgresBind(asRecorded), PostgresBind(park ?? building?.park),
+                       PostgresBind(building?.building), PostgresBind(grouping.rawValue)]
+        return try session.read { conn in
+            if let p = park ?? building?.park { _ = try PortfolioService.parkID(p, conn) }
+            if let building { _ = try PortfolioService.buildingIDs(building, conn) }
+            let result = try conn.query(query)
+            let rows = try result.rows.map { row in
+                Row(scope: try row.decode("scope"), park: try row.decode("park"), building: try row.decode("building"),
+                    floor: try row.decode("floor"), kind: try row.decode("kind"),
+                    unitsTotal: try row.decode("units_total"), unitsLeased: try row.decode("units_leased"),
+                    unitsReserved: try row.decode("units_reserved"), unitsVacant: try row.decode("units_vacant"),
+                    unitsOffMarket: try row.decode("units_off_market"), areaTotal: try row.decode("area_total_m2"),
+                    areaLeased: try row.decode("area_leased_m2"), areaReserved: try row.decode("area_reserved_m2"),
+                    areaVacant: try row.decode("area_vacant_m2"), areaOffMarket: try row.decode("area_off_market_m2"),
+                    occupancyRateArea: try row.decode("occupancy_rate_area"), occupancyRateUnits: try row.decode("occupancy_rate_units"))
+            }
+            let asOfDay: CalendarDate = try result.rows.first?.decode("as_of", as: CalendarDate?.self)
+                ?? conn.query("SELECT coalesce(\(asOf), (now() AT TIME ZONE 'Asia/Shanghai')::date)").rows[0].decode(0)
+            return (asOfDay, rows)
+        }
+    }
+
+    static func selectColumns(_ g: Grouping) -> String {
+        switch g {
+        case .park: "park, NULL::text AS building, NULL::int AS floor, NULL::text AS kind"
+        case .building: "park, building, NULL::int AS floor, NULL::text AS kind"
+        case .floor: "park, building, floor, NULL::text AS kind"
+        case .kind: "park, NULL::text AS building, NULL::int AS floor, kind"
+        }
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import Postgres
+
+/// The rent roll (租金台账): one row per lease in force on a day, with the rent per
+/// m² in force, the month's rent and property fee due (after the rent-free window,
+/// prorated), the deposit, the next escalation and the end. A total row closes it.
+public struct RentRollReport {
+    public struct Row: Sendable, Equatable {
+        public var scope: String
+        public var lease: String?
+        public var tenant: String?
+        public var park: String?
+        public var units: [String]
+        public var areaM2: Decimal
+        public var rentPerM2: Decimal?
+        public var monthRentDue: Decimal
+        public var monthPropertyFeeDue: Decimal
+        public var deposit: Decimal
+        public var nextEscalation: CalendarDate?
+        public var end: CalendarDate?
+    }
+
+    let session: ParkSession
+
+    public init(_ session: ParkSession) { self.session = session }
+
+    public func run(park: String? = nil, asOf: CalendarDate? = nil) throws -> (asOf: CalendarDate, rows: [Row]) {
+        try session.read { conn in
+            if let park { _ = try PortfolioService.parkID(park, conn) }
+            let result = try conn.query("""
+                WITH day AS (SELECT coalesce(\(asOf)::date, (now() AT TIME ZONE 'Asia/Shanghai')::date) AS d),
+                l AS (
+                    SELECT l.*, t.name AS tenant, p.code AS park, day.d,
+                           (SELECT array_agg(p.code || '/' || b.code || '/' || u.code ORDER BY b.code, u.floor, u.code)
+                            FROM lease_unit lu JOIN unit u ON u.id = lu.unit_id JOIN building b ON b.id = u.building_id
+                            WHERE lu.lease_id = l.id) AS units,
+                           (SELECT sum(u.area_m2) FROM lease_unit lu JOIN unit u ON u.id = lu.unit_id WHERE lu.lease_id = l.id) AS area_m2
+                    FROM day, lease l JOIN tenant t ON t.id = l.tenant_id JOIN park p ON p.id = l.park_id
+                    WHERE l.status IN ('signed', 'terminated') AND lease_occupancy(l.term, l.terminated_on) @> day.d
+                      AND (\(park)::text IS NULL OR p.code = \(park))
+                ), r AS (
+                    SELECT l.number, l.tenant, l.park, l.units, l.area_m2, l.deposit, l.d,
+                           lease_rent_on(l.rent, l.escalation_pct, lower(l.term), l.d) AS rent_per_m2,
+                           coalesce(m.rent_due, 0) AS month_rent_due, coalesce(m.property_fee_due, 0) AS month_property_fee_due,
+                           CASE WHEN l.escalation_pct > 0 THEN
+                                nullif(least((lower(l.term) + (extract(year FROM age(l.d, lower(l.term)))::int + 1) * interval '1 year')::date,
+                                             upper(l.term)), upper(l.term)) END AS next_escalation,
+                           upper(lease_occupancy(l.term, l.terminated_on)) - 1 AS end_day
+                    FROM l LEFT JOIN LATERAL (
+                        SELECT sum(rent_due) AS rent_due, sum(property_fee_due) AS property_fee_due
+                        FROM lease_rent_schedule(l.id, date_trunc('month', l.d)::date,
+                                                 (date_trunc('month', l.d) + interval '1 month - 1 day')::date)) m ON true
+                )
+                SELECT CASE WHEN grouping(number) = 1 THEN 'total' ELSE 'lease' END AS scope,
+                       number, CASE WHEN grouping(number) = 0 THEN min(tenant) END AS tenant,
+                       CASE WHEN grouping(number) = 0 THEN min(park) END AS park,
+                       CASE WHEN grouping(number) = 0 THEN min(units) END AS units,
+                       sum(area_m2) AS area_m2, CASE WHEN grouping(number) = 0 THEN min(rent_per_m2) END AS rent_per_m2,
+                       sum(month_rent_due) AS month_rent_due, sum(month_property_fee_due) AS month_property_fee_due,
+                       sum(deposit) AS deposit, CASE WHEN grouping(number) = 0 THEN min(next_escalation) END AS next_escalation,
+                       CASE WHEN grouping(number) = 0 THEN min(end_day) END AS end_day,
+                       (SELECT d FROM day) AS as_of
+                FROM r GROUP BY GROUPING SETS ((number), ())
+                ORDER BY grouping(number), min(park), number
+                """)
+            let rows = try result.rows.map { row in
+                Row(scope: try row.decode("scope"), lease: try row.decode("number"), tenant: try row.decode("tenant"),
+                    park: try row.decode("park"), units: try row.decode("units", as: [String]?.self) ?? [],
+                    areaM2: try row.decode("area_m2", as: Decimal?.self) ?? 0, rentPerM2: try row.decode("rent_per_m2"),
+                    monthRentDue: try row.decode("month_rent_due", as: Decimal?.self) ?? 0,
+                    monthPropertyFeeDue: try row.decode("month_property_fee_due", as: Decimal?.self) ?? 0,
+                    deposit: try row.decode("deposit", as: Decimal?.self) ?? 0, nextEscalation: try row.decode("next_escalation"),
+                    end: try row.decode("end_day"))
+            }
+            return (try result.rows.first?.decode("as_of", as: CalendarDate.self) ?? asOf ?? CalendarDate("2000-01-01")!, rows)
+        }
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import Postgres
+
+/// Service levels per category and priority, for tickets opened in a period: how
+/// many were opened, resolved, are open now, breached; the median and 90th
+/// percentile of first response and resolution in working hours (wall-clock hours
+/// on a 24x7 clock); and the share resolved within the service level.
+public struct TicketReport {
+    public struct Row: Sendable, Equatable {
+        public var scope: String
+        public var category: String?
+        public var priority: String?
+        public var opened: Int
+        public var resolved: Int
+        public var openNow: Int
+        public var breached: Int
+        public var responseHoursMedian: Decimal?
+        public var responseHoursP90: Decimal?
+        public var resolutionHoursMedian: Decimal?
+        public var resolutionHoursP90: Decimal?
+        /// Resolved within the resolution target ÷ resolved, 4 decimals.
+        public var metShare: Decimal?
+    }
+
+    let session: ParkSession
+
+    public init(_ session: ParkSession) { self.session = session }
+
+    /// The period's days are in Asia/Shanghai, both included; default: the last 30 days.
+    public func run(park: String? = nil, from: CalendarDate? = nil, to: CalendarDate? = nil) throws -> [Row] {
+        if let from, let to, to < from { throw ParkError.invalid("the period ends (\(to)) before it starts (\(from))") }
+        return try session.write { conn in
+            var parkID: Int?
+            if let park { parkID = try PortfolioService.parkID(park, conn) }
+            try conn.execute("SELECT ticket_record_breaches(\(parkID))")
+            return try conn.query("""
+                WITH period AS (
+                    SELECT coalesce(\(to)::date, (now() AT TIME ZONE 'Asia/Shanghai')::date) AS last_day,
+                           coalesce(\(from)::date, coalesce(\(to)::date, (now() AT TIME ZONE 'Asia/Shanghai')::date) - 29) AS first_day
+                ), t AS (
+                    SELECT t.*,
+                           CASE WHEN t.first_response_at IS NULL THEN NULL
+                                WHEN t.clock = '24x7' THEN extract(epoch FROM t.first_response_at - t.opened_at) / 3600
+                                ELSE working_minutes_between(t.park_id, t.opened_at, t.first_response_at) / 60 END AS response_hours,
+                           CASE WHEN t.resolved_at IS NULL THEN NULL
+                                WHEN t.clock = '24x7' THEN extract(epoch FROM t.resolved_at - t.opened_at) / 3600
+                                ELSE working_minutes_between(t.park_id, t.opened_at, t.resolved_at) / 60 END AS resolution_hours
+                    FROM ticket t, period
+                    WHERE (\(parkID)::bigint IS NULL OR t.park_id = \(parkID)::bigint)
+                      AND t.opened_at >= (period.first_day::timestamp AT TIME ZONE 'Asia/Shanghai')
+                      AND t.opened_at < ((period.last_day + 1)::timestamp AT TIME ZONE 'Asia/Shanghai')
+                )
+                SELECT CASE WHEN grouping(category, priority) > 0 THEN 'total' ELSE 'category_priority' END AS scope,
+                       category, priority, count(*) AS opened,
+                       count(*) FILTER (WHERE resolved_at IS NOT NULL) AS resolved,
+                       count(*) FILTER (WHERE status IN ('open', 'assigned', 'in_progress')) AS open_now,
+                       count(*) FILTER (WHERE status <> 'cancelled' AND (coalesce(first_response_at, now()) > response_due_at
+                                                                        OR coalesce(resolved_at, now()) > resolution_due_at)) AS breached,
+                       round((percentile_cont(0.5) WITHIN GROUP (ORDER BY response_hours))::numeric, 2) AS response_hours_median,
+                       round((percentile_cont(0.9) WITHIN GROUP (ORDER BY response_hours))::numeric, 2) AS response_hours_p90,
+                       round((percentile_cont(0.5) WITHIN GROUP (ORDER BY resolution_hours))::numeric, 2) AS resolution_hours_median,
+                       round((percentile_cont(0.9) WITHIN GROUP (ORDER BY resolution_hours))::numeric, 2) AS resolution_hours_p90,
+                       round((count(*) FILTER (WHERE resolved_at <= resolution_due_at))::numeric
+                             / nullif(count(*) FILTER (WHERE resolved_at IS NOT NULL), 0), 4) AS met_share
+                FROM t
+                GROUP BY GROUPING SETS ((category, priority), ())
+                ORDER BY grouping(category, priority),
+                         array_position(\(TicketCategory.allCases.map(\.rawValue)), category),
+                         array_position(\(TicketPriority.allCases.map(\.rawValue)), priority)
+                """).rows.map { row in
+                Row(scope: try row.decode("scope"), category: try row.decode("category"), priority: try row.decode("priority"),
+                    opened: try row.decode("opened"), resolved: try row.decode("resolved"), openNow: try row.decode("open_now"),
+                    breached: try row.decode("breached"), responseHoursMedian: try row.decode("response_hours_median"),
+                    responseHoursP90: try row.decode("response_hours_p90"),
+                    resolutionHoursMedian: try row.decode("resolution_hours_median"),
+                    resolutionHoursP90: try row.decode("resolution_hours_p90"), metShare: try row.decode("met_share"))
+            }
+        }
+    }
+}

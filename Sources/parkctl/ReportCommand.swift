@@ -1,0 +1,151 @@
+import ArgumentParser
+import Foundation
+import ParkCore
+import Postgres
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Options of every report: the scope and the output.
+struct ReportScope: ParsableArguments {
+    @OptionGroup var staff: StaffOptions
+    @OptionGroup var output: FormatOptions
+    @Option(help: "Only this park.") var park: String?
+    @Option(help: "Only this building, PARK/BUILDING.") var building: String?
+
+    var buildingAddress: BuildingAddress? { get throws { try building.map(BuildingAddress.init(parsing:)) } }
+}
+
+func optionalDate(_ text: String?, _ field: String) throws -> CalendarDate? {
+    try text.map { try Validate.date($0, field: field) }
+}
+
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report", abstract: "Occupancy, vacancy, expiring leases, rent roll, service levels, trend, stacking plans.",
+        subcommands: [Occupancy.self, Vacancy.self, Expiring.self, RentRoll.self, Tickets.self, Trend.self, Stacking.self])
+
+    struct Occupancy: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Occupancy by area and by count, with a total row.")
+        @OptionGroup var scope: ReportScope
+        @Option(help: "The day, YYYY-MM-DD (default: today).") var asOf: String?
+        @Option(help: "Use the leases as they were recorded at the end of this day.") var asRecorded: String?
+        @Option(help: "Group by park, building, floor or kind.") var by: String = "park"
+        @Option(help: "Also write a self-contained HTML page with a chart.") var html: String?
+
+        func run() throws {
+            let grouping = try OccupancyReport.Grouping.parse(by)
+            let (day, rows) = try OccupancyReport(scope.staff.session()).run(
+                park: scope.park, building: try scope.buildingAddress, asOf: try optionalDate(asOf, "as-of"),
+                asRecorded: try optionalDate(asRecorded, "as-recorded"), by: grouping)
+            let records = rows.map(\.record)
+            emit(Renderer.render(records, as: scope.output.format))
+            if let html {
+                var page = HTMLPage(title: "出租率 Occupancy \(day)\(asRecorded.map { " (as recorded on \($0))" } ?? "")")
+                page.barChart(rows.map { (label: $0.label, value: NSDecimalNumber(decimal: $0.occupancyRateArea ?? 0).doubleValue) },
+                              caption: "Occupancy by area (leased ÷ lettable), by \(grouping.rawValue)")
+                page.table(records)
+                try page.write(to: html)
+            }
+        }
+    }
+
+    struct Vacancy: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Vacant units and how long they have been vacant.")
+        @OptionGroup var scope: ReportScope
+        @Option(help: "Only this unit kind.") var kind: String?
+        @Option(help: "Only units of at least this area in m².") var minArea: String?
+        @Option(help: "The day, YYYY-MM-DD (default: today).") var asOf: String?
+
+        func run() throws {
+            let rows = try VacancyReport(scope.staff.session()).run(
+                park: scope.park, building: try scope.buildingAddress, kind: try kind.map(UnitKind.parse),
+                minArea: try parseDecimal(minArea, field: "min-area"), asOf: try optionalDate(asOf, "as-of"))
+            emit(Renderer.render(rows.map(\.record), as: scope.output.format))
+        }
+    }
+
+    struct Expiring: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Leases ending within a number of days.")
+        @OptionGroup var scope: ReportScope
+        @Option(help: "Days from today.") var within: Int = 90
+
+        func run() throws {
+            let rows = try ExpiringReport(scope.staff.session()).run(within: within, park: scope.park)
+            emit(Renderer.render(rows.map(\.record), as: scope.output.format))
+        }
+    }
+
+    struct RentRoll: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "rent-roll", abstract: "The rent roll (租金台账): leases in force, this month's rent due.")
+        @OptionGroup var scope: ReportScope
+        @Option(help: "The day, YYYY-MM-DD (default: today); its month's rent is shown.") var asOf: String?
+
+        func run() throws {
+            let (_, rows) = try RentRollReport(scope.staff.session()).run(park: scope.park, asOf: try optionalDate(asOf, "as-of"))
+            emit(Renderer.render(rows.map(\.record), as: scope.output.format))
+        }
+    }
+
+    struct Tickets: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Service levels per category and priority.")
+        @OptionGroup var scope: ReportScope
+        @Option(help: "First day of the period (default: 30 days ago).") var from: String?
+        @Option(help: "Last day of the period (default: today).") var to: String?
+
+        func run() throws {
+            let rows = try TicketReport(scope.staff.session()).run(park: scope.park, from: try optionalDate(from, "from"),
+                                                                    to: try optionalDate(to, "to"))
+            emit(Renderer.render(rows.map(\.record), as: scope.output.format))
+        }
+    }
+
+    struct Trend: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Occupancy by area at each month end (a bar chart in a terminal).")
+        @OptionGroup var scope: ReportScope
+        @Option(help: "How many months.") var months: Int = 12
+        @Option(help: "Also write a self-contained HTML page with the chart.") var html: String?
+
+        func run() throws {
+            let rows = try TrendReport(scope.staff.session()).run(park: scope.park, building: try scope.buildingAddress, months: months)
+            if scope.output.format == .table {
+                emit(TrendChart.render(rows))
+            } else {
+                emit(Renderer.render(rows.map(\.record), as: scope.output.format))
+            }
+            if let html {
+                var page = HTMLPage(title: "出租率走势 Occupancy trend\(scope.park.map { " · \($0)" } ?? "")")
+                page.barChart(rows.map { (label: String($0.monthEnd.description.prefix(7)),
+                                          value: NSDecimalNumber(decimal: $0.occupancyRateArea ?? 0).doubleValue) },
+                              caption: "Occupancy by area at each month end")
+                page.table(rows.map(\.record))
+                try page.write(to: html)
+            }
+        }
+    }
+
+    struct Stacking: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The stacking plan (租控图) of a building.")
+        @OptionGroup var staff: StaffOptions
+        @OptionGroup var output: FormatOptions
+        @Argument(help: "PARK/BUILDING.") var building: String
+        @Option(help: "The day, YYYY-MM-DD (default: today).") var asOf: String?
+        @Option(help: "Also write a self-contained HTML page.") var html: String?
+
+        func run() throws {
+            let plan = try StackingPlan(staff.session()).run(try BuildingAddress(parsing: building), asOf: try optionalDate(asOf, "as-of"))
+            switch output.format {
+            case .table:
+                let colour = isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"].map(\.isEmpty) ?? true
+                emit(StackingText.render(plan, colour: colour))
+            case .json, .csv:
+                emit(Renderer.render(plan.floors.flatMap { $0.cells }.map(\.record), as: output.format))
+            }
+            if let html {
+                var page = HTMLPage(title: "租控图 Stacking plan \(plan.building) \(plan.buildingName) · \(plan.asOf)")
+                page.raw(StackingText.html(plan))
+                try page.write(to: html)
+            }
+        }
+    }
+}
