@@ -239,18 +239,22 @@ BEGIN
 END $$;
 CREATE TRIGGER ticket_status_from_events BEFORE UPDATE ON ticket FOR EACH ROW EXECUTE FUNCTION ticket_status_from_events();
 
--- Records an sla_breach event, once per ticket and target, for every ticket whose
--- response or resolution is late by `at`; returns how many were recorded.
-CREATE FUNCTION ticket_record_breaches(p_park bigint, at timestamptz DEFAULT now()) RETURNS int
+-- Records an sla_breach event, once per ticket and target, for tickets whose
+-- response or resolution is late by `at`; returns how many were recorded. Without
+-- p_ticket it looks at the unfinished tickets of a park (or of all parks), which an
+-- index finds; a finished ticket had its check when it last moved (p_ticket).
+CREATE FUNCTION ticket_record_breaches(p_park bigint, at timestamptz DEFAULT now(), p_ticket bigint DEFAULT NULL) RETURNS int
 LANGUAGE sql AS $$
-    WITH late AS (
-        SELECT t.park_id, t.id, 'response' AS target, t.response_due_at AS due FROM ticket t
-        WHERE (p_park IS NULL OR t.park_id = p_park) AND t.status <> 'cancelled'
-          AND coalesce(t.first_response_at, at) > t.response_due_at AND t.response_due_at <= at
+    WITH candidates AS (
+        SELECT t.* FROM ticket t
+        WHERE CASE WHEN p_ticket IS NOT NULL THEN t.id = p_ticket
+                   ELSE (p_park IS NULL OR t.park_id = p_park) AND t.status IN ('open', 'assigned', 'in_progress') END
+    ), late AS (
+        SELECT c.park_id, c.id, 'response' AS target, c.response_due_at AS due FROM candidates c
+        WHERE c.status <> 'cancelled' AND coalesce(c.first_response_at, at) > c.response_due_at AND c.response_due_at <= at
         UNION ALL
-        SELECT t.park_id, t.id, 'resolution', t.resolution_due_at FROM ticket t
-        WHERE (p_park IS NULL OR t.park_id = p_park) AND t.status <> 'cancelled'
-          AND coalesce(t.resolved_at, at) > t.resolution_due_at AND t.resolution_due_at <= at
+        SELECT c.park_id, c.id, 'resolution', c.resolution_due_at FROM candidates c
+        WHERE c.status <> 'cancelled' AND coalesce(c.resolved_at, at) > c.resolution_due_at AND c.resolution_due_at <= at
     ), inserted AS (
         INSERT INTO ticket_event (park_id, ticket_id, at, actor, kind, note)
         SELECT park_id, id, due, 'parkctl', 'sla_breach', target FROM late

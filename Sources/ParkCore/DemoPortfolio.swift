@@ -373,6 +373,7 @@ public struct DemoPortfolio {
                 try tickets.cancel(number, reason: "租户撤回 (withdrawn by the tenant)", at: c)
             }
         }
-        _ = try session.connection.query("SELECT ticket_record_breaches(NULL)")
+        // Every demo ticket's breaches, now that its back-filled timeline is complete.
+        _ = try session.connection.query("SELECT ticket_record_breaches(NULL, now(), id) FROM ticket")
     }
 }

@@ -203,12 +203,19 @@ public struct TicketService {
                     throw ParkError.invalid("the time \(Timestamps.describe(at)) is before the ticket's last event (\(Timestamps.describe(last)))")
                 }
             }
+            let ticketID: Int = try row.decode("id")
             try conn.execute("""
                 INSERT INTO ticket_event (park_id, ticket_id, at, actor, kind, from_status, to_status, note)
-                VALUES (\(try row.decode("park_id", as: Int.self)), \(try row.decode("id", as: Int.self)),
+                VALUES (\(try row.decode("park_id", as: Int.self)), \(ticketID),
                         coalesce(\(at)::timestamptz, now()), \(session.actor), \(kind),
                         \(to == nil ? nil : status.rawValue), \(to?.rawValue), \(note))
                 """)
+            // A ticket that was late when it moved keeps the breach in its timeline, even
+            // if no listing saw it while it was open. Back-filled events (`at` given) wait
+            // for the next listing, so that their timeline stays in order.
+            if at == nil {
+                try conn.execute("SELECT ticket_record_breaches(NULL, now(), \(ticketID))")
+            }
         }
     }
 
@@ -262,11 +269,11 @@ public struct TicketService {
     /// One ticket with its whole timeline (a breach seen now is recorded first).
     public func show(_ number: String, recordingBreaches: Bool = true) throws -> Ticket {
         try session.write { conn in
-            guard let parkID = try conn.query("SELECT park_id FROM ticket WHERE number = \(number)").rows.first else {
+            guard let idRow = try conn.query("SELECT id FROM ticket WHERE number = \(number)").rows.first else {
                 throw ParkError.notFound("ticket '\(number)' not found")
             }
             if recordingBreaches {
-                try conn.execute("SELECT ticket_record_breaches(\(try parkID.decode(0, as: Int.self)))")
+                try conn.execute("SELECT ticket_record_breaches(NULL, now(), \(try idRow.decode(0, as: Int.self)))")
             }
             var query = PostgresQuery(unsafeSQL: Self.ticketSelect)
             query.sql += " WHERE t.number = \(query.bind(number))"

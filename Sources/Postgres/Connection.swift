@@ -87,6 +87,7 @@ public final class Connection {
     @discardableResult
     public func query(_ query: PostgresQuery) throws -> PostgresResult {
         let h = try liveHandle()
+        if QueryTrace.isOn { QueryTrace.record(query) }
         let raw = try withParameters(query) { n, types, values in
             PQexecParams(h, query.sql, n, types, values, nil, nil, 0)
         }
@@ -107,6 +108,7 @@ public final class Connection {
     @discardableResult
     public func preparedQuery(_ query: PostgresQuery) throws -> PostgresResult {
         let h = try liveHandle()
+        if QueryTrace.isOn { QueryTrace.record(query) }
         let key = query.sql + "\u{0}" + query.binds.map { String($0.type.rawValue) }.joined(separator: ",")
         let name: String
         if let existing = preparedStatements[key] {

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Report speed on a large portfolio: each report through parkctl against the same
+# SQL (captured with PARKCTL_TRACE, replayed with the same values) run by psql, RUNS
+# runs each, interleaved, in one run; prints the medians and the ratios, and the
+# plan of the single-park occupancy report (it must not read the whole lease table).
+#
+#   bench/reports.sh [PARKS] [RUNS]     (defaults: 200 parks = 1,000,000 units; 5 runs)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PARKS=${1:-200}
+RUNS=${2:-5}
+
+swift build -c release --static-swift-stdlib --product parkctl >/dev/null
+BIN=$(swift build -c release --static-swift-stdlib --show-bin-path)
+WORK=$(mktemp -d /tmp/parkctl-bench-XXXXXX)
+chmod 755 "$WORK"
+export PARKCTL_HOME="$WORK/cluster"
+trap '"$BIN/parkctl" db stop >/dev/null 2>&1 || true; rm -rf "$WORK"' EXIT
+"$BIN/parkctl" db start >/dev/null
+CONN="host=$PARKCTL_HOME/run port=5432 user=parkctl dbname=parkctl"
+echo "generating $PARKS parks..."
+t0=$(date +%s)
+psql -X -q "$CONN" -v parks="$PARKS" -f bench/reports-data.sql
+echo "generated in $(( $(date +%s) - t0 )) s"
+
+# Report name | parkctl arguments
+REPORTS=(
+  "occupancy, one park|report occupancy --park P007 --format json"
+  "occupancy, all parks by park|report occupancy --by park --format json"
+  "occupancy, one park by floor|report occupancy --park P007 --by floor --format json"
+  "vacancy, one park|report vacancy --park P007 --format json"
+  "expiring within 90 days, all|report expiring --within 90 --format json"
+  "rent roll, one park|report rent-roll --park P007 --format json"
+  "tickets, one park, 30 days|report tickets --park P007 --format json"
+  "trend, one park, 12 months|report trend --park P007 --months 12 --format json"
+  "stacking plan, one building|report stacking P007/B3 --format json"
+)
+
+# The psql script for a report: its longest traced statement, with each $n replaced
+# by its value as a literal of the type parkctl sent (untyped, like a quoted literal,
+# where parkctl let the server infer it): the same statement, the same values.
+replay_script() {
+    python3 - "$1" <<'PY'
+import json, re, sys
+lines = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+q = max(lines, key=lambda l: len(l["sql"]))
+names = {20: "int8", 21: "int2", 23: "int4", 16: "bool", 1700: "numeric", 1082: "date", 1184: "timestamptz",
+         2950: "uuid", 1009: "text[]", 1016: "int8[]", 1007: "int4[]", 3912: "daterange", 25: "text"}
+def lit(i):
+    v, t = q["params"][i], q["types"][i]
+    if v is None:
+        return "NULL" + ("::" + names[t] if t in names else "")
+    quoted = "'" + v.replace("'", "''") + "'"
+    return quoted + ("::" + names[t] if t in names else "")
+print(re.sub(r"\$(\d+)", lambda m: lit(int(m.group(1)) - 1), q["sql"]) + ";")
+PY
+}
+
+ms() { echo $(( $(date +%s%N) / 1000000 )); }
+median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+printf '%-36s %10s %10s %7s\n' "report" "psql ms" "parkctl ms" "ratio"
+i=0
+for entry in "${REPORTS[@]}"; do
+    name=${entry%%|*}; args=${entry#*|}
+    i=$((i + 1))
+    rm -f "$WORK/trace.jsonl"
+    # shellcheck disable=SC2086
+    PARKCTL_TRACE="$WORK/trace.jsonl" "$BIN/parkctl" $args >/dev/null
+    replay_script "$WORK/trace.jsonl" >"$WORK/r$i.sql"
+    declare -a TP=() TK=()
+    for _ in $(seq 1 "$RUNS"); do
+        a=$(ms); psql -X -q "$CONN" -f "$WORK/r$i.sql" >/dev/null; b=$(ms); TP+=($((b - a)))
+        # shellcheck disable=SC2086
+        a=$(ms); "$BIN/parkctl" $args >/dev/null; b=$(ms); TK+=($((b - a)))
+    done
+    MP=$(median "${TP[@]}"); MK=$(median "${TK[@]}")
+    awk -v n="$name" -v p="$MP" -v k="$MK" 'BEGIN { printf "%-36s %10.0f %10.0f %7.2f\n", n, p, k, (p > 0 ? k / p : 0) }'
+done
+echo "(target: ratio <= 1.2)"
+
+echo
+echo "plan of the single-park occupancy report (buffers show what is read):"
+{ echo "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF)"; cat "$WORK/r1.sql"; } >"$WORK/plan.sql"
+psql -X -q "$CONN" -f "$WORK/plan.sql" >"$WORK/plan.txt"
+grep -E "Scan|Execution Time|Buffers: shared" "$WORK/plan.txt" | head -30
+if grep -qE "Seq Scan on lease( |$)|Seq Scan on lease_unit" "$WORK/plan.txt"; then
+    echo "WARNING: the single-park occupancy reads a whole lease table"
+else
+    echo "no sequential scan of lease or lease_unit: only the park's rows are read"
+fi
