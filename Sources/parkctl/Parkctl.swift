@@ -14,7 +14,8 @@ struct Parkctl: ParsableCommand {
         version: "0.1.0",
         subcommands: [DatabaseCommand.self, ParkCommand.self, BuildingCommand.self, UnitCommand.self,
                       TenantCommand.self, LeaseCommand.self, TicketCommand.self, ServiceLevelCommand.self,
-                      CalendarCommand.self, ReportCommand.self, AuditCommand.self, DemoCommand.self]
+                      CalendarCommand.self, ReportCommand.self, ImportCommand.self, ExportCommand.self, AuditCommand.self,
+                      DemoCommand.self]
     )
 
     /// Runs the command and turns every failure into a message on standard error

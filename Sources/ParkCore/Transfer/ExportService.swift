@@ -1,0 +1,85 @@
+import Foundation
+import Postgres
+
+/// Exports with COPY TO STDOUT, streamed: the same columns the import reads, so
+/// that export → import into an empty database round-trips. Memory stays bounded.
+public struct ExportService {
+    let session: ParkSession
+
+    public init(_ session: ParkSession) { self.session = session }
+
+    /// Writes the CSV (header first) to `sink` chunk by chunk; returns the rows.
+    @discardableResult
+    public func run(_ entity: TransferEntity, park: String? = nil, _ sink: (UnsafeRawBufferPointer) throws -> Void) throws -> Int {
+        try session.write { conn in
+            if let park { _ = try PortfolioService.parkID(park, conn) }
+            // COPY takes no parameters: the park travels in a setting of the transaction.
+            try conn.execute("SELECT set_config('parkctl.export_park', \(park ?? ""), true)")
+            return try conn.copyOut("COPY (\(Self.query(entity))) TO STDOUT WITH (FORMAT csv, HEADER)", sink)
+        }
+    }
+
+    static let inPark = "(current_setting('parkctl.export_park') = '' OR p.code = current_setting('parkctl.export_park'))"
+
+    static func query(_ entity: TransferEntity) -> String {
+        switch entity {
+        case .parks:
+            """
+            SELECT p.code, p.name, p.kind, array_to_string(p.industries, ',') AS industries, p.address
+            FROM park p WHERE \(inPark) ORDER BY p.code
+            """
+        case .buildings:
+            """
+            SELECT p.code AS park, b.code AS building, b.name, b.floors_above AS floors, b.floors_below, b.delivered_on
+            FROM building b JOIN park p ON p.id = b.park_id WHERE \(inPark) ORDER BY p.code, b.code
+            """
+        case .units:
+            """
+            SELECT p.code AS park, b.code AS building, u.code AS unit, u.floor, u.area_m2, u.kind, u.list_rent, u.off_market_reason
+            FROM unit u JOIN building b ON b.id = u.building_id JOIN park p ON p.id = u.park_id
+            WHERE \(inPark) ORDER BY p.code, b.code, u.floor, u.code
+            """
+        case .tenants:
+            """
+            SELECT t.name, t.credit_code, t.industry, t.contact, t.phone, t.email, p.code AS park, o.stage
+            FROM tenant t
+            LEFT JOIN onboarding o ON o.tenant_id = t.id
+            LEFT JOIN park p ON p.id = o.park_id
+            WHERE \(inPark)
+            ORDER BY t.credit_code, p.code NULLS FIRST, o.applied_at, o.id
+            """
+        case .leases:
+            """
+            SELECT l.number, t.credit_code AS tenant_credit_code,
+                   (SELECT string_agg(p2.code || '/' || b.code || '/' || u.code, ';' ORDER BY b.code, u.floor, u.code)
+                    FROM lease_unit lu JOIN unit u ON u.id = lu.unit_id JOIN building b ON b.id = u.building_id
+                    JOIN park p2 ON p2.id = u.park_id WHERE lu.lease_id = l.id) AS units,
+                   lower(l.term) AS start, upper(l.term) - 1 AS "end", l.rent, l.property_fee,
+                   lower(l.free_window) AS free_from, upper(l.free_window) - 1 AS free_to,
+                   lower(l.fit_out_window) AS fit_out_from, upper(l.fit_out_window) - 1 AS fit_out_to,
+                   l.deposit, l.escalation_pct, l.cycle, l.status, l.terminated_on, r.number AS renews
+            FROM lease l JOIN tenant t ON t.id = l.tenant_id JOIN park p ON p.id = l.park_id
+            LEFT JOIN lease r ON r.id = l.renews_lease_id
+            WHERE l.status IN ('signed', 'terminated') AND \(inPark)
+            ORDER BY lower(l.term), l.number
+            """
+        case .tickets:
+            """
+            SELECT t.number, p.code AS park, tn.credit_code AS tenant_credit_code,
+                   CASE WHEN u.id IS NOT NULL THEN p.code || '/' || b.code || '/' || u.code END AS unit,
+                   t.category, t.priority, t.title, t.description, t.reporter, t.assignee, t.status, t.clock,
+                   t.opened_at, t.first_response_at, t.resolved_at, t.closed_at, t.response_due_at, t.resolution_due_at
+            FROM ticket t JOIN park p ON p.id = t.park_id JOIN tenant tn ON tn.id = t.tenant_id
+            LEFT JOIN unit u ON u.id = t.unit_id LEFT JOIN building b ON b.id = u.building_id
+            WHERE \(inPark) ORDER BY t.opened_at, t.number
+            """
+        case .audit:
+            """
+            SELECT a.id, a.at, a.actor, a.table_name AS entity, a.row_key AS key, a.label, a.action, p.code AS park,
+                   a.old_row, a.new_row
+            FROM audit_log a LEFT JOIN park p ON p.id = a.park_id
+            WHERE \(inPark) ORDER BY a.id
+            """
+        }
+    }
+}

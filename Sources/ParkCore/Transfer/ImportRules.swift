@@ -1,0 +1,295 @@
+/// The set-based SQL of each import: the rules every staged row is checked against
+/// (each a SELECT of `line, col, value, rule` over `import_rows`, whose columns are
+/// `line` and `c_<column>` as text), and the statements that apply a clean file.
+enum ImportRules {
+    static func rules(_ entity: TransferEntity) -> [String] {
+        switch entity {
+        case .parks: parks
+        case .buildings: buildings
+        case .units: units
+        case .tenants: tenants
+        case .leases: leases
+        case .tickets, .audit: []
+        }
+    }
+
+    static func apply(_ entity: TransferEntity) -> [String] {
+        switch entity {
+        case .parks: [applyParks]
+        case .buildings: [applyBuildings]
+        case .units: [applyUnits]
+        case .tenants: applyTenants
+        case .leases: applyLeases
+        case .tickets, .audit: []
+        }
+    }
+
+    static let kinds = "('office', 'factory', 'live_room', 'selection_center', 'warehouse', 'showroom', 'retail', 'dormitory')"
+
+    // MARK: parks
+
+    static let parks = [
+        "SELECT line, 'code', c_code, 'a park code is 1-10 capital letters or digits, starting with a letter' FROM import_rows WHERE c_code !~ '^[A-Z][A-Z0-9]{0,9}$'",
+        "SELECT line, 'name', c_name, 'a park name has 1-200 characters' FROM import_rows WHERE length(btrim(c_name)) NOT BETWEEN 1 AND 200",
+        "SELECT line, 'kind', c_kind, 'kind is one of software, ecommerce, factory, mixed' FROM import_rows WHERE c_kind NOT IN ('software', 'ecommerce', 'factory', 'mixed')",
+        "SELECT line, 'industries', c_industries, 'industries are lower-case words separated by commas' FROM import_rows WHERE c_industries !~ '^[a-z][a-z0-9_]*(,[a-z][a-z0-9_]*)*$'",
+        "SELECT line, 'address', c_address, 'an address has at most 500 characters' FROM import_rows WHERE length(c_address) > 500",
+        """
+        SELECT line, 'code', c_code, 'the same park is on line ' || first_line FROM (
+            SELECT line, c_code, min(line) OVER (PARTITION BY c_code) AS first_line FROM import_rows) d WHERE line <> first_line
+        """,
+        "SELECT s.line, 'code', s.c_code, 'park ' || s.c_code || ' exists already: ' || p.name FROM import_rows s JOIN park p ON p.code = s.c_code",
+    ]
+
+    static let applyParks = """
+        INSERT INTO park (code, name, kind, industries, address)
+        SELECT c_code, btrim(c_name), c_kind, coalesce(string_to_array(c_industries, ','), '{}'), c_address FROM import_rows ORDER BY line
+        """
+
+    // MARK: buildings
+
+    static let buildings = [
+        "SELECT line, 'park', c_park, 'no park has this code' FROM import_rows s WHERE NOT EXISTS (SELECT 1 FROM park p WHERE p.code = s.c_park)",
+        "SELECT line, 'building', c_building, 'a building code is 1-16 letters, digits, - or _' FROM import_rows WHERE c_building !~ '^[A-Za-z0-9][A-Za-z0-9_-]{0,15}$'",
+        "SELECT line, 'name', c_name, 'a building name has 1-200 characters' FROM import_rows WHERE length(btrim(c_name)) NOT BETWEEN 1 AND 200",
+        "SELECT line, 'floors', c_floors, 'floors is a whole number from 1 to 200' FROM import_rows WHERE parkctl_int(c_floors) IS NULL OR parkctl_int(c_floors) NOT BETWEEN 1 AND 200",
+        "SELECT line, 'floors_below', c_floors_below, 'floors below ground is a whole number from 0 to 10' FROM import_rows WHERE c_floors_below IS NOT NULL AND (parkctl_int(c_floors_below) IS NULL OR parkctl_int(c_floors_below) NOT BETWEEN 0 AND 10)",
+        "SELECT line, 'delivered_on', c_delivered_on, 'a date is YYYY-MM-DD and exists' FROM import_rows WHERE c_delivered_on IS NOT NULL AND parkctl_date(c_delivered_on) IS NULL",
+        """
+        SELECT line, 'building', c_building, 'the same building is on line ' || first_line FROM (
+            SELECT line, c_building, min(line) OVER (PARTITION BY c_park, c_building) AS first_line FROM import_rows) d WHERE line <> first_line
+        """,
+        "SELECT s.line, 'building', s.c_building, 'building ' || s.c_park || '/' || s.c_building || ' exists already' FROM import_rows s JOIN park p ON p.code = s.c_park JOIN building b ON b.park_id = p.id AND b.code = s.c_building",
+    ]
+
+    static let applyBuildings = """
+        INSERT INTO building (park_id, code, name, floors_above, floors_below, delivered_on)
+        SELECT p.id, s.c_building, btrim(s.c_name), s.c_floors::int, coalesce(s.c_floors_below::int, 0), parkctl_date(s.c_delivered_on)
+        FROM import_rows s JOIN park p ON p.code = s.c_park ORDER BY s.line
+        """
+
+    // MARK: units
+
+    static let units = [
+        "SELECT line, 'park', c_park, 'no park has this code' FROM import_rows s WHERE NOT EXISTS (SELECT 1 FROM park p WHERE p.code = s.c_park)",
+        """
+        SELECT line, 'building', c_building, 'park ' || c_park || ' has no building ' || c_building FROM import_rows s
+        WHERE EXISTS (SELECT 1 FROM park p WHERE p.code = s.c_park)
+          AND NOT EXISTS (SELECT 1 FROM park p JOIN building b ON b.park_id = p.id WHERE p.code = s.c_park AND b.code = s.c_building)
+        """,
+        "SELECT line, 'unit', c_unit, 'a unit code is 1-16 letters, digits, - or _' FROM import_rows WHERE c_unit !~ '^[A-Za-z0-9][A-Za-z0-9_-]{0,15}$'",
+        "SELECT line, 'floor', c_floor, 'floor is a whole number' FROM import_rows WHERE parkctl_int(c_floor) IS NULL",
+        """
+        SELECT s.line, 'floor', s.c_floor, 'building ' || s.c_park || '/' || s.c_building || ' has floors '
+               || CASE WHEN b.floors_below > 0 THEN '-' || b.floors_below || '…-1 and ' ELSE '' END || '1…' || b.floors_above
+        FROM import_rows s JOIN park p ON p.code = s.c_park JOIN building b ON b.park_id = p.id AND b.code = s.c_building
+        WHERE parkctl_int(s.c_floor) = 0 OR parkctl_int(s.c_floor) > b.floors_above OR parkctl_int(s.c_floor) < -b.floors_below
+        """,
+        "SELECT line, 'area_m2', c_area_m2, 'area is a number above 0 with at most 2 decimals' FROM import_rows WHERE coalesce(parkctl_decimal(c_area_m2, 2), 0) = 0",
+        "SELECT line, 'kind', c_kind, 'kind is one of office, factory, live_room, selection_center, warehouse, showroom, retail, dormitory' FROM import_rows WHERE c_kind NOT IN \(kinds)",
+        "SELECT line, 'list_rent', c_list_rent, 'list rent is a number of 0 or more with at most 2 decimals' FROM import_rows WHERE parkctl_decimal(c_list_rent, 2) IS NULL",
+        "SELECT line, 'off_market_reason', c_off_market_reason, 'a reason has 1-500 characters' FROM import_rows WHERE length(btrim(c_off_market_reason)) NOT BETWEEN 1 AND 500",
+        """
+        SELECT line, 'unit', c_unit, 'the same unit is on line ' || first_line FROM (
+            SELECT line, c_unit, min(line) OVER (PARTITION BY c_park, c_building, c_unit) AS first_line FROM import_rows) d WHERE line <> first_line
+        """,
+        """
+        SELECT s.line, 'unit', s.c_unit, 'unit ' || s.c_park || '/' || s.c_building || '/' || s.c_unit || ' exists already'
+        FROM import_rows s JOIN park p ON p.code = s.c_park JOIN building b ON b.park_id = p.id AND b.code = s.c_building
+        JOIN unit u ON u.building_id = b.id AND u.code = s.c_unit
+        """,
+    ]
+
+    static let applyUnits = """
+        INSERT INTO unit (park_id, building_id, code, floor, area_m2, kind, list_rent, off_market_reason)
+        SELECT b.park_id, b.id, s.c_unit, s.c_floor::int, s.c_area_m2::numeric, s.c_kind, s.c_list_rent::numeric, s.c_off_market_reason
+        FROM import_rows s JOIN park p ON p.code = s.c_park JOIN building b ON b.park_id = p.id AND b.code = s.c_building
+        ORDER BY s.line
+        """
+
+    // MARK: tenants
+
+    static let tenants = [
+        "SELECT line, 'name', c_name, 'a company name has 1-200 characters' FROM import_rows WHERE length(btrim(c_name)) NOT BETWEEN 1 AND 200",
+        """
+        SELECT line, 'credit_code', c_credit_code,
+               CASE WHEN length(c_credit_code) <> 18 THEN 'a 统一社会信用代码 has 18 characters'
+                    WHEN c_credit_code !~ '^[0-9A-HJ-NP-RTUWXY]{18}$' THEN 'only 0-9 and capitals without I, O, S, V, Z are used'
+                    ELSE 'fails the GB 32100-2015 check: the 18th character should be ''' || credit_code_check_char(left(c_credit_code, 17)) || '''' END
+        FROM import_rows WHERE NOT coalesce(credit_code_is_valid(c_credit_code), false)
+        """,
+        "SELECT line, 'industry', c_industry, 'an industry is a lower-case word (a-z, 0-9, _)' FROM import_rows WHERE c_industry !~ '^[a-z][a-z0-9_]{0,39}$'",
+        "SELECT line, 'contact', c_contact, 'a contact has 1-100 characters' FROM import_rows WHERE length(btrim(c_contact)) NOT BETWEEN 1 AND 100",
+        "SELECT line, 'phone', c_phone, 'a phone number is 5-25 digits, spaces or dashes, optionally starting with +' FROM import_rows WHERE c_phone !~ '^\\+?[0-9][0-9 -]{4,24}$'",
+        "SELECT line, 'email', c_email, 'an e-mail address looks like name@example.com' FROM import_rows WHERE c_email IS NOT NULL AND (c_email !~ '^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$' OR length(c_email) > 254)",
+        "SELECT line, 'park', c_park, 'no park has this code' FROM import_rows s WHERE c_park IS NOT NULL AND NOT EXISTS (SELECT 1 FROM park p WHERE p.code = s.c_park)",
+        "SELECT line, 'stage', c_stage, 'stage is one of applied, approved, rejected, lease_signed, fitting_out, moved_in, exiting, exited' FROM import_rows WHERE c_stage IS NOT NULL AND c_stage NOT IN ('applied', 'approved', 'rejected', 'lease_signed', 'fitting_out', 'moved_in', 'exiting', 'exited')",
+        "SELECT line, 'stage', c_stage, 'a stage needs a park' FROM import_rows WHERE c_stage IS NOT NULL AND c_park IS NULL",
+        """
+        SELECT line, 'credit_code', c_credit_code, 'the same tenant has an application in progress at this park on line ' || first_line FROM (
+            SELECT line, c_credit_code, min(line) OVER (PARTITION BY c_credit_code, coalesce(c_park, '')) AS first_line FROM import_rows
+            WHERE coalesce(c_stage, 'moved_in') NOT IN ('rejected', 'exited')) d
+        WHERE line <> first_line
+        """,
+        """
+        SELECT line, 'name', c_name, 'line ' || first_line || ' gives this credit code to ' || first_name FROM (
+            SELECT line, c_name, first_value(line) OVER w AS first_line, first_value(c_name) OVER w AS first_name
+            FROM import_rows WINDOW w AS (PARTITION BY c_credit_code ORDER BY line)) d
+        WHERE c_name IS DISTINCT FROM first_name
+        """,
+        "SELECT s.line, 'name', s.c_name, 'credit code ' || s.c_credit_code || ' belongs to ' || t.name FROM import_rows s JOIN tenant t ON t.credit_code = s.c_credit_code WHERE t.name <> btrim(s.c_name)",
+        """
+        SELECT s.line, 'park', s.c_park, t.name || ' has an application at ' || s.c_park || ' already (stage ' || o.stage || ')'
+        FROM import_rows s JOIN tenant t ON t.credit_code = s.c_credit_code JOIN park p ON p.code = s.c_park
+        JOIN onboarding o ON o.tenant_id = t.id AND o.park_id = p.id AND o.stage NOT IN ('rejected', 'exited')
+        WHERE coalesce(s.c_stage, 'moved_in') NOT IN ('rejected', 'exited')
+        """,
+    ]
+
+    static let applyTenants = [
+        """
+        INSERT INTO tenant (name, credit_code, industry, contact, phone, email)
+        SELECT DISTINCT ON (c_credit_code) btrim(c_name), c_credit_code, c_industry, btrim(c_contact), c_phone, c_email
+        FROM import_rows s WHERE NOT EXISTS (SELECT 1 FROM tenant t WHERE t.credit_code = s.c_credit_code)
+        ORDER BY c_credit_code, line
+        """,
+        """
+        WITH o AS (
+            INSERT INTO onboarding (park_id, tenant_id, stage)
+            SELECT p.id, t.id, coalesce(s.c_stage, 'moved_in') FROM import_rows s
+            JOIN park p ON p.code = s.c_park JOIN tenant t ON t.credit_code = s.c_credit_code
+            ORDER BY s.line
+            RETURNING id, park_id, stage
+        )
+        INSERT INTO onboarding_step (park_id, onboarding_id, from_stage, to_stage, effective_on, actor, reason)
+        SELECT o.park_id, o.id, NULL, o.stage, (now() AT TIME ZONE 'Asia/Shanghai')::date,
+               coalesce(nullif(current_setting('parkctl.actor', true), ''), session_user), 'imported'
+        FROM o
+        """,
+    ]
+
+    // MARK: leases
+
+    /// Lease units are split out of the `units` cell (separated by ; , or spaces).
+    static let leaseUnits = """
+        CREATE TEMP TABLE import_lease_units ON COMMIT DROP AS
+        SELECT s.line, x.name, u.id AS unit_id, u.park_id, u.off_market_reason
+        FROM import_rows s CROSS JOIN LATERAL unnest(regexp_split_to_array(btrim(s.c_units), '[;,[:space:]]+')) AS x(name)
+        LEFT JOIN (unit u JOIN building b ON b.id = u.building_id JOIN park p ON p.id = u.park_id)
+               ON p.code || '/' || b.code || '/' || u.code = x.name
+        WHERE x.name <> ''
+        """
+
+    static let leases = [
+        "SELECT line, 'number', c_number, 'a lease number looks like L-2026-000123' FROM import_rows WHERE c_number IS NOT NULL AND c_number !~ '^L-[0-9]{4}-[0-9]{6,}$'",
+        "SELECT line, 'tenant_credit_code', c_tenant_credit_code, 'no tenant has this credit code' FROM import_rows s WHERE NOT EXISTS (SELECT 1 FROM tenant t WHERE t.credit_code = s.c_tenant_credit_code)",
+        "SELECT line, 'units', name, 'no unit is named so (write PARK/BUILDING/UNIT)' FROM import_lease_units WHERE unit_id IS NULL",
+        "SELECT line, 'units', name, 'the unit is off the market (' || off_market_reason || ')' FROM import_lease_units WHERE off_market_reason IS NOT NULL",
+        """
+        SELECT line, 'units', string_agg(name, ';'), 'the units are in more than one park' FROM import_lease_units
+        WHERE unit_id IS NOT NULL GROUP BY line HAVING count(DISTINCT park_id) > 1
+        """,
+        "SELECT line, 'units', name, 'the unit is listed twice' FROM (SELECT line, name, count(*) OVER (PARTITION BY line, name) AS n FROM import_lease_units) d WHERE n > 1",
+        "SELECT line, 'start', c_start, 'a date is YYYY-MM-DD and exists' FROM import_rows WHERE parkctl_date(c_start) IS NULL",
+        "SELECT line, 'end', c_end, 'a date is YYYY-MM-DD and exists' FROM import_rows WHERE parkctl_date(c_end) IS NULL",
+        "SELECT line, 'end', c_end, 'the end must be after the start ' || c_start FROM import_rows WHERE parkctl_date(c_end) <= parkctl_date(c_start)",
+        "SELECT line, 'rent', c_rent, 'rent is a number above 0 with at most 2 decimals' FROM import_rows WHERE coalesce(parkctl_decimal(c_rent, 2), 0) = 0",
+        "SELECT line, 'property_fee', c_property_fee, 'property fee is a number of 0 or more with at most 2 decimals' FROM import_rows WHERE c_property_fee IS NOT NULL AND parkctl_decimal(c_property_fee, 2) IS NULL",
+        "SELECT line, 'deposit', c_deposit, 'deposit is a number of 0 or more with at most 2 decimals' FROM import_rows WHERE c_deposit IS NOT NULL AND parkctl_decimal(c_deposit, 2, 12) IS NULL",
+        "SELECT line, 'escalation_pct', c_escalation_pct, 'escalation is a percentage from 0 to 100' FROM import_rows WHERE c_escalation_pct IS NOT NULL AND coalesce(parkctl_decimal(c_escalation_pct, 2, 3), 1000) > 100",
+        "SELECT line, 'cycle', c_cycle, 'cycle is one of monthly, quarterly, semiannual, annual' FROM import_rows WHERE c_cycle IS NOT NULL AND c_cycle NOT IN ('monthly', 'quarterly', 'semiannual', 'annual')",
+        "SELECT line, 'status', c_status, 'status is signed or terminated' FROM import_rows WHERE c_status IS NOT NULL AND c_status NOT IN ('signed', 'terminated')",
+        """
+        SELECT line, col, value, 'the window must be two days inside the term, the first not after the last' FROM (
+            SELECT line, 'free_from' AS col, c_free_from AS value, c_free_from AS f, c_free_to AS t, c_start, c_end FROM import_rows
+            WHERE c_free_from IS NOT NULL OR c_free_to IS NOT NULL
+            UNION ALL
+            SELECT line, 'fit_out_from', c_fit_out_from, c_fit_out_from, c_fit_out_to, c_start, c_end FROM import_rows
+            WHERE c_fit_out_from IS NOT NULL OR c_fit_out_to IS NOT NULL) w
+        WHERE parkctl_date(f) IS NULL OR parkctl_date(t) IS NULL OR parkctl_date(f) > parkctl_date(t)
+           OR parkctl_date(f) < parkctl_date(c_start) OR parkctl_date(t) > parkctl_date(c_end)
+        """,
+        """
+        SELECT line, 'terminated_on', c_terminated_on, 'a terminated lease needs its last day, inside the term' FROM import_rows
+        WHERE (c_status = 'terminated' AND (parkctl_date(c_terminated_on) IS NULL
+               OR parkctl_date(c_terminated_on) NOT BETWEEN parkctl_date(c_start) AND parkctl_date(c_end) - 1))
+           OR (coalesce(c_status, 'signed') <> 'terminated' AND c_terminated_on IS NOT NULL)
+        """,
+        """
+        SELECT s.line, 'tenant_credit_code', s.c_tenant_credit_code, t.name || ' is not approved for park ' || p.code
+        FROM import_rows s JOIN tenant t ON t.credit_code = s.c_tenant_credit_code
+        JOIN (SELECT DISTINCT line, park_id FROM import_lease_units WHERE park_id IS NOT NULL) lu ON lu.line = s.line
+        JOIN park p ON p.id = lu.park_id
+        WHERE NOT EXISTS (SELECT 1 FROM onboarding o WHERE o.tenant_id = t.id AND o.park_id = lu.park_id
+                          AND o.stage IN ('approved', 'lease_signed', 'fitting_out', 'moved_in', 'exiting', 'exited'))
+        """,
+        """
+        SELECT line, 'number', c_number, 'the same lease number is on line ' || first_line FROM (
+            SELECT line, c_number, min(line) OVER (PARTITION BY c_number) AS first_line FROM import_rows WHERE c_number IS NOT NULL) d
+        WHERE line <> first_line
+        """,
+        "SELECT s.line, 'number', s.c_number, 'lease ' || s.c_number || ' exists already' FROM import_rows s JOIN lease l ON l.number = s.c_number",
+        """
+        SELECT s.line, 'renews', s.c_renews, 'no lease has this number (in the database or earlier in the file)' FROM import_rows s
+        WHERE s.c_renews IS NOT NULL AND NOT EXISTS (SELECT 1 FROM lease l WHERE l.number = s.c_renews)
+          AND NOT EXISTS (SELECT 1 FROM import_rows e WHERE e.c_number = s.c_renews AND e.line < s.line)
+        """,
+        // Overlaps inside the file, on the days each lease holds its units.
+        """
+        WITH o AS (
+            SELECT u.line, u.name, u.unit_id,
+                   daterange(parkctl_date(s.c_start), coalesce(parkctl_date(s.c_terminated_on), parkctl_date(s.c_end)) + 1) AS during
+            FROM import_lease_units u JOIN import_rows s ON s.line = u.line
+            WHERE u.unit_id IS NOT NULL AND parkctl_date(s.c_start) < coalesce(parkctl_date(s.c_terminated_on), parkctl_date(s.c_end)) + 1
+        )
+        SELECT b.line, 'units', b.name, 'overlaps the lease on line ' || min(a.line) || ' for the same unit'
+        FROM o a JOIN o b ON a.unit_id = b.unit_id AND a.line < b.line AND a.during && b.during
+        GROUP BY b.line, b.name
+        """,
+        // Overlaps with leases already recorded.
+        """
+        WITH o AS (
+            SELECT u.line, u.name, u.unit_id,
+                   daterange(parkctl_date(s.c_start), coalesce(parkctl_date(s.c_terminated_on), parkctl_date(s.c_end)) + 1) AS during
+            FROM import_lease_units u JOIN import_rows s ON s.line = u.line
+            WHERE u.unit_id IS NOT NULL AND parkctl_date(s.c_start) < coalesce(parkctl_date(s.c_terminated_on), parkctl_date(s.c_end)) + 1
+        )
+        SELECT o.line, 'units', o.name, 'the unit is leased under ' || min(l.number) || ' for some of these days'
+        FROM o JOIN lease_unit lu ON lu.unit_id = o.unit_id AND NOT lu.cancelled AND lu.during && o.during
+        JOIN lease l ON l.id = lu.lease_id
+        GROUP BY o.line, o.name
+        """,
+    ]
+
+    static let applyLeases = [
+        """
+        CREATE TEMP TABLE import_leases ON COMMIT DROP AS
+        SELECT s.line, coalesce(s.c_number, 'L-' || to_char(parkctl_date(s.c_start), 'YYYY') || '-' || lpad(nextval('lease_number_seq')::text, 6, '0')) AS number,
+               (SELECT min(park_id) FROM import_lease_units u WHERE u.line = s.line) AS park_id, t.id AS tenant_id,
+               daterange(parkctl_date(s.c_start), parkctl_date(s.c_end) + 1) AS term, parkctl_date(s.c_terminated_on) AS terminated_on,
+               s.c_rent::numeric AS rent, coalesce(s.c_property_fee::numeric, 0) AS property_fee,
+               CASE WHEN s.c_free_from IS NOT NULL THEN daterange(parkctl_date(s.c_free_from), parkctl_date(s.c_free_to) + 1) END AS free_window,
+               CASE WHEN s.c_fit_out_from IS NOT NULL THEN daterange(parkctl_date(s.c_fit_out_from), parkctl_date(s.c_fit_out_to) + 1) END AS fit_out_window,
+               coalesce(s.c_deposit::numeric, 0) AS deposit, coalesce(s.c_escalation_pct::numeric, 0) AS escalation_pct,
+               coalesce(s.c_cycle, 'monthly') AS cycle, coalesce(s.c_status, 'signed') AS status, s.c_renews AS renews
+        FROM import_rows s JOIN tenant t ON t.credit_code = s.c_tenant_credit_code
+        """,
+        """
+        INSERT INTO lease (number, park_id, tenant_id, term, terminated_on, rent, property_fee, free_window, fit_out_window, deposit,
+                           escalation_pct, cycle, status)
+        SELECT number, park_id, tenant_id, term, terminated_on, rent, property_fee, free_window, fit_out_window, deposit,
+               escalation_pct, cycle, status
+        FROM import_leases ORDER BY line
+        """,
+        """
+        INSERT INTO lease_unit (park_id, lease_id, unit_id, during)
+        SELECT l.park_id, l.id, u.unit_id, lease_occupancy(l.term, l.terminated_on)
+        FROM import_leases i JOIN lease l ON l.number = i.number JOIN import_lease_units u ON u.line = i.line
+        ORDER BY i.line
+        """,
+        """
+        UPDATE lease l SET renews_lease_id = r.id
+        FROM import_leases i, lease r WHERE l.number = i.number AND r.number = i.renews AND i.renews IS NOT NULL
+        """,
+    ]
+}

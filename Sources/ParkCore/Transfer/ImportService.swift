@@ -1,0 +1,239 @@
+import Foundation
+import Postgres
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One thing wrong with one row of an import file.
+public struct ImportProblem: Sendable, Equatable, CustomStringConvertible {
+    public var line: Int
+    public var column: String
+    public var value: String?
+    public var rule: String
+
+    public var description: String {
+        "line \(line), \(column) '\(value ?? "")': \(rule)"
+    }
+}
+
+/// What an import did (or, with `dryRun`, would do).
+public struct ImportSummary: Sendable, Equatable {
+    public var rowsRead: Int
+    public var rowsImported: Int
+    public var rowsRejected: Int
+    public var dryRun: Bool
+}
+
+/// The file had bad rows: every one is listed; nothing was imported.
+public struct ImportRejected: Error, Sendable, CustomStringConvertible {
+    public var problems: [ImportProblem]
+    public var summary: ImportSummary
+    public var description: String {
+        "\(summary.rowsRejected) of \(summary.rowsRead) rows are bad; nothing was imported"
+    }
+}
+
+public enum TextEncoding: String, Vocabulary {
+    case utf8, gbk
+    public static let fieldName = "encoding"
+}
+
+/// Imports a CSV file all or nothing: the rows are streamed with COPY into a
+/// staging table, checked against every rule of the model by set-based SQL (every
+/// bad row is reported, with its line, column, value and rule), and inserted in the
+/// same transaction. Memory stays bounded whatever the file's size.
+public struct ImportService {
+    let session: ParkSession
+
+    public init(_ session: ParkSession) { self.session = session }
+
+    /// Reads from `fd` (a file, or standard input) until its end. `progress` is
+    /// called after each chunk with the bytes and rows read so far.
+    public func run(_ entity: TransferEntity, from fd: Int32, encoding: TextEncoding = .utf8, dryRun: Bool = false,
+                    progress: ((Int, Int) -> Void)? = nil) throws -> ImportSummary {
+        guard let columns = entity.importColumns else {
+            throw ParkError.invalid("\(entity.rawValue) can be exported but not imported")
+        }
+        var summary = ImportSummary(rowsRead: 0, rowsImported: 0, rowsRejected: 0, dryRun: dryRun)
+        var problems: [ImportProblem] = []
+        do {
+            try session.write { conn in
+                let staging = "CREATE TEMP TABLE import_rows (line int NOT NULL, "
+                    + columns.map { "c_\($0.name) text" }.joined(separator: ", ") + ") ON COMMIT DROP"
+                try conn.simpleQuery(staging)
+                let copy = "COPY import_rows (line, " + columns.map { "c_\($0.name)" }.joined(separator: ", ") + ") FROM STDIN"
+                try conn.copyIn(copy) { writer in
+                    var stager = Stager(columns: columns, writer: writer)
+                    try readFile(fd, encoding: encoding) { bytes, total in
+                        try stager.feed(bytes)
+                        progress?(total, stager.rowsRead)
+                    }
+                    try stager.finish()
+                    summary.rowsRead = stager.rowsRead
+                    problems = stager.problems
+                }
+                if entity == .leases { try conn.simpleQuery(ImportRules.leaseUnits) }
+                // Every rule at once; required cells first.
+                let required = columns.filter(\.required).map {
+                    "SELECT line, '\($0.name)', NULL::text, 'must not be empty' FROM import_rows WHERE c_\($0.name) IS NULL OR btrim(c_\($0.name)) = ''"
+                }
+                let all = (required + ImportRules.rules(entity)).map { "(\($0))" }.joined(separator: "\nUNION ALL\n")
+                let sql = "SELECT line, col, value, rule FROM (\(all)) AS p(line, col, value, rule) ORDER BY line, col LIMIT 1000000"
+                for row in try conn.query(PostgresQuery(unsafeSQL: sql)).rows {
+                    problems.append(ImportProblem(line: try row.decode(0), column: try row.decode(1), value: try row.decode(2),
+                                                  rule: try row.decode(3)))
+                }
+                problems.sort { ($0.line, $0.column) < ($1.line, $1.column) }
+                summary.rowsRejected = Set(problems.map(\.line)).count
+                if !problems.isEmpty { throw ImportRejected(problems: problems, summary: summary) }
+                if dryRun { throw DryRunFinished() }
+                for statement in ImportRules.apply(entity) { try conn.execute(PostgresQuery(unsafeSQL: statement)) }
+                summary.rowsImported = summary.rowsRead
+            }
+        } catch is DryRunFinished {
+            return summary
+        }
+        return summary
+    }
+
+    /// Thrown to roll back a dry run once everything is checked.
+    private struct DryRunFinished: Error {}
+
+    /// Reads the file in 1 MiB chunks, converting GBK to UTF-8 and skipping a BOM.
+    private func readFile(_ fd: Int32, encoding: TextEncoding, _ body: (UnsafeRawBufferPointer, Int) throws -> Void) throws {
+        let transcoder = encoding == .gbk ? try GB18030Transcoder() : nil
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        var total = 0
+        var first = true
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw ParkError.invalid("cannot read the file: \(String(cString: strerror(errno)))")
+            }
+            if n == 0 { break }
+            let offset = total
+            total += n
+            try buffer.withUnsafeBytes { raw in
+                var chunk = UnsafeRawBufferPointer(rebasing: raw[0..<n])
+                if first, encoding == .utf8, n >= 3, chunk[0] == 0xEF, chunk[1] == 0xBB, chunk[2] == 0xBF {
+                    chunk = UnsafeRawBufferPointer(rebasing: chunk[3...])
+                }
+                first = false
+                if let transcoder {
+                    try transcoder.convert(chunk, offset: offset) { try body($0, total) }
+                } else {
+                    try body(chunk, total)
+                }
+            }
+        }
+        try transcoder?.finish()
+    }
+}
+
+/// Turns CSV records into COPY text rows of the staging table: the header maps
+/// columns (aliases accepted), each later record becomes `line \t cell \t ...`.
+struct Stager {
+    let columns: [TransferEntity.Column]
+    let writer: CopyInWriter
+    var reader = CSVRecordReader()
+    var positions: [Int?]?          // for each staging column, its position in the file
+    var fileColumns = 0
+    var rowsRead = 0
+    var problems: [ImportProblem] = []
+    var out: [UInt8] = []
+
+    init(columns: [TransferEntity.Column], writer: CopyInWriter) {
+        self.columns = columns
+        self.writer = writer
+        out.reserveCapacity(1 << 18)
+    }
+
+    mutating func feed(_ bytes: UnsafeRawBufferPointer) throws {
+        var records: [(Int, [[UInt8]])] = []
+        reader.feed(bytes) { line, fields in records.append((line, fields)) }
+        for (line, fields) in records { try record(line, fields) }
+        if out.count >= 1 << 18 { try flush() }
+    }
+
+    mutating func finish() throws {
+        var records: [(Int, [[UInt8]])] = []
+        reader.finish { line, fields in records.append((line, fields)) }
+        for (line, fields) in records { try record(line, fields) }
+        if reader.endedInsideQuotes {
+            problems.append(ImportProblem(line: reader.line, column: "(file)", value: nil, rule: "the file ends inside a quoted cell"))
+        }
+        if positions == nil { throw ParkError.invalid("the file is empty: it needs a header line (\(columns.map(\.name).joined(separator: ",")))") }
+        try flush()
+    }
+
+    private mutating func flush() throws {
+        if !out.isEmpty { try writer.write(out); out.removeAll(keepingCapacity: true) }
+    }
+
+    private mutating func record(_ line: Int, _ fields: [[UInt8]]) throws {
+        guard let positions else {
+            try header(fields)
+            return
+        }
+        rowsRead += 1
+        if fields.count > fileColumns {
+            problems.append(ImportProblem(line: line, column: "(row)", value: nil,
+                                          rule: "has \(fields.count) cells; the header has \(fileColumns)"))
+            return
+        }
+        for field in fields where String(validating: field, as: UTF8.self) == nil {
+            problems.append(ImportProblem(line: line, column: "(row)", value: nil,
+                                          rule: "is not valid UTF-8 (a GBK file needs --encoding gbk)"))
+            return
+        }
+        out.append(contentsOf: Array(String(line).utf8))
+        for position in positions {
+            out.append(0x09)
+            guard let position, position < fields.count else { out.append(contentsOf: [0x5C, 0x4E]); continue }   // \N
+            let cell = trimmed(fields[position])
+            if cell.isEmpty { out.append(contentsOf: [0x5C, 0x4E]); continue }
+            for b in cell {
+                switch b {
+                case 0x5C: out.append(contentsOf: [0x5C, 0x5C])
+                case 0x09: out.append(contentsOf: [0x5C, 0x74])
+                case 0x0A: out.append(contentsOf: [0x5C, 0x6E])
+                case 0x0D: out.append(contentsOf: [0x5C, 0x72])
+                case 0x00: continue
+                default: out.append(b)
+                }
+            }
+        }
+        out.append(0x0A)
+    }
+
+    private func trimmed(_ cell: [UInt8]) -> ArraySlice<UInt8> {
+        var s = cell[...]
+        while let f = s.first, f == 0x20 { s = s.dropFirst() }
+        while let l = s.last, l == 0x20 { s = s.dropLast() }
+        return s
+    }
+
+    private mutating func header(_ fields: [[UInt8]]) throws {
+        let names = fields.map { String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespaces).lowercased() }
+        var map: [Int?] = Array(repeating: nil, count: columns.count)
+        var unknown: [String] = []
+        for (i, name) in names.enumerated() where !name.isEmpty {
+            if let c = columns.firstIndex(where: { $0.name == name || $0.aliases.contains(name) }) {
+                if map[c] != nil { throw ParkError.invalid("the header names column \(columns[c].name) twice") }
+                map[c] = i
+            } else {
+                unknown.append(name)
+            }
+        }
+        if !unknown.isEmpty {
+            throw ParkError.invalid("the header has unknown columns: \(unknown.joined(separator: ", ")); the columns are \(columns.map(\.name).joined(separator: ", "))")
+        }
+        let missing = zip(columns, map).filter { $0.0.required && $0.1 == nil }.map(\.0.name)
+        if !missing.isEmpty {
+            throw ParkError.invalid("the header lacks the required columns: \(missing.joined(separator: ", "))")
+        }
+        positions = map
+        fileColumns = fields.count
+    }
+}
