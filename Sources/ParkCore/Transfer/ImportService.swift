@@ -215,6 +215,9 @@ struct Stager {
     }
 
     private mutating func header(_ fields: [[UInt8]]) throws {
+        if fields.contains(where: { String(validating: $0, as: UTF8.self) == nil }) {
+            throw ParkError.invalid("the header line is not valid UTF-8: a GBK/GB18030 file needs --encoding gbk")
+        }
         let names = fields.map { String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespaces).lowercased() }
         var map: [Int?] = Array(repeating: nil, count: columns.count)
         var unknown: [String] = []

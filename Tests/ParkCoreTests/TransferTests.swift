@@ -1,0 +1,264 @@
+import Foundation
+import ParkCore
+import Postgres
+import Testing
+import TestSupport
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Writes bytes to a temporary file and returns an open descriptor to it.
+func fileDescriptor(_ bytes: [UInt8]) throws -> Int32 {
+    var template = Array((NSTemporaryDirectory() + "/parkctl-import-XXXXXX").utf8CString)
+    let fd = mkstemp(&template)
+    #expect(fd >= 0)
+    template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+    _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+    lseek(fd, 0, SEEK_SET)
+    return fd
+}
+
+func importText(_ session: ParkSession, _ entity: TransferEntity, _ text: String, dryRun: Bool = false,
+                encoding: TextEncoding = .utf8) throws -> ImportSummary {
+    let fd = try fileDescriptor(Array(text.utf8))
+    defer { close(fd) }
+    return try ImportService(session).run(entity, from: fd, encoding: encoding, dryRun: dryRun)
+}
+
+func exportText(_ session: ParkSession, _ entity: TransferEntity, park: String? = nil) throws -> String {
+    var bytes: [UInt8] = []
+    try ExportService(session).run(entity, park: park) { bytes.append(contentsOf: $0) }
+    return String(decoding: bytes, as: UTF8.self)
+}
+
+@Suite struct TransferTests {
+    @Test func everyEntityRoundTripsIntoAnEmptyDatabase() throws {
+        let (_, source) = try makeSession()
+        try DemoPortfolio(source).load()
+        let (_, target) = try makeSession()
+        for entity in [TransferEntity.parks, .buildings, .units, .tenants, .leases] {
+            let exported = try exportText(source, entity)
+            let summary = try importText(target, entity, exported)
+            #expect(summary.rowsImported == exported.split(separator: "\n").count - 1, "\(entity)")
+            #expect(try exportText(target, entity) == exported, "\(entity)")
+        }
+        // The occupancy agrees too.
+        let a = try OccupancyReport(source).run(asOf: CalendarDate("2026-06-30")).rows.last
+        let b = try OccupancyReport(target).run(asOf: CalendarDate("2026-06-30")).rows.last
+        #expect(a == b)
+        #expect(try exportText(source, .units, park: "EC").split(separator: "\n").count == 126)
+    }
+
+    @Test func everyRuleIsReportedWithItsLineAndNothingIsImported() throws {
+        let (db, session) = try makeSession()
+        try smallPortfolio(session)
+        let csv = """
+            park,building,unit,floor,area_m2,kind,list_rent,off_market_reason
+            SW,B1,0401,4,120.50,office,38.00,
+            XX,B1,0402,4,100,office,38,
+            SW,B9,0403,4,100,office,38,
+            SW,B1,04 04,4,100,office,38,
+            SW,B1,0405,four,100,office,38,
+            SW,B1,0406,9,100,office,38,
+            SW,B1,0407,4,-5,office,38,
+            SW,B1,0408,4,10.123,office,38,
+            SW,B1,0409,4,100,castle,38,
+            SW,B1,0410,4,100,office,NaN,
+            SW,B1,0401,4,100,office,38,
+            SW,B1,0101,1,100,office,38,
+            SW,B1,,4,100,office,38,
+            """
+        let before = try rowCounts(db.connection)
+        let rejected = #expect(throws: ImportRejected.self) { try importText(session, .units, csv) }
+        let problems = rejected?.problems ?? []
+        func has(_ line: Int, _ column: String, _ rule: String) -> Bool {
+            problems.contains { $0.line == line && $0.column == column && $0.rule.contains(rule) }
+        }
+        #expect(has(3, "park", "no park has this code"))
+        #expect(has(4, "building", "has no building B9"))
+        #expect(has(5, "unit", "a unit code is"))
+        #expect(has(6, "floor", "whole number"))
+        #expect(has(7, "floor", "has floors 1…5"))
+        #expect(has(8, "area_m2", "above 0"))
+        #expect(has(9, "area_m2", "at most 2 decimals"))
+        #expect(has(10, "kind", "kind is one of"))
+        #expect(has(11, "list_rent", "list rent"))
+        #expect(has(12, "unit", "the same unit is on line 2"))
+        #expect(has(13, "unit", "exists already"))
+        #expect(has(14, "unit", "must not be empty"))
+        #expect(!problems.contains { $0.line == 2 })
+        #expect(rejected?.summary.rowsRead == 13)
+        #expect(rejected?.summary.rowsRejected == 12)
+        #expect(try rowCounts(db.connection) == before)
+        // A dry run of a good file writes nothing either.
+        let good = "park,building,unit,floor,area_m2,kind,list_rent\nSW,B1,0401,4,120.50,office,38.00\n"
+        #expect(try importText(session, .units, good, dryRun: true).rowsRead == 1)
+        #expect(try rowCounts(db.connection) == before)
+        #expect(try importText(session, .units, good).rowsImported == 1)
+        #expect(try PortfolioService(session).unit(UnitAddress(park: "SW", building: "B1", unit: "0401")).areaM2 == money("120.50"))
+    }
+
+    @Test func aThousandBadRowsAreAllReported() throws {
+        let (_, session) = try makeSession()
+        try smallPortfolio(session)
+        var csv = "park,building,unit,floor,area_m2,kind,list_rent\n"
+        for i in 1...1_000 { csv += "SW,B1,X\(i),1,0,office,38\n" }
+        for i in 1...500 { csv += "SW,B1,Y\(i),1,10,office,38\n" }
+        let rejected = #expect(throws: ImportRejected.self) { try importText(session, .units, csv) }
+        #expect(rejected?.problems.count == 1_000)
+        #expect(rejected?.problems.map(\.line) == Array(2...1_001))
+        #expect(rejected?.summary.rowsRejected == 1_000 && rejected?.summary.rowsRead == 1_500)
+    }
+
+    @Test func bomChineseHeadersQuotedCellsAndGBK() throws {
+        let (_, session) = try makeSession()
+        try smallPortfolio(session)
+        let tenants = "\u{FEFF}公司名,统一社会信用代码,行业,联系人,电话,园区,阶段\r\n"
+            + "\"博思软件, 福州\",91350100M000100Y43,software,\"陈 \"\"小\"\" 静\",0591-87500103,SW,approved\r\n"
+            + "\"多行\n名称\",91440300708461136T,ai,李明,0734-8100101,SW,\r\n"
+        #expect(try importText(session, .tenants, tenants).rowsImported == 2)
+        let shown = try TenantService(session).show(creditCode: "91350100M000100Y43")
+        #expect(shown.tenant.name == "博思软件, 福州")
+        #expect(shown.tenant.contact == "陈 \"小\" 静")
+        #expect(shown.applications.first?.stage == .approved)
+        #expect(try TenantService(session).show(creditCode: "91440300708461136T").tenant.name == "多行\n名称")
+        #expect(try TenantService(session).onboarding(creditCode: "91440300708461136T", park: "SW").stage == .movedIn)
+
+        // The same units file in GBK.
+        let units = "园区,楼栋,单元,楼层,面积,类型,租金,不可租原因\nSW,B1,0501,5,88.80,office,30.00,屋面维修\n"
+        let gbk = try #require(gbkBytes(units))
+        #expect(!gbk.elementsEqual(Array(units.utf8)))
+        let fd = try fileDescriptor(gbk)
+        defer { close(fd) }
+        #expect(try ImportService(session).run(.units, from: fd, encoding: .gbk).rowsImported == 1)
+        #expect(try PortfolioService(session).unit(UnitAddress(park: "SW", building: "B1", unit: "0501")).offMarketReason == "屋面维修")
+        // GBK read as UTF-8 is refused with the line and the hint.
+        let wrong = try fileDescriptor(gbk)
+        defer { close(wrong) }
+        let error = #expect(throws: ParkError.self) { try ImportService(session).run(.units, from: wrong) }
+        #expect(error?.message.contains("--encoding gbk") == true)
+        // A GBK cell under a plain header is reported with its line.
+        let mixed = try fileDescriptor(Array("park,building,unit,floor,area_m2,kind,list_rent,off_market_reason\n".utf8)
+                                       + Array(gbk.split(separator: 0x0A)[1]) + [0x0A])
+        defer { close(mixed) }
+        let cell = #expect(throws: ImportRejected.self) { try ImportService(session).run(.units, from: mixed) }
+        #expect(cell?.problems.first?.line == 2)
+        #expect(cell?.problems.first?.rule.contains("--encoding gbk") == true)
+    }
+
+    @Test func theHeaderIsChecked() throws {
+        let (_, session) = try makeSession()
+        let unknown = #expect(throws: ParkError.self) { try importText(session, .units, "park,building,unit,floors,area\n") }
+        #expect(unknown?.message.contains("unknown columns: floors") == true)
+        let missing = #expect(throws: ParkError.self) { try importText(session, .units, "park,building,unit\n") }
+        #expect(missing?.message.contains("lacks the required columns: floor, area_m2, kind, list_rent") == true)
+        #expect(throws: ParkError.self) { try importText(session, .units, "") }
+        #expect(throws: ParkError.self) { try importText(session, .tickets, "x\n") }
+    }
+
+    @Test func leaseRulesIncludingOverlapsInTheFileAndInTheDatabase() throws {
+        let (_, session) = try makeSession()
+        try leasingPortfolio(session)
+        try LeaseService(session).sign(terms(["SW/B1/0301"], "2026-01-01", "2026-12-31"))
+        let csv = """
+            tenant_credit_code,units,start,end,rent,free_from,free_to
+            91350100M000100Y43,SW/B1/0101,2026-01-01,2026-12-31,35,2026-01-01,2026-01-31
+            91350100M000100Y43,SW/B1/0101;SW/B1/0201,2026-06-01,2027-05-31,35,,
+            91350100M000100Y43,SW/B1/0301,2026-12-01,2027-11-30,35,,
+            91350100M000100Y43,SW/B1/0201;EC/A/101,2028-01-01,2028-12-31,35,,
+            91350100M000100Y43,SW/B1/0201,2029-02-30,2029-12-31,35,,
+            91440300708461136T,SW/B1/0201,2030-01-01,2030-12-31,35,,
+            91350100M000100Y43,SW/B1/0201,2031-01-01,2031-12-31,35,2030-12-01,2031-01-31
+            """
+        let rejected = #expect(throws: ImportRejected.self) { try importText(session, .leases, csv) }
+        let problems = rejected?.problems ?? []
+        func has(_ line: Int, _ column: String, _ rule: String) -> Bool {
+            problems.contains { $0.line == line && $0.column == column && $0.rule.contains(rule) }
+        }
+        #expect(has(3, "units", "overlaps the lease on line 2"))
+        #expect(has(4, "units", "leased under L-2026-"))
+        #expect(has(5, "units", "more than one park"))
+        #expect(has(6, "start", "YYYY-MM-DD and exists"))
+        #expect(has(7, "tenant_credit_code", "no tenant has this credit code"))
+        #expect(has(8, "free_from", "inside the term"))
+        #expect(!problems.contains { $0.line == 2 })
+        let good = "tenant_credit_code,units,start,end,rent\n91350100M000100Y43,SW/B1/0101 SW/B1/0201,2027-01-01,2027-12-31,36.50\n"
+        #expect(try importText(session, .leases, good).rowsImported == 1)
+        let leases = try LeaseService(session).list(activeOn: CalendarDate("2027-06-01"))
+        #expect(leases.map(\.units) == [["SW/B1/0101", "SW/B1/0201"]])
+    }
+
+    @Test func aKilledImportLeavesNothingAndRunsAgain() throws {
+        let (db, session) = try makeSession()
+        try smallPortfolio(session)
+        let before = try rowCounts(db.connection)
+        // A pipe that the test feeds slowly, so the backend can be killed mid-COPY.
+        var fds: [Int32] = [0, 0]
+        #expect(pipe(&fds) == 0)
+        let readEnd = fds[0], writeEnd = fds[1]
+        let conninfo = db.conninfo
+        let pid = Signal()
+        let pidBox = ResultBox32()
+        let outcome = runConcurrently(2) { i -> String in
+            if i == 0 {
+                let conn = try Connection(conninfo)
+                pidBox.set(conn.backendPID)
+                pid.fire()
+                do {
+                    _ = try ImportService(ParkSession(connection: conn, actor: "import")).run(.units, from: readEnd)
+                    return "finished"
+                } catch let error as PostgresError {
+                    return error.isConnectionError ? "lost" : "error \(error)"
+                }
+            } else {
+                _ = pid.wait()
+                let header = "park,building,unit,floor,area_m2,kind,list_rent\n"
+                _ = header.withCString { write(writeEnd, $0, strlen($0)) }
+                for i in 1...2_000 {
+                    let row = "SW,B1,K\(i),1,10,office,38\n"
+                    _ = row.withCString { write(writeEnd, $0, strlen($0)) }
+                }
+                usleep(300_000)
+                let admin = try Connection(conninfo)
+                _ = try admin.query("SELECT pg_terminate_backend(\(pidBox.get()))")
+                usleep(100_000)
+                close(writeEnd)
+                return "killed"
+            }
+        }
+        close(readEnd)
+        #expect(try outcome[0].get() == "lost")
+        let after = try Connection(db.conninfo)
+        #expect(try rowCounts(after) == before)
+        let again = try importText(ParkSession(connection: after, actor: "retry"), .units,
+                                   "park,building,unit,floor,area_m2,kind,list_rent\nSW,B1,K1,1,10,office,38\n")
+        #expect(again.rowsImported == 1)
+    }
+}
+
+/// `text` in GBK, through iconv.
+func gbkBytes(_ text: String) -> [UInt8]? {
+    let cd = iconv_open("GB18030", "UTF-8")
+    guard cd != iconv_t(bitPattern: -1) else { return nil }
+    defer { iconv_close(cd) }
+    var input = Array(text.utf8)
+    var output = [UInt8](repeating: 0, count: input.count * 2 + 16)
+    let produced: Int? = input.withUnsafeMutableBytes { inBuf in
+        output.withUnsafeMutableBytes { outBuf in
+            var inPtr = inBuf.baseAddress?.assumingMemoryBound(to: CChar.self)
+            var inLeft = inBuf.count
+            var outPtr = outBuf.baseAddress?.assumingMemoryBound(to: CChar.self)
+            var outLeft = outBuf.count
+            guard iconv(cd, &inPtr, &inLeft, &outPtr, &outLeft) != -1 else { return nil }
+            return outBuf.count - outLeft
+        }
+    }
+    return produced.map { Array(output[0..<$0]) }
+}
+
+final class ResultBox32: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Int32 = 0
+    func set(_ v: Int32) { lock.withLock { value = v } }
+    func get() -> Int32 { lock.withLock { value } }
+}
