@@ -252,9 +252,11 @@ LANGUAGE sql AS $$
     ), late AS (
         SELECT c.park_id, c.id, 'response' AS target, c.response_due_at AS due FROM candidates c
         WHERE c.status <> 'cancelled' AND coalesce(c.first_response_at, at) > c.response_due_at AND c.response_due_at <= at
+          AND NOT EXISTS (SELECT 1 FROM ticket_event e WHERE e.ticket_id = c.id AND e.kind = 'sla_breach' AND e.note = 'response')
         UNION ALL
         SELECT c.park_id, c.id, 'resolution', c.resolution_due_at FROM candidates c
         WHERE c.status <> 'cancelled' AND coalesce(c.resolved_at, at) > c.resolution_due_at AND c.resolution_due_at <= at
+          AND NOT EXISTS (SELECT 1 FROM ticket_event e WHERE e.ticket_id = c.id AND e.kind = 'sla_breach' AND e.note = 'resolution')
     ), inserted AS (
         INSERT INTO ticket_event (park_id, ticket_id, at, actor, kind, note)
         SELECT park_id, id, due, 'parkctl', 'sla_breach', target FROM late

@@ -16,7 +16,8 @@ BEGIN
            'insert',
            CASE WHEN TG_TABLE_NAME = 'park' THEN (j->>'id')::bigint ELSE (j->>'park_id')::bigint END,
            NULL, j
-    FROM (SELECT to_jsonb(n) AS j FROM new_rows n) rows;
+    -- OFFSET 0 keeps the subquery: flattened, to_jsonb would run once per use of j.
+    FROM (SELECT to_jsonb(n) AS j FROM new_rows n OFFSET 0) rows;
     RETURN NULL;
 END $$;
 
@@ -63,9 +64,12 @@ EXCEPTION WHEN others THEN
     RETURN NULL;
 END $$;
 
+-- The patterns are constants (not built per row), so that PostgreSQL compiles each once.
 CREATE FUNCTION parkctl_decimal(t text, scale int, int_digits int DEFAULT 10) RETURNS numeric
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT CASE WHEN t ~ ('^[0-9]{1,' || int_digits || '}(\.[0-9]{1,' || scale || '})?$') THEN t::numeric END
+    SELECT CASE WHEN t ~ '^[0-9]{1,12}(\.[0-9]{1,2})?$'
+                     AND length(split_part(t, '.', 1)) <= int_digits AND length(split_part(t, '.', 2)) <= scale
+                THEN t::numeric END
 $$;
 
 CREATE FUNCTION parkctl_int(t text) RETURNS int LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$

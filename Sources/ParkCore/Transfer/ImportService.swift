@@ -63,7 +63,7 @@ public struct ImportService {
                 try conn.simpleQuery(staging)
                 let copy = "COPY import_rows (line, " + columns.map { "c_\($0.name)" }.joined(separator: ", ") + ") FROM STDIN"
                 try conn.copyIn(copy) { writer in
-                    var stager = Stager(columns: columns, writer: writer)
+                    let stager = Stager(columns: columns, writer: writer)
                     try readFile(fd, encoding: encoding) { bytes, total in
                         try stager.feed(bytes)
                         progress?(total, stager.rowsRead)
@@ -72,7 +72,9 @@ public struct ImportService {
                     summary.rowsRead = stager.rowsRead
                     problems = stager.problems
                 }
-                if entity == .leases { try conn.simpleQuery(ImportRules.leaseUnits) }
+                // Statistics for the planner: without them it guesses the staging table's size.
+                try conn.simpleQuery("ANALYZE import_rows")
+                if entity == .leases { try conn.simpleQuery(ImportRules.leaseUnits + "; ANALYZE import_lease_units") }
                 // Every rule at once; required cells first.
                 let required = columns.filter(\.required).map {
                     "SELECT line, '\($0.name)', NULL::text, 'must not be empty' FROM import_rows WHERE c_\($0.name) IS NULL OR btrim(c_\($0.name)) = ''"
@@ -133,7 +135,7 @@ public struct ImportService {
 
 /// Turns CSV records into COPY text rows of the staging table: the header maps
 /// columns (aliases accepted), each later record becomes `line \t cell \t ...`.
-struct Stager {
+final class Stager {
     let columns: [TransferEntity.Column]
     let writer: CopyInWriter
     var reader = CSVRecordReader()
@@ -149,17 +151,13 @@ struct Stager {
         out.reserveCapacity(1 << 18)
     }
 
-    mutating func feed(_ bytes: UnsafeRawBufferPointer) throws {
-        var records: [(Int, [[UInt8]])] = []
-        reader.feed(bytes) { line, fields in records.append((line, fields)) }
-        for (line, fields) in records { try record(line, fields) }
+    func feed(_ bytes: UnsafeRawBufferPointer) throws {
+        try reader.feed(bytes) { line, record in try self.record(line, record) }
         if out.count >= 1 << 18 { try flush() }
     }
 
-    mutating func finish() throws {
-        var records: [(Int, [[UInt8]])] = []
-        reader.finish { line, fields in records.append((line, fields)) }
-        for (line, fields) in records { try record(line, fields) }
+    func finish() throws {
+        try reader.finish { line, record in try self.record(line, record) }
         if reader.endedInsideQuotes {
             problems.append(ImportProblem(line: reader.line, column: "(file)", value: nil, rule: "the file ends inside a quoted cell"))
         }
@@ -167,38 +165,43 @@ struct Stager {
         try flush()
     }
 
-    private mutating func flush() throws {
+    private func flush() throws {
         if !out.isEmpty { try writer.write(out); out.removeAll(keepingCapacity: true) }
     }
 
-    private mutating func record(_ line: Int, _ fields: [[UInt8]]) throws {
+    private func record(_ line: Int, _ record: CSVRecordReader.Record) throws {
         guard let positions else {
-            try header(fields)
+            try header((0..<record.count).map { Array(record[$0]) })
             return
         }
         rowsRead += 1
-        if fields.count > fileColumns {
+        if record.count > fileColumns {
             problems.append(ImportProblem(line: line, column: "(row)", value: nil,
-                                          rule: "has \(fields.count) cells; the header has \(fileColumns)"))
+                                          rule: "has \(record.count) cells; the header has \(fileColumns)"))
             return
         }
-        for field in fields where String(validating: field, as: UTF8.self) == nil {
+        if !Self.isUTF8(record.bytes[...]) {
             problems.append(ImportProblem(line: line, column: "(row)", value: nil,
                                           rule: "is not valid UTF-8 (a GBK file needs --encoding gbk)"))
             return
         }
-        out.append(contentsOf: Array(String(line).utf8))
+        var number = line
+        var digits: [UInt8] = []
+        repeat { digits.append(UInt8(48 + number % 10)); number /= 10 } while number > 0
+        out.append(contentsOf: digits.reversed())
         for position in positions {
             out.append(0x09)
-            guard let position, position < fields.count else { out.append(contentsOf: [0x5C, 0x4E]); continue }   // \N
-            let cell = trimmed(fields[position])
-            if cell.isEmpty { out.append(contentsOf: [0x5C, 0x4E]); continue }
+            guard let position, position < record.count else { out.append(0x5C); out.append(0x4E); continue }   // \N
+            var cell = record[position]
+            while let f = cell.first, f == 0x20 { cell = cell.dropFirst() }
+            while let l = cell.last, l == 0x20 { cell = cell.dropLast() }
+            if cell.isEmpty { out.append(0x5C); out.append(0x4E); continue }
             for b in cell {
                 switch b {
-                case 0x5C: out.append(contentsOf: [0x5C, 0x5C])
-                case 0x09: out.append(contentsOf: [0x5C, 0x74])
-                case 0x0A: out.append(contentsOf: [0x5C, 0x6E])
-                case 0x0D: out.append(contentsOf: [0x5C, 0x72])
+                case 0x5C: out.append(0x5C); out.append(0x5C)
+                case 0x09: out.append(0x5C); out.append(0x74)
+                case 0x0A: out.append(0x5C); out.append(0x6E)
+                case 0x0D: out.append(0x5C); out.append(0x72)
                 case 0x00: continue
                 default: out.append(b)
                 }
@@ -207,14 +210,13 @@ struct Stager {
         out.append(0x0A)
     }
 
-    private func trimmed(_ cell: [UInt8]) -> ArraySlice<UInt8> {
-        var s = cell[...]
-        while let f = s.first, f == 0x20 { s = s.dropFirst() }
-        while let l = s.last, l == 0x20 { s = s.dropLast() }
-        return s
+    /// A quick check that bytes are well-formed UTF-8 (ASCII takes the fast path).
+    static func isUTF8(_ bytes: ArraySlice<UInt8>) -> Bool {
+        if bytes.allSatisfy({ $0 < 0x80 }) { return true }
+        return String(validating: bytes, as: UTF8.self) != nil
     }
 
-    private mutating func header(_ fields: [[UInt8]]) throws {
+    private func header(_ fields: [[UInt8]]) throws {
         if fields.contains(where: { String(validating: $0, as: UTF8.self) == nil }) {
             throw ParkError.invalid("the header line is not valid UTF-8: a GBK/GB18030 file needs --encoding gbk")
         }

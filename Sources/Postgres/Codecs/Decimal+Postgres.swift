@@ -14,8 +14,7 @@ extension Decimal: PostgresEncodable, PostgresDecodable {
         guard type == .numeric || type.isInteger || type.isTextual else {
             throw PostgresCodecFailure("a \(type) is not decoded as Decimal (use numeric)")
         }
-        guard let value = Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")),
-              isPlainNumber(text)
+        guard isPlainNumber(text), let value = Decimal(string: text, locale: posix)
         else {
             throw PostgresCodecFailure("'\(text)' is not a finite number")
         }
@@ -24,6 +23,9 @@ extension Decimal: PostgresEncodable, PostgresDecodable {
         }
         return value
     }
+
+    /// Made once: building a Locale per value made decoding large results slow.
+    private static let posix = Locale(identifier: "en_US_POSIX")
 
     private static func isPlainNumber(_ text: String) -> Bool {
         var digits = 0

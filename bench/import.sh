@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Import and export speed and memory: ROWS units imported through `parkctl import
+# units` (streamed COPY into staging, every rule checked, inserted, audited) against
+# `psql \copy` of the same file into a bare table with no checks; then the same
+# units exported by `parkctl export units` against `psql \copy (same query) to`.
+# Prints the medians, the ratios and parkctl's peak memory (max RSS), for 100,000
+# rows and for ROWS.
+#
+#   bench/import.sh [ROWS] [ROUNDS]     (defaults: 1000000 rows, 3 rounds)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROWS=${1:-1000000}
+ROUNDS=${2:-3}
+
+swift build -c release --static-swift-stdlib --product parkctl >/dev/null
+BIN=$(swift build -c release --static-swift-stdlib --show-bin-path)
+WORK=$(mktemp -d /tmp/parkctl-bench-XXXXXX)
+chmod 755 "$WORK"
+export PARKCTL_HOME="$WORK/cluster"
+trap '"$BIN/parkctl" db stop >/dev/null 2>&1 || true; rm -rf "$WORK"' EXIT
+"$BIN/parkctl" db start >/dev/null
+CONN="host=$PARKCTL_HOME/run port=5432 user=parkctl dbname=parkctl"
+PSQL=(psql -X -q -v ON_ERROR_STOP=1 "$CONN")
+PARKS=$(( (ROWS + 4999) / 5000 ))
+"${PSQL[@]}" <<SQL
+SET session_replication_role = replica;
+INSERT INTO park (code, name, kind) SELECT 'P' || lpad(g::text, 3, '0'), '园区' || g, 'mixed' FROM generate_series(1, $PARKS) g;
+INSERT INTO building (park_id, code, name, floors_above) SELECT p.id, 'B' || b, b || '号楼', 20 FROM park p, generate_series(1, 10) b;
+CREATE TABLE bench_bare (park text, building text, unit text, floor text, area_m2 text, kind text, list_rent text, off_market_reason text);
+SQL
+make_file() {   # rows file
+    "${PSQL[@]}" -c "\\copy (SELECT p.code, 'B' || (1 + (g % 5000) / 500),
+        lpad((1 + (g % 500) / 25)::text, 2, '0') || lpad((1 + g % 25)::text, 2, '0'), 1 + (g % 500) / 25,
+        (50 + g % 950) || '.50', (ARRAY['office','factory','live_room','warehouse'])[1 + g % 4], 20 + g % 30,
+        CASE WHEN g % 97 = 0 THEN '维修中' END
+        FROM generate_series(0, $1 - 1) g JOIN park p ON p.code = 'P' || lpad((1 + g / 5000)::text, 3, '0')) TO '$2' (FORMAT csv, HEADER)"
+    # The header the import reads.
+    sed -i '1s/.*/park,building,unit,floor,area_m2,kind,list_rent,off_market_reason/' "$2"
+}
+# Runs a command, prints "seconds maxrss_kb".
+measure() {
+    python3 - "$@" <<'PY'
+import resource, subprocess, sys, time
+t = time.time()
+with open("/dev/null", "wb") as null:
+    r = subprocess.run(sys.argv[1:], stdout=null)
+if r.returncode != 0:
+    sys.exit(r.returncode)
+print(f"{time.time() - t:.3f} {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}")
+PY
+}
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+reset() { "${PSQL[@]}" -c "TRUNCATE bench_bare; TRUNCATE unit CASCADE; TRUNCATE audit_log; CHECKPOINT" 2>/dev/null; }
+
+for n in 100000 "$ROWS"; do
+    [ "$n" -le "$ROWS" ] || continue
+    file="$WORK/units-$n.csv"
+    make_file "$n" "$file"
+    echo "== $n units, $(( $(stat -c %s "$file") / 1048576 )) MiB, $ROUNDS rounds"
+    declare -a TI=() TP=() MI=() TE=() TQ=() ME=()
+    for _ in $(seq 1 "$ROUNDS"); do
+        reset
+        read -r t _ < <(measure "${PSQL[@]}" -c "\\copy bench_bare FROM '$file' (FORMAT csv, HEADER)"); TP+=("$t")
+        read -r t m < <(measure "$BIN/parkctl" import units "$file"); TI+=("$t"); MI+=("$m")
+        read -r t _ < <(measure "${PSQL[@]}" -c "\\copy (SELECT p.code AS park, b.code AS building, u.code AS unit, u.floor, u.area_m2, u.kind, u.list_rent, u.off_market_reason FROM unit u JOIN building b ON b.id = u.building_id JOIN park p ON p.id = u.park_id ORDER BY p.code, b.code, u.floor, u.code) TO '$WORK/out.csv' (FORMAT csv, HEADER)"); TQ+=("$t")
+        read -r t m < <(measure "$BIN/parkctl" export units); TE+=("$t"); ME+=("$m")
+    done
+    awk -v n="$n" -v p="$(median "${TP[@]}")" -v i="$(median "${TI[@]}")" -v mi="$(median "${MI[@]}")" \
+        -v q="$(median "${TQ[@]}")" -v e="$(median "${TE[@]}")" -v me="$(median "${ME[@]}")" 'BEGIN {
+        printf "import: psql \\copy (bare table) %.2f s, parkctl import (validated) %.2f s: rate ratio %.2f (target >= 0.5); parkctl peak memory %.1f MB\n", p, i, p / i, mi / 1024
+        printf "export: psql \\copy to          %.2f s, parkctl export           %.2f s: rate ratio %.2f (target >= 0.9); parkctl peak memory %.1f MB\n", q, e, q / e, me / 1024
+    }'
+done
