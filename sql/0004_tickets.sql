@@ -241,30 +241,48 @@ CREATE TRIGGER ticket_status_from_events BEFORE UPDATE ON ticket FOR EACH ROW EX
 
 -- Records an sla_breach event, once per ticket and target, for tickets whose
 -- response or resolution is late by `at`; returns how many were recorded. Without
--- p_ticket it looks at the unfinished tickets of a park (or of all parks), which an
--- index finds; a finished ticket had its check when it last moved (p_ticket).
+-- p_ticket it looks at the unfinished tickets of a park (or of all parks), which a
+-- partial index finds; a finished ticket had its check when it last moved (p_ticket).
+CREATE INDEX ticket_unfinished_idx ON ticket (park_id) WHERE status IN ('open', 'assigned', 'in_progress');
+
 CREATE FUNCTION ticket_record_breaches(p_park bigint, at timestamptz DEFAULT now(), p_ticket bigint DEFAULT NULL) RETURNS int
-LANGUAGE sql AS $$
+LANGUAGE plpgsql AS $$
+DECLARE
+    ids bigint[];
+    recorded int;
+BEGIN
+    -- Separate branches, so that each query plans for the index it can use.
+    IF p_ticket IS NOT NULL THEN
+        ids := ARRAY[p_ticket];
+    ELSIF p_park IS NOT NULL THEN
+        SELECT coalesce(array_agg(id), '{}') INTO ids FROM ticket
+        WHERE park_id = p_park AND status IN ('open', 'assigned', 'in_progress');
+    ELSE
+        SELECT coalesce(array_agg(id), '{}') INTO ids FROM ticket WHERE status IN ('open', 'assigned', 'in_progress');
+    END IF;
+    -- The breaches already recorded are read once and hashed (a fresh timeline has no
+    -- statistics yet, and a nested loop over it would be quadratic).
     WITH candidates AS (
-        SELECT t.* FROM ticket t
-        WHERE CASE WHEN p_ticket IS NOT NULL THEN t.id = p_ticket
-                   ELSE (p_park IS NULL OR t.park_id = p_park) AND t.status IN ('open', 'assigned', 'in_progress') END
+        SELECT t.* FROM ticket t WHERE t.id = ANY(ids)
+    ), known AS (
+        SELECT e.ticket_id, e.note FROM ticket_event e WHERE e.kind = 'sla_breach' AND e.ticket_id = ANY(ids)
     ), late AS (
         SELECT c.park_id, c.id, 'response' AS target, c.response_due_at AS due FROM candidates c
         WHERE c.status <> 'cancelled' AND coalesce(c.first_response_at, at) > c.response_due_at AND c.response_due_at <= at
-          AND NOT EXISTS (SELECT 1 FROM ticket_event e WHERE e.ticket_id = c.id AND e.kind = 'sla_breach' AND e.note = 'response')
         UNION ALL
         SELECT c.park_id, c.id, 'resolution', c.resolution_due_at FROM candidates c
         WHERE c.status <> 'cancelled' AND coalesce(c.resolved_at, at) > c.resolution_due_at AND c.resolution_due_at <= at
-          AND NOT EXISTS (SELECT 1 FROM ticket_event e WHERE e.ticket_id = c.id AND e.kind = 'sla_breach' AND e.note = 'resolution')
+    ), new AS (
+        SELECT l.* FROM late l LEFT JOIN known k ON k.ticket_id = l.id AND k.note = l.target WHERE k.ticket_id IS NULL
     ), inserted AS (
         INSERT INTO ticket_event (park_id, ticket_id, at, actor, kind, note)
-        SELECT park_id, id, due, 'parkctl', 'sla_breach', target FROM late
+        SELECT park_id, id, due, 'parkctl', 'sla_breach', target FROM new
         ON CONFLICT (ticket_id, note) WHERE kind = 'sla_breach' DO NOTHING
         RETURNING 1
     )
-    SELECT count(*)::int FROM inserted
-$$;
+    SELECT count(*)::int INTO recorded FROM inserted;
+    RETURN recorded;
+END $$;
 
 INSERT INTO service_level (category, priority, response_value, response_unit, resolution_value, resolution_unit)
 SELECT c, p.priority, p.rv, p.ru, p.sv, p.su

@@ -18,7 +18,8 @@ extension Decimal: PostgresEncodable, PostgresDecodable {
         else {
             throw PostgresCodecFailure("'\(text)' is not a finite number")
         }
-        guard Self.canonical(value.description) == Self.canonical(text) else {
+        // Up to 38 significant digits Decimal is exact; only longer values need the check.
+        if Self.significantDigits(text) > 38, Self.canonical(value.description) != Self.canonical(text) {
             throw PostgresCodecFailure("\(text) has more digits than Decimal holds exactly")
         }
         return value
@@ -37,6 +38,16 @@ extension Decimal: PostgresEncodable, PostgresDecodable {
             }
         }
         return digits > 0
+    }
+
+    /// Digits from the first non-zero one to the last non-zero one.
+    static func significantDigits(_ text: String) -> Int {
+        var first = -1, last = -1, i = 0
+        for c in text.utf8 where c >= 48 && c <= 57 {
+            if c != 48 { if first < 0 { first = i }; last = i }
+            i += 1
+        }
+        return first < 0 ? 0 : last - first + 1
     }
 
     /// The digits of a plain decimal string without sign noise or zero padding,

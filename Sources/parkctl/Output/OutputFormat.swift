@@ -115,23 +115,67 @@ enum Renderer {
 
     // MARK: json
 
-    static func json(_ value: OutputValue, indent: String = "") -> String {
-        let inner = indent + "  "
-        switch value {
-        case .text(let s): return jsonString(s)
-        case .integer(let i): return String(i)
-        case .decimal(let d, let places): return OutputValue.fixed(d, places: places)
-        case .bool(let b): return b ? "true" : "false"
-        case .null: return "null"
-        case .list(let items): return "[" + items.map(jsonString).joined(separator: ", ") + "]"
-        case .records(let rs):
-            if rs.isEmpty { return "[]" }
-            return "[\n" + rs.map { inner + json(.object($0), indent: inner) }.joined(separator: ",\n") + "\n\(indent)]"
-        case .object(let r):
-            if r.fields.isEmpty { return "{}" }
-            return "{\n" + r.fields.map { inner + jsonString($0.key) + ": " + json($0.value, indent: inner) }
-                .joined(separator: ",\n") + "\n\(indent)}"
+    static func json(_ value: OutputValue) -> String {
+        var out = ""
+        out.reserveCapacity(4096)
+        writeJSON(value, indent: 0, into: &out)
+        return out
+    }
+
+    /// Appends to one string: building a string per value and joining them was the
+    /// cost of large reports.
+    static func writeJSON(_ value: OutputValue, indent: Int, into out: inout String) {
+        func newline(_ level: Int) {
+            out.append("\n")
+            for _ in 0..<level { out.append("  ") }
         }
+        switch value {
+        case .text(let s): appendJSONString(s, into: &out)
+        case .integer(let i): out.append(String(i))
+        case .decimal(let d, let places): out.append(OutputValue.fixed(d, places: places))
+        case .bool(let b): out.append(b ? "true" : "false")
+        case .null: out.append("null")
+        case .list(let items):
+            out.append("[")
+            for (i, item) in items.enumerated() {
+                if i > 0 { out.append(", ") }
+                appendJSONString(item, into: &out)
+            }
+            out.append("]")
+        case .records(let rs):
+            if rs.isEmpty { out.append("[]"); return }
+            out.append("[")
+            for (i, r) in rs.enumerated() {
+                if i > 0 { out.append(",") }
+                newline(indent + 1)
+                writeJSON(.object(r), indent: indent + 1, into: &out)
+            }
+            newline(indent)
+            out.append("]")
+        case .object(let r):
+            if r.fields.isEmpty { out.append("{}"); return }
+            out.append("{")
+            for (i, field) in r.fields.enumerated() {
+                if i > 0 { out.append(",") }
+                newline(indent + 1)
+                appendJSONString(field.key, into: &out)
+                out.append(": ")
+                writeJSON(field.value, indent: indent + 1, into: &out)
+            }
+            newline(indent)
+            out.append("}")
+        }
+    }
+
+    static func appendJSONString(_ s: String, into out: inout String) {
+        // Most values need no escaping: append them whole.
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0xE2 }) {
+            out.append("\"")
+            out.append(s)
+            out.append("\"")
+            return
+        }
+        out.append(jsonString(s))
     }
 
     static func jsonString(_ s: String) -> String {

@@ -36,10 +36,19 @@ enum OutputValue {
 
     /// `d` with exactly `places` decimals, rounded half away from zero (no binary noise).
     static func fixed(_ d: Decimal, places: Int) -> String {
+        // The usual case, money from numeric(12,2): no more decimals than wanted; pad only.
+        var text = d.description
+        if !text.utf8.contains(where: { $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") }) {
+            let decimals = text.utf8.firstIndex(of: UInt8(ascii: ".")).map { text.utf8.distance(from: $0, to: text.utf8.endIndex) - 1 } ?? 0
+            if decimals <= places {
+                if places > 0 && decimals == 0 { text += "." }
+                return text + String(repeating: "0", count: places - decimals)
+            }
+        }
         var value = d
         var rounded = Decimal()
         NSDecimalRound(&rounded, &value, places, .plain)
-        var text = rounded.description
+        text = rounded.description
         guard places > 0 else { return text }
         if !text.contains(".") { text += "." }
         let decimals = text.count - (text.firstIndex(of: ".").map { text.distance(from: text.startIndex, to: $0) } ?? 0) - 1
