@@ -35,16 +35,22 @@ public struct DemoPortfolio {
             try conn.execute("SELECT pg_advisory_xact_lock(\(Int64(0x6465_6D6F)))")
             let present = try conn.query("SELECT code FROM park WHERE code = ANY(\(Self.parkCodes))").rows
                 .map { try $0.decode(0, as: String.self) }
-            if present.count == Self.parkCodes.count { return try summary(conn, loaded: false) }
+            let today: CalendarDate = try conn.query("SELECT (now() AT TIME ZONE 'Asia/Shanghai')::date").rows[0].decode(0)
+            let now: Date = try conn.query("SELECT now()").rows[0].decode(0)
+            if present.count == Self.parkCodes.count {
+                // Loaded before, perhaps by an older parkctl: add the parts that came later.
+                let before = try summary(conn, loaded: false)
+                if before.leases == 0 { try loadLeases(today: today) }
+                if before.tickets == 0 { try loadTickets(today: today, now: now) }
+                return try summary(conn, loaded: before.leases == 0 || before.tickets == 0)
+            }
             guard present.isEmpty else {
                 throw ParkError(.conflict, "the demo needs parks SW, EC and MF to be new, but \(present.joined(separator: ", ")) exist already; load the demo into an empty database")
             }
             try loadSoftwarePark()
             try loadEcommercePark()
             try loadFactories()
-            let today: CalendarDate = try conn.query("SELECT (now() AT TIME ZONE 'Asia/Shanghai')::date").rows[0].decode(0)
             try loadLeases(today: today)
-            let now: Date = try conn.query("SELECT now()").rows[0].decode(0)
             try loadTickets(today: today, now: now)
             return try summary(conn, loaded: true)
         }
