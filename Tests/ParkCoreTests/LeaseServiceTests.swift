@@ -14,7 +14,11 @@ func leasingPortfolio(_ session: ParkSession) throws {
     try TenantService(session).approve(creditCode: bosi.creditCode, park: "SW")
 }
 
-func unit(_ s: String) -> UnitAddress { try! UnitAddress(parsing: s) }
+/// `PARK/BUILDING/UNIT` (a test constant).
+func unit(_ s: String) -> UnitAddress {
+    let parts = s.split(separator: "/").map(String.init)
+    return UnitAddress(park: parts[0], building: parts[1], unit: parts[2])
+}
 func day(_ s: String) -> CalendarDate { CalendarDate(s)! }
 
 func terms(_ units: [String], _ start: String, _ end: String, rent: String = "35.00") -> LeaseService.Terms {

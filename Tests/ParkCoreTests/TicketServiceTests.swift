@@ -4,9 +4,11 @@ import Postgres
 import Testing
 import TestSupport
 
-/// A local time in Asia/Shanghai.
+/// A local time in Asia/Shanghai, `YYYY-MM-DD HH:MM` (a test constant).
 func shanghai(_ text: String) -> Date {
-    try! Date.decode(postgresText: text + ":00+08", type: .timestamptz)
+    let day = CalendarDate(String(text.prefix(10)))!
+    let hh = Int(text.dropFirst(11).prefix(2))!, mm = Int(text.suffix(2))!
+    return Date(timeIntervalSince1970: Double(day.daysSinceEpoch * 86_400 + (hh - 8) * 3_600 + mm * 60))
 }
 
 func request(_ priority: TicketPriority = .high, opened: String, category: TicketCategory = .repair,
