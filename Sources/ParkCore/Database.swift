@@ -24,10 +24,15 @@ public enum DatabaseTarget: Sendable {
     /// Opens a connection. The embedded cluster is created, started and migrated as
     /// needed; a server is only connected to, and a schema behind this parkctl is
     /// reported (run `parkctl db migrate`) unless `requireCurrentSchema` is false.
-    public func connect(requireCurrentSchema: Bool = true) throws -> Connection {
+    ///
+    /// Every session gives up waiting for a lock after `lockTimeout` seconds (instead
+    /// of hanging behind another one), and a statement after `statementTimeout`.
+    public func connect(requireCurrentSchema: Bool = true, lockTimeout: Int = 10, statementTimeout: Int? = nil) throws -> Connection {
+        var settings = ["lock_timeout": "\(lockTimeout)s"]
+        if let statementTimeout { settings["statement_timeout"] = "\(statementTimeout)s" }
         switch self {
         case .server(let conninfo):
-            let conn = try Connection(conninfo)
+            let conn = try Connection(conninfo, settings: settings)
             if requireCurrentSchema, try Migrator().hasPending(conn) {
                 throw ParkError.unavailable("""
                     the database at \(conn.hostDescription) has migrations pending: run `parkctl db migrate` first
@@ -37,10 +42,10 @@ public enum DatabaseTarget: Sendable {
         case .embedded(let cluster):
             let conn: Connection
             do {
-                conn = try Connection(cluster.conninfo)
+                conn = try Connection(cluster.conninfo, settings: settings)
             } catch let error as PostgresError where error.kind == .connectionFailed {
                 try cluster.ensureRunning()
-                conn = try Connection(cluster.conninfo)
+                conn = try Connection(cluster.conninfo, settings: settings)
             }
             let migrator = Migrator()
             if try migrator.hasPending(conn) { try migrator.migrate(conn) }

@@ -27,8 +27,15 @@ public final class Connection {
     ///
     /// Every connection uses UTF-8, ISO dates, and `application_name=parkctl` unless
     /// the conninfo says otherwise.
-    public init(_ conninfo: String = "", applicationName: String = "parkctl") throws {
+    ///
+    /// `settings` are server settings for the session (e.g. `lock_timeout: "5s"`),
+    /// sent with the connection request, so they cost no round trip.
+    public init(_ conninfo: String = "", applicationName: String = "parkctl", settings: [String: String] = [:]) throws {
         var options = "-c datestyle=ISO,YMD"
+        for (name, value) in settings.sorted(by: { $0.key < $1.key })
+        where name.allSatisfy({ $0.isLetter || $0 == "_" || $0 == "." }) && value.allSatisfy({ $0.isLetter || $0.isNumber }) {
+            options += " -c \(name)=\(value)"
+        }
         if let env = getenv("PGOPTIONS") { options = String(cString: env) + " " + options }
         // Later entries win, so whatever the caller's conninfo says overrides ours.
         // client_encoding comes last: parkctl's text is UTF-8 whatever the environment says.

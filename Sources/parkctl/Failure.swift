@@ -21,6 +21,18 @@ struct Failure {
             case .unavailable: Self.unavailable
             case .internalError: Self.software
             }
+        case let error as PostgresError where error.sqlState == .lockNotAvailable:
+            // The server names the table only in the context: `... in relation "unit"`.
+            let relation = error.table ?? error.context.flatMap { context -> String? in
+                guard let r = context.range(of: "in relation \""), let end = context[r.upperBound...].firstIndex(of: "\"") else { return nil }
+                return String(context[r.upperBound..<end])
+            }
+            message = "gave up waiting: \(relation.map { "a row of \($0)" } ?? "the data") is locked by another session "
+                + "(a command in progress elsewhere); try again, or raise --lock-timeout"
+            status = Self.unavailable
+        case let error as PostgresError where error.sqlState == .queryCanceled:
+            message = "the statement ran longer than --timeout and was cancelled; nothing was changed"
+            status = Self.unavailable
         case let error as PostgresError:
             message = error.description
             if error.isConnectionError {

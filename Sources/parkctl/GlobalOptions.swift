@@ -9,10 +9,21 @@ struct DatabaseOptions: ParsableArguments {
                                valueName: "url"))
     var databaseURL: String?
 
+    @Option(help: ArgumentHelp("Give up a statement (a long report, say) after this many seconds.", valueName: "seconds"))
+    var timeout: Int?
+
+    @Option(help: ArgumentHelp("Give up waiting for a row another session has locked after this many seconds.", valueName: "seconds"))
+    var lockTimeout: Int = 10
+
     var target: DatabaseTarget { DatabaseTarget.resolve(url: databaseURL) }
+
+    func validate() throws {
+        if let timeout, !(1...86_400).contains(timeout) { throw ValidationError("--timeout must be 1-86400 seconds") }
+        if !(1...3_600).contains(lockTimeout) { throw ValidationError("--lock-timeout must be 1-3600 seconds") }
+    }
 
     /// Connects, setting up the embedded cluster if that is the target.
     func connect(requireCurrentSchema: Bool = true) throws -> Connection {
-        try target.connect(requireCurrentSchema: requireCurrentSchema)
+        try target.connect(requireCurrentSchema: requireCurrentSchema, lockTimeout: lockTimeout, statementTimeout: timeout)
     }
 }
