@@ -14,6 +14,11 @@ struct ReportScope: ParsableArguments {
     @Option(help: "Only this building, PARK/BUILDING.") var building: String?
 
     var buildingAddress: BuildingAddress? { get throws { try building.map(BuildingAddress.init(parsing:)) } }
+
+    /// For the reports that cover whole parks only.
+    func refuseBuilding(_ report: String) throws {
+        if building != nil { throw ValidationError("--building does not apply to the \(report) report; use --park") }
+    }
 }
 
 func optionalDate(_ text: String?, _ field: String) throws -> CalendarDate? {
@@ -70,6 +75,8 @@ struct ReportCommand: ParsableCommand {
         @OptionGroup var scope: ReportScope
         @Option(help: "Days from today.") var within: Int = 90
 
+        func validate() throws { try scope.refuseBuilding("expiring") }
+
         func run() throws {
             let rows = try ExpiringReport(scope.staff.session()).run(within: within, park: scope.park)
             emit(Renderer.render(rows.map(\.record), as: scope.output.format))
@@ -80,6 +87,8 @@ struct ReportCommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "rent-roll", abstract: "The rent roll (租金台账): leases in force, this month's rent due.")
         @OptionGroup var scope: ReportScope
         @Option(help: "The day, YYYY-MM-DD (default: today); its month's rent is shown.") var asOf: String?
+
+        func validate() throws { try scope.refuseBuilding("rent-roll") }
 
         func run() throws {
             let (_, rows) = try RentRollReport(scope.staff.session()).run(park: scope.park, asOf: try optionalDate(asOf, "as-of"))
@@ -92,6 +101,8 @@ struct ReportCommand: ParsableCommand {
         @OptionGroup var scope: ReportScope
         @Option(help: "First day of the period (default: 30 days ago).") var from: String?
         @Option(help: "Last day of the period (default: today).") var to: String?
+
+        func validate() throws { try scope.refuseBuilding("tickets") }
 
         func run() throws {
             let rows = try TicketReport(scope.staff.session()).run(park: scope.park, from: try optionalDate(from, "from"),

@@ -61,6 +61,8 @@ final class CellCounter: NSObject, XMLParserDelegate {
         #expect(stacking.contains("5F") && stacking.contains("legend"))
         let cells = try #require(try cli.json(["report", "stacking", "SW/B1", "--as-of", "2026-06-30"]) as? [[String: Any]])
         #expect(cells.map { $0["state"] as? String } == ["vacant", "off_market", "reserved", "vacant", "expiring"])
+        let building = try cli.run(["report", "expiring", "--building", "SW/B1"])
+        #expect(building.status == 64 && building.stderr.contains("--building does not apply"))
         let bad = try cli.run(["report", "occupancy", "--by", "tenant"])
         #expect(bad.status == 65 && bad.stderr.contains("grouping 'tenant'"))
     }
