@@ -91,11 +91,6 @@ public struct LocalCluster: Sendable {
         }
     }
 
-    /// Starts the server of an existing (or new) cluster; a no-op if it runs.
-    public func start() throws {
-        try ensureRunning()
-    }
-
     /// Stops the server (fast shutdown: sessions are ended, work in progress rolled back).
     public func stop() throws {
         guard isInitialized else { return }

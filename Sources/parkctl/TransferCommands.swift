@@ -63,24 +63,22 @@ struct ExportCommand: ParsableCommand {
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
         defer { buffer.deallocate() }
         var used = 0
-        func flush() {
+        func writeAll(_ bytes: UnsafeRawPointer, _ count: Int) {
             var offset = 0
-            while offset < used {
-                let n = write(STDOUT_FILENO, buffer + offset, used - offset)
+            while offset < count {
+                let n = write(STDOUT_FILENO, bytes + offset, count - offset)
                 if n <= 0 { if errno == EINTR { continue }; break }
                 offset += n
             }
+        }
+        func flush() {
+            writeAll(buffer, used)
             used = 0
         }
         try ExportService(staff.session()).run(entity, park: park) { chunk in
             if used + chunk.count > capacity { flush() }
             if chunk.count > capacity {
-                var offset = 0
-                while offset < chunk.count {
-                    let n = write(STDOUT_FILENO, chunk.baseAddress! + offset, chunk.count - offset)
-                    if n <= 0 { if errno == EINTR { continue }; break }
-                    offset += n
-                }
+                writeAll(chunk.baseAddress!, chunk.count)
                 return
             }
             (buffer + used).copyMemory(from: chunk.baseAddress!, byteCount: chunk.count)
