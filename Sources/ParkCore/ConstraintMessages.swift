@@ -2,7 +2,7 @@ import Postgres
 
 /// What each database rule means, for the message a refused change gets when it
 /// got past the service's own checks (a race, or a path that skipped them).
-enum ConstraintMessages {
+public enum ConstraintMessages {
     static let rules: [String: String] = [
         "park_code_key": "a park with this code exists already",
         "park_code_format": "a park code is 1-10 capital letters or digits, starting with a letter",
@@ -27,12 +27,28 @@ enum ConstraintMessages {
         "onboarding_transition_allowed": "the application cannot move to that stage from where it is",
     ]
 
+    /// A refusal by the grants or the park scope, said in the staff's terms.
+    public static func forbidden(_ error: PostgresError) -> ParkError {
+        let message = error.message
+        if message.hasPrefix("new row violates row-level security policy") {
+            let table = error.table ?? message.split(separator: "\"").dropFirst().first.map(String.init) ?? "the table"
+            return ParkError(.forbidden, "not allowed: the \(table) would belong to a park outside your parks")
+        }
+        if message.hasPrefix("permission denied for ") {
+            let object = message.dropFirst("permission denied for ".count)
+            return ParkError(.forbidden, "not allowed: your staff role may not do this (permission denied for \(object))")
+        }
+        return ParkError(.forbidden, "not allowed: \(message)")
+    }
+
     static func translating<T>(_ body: () throws -> T) throws -> T {
         do {
             return try body()
         } catch let error as PostgresError where error.kind == .server {
             guard let state = error.sqlState else { throw error }
             switch state {
+            case .insufficientPrivilege:
+                throw forbidden(error)
             case .exclusionViolation:
                 // The lease service names the unit and the lease that holds it.
                 throw error

@@ -27,12 +27,20 @@ public enum DatabaseTarget: Sendable {
     ///
     /// Every session gives up waiting for a lock after `lockTimeout` seconds (instead
     /// of hanging behind another one), and a statement after `statementTimeout`.
-    public func connect(requireCurrentSchema: Bool = true, lockTimeout: Int = 10, statementTimeout: Int? = nil) throws -> Connection {
+    ///
+    /// `user` logs in as that PostgreSQL role (a member of staff) instead of the one
+    /// the URL names or the embedded cluster's owner.
+    public func connect(requireCurrentSchema: Bool = true, lockTimeout: Int = 10, statementTimeout: Int? = nil,
+                        user: String? = nil) throws -> Connection {
         var settings = ["lock_timeout": "\(lockTimeout)s"]
         if let statementTimeout { settings["statement_timeout"] = "\(statementTimeout)s" }
+        func asUser(_ conninfo: String) throws -> String {
+            guard let user else { return conninfo }
+            return try ConnectionString.replacing(["user": user], in: conninfo)
+        }
         switch self {
         case .server(let conninfo):
-            let conn = try Connection(conninfo, settings: settings)
+            let conn = try Connection(try asUser(conninfo), settings: settings)
             if requireCurrentSchema, try Migrator().hasPending(conn) {
                 throw ParkError.unavailable("""
                     the database at \(conn.hostDescription) has migrations pending: run `parkctl db migrate` first
@@ -42,10 +50,10 @@ public enum DatabaseTarget: Sendable {
         case .embedded(let cluster):
             let conn: Connection
             do {
-                conn = try Connection(cluster.conninfo, settings: settings)
+                conn = try Connection(try asUser(cluster.conninfo), settings: settings)
             } catch let error as PostgresError where error.kind == .connectionFailed {
                 try cluster.ensureRunning()
-                conn = try Connection(cluster.conninfo, settings: settings)
+                conn = try Connection(try asUser(cluster.conninfo), settings: settings)
             }
             let migrator = Migrator()
             if try migrator.hasPending(conn) { try migrator.migrate(conn) }

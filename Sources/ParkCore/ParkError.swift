@@ -8,6 +8,8 @@ public struct ParkError: Error, Sendable, CustomStringConvertible, Equatable {
         case notFound
         /// The change conflicts with what is recorded (exit 65).
         case conflict
+        /// The member of staff may not do this, or not in that park (exit 77).
+        case forbidden
         /// The database cannot be reached or set up (exit 69).
         case unavailable
         /// A bug or an unexpected state (exit 70).

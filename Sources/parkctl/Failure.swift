@@ -11,6 +11,7 @@ struct Failure {
     static let dataError: Int32 = 65   // EX_DATAERR
     static let unavailable: Int32 = 69 // EX_UNAVAILABLE
     static let software: Int32 = 70    // EX_SOFTWARE
+    static let noPermission: Int32 = 77 // EX_NOPERM
 
     init(_ error: Error) {
         switch error {
@@ -19,6 +20,7 @@ struct Failure {
             status = switch error.kind {
             case .invalidInput, .notFound, .conflict: Self.dataError
             case .unavailable: Self.unavailable
+            case .forbidden: Self.noPermission
             case .internalError: Self.software
             }
         case let error as PostgresError where error.sqlState == .lockNotAvailable:
@@ -30,6 +32,9 @@ struct Failure {
             message = "gave up waiting: \(relation.map { "a row of \($0)" } ?? "the data") is locked by another session "
                 + "(a command in progress elsewhere); try again, or raise --lock-timeout"
             status = Self.unavailable
+        case let error as PostgresError where error.sqlState == .insufficientPrivilege:
+            message = ConstraintMessages.forbidden(error).message
+            status = Self.noPermission
         case let error as PostgresError where error.sqlState == .queryCanceled:
             message = "the statement ran longer than --timeout and was cancelled; nothing was changed"
             status = Self.unavailable

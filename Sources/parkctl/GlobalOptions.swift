@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import ParkCore
 import Postgres
 
@@ -15,15 +16,29 @@ struct DatabaseOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Give up waiting for a row another session has locked after this many seconds.", valueName: "seconds"))
     var lockTimeout: Int = 10
 
+    @Option(help: ArgumentHelp("Log in as this PostgreSQL role, a member of staff (default: PARKCTL_USER, else the URL's user or the embedded cluster's owner).",
+                               valueName: "role"))
+    var user: String?
+
+    var resolvedUser: String? {
+        if let user { return user }
+        if let env = ProcessInfo.processInfo.environment["PARKCTL_USER"], !env.isEmpty { return env }
+        return nil
+    }
+
     var target: DatabaseTarget { DatabaseTarget.resolve(url: databaseURL) }
 
     func validate() throws {
         if let timeout, !(1...86_400).contains(timeout) { throw ValidationError("--timeout must be 1-86400 seconds") }
         if !(1...3_600).contains(lockTimeout) { throw ValidationError("--lock-timeout must be 1-3600 seconds") }
+        if let user = resolvedUser, user.range(of: "^[a-z][a-z0-9_]{0,62}$", options: .regularExpression) == nil {
+            throw ValidationError("--user must be a staff name: 1-63 lower-case letters, digits or _, starting with a letter")
+        }
     }
 
     /// Connects, setting up the embedded cluster if that is the target.
     func connect(requireCurrentSchema: Bool = true) throws -> Connection {
-        try target.connect(requireCurrentSchema: requireCurrentSchema, lockTimeout: lockTimeout, statementTimeout: timeout)
+        try target.connect(requireCurrentSchema: requireCurrentSchema, lockTimeout: lockTimeout, statementTimeout: timeout,
+                           user: resolvedUser)
     }
 }

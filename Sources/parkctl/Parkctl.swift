@@ -14,7 +14,7 @@ struct Parkctl: ParsableCommand {
         version: "0.1.0",
         subcommands: [DatabaseCommand.self, ParkCommand.self, BuildingCommand.self, UnitCommand.self,
                       TenantCommand.self, LeaseCommand.self, TicketCommand.self, ServiceLevelCommand.self,
-                      CalendarCommand.self, ReportCommand.self, ImportCommand.self, ExportCommand.self, AuditCommand.self,
+                      CalendarCommand.self, ReportCommand.self, ImportCommand.self, ExportCommand.self, AuditCommand.self, StaffCommand.self,
                       DemoCommand.self]
     )
 
@@ -31,6 +31,8 @@ struct Parkctl: ParsableCommand {
             var command = command
             try command.run()
         } catch {
+            // `parkctl lease sign --help` arrives here as a help request, not a failure.
+            if exitCode(for: error) == .success { exit(withError: error) }
             let failure = Failure(error)
             FileHandle.standardError.write(Data("parkctl: \(failure.message)\n".utf8))
             Foundation.exit(failure.status)

@@ -1,0 +1,72 @@
+import ArgumentParser
+import Foundation
+import ParkCore
+
+struct StaffCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "staff",
+        abstract: "Staff logins: a PostgreSQL role each, with a role and a park scope the database enforces.",
+        discussion: """
+            Roles: admin (everything), leasing (tenants, onboarding, leases), service (tickets), viewer (read, reports).
+            A member of staff then works as themselves: parkctl --user li_lei …, or a --database-url with their user.
+            """,
+        subcommands: [Add.self, List.self, Revoke.self])
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a staff login.",
+            discussion: "parkctl staff add li_lei --role leasing --parks SW,EC --password-stdin < secret.txt")
+        @OptionGroup var staff: StaffOptions
+        @Argument(help: "Login name: lower-case letters, digits and _.") var name: String
+        @Option(help: "admin, leasing, service or viewer.") var role: String
+        @Option(help: "Park codes separated by commas.") var parks: String?
+        @Flag(help: "Every park, now and later.") var allParks = false
+        @Flag(help: "Read a password from standard input (for logins over TCP; the embedded cluster trusts its socket).")
+        var passwordStdin = false
+        @OptionGroup var output: FormatOptions
+
+        func validate() throws {
+            if (parks == nil) == !allParks { throw ValidationError("give either --parks CODES or --all-parks") }
+        }
+
+        func run() throws {
+            let role = try StaffRole.parse(role)
+            let codes = parks.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
+            var password: String?
+            if passwordStdin {
+                let data = FileHandle.standardInput.readDataToEndOfFile()
+                guard let text = String(data: data, encoding: .utf8) else { throw ParkError.invalid("password: not UTF-8 text") }
+                password = text.trimmingCharacters(in: .newlines)
+            }
+            let member = try StaffService(staff.session()).add(name, role: role, parks: codes, password: password)
+            emit(Renderer.render([member.record], as: output.format))
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List staff, revoked ones last.")
+        @OptionGroup var staff: StaffOptions
+        @OptionGroup var output: FormatOptions
+        func run() throws {
+            emit(Renderer.render(try StaffService(staff.session()).list().map(\.record), as: output.format))
+        }
+    }
+
+    struct Revoke: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Take a login and its rights away; its open sessions end.")
+        @OptionGroup var staff: StaffOptions
+        @Argument(help: "Login name.") var name: String
+        func run() throws {
+            try StaffService(staff.session()).revoke(name)
+            emit("staff \(name) revoked\n")
+        }
+    }
+}
+
+extension StaffMember {
+    var record: Record {
+        Record([("name", .text(name)), ("role", .text(role.rawValue)), ("parks", parks.map { .list($0) } ?? .text("all")),
+                ("created_at", .time(createdAt)), ("created_by", .text(createdBy)),
+                ("revoked_at", .time(revokedAt)), ("revoked_by", .optional(revokedBy))])
+    }
+}
