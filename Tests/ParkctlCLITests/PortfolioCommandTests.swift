@@ -9,8 +9,10 @@ struct CLI {
 
     init() throws { db = try TestDatabase() }
 
-    func run(_ args: [String], actor: String = "cli-tester", environment: [String: String] = [:]) throws -> ProcessRunner.Output {
-        try Parkctl.run(args + ["--database-url", db.conninfo], environment: ["PARKCTL_ACTOR": actor].merging(environment) { $1 })
+    func run(_ args: [String], actor: String = "cli-tester", environment: [String: String] = [:],
+             input: String = "") throws -> ProcessRunner.Output {
+        try Parkctl.run(args + ["--database-url", db.conninfo], environment: ["PARKCTL_ACTOR": actor].merging(environment) { $1 },
+                        input: input)
     }
 
     /// Runs and expects success.
