@@ -38,7 +38,7 @@ public struct TicketService {
     @discardableResult
     public func open(_ request: Request) throws -> Ticket {
         let title = try Validate.text(request.title, field: "title")
-        let description = try request.description.map { try Validate.text($0, field: "description", max: 10_000) }
+        let description = try request.description.map { try Validate.text($0, field: "description", max: 10_000, multiline: true) }
         let reporter = try request.reporter.map { try Validate.text($0, field: "reporter", max: 100) }
         return try session.write { conn in
             // Tenant, park and unit in one query; each part may be missing. Prepared:
@@ -152,12 +152,12 @@ public struct TicketService {
     }
 
     public func comment(_ number: String, text: String, at: Date? = nil) throws {
-        let text = try Validate.text(text, field: "comment", max: 10_000)
+        let text = try Validate.text(text, field: "comment", max: 10_000, multiline: true)
         try record(number, kind: "comment", to: nil, note: text, at: at, allowedFrom: Set(TicketStatus.allCases), action: "take a comment")
     }
 
     public func resolve(_ number: String, note: String, at: Date? = nil) throws {
-        let note = try Validate.text(note, field: "note", max: 10_000)
+        let note = try Validate.text(note, field: "note", max: 10_000, multiline: true)
         try record(number, kind: "status", to: .resolved, note: note, at: at, allowedFrom: [.assigned, .inProgress], action: "be resolved")
     }
 

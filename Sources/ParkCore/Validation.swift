@@ -3,14 +3,18 @@ import Postgres
 
 /// Checks of user input that give a message naming the field, the value and the rule.
 public enum Validate {
-    /// Trimmed text of 1...max characters, with no control characters.
-    public static func text(_ value: String, field: String, max: Int = 200) throws -> String {
-        let trimmed = value.trimmingCharacters(in: .whitespaces)
+    /// Trimmed text of 1...max characters, with no control characters (`multiline`
+    /// text, such as a ticket's description, may hold line breaks and tabs).
+    public static func text(_ value: String, field: String, max: Int = 200, multiline: Bool = false) throws -> String {
+        let trimmed = value.trimmingCharacters(in: multiline ? .whitespacesAndNewlines : .whitespaces)
         guard !trimmed.isEmpty else { throw ParkError.invalid("\(field) must not be empty") }
         guard trimmed.count <= max else {
             throw ParkError.invalid("\(field) has \(trimmed.count) characters; at most \(max) are allowed")
         }
-        if let bad = trimmed.unicodeScalars.first(where: { $0.properties.generalCategory == .control }) {
+        if trimmed.unicodeScalars.contains("\0") { throw ParkError.invalid("\(field) contains a NUL byte, which is not allowed") }
+        if let bad = trimmed.unicodeScalars.first(where: {
+            $0.properties.generalCategory == .control && !(multiline && ($0 == "\n" || $0 == "\t"))
+        }) {
             throw ParkError.invalid("\(field) contains the control character U+\(String(bad.value, radix: 16, uppercase: true)), which is not allowed")
         }
         return trimmed

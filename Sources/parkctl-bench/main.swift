@@ -10,6 +10,9 @@ import Postgres
 //   parkctl-bench tickets CONNINFO CLIENTS SECONDS CREDIT_CODE UNIT
 //                                           CLIENTS threads, one connection each, opening tickets
 //                                           through TicketService for SECONDS; prints tickets per second
+//   parkctl-bench soak CONNINFO CLIENTS SECONDS
+//                                           CLIENTS threads mixing park work through the services for
+//                                           SECONDS, then the invariants (Soak.swift); exit 1 if one fails
 
 func fail(_ message: String) -> Never {
     FileHandle.standardError.write(Data("parkctl-bench: \(message)\n".utf8))
@@ -17,7 +20,8 @@ func fail(_ message: String) -> Never {
 }
 
 let args = Array(CommandLine.arguments.dropFirst())
-guard args.count >= 2 else { fail("usage: parkctl-bench copy-in|copy-out|exercise CONNINFO [FILE]") }
+guard args.count >= 2 else { fail("usage: parkctl-bench copy-in|copy-out|exercise|tickets|soak CONNINFO [...]") }
+if args[0] == "soak" { exit(Soak.main(Array(args.dropFirst()))) }
 
 do {
     let conn = try Connection(args[1])

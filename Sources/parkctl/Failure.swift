@@ -13,6 +13,21 @@ struct Failure {
     static let software: Int32 = 70    // EX_SOFTWARE
     static let noPermission: Int32 = 77 // EX_NOPERM
 
+    /// A message safe for a terminal: control characters (an echoed value may hold
+    /// escape sequences) are shown as `\u{1B}`, and a huge echoed value is cut.
+    static func printable(_ message: String, limit: Int = 2_000) -> String {
+        var out = ""
+        for scalar in message.unicodeScalars {
+            if scalar.properties.generalCategory == .control && scalar != "\n" && scalar != "\t" {
+                out += "\\u{\(String(scalar.value, radix: 16, uppercase: true))}"
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        guard out.count > limit else { return out }
+        return String(out.prefix(limit * 3 / 4)) + " … (\(out.count - limit) characters left out) … " + String(out.suffix(limit / 4))
+    }
+
     init(_ error: Error) {
         switch error {
         case let error as ParkError:
@@ -35,6 +50,11 @@ struct Failure {
         case let error as PostgresError where error.sqlState == .insufficientPrivilege:
             message = ConstraintMessages.forbidden(error).message
             status = Self.noPermission
+        case let error as PostgresError where error.isRetryable:
+            // The transaction was already tried again (Connection.transaction's bounded retry).
+            message = "gave up: the change kept colliding with other sessions' changes ("
+                + (error.isDeadlock ? "deadlock" : "serialization failure") + "), even after retrying; nothing was changed; try again"
+            status = Self.unavailable
         case let error as PostgresError where error.sqlState == .queryCanceled:
             message = "the statement ran longer than --timeout and was cancelled; nothing was changed"
             status = Self.unavailable

@@ -21,6 +21,13 @@ struct Parkctl: ParsableCommand {
     /// Runs the command and turns every failure into a message on standard error
     /// and a sysexits status: 64 usage, 65 data, 69 database unavailable, 70 internal.
     static func main() {
+        // Swift would quietly repair bad bytes into U+FFFD and store that: refuse instead.
+        for i in 1..<Int(CommandLine.argc) {
+            if let raw = CommandLine.unsafeArgv[i], String(validatingCString: raw) == nil {
+                FileHandle.standardError.write(Data("parkctl: argument \(i) is not valid UTF-8 text; nothing was changed\n".utf8))
+                Foundation.exit(Failure.dataError)
+            }
+        }
         let command: ParsableCommand
         do {
             command = try parseAsRoot()
@@ -34,7 +41,7 @@ struct Parkctl: ParsableCommand {
             // `parkctl lease sign --help` arrives here as a help request, not a failure.
             if exitCode(for: error) == .success { exit(withError: error) }
             let failure = Failure(error)
-            FileHandle.standardError.write(Data("parkctl: \(failure.message)\n".utf8))
+            FileHandle.standardError.write(Data("parkctl: \(Failure.printable(failure.message))\n".utf8))
             Foundation.exit(failure.status)
         }
     }

@@ -12,7 +12,20 @@ public struct ImportProblem: Sendable, Equatable, CustomStringConvertible {
     public var rule: String
 
     public var description: String {
-        "line \(line), \(column) '\(value ?? "")': \(rule)"
+        "line \(line), \(column) '\(Self.shown(value ?? ""))': \(rule)"
+    }
+
+    /// A cell as a message shows it: at most 60 characters, control characters escaped.
+    static func shown(_ value: String) -> String {
+        var out = ""
+        for scalar in value.unicodeScalars.prefix(60) {
+            if scalar.properties.generalCategory == .control {
+                out += "\\u{\(String(scalar.value, radix: 16, uppercase: true))}"
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return value.unicodeScalars.count > 60 ? out + "…(\(value.count) characters)" : out
     }
 }
 
@@ -79,7 +92,12 @@ public struct ImportService {
                 let required = columns.filter(\.required).map {
                     "SELECT line, '\($0.name)', NULL::text, 'must not be empty' FROM import_rows WHERE c_\($0.name) IS NULL OR btrim(c_\($0.name)) = ''"
                 }
-                let all = (required + ImportRules.rules(entity)).map { "(\($0))" }.joined(separator: "\nUNION ALL\n")
+                // No cell may hold a control character other than a tab or a line break (a quoted
+                // cell may span lines): one scan for all columns.
+                let cells = columns.map { "('\($0.name)', c_\($0.name))" }.joined(separator: ", ")
+                let control = "SELECT s.line, v.col, v.val, 'contains a control character, which is not allowed' FROM import_rows s, "
+                    + "LATERAL (VALUES \(cells)) AS v(col, val) WHERE v.val ~ '[\\x01-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f]'"
+                let all = (required + [control] + ImportRules.rules(entity)).map { "(\($0))" }.joined(separator: "\nUNION ALL\n")
                 let sql = "SELECT line, col, value, rule FROM (\(all)) AS p(line, col, value, rule) ORDER BY line, col LIMIT 1000000"
                 for row in try conn.query(PostgresQuery(unsafeSQL: sql)).rows {
                     problems.append(ImportProblem(line: try row.decode(0), column: try row.decode(1), value: try row.decode(2),
@@ -180,6 +198,10 @@ final class Stager {
                                           rule: "has \(record.count) cells; the header has \(fileColumns)"))
             return
         }
+        if record.bytes.contains(0) {
+            problems.append(ImportProblem(line: line, column: "(row)", value: nil, rule: "contains a NUL byte, which text cannot hold"))
+            return
+        }
         if !Self.isUTF8(record.bytes[...]) {
             problems.append(ImportProblem(line: line, column: "(row)", value: nil,
                                           rule: "is not valid UTF-8 (a GBK file needs --encoding gbk)"))
@@ -202,7 +224,6 @@ final class Stager {
                 case 0x09: out.append(0x5C); out.append(0x74)
                 case 0x0A: out.append(0x5C); out.append(0x6E)
                 case 0x0D: out.append(0x5C); out.append(0x72)
-                case 0x00: continue
                 default: out.append(b)
                 }
             }
