@@ -73,6 +73,20 @@ CREATE FUNCTION parkctl_actor() RETURNS text LANGUAGE sql STABLE AS $$
                 ELSE session_user::text END
 $$;
 
+-- How an audit row names its row, labels it and places it in a park; one definition
+-- for the row trigger and the statement trigger (inlined into the latter's query).
+CREATE FUNCTION audit_row_key(j jsonb) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+    SELECT coalesce(j->>'id', j->>'onboarding_id' || '/' || (j->>'item'), j->>'lease_id' || '/' || (j->>'unit_id'),
+                    j->>'category' || '/' || (j->>'priority'), j->>'name', md5(j::text))
+$$;
+CREATE FUNCTION audit_row_label(j jsonb) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+    SELECT coalesce(j->>'number', j->>'credit_code', j->>'code', j->>'item', j->>'to_stage', j->>'stage',
+                    j->>'day', j->>'category' || '/' || (j->>'priority'))
+$$;
+CREATE FUNCTION audit_row_park(table_name text, j jsonb) RETURNS bigint LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE WHEN table_name = 'park' THEN (j->>'id')::bigint ELSE (j->>'park_id')::bigint END
+$$;
+
 -- The audit and history triggers write tables staff may not write themselves.
 CREATE OR REPLACE FUNCTION audit_row_change() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_catalog AS $$
@@ -82,31 +96,19 @@ DECLARE
     j     jsonb := coalesce(new_j, old_j);
 BEGIN
     INSERT INTO audit_log (actor, table_name, row_key, label, action, park_id, old_row, new_row)
-    VALUES (parkctl_actor(),
-            TG_TABLE_NAME,
-            coalesce(j->>'id', j->>'onboarding_id' || '/' || (j->>'item'), j->>'lease_id' || '/' || (j->>'unit_id'),
-                     j->>'category' || '/' || (j->>'priority'), j->>'name', md5(j::text)),
-            coalesce(j->>'number', j->>'credit_code', j->>'code', j->>'item', j->>'to_stage', j->>'stage',
-                     j->>'day', j->>'category' || '/' || (j->>'priority')),
-            lower(TG_OP),
-            CASE WHEN TG_TABLE_NAME = 'park' THEN (j->>'id')::bigint ELSE (j->>'park_id')::bigint END,
-            old_j, new_j);
+    VALUES (parkctl_actor(), TG_TABLE_NAME, audit_row_key(j), audit_row_label(j), lower(TG_OP),
+            audit_row_park(TG_TABLE_NAME, j), old_j, new_j);
     RETURN NULL;
 END $$;
 
 CREATE OR REPLACE FUNCTION audit_rows_inserted() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_catalog AS $$
+DECLARE
+    who text := parkctl_actor();   -- once per statement, not per row
 BEGIN
     INSERT INTO audit_log (actor, table_name, row_key, label, action, park_id, old_row, new_row)
-    SELECT parkctl_actor(),
-           TG_TABLE_NAME,
-           coalesce(j->>'id', j->>'onboarding_id' || '/' || (j->>'item'), j->>'lease_id' || '/' || (j->>'unit_id'),
-                    j->>'category' || '/' || (j->>'priority'), j->>'name', md5(j::text)),
-           coalesce(j->>'number', j->>'credit_code', j->>'code', j->>'item', j->>'to_stage', j->>'stage',
-                    j->>'day', j->>'category' || '/' || (j->>'priority')),
-           'insert',
-           CASE WHEN TG_TABLE_NAME = 'park' THEN (j->>'id')::bigint ELSE (j->>'park_id')::bigint END,
-           NULL, j
+    SELECT who, TG_TABLE_NAME, audit_row_key(j), audit_row_label(j), 'insert',
+           audit_row_park(TG_TABLE_NAME, j), NULL, j
     -- OFFSET 0 keeps the subquery: flattened, to_jsonb would run once per use of j.
     FROM (SELECT to_jsonb(n) AS j FROM new_rows n OFFSET 0) rows;
     RETURN NULL;
