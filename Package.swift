@@ -67,7 +67,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ParkctlCLITests",
-            dependencies: ["parkctl", "ParkCore", "Postgres", "TestSupport"]
+            dependencies: ["parkctl", "parkctl-bench", "ParkCore", "Postgres", "TestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

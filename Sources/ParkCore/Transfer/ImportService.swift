@@ -87,7 +87,12 @@ public struct ImportService {
                 }
                 // Statistics for the planner: without them it guesses the staging table's size.
                 try conn.simpleQuery("ANALYZE import_rows")
-                if entity == .leases { try conn.simpleQuery(ImportRules.leaseUnits + "; ANALYZE import_lease_units") }
+                if entity == .leases {
+                    try conn.simpleQuery(ImportRules.leaseUnits + "; ANALYZE import_lease_units")
+                    // The overlap rules probe lease_unit per row: no plain GiST scans (see
+                    // ParkSession.readWithoutPlainIndexScans for the PostgreSQL bug).
+                    try conn.simpleQuery("SET LOCAL enable_indexscan = off; SET LOCAL enable_indexonlyscan = off")
+                }
                 // Every rule at once; required cells first.
                 let required = columns.filter(\.required).map {
                     "SELECT line, '\($0.name)', NULL::text, 'must not be empty' FROM import_rows WHERE c_\($0.name) IS NULL OR btrim(c_\($0.name)) = ''"
