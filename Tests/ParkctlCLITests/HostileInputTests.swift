@@ -100,7 +100,12 @@ import TestSupport
 
     @Test func badTextIsRefusedEverywhereAndChangesNothing() throws {
         let c = try Corpus()
+        let opened = try c.cli.ok(["ticket", "open", "--tenant", "91430400MA40001014", "--category", "repair", "--title", "漏水"])
+        let number = String(try #require(opened.firstMatch(of: /T-\d{4}-\d{6}/)).output)
         for (bad, rule) in Self.badText {
+            try c.refused(["ticket", "comment", number, "--text", bad], saying: rule)
+            try c.refused(["ticket", "assign", number, "--to", bad], saying: rule)
+            try c.refused(["calendar", "add-holiday", "2027-10-08", "--name", bad], saying: rule)
             try c.refused(["park", "add", "--code", "ZZ", "--name", bad, "--kind", "mixed"], saying: rule)
             try c.refused(["park", "add", "--code", bad, "--name", "园区", "--kind", "mixed"])
             try c.refused(["building", "add", "SW/B9", "--name", bad, "--floors", "3"], saying: rule)

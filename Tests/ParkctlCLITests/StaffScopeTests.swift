@@ -26,8 +26,8 @@ import TestSupport
             return login
         }
 
-        func run(_ login: String, _ args: [String], actor: String = "someone-else") throws -> ProcessRunner.Output {
-            try cli.run(args + ["--user", login], actor: actor, environment: ["PGPASSWORD": "correct horse 1"])
+        func run(_ login: String, _ args: [String], actor: String = "someone-else", input: String = "") throws -> ProcessRunner.Output {
+            try cli.run(args + ["--user", login], actor: actor, environment: ["PGPASSWORD": "correct horse 1"], input: input)
         }
 
         func ok(_ login: String, _ args: [String]) throws -> String {
@@ -37,9 +37,9 @@ import TestSupport
         }
 
         /// Runs a command that must be refused, and checks that nothing changed.
-        func refused(_ login: String, _ args: [String], status: Int32, saying text: String) throws {
+        func refused(_ login: String, _ args: [String], status: Int32, saying text: String, input: String = "") throws {
             let before = try cli.db.connection.tableChecksums()
-            let out = try run(login, args)
+            let out = try run(login, args, input: input)
             #expect(out.status == status, "\(login): parkctl \(args.joined(separator: " ")) → \(out.status): \(out.stderr)")
             #expect(out.stderr.contains(text), "\(out.stderr)")
             #expect(try cli.db.connection.tableChecksums() == before, "parkctl \(args.joined(separator: " ")) changed the database")
@@ -82,6 +82,13 @@ import TestSupport
         try staff.refused(li, ["unit", "add", "SW/B1/1299", "--floor", "12", "--area", "100", "--kind", "office", "--list-rent", "30"],
                           status: 77, saying: "not allowed")
         try staff.refused(li, ["staff", "add", "x_\(staff.suffix)", "--role", "viewer", "--parks", "SW"], status: 77, saying: "not allowed")
+        // Imports obey the same grants and scope.
+        try staff.refused(li, ["import", "units", "-"], status: 77, saying: "not allowed",
+                          input: "park,building,unit,floor,area_m2,kind,list_rent\nSW,B1,1298,12,80,office,30\n")
+        let ecTenants = "name,credit_code,industry,contact,phone,park\n新电商,91430400MA4L000012,ecommerce,张三,0734-1234567,EC\n"
+        let imported = try staff.run(li, ["import", "tenants", "-"], input: ecTenants)
+        #expect(imported.status == 65 || imported.status == 77, "\(imported.stderr)")
+        #expect(try staff.cli.db.connection.query("SELECT count(*) FROM tenant WHERE name = '新电商'").rows[0].decode(0, as: Int.self) == 0)
     }
 
     @Test func serviceAndViewerStaffDoOnlyTheirWork() throws {
@@ -101,6 +108,13 @@ import TestSupport
         #expect(try staff.ok(wang, ["ticket", "list", "--park", "EC"]).contains("断网"))
         try staff.refused(wang, ["ticket", "open", "--tenant", Self.ecTenant, "--category", "network", "--title", "断网"],
                           status: 77, saying: "not allowed")
+        try staff.refused(wang, ["sla", "set", "--category", "repair", "--priority", "high", "--response", "1h"], status: 77,
+                          saying: "not allowed")
+        try staff.refused(wang, ["calendar", "add-holiday", "2027-10-08", "--park", "EC", "--name", "国庆"], status: 77,
+                          saying: "not allowed")
+        let number = String(try #require(opened.firstMatch(of: /T-\d{4}-\d{6}/)).output)
+        try staff.ok(zhao, ["ticket", "comment", number, "--text", "已联系网络运营商"])
+        try staff.refused(wang, ["ticket", "comment", number, "--text", "我来看看"], status: 77, saying: "not allowed")
         try staff.refused(wang, ["tenant", "apply", "--park", "EC", "--name", "新公司", "--credit-code", "91330100MA4000999D",
                                  "--industry", "ecommerce", "--contact", "张三", "--phone", "0734-1234567"], status: 77, saying: "not allowed")
     }
