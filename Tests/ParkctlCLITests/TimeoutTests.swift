@@ -29,4 +29,21 @@ import TestSupport
         let bad = try cli.run(["unit", "list", "--timeout", "0"])
         #expect(bad.status == 64)
     }
+
+    /// A report that cannot finish in time (here: the unit table is locked by another
+    /// session, and parkctl is told to wait for locks longer than the statement may
+    /// run) is cancelled after --timeout, with exit 69 and a message.
+    @Test func aLongReportObeysTheStatementTimeout() throws {
+        let cli = try CLI()
+        try cli.portfolio()
+        let holder = try Connection(cli.db.conninfo)
+        try holder.simpleQuery("BEGIN; LOCK TABLE unit IN ACCESS EXCLUSIVE MODE")
+        let started = Date()
+        let out = try cli.run(["report", "occupancy", "--park", "SW", "--timeout", "1", "--lock-timeout", "60"])
+        #expect(out.status == 69, "\(out.stderr)")
+        #expect(out.stderr.contains("ran longer than --timeout"), "\(out.stderr)")
+        #expect(Date().timeIntervalSince(started) < 10)
+        try holder.simpleQuery("ROLLBACK")
+        #expect(try cli.run(["report", "occupancy", "--park", "SW", "--timeout", "5"]).status == 0)
+    }
 }
