@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Memory check: runs every feature of the libpq layer once (COPY in and out,
 # queries, streaming, pipeline, prepared statements, a failed statement, a
-# transaction) under valgrind, against a throw-away cluster, and fails on any
+# transaction, password verifiers) under valgrind, against a throw-away cluster, and fails on any
 # definite or indirect leak or memory error.
 set -euo pipefail
 cd "$(dirname "$0")/.."

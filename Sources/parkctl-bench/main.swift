@@ -105,7 +105,8 @@ do {
         _ = try? conn.query("INSERT INTO bench_exercise (id) VALUES (1)")  // a unique violation, cleared too
         try conn.transaction { try $0.execute("DELETE FROM bench_exercise WHERE id > \(19_000)") }
         try conn.simpleQuery("DROP TABLE bench_exercise")
-        print("copied \(copied), copied out \(bytes) bytes, area \(area), streamed \(streamed), pipelined \(outcomes.count)")
+        let verifiers = try (1...20).map { try conn.passwordVerifier("secret \($0)", user: "exercise") }
+        print("copied \(copied), copied out \(bytes) bytes, area \(area), streamed \(streamed), pipelined \(outcomes.count), verifiers \(verifiers.count)")
     default:
         fail("unknown command \(args[0])")
     }
