@@ -98,6 +98,36 @@ func exportText(_ session: ParkSession, _ entity: TransferEntity, park: String? 
         #expect(try PortfolioService(session).unit(UnitAddress(park: "SW", building: "B1", unit: "0401")).areaM2 == money("120.50"))
     }
 
+    /// Duplicates and overlaps are checked by the constraints on insert when nothing else
+    /// is wrong; a file whose only faults are those still gets every one listed, with its
+    /// line, and nothing imported.
+    @Test func duplicatesAndOverlapsAloneAreStillAllReported() throws {
+        let (db, session) = try makeSession()
+        try leasingPortfolio(session)
+        try LeaseService(session).sign(terms(["SW/B1/0301"], "2026-01-01", "2026-12-31"))
+        let before = try rowCounts(db.connection)
+        let units = "park,building,unit,floor,area_m2,kind,list_rent\nSW,B1,0401,4,50,office,30\nSW,B1,0101,1,50,office,30\n"
+            + "SW,B1,0402,4,50,office,30\nSW,B1,0401,4,60,office,30\n"
+        let rejected = #expect(throws: ImportRejected.self) { try importText(session, .units, units) }
+        #expect(rejected?.problems.map { "\($0.line) \($0.column)" } == ["3 unit", "5 unit"], "\(rejected?.problems ?? [])")
+        #expect(rejected?.problems.last?.rule.contains("the same unit is on line 2") == true)
+        #expect(rejected?.problems.first?.rule.contains("exists already") == true)
+        #expect(rejected?.summary.rowsRejected == 2 && rejected?.summary.rowsRead == 4)
+
+        let leases = """
+            tenant_credit_code,units,start,end,rent
+            91350100M000100Y43,SW/B1/0101,2027-01-01,2027-12-31,35
+            91350100M000100Y43,SW/B1/0101,2027-06-01,2028-05-31,35
+            91350100M000100Y43,SW/B1/0301,2026-12-01,2027-11-30,35
+            """
+        let overlaps = #expect(throws: ImportRejected.self) { try importText(session, .leases, leases) }
+        #expect(overlaps?.problems.map(\.line) == [3, 4], "\(overlaps?.problems ?? [])")
+        #expect(try rowCounts(db.connection) == before)
+        // A dry run lists them without inserting anything.
+        let dry = #expect(throws: ImportRejected.self) { try importText(session, .units, units, dryRun: true) }
+        #expect(dry?.problems.count == 2)
+    }
+
     @Test func aThousandBadRowsAreAllReported() throws {
         let (_, session) = try makeSession()
         try smallPortfolio(session)

@@ -34,11 +34,6 @@ enum ImportRules {
         "SELECT line, 'kind', c_kind, 'kind is one of software, ecommerce, factory, mixed' FROM import_rows WHERE c_kind NOT IN ('software', 'ecommerce', 'factory', 'mixed')",
         "SELECT line, 'industries', c_industries, 'industries are lower-case words separated by commas' FROM import_rows WHERE c_industries !~ '^[a-z][a-z0-9_]*(,[a-z][a-z0-9_]*)*$'",
         "SELECT line, 'address', c_address, 'an address has at most 500 characters' FROM import_rows WHERE length(c_address) > 500",
-        """
-        SELECT line, 'code', c_code, 'the same park is on line ' || first_line FROM (
-            SELECT line, c_code, min(line) OVER (PARTITION BY c_code) AS first_line FROM import_rows) d WHERE line <> first_line
-        """,
-        "SELECT s.line, 'code', s.c_code, 'park ' || s.c_code || ' exists already: ' || p.name FROM import_rows s JOIN park p ON p.code = s.c_code",
     ]
 
     static let applyParks = """
@@ -55,11 +50,6 @@ enum ImportRules {
         "SELECT line, 'floors', c_floors, 'floors is a whole number from 1 to 200' FROM import_rows WHERE parkctl_int(c_floors) IS NULL OR parkctl_int(c_floors) NOT BETWEEN 1 AND 200",
         "SELECT line, 'floors_below', c_floors_below, 'floors below ground is a whole number from 0 to 10' FROM import_rows WHERE c_floors_below IS NOT NULL AND (parkctl_int(c_floors_below) IS NULL OR parkctl_int(c_floors_below) NOT BETWEEN 0 AND 10)",
         "SELECT line, 'delivered_on', c_delivered_on, 'a date is YYYY-MM-DD and exists' FROM import_rows WHERE c_delivered_on IS NOT NULL AND parkctl_date(c_delivered_on) IS NULL",
-        """
-        SELECT line, 'building', c_building, 'the same building is on line ' || first_line FROM (
-            SELECT line, c_building, min(line) OVER (PARTITION BY c_park, c_building) AS first_line FROM import_rows) d WHERE line <> first_line
-        """,
-        "SELECT s.line, 'building', s.c_building, 'building ' || s.c_park || '/' || s.c_building || ' exists already' FROM import_rows s JOIN park p ON p.code = s.c_park JOIN building b ON b.park_id = p.id AND b.code = s.c_building",
     ]
 
     static let applyBuildings = """
@@ -89,15 +79,6 @@ enum ImportRules {
         "SELECT line, 'kind', c_kind, 'kind is one of office, factory, live_room, selection_center, warehouse, showroom, retail, dormitory' FROM import_rows WHERE c_kind NOT IN \(kinds)",
         "SELECT line, 'list_rent', c_list_rent, 'list rent is a number of 0 or more with at most 2 decimals' FROM import_rows WHERE parkctl_decimal(c_list_rent, 2) IS NULL",
         "SELECT line, 'off_market_reason', c_off_market_reason, 'a reason has 1-500 characters' FROM import_rows WHERE length(btrim(c_off_market_reason)) NOT BETWEEN 1 AND 500",
-        """
-        SELECT line, 'unit', c_unit, 'the same unit is on line ' || first_line FROM (
-            SELECT line, c_unit, min(line) OVER (PARTITION BY c_park, c_building, c_unit) AS first_line FROM import_rows) d WHERE line <> first_line
-        """,
-        """
-        SELECT s.line, 'unit', s.c_unit, 'unit ' || s.c_park || '/' || s.c_building || '/' || s.c_unit || ' exists already'
-        FROM import_rows s JOIN park p ON p.code = s.c_park JOIN building b ON b.park_id = p.id AND b.code = s.c_building
-        JOIN unit u ON u.building_id = b.id AND u.code = s.c_unit
-        """,
     ]
 
     static let applyUnits = """
@@ -138,12 +119,6 @@ enum ImportRules {
         WHERE c_name IS DISTINCT FROM first_name
         """,
         "SELECT s.line, 'name', s.c_name, 'credit code ' || s.c_credit_code || ' belongs to ' || t.name FROM import_rows s JOIN tenant t ON t.credit_code = s.c_credit_code WHERE t.name <> btrim(s.c_name)",
-        """
-        SELECT s.line, 'park', s.c_park, t.name || ' has an application at ' || s.c_park || ' already (stage ' || o.stage || ')'
-        FROM import_rows s JOIN tenant t ON t.credit_code = s.c_credit_code JOIN park p ON p.code = s.c_park
-        JOIN onboarding o ON o.tenant_id = t.id AND o.park_id = p.id AND o.stage NOT IN ('rejected', 'exited')
-        WHERE coalesce(s.c_stage, 'moved_in') NOT IN ('rejected', 'exited')
-        """,
     ]
 
     static let applyTenants = [
@@ -224,40 +199,9 @@ enum ImportRules {
                           AND o.stage IN ('approved', 'lease_signed', 'fitting_out', 'moved_in', 'exiting', 'exited'))
         """,
         """
-        SELECT line, 'number', c_number, 'the same lease number is on line ' || first_line FROM (
-            SELECT line, c_number, min(line) OVER (PARTITION BY c_number) AS first_line FROM import_rows WHERE c_number IS NOT NULL) d
-        WHERE line <> first_line
-        """,
-        "SELECT s.line, 'number', s.c_number, 'lease ' || s.c_number || ' exists already' FROM import_rows s JOIN lease l ON l.number = s.c_number",
-        """
         SELECT s.line, 'renews', s.c_renews, 'no lease has this number (in the database or earlier in the file)' FROM import_rows s
         WHERE s.c_renews IS NOT NULL AND NOT EXISTS (SELECT 1 FROM lease l WHERE l.number = s.c_renews)
           AND NOT EXISTS (SELECT 1 FROM import_rows e WHERE e.c_number = s.c_renews AND e.line < s.line)
-        """,
-        // Overlaps inside the file, on the days each lease holds its units.
-        """
-        WITH o AS (
-            SELECT u.line, u.name, u.unit_id,
-                   daterange(parkctl_date(s.c_start), coalesce(parkctl_date(s.c_terminated_on), parkctl_date(s.c_end)) + 1) AS during
-            FROM import_lease_units u JOIN import_rows s ON s.line = u.line
-            WHERE u.unit_id IS NOT NULL AND parkctl_date(s.c_start) < coalesce(parkctl_date(s.c_terminated_on), parkctl_date(s.c_end)) + 1
-        )
-        SELECT b.line, 'units', b.name, 'overlaps the lease on line ' || min(a.line) || ' for the same unit'
-        FROM o a JOIN o b ON a.unit_id = b.unit_id AND a.line < b.line AND a.during && b.during
-        GROUP BY b.line, b.name
-        """,
-        // Overlaps with leases already recorded.
-        """
-        WITH o AS (
-            SELECT u.line, u.name, u.unit_id,
-                   daterange(parkctl_date(s.c_start), coalesce(parkctl_date(s.c_terminated_on), parkctl_date(s.c_end)) + 1) AS during
-            FROM import_lease_units u JOIN import_rows s ON s.line = u.line
-            WHERE u.unit_id IS NOT NULL AND parkctl_date(s.c_start) < coalesce(parkctl_date(s.c_terminated_on), parkctl_date(s.c_end)) + 1
-        )
-        SELECT o.line, 'units', o.name, 'the unit is leased under ' || min(l.number) || ' for some of these days'
-        FROM o JOIN lease_unit lu ON lu.unit_id = o.unit_id AND NOT lu.cancelled AND lu.during && o.during
-        JOIN lease l ON l.id = lu.lease_id
-        GROUP BY o.line, o.name
         """,
     ]
 
@@ -290,6 +234,93 @@ enum ImportRules {
         """
         UPDATE lease l SET renews_lease_id = r.id
         FROM import_leases i, lease r WHERE l.number = i.number AND r.number = i.renews AND i.renews IS NOT NULL
+        """,
+    ]
+
+    // MARK: rules a constraint also enforces
+
+    /// The rules whose breach a unique or exclusion constraint also refuses on insert
+    /// (duplicates in the file or in the database, overlapping leases): the import runs
+    /// them only when it needs the list (see ImportService).
+    static func enforcedByConstraints(_ entity: TransferEntity) -> [String] {
+        switch entity {
+        case .parks: parksEnforced
+        case .buildings: buildingsEnforced
+        case .units: unitsEnforced
+        case .tenants: tenantsEnforced
+        case .leases: leasesEnforced
+        case .tickets, .audit: []
+        }
+    }
+
+    static let parksEnforced = [
+        """
+        SELECT line, 'code', c_code, 'the same park is on line ' || first_line FROM (
+            SELECT line, c_code, min(line) OVER (PARTITION BY c_code) AS first_line FROM import_rows) d WHERE line <> first_line
+        """,
+        "SELECT s.line, 'code', s.c_code, 'park ' || s.c_code || ' exists already: ' || p.name FROM import_rows s JOIN park p ON p.code = s.c_code",
+    ]
+
+    static let buildingsEnforced = [
+        """
+        SELECT line, 'building', c_building, 'the same building is on line ' || first_line FROM (
+            SELECT line, c_building, min(line) OVER (PARTITION BY c_park, c_building) AS first_line FROM import_rows) d WHERE line <> first_line
+        """,
+        "SELECT s.line, 'building', s.c_building, 'building ' || s.c_park || '/' || s.c_building || ' exists already' FROM import_rows s JOIN park p ON p.code = s.c_park JOIN building b ON b.park_id = p.id AND b.code = s.c_building",
+    ]
+
+    static let unitsEnforced = [
+        """
+        SELECT line, 'unit', c_unit, 'the same unit is on line ' || first_line FROM (
+            SELECT line, c_unit, min(line) OVER (PARTITION BY c_park, c_building, c_unit) AS first_line FROM import_rows) d WHERE line <> first_line
+        """,
+        """
+        SELECT s.line, 'unit', s.c_unit, 'unit ' || s.c_park || '/' || s.c_building || '/' || s.c_unit || ' exists already'
+        FROM import_rows s JOIN park p ON p.code = s.c_park JOIN building b ON b.park_id = p.id AND b.code = s.c_building
+        JOIN unit u ON u.building_id = b.id AND u.code = s.c_unit
+        """,
+    ]
+
+    static let tenantsEnforced = [
+        """
+        SELECT s.line, 'park', s.c_park, t.name || ' has an application at ' || s.c_park || ' already (stage ' || o.stage || ')'
+        FROM import_rows s JOIN tenant t ON t.credit_code = s.c_credit_code JOIN park p ON p.code = s.c_park
+        JOIN onboarding o ON o.tenant_id = t.id AND o.park_id = p.id AND o.stage NOT IN ('rejected', 'exited')
+        WHERE coalesce(s.c_stage, 'moved_in') NOT IN ('rejected', 'exited')
+        """,
+    ]
+
+    static let leasesEnforced = [
+        """
+        SELECT line, 'number', c_number, 'the same lease number is on line ' || first_line FROM (
+            SELECT line, c_number, min(line) OVER (PARTITION BY c_number) AS first_line FROM import_rows WHERE c_number IS NOT NULL) d
+        WHERE line <> first_line
+        """,
+        "SELECT s.line, 'number', s.c_number, 'lease ' || s.c_number || ' exists already' FROM import_rows s JOIN lease l ON l.number = s.c_number",
+        // Overlaps inside the file, on the days each lease holds its units.
+        """
+        WITH o AS (
+            SELECT u.line, u.name, u.unit_id,
+                   daterange(parkctl_date(s.c_start), coalesce(parkctl_date(s.c_terminated_on), parkctl_date(s.c_end)) + 1) AS during
+            FROM import_lease_units u JOIN import_rows s ON s.line = u.line
+            WHERE u.unit_id IS NOT NULL AND parkctl_date(s.c_start) < coalesce(parkctl_date(s.c_terminated_on), parkctl_date(s.c_end)) + 1
+        )
+        SELECT b.line, 'units', b.name, 'overlaps the lease on line ' || min(a.line) || ' for the same unit'
+        FROM o a JOIN o b ON a.unit_id = b.unit_id AND a.line < b.line AND a.during && b.during
+        GROUP BY b.line, b.name
+        """,
+        // Overlaps with leases already recorded.
+        """
+        WITH o AS (
+            SELECT u.line, u.name, u.unit_id,
+                   daterange(parkctl_date(s.c_start), coalesce(parkctl_date(s.c_terminated_on), parkctl_date(s.c_end)) + 1) AS during
+            FROM import_lease_units u JOIN import_rows s ON s.line = u.line
+            WHERE u.unit_id IS NOT NULL AND parkctl_date(s.c_start) < coalesce(parkctl_date(s.c_terminated_on), parkctl_date(s.c_end)) + 1
+        )
+        SELECT o.line, 'units', o.name, 'the unit is leased under ' || min(l.number) || ' for some of these days'
+        FROM o JOIN lease_unit lu ON lu.unit_id = o.unit_id AND NOT lu.cancelled AND lu.during && o.during
+        JOIN lease l ON l.id = lu.lease_id
+        GROUP BY o.line, o.name
         """,
     ]
 }

@@ -93,27 +93,51 @@ public struct ImportService {
                     // ParkSession.readWithoutPlainIndexScans for the PostgreSQL bug).
                     try conn.simpleQuery("SET LOCAL enable_indexscan = off; SET LOCAL enable_indexonlyscan = off")
                 }
-                // Every rule at once; required cells first.
+                // Every rule at once; required cells first. The rules that a unique or exclusion
+                // constraint also enforces (duplicates, overlaps) cost a sort or a join of the
+                // whole file: they run only when something else is wrong, for a dry run, or when
+                // the insert trips such a constraint, so that a clean file is read once less
+                // and a bad one still gets every problem listed.
                 let required = columns.filter(\.required).map {
                     "SELECT line, '\($0.name)', NULL::text, 'must not be empty' FROM import_rows WHERE c_\($0.name) IS NULL OR btrim(c_\($0.name)) = ''"
                 }
-                let all = (required + ImportRules.rules(entity)).map { "(\($0))" }.joined(separator: "\nUNION ALL\n")
-                let sql = "SELECT line, col, value, rule FROM (\(all)) AS p(line, col, value, rule) ORDER BY line, col LIMIT 1000000"
-                for row in try conn.query(PostgresQuery(unsafeSQL: sql)).rows {
-                    problems.append(ImportProblem(line: try row.decode(0), column: try row.decode(1), value: try row.decode(2),
-                                                  rule: try row.decode(3)))
-                }
-                problems.sort { ($0.line, $0.column) < ($1.line, $1.column) }
-                summary.rowsRejected = Set(problems.map(\.line)).count
-                if !problems.isEmpty { throw ImportRejected(problems: problems, summary: summary) }
+                problems += try Self.check(required + ImportRules.rules(entity), conn)
+                let enforced = ImportRules.enforcedByConstraints(entity)
+                if !problems.isEmpty || dryRun { problems += try Self.check(enforced, conn) }
+                try reject(problems, &summary)
                 if dryRun { throw DryRunFinished() }
-                for statement in ImportRules.apply(entity) { try conn.execute(PostgresQuery(unsafeSQL: statement)) }
+                try conn.simpleQuery("SAVEPOINT import_apply")
+                do {
+                    for statement in ImportRules.apply(entity) { try conn.execute(PostgresQuery(unsafeSQL: statement)) }
+                } catch let error as PostgresError where error.sqlState == .uniqueViolation || error.sqlState == .exclusionViolation {
+                    try conn.simpleQuery("ROLLBACK TO SAVEPOINT import_apply")
+                    problems += try Self.check(enforced, conn)
+                    try reject(problems, &summary)
+                    throw error   // a constraint the rules do not know of
+                }
                 summary.rowsImported = summary.rowsRead
             }
         } catch is DryRunFinished {
             return summary
         }
         return summary
+    }
+
+    /// The problems that the rules (each a SELECT of line, col, value, rule) find, in one query.
+    static func check(_ rules: [String], _ conn: Connection) throws -> [ImportProblem] {
+        guard !rules.isEmpty else { return [] }
+        let all = rules.map { "(\($0))" }.joined(separator: "\nUNION ALL\n")
+        let sql = "SELECT line, col, value, rule FROM (\(all)) AS p(line, col, value, rule) ORDER BY line, col LIMIT 1000000"
+        return try conn.query(PostgresQuery(unsafeSQL: sql)).rows.map { row in
+            ImportProblem(line: try row.decode(0), column: try row.decode(1), value: try row.decode(2), rule: try row.decode(3))
+        }
+    }
+
+    /// Throws every problem (sorted by line and column), if there is any.
+    private func reject(_ problems: [ImportProblem], _ summary: inout ImportSummary) throws {
+        guard !problems.isEmpty else { return }
+        summary.rowsRejected = Set(problems.map(\.line)).count
+        throw ImportRejected(problems: problems.sorted { ($0.line, $0.column) < ($1.line, $1.column) }, summary: summary)
     }
 
     /// Thrown to roll back a dry run once everything is checked.
