@@ -24,6 +24,18 @@ enum ImportRules {
         }
     }
 
+    /// The tables an import writes.
+    static func tables(_ entity: TransferEntity) -> [String] {
+        switch entity {
+        case .parks: ["park"]
+        case .buildings: ["building"]
+        case .units: ["unit"]
+        case .tenants: ["tenant", "onboarding", "onboarding_step"]
+        case .leases: ["lease", "lease_unit"]
+        case .tickets, .audit: []
+        }
+    }
+
     static let kinds = "('office', 'factory', 'live_room', 'selection_center', 'warehouse', 'showroom', 'retail', 'dormitory')"
 
     // MARK: parks

@@ -116,6 +116,11 @@ public struct ImportService {
                     throw error   // a constraint the rules do not know of
                 }
                 summary.rowsImported = summary.rowsRead
+                // Fresh statistics for a big load, so that the next report plans for the new
+                // size instead of waiting for autovacuum (the owner's right; others skip it).
+                if summary.rowsRead >= 10_000 {
+                    try conn.simpleQuery("ANALYZE " + ImportRules.tables(entity).joined(separator: ", "))
+                }
             }
         } catch is DryRunFinished {
             return summary
