@@ -37,15 +37,21 @@ public final class ParkSession {
     public func readWithoutPlainIndexScans<T>(_ body: (Connection) throws -> T) throws -> T {
         try ConstraintMessages.translating {
             if connection.isInTransaction {
-                try connection.simpleQuery("SET LOCAL enable_indexscan = off; SET LOCAL enable_indexonlyscan = off")
+                try Self.turnOffPlainIndexScans(connection)
                 return try body(connection)
             }
-            return try connection.transaction(readOnly: true, maxRetries: 0,
-                                              setUp: ["SET LOCAL enable_indexscan = off", "SET LOCAL enable_indexonlyscan = off"]) { conn in
+            return try connection.transaction(readOnly: true, maxRetries: 0, setUp: Self.noPlainIndexScans) { conn in
                 try body(conn)
             }
         }
     }
+
+    /// For the rest of the current transaction (see ``readWithoutPlainIndexScans(_:)``).
+    static func turnOffPlainIndexScans(_ conn: Connection) throws {
+        for statement in noPlainIndexScans { try conn.execute(statement) }
+    }
+
+    static let noPlainIndexScans: [PostgresQuery] = ["SET LOCAL enable_indexscan = off", "SET LOCAL enable_indexonlyscan = off"]
 
     /// Runs read-only work; a database refusal is translated like in `write`.
     public func read<T>(_ body: (Connection) throws -> T) throws -> T {

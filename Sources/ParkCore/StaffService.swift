@@ -78,8 +78,7 @@ public struct StaffService {
     }
 
     static func validName(_ name: String) throws -> String {
-        guard name.range(of: "^[a-z][a-z0-9_]{0,62}$", options: .regularExpression) != nil,
-              !name.hasPrefix("pg_"), !name.hasPrefix("parkctl") else {
+        guard Validate.isStaffName(name), !name.hasPrefix("pg_"), !name.hasPrefix("parkctl") else {
             throw ParkError.invalid("staff name '\(name.prefix(80))': 1-63 lower-case letters, digits or _, starting with a letter (not pg_… or parkctl…)")
         }
         return name

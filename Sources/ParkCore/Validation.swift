@@ -20,6 +20,25 @@ public enum Validate {
         return trimmed
     }
 
+    /// `text` with each control character (but those in `keeping`) written as `\u{1B}`,
+    /// so that an echoed value cannot drive the terminal.
+    public static func escapingControlCharacters(_ text: String, keeping: Set<Unicode.Scalar> = []) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            if scalar.properties.generalCategory == .control && !keeping.contains(scalar) {
+                out += "\\u{\(String(scalar.value, radix: 16, uppercase: true))}"
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
+    /// A staff login name: 1-63 lower-case letters, digits or _, starting with a letter.
+    public static func isStaffName(_ name: String) -> Bool {
+        name.range(of: "^[a-z][a-z0-9_]{0,62}$", options: .regularExpression) != nil
+    }
+
     /// A code: 1...max ASCII letters, digits, `-` or `_`, starting with a letter or digit.
     public static func code(_ value: String, field: String, max: Int = 16, upperCaseOnly: Bool = false) throws -> String {
         let allowed = value.unicodeScalars.allSatisfy {

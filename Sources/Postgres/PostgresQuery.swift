@@ -53,6 +53,13 @@ public struct PostgresQuery: Sendable, Equatable, ExpressibleByStringInterpolati
             sql += "$\(binds.count)"
         }
 
+        /// An optional value, NULL when nil. Its own overload only so that the compiler
+        /// does not warn about an optional's debug description: it is bound, not printed.
+        public mutating func appendInterpolation<T: PostgresEncodable>(_ value: T?) {
+            binds.append(PostgresBind(value))
+            sql += "$\(binds.count)"
+        }
+
         /// A value already encoded (for example a NULL of a given type).
         public mutating func appendInterpolation(bind: PostgresBind) {
             binds.append(bind)

@@ -16,14 +16,7 @@ struct Failure {
     /// A message safe for a terminal: control characters (an echoed value may hold
     /// escape sequences) are shown as `\u{1B}`, and a huge echoed value is cut.
     static func printable(_ message: String, limit: Int = 2_000) -> String {
-        var out = ""
-        for scalar in message.unicodeScalars {
-            if scalar.properties.generalCategory == .control && scalar != "\n" && scalar != "\t" {
-                out += "\\u{\(String(scalar.value, radix: 16, uppercase: true))}"
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
+        let out = Validate.escapingControlCharacters(message, keeping: ["\n", "\t"])
         guard out.count > limit else { return out }
         return String(out.prefix(limit * 3 / 4)) + " … (\(out.count - limit) characters left out) … " + String(out.suffix(limit / 4))
     }

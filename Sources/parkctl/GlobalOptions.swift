@@ -31,7 +31,7 @@ struct DatabaseOptions: ParsableArguments {
     func validate() throws {
         if let timeout, !(1...86_400).contains(timeout) { throw ValidationError("--timeout must be 1-86400 seconds") }
         if !(1...3_600).contains(lockTimeout) { throw ValidationError("--lock-timeout must be 1-3600 seconds") }
-        if let user = resolvedUser, user.range(of: "^[a-z][a-z0-9_]{0,62}$", options: .regularExpression) == nil {
+        if let user = resolvedUser, !Validate.isStaffName(user) {
             throw ValidationError("--user must be a staff name: 1-63 lower-case letters, digits or _, starting with a letter")
         }
     }

@@ -302,6 +302,16 @@ enum ImportRules {
         """,
     ]
 
+    /// Each unit of each file lease with the days it holds it (up to its termination).
+    static let leaseDays = """
+        WITH o AS (
+            SELECT u.line, u.name, u.unit_id,
+                   daterange(parkctl_date(s.c_start), coalesce(parkctl_date(s.c_terminated_on), parkctl_date(s.c_end)) + 1) AS during
+            FROM import_lease_units u JOIN import_rows s ON s.line = u.line
+            WHERE u.unit_id IS NOT NULL AND parkctl_date(s.c_start) < coalesce(parkctl_date(s.c_terminated_on), parkctl_date(s.c_end)) + 1
+        )
+        """
+
     static let leasesEnforced = [
         """
         SELECT line, 'number', c_number, 'the same lease number is on line ' || first_line FROM (
@@ -311,24 +321,14 @@ enum ImportRules {
         "SELECT s.line, 'number', s.c_number, 'lease ' || s.c_number || ' exists already' FROM import_rows s JOIN lease l ON l.number = s.c_number",
         // Overlaps inside the file, on the days each lease holds its units.
         """
-        WITH o AS (
-            SELECT u.line, u.name, u.unit_id,
-                   daterange(parkctl_date(s.c_start), coalesce(parkctl_date(s.c_terminated_on), parkctl_date(s.c_end)) + 1) AS during
-            FROM import_lease_units u JOIN import_rows s ON s.line = u.line
-            WHERE u.unit_id IS NOT NULL AND parkctl_date(s.c_start) < coalesce(parkctl_date(s.c_terminated_on), parkctl_date(s.c_end)) + 1
-        )
+        \(leaseDays)
         SELECT b.line, 'units', b.name, 'overlaps the lease on line ' || min(a.line) || ' for the same unit'
         FROM o a JOIN o b ON a.unit_id = b.unit_id AND a.line < b.line AND a.during && b.during
         GROUP BY b.line, b.name
         """,
         // Overlaps with leases already recorded.
         """
-        WITH o AS (
-            SELECT u.line, u.name, u.unit_id,
-                   daterange(parkctl_date(s.c_start), coalesce(parkctl_date(s.c_terminated_on), parkctl_date(s.c_end)) + 1) AS during
-            FROM import_lease_units u JOIN import_rows s ON s.line = u.line
-            WHERE u.unit_id IS NOT NULL AND parkctl_date(s.c_start) < coalesce(parkctl_date(s.c_terminated_on), parkctl_date(s.c_end)) + 1
-        )
+        \(leaseDays)
         SELECT o.line, 'units', o.name, 'the unit is leased under ' || min(l.number) || ' for some of these days'
         FROM o JOIN lease_unit lu ON lu.unit_id = o.unit_id AND NOT lu.cancelled AND lu.during && o.during
         JOIN lease l ON l.id = lu.lease_id

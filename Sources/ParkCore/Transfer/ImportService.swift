@@ -17,15 +17,8 @@ public struct ImportProblem: Sendable, Equatable, CustomStringConvertible {
 
     /// A cell as a message shows it: at most 60 characters, control characters escaped.
     static func shown(_ value: String) -> String {
-        var out = ""
-        for scalar in value.unicodeScalars.prefix(60) {
-            if scalar.properties.generalCategory == .control {
-                out += "\\u{\(String(scalar.value, radix: 16, uppercase: true))}"
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
-        return value.unicodeScalars.count > 60 ? out + "…(\(value.count) characters)" : out
+        let head = Validate.escapingControlCharacters(String(value.unicodeScalars.prefix(60)))
+        return value.unicodeScalars.count > 60 ? head + "…(\(value.count) characters)" : head
     }
 }
 
@@ -91,7 +84,7 @@ public struct ImportService {
                     try conn.simpleQuery(ImportRules.leaseUnits + "; ANALYZE import_lease_units")
                     // The overlap rules probe lease_unit per row: no plain GiST scans (see
                     // ParkSession.readWithoutPlainIndexScans for the PostgreSQL bug).
-                    try conn.simpleQuery("SET LOCAL enable_indexscan = off; SET LOCAL enable_indexonlyscan = off")
+                    try ParkSession.turnOffPlainIndexScans(conn)
                 }
                 // Every rule at once; required cells first. The rules that a unique or exclusion
                 // constraint also enforces (duplicates, overlaps) cost a sort or a join of the
