@@ -10,14 +10,9 @@ RUNS=${1:-20}
 
 # A release build with the Swift runtime and Foundation linked statically: it
 # starts faster than one that loads them as shared libraries.
-swift build -c release --static-swift-stdlib --product parkctl >/dev/null
-BIN=$(swift build -c release --static-swift-stdlib --show-bin-path)
-WORK=$(mktemp -d /tmp/parkctl-bench-XXXXXX)
-chmod 755 "$WORK"
-export PARKCTL_HOME="$WORK/cluster"
-trap '"$BIN/parkctl" db stop >/dev/null 2>&1 || true; rm -rf "$WORK"' EXIT
+source bench/common.sh
+bench_setup -c release --static-swift-stdlib --product parkctl
 "$BIN/parkctl" demo >/dev/null
-CONN="host=$PARKCTL_HOME/run port=5432 user=parkctl dbname=parkctl"
 
 # The query parkctl runs for the listing (PortfolioService.units).
 QUERY="SELECT p.code AS park, b.code AS building, u.code, u.floor, u.area_m2, u.kind, u.list_rent, u.off_market_reason
@@ -32,7 +27,6 @@ for _ in $(seq 1 "$RUNS"); do
     t0=$(ns); "$BIN/parkctl" unit list --building SW/B1 --format json >/dev/null; t1=$(ns)
     T_PARKCTL+=($(( (t1 - t0) / 1000 )))
 done
-median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 MP=$(median "${T_PSQL[@]}"); MK=$(median "${T_PARKCTL[@]}")
 ROWS=$("$BIN/parkctl" unit list --building SW/B1 --format csv | tail -n +2 | wc -l)
 awk -v p="$MP" -v k="$MK" -v n="$RUNS" -v rows="$ROWS" 'BEGIN {

@@ -9,16 +9,8 @@ cd "$(dirname "$0")/.."
 ROWS=${1:-1000000}
 ROUNDS=${2:-5}
 
-swift build -c release >/dev/null
-BIN=$(swift build -c release --show-bin-path)
-WORK=$(mktemp -d /tmp/parkctl-bench-XXXXXX)
-chmod 755 "$WORK"
-export PARKCTL_HOME="$WORK/cluster"
-trap '"$BIN/parkctl" db stop >/dev/null 2>&1 || true; rm -rf "$WORK"' EXIT
-
-"$BIN/parkctl" db start >/dev/null
-CONN="host=$PARKCTL_HOME/run port=5432 user=parkctl dbname=parkctl"
-PSQL=(psql -X -q -v ON_ERROR_STOP=1 "$CONN")
+source bench/common.sh
+bench_setup -c release
 
 "${PSQL[@]}" -c "SET client_min_messages = warning; DROP TABLE IF EXISTS bench_unit; CREATE TABLE bench_unit (
     id bigint, park text, building text, code text, floor int, area_m2 numeric(12,2),
@@ -39,7 +31,6 @@ for r in $(seq 1 "$ROUNDS"); do
     [ "$n" = "$ROWS" ] || { echo "parkctl copied $n rows, expected $ROWS" >&2; exit 1; }
     T_PARKCTL+=("$(awk "BEGIN {print $t1 - $t0}")")
 done
-median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 MP=$(median "${T_PSQL[@]}"); MK=$(median "${T_PARKCTL[@]}")
 awk -v rows="$ROWS" -v p="$MP" -v k="$MK" 'BEGIN {
     printf "psql \\copy   median %.3f s  %10.0f rows/s\n", p, rows / p

@@ -15,15 +15,8 @@ cd "$(dirname "$0")/.."
 ROWS=${1:-1000000}
 ROUNDS=${2:-3}
 
-swift build -c release --static-swift-stdlib --product parkctl >/dev/null
-BIN=$(swift build -c release --static-swift-stdlib --show-bin-path)
-WORK=$(mktemp -d /tmp/parkctl-bench-XXXXXX)
-chmod 755 "$WORK"
-export PARKCTL_HOME="$WORK/cluster"
-trap '"$BIN/parkctl" db stop >/dev/null 2>&1 || true; rm -rf "$WORK"' EXIT
-"$BIN/parkctl" db start >/dev/null
-CONN="host=$PARKCTL_HOME/run port=5432 user=parkctl dbname=parkctl"
-PSQL=(psql -X -q -v ON_ERROR_STOP=1 "$CONN")
+source bench/common.sh
+bench_setup -c release --static-swift-stdlib --product parkctl
 PARKS=$(( (ROWS + 4999) / 5000 ))
 "${PSQL[@]}" <<SQL
 SET session_replication_role = replica;
@@ -52,7 +45,6 @@ if r.returncode != 0:
 print(f"{time.time() - t:.3f} {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}")
 PY
 }
-median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 reset() { "${PSQL[@]}" -c "TRUNCATE bench_bare; TRUNCATE unit CASCADE; TRUNCATE audit_log; CHECKPOINT" 2>/dev/null; }
 
 for n in 100000 "$ROWS"; do

@@ -7,14 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v valgrind >/dev/null || { echo "valgrind is not installed (apt-get install valgrind)" >&2; exit 69; }
 swift build --product parkctl-bench >/dev/null
-swift build --product parkctl >/dev/null
-BIN=$(swift build --show-bin-path)
-WORK=$(mktemp -d /tmp/parkctl-memcheck-XXXXXX)
-chmod 755 "$WORK"
-export PARKCTL_HOME="$WORK/cluster"
-trap '"$BIN/parkctl" db stop >/dev/null 2>&1 || true; rm -rf "$WORK"' EXIT
-"$BIN/parkctl" db start >/dev/null
+source bench/common.sh
+bench_setup --product parkctl
 valgrind --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect \
-    --error-exitcode=9 "$BIN/parkctl-bench" exercise "host=$PARKCTL_HOME/run port=5432 user=parkctl dbname=parkctl" 2>&1 |
+    --error-exitcode=9 "$BIN/parkctl-bench" exercise "$CONN" 2>&1 |
     grep -E 'copied|definitely lost|indirectly lost|possibly lost|ERROR SUMMARY'
 exit "${PIPESTATUS[0]}"

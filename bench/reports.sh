@@ -14,14 +14,8 @@ cd "$(dirname "$0")/.."
 PARKS=${1:-200}
 RUNS=${2:-5}
 
-swift build -c release --static-swift-stdlib --product parkctl >/dev/null
-BIN=$(swift build -c release --static-swift-stdlib --show-bin-path)
-WORK=$(mktemp -d /tmp/parkctl-bench-XXXXXX)
-chmod 755 "$WORK"
-export PARKCTL_HOME="$WORK/cluster"
-trap '"$BIN/parkctl" db stop >/dev/null 2>&1 || true; rm -rf "$WORK"' EXIT
-"$BIN/parkctl" db start >/dev/null
-CONN="host=$PARKCTL_HOME/run port=5432 user=parkctl dbname=parkctl"
+source bench/common.sh
+bench_setup -c release --static-swift-stdlib --product parkctl
 echo "generating $PARKS parks..."
 t0=$(date +%s)
 psql -X -q "$CONN" -v parks="$PARKS" -f bench/reports-data.sql
@@ -61,7 +55,6 @@ PY
 }
 
 ms() { echo $(( $(date +%s%N) / 1000000 )); }
-median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 printf '%-36s %10s %10s %10s %7s\n' "report" "psql ms" "psql+idx" "parkctl ms" "ratio"
 i=0
 for entry in "${REPORTS[@]}"; do

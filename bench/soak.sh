@@ -17,18 +17,11 @@ cd "$(dirname "$0")/.."
 CLIENTS=${1:-16}
 SECONDS_EACH=${2:-60}
 
-BUILD=(swift build -c release)
+BUILD=(-c release)
 [ -n "${PARKCTL_BENCH_SCRATCH:-}" ] && BUILD+=(--scratch-path "$PARKCTL_BENCH_SCRATCH")
-"${BUILD[@]}" >/dev/null
-BIN=$("${BUILD[@]}" --show-bin-path)
-WORK=$(mktemp -d /tmp/parkctl-bench-XXXXXX)
-chmod 755 "$WORK"
-export PARKCTL_HOME="$WORK/cluster"
-trap '"$BIN/parkctl" db stop >/dev/null 2>&1 || true; rm -rf "$WORK"' EXIT
-"$BIN/parkctl" db start >/dev/null
-CONN="host=$PARKCTL_HOME/run port=5432 user=parkctl dbname=parkctl"
-PGBENCH=$(ls /usr/lib/postgresql/*/bin/pgbench 2>/dev/null | sort -V | tail -1)
-[ -x "$PGBENCH" ] || PGBENCH=$(command -v pgbench)
+source bench/common.sh
+bench_setup "${BUILD[@]}"
+PGBENCH=$(bench_pgbench)
 
 # The soak (it seeds the demo portfolio into the empty database).
 set +e

@@ -12,16 +12,10 @@ SECONDS_EACH=${1:-10}
 ROUNDS=${2:-3}
 CLIENTS=8
 
-swift build -c release >/dev/null
-BIN=$(swift build -c release --show-bin-path)
-WORK=$(mktemp -d /tmp/parkctl-bench-XXXXXX)
-chmod 755 "$WORK"
-export PARKCTL_HOME="$WORK/cluster"
-trap '"$BIN/parkctl" db stop >/dev/null 2>&1 || true; rm -rf "$WORK"' EXIT
+source bench/common.sh
+bench_setup -c release
 "$BIN/parkctl" demo >/dev/null
-CONN="host=$PARKCTL_HOME/run port=5432 user=parkctl dbname=parkctl"
-PGBENCH=$(ls /usr/lib/postgresql/*/bin/pgbench 2>/dev/null | sort -V | tail -1)
-[ -x "$PGBENCH" ] || PGBENCH=$(command -v pgbench)
+PGBENCH=$(bench_pgbench)
 TENANT=91350100MA4000103C   # 博思软件, a tenant of SW in the demo
 UNIT=SW/B1/0301
 
@@ -57,7 +51,6 @@ for _ in $(seq 1 "$ROUNDS"); do
     pk=$("$BIN/parkctl-bench" tickets "$CONN" "$CLIENTS" "$SECONDS_EACH" "$TENANT" "$UNIT")
     R_PK+=("$pk")
 done
-median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 MPG=$(median "${R_PG[@]}"); MPK=$(median "${R_PK[@]}")
 awk -v g="$MPG" -v k="$MPK" -v c="$CLIENTS" -v r="$ROUNDS" -v s="$SECONDS_EACH" 'BEGIN {
     printf "%d clients, %d rounds of %d s each, interleaved (medians)\n", c, r, s
