@@ -25,13 +25,32 @@ public enum ConstraintMessages {
         "tenant_email_format": "an e-mail address looks like name@example.com",
         "onboarding_one_live_per_park": "the tenant has an application in progress for this park already",
         "onboarding_transition_allowed": "the application cannot move to that stage from where it is",
+        "tenant_registered_name": "this credit code is registered under another company name: check the name on the business licence (营业执照)",
+        "ticket_service_level_exists": "no service level for this category and priority (see `parkctl sla list`)",
+        "ticket_opened_not_in_future": "a ticket cannot be opened in the future",
+        "ticket_event_not_in_future": "a ticket's event cannot lie in the future",
+        "ticket_status_from_events": "a ticket's status changes only through its timeline (parkctl ticket start|resolve|close|…)",
+        "ticket_fixed_at_opening": "a ticket's number, park, opening time and due times are fixed when it is opened",
     ]
+
+    /// Free-text columns refuse control characters and bidirectional overrides
+    /// (constraints `<table>_<column>_plain_text`, migration 0010).
+    static func rule(_ constraint: String) -> String? {
+        if let rule = rules[constraint] { return rule }
+        if constraint.hasSuffix("_plain_text") {
+            return "text may not hold control characters (such as terminal escape sequences) or bidirectional overrides"
+        }
+        return nil
+    }
 
     /// A refusal by the grants or the park scope, said in the staff's terms.
     public static func forbidden(_ error: PostgresError) -> ParkError {
         let message = error.message
         if message.hasPrefix("new row violates row-level security policy") {
             let table = error.table ?? message.split(separator: "\"").dropFirst().first.map(String.init) ?? "the table"
+            if table == "service_level" {
+                return ParkError(.forbidden, "not allowed: service levels are group-wide; only staff of every park may change them")
+            }
             return ParkError(.forbidden, "not allowed: the \(table) would belong to a park outside your parks")
         }
         if message.hasPrefix("permission denied for ") {
@@ -53,7 +72,7 @@ public enum ConstraintMessages {
                 // The lease service names the unit and the lease that holds it.
                 throw error
             case .integrityConstraintViolation, .dataException:
-                let rule = error.constraint.flatMap { rules[$0] } ?? error.message
+                let rule = error.constraint.flatMap(Self.rule) ?? error.message
                 let kind: ParkError.Kind = state == .uniqueViolation ? .conflict : .invalidInput
                 throw ParkError(kind, "\(rule)\(error.constraint.map { " (rule \($0))" } ?? "")")
             default:

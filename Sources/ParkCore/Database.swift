@@ -21,6 +21,19 @@ public enum DatabaseTarget: Sendable {
         }
     }
 
+    /// A warning for a server reached over TCP without checking who answers: with any
+    /// `sslmode` but verify-full or verify-ca, a machine that poses as the server (on
+    /// the network, or a local process on 127.0.0.1) receives the password in clear.
+    public var transportWarning: String? {
+        guard case .server(let conninfo) = self, let transport = try? ConnectionString.transport(conninfo),
+              !transport.tcpHosts.isEmpty, !["verify-full", "verify-ca"].contains(transport.sslMode) else { return nil }
+        return """
+            warning: \(transport.tcpHosts.joined(separator: ",")) is reached over TCP with sslmode=\(transport.sslMode), \
+            which does not check the server's certificate: whoever answers there gets your password. \
+            Use sslmode=verify-full (README: Using an existing server)
+            """
+    }
+
     /// Opens a connection. The embedded cluster is created, started and migrated as
     /// needed; a server is only connected to, and a schema behind this parkctl is
     /// reported (run `parkctl db migrate`) unless `requireCurrentSchema` is false.
@@ -34,9 +47,11 @@ public enum DatabaseTarget: Sendable {
                         user: String? = nil) throws -> Connection {
         var settings = ["lock_timeout": "\(lockTimeout)s"]
         if let statementTimeout { settings["statement_timeout"] = "\(statementTimeout)s" }
+        // Another login's password is not this one's: libpq finds the staff member's own
+        // in .pgpass, a service file or PGPASSWORD.
         func asUser(_ conninfo: String) throws -> String {
             guard let user else { return conninfo }
-            return try ConnectionString.replacing(["user": user], in: conninfo)
+            return try ConnectionString.replacing(["user": user], removing: ["password"], in: conninfo)
         }
         switch self {
         case .server(let conninfo):

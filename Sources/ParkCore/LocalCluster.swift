@@ -139,19 +139,27 @@ public struct LocalCluster: Sendable {
             settings += "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n"
         }
         let conf = dataDirectory + "/postgresql.conf"
-        guard let handle = FileHandle(forWritingAtPath: conf) else {
-            throw ParkError.unavailable("cannot write \(conf)")
+        let fd = open(conf, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC)
+        var info = stat()
+        guard fd >= 0, fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+            if fd >= 0 { close(fd) }
+            throw ParkError.unavailable("cannot write \(conf) (not a plain file of the cluster's)")
         }
-        handle.seekToEndOfFile()
-        handle.write(Data(settings.utf8))
-        handle.closeFile()
+        defer { close(fd) }
+        let bytes = Array(settings.utf8)
+        guard bytes.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) == bytes.count else {
+            throw ParkError.unavailable("cannot write \(conf): \(String(cString: strerror(errno)))")
+        }
     }
 
     private func start(_ binaries: PostgresBinaries) throws {
         try makeDirectory(socketDirectory)
-        if !FileManager.default.fileExists(atPath: logFile) {
-            _ = FileManager.default.createFile(atPath: logFile, contents: nil, attributes: [.posixPermissions: 0o600])
-            try chownToServerUser(logFile)
+        let fd = open(logFile, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        if fd >= 0 {
+            defer { close(fd) }
+            try chownToServerUser(fd, logFile)
+        } else if errno != EEXIST {
+            throw ParkError.unavailable("cannot create \(logFile): \(String(cString: strerror(errno)))")
         }
         let out = try ProcessRunner.run(binaries.pgCtl, ["-D", dataDirectory, "-l", logFile, "-w", "-t", "60", "start"],
                                         asUser: serverUser, environment: ProcessRunner.serverEnvironment)
@@ -172,13 +180,25 @@ public struct LocalCluster: Sendable {
         }
     }
 
+    /// Makes (or takes) a folder of the cluster, 0700 and the server user's. It is
+    /// opened without following a symbolic link, and changed through that descriptor:
+    /// a link planted in its place is refused, never followed to chown its target.
     private func makeDirectory(_ path: String) throws {
-        if !FileManager.default.fileExists(atPath: path) {
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true,
-                                                    attributes: [.posixPermissions: 0o700])
+        if mkdir(path, 0o700) != 0 && errno != EEXIST {
+            throw ParkError.unavailable("cannot create \(path): \(String(cString: strerror(errno)))")
         }
-        chmod(path, 0o700)
-        try chownToServerUser(path)
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw ParkError.unavailable("""
+                \(path) is not a folder parkctl made (\(String(cString: strerror(errno)))\(errno == ELOOP || errno == ENOTDIR ? ": a symbolic link or a file stands there" : "")); \
+                remove it, or set PARKCTL_HOME to another folder
+                """)
+        }
+        defer { close(fd) }
+        guard fchmod(fd, 0o700) == 0 else {
+            throw ParkError.unavailable("cannot make \(path) private: \(String(cString: strerror(errno)))")
+        }
+        try chownToServerUser(fd, path)
     }
 
     /// As root, the server runs as postgres, which must be able to walk down to the
@@ -201,30 +221,110 @@ public struct LocalCluster: Sendable {
         }
     }
 
-    private func chownToServerUser(_ path: String) throws {
-        guard let user = serverUser else { return }
+    /// Gives an opened file or folder to the server user (as root); never by path.
+    private func chownToServerUser(_ fd: Int32, _ path: String) throws {
+        guard let (uid, gid) = try serverUserIDs() else { return }
+        guard fchown(fd, uid, gid) == 0 else {
+            throw ParkError.unavailable("cannot give \(path) to the \(serverUser ?? "") user: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    private func serverUserIDs() throws -> (uid_t, gid_t)? {
+        guard let user = serverUser else { return nil }
         guard let pw = getpwnam(user) else {
             throw ParkError.unavailable("""
                 running as root, but there is no '\(user)' system user to run PostgreSQL \
                 (PostgreSQL refuses to run as root): install postgresql, or set PARKCTL_DATABASE_URL
                 """)
         }
-        guard chown(path, pw.pointee.pw_uid, pw.pointee.pw_gid) == 0 else {
-            throw ParkError.unavailable("cannot give \(path) to the \(user) user: \(String(cString: strerror(errno)))")
+        return (pw.pointee.pw_uid, pw.pointee.pw_gid)
+    }
+
+    /// Walks down to ``root`` from `/`, making the folders that are missing, and refuses
+    /// a path that someone else could change under us: every folder on the way must
+    /// belong to root or to us and be writable by no one else (a sticky folder such as
+    /// /tmp may be, since there nobody can replace what is ours); a symbolic link on
+    /// the way must be root's or ours, and is followed. The cluster folder itself may
+    /// belong to the server user, and must be closed to others.
+    ///
+    /// Why: as root, parkctl gives the cluster's folders to the postgres user; in a
+    /// folder others can write, a planted symbolic link would make root give away (or
+    /// open up) whatever it points to.
+    func prepareRoot() throws {
+        let me = geteuid()
+        let server = try serverUserIDs()?.0
+        let trusted = { (uid: uid_t) in uid == 0 || uid == me }
+        let absolute = root.hasPrefix("/") ? root : FileManager.default.currentDirectoryPath + "/" + root
+        var pending = absolute.split(separator: "/").map(String.init)
+        var resolved = ""
+        var links = 0
+        func unsafe(_ path: String, _ why: String) -> ParkError {
+            ParkError.unavailable("""
+                the cluster folder \(root) is not safe: \(path) \(why), so someone else could put a symbolic link in \
+                parkctl's way. Set PARKCTL_HOME to a folder whose parents only root\(me == 0 ? "" : " or you") can write \
+                (the default is \(Self.defaultRoot()))
+                """)
+        }
+        var info = stat()
+        guard lstat("/", &info) == 0, trusted(info.st_uid), info.st_mode & 0o022 == 0 else { throw unsafe("/", "is writable by others") }
+        while !pending.isEmpty {
+            let name = pending.removeFirst()
+            if name.isEmpty || name == "." { continue }
+            if name == ".." {
+                resolved = String(resolved[..<(resolved.lastIndex(of: "/") ?? resolved.startIndex)])
+                continue
+            }
+            let path = resolved + "/" + name
+            let isHome = pending.allSatisfy { $0.isEmpty || $0 == "." }
+            if lstat(path, &info) != 0 {
+                guard errno == ENOENT, mkdir(path, isHome ? 0o700 : 0o755) == 0 || errno == EEXIST, lstat(path, &info) == 0 else {
+                    throw ParkError.unavailable("cannot create \(path): \(String(cString: strerror(errno)))")
+                }
+            }
+            switch info.st_mode & S_IFMT {
+            case S_IFLNK:
+                guard trusted(info.st_uid) else { throw unsafe(path, "is a symbolic link of user \(info.st_uid)") }
+                links += 1
+                var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+                let n = readlink(path, &buffer, buffer.count - 1)
+                guard links <= 32, n > 0 else { throw unsafe(path, "is a symbolic link that leads nowhere (or in a loop)") }
+                let target = String(decoding: buffer[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                pending = target.split(separator: "/").map(String.init) + pending
+                if target.hasPrefix("/") { resolved = "" }
+                continue
+            case S_IFDIR:
+                break
+            default:
+                throw unsafe(path, "is not a folder")
+            }
+            let writableByOthers = info.st_mode & 0o002 != 0 || (info.st_mode & 0o020 != 0 && info.st_gid != 0)
+            if isHome {
+                guard trusted(info.st_uid) || info.st_uid == server else { throw unsafe(path, "belongs to user \(info.st_uid)") }
+                guard !writableByOthers else { throw unsafe(path, "is writable by others (mode \(String(info.st_mode & 0o7777, radix: 8)))") }
+            } else {
+                guard trusted(info.st_uid) else { throw unsafe(path, "belongs to user \(info.st_uid)") }
+                guard !writableByOthers || info.st_mode & S_ISVTX != 0 else {
+                    throw unsafe(path, "is writable by others (mode \(String(info.st_mode & 0o7777, radix: 8)))")
+                }
+            }
+            resolved = path
         }
     }
 
     /// Holds an exclusive lock on the cluster's lock file, so that two first runs at
     /// once do not both run initdb or start the server.
     private func withSetupLock<T>(_ body: () throws -> T) throws -> T {
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o700])
-        try chownToServerUser(root)
-        let fd = open(lockFile, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
+        try prepareRoot()
+        try makeDirectory(root)
+        let fd = open(lockFile, O_CREAT | O_RDWR | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard fd >= 0 else {
             throw ParkError.unavailable("cannot open \(lockFile): \(String(cString: strerror(errno)))")
         }
         defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, info.st_uid == geteuid(), info.st_nlink == 1 else {
+            throw ParkError.unavailable("\(lockFile) is not parkctl's lock file (another user's, or a link); remove it")
+        }
         guard flock(fd, LOCK_EX) == 0 else {
             throw ParkError.unavailable("cannot lock \(lockFile): \(String(cString: strerror(errno)))")
         }

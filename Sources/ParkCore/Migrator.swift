@@ -125,6 +125,16 @@ public struct Migrator: Sendable {
             }
             applied.append(migration.name)
         }
+        try grantDatabaseAccess(conn)
         return applied
+    }
+
+    /// CONNECT and TEMPORARY on this database for its staff, not for PUBLIC (0010).
+    /// Database grants are not copied by `CREATE DATABASE … TEMPLATE`, so every
+    /// migrate sets them again; it is idempotent.
+    public func grantDatabaseAccess(_ conn: Connection) throws {
+        guard try conn.query("SELECT to_regprocedure('parkctl_grant_database_access()') IS NOT NULL").rows[0].decode(0, as: Bool.self)
+        else { return }
+        try conn.execute("SELECT parkctl_grant_database_access()")
     }
 }

@@ -56,12 +56,12 @@ public enum ProcessRunner {
         return Output(status: exitCode, stdout: stdoutFile.readAll(), stderr: stderrFile.readAll())
     }
 
-    /// Our environment without the variables that would point a server elsewhere.
+    /// The environment of initdb and pg_ctl, and so of the server: a minimal one, not
+    /// ours. The server outlives the command, and as root it runs as the postgres user,
+    /// who could read our environment (PGPASSWORD, cloud credentials) in
+    /// /proc/<pid>/environ; nor may PGDATA, PGHOST or PGOPTIONS point it elsewhere.
     static var serverEnvironment: [String: String] {
-        var env = ProcessInfo.processInfo.environment
-        for key in ["PGDATA", "PGHOST", "PGPORT", "PGDATABASE", "PGUSER", "PGOPTIONS"] { env[key] = nil }
-        env["LC_ALL"] = "C.UTF-8"
-        return env
+        ["PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8"]
     }
 
     private static func withCStrings<R>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> R) -> R {

@@ -43,30 +43,34 @@ public struct TenantService {
         if let area = application.wantedAreaM2, area <= 0 { throw ParkError.invalid("wanted area must be more than 0 m²") }
         try session.write { conn in
             let parkID = try PortfolioService.parkID(application.park, conn)
-            let tenantID: Int
+            let onboardingID: Int
             if let existing = try conn.query("SELECT id, name FROM tenant WHERE credit_code = \(application.creditCode)").rows.first {
                 let existingName: String = try existing.decode("name")
                 guard existingName == name else {
                     throw ParkError(.conflict, "credit code \(application.creditCode) belongs to \(existingName), not \(name)")
                 }
-                tenantID = try existing.decode("id")
+                let tenantID: Int = try existing.decode("id")
+                if let live = try conn.query("""
+                    SELECT stage FROM onboarding WHERE park_id = \(parkID) AND tenant_id = \(tenantID) AND stage NOT IN ('rejected', 'exited')
+                    """).rows.first {
+                    throw ParkError(.conflict, "\(name) has an application at \(application.park) already (stage \(try live.decode(0, as: String.self)))")
+                }
+                onboardingID = try Self.insertOnboarding(conn, parkID: parkID, tenantID: tenantID, application)
+            } else if let known = try conn.query("""
+                SELECT parkctl_apply_known_tenant(\(parkID), \(application.creditCode), \(name), \(application.wantedAreaM2),
+                                                  \(application.wantedKind?.rawValue),
+                                                  \(application.on)::date::timestamp AT TIME ZONE (SELECT time_zone FROM park WHERE id = \(parkID)))
+                """).rows[0].decode(0, as: Int?.self) {
+                // A tenant of other parks, which this login cannot see: the database checked
+                // the credit code and the exact name, and recorded the application.
+                onboardingID = known
             } else {
-                tenantID = try conn.query("""
+                let tenantID: Int = try conn.query("""
                     INSERT INTO tenant (name, credit_code, industry, contact, phone, email)
                     VALUES (\(name), \(application.creditCode), \(industry), \(contact), \(phone), \(email)) RETURNING id
                     """).rows[0].decode(0)
+                onboardingID = try Self.insertOnboarding(conn, parkID: parkID, tenantID: tenantID, application)
             }
-            if let live = try conn.query("""
-                SELECT stage FROM onboarding WHERE park_id = \(parkID) AND tenant_id = \(tenantID) AND stage NOT IN ('rejected', 'exited')
-                """).rows.first {
-                throw ParkError(.conflict, "\(name) has an application at \(application.park) already (stage \(try live.decode(0, as: String.self)))")
-            }
-            let onboardingID: Int = try conn.query("""
-                INSERT INTO onboarding (park_id, tenant_id, wanted_area_m2, wanted_kind, applied_at)
-                VALUES (\(parkID), \(tenantID), \(application.wantedAreaM2), \(application.wantedKind?.rawValue),
-                        coalesce(\(application.on)::date::timestamp AT TIME ZONE (SELECT time_zone FROM park WHERE id = \(parkID)), now()))
-                RETURNING id
-                """).rows[0].decode(0)
             try Self.recordStep(conn, parkID: parkID, onboardingID: onboardingID, from: nil, to: .applied,
                                 on: application.on, actor: session.actor, reason: nil)
         }
@@ -230,6 +234,16 @@ public struct TenantService {
     }
 
     // MARK: Plumbing
+
+    /// A new application at stage `applied`, dated `on` (midnight in the park's zone) or now.
+    static func insertOnboarding(_ conn: Connection, parkID: Int, tenantID: Int, _ application: Application) throws -> Int {
+        try conn.query("""
+            INSERT INTO onboarding (park_id, tenant_id, wanted_area_m2, wanted_kind, applied_at)
+            VALUES (\(parkID), \(tenantID), \(application.wantedAreaM2), \(application.wantedKind?.rawValue),
+                    coalesce(\(application.on)::date::timestamp AT TIME ZONE (SELECT time_zone FROM park WHERE id = \(parkID)), now()))
+            RETURNING id
+            """).rows[0].decode(0)
+    }
 
     struct LiveOnboarding {
         var id: Int

@@ -52,7 +52,8 @@ public struct TicketService {
                        (SELECT id FROM u) AS unit_id, (SELECT park_id FROM u) AS unit_park_id,
                        (SELECT id FROM park WHERE code = \(request.park)) AS named_park_id,
                        ARRAY(SELECT park_id FROM parks ORDER BY park_id) AS tenant_park_ids,
-                       ARRAY(SELECT p.code FROM parks JOIN park p ON p.id = parks.park_id ORDER BY p.code) AS tenant_parks
+                       ARRAY(SELECT p.code FROM parks JOIN park p ON p.id = parks.park_id ORDER BY p.code) AS tenant_parks,
+                       \(request.openedAt)::timestamptz > now() + interval '1 minute' AS in_future
                 """).rows[0]
             guard let tenantID = try row.decode("tenant_id", as: Int?.self) else {
                 throw ParkError.notFound("tenant with credit code '\(request.tenantCreditCode)' not found")
@@ -89,52 +90,36 @@ public struct TicketService {
                     ? "\(tenantName) has no application in progress at any park; a ticket needs the tenant's park"
                     : "\(tenantName) is at several parks (\(tenantParks.joined(separator: ", "))); say which with --park or --unit")
             }
-            return try conn.preparedQuery("""
-                WITH sl AS (
-                    SELECT s.*, CASE WHEN s.clock = '24x7' THEN 1440 ELSE park_working_day_minutes(\(parkID)) END AS day_minutes
-                    FROM service_level s WHERE s.category = \(request.category.rawValue) AND s.priority = \(request.priority.rawValue)
-                ), o AS (
-                    SELECT coalesce(\(request.openedAt)::timestamptz, now()) AS opened_at
-                ), due AS (
-                    SELECT sl.clock, o.opened_at,
-                           sl.response_value * CASE sl.response_unit WHEN 'm' THEN 1 WHEN 'h' THEN 60 ELSE sl.day_minutes END AS response_minutes,
-                           sl.resolution_value * CASE sl.resolution_unit WHEN 'm' THEN 1 WHEN 'h' THEN 60 ELSE sl.day_minutes END AS resolution_minutes
-                    FROM sl, o
-                ), t AS (
-                    INSERT INTO ticket (number, park_id, tenant_id, unit_id, category, priority, title, description, reporter,
-                                        clock, opened_at, response_due_at, resolution_due_at)
-                    SELECT 'T-' || to_char(due.opened_at AT TIME ZONE p.time_zone, 'YYYY') || '-' || lpad(nextval('ticket_number_seq')::text, 6, '0'),
-                           \(parkID), \(tenantID), \(try row.decode("unit_id", as: Int?.self)), \(request.category.rawValue),
-                           \(request.priority.rawValue), \(title), \(description), \(reporter), due.clock, due.opened_at,
-                           CASE WHEN due.clock = '24x7' THEN due.opened_at + due.response_minutes * interval '1 minute'
-                                ELSE working_time_add(\(parkID), due.opened_at, due.response_minutes) END,
-                           CASE WHEN due.clock = '24x7' THEN due.opened_at + due.resolution_minutes * interval '1 minute'
-                                ELSE working_time_add(\(parkID), due.opened_at, due.resolution_minutes) END
-                    FROM due, park p WHERE p.id = \(parkID)
+            if try row.decode("in_future", as: Bool?.self) == true {
+                throw ParkError.invalid("opened-at \(Timestamps.describe(request.openedAt!)) lies in the future")
+            }
+            // The database numbers the ticket and sets its clock and due times from the
+            // service level (trigger ticket_prepare); the event trigger names the actor.
+            let created = try conn.preparedQuery("""
+                WITH t AS (
+                    INSERT INTO ticket (park_id, tenant_id, unit_id, category, priority, title, description, reporter, opened_at)
+                    VALUES (\(parkID), \(tenantID), \(try row.decode("unit_id", as: Int?.self)), \(request.category.rawValue),
+                            \(request.priority.rawValue), \(title), \(description), \(reporter), coalesce(\(request.openedAt)::timestamptz, now()))
                     RETURNING *
                 ), e AS (
                     INSERT INTO ticket_event (park_id, ticket_id, at, actor, kind, to_status, note)
                     SELECT park_id, id, opened_at, \(session.actor), 'created', 'open', \(title) FROM t
+                    RETURNING actor
                 )
-                SELECT t.*, p.code AS park, tn.name AS tenant, tn.credit_code,
+                SELECT t.*, p.code AS park, tn.name AS tenant, tn.credit_code, (SELECT actor FROM e) AS created_by,
                        CASE WHEN u.id IS NULL THEN NULL ELSE p.code || '/' || b.code || '/' || u.code END AS unit,
                        t.status <> 'cancelled' AND coalesce(t.first_response_at, now()) > t.response_due_at AS response_breached,
-                       t.status <> 'cancelled' AND coalesce(t.resolved_at, now()) > t.resolution_due_at AS resolution_breached,
-                       t.opened_at > now() + interval '1 minute' AS in_future
+                       t.status <> 'cancelled' AND coalesce(t.resolved_at, now()) > t.resolution_due_at AS resolution_breached
                 FROM t JOIN park p ON p.id = t.park_id JOIN tenant tn ON tn.id = t.tenant_id
                 LEFT JOIN unit u ON u.id = t.unit_id LEFT JOIN building b ON b.id = u.building_id
-                """).rows.first.map { row -> Ticket in
-                    if try row.decode("in_future", as: Bool.self) {
-                        throw ParkError.invalid("opened-at \(Timestamps.describe(request.openedAt!)) lies in the future")
-                    }
-                    // The ticket comes back from the INSERT itself: no second round trip. A
-                    // new ticket is not late yet; other tickets' breaches are left for list
-                    // and show, so that back-filled requests keep their timelines in order.
-                    let opened: Date = try row.decode("opened_at")
-                    return try Self.decodeTicket(row, events: [
-                        TicketEvent(at: opened, actor: session.actor, kind: "created", from: nil, to: "open", note: title),
-                    ])
-                } ?? { throw ParkError(.internalError, "no service level for \(request.category.rawValue)/\(request.priority.rawValue)") }()
+                """).rows[0]
+            // The ticket comes back from the INSERT itself: no second round trip. A new
+            // ticket is not late yet; other tickets' breaches are left for list and show,
+            // so that back-filled requests keep their timelines in order.
+            let opened: Date = try created.decode("opened_at")
+            return try Self.decodeTicket(created, events: [
+                TicketEvent(at: opened, actor: try created.decode("created_by"), kind: "created", from: nil, to: "open", note: title),
+            ])
         }
     }
 

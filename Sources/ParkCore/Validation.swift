@@ -12,26 +12,42 @@ public enum Validate {
             throw ParkError.invalid("\(field) has \(trimmed.count) characters; at most \(max) are allowed")
         }
         if trimmed.unicodeScalars.contains("\0") { throw ParkError.invalid("\(field) contains a NUL byte, which is not allowed") }
-        if let bad = trimmed.unicodeScalars.first(where: {
-            $0.properties.generalCategory == .control && !(multiline && ($0 == "\n" || $0 == "\t"))
-        }) {
-            throw ParkError.invalid("\(field) contains the control character U+\(String(bad.value, radix: 16, uppercase: true)), which is not allowed")
+        if let bad = trimmed.unicodeScalars.first(where: { isUnsafeForTerminal($0) && !(multiline && ($0 == "\n" || $0 == "\t")) }) {
+            let what = bad.properties.generalCategory == .control ? "control character" : "bidirectional control"
+            throw ParkError.invalid("\(field) contains the \(what) U+\(hex(bad)), which is not allowed")
         }
         return trimmed
     }
 
-    /// `text` with each control character (but those in `keeping`) written as `\u{1B}`,
-    /// so that an echoed value cannot drive the terminal.
+    /// Whether a character can drive a terminal or disguise the text around it: C0 and
+    /// C1 controls and DEL (escape sequences, CSI), the bidirectional embeddings,
+    /// overrides and isolates (U+202A-U+202E, U+2066-U+2069), and the Unicode line and
+    /// paragraph separators. The database refuses the same in free text (0010).
+    public static func isUnsafeForTerminal(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x00...0x1F, 0x7F...0x9F, 0x202A...0x202E, 0x2066...0x2069, 0x2028, 0x2029: true
+        default: false
+        }
+    }
+
+    /// `text` with each unsafe character (``isUnsafeForTerminal(_:)``, but those in
+    /// `keeping`) written as `\u{1B}`, so that a shown value cannot drive the terminal.
     public static func escapingControlCharacters(_ text: String, keeping: Set<Unicode.Scalar> = []) -> String {
+        // The usual case, plain text: returned as it is.
+        guard text.unicodeScalars.contains(where: { isUnsafeForTerminal($0) && !keeping.contains($0) }) else { return text }
         var out = ""
         for scalar in text.unicodeScalars {
-            if scalar.properties.generalCategory == .control && !keeping.contains(scalar) {
-                out += "\\u{\(String(scalar.value, radix: 16, uppercase: true))}"
+            if isUnsafeForTerminal(scalar) && !keeping.contains(scalar) {
+                out += "\\u{\(hex(scalar))}"
             } else {
                 out.unicodeScalars.append(scalar)
             }
         }
         return out
+    }
+
+    private static func hex(_ scalar: Unicode.Scalar) -> String {
+        String(scalar.value, radix: 16, uppercase: true)
     }
 
     /// A staff login name: 1-63 lower-case letters, digits or _, starting with a letter.

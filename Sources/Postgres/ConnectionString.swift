@@ -23,9 +23,11 @@ public enum ConnectionString {
         return pairs
     }
 
-    /// The same connection with some keywords replaced, in keyword form.
-    public static func replacing(_ replacements: [String: String], in conninfo: String) throws -> String {
-        var pairs = try parse(conninfo).filter { replacements[$0.keyword] == nil }
+    /// The same connection with some keywords replaced (and those in `removing`
+    /// left out), in keyword form.
+    public static func replacing(_ replacements: [String: String], removing: Set<String> = [],
+                                 in conninfo: String) throws -> String {
+        var pairs = try parse(conninfo).filter { replacements[$0.keyword] == nil && !removing.contains($0.keyword) }
         for (k, v) in replacements.sorted(by: { $0.key < $1.key }) { pairs.append((k, v)) }
         return pairs.map { "\($0.keyword)=\(quote($0.value))" }.joined(separator: " ")
     }
@@ -40,35 +42,39 @@ public enum ConnectionString {
         return out + "'"
     }
 
-    /// The string with any password replaced by `***`, for messages and logs.
+    /// The connection in keyword form with every secret replaced by `***`, for
+    /// messages and logs. It is rebuilt from what libpq itself parses (so `password = x`,
+    /// `pass%77ord=x` in a URL or `password=SEC\ RET` cannot slip through a text
+    /// search); a string libpq cannot read shows as such, never as itself.
     public static func redacted(_ conninfo: String) -> String {
-        var s = conninfo
-        // URL form: scheme://user:password@host
-        if let schemeEnd = s.range(of: "://") {
-            let rest = s[schemeEnd.upperBound...]
-            if let at = rest.firstIndex(of: "@"), let colon = rest[..<at].firstIndex(of: ":") {
-                s.replaceSubrange(s.index(after: colon)..<at, with: "***")
-            }
-        }
-        // password=... as a keyword or as a URL query parameter.
-        var result = ""
-        var i = s.startIndex
-        while let r = s.range(of: "password=", options: [], range: i..<s.endIndex) {
-            result += s[i..<r.upperBound] + "***"
-            var j = r.upperBound
-            if j < s.endIndex, s[j] == "'" {
-                j = s.index(after: j)
-                while j < s.endIndex, s[j] != "'" {
-                    if s[j] == "\\" { j = s.index(after: j); if j == s.endIndex { break } }
-                    j = s.index(after: j)
-                }
-                if j < s.endIndex { j = s.index(after: j) }
-            } else {
-                while j < s.endIndex, s[j] != " ", s[j] != "&" { j = s.index(after: j) }
-            }
-            i = j
-        }
-        result += s[i...]
-        return result
+        guard let pairs = try? parse(conninfo) else { return "(a connection string libpq cannot read)" }
+        return pairs.map { pair in
+            let value = isSecret(pair.keyword) ? "***" : pair.value
+            let plain = !value.isEmpty && value.allSatisfy { !$0.isWhitespace && $0 != "'" && $0 != "\\" }
+            return "\(pair.keyword)=\(plain ? value : quote(value))"
+        }.joined(separator: " ")
     }
+
+    /// How a connection would travel: the TCP hosts it names (none for a Unix socket)
+    /// and its `sslmode`, from the string and, for what it leaves out, libpq's
+    /// defaults (PGHOST, PGHOSTADDR, PGSSLMODE...). A service file is not read.
+    public static func transport(_ conninfo: String) throws -> (tcpHosts: [String], sslMode: String) {
+        var options: [String: String] = [:]
+        if let defaults = PQconndefaults() {
+            defer { PQconninfoFree(defaults) }
+            var p = defaults
+            while let keyword = p.pointee.keyword {
+                if let value = p.pointee.val { options[String(cString: keyword)] = String(cString: value) }
+                p += 1
+            }
+        }
+        for pair in try parse(conninfo) { options[pair.keyword] = pair.value }
+        let hosts = (options["hostaddr"].flatMap { $0.isEmpty ? nil : $0 } ?? options["host"] ?? "")
+            .split(separator: ",").map(String.init)
+            .filter { !$0.isEmpty && !$0.hasPrefix("/") && !$0.hasPrefix("@") }
+        return (hosts, options["sslmode"].flatMap { $0.isEmpty ? nil : $0 } ?? "prefer")
+    }
+
+    /// Keywords whose value is a secret: `password`, `sslpassword`.
+    static func isSecret(_ keyword: String) -> Bool { keyword.hasSuffix("password") }
 }

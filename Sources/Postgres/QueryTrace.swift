@@ -8,14 +8,33 @@ import Darwin
 /// as one JSON line: `{"sql": "...", "types": [25, 0], "params": ["...", null]}`
 /// (type OIDs; 0 lets the server infer the type). For debugging and for
 /// the benchmarks, which replay a report's exact statement through psql. The file
-/// holds parameter values, so it may hold data: it is created with mode 0600.
+/// holds parameter values, so it may hold data: it is created with mode 0600, never
+/// through a symbolic link, and an existing file is used only if it is the user's own
+/// and closed to others (else nothing is traced, and stderr says why). A password
+/// verifier (`SCRAM-SHA-256$…`) is written as `SCRAM-SHA-256$***`.
 enum QueryTrace {
     nonisolated(unsafe) private static var file: UnsafeMutablePointer<FILE>? = {
         guard let path = getenv("PARKCTL_TRACE"), path.pointee != 0 else { return nil }
-        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { return nil }
+        let name = String(cString: path)
+        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        guard fd >= 0 else {
+            refuse(name, "cannot open it (\(String(cString: strerror(errno)))\(errno == ELOOP ? ": a symbolic link" : ""))")
+            return nil
+        }
+        var info = stat()
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, info.st_uid == geteuid(), info.st_mode & 0o077 == 0 else {
+            let mode = String(info.st_mode & 0o777, radix: 8)
+            close(fd)
+            refuse(name, "it must be a plain file of your own, closed to others (mode 600), not mode \(mode) of uid \(info.st_uid)")
+            return nil
+        }
         return fdopen(fd, "a")
     }()
+
+    private static func refuse(_ path: String, _ why: String) {
+        let message = Array("parkctl: PARKCTL_TRACE=\(path) is not used: \(why)\n".utf8)
+        _ = message.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+    }
 
     static var isOn: Bool { file != nil }
 
@@ -24,10 +43,15 @@ enum QueryTrace {
         var line = "{\"sql\": " + json(query.sql) + ", \"types\": ["
         line += query.binds.map { String($0.type.rawValue) }.joined(separator: ", ")
         line += "], \"params\": ["
-        line += query.binds.map { $0.text.map(json) ?? "null" }.joined(separator: ", ")
+        line += query.binds.map { $0.text.map { json(masked($0)) } ?? "null" }.joined(separator: ", ")
         line += "]}\n"
         fputs(line, file)
         fflush(file)
+    }
+
+    /// A password verifier keeps its kind only.
+    static func masked(_ value: String) -> String {
+        value.hasPrefix("SCRAM-SHA-256$") ? "SCRAM-SHA-256$***" : value
     }
 
     private static func json(_ s: String) -> String {

@@ -21,7 +21,7 @@ struct BuildingCommand: ParsableCommand {
             let deliveredOn = try delivered.map { try Validate.date($0, field: "delivered") }
             let b = try PortfolioService(staff.session())
                 .addBuilding(address, name: name, floorsAbove: floors, floorsBelow: floorsBelow, deliveredOn: deliveredOn)
-            emit("added building \(b.address) \(b.name) (\(b.floorsAbove) floors)\n")
+            say("added building \(b.address) \(b.name) (\(b.floorsAbove) floors)\n")
         }
     }
 

@@ -66,7 +66,7 @@ struct CalendarCommand: ParsableCommand {
                 throw ParkError.invalid("the file '\(file)' is not UTF-8 text")
             }
             let result = try CalendarService(staff.session()).importCSV(text, park: park)
-            emit("read \(result.read) days, \(result.changed) new or changed\n")
+            say("read \(result.read) days, \(result.changed) new or changed\n")
         }
     }
 }

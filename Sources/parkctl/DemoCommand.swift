@@ -10,13 +10,13 @@ struct DemoCommand: ParsableCommand {
     func run() throws {
         let summary = try DemoPortfolio(staff.session()).load()
         emit(summary.loaded ? "loaded the demo portfolio:\n" : "the demo portfolio is loaded already; nothing changed:\n")
-        emit("  parks:        \(summary.parks) (SW 湘南湘西软件产业园, EC 衡阳高新电商产业园, MF 红树林标准厂房)\n")
-        emit("  buildings:    \(summary.buildings)\n")
-        emit("  units:        \(summary.units)\n")
-        emit("  tenants:      \(summary.tenants)\n")
-        emit("  applications: \(summary.applications)\n")
-        emit("  leases:       \(summary.leases)\n")
-        emit("  tickets:      \(summary.tickets)\n")
-        emit("try: parkctl unit list --building SW/B1; parkctl lease list --expiring-within 90; parkctl ticket list --breached\n")
+        say("  parks:        \(summary.parks) (SW 湘南湘西软件产业园, EC 衡阳高新电商产业园, MF 红树林标准厂房)\n")
+        say("  buildings:    \(summary.buildings)\n")
+        say("  units:        \(summary.units)\n")
+        say("  tenants:      \(summary.tenants)\n")
+        say("  applications: \(summary.applications)\n")
+        say("  leases:       \(summary.leases)\n")
+        say("  tickets:      \(summary.tickets)\n")
+        say("try: parkctl unit list --building SW/B1; parkctl lease list --expiring-within 90; parkctl ticket list --breached\n")
     }
 }

@@ -38,7 +38,10 @@ struct DatabaseOptions: ParsableArguments {
 
     /// Connects, setting up the embedded cluster if that is the target.
     func connect(requireCurrentSchema: Bool = true) throws -> Connection {
-        try target.connect(requireCurrentSchema: requireCurrentSchema, lockTimeout: lockTimeout, statementTimeout: timeout,
+        if let warning = target.transportWarning {
+            FileHandle.standardError.write(Data("parkctl: \(Failure.printable(warning))\n".utf8))
+        }
+        return try target.connect(requireCurrentSchema: requireCurrentSchema, lockTimeout: lockTimeout, statementTimeout: timeout,
                            user: resolvedUser)
     }
 }

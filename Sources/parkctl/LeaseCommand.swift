@@ -52,7 +52,7 @@ struct LeaseCommand: ParsableCommand {
             terms.escalationPct = try Validate.decimal(escalationPct, field: "escalation", positive: false, maxIntegerDigits: 3)
             terms.cycle = try PaymentCycle.parse(cycle)
             let lease = try LeaseService(staff.session()).sign(terms)
-            emit("\(lease.number)\n")
+            say("\(lease.number)\n")
         }
     }
 
@@ -66,7 +66,7 @@ struct LeaseCommand: ParsableCommand {
         func run() throws {
             let lease = try LeaseService(staff.session()).renew(number, end: try Validate.date(end, field: "end"),
                                                                  rent: try parseDecimal(rent, field: "rent"))
-            emit("\(lease.number)\n")
+            say("\(lease.number)\n")
         }
     }
 
@@ -79,7 +79,7 @@ struct LeaseCommand: ParsableCommand {
 
         func run() throws {
             let lease = try LeaseService(staff.session()).terminate(number, on: try Validate.date(on, field: "on"), reason: reason)
-            emit("\(lease.number) terminated: last day \(lease.terminatedOn!), units free from \(lease.terminatedOn!.adding(days: 1))\n")
+            say("\(lease.number) terminated: last day \(lease.terminatedOn!), units free from \(lease.terminatedOn!.adding(days: 1))\n")
         }
     }
 
@@ -91,7 +91,7 @@ struct LeaseCommand: ParsableCommand {
 
         func run() throws {
             let lease = try LeaseService(staff.session()).cancel(number, reason: reason)
-            emit("\(lease.number) cancelled\n")
+            say("\(lease.number) cancelled\n")
         }
     }
 

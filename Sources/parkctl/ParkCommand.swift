@@ -21,7 +21,7 @@ struct ParkCommand: ParsableCommand {
             let industries = industries.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             let park = try PortfolioService(staff.session())
                 .addPark(code: code, name: name, kind: kind, industries: industries, address: address)
-            emit("added park \(park.code) \(park.name) (\(park.kind.rawValue); industries: \(park.industries.isEmpty ? "any" : park.industries.joined(separator: ", ")))\n")
+            say("added park \(park.code) \(park.name) (\(park.kind.rawValue); industries: \(park.industries.isEmpty ? "any" : park.industries.joined(separator: ", ")))\n")
         }
     }
 

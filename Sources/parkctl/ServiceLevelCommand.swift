@@ -39,7 +39,7 @@ struct ServiceLevelCommand: ParsableCommand {
                 response: try response.map { try SLATarget(parsing: $0, field: "response") },
                 resolution: try resolution.map { try SLATarget(parsing: $0, field: "resolution") },
                 clock: try clock.map(SLAClock.parse))
-            emit("service level \(category.rawValue)/\(priority.rawValue) changed\n")
+            say("service level \(category.rawValue)/\(priority.rawValue) changed\n")
         }
     }
 }

@@ -25,6 +25,8 @@ struct StaffCommand: ParsableCommand {
         var passwordStdin = false
         @OptionGroup var output: FormatOptions
 
+        static let maxPasswordBytes = 1_024
+
         func validate() throws {
             if (parks == nil) == !allParks { throw ValidationError("give either --parks CODES or --all-parks") }
         }
@@ -34,7 +36,11 @@ struct StaffCommand: ParsableCommand {
             let codes = parks.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
             var password: String?
             if passwordStdin {
-                let data = FileHandle.standardInput.readDataToEndOfFile()
+                // At most 1 KiB is read: a password is short, and a huge input must not fill memory.
+                let data = FileHandle.standardInput.readData(ofLength: Self.maxPasswordBytes + 1)
+                guard data.count <= Self.maxPasswordBytes else {
+                    throw ParkError.invalid("password: standard input holds more than \(Self.maxPasswordBytes) bytes; give the password alone")
+                }
                 guard let text = String(data: data, encoding: .utf8) else { throw ParkError.invalid("password: not UTF-8 text") }
                 password = text.trimmingCharacters(in: .newlines)
             }
@@ -58,7 +64,7 @@ struct StaffCommand: ParsableCommand {
         @Argument(help: "Login name.") var name: String
         func run() throws {
             try StaffService(staff.session()).revoke(name)
-            emit("staff \(name) revoked\n")
+            say("staff \(name) revoked\n")
         }
     }
 }

@@ -26,9 +26,16 @@ struct StaffOptions: ParsableArguments {
     }
 }
 
-/// Prints to standard output.
+/// Prints to standard output as it is: tables, JSON and CSV, which escape or quote
+/// what they hold.
 func emit(_ text: String) {
     FileHandle.standardOutput.write(Data(text.utf8))
+}
+
+/// Prints a message for people (a confirmation that names what changed): control
+/// characters in a name from the database are written as \u{…}, never sent raw.
+func say(_ text: String) {
+    emit(Validate.escapingControlCharacters(text, keeping: ["\n"]))
 }
 
 func parseDecimal(_ text: String?, field: String, positive: Bool = true) throws -> Decimal? {

@@ -27,7 +27,7 @@ struct TenantCommand: ParsableCommand {
                 email: email, wantedAreaM2: try parseDecimal(wantedArea, field: "wanted area"),
                 wantedKind: try wantedKind.map(UnitKind.parse), on: try on.map { try Validate.date($0, field: "on") })
             let o = try TenantService(staff.session()).apply(application)
-            emit("\(o.tenant.name) (\(o.tenant.creditCode)) applied to \(o.park): stage \(o.stage.rawValue)\n")
+            say("\(o.tenant.name) (\(o.tenant.creditCode)) applied to \(o.park): stage \(o.stage.rawValue)\n")
         }
     }
 
@@ -44,7 +44,7 @@ struct TenantCommand: ParsableCommand {
         func run() throws {
             let o = try TenantService(staff.session()).approve(creditCode: creditCode, park: park, reason: reason, override: override,
                                                                on: try on.map { try Validate.date($0, field: "on") })
-            emit("\(o.tenant.name) approved for \(o.park)\(o.overrideReason.map { " (override: \($0))" } ?? "")\n")
+            say("\(o.tenant.name) approved for \(o.park)\(o.overrideReason.map { " (override: \($0))" } ?? "")\n")
         }
     }
 
@@ -59,7 +59,7 @@ struct TenantCommand: ParsableCommand {
         func run() throws {
             let o = try TenantService(staff.session()).reject(creditCode: creditCode, park: park, reason: reason,
                                                               on: try on.map { try Validate.date($0, field: "on") })
-            emit("\(o.tenant.name) rejected for \(o.park): \(reason)\n")
+            say("\(o.tenant.name) rejected for \(o.park): \(reason)\n")
         }
     }
 
@@ -88,7 +88,7 @@ struct TenantCommand: ParsableCommand {
         func run() throws {
             try TenantService(staff.session()).advance(creditCode: creditCode, park: park, to: .fittingOut,
                                                         on: try on.map { try Validate.date($0, field: "on") })
-            emit("\(creditCode) is fitting out at \(park)\n")
+            say("\(creditCode) is fitting out at \(park)\n")
         }
     }
 
@@ -102,7 +102,7 @@ struct TenantCommand: ParsableCommand {
         func run() throws {
             try TenantService(staff.session()).advance(creditCode: creditCode, park: park, to: .movedIn,
                                                         on: try on.map { try Validate.date($0, field: "on") })
-            emit("\(creditCode) moved in at \(park)\n")
+            say("\(creditCode) moved in at \(park)\n")
         }
     }
 
@@ -117,7 +117,7 @@ struct TenantCommand: ParsableCommand {
         func run() throws {
             try TenantService(staff.session()).moveOut(creditCode: creditCode, park: park,
                                                         on: try on.map { try Validate.date($0, field: "on") }, reason: reason)
-            emit("\(creditCode) moved out of \(park)\n")
+            say("\(creditCode) moved out of \(park)\n")
         }
     }
 

@@ -60,7 +60,7 @@ struct TicketCommand: ParsableCommand {
                 category: try TicketCategory.parse(category), priority: try TicketPriority.parse(priority), title: title,
                 description: description, reporter: reporter, openedAt: try openedAt.map { try parseTime($0, field: "opened-at") })
             let t = try TicketService(staff.session()).open(request)
-            emit("\(t.number)\n  response due:   \(Timestamps.local(t.responseDueAt))\n  resolution due: \(Timestamps.local(t.resolutionDueAt))\n")
+            say("\(t.number)\n  response due:   \(Timestamps.local(t.responseDueAt))\n  resolution due: \(Timestamps.local(t.resolutionDueAt))\n")
         }
     }
 
@@ -77,7 +77,7 @@ struct TicketCommand: ParsableCommand {
         @Option(help: "Who.") var to: String
         func run() throws {
             try TicketService(ticket.staff.session()).assign(ticket.number, to: to, at: try ticket.time)
-            emit("\(ticket.number) assigned to \(to)\n")
+            say("\(ticket.number) assigned to \(to)\n")
         }
     }
 
@@ -86,7 +86,7 @@ struct TicketCommand: ParsableCommand {
         @OptionGroup var ticket: TicketArgument
         func run() throws {
             try TicketService(ticket.staff.session()).start(ticket.number, at: try ticket.time)
-            emit("\(ticket.number) in progress\n")
+            say("\(ticket.number) in progress\n")
         }
     }
 
@@ -96,7 +96,7 @@ struct TicketCommand: ParsableCommand {
         @Option(help: "The comment.") var text: String
         func run() throws {
             try TicketService(ticket.staff.session()).comment(ticket.number, text: text, at: try ticket.time)
-            emit("comment added to \(ticket.number)\n")
+            say("comment added to \(ticket.number)\n")
         }
     }
 
@@ -106,7 +106,7 @@ struct TicketCommand: ParsableCommand {
         @Option(help: "What was done.") var note: String
         func run() throws {
             try TicketService(ticket.staff.session()).resolve(ticket.number, note: note, at: try ticket.time)
-            emit("\(ticket.number) resolved\n")
+            say("\(ticket.number) resolved\n")
         }
     }
 
@@ -115,7 +115,7 @@ struct TicketCommand: ParsableCommand {
         @OptionGroup var ticket: TicketArgument
         func run() throws {
             try TicketService(ticket.staff.session()).close(ticket.number, at: try ticket.time)
-            emit("\(ticket.number) closed\n")
+            say("\(ticket.number) closed\n")
         }
     }
 
@@ -125,7 +125,7 @@ struct TicketCommand: ParsableCommand {
         @Option(help: "Why.") var reason: String
         func run() throws {
             try TicketService(ticket.staff.session()).reopen(ticket.number, reason: reason, at: try ticket.time)
-            emit("\(ticket.number) reopened\n")
+            say("\(ticket.number) reopened\n")
         }
     }
 
@@ -135,7 +135,7 @@ struct TicketCommand: ParsableCommand {
         @Option(help: "Why.") var reason: String
         func run() throws {
             try TicketService(ticket.staff.session()).cancel(ticket.number, reason: reason, at: try ticket.time)
-            emit("\(ticket.number) cancelled\n")
+            say("\(ticket.number) cancelled\n")
         }
     }
 

@@ -34,7 +34,7 @@ struct ImportCommand: ParsableCommand {
                 bar.update(bytes: $0, rows: $1)
             }
             bar.finish()
-            emit("\(summary.dryRun ? "dry run: " : "")read \(summary.rowsRead) rows, "
+            say("\(summary.dryRun ? "dry run: " : "")read \(summary.rowsRead) rows, "
                  + "\(summary.dryRun ? "would import" : "imported") \(summary.dryRun ? summary.rowsRead : summary.rowsImported), rejected 0\n")
         } catch let rejected as ImportRejected {
             bar.finish()

@@ -25,7 +25,7 @@ struct UnitCommand: ParsableCommand {
             let rent = try Validate.decimal(listRent, field: "list rent", positive: false)
             let u = try PortfolioService(staff.session())
                 .addUnit(address, floor: floor, areaM2: area, kind: kind, listRent: rent, offMarketReason: offMarket)
-            emit("added unit \(u.address) (floor \(u.floor), \(OutputValue.fixed(u.areaM2, places: 2)) ㎡, \(u.kind.rawValue), \(OutputValue.fixed(u.listRent, places: 2)) 元/㎡/月)\n")
+            say("added unit \(u.address) (floor \(u.floor), \(OutputValue.fixed(u.areaM2, places: 2)) ㎡, \(u.kind.rawValue), \(OutputValue.fixed(u.listRent, places: 2)) 元/㎡/月)\n")
         }
     }
 
@@ -72,7 +72,7 @@ struct UnitCommand: ParsableCommand {
 
         func run() throws {
             let u = try PortfolioService(staff.session()).setOffMarket(UnitAddress(parsing: unit), reason: reason)
-            emit("unit \(u.address) is off the market: \(u.offMarketReason ?? "")\n")
+            say("unit \(u.address) is off the market: \(u.offMarketReason ?? "")\n")
         }
     }
 
@@ -83,7 +83,7 @@ struct UnitCommand: ParsableCommand {
 
         func run() throws {
             let u = try PortfolioService(staff.session()).setOffMarket(UnitAddress(parsing: unit), reason: nil)
-            emit("unit \(u.address) is on the market\n")
+            say("unit \(u.address) is on the market\n")
         }
     }
 }

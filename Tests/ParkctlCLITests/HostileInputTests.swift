@@ -121,7 +121,7 @@ import TestSupport
         }
         // A megabyte, which no argument can carry, on standard input and in a CSV cell.
         let megabyte = String(repeating: "长", count: 350_000)
-        try c.refused(["staff", "add", "mega", "--role", "viewer", "--parks", "SW", "--password-stdin"], saying: "200 characters", input: megabyte)
+        try c.refused(["staff", "add", "mega", "--role", "viewer", "--parks", "SW", "--password-stdin"], saying: "more than 1024 bytes", input: megabyte)
         try c.refused(["import", "tenants", "-"], saying: "line 2, name",
                       input: "name,credit_code,industry,contact,phone,park\n\(megabyte),91430400MA4K00001F,software,张三,0734-1234567,SW\n")
     }

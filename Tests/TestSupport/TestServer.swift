@@ -71,7 +71,12 @@ public struct TestServer: Sendable {
         defer { admin.close() }
         try admin.simpleQuery("CREATE DATABASE \(name) TEMPLATE \(templateName)")
         Self.created.append(name)
-        return try conninfo(database: name)
+        // A copy gets the default database grants (CONNECT for PUBLIC): set parkctl's.
+        let conninfo = try conninfo(database: name)
+        let copy = try Connection(conninfo)
+        defer { copy.close() }
+        try Migrator().grantDatabaseAccess(copy)
+        return conninfo
     }
 
     /// Creates a database with nothing in it (not even the schema).

@@ -3,11 +3,23 @@
 /// with the number of the line it starts on, as a view into one reused buffer: no
 /// allocation per field, and memory bounded by the longest record, not the file.
 /// (A byte-order mark is the caller's to skip.)
+///
+/// A field keeps at most ``maxFieldBytes`` and a record at most ``maxFields`` fields:
+/// beyond them the record says so (``Record/overlongField``, ``Record/tooManyFields``)
+/// and the rest is skipped, so that a hostile file cannot make memory grow.
 public struct CSVRecordReader {
+    /// 1 MiB: far more than any cell of a park's data.
+    public static let maxFieldBytes = 1 << 20
+    public static let maxFields = 1_024
+
     /// One record: its fields' bytes back to back, and where each field ends.
     public struct Record {
         public fileprivate(set) var bytes: [UInt8] = []
         public fileprivate(set) var ends: [Int] = []
+        /// The first field (0-based) that was longer than ``CSVRecordReader/maxFieldBytes``; cut.
+        public fileprivate(set) var overlongField: Int?
+        /// More fields than ``CSVRecordReader/maxFields``; the rest were joined to the last.
+        public fileprivate(set) var tooManyFields = false
 
         public var count: Int { ends.count }
 
@@ -17,6 +29,7 @@ public struct CSVRecordReader {
     }
 
     private var record = Record()
+    private var fieldStart = 0
     private var inQuotes = false
     private var quoteSeen = false      // the previous byte closed a quoted section
     private var atFieldStart = true
@@ -44,31 +57,35 @@ public struct CSVRecordReader {
                     quoteSeen = true
                 } else {
                     if b == 0x0A { line += 1 }
-                    record.bytes.append(b)
+                    append(b)
                 }
                 continue
             }
             switch b {
             case 0x22:
-                if quoteSeen { record.bytes.append(0x22); inQuotes = true; quoteSeen = false }   // "" inside quotes
+                if quoteSeen { append(0x22); inQuotes = true; quoteSeen = false }   // "" inside quotes
                 else if atFieldStart { inQuotes = true; atFieldStart = false; started = true }
-                else { record.bytes.append(b) }                                                  // a stray quote: kept
+                else { append(b) }                                                  // a stray quote: kept
             case 0x2C:
-                record.ends.append(record.bytes.count)
+                if record.ends.count < Self.maxFields - 1 {
+                    record.ends.append(record.bytes.count)
+                    fieldStart = record.bytes.count
+                } else {
+                    record.tooManyFields = true
+                }
                 atFieldStart = true; quoteSeen = false; started = true
             case 0x0A, 0x0D:
                 if b == 0x0D { pendingCR = true }
                 if started || !record.bytes.isEmpty || !record.ends.isEmpty {
                     record.ends.append(record.bytes.count)
                     try body(recordLine, record)
-                    record.bytes.removeAll(keepingCapacity: true)
-                    record.ends.removeAll(keepingCapacity: true)
+                    reset(keepingCapacity: true)
                 }
                 line += 1
                 recordLine = line
                 atFieldStart = true; quoteSeen = false; started = false
             default:
-                record.bytes.append(b); atFieldStart = false; quoteSeen = false; started = true
+                append(b); atFieldStart = false; quoteSeen = false; started = true
             }
         }
     }
@@ -78,10 +95,27 @@ public struct CSVRecordReader {
         if started || !record.bytes.isEmpty || !record.ends.isEmpty {
             record.ends.append(record.bytes.count)
             try body(recordLine, record)
-            record.bytes.removeAll()
-            record.ends.removeAll()
+            reset(keepingCapacity: false)
         }
         started = false
+    }
+
+    /// Appends a byte to the current field, unless the field is full.
+    @inline(__always)
+    private mutating func append(_ b: UInt8) {
+        if record.bytes.count - fieldStart < Self.maxFieldBytes {
+            record.bytes.append(b)
+        } else if record.overlongField == nil {
+            record.overlongField = record.ends.count
+        }
+    }
+
+    private mutating func reset(keepingCapacity: Bool) {
+        record.bytes.removeAll(keepingCapacity: keepingCapacity)
+        record.ends.removeAll(keepingCapacity: keepingCapacity)
+        record.overlongField = nil
+        record.tooManyFields = false
+        fieldStart = 0
     }
 
     /// Whether the input ended inside a quoted field.

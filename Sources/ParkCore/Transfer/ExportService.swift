@@ -3,6 +3,8 @@ import Postgres
 
 /// Exports with COPY TO STDOUT, streamed: the same columns the import reads, so
 /// that export → import into an empty database round-trips. Memory stays bounded.
+/// Free-text cells that a spreadsheet would run as a formula get a leading `'`
+/// (`parkctl_csv_text`), which import drops again.
 public struct ExportService {
     let session: ParkSession
 
@@ -26,23 +28,26 @@ public struct ExportService {
         return switch entity {
         case .parks:
             """
-            SELECT p.code, p.name, p.kind, array_to_string(p.industries, ',') AS industries, p.address
+            SELECT p.code, parkctl_csv_text(p.name) AS name, p.kind, array_to_string(p.industries, ',') AS industries,
+                   parkctl_csv_text(p.address) AS address
             FROM park p WHERE \(inPark) ORDER BY p.code
             """
         case .buildings:
             """
-            SELECT p.code AS park, b.code AS building, b.name, b.floors_above AS floors, b.floors_below, b.delivered_on
+            SELECT p.code AS park, b.code AS building, parkctl_csv_text(b.name) AS name, b.floors_above AS floors, b.floors_below, b.delivered_on
             FROM building b JOIN park p ON p.id = b.park_id WHERE \(inPark) ORDER BY p.code, b.code
             """
         case .units:
             """
-            SELECT p.code AS park, b.code AS building, u.code AS unit, u.floor, u.area_m2, u.kind, u.list_rent, u.off_market_reason
+            SELECT p.code AS park, b.code AS building, u.code AS unit, u.floor, u.area_m2, u.kind, u.list_rent,
+                   parkctl_csv_text(u.off_market_reason) AS off_market_reason
             FROM unit u JOIN building b ON b.id = u.building_id JOIN park p ON p.id = u.park_id
             WHERE \(inPark) ORDER BY p.code, b.code, u.floor, u.code
             """
         case .tenants:
             """
-            SELECT t.name, t.credit_code, t.industry, t.contact, t.phone, t.email, p.code AS park, o.stage
+            SELECT parkctl_csv_text(t.name) AS name, t.credit_code, t.industry, parkctl_csv_text(t.contact) AS contact,
+                   parkctl_csv_text(t.phone) AS phone, parkctl_csv_text(t.email) AS email, p.code AS park, o.stage
             FROM tenant t
             LEFT JOIN onboarding o ON o.tenant_id = t.id
             LEFT JOIN park p ON p.id = o.park_id
@@ -68,7 +73,8 @@ public struct ExportService {
             """
             SELECT t.number, p.code AS park, tn.credit_code AS tenant_credit_code,
                    CASE WHEN u.id IS NOT NULL THEN p.code || '/' || b.code || '/' || u.code END AS unit,
-                   t.category, t.priority, t.title, t.description, t.reporter, t.assignee, t.status, t.clock,
+                   t.category, t.priority, parkctl_csv_text(t.title) AS title, parkctl_csv_text(t.description) AS description,
+                   parkctl_csv_text(t.reporter) AS reporter, parkctl_csv_text(t.assignee) AS assignee, t.status, t.clock,
                    t.opened_at, t.first_response_at, t.resolved_at, t.closed_at, t.response_due_at, t.resolution_due_at
             FROM ticket t JOIN park p ON p.id = t.park_id JOIN tenant tn ON tn.id = t.tenant_id
             LEFT JOIN unit u ON u.id = t.unit_id LEFT JOIN building b ON b.id = u.building_id
@@ -76,7 +82,8 @@ public struct ExportService {
             """
         case .audit:
             """
-            SELECT a.id, a.at, a.actor, a.table_name AS entity, a.row_key AS key, a.label, a.action, p.code AS park,
+            SELECT a.id, a.at, parkctl_csv_text(a.actor) AS actor, a.table_name AS entity, parkctl_csv_text(a.row_key) AS key,
+                   parkctl_csv_text(a.label) AS label, a.action, p.code AS park,
                    a.old_row, a.new_row
             FROM audit_log a LEFT JOIN park p ON p.id = a.park_id
             WHERE \(inPark) ORDER BY a.id

@@ -220,6 +220,17 @@ final class Stager {
                                           rule: "has \(record.count) cells; the header has \(fileColumns)"))
             return
         }
+        if record.tooManyFields {
+            problems.append(ImportProblem(line: line, column: "(row)", value: nil,
+                                          rule: "has more than \(CSVRecordReader.maxFields) cells; the header has \(fileColumns)"))
+            return
+        }
+        if let field = record.overlongField {
+            let name = positions.firstIndex(of: field).map { columns[$0].name } ?? "(cell \(field + 1))"
+            problems.append(ImportProblem(line: line, column: name, value: nil,
+                                          rule: "is longer than \(CSVRecordReader.maxFieldBytes) bytes (1 MiB), more than any cell may hold"))
+            return
+        }
         if record.bytes.contains(0) {
             problems.append(ImportProblem(line: line, column: "(row)", value: nil, rule: "contains a NUL byte, which text cannot hold"))
             return
@@ -240,24 +251,50 @@ final class Stager {
             while let f = cell.first, f == 0x20 { cell = cell.dropFirst() }
             while let l = cell.last, l == 0x20 { cell = cell.dropLast() }
             if cell.isEmpty { out.append(0x5C); out.append(0x4E); continue }
-            var control = false
-            for b in cell {
+            // A cell that the export protected from spreadsheets ('=…, '+…) reads back as it was.
+            cell = FormulaGuard.unprotected(cell)
+            // Every cell is one line of text: no line breaks, tabs or other control
+            // characters, no C1 controls, no bidirectional overrides.
+            var bad: UInt32?
+            var i = cell.startIndex
+            while i < cell.endIndex {
+                let b = cell[i]
                 switch b {
                 case 0x5C: out.append(0x5C); out.append(0x5C)
-                case 0x09: out.append(0x5C); out.append(0x74)
-                case 0x0A: out.append(0x5C); out.append(0x6E)
-                case 0x0D: out.append(0x5C); out.append(0x72)
-                case 0x01...0x08, 0x0B, 0x0C, 0x0E...0x1F, 0x7F: control = true; out.append(b)
+                case 0x09: out.append(0x5C); out.append(0x74); bad = bad ?? 0x09
+                case 0x0A: out.append(0x5C); out.append(0x6E); bad = bad ?? 0x0A
+                case 0x0D: out.append(0x5C); out.append(0x72); bad = bad ?? 0x0D
+                case 0x01...0x08, 0x0B, 0x0C, 0x0E...0x1F, 0x7F: bad = bad ?? UInt32(b); out.append(b)
+                case 0xC2 where i + 1 < cell.endIndex && (0x80...0x9F).contains(cell[i + 1]):
+                    bad = bad ?? UInt32(cell[i + 1]); out.append(b)
+                case 0xE2 where i + 2 < cell.endIndex && Self.isFormatControl(cell[i + 1], cell[i + 2]):
+                    bad = bad ?? (0x2000 | UInt32(cell[i + 1] & 0x3F) << 6 | UInt32(cell[i + 2] & 0x3F)); out.append(b)
                 default: out.append(b)
                 }
+                i += 1
             }
-            // Tabs and line breaks may stand in a (quoted) cell; other control characters may not.
-            if control {
+            if let bad {
                 problems.append(ImportProblem(line: line, column: column.name, value: String(decoding: cell, as: UTF8.self),
-                                              rule: "contains a control character, which is not allowed"))
+                                              rule: Self.describeForbidden(bad)))
             }
         }
         out.append(0x0A)
+    }
+
+    /// The line and paragraph separators and the bidirectional controls, U+2028-U+202E
+    /// and U+2066-U+2069, in UTF-8 (after their lead byte E2).
+    static func isFormatControl(_ b1: UInt8, _ b2: UInt8) -> Bool {
+        (b1 == 0x80 && (0xA8...0xAE).contains(b2)) || (b1 == 0x81 && (0xA6...0xA9).contains(b2))
+    }
+
+    static func describeForbidden(_ scalar: UInt32) -> String {
+        let code = "U+" + String(repeating: "0", count: max(0, 4 - String(scalar, radix: 16).count)) + String(scalar, radix: 16, uppercase: true)
+        switch scalar {
+        case 0x09, 0x0A, 0x0D: return "holds a line break or tab; a cell is one line of text"
+        case 0x2028, 0x2029: return "holds a line or paragraph separator (\(code)); a cell is one line of text"
+        case 0x2000...: return "contains the bidirectional control \(code), which is not allowed"
+        default: return "contains the control character \(code), which is not allowed"
+        }
     }
 
     /// A quick check that bytes are well-formed UTF-8 (ASCII takes the fast path).

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ParkCore
 
 /// `--format table|json|csv`.
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
@@ -42,7 +43,9 @@ enum Renderer {
             if case .object = first[key] { return false }
             return true
         }
-        let cells = records.map { r in keys.map { r[$0]?.plain ?? "" } }
+        // Shown text cannot drive the terminal or fake a row: control characters,
+        // line breaks included, are written as \u{…}.
+        let cells = records.map { r in keys.map { Validate.escapingControlCharacters(r[$0]?.plain ?? "") } }
         let numeric = keys.map { key in
             records.allSatisfy { r in
                 switch r[key] { case .integer?, .decimal?, .null?, nil: true; default: false }
@@ -70,7 +73,11 @@ enum Renderer {
         let width = scalars.map { DisplayWidth.of($0.key) }.max() ?? 0
         var out = ""
         for field in scalars {
-            out += indent + DisplayWidth.pad(field.key + ":", to: width + 1) + " " + field.value.plain + "\n"
+            // A multi-line value (a ticket's description) continues under its first line;
+            // other control characters are written as \u{…}.
+            let value = Validate.escapingControlCharacters(field.value.plain, keeping: ["\n"])
+                .replacingOccurrences(of: "\n", with: "\n" + indent + String(repeating: " ", count: width + 2))
+            out += indent + DisplayWidth.pad(field.key + ":", to: width + 1) + " " + value + "\n"
         }
         for field in record.fields {
             switch field.value {
@@ -101,9 +108,18 @@ enum Renderer {
         } ?? []
         var out = keys.map(csvField).joined(separator: ",") + "\r\n"
         for r in records {
-            out += keys.map { csvField(r[$0]?.plain ?? "") }.joined(separator: ",") + "\r\n"
+            out += keys.map { csvField(r[$0].map(csvText) ?? "") }.joined(separator: ",") + "\r\n"
         }
         return out
+    }
+
+    /// A value's CSV text: text that a spreadsheet would run as a formula is protected
+    /// (``FormulaGuard``); numbers stay numbers.
+    static func csvText(_ value: OutputValue) -> String {
+        switch value {
+        case .text, .list: FormulaGuard.protect(value.plain)
+        default: value.plain
+        }
     }
 
     static func csvField(_ s: String) -> String {
@@ -169,7 +185,7 @@ enum Renderer {
 
     static func appendJSONString(_ s: String, into out: inout String) {
         // Most values need no escaping: append them whole.
-        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0xE2 }) {
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0xE2 || $0 == 0xC2 || $0 == 0x7F }) {
             out.append("\"")
             out.append(s)
             out.append("\"")
@@ -187,7 +203,9 @@ enum Renderer {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
-            case _ where scalar.value < 0x20 || scalar.value == 0x2028 || scalar.value == 0x2029:
+            // Controls (C1 too) and the bidirectional ones are escaped: JSON printed to a
+            // terminal cannot drive it.
+            case _ where Validate.isUnsafeForTerminal(scalar):
                 out += String(format: "\\u%04x", scalar.value)
             default: out.unicodeScalars.append(scalar)
             }

@@ -113,7 +113,7 @@ enum StackingText {
     }
 
     static func text(_ cell: StackingPlan.Cell) -> String {
-        let tenant = cell.tenant.map { String($0.prefix(6)) } ?? ""
+        let tenant = cell.tenant.map { Validate.escapingControlCharacters(String($0.prefix(6))) } ?? ""
         return "\(mark(cell.state)) \(cell.unit) \(tenant) \(OutputValue.fixed(cell.areaM2, places: 0))㎡"
     }
 
