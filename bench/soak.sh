@@ -47,23 +47,18 @@ SELECT (SELECT id FROM t) AS tenant_id, (SELECT name FROM t) AS tenant_name,
        (SELECT id FROM park WHERE code = 'SW') AS named_park_id,
        ARRAY(SELECT park_id FROM parks ORDER BY park_id) AS tenant_park_ids,
        ARRAY(SELECT p.code FROM parks JOIN park p ON p.id = parks.park_id ORDER BY p.code) AS tenant_parks;
-WITH sl AS (SELECT s.*, CASE WHEN s.clock = '24x7' THEN 1440 ELSE park_working_day_minutes($PARK_ID) END AS day_minutes
-            FROM service_level s WHERE s.category = 'repair' AND s.priority = 'normal'),
-     o AS (SELECT now() AS opened_at),
-     due AS (SELECT sl.clock, o.opened_at,
-                    sl.response_value * CASE sl.response_unit WHEN 'm' THEN 1 WHEN 'h' THEN 60 ELSE sl.day_minutes END AS response_minutes,
-                    sl.resolution_value * CASE sl.resolution_unit WHEN 'm' THEN 1 WHEN 'h' THEN 60 ELSE sl.day_minutes END AS resolution_minutes
-             FROM sl, o),
-     t AS (INSERT INTO ticket (number, park_id, tenant_id, unit_id, category, priority, title, reporter, clock, opened_at,
-                               response_due_at, resolution_due_at)
-           SELECT 'T-' || to_char(due.opened_at AT TIME ZONE p.time_zone, 'YYYY') || '-' || lpad(nextval('ticket_number_seq')::text, 6, '0'),
-                  $PARK_ID, $TENANT_ID, $UNIT_ID, 'repair', 'normal', 'pgbench', 'pgbench', due.clock, due.opened_at,
-                  working_time_add($PARK_ID, due.opened_at, due.response_minutes),
-                  working_time_add($PARK_ID, due.opened_at, due.resolution_minutes)
-           FROM due, park p WHERE p.id = $PARK_ID RETURNING *),
+WITH t AS (INSERT INTO ticket (park_id, tenant_id, unit_id, category, priority, title, description, reporter, opened_at)
+           VALUES ($PARK_ID, $TENANT_ID, $UNIT_ID, 'repair', 'normal', 'pgbench', NULL, 'pgbench', coalesce(NULL::timestamptz, now()))
+           RETURNING *),
      e AS (INSERT INTO ticket_event (park_id, ticket_id, at, actor, kind, to_status, note)
-           SELECT park_id, id, opened_at, 'pgbench', 'created', 'open', 'pgbench' FROM t)
-SELECT number FROM t;
+           SELECT park_id, id, opened_at, 'pgbench', 'created', 'open', 'pgbench' FROM t
+           RETURNING actor)
+SELECT t.*, p.code AS park, tn.name AS tenant, tn.credit_code, (SELECT actor FROM e) AS created_by,
+       CASE WHEN u.id IS NULL THEN NULL ELSE p.code || '/' || b.code || '/' || u.code END AS unit,
+       t.status <> 'cancelled' AND coalesce(t.first_response_at, now()) > t.response_due_at AS response_breached,
+       t.status <> 'cancelled' AND coalesce(t.resolved_at, now()) > t.resolution_due_at AS resolution_breached
+FROM t JOIN park p ON p.id = t.park_id JOIN tenant tn ON tn.id = t.tenant_id
+LEFT JOIN unit u ON u.id = t.unit_id LEFT JOIN building b ON b.id = u.building_id;
 COMMIT;
 SQL
 mkdir "$WORK/pglog"

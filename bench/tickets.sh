@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Ticket throughput: 8 concurrent clients opening tickets through parkctl's service
 # layer (TicketService.open, one connection each, one process) against pgbench
-# running the equivalent INSERT (due times on the working calendar, the created
-# event) with 8 clients, on the same database, in one run. Prints both rates and
+# running the same INSERT (the database's trigger numbers the ticket and puts its
+# due times on the working calendar; the created event) with 8 clients, on the same
+# database, in one run. Prints both rates and
 # the ratio, over ROUNDS interleaved rounds (medians).
 #
 #   bench/tickets.sh [SECONDS] [ROUNDS]     (defaults: 10 s, 3 rounds)
@@ -25,22 +26,18 @@ IFS='|' read -r TENANT_ID PARK_ID UNIT_ID <<<"$IDS"
 
 # The statement TicketService.open runs, with the tenant, park and unit looked up.
 cat >"$WORK/open.sql" <<SQL
-WITH sl AS (SELECT s.*, CASE WHEN s.clock = '24x7' THEN 1440 ELSE park_working_day_minutes($PARK_ID) END AS day_minutes
-            FROM service_level s WHERE s.category = 'repair' AND s.priority = 'normal'),
-     o AS (SELECT now() AS opened_at),
-     due AS (SELECT sl.clock, o.opened_at,
-                    sl.response_value * CASE sl.response_unit WHEN 'm' THEN 1 WHEN 'h' THEN 60 ELSE sl.day_minutes END AS response_minutes,
-                    sl.resolution_value * CASE sl.resolution_unit WHEN 'm' THEN 1 WHEN 'h' THEN 60 ELSE sl.day_minutes END AS resolution_minutes
-             FROM sl, o),
-     t AS (INSERT INTO ticket (number, park_id, tenant_id, unit_id, category, priority, title, clock, opened_at, response_due_at, resolution_due_at)
-           SELECT 'T-' || to_char(due.opened_at AT TIME ZONE p.time_zone, 'YYYY') || '-' || lpad(nextval('ticket_number_seq')::text, 6, '0'),
-                  $PARK_ID, $TENANT_ID, $UNIT_ID, 'repair', 'normal', 'pgbench', due.clock, due.opened_at,
-                  working_time_add($PARK_ID, due.opened_at, due.response_minutes),
-                  working_time_add($PARK_ID, due.opened_at, due.resolution_minutes)
-           FROM due, park p WHERE p.id = $PARK_ID RETURNING *),
+WITH t AS (INSERT INTO ticket (park_id, tenant_id, unit_id, category, priority, title, description, reporter, opened_at)
+           VALUES ($PARK_ID, $TENANT_ID, $UNIT_ID, 'repair', 'normal', 'pgbench', NULL, 'pgbench', coalesce(NULL::timestamptz, now()))
+           RETURNING *),
      e AS (INSERT INTO ticket_event (park_id, ticket_id, at, actor, kind, to_status, note)
-           SELECT park_id, id, opened_at, 'pgbench', 'created', 'open', 'pgbench' FROM t)
-SELECT number FROM t;
+           SELECT park_id, id, opened_at, 'pgbench', 'created', 'open', 'pgbench' FROM t
+           RETURNING actor)
+SELECT t.*, p.code AS park, tn.name AS tenant, tn.credit_code, (SELECT actor FROM e) AS created_by,
+       CASE WHEN u.id IS NULL THEN NULL ELSE p.code || '/' || b.code || '/' || u.code END AS unit,
+       t.status <> 'cancelled' AND coalesce(t.first_response_at, now()) > t.response_due_at AS response_breached,
+       t.status <> 'cancelled' AND coalesce(t.resolved_at, now()) > t.resolution_due_at AS resolution_breached
+FROM t JOIN park p ON p.id = t.park_id JOIN tenant tn ON tn.id = t.tenant_id
+LEFT JOIN unit u ON u.id = t.unit_id LEFT JOIN building b ON b.id = u.building_id;
 SQL
 
 declare -a R_PG R_PK

@@ -239,6 +239,7 @@ public struct DemoPortfolio {
         let tenants = TenantService(session)
         func code(_ region: String, _ serial: Int) -> String { Self.creditCode(region: region, serial: serial) }
         func units(_ list: String) -> [UnitAddress] { list.split(separator: ",").map { try! UnitAddress(parsing: String($0)) } }
+        @discardableResult
         func sign(_ tenant: String, _ unitList: String, _ start: CalendarDate, _ end: CalendarDate, rent: String,
                   fee: String = "4.50", free: DateRange? = nil, fitOut: DateRange? = nil, escalation: String = "3",
                   cycle: PaymentCycle = .quarterly) throws -> String {

@@ -32,7 +32,7 @@ public struct ServiceLevelService {
         if let response, let resolution, minutes(response) > minutes(resolution) {
             throw ParkError.invalid("the response target \(response) is longer than the resolution target \(resolution)")
         }
-        try session.write { conn in
+        _ = try session.write { conn in
             try conn.execute("""
                 UPDATE service_level SET
                     response_value = coalesce(\(response?.value), response_value),

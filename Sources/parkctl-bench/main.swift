@@ -45,7 +45,7 @@ do {
         print(rows)
     case "copy-out":
         guard args.count == 3, let out = FileHandle(forWritingAtPath: args[2]) ?? {
-            FileManager.default.createFile(atPath: args[2], contents: nil)
+            _ = FileManager.default.createFile(atPath: args[2], contents: nil)
             return FileHandle(forWritingAtPath: args[2])
         }() else { fail("copy-out CONNINFO FILE") }
         var pending = Data()
@@ -103,7 +103,7 @@ do {
         let outcomes = try conn.pipeline((1...100).map { "UPDATE bench_exercise SET name = \("改\($0)") WHERE id = \($0)" })
         for i in 1...50 { _ = try conn.preparedQuery("SELECT name FROM bench_exercise WHERE id = \(i)") }
         _ = try? conn.query("INSERT INTO bench_exercise (id) VALUES (1)")  // a unique violation, cleared too
-        try conn.transaction { try $0.execute("DELETE FROM bench_exercise WHERE id > \(19_000)") }
+        _ = try conn.transaction { try $0.execute("DELETE FROM bench_exercise WHERE id > \(19_000)") }
         try conn.simpleQuery("DROP TABLE bench_exercise")
         let verifiers = try (1...20).map { try conn.passwordVerifier("secret \($0)", user: "exercise") }
         print("copied \(copied), copied out \(bytes) bytes, area \(area), streamed \(streamed), pipelined \(outcomes.count), verifiers \(verifiers.count)")

@@ -19,21 +19,21 @@ struct DatabaseCommand: ParsableCommand {
             let target = database.target
             let conn = try database.connect(requireCurrentSchema: false)
             defer { conn.close() }
-            print("database: \(target.displayName)")
+            say("database: \(target.displayName)\n")
             if case .embedded(let cluster) = target {
-                print("  data:    \(cluster.dataDirectory)")
-                print("  socket:  \(cluster.socketDirectory) (no TCP listener)")
-                print("  log:     \(cluster.logFile)")
+                say("  data:    \(cluster.dataDirectory)\n")
+                say("  socket:  \(cluster.socketDirectory) (no TCP listener)\n")
+                say("  log:     \(cluster.logFile)\n")
             }
             let version = conn.serverVersion
-            print("  server:  PostgreSQL \(version / 10000).\(version % 10000), \(conn.hostDescription)")
+            say("  server:  PostgreSQL \(version / 10000).\(version % 10000), \(conn.hostDescription)\n")
             let states = try Migrator().status(conn)
             let count = { (s: MigrationState.Status) in states.filter { $0.status == s }.count }
-            print("migrations: \(count(.applied)) applied, \(count(.pending)) pending"
-                  + (count(.changed) > 0 ? ", \(count(.changed)) CHANGED since applied" : "")
-                  + (count(.unknown) > 0 ? ", \(count(.unknown)) unknown to this parkctl" : ""))
+            say("migrations: \(count(.applied)) applied, \(count(.pending)) pending"
+                + (count(.changed) > 0 ? ", \(count(.changed)) CHANGED since applied" : "")
+                + (count(.unknown) > 0 ? ", \(count(.unknown)) unknown to this parkctl" : "") + "\n")
             for state in states {
-                print("  \(state.name)  \(state.status.rawValue)\(state.appliedAt.map { "  \($0)" } ?? "")")
+                say("  \(state.name)  \(state.status.rawValue)\(state.appliedAt.map { "  \($0)" } ?? "")\n")
             }
         }
     }
@@ -47,9 +47,9 @@ struct DatabaseCommand: ParsableCommand {
             defer { conn.close() }
             let applied = try Migrator().migrate(conn)
             if applied.isEmpty {
-                print("schema is up to date (\(Migrator().migrations.count) migrations)")
+                say("schema is up to date (\(Migrator().migrations.count) migrations)\n")
             } else {
-                for name in applied { print("applied \(name)") }
+                for name in applied { say("applied \(name)\n") }
             }
         }
     }
@@ -64,7 +64,7 @@ struct DatabaseCommand: ParsableCommand {
             }
             let started = try cluster.ensureRunning()
             try database.connect().close()
-            print(started ? "started the embedded cluster at \(cluster.root)" : "the embedded cluster at \(cluster.root) is already running")
+            say((started ? "started the embedded cluster at \(cluster.root)" : "the embedded cluster at \(cluster.root) is already running") + "\n")
         }
     }
 
@@ -78,7 +78,7 @@ struct DatabaseCommand: ParsableCommand {
             }
             let wasRunning = cluster.isRunning
             try cluster.stop()
-            print(wasRunning ? "stopped the embedded cluster at \(cluster.root)" : "the embedded cluster at \(cluster.root) was not running")
+            say((wasRunning ? "stopped the embedded cluster at \(cluster.root)" : "the embedded cluster at \(cluster.root) was not running") + "\n")
         }
     }
 }

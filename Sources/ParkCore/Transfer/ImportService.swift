@@ -12,7 +12,7 @@ public struct ImportProblem: Sendable, Equatable, CustomStringConvertible {
     public var rule: String
 
     public var description: String {
-        "line \(line), \(column) '\(Self.shown(value ?? ""))': \(rule)"
+        value.map { "line \(line), \(column) '\(Self.shown($0))': \(rule)" } ?? "line \(line), \(column): \(rule)"
     }
 
     /// A cell as a message shows it: at most 60 characters, control characters escaped.

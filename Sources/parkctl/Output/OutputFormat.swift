@@ -43,9 +43,7 @@ enum Renderer {
             if case .object = first[key] { return false }
             return true
         }
-        // Shown text cannot drive the terminal or fake a row: control characters,
-        // line breaks included, are written as \u{…}.
-        let cells = records.map { r in keys.map { Validate.escapingControlCharacters(r[$0]?.plain ?? "") } }
+        let cells = records.map { r in keys.map { cellText(r[$0]?.plain ?? "") } }
         let numeric = keys.map { key in
             records.allSatisfy { r in
                 switch r[key] { case .integer?, .decimal?, .null?, nil: true; default: false }
@@ -66,6 +64,13 @@ enum Renderer {
         out += widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ") + "\n"
         for row in cells { out += line(row) + "\n" }
         return out
+    }
+
+    /// A table cell: one line that cannot drive the terminal or fake a row. A line
+    /// break shows as ↵ and a tab as a space; other control characters as \u{…}.
+    static func cellText(_ text: String) -> String {
+        Validate.escapingControlCharacters(text, keeping: ["\n", "\t"])
+            .replacingOccurrences(of: "\n", with: "↵").replacingOccurrences(of: "\t", with: " ")
     }
 
     static func keyValue(_ record: Record, indent: String = "") -> String {
