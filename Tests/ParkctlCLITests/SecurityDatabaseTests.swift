@@ -129,24 +129,49 @@ import TestSupport
         let park = try Park()
         let sw = try park.id("SELECT id FROM park WHERE code = 'SW'")
         let rolesBefore = try park.int("SELECT count(*) FROM pg_roles WHERE rolsuper OR rolcreaterole OR rolbypassrls")
+        let swTicket: String = try park.owner.query("""
+            SELECT t.number FROM ticket t JOIN park p ON p.id = t.park_id WHERE p.code = 'SW' AND t.status = 'open' LIMIT 1
+            """).rows[0].decode(0)
         for (name, role) in [("viewer", "viewer"), ("leasing", "leasing"), ("service", "service"), ("admin", "admin")] {
             let login = try park.staff("shadow_\(name)", role: role, parks: "SW")
             let conn = try park.connect(login)
-            try Self.plantShadows(conn)
+            try Self.plantShadows(conn, swallowing: ["audit_log", "lease_history", "lease_unit_history", "ticket_event"])
+            let audited = try park.int("SELECT count(*) FROM audit_log")
             // An ordinary read calls the park-scope functions (SECURITY DEFINER).
             let parks: Int = try conn.query("SELECT count(*) FROM public.park").rows[0].decode(0)
             #expect(parks == 1, "\(role) sees \(parks) parks")
             let tenants: Int = try conn.query("SELECT count(*) FROM public.tenant").rows[0].decode(0)
             #expect(tenants == (try park.int("SELECT count(DISTINCT tenant_id) FROM onboarding WHERE park_id = \(sw)")), "\(role)")
             _ = try? conn.query("SELECT public.parkctl_parks_of('parkctl'), public.parkctl_is_owner(session_user)")
-            if role == "admin" {
+            _ = try? conn.query("SELECT public.ticket_record_breaches(NULL)")
+            var writes = 0
+            switch role {
+            case "leasing":
+                // The audit and history triggers write through the owner's rights.
+                writes = try conn.execute("UPDATE public.lease SET end_reason = '影子' WHERE number = 'L-2026-000005'")
+            case "service":
+                // The timeline trigger moves the ticket through the owner's rights.
+                writes = try conn.execute("""
+                    INSERT INTO public.ticket_event (park_id, ticket_id, actor, kind, from_status, to_status)
+                    SELECT park_id, id, 'x', 'status', status, 'in_progress' FROM public.ticket WHERE number = \(swTicket)
+                    """)
+                #expect(try park.owner.query("SELECT status FROM ticket WHERE number = \(swTicket)").rows[0].decode(0, as: String.self)
+                        == "in_progress")
+            case "admin":
                 // A scoped admin asks for an all-parks admin.
                 let boss = "boss_\(park.suffix)"
                 #expect(Self.refusal { try conn.query("SELECT public.parkctl_staff_add(\(boss), 'admin', NULL, NULL)") } != nil)
                 #expect(try park.int("SELECT count(*) FROM staff WHERE name = \(boss)") == 0)
+            default:
+                break
             }
             conn.close()
             #expect(try park.powers(login) == "", "\(role) gained powers")
+            // Every write left its audit rows in the real trail, under the login.
+            if writes > 0 {
+                #expect(try park.int("SELECT count(*) FROM audit_log WHERE actor = \(login)") > 0, "\(role): no audit row")
+                #expect(try park.int("SELECT count(*) FROM audit_log") > audited)
+            }
         }
         #expect(try park.int("SELECT count(*) FROM pg_roles WHERE rolsuper OR rolcreaterole OR rolbypassrls") == rolesBefore)
     }
