@@ -412,8 +412,8 @@ BEGIN
 END $$;
 
 -- ---------------------------------------------------------------------------------
--- Group-wide rows (service levels; holidays and hours without a park, which 0008
--- already covers) are written by staff of every park only.
+-- Group-wide rows (service levels; holidays and hours without a park) are written
+-- by staff of every park only.
 
 ALTER TABLE service_level ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
 CREATE POLICY everyone_reads ON service_level FOR SELECT USING (true);
@@ -423,6 +423,12 @@ CREATE POLICY group_wide_update ON service_level FOR UPDATE
     USING (true) WITH CHECK ((SELECT public.parkctl_parks_of(current_user)) IS NULL);
 CREATE POLICY group_wide_delete ON service_level FOR DELETE
     USING ((SELECT public.parkctl_parks_of(current_user)) IS NULL);
+-- 0008's policy lets everyone see the group-wide holidays and hours, and so delete
+-- them: only staff of every park may.
+CREATE POLICY group_wide_delete ON calendar_day AS RESTRICTIVE FOR DELETE
+    USING (park_id IS NOT NULL OR (SELECT public.parkctl_parks_of(current_user)) IS NULL);
+CREATE POLICY group_wide_delete ON work_hours AS RESTRICTIVE FOR DELETE
+    USING (park_id IS NOT NULL OR (SELECT public.parkctl_parks_of(current_user)) IS NULL);
 
 -- ---------------------------------------------------------------------------------
 -- Staff management.
