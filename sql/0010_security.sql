@@ -82,6 +82,11 @@ DECLARE
     new_j jsonb := CASE WHEN TG_OP <> 'DELETE' THEN to_jsonb(NEW) END;
     j     jsonb := coalesce(new_j, old_j);
 BEGIN
+    -- Definer triggers run only on parkctl's own tables: never on a table of the
+    -- caller's, where its rights and the caller's triggers would meet.
+    IF TG_TABLE_SCHEMA <> 'public' THEN
+        RAISE EXCEPTION 'parkctl''s triggers run on parkctl''s tables only' USING ERRCODE = 'insufficient_privilege';
+    END IF;
     INSERT INTO public.audit_log (actor, table_name, row_key, label, action, park_id, old_row, new_row)
     VALUES (public.parkctl_actor(), TG_TABLE_NAME, public.audit_row_key(j), public.audit_row_label(j), lower(TG_OP),
             public.audit_row_park(TG_TABLE_NAME, j), old_j, new_j);
@@ -93,6 +98,11 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp 
 DECLARE
     who text := public.parkctl_actor();   -- once per statement, not per row
 BEGIN
+    -- Definer triggers run only on parkctl's own tables: never on a table of the
+    -- caller's, where its rights and the caller's triggers would meet.
+    IF TG_TABLE_SCHEMA <> 'public' THEN
+        RAISE EXCEPTION 'parkctl''s triggers run on parkctl''s tables only' USING ERRCODE = 'insufficient_privilege';
+    END IF;
     INSERT INTO public.audit_log (actor, table_name, row_key, label, action, park_id, old_row, new_row)
     SELECT who, TG_TABLE_NAME, public.audit_row_key(j), public.audit_row_label(j), 'insert',
            public.audit_row_park(TG_TABLE_NAME, j), NULL, j
@@ -105,6 +115,9 @@ END $$;
 CREATE OR REPLACE FUNCTION keep_history() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
+    IF TG_TABLE_SCHEMA <> 'public' OR TG_TABLE_NAME NOT IN ('lease', 'lease_unit') THEN
+        RAISE EXCEPTION 'parkctl''s triggers run on parkctl''s tables only' USING ERRCODE = 'insufficient_privilege';
+    END IF;
     -- A version made earlier in this same transaction was never seen: keep none.
     IF lower(OLD.sys_period) < now() THEN
         OLD.sys_period := tstzrange(lower(OLD.sys_period), now());
@@ -183,8 +196,9 @@ BEGIN
     RAISE EXCEPTION 'the ticket timeline is append-only' USING ERRCODE = 'insufficient_privilege';
 END $$;
 
--- Who did a step, ticked an item or wrote an event: the login for staff, whatever
--- the client says (the owner may name someone: parkctl --actor).
+-- Who did a step or ticked an item, and when it was recorded: the login for staff,
+-- whatever the client says (the owner may name someone: parkctl --actor), and now.
+-- (The day a step takes effect, effective_on, may be given.)
 CREATE FUNCTION actor_is_login() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
@@ -192,12 +206,19 @@ BEGIN
     IF NEW.actor IS DISTINCT FROM session_user::text THEN
         NEW.actor := public.parkctl_actor();
     END IF;
+    IF TG_TABLE_NAME = 'onboarding_step' THEN
+        NEW.at := now();
+    ELSE
+        NEW.done_at := now();
+    END IF;
     RETURN NEW;
 END $$;
-CREATE TRIGGER onboarding_step_actor BEFORE INSERT OR UPDATE OF actor ON onboarding_step
+CREATE TRIGGER onboarding_step_actor BEFORE INSERT OR UPDATE ON onboarding_step
     FOR EACH ROW EXECUTE FUNCTION actor_is_login();
-CREATE TRIGGER onboarding_check_actor BEFORE INSERT OR UPDATE OF actor ON onboarding_check
+CREATE TRIGGER onboarding_check_actor BEFORE INSERT OR UPDATE ON onboarding_check
     FOR EACH ROW EXECUTE FUNCTION actor_is_login();
+-- The steps and the checklist are a record: staff add to them, never rewrite them.
+REVOKE UPDATE, DELETE ON onboarding_step, onboarding_check FROM parkctl_leasing, parkctl_admin;
 
 -- ---------------------------------------------------------------------------------
 -- Tickets: the number, the clock and the due times come from the database; the
@@ -212,6 +233,9 @@ DECLARE
     response_minutes numeric;
     resolution_minutes numeric;
 BEGIN
+    IF TG_TABLE_SCHEMA <> 'public' OR TG_TABLE_NAME <> 'ticket' THEN
+        RAISE EXCEPTION 'parkctl''s triggers run on parkctl''s tables only' USING ERRCODE = 'insufficient_privilege';
+    END IF;
     SELECT * INTO sl FROM public.service_level s WHERE s.category = NEW.category AND s.priority = NEW.priority;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'no service level for %/%', NEW.category, NEW.priority
@@ -249,15 +273,45 @@ CREATE TRIGGER ticket_prepare BEFORE INSERT ON ticket FOR EACH ROW EXECUTE FUNCT
 -- its times change.
 CREATE OR REPLACE FUNCTION ticket_event_apply() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
-DECLARE t public.ticket;
+DECLARE
+    t public.ticket;
+    last_at timestamptz;
 BEGIN
+    IF TG_TABLE_SCHEMA <> 'public' OR TG_TABLE_NAME <> 'ticket_event' THEN
+        RAISE EXCEPTION 'parkctl''s triggers run on parkctl''s tables only' USING ERRCODE = 'insufficient_privilege';
+    END IF;
     NEW.actor := CASE WHEN NEW.kind = 'sla_breach' THEN 'parkctl' ELSE public.parkctl_actor() END;
     NEW.at := coalesce(NEW.at, now());
     IF NEW.at > now() + interval '1 minute' THEN
         RAISE EXCEPTION 'the time % lies in the future', NEW.at
             USING ERRCODE = 'check_violation', CONSTRAINT = 'ticket_event_not_in_future';
     END IF;
+    -- Only a status event (and an assignment of an open ticket, below) moves the status.
+    IF NEW.kind <> 'status' THEN
+        NEW.from_status := NULL;
+        NEW.to_status := CASE WHEN NEW.kind = 'created' THEN 'open' END;
+    END IF;
+    IF NEW.kind = 'created' THEN
+        -- The first event of a ticket, written with it (in the same statement, where the
+        -- ticket itself is not yet visible).
+        IF EXISTS (SELECT 1 FROM public.ticket_event e WHERE e.ticket_id = NEW.ticket_id) THEN
+            RAISE EXCEPTION 'a ticket is created once' USING ERRCODE = 'check_violation', CONSTRAINT = 'ticket_event_created_once';
+        END IF;
+        RETURN NEW;
+    END IF;
     SELECT * INTO t FROM public.ticket WHERE id = NEW.ticket_id FOR UPDATE;
+    -- A timeline runs forward: no event before the ticket opened or before the last
+    -- one (breaches carry their due time, and come later). An event of now (the
+    -- transaction's start) that waited for the ticket behind a later one takes its time.
+    IF NEW.kind <> 'sla_breach' THEN
+        SELECT max(e.at) INTO last_at FROM public.ticket_event e WHERE e.ticket_id = NEW.ticket_id AND e.kind <> 'sla_breach';
+        IF NEW.at >= now() AND NEW.at < greatest(t.opened_at, last_at) THEN
+            NEW.at := greatest(t.opened_at, last_at);
+        ELSIF NEW.at < greatest(t.opened_at, last_at) THEN
+            RAISE EXCEPTION 'the time % is before the ticket''s last event (%)', NEW.at, greatest(t.opened_at, last_at)
+                USING ERRCODE = 'check_violation', CONSTRAINT = 'ticket_event_in_order';
+        END IF;
+    END IF;
     IF NEW.kind = 'status' THEN
         IF NEW.from_status IS DISTINCT FROM t.status THEN
             RAISE EXCEPTION 'ticket % is %, not %', t.number, t.status, NEW.from_status
@@ -380,6 +434,11 @@ BEGIN
     END LOOP;
 END $$;
 
+-- A lease renews a lease of its own park: a foreign key to another park's lease
+-- would block that lease's renewal and tell whether a lease id exists elsewhere.
+ALTER TABLE lease DROP CONSTRAINT lease_renews_lease_id_fkey,
+    ADD CONSTRAINT lease_renews_in_park FOREIGN KEY (park_id, renews_lease_id) REFERENCES lease (park_id, id);
+
 -- An application to one of the caller's parks by a tenant already known elsewhere:
 -- the caller proves they know it by its credit code AND its exact registered name,
 -- and learns nothing else (a wrong name is refused without saying the right one).
@@ -443,7 +502,8 @@ CREATE POLICY staff_scope ON staff
 
 -- Whether a role is a plain staff login that these functions may change: no powers
 -- of its own, a member of nothing but the parkctl groups, nobody's group, not the
--- owner. Read from pg_catalog itself.
+-- owner, owner of nothing and grantee of nothing in any database. Read from
+-- pg_catalog itself.
 CREATE FUNCTION parkctl_is_plain_login(p_name text) RETURNS boolean
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
     SELECT NOT (r.rolsuper OR r.rolcreaterole OR r.rolcreatedb OR r.rolreplication OR r.rolbypassrls)
@@ -452,6 +512,11 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_te
                        WHERE m.member = r.oid
                          AND g.rolname NOT IN ('parkctl_admin', 'parkctl_leasing', 'parkctl_service', 'parkctl_viewer'))
        AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_auth_members m WHERE m.roleid = r.oid)
+       -- Owns nothing, anywhere, and holds no privilege but on databases themselves
+       -- (the CONNECT of the databases it is staff of).
+       AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_shdepend d
+                       WHERE d.refclassid = 'pg_catalog.pg_authid'::regclass AND d.refobjid = r.oid
+                         AND NOT (d.deptype = 'a' AND d.classid = 'pg_catalog.pg_database'::regclass))
     FROM pg_catalog.pg_roles r WHERE r.rolname = p_name
 $$;
 
@@ -485,7 +550,7 @@ BEGIN
     IF EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname = p_name) THEN
         IF previous.name IS NULL THEN
             RAISE EXCEPTION 'a PostgreSQL role named % exists already and is not staff of this database', p_name
-                USING ERRCODE = 'duplicate_object';
+                USING ERRCODE = 'unique_violation', CONSTRAINT = 'staff_role_name_taken';
         END IF;
         IF NOT public.parkctl_is_plain_login(p_name) THEN
             RAISE EXCEPTION 'the PostgreSQL role % has powers of its own now (superuser, role or database creation, memberships); parkctl will not change it',
@@ -522,6 +587,9 @@ BEGIN
     SELECT * INTO result FROM public.staff s WHERE s.name = p_name AND s.revoked_at IS NULL;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'no staff named %', p_name USING ERRCODE = 'no_data_found';
+    END IF;
+    IF p_name = session_user THEN
+        RAISE EXCEPTION 'you cannot revoke yourself; another admin can' USING ERRCODE = 'insufficient_privilege';
     END IF;
     IF mine IS NOT NULL AND (result.park_ids IS NULL OR NOT result.park_ids <@ mine) THEN
         RAISE EXCEPTION 'you may only revoke staff of your own parks' USING ERRCODE = 'insufficient_privilege';
@@ -564,23 +632,45 @@ SELECT parkctl_grant_database_access();
 -- ---------------------------------------------------------------------------------
 -- Free text refuses what would drive a terminal or disguise text: C0 controls but
 -- the line breaks and tabs that multi-line text may hold, DEL, C1 controls, the
--- Unicode line and paragraph separators and the bidirectional embeddings, overrides
--- and isolates (U+2028-U+202E, U+2066-U+2069).
+-- Unicode line and paragraph separators and the bidirectional marks, embeddings,
+-- overrides and isolates (U+061C, U+200E, U+200F, U+2028-U+202E, U+2066-U+2069).
 
 CREATE FUNCTION parkctl_is_plain_text(t text, multiline boolean DEFAULT false) RETURNS boolean
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT CASE WHEN multiline THEN t !~ '[\x01-\x08\x0b-\x1f\x7f-\x9f\u2028-\u202e\u2066-\u2069]'
-                ELSE t !~ '[\x01-\x1f\x7f-\x9f\u2028-\u202e\u2066-\u2069]' END
+    SELECT CASE WHEN multiline THEN t !~ '[\x01-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]'
+                ELSE t !~ '[\x01-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]' END
 $$;
+
+-- Characters that free text may not hold, written as \u{1B} (rows older than the
+-- rule may hold them; exports never send them raw to a terminal).
+CREATE FUNCTION parkctl_escape_controls(t text) RETURNS text
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
+DECLARE
+    out text := '';
+    c text;
+BEGIN
+    FOREACH c IN ARRAY regexp_split_to_array(t, '') LOOP
+        out := out || CASE WHEN public.parkctl_is_plain_text(c, true) THEN c ELSE '\u{' || upper(to_hex(ascii(c))) || '}' END;
+    END LOOP;
+    RETURN out;
+END $$;
 
 -- A text cell of a CSV export as a spreadsheet must see it: one that starts like a
 -- formula (= + - @, tab, CR) gets a leading ' so that Excel or WPS shows it instead
 -- of running it (=HYPERLINK(…), @SUM(…)|cmd). Import drops a leading ' that comes
 -- before such a character or another ', so a value starting with ' and one of those
 -- gets one more: every value reads back as it was.
-CREATE FUNCTION parkctl_csv_text(t text) RETURNS text
+CREATE FUNCTION parkctl_formula_guard(t text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT CASE WHEN t ~ '^([-=+@\t\r]|''[-=+@\t\r''])' THEN '''' || t ELSE t END
+$$;
+
+-- Both, for every text cell of an export. Plain SQL without FROM, so that it is
+-- inlined: the escaping function runs only for the rare dirty value.
+CREATE FUNCTION parkctl_csv_text(t text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN t IS NULL OR public.parkctl_is_plain_text(t, true) THEN public.parkctl_formula_guard(t)
+                ELSE public.parkctl_formula_guard(public.parkctl_escape_controls(t)) END
 $$;
 
 -- Rows written before this migration are checked too; a table whose old rows hold
@@ -610,12 +700,64 @@ BEGIN
     END LOOP;
 END $$;
 
+-- Coded columns hold their codes only (they are shown, and exported, as they are).
+ALTER TABLE onboarding_step
+    ADD CONSTRAINT onboarding_step_stages_valid CHECK (
+        to_stage IN ('applied', 'approved', 'rejected', 'lease_signed', 'fitting_out', 'moved_in', 'exiting', 'exited')
+        AND (from_stage IS NULL OR from_stage IN ('applied', 'approved', 'rejected', 'lease_signed', 'fitting_out', 'moved_in',
+                                                  'exiting', 'exited'))) NOT VALID;
+ALTER TABLE ticket_event
+    ADD CONSTRAINT ticket_event_statuses_valid CHECK (
+        (from_status IS NULL OR from_status IN ('open', 'assigned', 'in_progress', 'resolved', 'closed', 'cancelled'))
+        AND (to_status IS NULL OR to_status IN ('open', 'assigned', 'in_progress', 'resolved', 'closed', 'cancelled'))) NOT VALID;
+ALTER TABLE service_level
+    ADD CONSTRAINT service_level_category_valid CHECK (category IN
+        ('repair', 'property', 'network', 'security', 'cleaning', 'policy', 'financing', 'other')) NOT VALID,
+    ADD CONSTRAINT service_level_priority_valid CHECK (priority IN ('urgent', 'high', 'normal', 'low')) NOT VALID;
+DO $$
+DECLARE c record;
+BEGIN
+    FOR c IN SELECT * FROM (VALUES ('onboarding_step', 'onboarding_step_stages_valid'), ('ticket_event', 'ticket_event_statuses_valid'),
+                                   ('service_level', 'service_level_category_valid'), ('service_level', 'service_level_priority_valid'))
+             AS v(tab, con) LOOP
+        BEGIN
+            EXECUTE format('ALTER TABLE public.%I VALIDATE CONSTRAINT %I', c.tab, c.con);
+        EXCEPTION WHEN check_violation THEN
+            RAISE WARNING 'old rows of % break %: new rows are checked', c.tab, c.con;
+        END;
+    END LOOP;
+END $$;
+
+-- A park's time zone is one PostgreSQL knows (every due time is computed in it).
+CREATE FUNCTION park_time_zone_known() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
+BEGIN
+    PERFORM now() AT TIME ZONE NEW.time_zone;
+    RETURN NEW;
+EXCEPTION WHEN invalid_parameter_value THEN
+    RAISE EXCEPTION 'time zone % is not known', NEW.time_zone
+        USING ERRCODE = 'check_violation', CONSTRAINT = 'park_time_zone_known', TABLE = 'park', COLUMN = 'time_zone';
+END $$;
+CREATE TRIGGER park_time_zone_known BEFORE INSERT OR UPDATE OF time_zone ON park
+    FOR EACH ROW EXECUTE FUNCTION park_time_zone_known();
+
 -- ---------------------------------------------------------------------------------
 -- Grants.
 
+-- Leases: the recorded-truth period and the signing time are the database's (the
+-- history of what was recorded when cannot be forged); a lease keeps its number,
+-- park and tenant.
+REVOKE INSERT, UPDATE ON lease, lease_unit FROM parkctl_leasing, parkctl_admin;
+GRANT INSERT (number, park_id, tenant_id, term, terminated_on, rent, property_fee, free_window, fit_out_window, deposit,
+              escalation_pct, cycle, status, renews_lease_id, end_reason) ON lease TO parkctl_leasing, parkctl_admin;
+GRANT UPDATE (term, terminated_on, rent, property_fee, free_window, fit_out_window, deposit, escalation_pct, cycle, status,
+              renews_lease_id, end_reason) ON lease TO parkctl_leasing, parkctl_admin;
+GRANT INSERT (park_id, lease_id, unit_id, during, cancelled) ON lease_unit TO parkctl_leasing, parkctl_admin;
+GRANT UPDATE (during, cancelled) ON lease_unit TO parkctl_leasing, parkctl_admin;
+
 -- Tickets: what staff give when they open one; the rest is the database's. UPDATE
 -- on the text columns lets the service desk lock a ticket (SELECT ... FOR UPDATE).
-REVOKE INSERT, UPDATE ON ticket FROM parkctl_service, parkctl_admin;
+REVOKE INSERT, UPDATE, DELETE ON ticket FROM parkctl_service, parkctl_admin;
 GRANT INSERT (park_id, tenant_id, unit_id, category, priority, title, description, reporter, opened_at) ON ticket
     TO parkctl_service, parkctl_admin;
 GRANT UPDATE (title, description) ON ticket TO parkctl_service, parkctl_admin;
@@ -626,17 +768,22 @@ REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM PUBLIC, parkctl_admin, parkctl
 GRANT USAGE ON SEQUENCE lease_number_seq TO parkctl_admin, parkctl_leasing;
 
 -- Functions: PUBLIC executes none of parkctl's (btree_gist's own are left as the
--- extension made them); staff execute those their work calls.
+-- extension made them); staff execute those their work calls, and no trigger
+-- function: EXECUTE is checked when a trigger is created, so a login that could
+-- execute one could fire it, with the owner's rights, on a table of its own.
 DO $$
-DECLARE f regprocedure;
+DECLARE f record;
 BEGIN
-    FOR f IN SELECT p.oid::regprocedure FROM pg_catalog.pg_proc p
+    FOR f IN SELECT p.oid::regprocedure AS sig, p.prorettype = 'pg_catalog.trigger'::regtype AS is_trigger
+             FROM pg_catalog.pg_proc p
              WHERE p.pronamespace = 'public'::regnamespace
                AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
                                WHERE d.classid = 'pg_catalog.pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')
     LOOP
-        EXECUTE format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', f);
-        EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO parkctl_admin, parkctl_leasing, parkctl_service, parkctl_viewer', f);
+        EXECUTE format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', f.sig);
+        IF NOT f.is_trigger THEN
+            EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO parkctl_admin, parkctl_leasing, parkctl_service, parkctl_viewer', f.sig);
+        END IF;
     END LOOP;
 END $$;
 REVOKE EXECUTE ON FUNCTION parkctl_staff_add(text, text, bigint[], text), parkctl_staff_revoke(text)

@@ -31,6 +31,12 @@ public enum ConstraintMessages {
         "ticket_event_not_in_future": "a ticket's event cannot lie in the future",
         "ticket_status_from_events": "a ticket's status changes only through its timeline (parkctl ticket start|resolve|close|…)",
         "ticket_fixed_at_opening": "a ticket's number, park, opening time and due times are fixed when it is opened",
+        "ticket_event_in_order": "a ticket's timeline runs forward: an event cannot come before the ticket's last one",
+        "ticket_event_created_once": "a ticket is created once",
+        "staff_role_name_taken": "a PostgreSQL role with this name exists already and is not staff of this database: choose another name",
+        "staff_pkey": "a member of staff with this name exists already (see `parkctl staff list`)",
+        "park_time_zone_known": "the time zone is not one PostgreSQL knows (write it like Asia/Shanghai)",
+        "lease_renews_in_park": "a lease renews a lease of its own park",
     ]
 
     /// Free-text columns refuse control characters and bidirectional overrides
@@ -48,8 +54,16 @@ public enum ConstraintMessages {
         let message = error.message
         if message.hasPrefix("new row violates row-level security policy") {
             let table = error.table ?? message.split(separator: "\"").dropFirst().first.map(String.init) ?? "the table"
-            if table == "service_level" {
+            switch table {
+            case "service_level":
                 return ParkError(.forbidden, "not allowed: service levels are group-wide; only staff of every park may change them")
+            case "calendar_day", "work_hours":
+                return ParkError(.forbidden, "not allowed: holidays and working hours without --park are group-wide; "
+                                 + "only staff of every park may change them (give --park with one of your parks)")
+            case "park":
+                return ParkError(.forbidden, "not allowed: parks are added by admins of every park")
+            default:
+                break
             }
             return ParkError(.forbidden, "not allowed: the \(table) would belong to a park outside your parks")
         }

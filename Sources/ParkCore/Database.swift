@@ -24,9 +24,12 @@ public enum DatabaseTarget: Sendable {
     /// A warning for a server reached over TCP without checking who answers: with any
     /// `sslmode` but verify-full or verify-ca, a machine that poses as the server (on
     /// the network, or a local process on 127.0.0.1) receives the password in clear.
-    public var transportWarning: String? {
-        guard case .server(let conninfo) = self, let transport = try? ConnectionString.transport(conninfo),
-              !transport.tcpHosts.isEmpty, !["verify-full", "verify-ca"].contains(transport.sslMode) else { return nil }
+    /// Before connecting it is judged from the URL and the PG* variables; pass the
+    /// connection to judge from what libpq used (a service file too).
+    public func transportWarning(_ conn: Connection? = nil) -> String? {
+        guard case .server(let conninfo) = self else { return nil }
+        let transport = conn.map { ConnectionString.transport($0.options) } ?? (try? ConnectionString.transport(conninfo))
+        guard let transport, !transport.tcpHosts.isEmpty, !["verify-full", "verify-ca"].contains(transport.sslMode) else { return nil }
         return """
             warning: \(transport.tcpHosts.joined(separator: ",")) is reached over TCP with sslmode=\(transport.sslMode), \
             which does not check the server's certificate: whoever answers there gets your password. \
@@ -47,15 +50,35 @@ public enum DatabaseTarget: Sendable {
                         user: String? = nil) throws -> Connection {
         var settings = ["lock_timeout": "\(lockTimeout)s"]
         if let statementTimeout { settings["statement_timeout"] = "\(statementTimeout)s" }
-        // Another login's password is not this one's: libpq finds the staff member's own
-        // in .pgpass, a service file or PGPASSWORD.
+        // Another login's password is not this one's: the URL's or a service file's is
+        // replaced by PGPASSWORD's, or by none (then libpq looks in .pgpass for this login).
         func asUser(_ conninfo: String) throws -> String {
             guard let user else { return conninfo }
-            return try ConnectionString.replacing(["user": user], removing: ["password"], in: conninfo)
+            if try ConnectionString.parse(conninfo).contains(where: { $0.keyword == "user" && $0.value == user }) { return conninfo }
+            let password = ProcessInfo.processInfo.environment["PGPASSWORD"] ?? ""
+            return try ConnectionString.replacing(["user": user, "password": password], in: conninfo)
+        }
+        // A login that does not exist, was revoked or is not staff here is not an outage.
+        func open(_ conninfo: String) throws -> Connection {
+            do {
+                return try Connection(try asUser(conninfo), settings: settings)
+            } catch let error as PostgresError where user != nil && error.kind == .connectionFailed {
+                let user = user ?? ""
+                if error.message.contains("role \"\(user)\" does not exist") {
+                    throw ParkError(.forbidden, "no login named \(user) on this server (see `parkctl staff list`)")
+                }
+                if error.message.contains("is not permitted to log in") {
+                    throw ParkError(.forbidden, "\(user) may not log in: the login was revoked (see `parkctl staff list`)")
+                }
+                if error.message.contains("permission denied for database") {
+                    throw ParkError(.forbidden, "\(user) is not staff of this database (see `parkctl staff list`)")
+                }
+                throw error
+            }
         }
         switch self {
         case .server(let conninfo):
-            let conn = try Connection(try asUser(conninfo), settings: settings)
+            let conn = try open(conninfo)
             if requireCurrentSchema, try Migrator().hasPending(conn) {
                 throw ParkError.unavailable("""
                     the database at \(conn.hostDescription) has migrations pending: run `parkctl db migrate` first
@@ -65,10 +88,10 @@ public enum DatabaseTarget: Sendable {
         case .embedded(let cluster):
             let conn: Connection
             do {
-                conn = try Connection(try asUser(cluster.conninfo), settings: settings)
+                conn = try open(cluster.conninfo)
             } catch let error as PostgresError where error.kind == .connectionFailed {
                 try cluster.ensureRunning()
-                conn = try Connection(try asUser(cluster.conninfo), settings: settings)
+                conn = try open(cluster.conninfo)
             }
             let migrator = Migrator()
             if try migrator.hasPending(conn) { try migrator.migrate(conn) }

@@ -297,7 +297,10 @@ public struct LocalCluster: Sendable {
             default:
                 throw unsafe(path, "is not a folder")
             }
-            let writableByOthers = info.st_mode & 0o002 != 0 || (info.st_mode & 0o020 != 0 && info.st_gid != 0)
+            // Group-writable is fine for root's group and for our own primary group (a
+            // user private group, as many systems give each user).
+            let writableByOthers = info.st_mode & 0o002 != 0
+                || (info.st_mode & 0o020 != 0 && info.st_gid != 0 && info.st_gid != getegid())
             if isHome {
                 guard trusted(info.st_uid) || info.st_uid == server else { throw unsafe(path, "belongs to user \(info.st_uid)") }
                 guard !writableByOthers else { throw unsafe(path, "is writable by others (mode \(String(info.st_mode & 0o7777, radix: 8)))") }

@@ -20,12 +20,13 @@ public enum Validate {
     }
 
     /// Whether a character can drive a terminal or disguise the text around it: C0 and
-    /// C1 controls and DEL (escape sequences, CSI), the bidirectional embeddings,
-    /// overrides and isolates (U+202A-U+202E, U+2066-U+2069), and the Unicode line and
-    /// paragraph separators. The database refuses the same in free text (0010).
+    /// C1 controls and DEL (escape sequences, CSI), the bidirectional marks,
+    /// embeddings, overrides and isolates (U+061C, U+200E, U+200F, U+202A-U+202E,
+    /// U+2066-U+2069), and the Unicode line and paragraph separators. The database
+    /// refuses the same in free text (0010, `parkctl_is_plain_text`).
     public static func isUnsafeForTerminal(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.value {
-        case 0x00...0x1F, 0x7F...0x9F, 0x202A...0x202E, 0x2066...0x2069, 0x2028, 0x2029: true
+        case 0x00...0x1F, 0x7F...0x9F, 0x061C, 0x200E, 0x200F, 0x2028...0x202E, 0x2066...0x2069: true
         default: false
         }
     }

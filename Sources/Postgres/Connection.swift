@@ -78,6 +78,21 @@ public final class Connection {
     /// The process ID of the backend serving this connection.
     public var backendPID: Int32 { handle.map { PQbackendPID($0) } ?? 0 }
 
+    /// The options this connection was made with, as libpq resolved them (the string,
+    /// a service file, PG* variables, defaults); secrets are left out.
+    public var options: [String: String] {
+        guard let handle, let info = PQconninfo(handle) else { return [:] }
+        defer { PQconninfoFree(info) }
+        var result: [String: String] = [:]
+        var p = info
+        while let keyword = p.pointee.keyword {
+            let name = String(cString: keyword)
+            if let value = p.pointee.val, !ConnectionString.isSecret(name) { result[name] = String(cString: value) }
+            p += 1
+        }
+        return result
+    }
+
     /// The host (or socket directory) and port of the server.
     public var hostDescription: String { handle.map { Connection.describeHost($0) } ?? "(closed)" }
 

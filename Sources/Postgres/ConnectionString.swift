@@ -56,19 +56,34 @@ public enum ConnectionString {
     }
 
     /// How a connection would travel: the TCP hosts it names (none for a Unix socket)
-    /// and its `sslmode`, from the string and, for what it leaves out, libpq's
-    /// defaults (PGHOST, PGHOSTADDR, PGSSLMODE...). A service file is not read.
+    /// and its `sslmode`, as libpq resolves them (``resolved(_:)``).
     public static func transport(_ conninfo: String) throws -> (tcpHosts: [String], sslMode: String) {
+        transport(try resolved(conninfo))
+    }
+
+    /// The options libpq would connect with: the string, then a service file, the
+    /// PG* variables and the defaults. libpq resolves them when a connection starts, so
+    /// one is started without waiting (nothing is sent but, for TCP, the opening
+    /// packet) and dropped at once; secrets are left out.
+    public static func resolved(_ conninfo: String) throws -> [String: String] {
+        _ = try parse(conninfo)   // a malformed string is reported as such
+        let conn = withCStringArray(["dbname"]) { k in withCStringArray([conninfo]) { v in PQconnectStartParams(k, v, 1) } }
+        guard let conn else { throw PostgresError(kind: .connectionFailed, message: "libpq could not allocate a connection") }
+        defer { PQfinish(conn) }
+        guard let info = PQconninfo(conn) else { return [:] }
+        defer { PQconninfoFree(info) }
         var options: [String: String] = [:]
-        if let defaults = PQconndefaults() {
-            defer { PQconninfoFree(defaults) }
-            var p = defaults
-            while let keyword = p.pointee.keyword {
-                if let value = p.pointee.val { options[String(cString: keyword)] = String(cString: value) }
-                p += 1
-            }
+        var p = info
+        while let keyword = p.pointee.keyword {
+            let name = String(cString: keyword)
+            if let value = p.pointee.val, !isSecret(name) { options[name] = String(cString: value) }
+            p += 1
         }
-        for pair in try parse(conninfo) { options[pair.keyword] = pair.value }
+        return options
+    }
+
+    /// The same, from resolved options (``Connection/options``).
+    public static func transport(_ options: [String: String]) -> (tcpHosts: [String], sslMode: String) {
         let hosts = (options["hostaddr"].flatMap { $0.isEmpty ? nil : $0 } ?? options["host"] ?? "")
             .split(separator: ",").map(String.init)
             .filter { !$0.isEmpty && !$0.hasPrefix("/") && !$0.hasPrefix("@") }

@@ -52,15 +52,20 @@ struct CalendarCommand: ParsableCommand {
         @Argument(help: "The CSV file.") var file: String
         @Option(help: "Only for this park (default: every park).") var park: String?
 
+        /// A year of holidays is a few KiB; more is not a calendar, and is not read.
+        static let maxBytes = 1 << 20
+
         func run() throws {
-            let data: Data
+            let handle: FileHandle
             if file == "-" {
-                data = FileHandle.standardInput.readDataToEndOfFile()
+                handle = FileHandle.standardInput
             } else {
-                guard let d = FileManager.default.contents(atPath: file) else {
-                    throw ParkError.invalid("cannot read the file '\(file)'")
-                }
-                data = d
+                guard let h = FileHandle(forReadingAtPath: file) else { throw ParkError.invalid("cannot read the file '\(file)'") }
+                handle = h
+            }
+            let data = handle.readData(ofLength: Self.maxBytes + 1)
+            guard data.count <= Self.maxBytes else {
+                throw ParkError.invalid("the calendar file '\(file)' is larger than 1 MiB; a calendar holds a few lines a year")
             }
             guard let text = String(data: data, encoding: .utf8) else {
                 throw ParkError.invalid("the file '\(file)' is not UTF-8 text")

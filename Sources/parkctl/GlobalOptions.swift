@@ -38,10 +38,14 @@ struct DatabaseOptions: ParsableArguments {
 
     /// Connects, setting up the embedded cluster if that is the target.
     func connect(requireCurrentSchema: Bool = true) throws -> Connection {
-        if let warning = target.transportWarning {
-            FileHandle.standardError.write(Data("parkctl: \(Failure.printable(warning))\n".utf8))
-        }
-        return try target.connect(requireCurrentSchema: requireCurrentSchema, lockTimeout: lockTimeout, statementTimeout: timeout,
+        let warning = target.transportWarning()
+        if let warning { FileHandle.standardError.write(Data("parkctl: \(Failure.printable(warning))\n".utf8)) }
+        let conn = try target.connect(requireCurrentSchema: requireCurrentSchema, lockTimeout: lockTimeout, statementTimeout: timeout,
                            user: resolvedUser)
+        // What libpq actually used (a service file may name the host).
+        if warning == nil, let late = target.transportWarning(conn) {
+            FileHandle.standardError.write(Data("parkctl: \(Failure.printable(late))\n".utf8))
+        }
+        return conn
     }
 }

@@ -43,6 +43,9 @@ struct StaffCommand: ParsableCommand {
                 }
                 guard let text = String(data: data, encoding: .utf8) else { throw ParkError.invalid("password: not UTF-8 text") }
                 password = text.trimmingCharacters(in: .newlines)
+                if password!.unicodeScalars.contains(where: Validate.isUnsafeForTerminal) {
+                    throw ParkError.invalid("password: one line, without control characters (standard input held a line break or one)")
+                }
             }
             let member = try StaffService(staff.session()).add(name, role: role, parks: codes, password: password)
             emit(Renderer.render([member.record], as: output.format))

@@ -466,4 +466,129 @@ import TestSupport
         #expect(try park.owner.tableChecksums() == before)
         #expect(try park.owner.query("SELECT rolcanlogin FROM pg_roles WHERE rolname = \(big)").rows[0].decode(0, as: Bool.self) == false)
     }
+
+    // MARK: Found by the hostile review of 0010's first draft
+
+    @Test func theOwnersTriggerFunctionsCannotBeFiredOnTablesOfTheCallers() throws {
+        let park = try Park()
+        let viewer = try park.staff("wang", role: "viewer", parks: "SW")
+        let mfTicket = try park.id("SELECT t.id FROM ticket t JOIN park p ON p.id = t.park_id WHERE p.code = 'MF' AND t.status = 'open' LIMIT 1")
+        let ec = try park.id("SELECT id FROM park WHERE code = 'EC'")
+        let before = try park.owner.tableChecksums()
+        let conn = try park.connect(viewer)
+        try conn.simpleQuery("""
+            CREATE FUNCTION pg_temp.pwn() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                EXECUTE format('ALTER ROLE %I SUPERUSER', session_user);
+                RETURN NEW;
+            END $$;
+            CREATE TEMP TABLE x (sys_period tstzrange, a int);
+            CREATE TEMP TABLE x_history (sys_period tstzrange, a int);
+            CREATE TRIGGER pwn BEFORE INSERT ON x_history FOR EACH ROW EXECUTE FUNCTION pg_temp.pwn();
+            INSERT INTO x VALUES (tstzrange(now() - interval '1 day', NULL), 1);
+            CREATE TEMP TABLE ev (ticket_id bigint, kind text, from_status text, to_status text, at timestamptz, actor text, note text);
+            CREATE TEMP TABLE lease (id text, park_id bigint, number text);
+            """)
+        // Each of the owner's trigger functions, attached to a table of the caller's own.
+        let attempts: [String] = [
+            "CREATE TRIGGER h BEFORE UPDATE ON x FOR EACH ROW EXECUTE FUNCTION public.keep_history(); UPDATE x SET a = 2",
+            "CREATE TRIGGER a BEFORE INSERT ON ev FOR EACH ROW EXECUTE FUNCTION public.ticket_event_apply(); "
+                + "INSERT INTO ev VALUES (\(mfTicket), 'status', 'open', 'cancelled', now(), NULL, NULL)",
+            "CREATE TRIGGER ai AFTER INSERT ON lease REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT "
+                + "EXECUTE FUNCTION public.audit_rows_inserted(); INSERT INTO lease VALUES ('1', \(ec), 'L-FAKE')",
+            "CREATE TRIGGER r AFTER UPDATE ON x FOR EACH ROW EXECUTE FUNCTION public.audit_row_change(); UPDATE x SET a = 3",
+            "CREATE TRIGGER p BEFORE INSERT ON ev FOR EACH ROW EXECUTE FUNCTION public.ticket_prepare(); "
+                + "INSERT INTO ev VALUES (1, 'x', NULL, NULL, now(), NULL, NULL)",
+        ]
+        for sql in attempts {
+            try conn.simpleQuery("BEGIN")
+            #expect(Self.refusal { try conn.simpleQuery(sql) } == .insufficientPrivilege, "\(sql)")
+            try conn.simpleQuery("ROLLBACK")
+        }
+        conn.close()
+        #expect(try park.powers(viewer) == "")
+        #expect(try park.owner.tableChecksums() == before, "a fake audit row or a moved ticket")
+    }
+
+    @Test func aTimelineRunsForwardAndOnlyStatusEventsMoveIt() throws {
+        let park = try Park()
+        let zhao = try park.staff("zhao", role: "service", parks: "SW")
+        let ticket = try park.id("SELECT t.id FROM ticket t JOIN park p ON p.id = t.park_id WHERE p.code = 'SW' AND t.status = 'open' LIMIT 1")
+        let sw = try park.id("SELECT id FROM park WHERE code = 'SW'")
+        let before = try park.owner.tableChecksums()
+        let conn = try park.connect(zhao)
+        for sql: PostgresQuery in [
+            // Before the ticket opened: an SLA met in 1999.
+            "INSERT INTO ticket_event (park_id, ticket_id, actor, kind, from_status, to_status, at) VALUES (\(sw), \(ticket), 'x', 'status', 'open', 'in_progress', '1999-01-01')",
+            // A second creation.
+            "INSERT INTO ticket_event (park_id, ticket_id, actor, kind, at) VALUES (\(sw), \(ticket), 'x', 'created', now())",
+        ] {
+            #expect(Self.refusal { try conn.execute(sql) } == SQLState("23514"), "\(sql)")
+        }
+        #expect(try park.owner.tableChecksums() == before)
+        // A comment that claims to be a status change is stored as the comment it is.
+        try conn.execute("""
+            INSERT INTO ticket_event (park_id, ticket_id, actor, kind, from_status, to_status, note)
+            VALUES (\(sw), \(ticket), 'x', 'comment', 'open', 'closed', '好')
+            """)
+        conn.close()
+        let row = try park.owner.query("SELECT from_status, to_status FROM ticket_event ORDER BY id DESC LIMIT 1").rows[0]
+        #expect(try row.decode(0, as: String?.self) == nil && row.decode(1, as: String?.self) == nil)
+        #expect(try park.owner.query("SELECT status FROM ticket WHERE id = \(ticket)").rows[0].decode(0, as: String.self) == "open")
+    }
+
+    @Test func recordsOfLeasesAndApplicationsCannotBeRewrittenOrForged() throws {
+        let park = try Park()
+        let li = try park.staff("li", role: "leasing", parks: "SW")
+        let sw = try park.id("SELECT id FROM park WHERE code = 'SW'")
+        let tenant = try park.id("SELECT id FROM tenant WHERE credit_code = '91430400MA40001014'")
+        let mfLease = try park.id("SELECT l.id FROM lease l JOIN park p ON p.id = l.park_id WHERE p.code = 'MF' LIMIT 1")
+        let step = try park.id("SELECT min(s.id) FROM onboarding_step s WHERE s.park_id = \(sw)")
+        let conn = try park.connect(li)
+        let attempts: [PostgresQuery] = [
+            // Renewing another park's lease blocks its real renewal.
+            """
+            INSERT INTO lease (number, park_id, tenant_id, term, rent, renews_lease_id, status)
+            VALUES ('L-2030-999998', \(sw), \(tenant), '[2030-01-01,2031-01-01)', 1, \(mfLease), 'draft')
+            """,
+            // A lease recorded in 2019, in a history made today.
+            "INSERT INTO lease (number, park_id, tenant_id, term, rent, sys_period) VALUES ('L-2030-999997', \(sw), \(tenant), '[2030-01-01,2031-01-01)', 1, '[2019-01-01,)')",
+            "INSERT INTO lease (number, park_id, tenant_id, term, rent, signed_at) VALUES ('L-2030-999996', \(sw), \(tenant), '[2030-01-01,2031-01-01)', 1, '2019-01-01')",
+            // The onboarding record rewritten under someone else's name.
+            "UPDATE onboarding_step SET reason = '私下' WHERE id = \(step)",
+            "DELETE FROM onboarding_step WHERE id = \(step)",
+            "UPDATE onboarding_check SET note = '伪造' WHERE park_id = \(sw)",
+            "INSERT INTO onboarding_step (park_id, onboarding_id, to_stage, effective_on, actor) SELECT park_id, id, E'\\x1b[31mRED', current_date, 'x' FROM onboarding WHERE park_id = \(sw) LIMIT 1",
+        ]
+        for sql in attempts {
+            #expect(Self.refusal { try conn.execute(sql) } != nil, "\(sql.sql)")
+        }
+        // A step added today is stamped today, whatever time it claims.
+        try conn.execute("""
+            INSERT INTO onboarding_step (park_id, onboarding_id, to_stage, effective_on, actor, at)
+            SELECT park_id, id, stage, current_date, 'x', '2001-01-01' FROM onboarding WHERE park_id = \(sw) LIMIT 1
+            """)
+        conn.close()
+        #expect(try park.int("SELECT count(*) FROM onboarding_step WHERE at < now() - interval '1 day' AND actor = \(li)") == 0)
+        #expect(try park.int("SELECT count(*) FROM lease WHERE number LIKE 'L-2030-9999%'") == 0)
+        // A scoped admin cannot give their park a time zone that breaks every due time.
+        let swAdmin = try park.staff("sw_admin", role: "admin", parks: "SW")
+        let admin = try park.connect(swAdmin)
+        #expect(Self.refusal { try admin.execute("UPDATE park SET time_zone = 'Mars/Olympus' WHERE id = \(sw)") } == SQLState("23514"))
+        admin.close()
+    }
+
+    @Test func aRevokedLoginThatOwnsAnotherDatabaseIsNotRevived() throws {
+        let park = try Park()
+        let swAdmin = try park.staff("sw_admin", role: "admin", parks: "SW")
+        let bob = try park.staff("bob", role: "viewer", parks: "SW")
+        try park.cli.ok(["staff", "revoke", bob])
+        let finance = "finance_\(park.suffix)"
+        try park.owner.simpleQuery("CREATE DATABASE \(finance) OWNER \(bob)")
+        defer { _ = try? park.owner.simpleQuery("DROP DATABASE IF EXISTS \(finance)") }
+        let revived = try park.cli.run(["staff", "add", bob, "--role", "viewer", "--parks", "SW", "--password-stdin", "--user", swAdmin],
+                                       environment: ["PGPASSWORD": Park.password], input: "taken over 12")
+        #expect(revived.status == 77, "\(revived.stderr)")
+        #expect(try park.owner.query("SELECT rolcanlogin FROM pg_roles WHERE rolname = \(bob)").rows[0].decode(0, as: Bool.self) == false)
+    }
 }

@@ -127,7 +127,7 @@ import TestSupport
         try staff.ok(boss, ["park", "add", "--code", "NP", "--name", "新园区", "--kind", "mixed"])
         try staff.ok(swAdmin, ["unit", "add", "SW/B1/1299", "--floor", "12", "--area", "100", "--kind", "office", "--list-rent", "30"])
         try staff.refused(swAdmin, ["park", "add", "--code", "NQ", "--name", "另一个园区", "--kind", "mixed"], status: 77,
-                          saying: "outside your parks")
+                          saying: "parks are added by admins of every park")
         try staff.refused(swAdmin, ["staff", "add", "ec_\(staff.suffix)", "--role", "viewer", "--parks", "EC"], status: 65, saying: "EC")
         try staff.refused(swAdmin, ["staff", "add", "all_\(staff.suffix)", "--role", "viewer", "--all-parks"], status: 77,
                           saying: "only give staff the parks you have")
@@ -142,10 +142,11 @@ import TestSupport
         }
         asBoss.close()
 
-        // Revoked: the login is gone at once.
+        // Revoked: the login is gone at once, and parkctl says so (not an outage).
         try staff.cli.ok(["staff", "revoke", swAdmin])
         let gone = try staff.run(swAdmin, ["park", "list"])
-        #expect(gone.status == 69, "\(gone.stderr)")
+        #expect(gone.status == 77, "\(gone.stderr)")
+        #expect(gone.stderr.contains("the login was revoked"), "\(gone.stderr)")
         let list = try staff.cli.ok(["staff", "list", "--format", "csv"])
         #expect(list.contains("\(swAdmin),admin,SW,") && list.contains("cli-tester"))
     }

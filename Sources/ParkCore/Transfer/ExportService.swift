@@ -4,7 +4,8 @@ import Postgres
 /// Exports with COPY TO STDOUT, streamed: the same columns the import reads, so
 /// that export → import into an empty database round-trips. Memory stays bounded.
 /// Free-text cells that a spreadsheet would run as a formula get a leading `'`
-/// (`parkctl_csv_text`), which import drops again.
+/// (`parkctl_csv_text`), which import drops again; control characters that rows
+/// older than the text rules may hold are written as `\u{1B}`.
 public struct ExportService {
     let session: ParkSession
 
@@ -84,7 +85,7 @@ public struct ExportService {
             """
             SELECT a.id, a.at, parkctl_csv_text(a.actor) AS actor, a.table_name AS entity, parkctl_csv_text(a.row_key) AS key,
                    parkctl_csv_text(a.label) AS label, a.action, p.code AS park,
-                   a.old_row, a.new_row
+                   parkctl_csv_text(a.old_row::text) AS old_row, parkctl_csv_text(a.new_row::text) AS new_row
             FROM audit_log a LEFT JOIN park p ON p.id = a.park_id
             WHERE \(inPark) ORDER BY a.id
             """

@@ -267,6 +267,8 @@ final class Stager {
                 case 0x01...0x08, 0x0B, 0x0C, 0x0E...0x1F, 0x7F: bad = bad ?? UInt32(b); out.append(b)
                 case 0xC2 where i + 1 < cell.endIndex && (0x80...0x9F).contains(cell[i + 1]):
                     bad = bad ?? UInt32(cell[i + 1]); out.append(b)
+                case 0xD8 where i + 1 < cell.endIndex && cell[i + 1] == 0x9C:   // U+061C
+                    bad = bad ?? 0x061C; out.append(b)
                 case 0xE2 where i + 2 < cell.endIndex && Self.isFormatControl(cell[i + 1], cell[i + 2]):
                     bad = bad ?? (0x2000 | UInt32(cell[i + 1] & 0x3F) << 6 | UInt32(cell[i + 2] & 0x3F)); out.append(b)
                 default: out.append(b)
@@ -281,10 +283,10 @@ final class Stager {
         out.append(0x0A)
     }
 
-    /// The line and paragraph separators and the bidirectional controls, U+2028-U+202E
-    /// and U+2066-U+2069, in UTF-8 (after their lead byte E2).
+    /// The line and paragraph separators and the bidirectional marks and controls,
+    /// U+200E, U+200F, U+2028-U+202E and U+2066-U+2069, in UTF-8 (after their lead byte E2).
     static func isFormatControl(_ b1: UInt8, _ b2: UInt8) -> Bool {
-        (b1 == 0x80 && (0xA8...0xAE).contains(b2)) || (b1 == 0x81 && (0xA6...0xA9).contains(b2))
+        (b1 == 0x80 && (b2 == 0x8E || b2 == 0x8F || (0xA8...0xAE).contains(b2))) || (b1 == 0x81 && (0xA6...0xA9).contains(b2))
     }
 
     static func describeForbidden(_ scalar: UInt32) -> String {
@@ -292,7 +294,7 @@ final class Stager {
         switch scalar {
         case 0x09, 0x0A, 0x0D: return "holds a line break or tab; a cell is one line of text"
         case 0x2028, 0x2029: return "holds a line or paragraph separator (\(code)); a cell is one line of text"
-        case 0x2000...: return "contains the bidirectional control \(code), which is not allowed"
+        case 0x061C, 0x2000...: return "contains the bidirectional control \(code), which is not allowed"
         default: return "contains the control character \(code), which is not allowed"
         }
     }

@@ -119,10 +119,11 @@ enum Renderer {
     }
 
     /// A value's CSV text: text that a spreadsheet would run as a formula is protected
-    /// (``FormulaGuard``); numbers stay numbers.
+    /// (``FormulaGuard``), control characters but line breaks and tabs are written as
+    /// `\u{1B}`; numbers stay numbers.
     static func csvText(_ value: OutputValue) -> String {
         switch value {
-        case .text, .list: FormulaGuard.protect(value.plain)
+        case .text, .list: FormulaGuard.protect(Validate.escapingControlCharacters(value.plain, keeping: ["\n", "\t"]))
         default: value.plain
         }
     }

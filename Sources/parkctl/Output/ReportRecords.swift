@@ -119,7 +119,7 @@ enum StackingText {
 
     static func render(_ plan: StackingPlan.Plan, colour: Bool) -> String {
         let width = plan.floors.flatMap(\.cells).map { DisplayWidth.of(text($0)) }.max() ?? 10
-        var out = "\(plan.building) \(plan.buildingName) · as of \(plan.asOf)\n"
+        var out = Validate.escapingControlCharacters("\(plan.building) \(plan.buildingName)") + " · as of \(plan.asOf)\n"
         for floor in plan.floors {
             out += DisplayWidth.pad("\(floor.floor)F", to: 4, right: true) + " │"
             for cell in floor.cells {
