@@ -130,7 +130,13 @@ public struct LeaseService {
                 throw ParkError(.conflict, "lease \(number) is renewed by \(by); cancel or terminate \(by) first")
             }
             guard on >= lease.term.first else {
-                throw ParkError.invalid("lease \(number) starts on \(lease.term.first), after \(on); cancel it instead of terminating it")
+                if lease.term.first > (try Self.today(conn, park: lease.park)) {
+                    throw ParkError.invalid("lease \(number) starts on \(lease.term.first), after \(on); cancel it instead of terminating it")
+                }
+                throw ParkError.invalid("""
+                    lease \(number) started on \(lease.term.first): its last day is \(lease.term.first) at the earliest, not \(on) \
+                    (parkctl lease terminate \(number) --on \(lease.term.first))
+                    """)
             }
             guard on < lease.term.last else {
                 throw ParkError.invalid("lease \(number) ends on \(lease.term.last) anyway; terminating on \(on) would not end it early")

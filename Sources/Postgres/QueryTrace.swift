@@ -16,7 +16,8 @@ enum QueryTrace {
     nonisolated(unsafe) private static var file: UnsafeMutablePointer<FILE>? = {
         guard let path = getenv("PARKCTL_TRACE"), path.pointee != 0 else { return nil }
         let name = String(cString: path)
-        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        // O_NONBLOCK: a FIFO planted at the path fails at once instead of hanging parkctl.
+        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0o600)
         guard fd >= 0 else {
             refuse(name, "cannot open it (\(String(cString: strerror(errno)))\(errno == ELOOP ? ": a symbolic link" : ""))")
             return nil

@@ -111,4 +111,19 @@ import TestSupport
         #expect(leases.contains { $0["status"] as? String == "terminated" })
         #expect(leases.contains { $0["renewed_by"] is String })
     }
+
+    @Test func aStartedLeaseEndsNoEarlierThanItsFirstDayAndSaysSo() throws {
+        let cli = try CLI()
+        try approvedTenant(cli)
+        let number = try cli.ok(["lease", "sign", "--tenant", "91350100M000100Y43", "--units", "SW/B1/0301", "--start", "2026-01-01",
+                                 "--end", "2027-12-31", "--rent", "35"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        // Started: not to be cancelled, and terminated on its first day at the earliest (the
+        // message once sent the user to cancel, which sent them back to terminate).
+        let early = try cli.run(["lease", "terminate", number, "--on", "2025-12-01", "--reason", "录错"])
+        #expect(early.status == 65)
+        #expect(early.stderr.contains("its last day is 2026-01-01 at the earliest") && !early.stderr.contains("cancel"), "\(early.stderr)")
+        let cancel = try cli.run(["lease", "cancel", number, "--reason", "录错"])
+        #expect(cancel.status == 65 && cancel.stderr.contains("terminate it instead"), "\(cancel.stderr)")
+        #expect(try cli.run(["lease", "terminate", number, "--on", "2026-01-01", "--reason", "录错"]).status == 0)
+    }
 }

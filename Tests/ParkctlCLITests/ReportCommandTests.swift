@@ -88,4 +88,17 @@ final class CellCounter: NSObject, XMLParserDelegate {
             #expect(counter.svgs == svgs, "\(file)")
         }
     }
+
+    @Test func anEmptyScopeIsAnEmptyReportNotACrash() throws {
+        let cli = try CLI()
+        try cli.ok(["park", "add", "--code", "NE", "--name", "新园区", "--kind", "mixed"])
+        // A park without buildings, and a day before anything was recorded: a total of zeros.
+        for args in [["report", "occupancy", "--park", "NE", "--format", "csv"],
+                     ["report", "occupancy", "--as-recorded", "2020-01-01", "--format", "csv"]] {
+            let out = try cli.run(args)
+            #expect(out.status == 0, "\(args): \(out.stderr)")
+            let total = out.stdout.split(separator: "\r\n").last.map(String.init) ?? ""
+            #expect(total.hasPrefix("total,") && total.contains(",0,0,0,0,0,0.00,"), "\(args): \(out.stdout)")
+        }
+    }
 }

@@ -81,6 +81,13 @@ import TestSupport
             ORDER BY 1
             """).rows.map { try $0.decode(0) }
         #expect(open == [])
+        // No staff role may execute a trigger function: it could fire it on a table of its own.
+        let triggers: [String] = try db.connection.query("""
+            SELECT p.oid::regprocedure::text FROM pg_proc p, unnest(ARRAY['parkctl_admin', 'parkctl_leasing', 'parkctl_service', 'parkctl_viewer']) g
+            WHERE p.pronamespace = 'public'::regnamespace AND p.prorettype = 'trigger'::regtype AND has_function_privilege(g, p.oid, 'EXECUTE')
+            ORDER BY 1
+            """).rows.map { try $0.decode(0) }
+        #expect(triggers == [])
         #expect(try db.connection.query("SELECT has_schema_privilege('public', 'public', 'CREATE')").rows[0].decode(0, as: Bool.self) == false)
         // Nor may PUBLIC connect to the database or make temporary tables in it.
         #expect(try db.connection.query("""

@@ -65,7 +65,7 @@ public struct OccupancyReport {
                    count(*) FILTER (WHERE status = 'reserved') AS units_reserved,
                    count(*) FILTER (WHERE status = 'vacant') AS units_vacant,
                    count(*) FILTER (WHERE status = 'off_market') AS units_off_market,
-                   sum(area_m2) AS area_total_m2,
+                   coalesce(sum(area_m2), 0) AS area_total_m2,   -- 0, not NULL, for a scope without units
                    coalesce(sum(area_m2) FILTER (WHERE status = 'leased'), 0) AS area_leased_m2,
                    coalesce(sum(area_m2) FILTER (WHERE status = 'reserved'), 0) AS area_reserved_m2,
                    coalesce(sum(area_m2) FILTER (WHERE status = 'vacant'), 0) AS area_vacant_m2,
