@@ -65,4 +65,22 @@ import TestSupport
         #expect(has == 1)
         #expect(try !Migrator().hasPending(db.connection))
     }
+
+    /// 0010 on a database that has staff and data already (the upgrade every park runs):
+    /// existing staff keep their logins to it, and PUBLIC loses CONNECT.
+    @Test func theSecurityMigrationKeepsExistingStaffIn() throws {
+        let conninfo = try TestServer.shared.get().makeEmptyDatabase()
+        let conn = try Connection(conninfo)
+        let before = Migrator(migrations: Migration.embedded.filter { $0.name < "0010" })
+        try before.migrate(conn)
+        try conn.execute("INSERT INTO park (code, name, kind) VALUES ('SW', '软件园', 'software'), ('EC', '电商园', 'ecommerce')")
+        let login = "up_\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
+        let sw: Int = try conn.query("SELECT id FROM park WHERE code = 'SW'").rows[0].decode(0)
+        try conn.execute("SELECT parkctl_staff_add(\(login), 'viewer', ARRAY[\(sw)]::bigint[], NULL)")
+        #expect(try Migrator().migrate(conn).contains("0010_security.sql"))
+        let asStaff = try Connection(try ConnectionString.replacing(["user": login], in: conninfo))
+        #expect(try asStaff.query("SELECT count(*) FROM park").rows[0].decode(0, as: Int.self) == 1)
+        asStaff.close()
+        #expect(try conn.query("SELECT has_database_privilege('public', current_database(), 'CONNECT')").rows[0].decode(0, as: Bool.self) == false)
+    }
 }
