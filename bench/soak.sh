@@ -49,11 +49,8 @@ SELECT (SELECT id FROM t) AS tenant_id, (SELECT name FROM t) AS tenant_name,
        ARRAY(SELECT p.code FROM parks JOIN park p ON p.id = parks.park_id ORDER BY p.code) AS tenant_parks;
 WITH t AS (INSERT INTO ticket (park_id, tenant_id, unit_id, category, priority, title, description, reporter, opened_at)
            VALUES ($PARK_ID, $TENANT_ID, $UNIT_ID, 'repair', 'normal', 'pgbench', NULL, 'pgbench', coalesce(NULL::timestamptz, now()))
-           RETURNING *),
-     e AS (INSERT INTO ticket_event (park_id, ticket_id, at, actor, kind, to_status, note)
-           SELECT park_id, id, opened_at, 'pgbench', 'created', 'open', 'pgbench' FROM t
-           RETURNING actor)
-SELECT t.*, p.code AS park, tn.name AS tenant, tn.credit_code, (SELECT actor FROM e) AS created_by,
+           RETURNING *)
+SELECT t.*, p.code AS park, tn.name AS tenant, tn.credit_code, parkctl_actor() AS created_by,
        CASE WHEN u.id IS NULL THEN NULL ELSE p.code || '/' || b.code || '/' || u.code END AS unit,
        t.status <> 'cancelled' AND coalesce(t.first_response_at, now()) > t.response_due_at AS response_breached,
        t.status <> 'cancelled' AND coalesce(t.resolved_at, now()) > t.resolution_due_at AS resolution_breached

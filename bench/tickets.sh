@@ -2,7 +2,7 @@
 # Ticket throughput: 8 concurrent clients opening tickets through parkctl's service
 # layer (TicketService.open, one connection each, one process) against pgbench
 # running the same INSERT (the database's trigger numbers the ticket and puts its
-# due times on the working calendar; the created event) with 8 clients, on the same
+# due times on the working calendar, and writes the created event) with 8 clients, on the same
 # database, in one run. Prints both rates and
 # the ratio, over ROUNDS interleaved rounds (medians).
 #
@@ -28,11 +28,8 @@ IFS='|' read -r TENANT_ID PARK_ID UNIT_ID <<<"$IDS"
 cat >"$WORK/open.sql" <<SQL
 WITH t AS (INSERT INTO ticket (park_id, tenant_id, unit_id, category, priority, title, description, reporter, opened_at)
            VALUES ($PARK_ID, $TENANT_ID, $UNIT_ID, 'repair', 'normal', 'pgbench', NULL, 'pgbench', coalesce(NULL::timestamptz, now()))
-           RETURNING *),
-     e AS (INSERT INTO ticket_event (park_id, ticket_id, at, actor, kind, to_status, note)
-           SELECT park_id, id, opened_at, 'pgbench', 'created', 'open', 'pgbench' FROM t
-           RETURNING actor)
-SELECT t.*, p.code AS park, tn.name AS tenant, tn.credit_code, (SELECT actor FROM e) AS created_by,
+           RETURNING *)
+SELECT t.*, p.code AS park, tn.name AS tenant, tn.credit_code, parkctl_actor() AS created_by,
        CASE WHEN u.id IS NULL THEN NULL ELSE p.code || '/' || b.code || '/' || u.code END AS unit,
        t.status <> 'cancelled' AND coalesce(t.first_response_at, now()) > t.response_due_at AS response_breached,
        t.status <> 'cancelled' AND coalesce(t.resolved_at, now()) > t.resolution_due_at AS resolution_breached

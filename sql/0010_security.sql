@@ -54,6 +54,18 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_te
     HAVING NOT bool_or(o.park_id = ANY (public.parkctl_parks_of(who)))
 $$;
 
+-- Raises unless the login may act in the park (for definer triggers, which run
+-- before row-level security checks the row).
+CREATE FUNCTION parkctl_require_park(p_park bigint) RETURNS void
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE mine bigint[] := public.parkctl_parks_of(session_user);
+BEGIN
+    IF mine IS NOT NULL AND (p_park IS NULL OR NOT p_park = ANY (mine)) THEN
+        RAISE EXCEPTION 'new row violates row-level security policy: park % is outside your parks', p_park
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+END $$;
+
 CREATE OR REPLACE FUNCTION parkctl_actor() RETURNS text LANGUAGE sql STABLE AS $$
     SELECT CASE WHEN public.parkctl_is_owner(session_user)
                 THEN coalesce(nullif(pg_catalog.current_setting('parkctl.actor', true), ''), session_user::text)
@@ -219,6 +231,14 @@ CREATE TRIGGER onboarding_check_actor BEFORE INSERT OR UPDATE ON onboarding_chec
     FOR EACH ROW EXECUTE FUNCTION actor_is_login();
 -- The steps and the checklist are a record: staff add to them, never rewrite them.
 REVOKE UPDATE, DELETE ON onboarding_step, onboarding_check FROM parkctl_leasing, parkctl_admin;
+-- Tenants, applications and leases end by their own steps (reject, move out,
+-- terminate, cancel), never by a DELETE.
+REVOKE DELETE ON tenant, onboarding, lease, lease_unit FROM parkctl_leasing, parkctl_admin;
+
+-- A change to a tenant, which several parks may share, shows in the audit trail of
+-- every park whose staff see the tenant (its rows carry no park).
+CREATE POLICY tenant_rows ON audit_log FOR SELECT
+    USING (table_name = 'tenant' AND row_key IN (SELECT tv.id::text FROM public.tenant tv));
 
 -- ---------------------------------------------------------------------------------
 -- Tickets: the number, the clock and the due times come from the database; the
@@ -236,6 +256,8 @@ BEGIN
     IF TG_TABLE_SCHEMA <> 'public' OR TG_TABLE_NAME <> 'ticket' THEN
         RAISE EXCEPTION 'parkctl''s triggers run on parkctl''s tables only' USING ERRCODE = 'insufficient_privilege';
     END IF;
+    -- The caller's parks first: this runs as the owner, before row-level security.
+    PERFORM public.parkctl_require_park(NEW.park_id);
     SELECT * INTO sl FROM public.service_level s WHERE s.category = NEW.category AND s.priority = NEW.priority;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'no service level for %/%', NEW.category, NEW.priority
@@ -269,6 +291,20 @@ BEGIN
 END $$;
 CREATE TRIGGER ticket_prepare BEFORE INSERT ON ticket FOR EACH ROW EXECUTE FUNCTION ticket_prepare();
 
+-- A ticket's first event, written by the database with the ticket: its time is the
+-- opening time, its note the title (staff may not write a `created` event).
+CREATE FUNCTION ticket_created() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+BEGIN
+    IF TG_TABLE_SCHEMA <> 'public' OR TG_TABLE_NAME <> 'ticket' THEN
+        RAISE EXCEPTION 'parkctl''s triggers run on parkctl''s tables only' USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    INSERT INTO public.ticket_event (park_id, ticket_id, at, actor, kind, to_status, note)
+    VALUES (NEW.park_id, NEW.id, NEW.opened_at, public.parkctl_actor(), 'created', 'open', NEW.title);
+    RETURN NULL;
+END $$;
+CREATE TRIGGER ticket_created AFTER INSERT ON ticket FOR EACH ROW EXECUTE FUNCTION ticket_created();
+
 -- Applies an event to its ticket, as the owner: the only way a ticket's status and
 -- its times change.
 CREATE OR REPLACE FUNCTION ticket_event_apply() RETURNS trigger
@@ -280,6 +316,9 @@ BEGIN
     IF TG_TABLE_SCHEMA <> 'public' OR TG_TABLE_NAME <> 'ticket_event' THEN
         RAISE EXCEPTION 'parkctl''s triggers run on parkctl''s tables only' USING ERRCODE = 'insufficient_privilege';
     END IF;
+    -- The caller's parks first: this runs as the owner, before row-level security,
+    -- and must neither lock nor describe another park's ticket.
+    PERFORM public.parkctl_require_park(NEW.park_id);
     NEW.actor := CASE WHEN NEW.kind = 'sla_breach' THEN 'parkctl' ELSE public.parkctl_actor() END;
     NEW.at := coalesce(NEW.at, now());
     IF NEW.at > now() + interval '1 minute' THEN
@@ -292,14 +331,17 @@ BEGIN
         NEW.to_status := CASE WHEN NEW.kind = 'created' THEN 'open' END;
     END IF;
     IF NEW.kind = 'created' THEN
-        -- The first event of a ticket, written with it (in the same statement, where the
-        -- ticket itself is not yet visible).
-        IF EXISTS (SELECT 1 FROM public.ticket_event e WHERE e.ticket_id = NEW.ticket_id) THEN
-            RAISE EXCEPTION 'a ticket is created once' USING ERRCODE = 'check_violation', CONSTRAINT = 'ticket_event_created_once';
+        -- Written by ticket_created, with the ticket (whose row this statement cannot see).
+        IF pg_trigger_depth() < 2 OR EXISTS (SELECT 1 FROM public.ticket_event e WHERE e.ticket_id = NEW.ticket_id) THEN
+            RAISE EXCEPTION 'a ticket''s created event is written by the database when the ticket is opened'
+                USING ERRCODE = 'check_violation', CONSTRAINT = 'ticket_event_created_once';
         END IF;
         RETURN NEW;
     END IF;
-    SELECT * INTO t FROM public.ticket WHERE id = NEW.ticket_id FOR UPDATE;
+    SELECT * INTO t FROM public.ticket WHERE id = NEW.ticket_id AND park_id = NEW.park_id FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'no ticket % in park %', NEW.ticket_id, NEW.park_id USING ERRCODE = 'foreign_key_violation';
+    END IF;
     -- A timeline runs forward: no event before the ticket opened or before the last
     -- one (breaches carry their due time, and come later). An event of now (the
     -- transaction's start) that waited for the ticket behind a later one takes its time.
@@ -415,9 +457,9 @@ BEGIN
     RETURN recorded;
 END $$;
 
--- Only the owner's breach function writes breaches.
+-- Only the owner's functions write breaches and creations.
 CREATE POLICY breaches_by_the_database ON ticket_event AS RESTRICTIVE FOR INSERT
-    WITH CHECK (kind <> 'sla_breach' OR public.parkctl_is_owner(current_user));
+    WITH CHECK (kind NOT IN ('sla_breach', 'created') OR public.parkctl_is_owner(current_user));
 
 -- ---------------------------------------------------------------------------------
 -- Tenants of other parks: foreign keys ignore row-level security, so an insert that
@@ -483,10 +525,15 @@ CREATE POLICY group_wide_update ON service_level FOR UPDATE
 CREATE POLICY group_wide_delete ON service_level FOR DELETE
     USING ((SELECT public.parkctl_parks_of(current_user)) IS NULL);
 -- 0008's policy lets everyone see the group-wide holidays and hours, and so delete
--- them: only staff of every park may.
+-- or update them: only staff of every park may.
 CREATE POLICY group_wide_delete ON calendar_day AS RESTRICTIVE FOR DELETE
     USING (park_id IS NOT NULL OR (SELECT public.parkctl_parks_of(current_user)) IS NULL);
 CREATE POLICY group_wide_delete ON work_hours AS RESTRICTIVE FOR DELETE
+    USING (park_id IS NOT NULL OR (SELECT public.parkctl_parks_of(current_user)) IS NULL);
+-- Nor move them into their park (and then delete them there).
+CREATE POLICY group_wide_update ON calendar_day AS RESTRICTIVE FOR UPDATE
+    USING (park_id IS NOT NULL OR (SELECT public.parkctl_parks_of(current_user)) IS NULL);
+CREATE POLICY group_wide_update ON work_hours AS RESTRICTIVE FOR UPDATE
     USING (park_id IS NOT NULL OR (SELECT public.parkctl_parks_of(current_user)) IS NULL);
 
 -- ---------------------------------------------------------------------------------
@@ -512,11 +559,14 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_te
                        WHERE m.member = r.oid
                          AND g.rolname NOT IN ('parkctl_admin', 'parkctl_leasing', 'parkctl_service', 'parkctl_viewer'))
        AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_auth_members m WHERE m.roleid = r.oid)
-       -- Owns nothing, anywhere, and holds no privilege but on databases themselves
-       -- (the CONNECT of the databases it is staff of).
+       -- Owns nothing, anywhere, and holds no privilege but CONNECT and TEMPORARY on
+       -- this database: the group roles are the cluster's, so a login that is staff of
+       -- another database too (a copy on the same server) is managed there, not here.
        AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_shdepend d
                        WHERE d.refclassid = 'pg_catalog.pg_authid'::regclass AND d.refobjid = r.oid
-                         AND NOT (d.deptype = 'a' AND d.classid = 'pg_catalog.pg_database'::regclass))
+                         AND NOT (d.deptype = 'a' AND d.classid = 'pg_catalog.pg_database'::regclass
+                                  AND d.objid = (SELECT db.oid FROM pg_catalog.pg_database db
+                                                 WHERE db.datname = pg_catalog.current_database())))
     FROM pg_catalog.pg_roles r WHERE r.rolname = p_name
 $$;
 

@@ -178,6 +178,9 @@ public struct LocalCluster: Sendable {
             // CREATE DATABASE takes no parameters; the name is ours, not user input, and quoted.
             try conn.simpleQuery("CREATE DATABASE \"\(databaseName.replacingOccurrences(of: "\"", with: "\"\""))\"")
         }
+        // Staff log in to parkctl's database only (its migration gives CONNECT to them
+        // alone): the cluster's own databases are closed to every login but the owner.
+        try conn.simpleQuery("REVOKE CONNECT, TEMPORARY ON DATABASE postgres, template1 FROM PUBLIC")
     }
 
     /// Makes (or takes) a folder of the cluster, 0700 and the server user's. It is

@@ -93,20 +93,16 @@ public struct TicketService {
             if try row.decode("in_future", as: Bool?.self) == true {
                 throw ParkError.invalid("opened-at \(Timestamps.describe(request.openedAt!)) lies in the future")
             }
-            // The database numbers the ticket and sets its clock and due times from the
-            // service level (trigger ticket_prepare); the event trigger names the actor.
+            // The database numbers the ticket, sets its clock and due times from the service
+            // level (trigger ticket_prepare) and writes its created event (ticket_created).
             let created = try conn.preparedQuery("""
                 WITH t AS (
                     INSERT INTO ticket (park_id, tenant_id, unit_id, category, priority, title, description, reporter, opened_at)
                     VALUES (\(parkID), \(tenantID), \(try row.decode("unit_id", as: Int?.self)), \(request.category.rawValue),
                             \(request.priority.rawValue), \(title), \(description), \(reporter), coalesce(\(request.openedAt)::timestamptz, now()))
                     RETURNING *
-                ), e AS (
-                    INSERT INTO ticket_event (park_id, ticket_id, at, actor, kind, to_status, note)
-                    SELECT park_id, id, opened_at, \(session.actor), 'created', 'open', \(title) FROM t
-                    RETURNING actor
                 )
-                SELECT t.*, p.code AS park, tn.name AS tenant, tn.credit_code, (SELECT actor FROM e) AS created_by,
+                SELECT t.*, p.code AS park, tn.name AS tenant, tn.credit_code, parkctl_actor() AS created_by,
                        CASE WHEN u.id IS NULL THEN NULL ELSE p.code || '/' || b.code || '/' || u.code END AS unit,
                        t.status <> 'cancelled' AND coalesce(t.first_response_at, now()) > t.response_due_at AS response_breached,
                        t.status <> 'cancelled' AND coalesce(t.resolved_at, now()) > t.resolution_due_at AS resolution_breached

@@ -376,7 +376,11 @@ import TestSupport
         let conn = try park.connect(swAdmin)
         #expect(try conn.execute("DELETE FROM calendar_day WHERE park_id IS NULL") == 0)
         #expect(try conn.execute("DELETE FROM work_hours WHERE park_id IS NULL") == 0)
-        #expect(Self.refusal { try conn.execute("UPDATE work_hours SET ends = '23:00' WHERE park_id IS NULL") } == .insufficientPrivilege)
+        #expect(try conn.execute("UPDATE work_hours SET ends = '23:00' WHERE park_id IS NULL") == 0)
+        // Nor move them into their own park, to delete them there.
+        let sw = try park.id("SELECT id FROM park WHERE code = 'SW'")
+        #expect(try conn.execute("UPDATE calendar_day SET park_id = \(sw) WHERE park_id IS NULL") == 0)
+        #expect(try conn.execute("UPDATE work_hours SET park_id = \(sw) WHERE park_id IS NULL") == 0)
         conn.close()
         #expect(try park.owner.tableChecksums() == before)
         let all = try park.run(boss, ["sla", "set", "--category", "repair", "--priority", "high", "--response", "1h"])
@@ -599,5 +603,105 @@ import TestSupport
                                        environment: ["PGPASSWORD": Park.password], input: "taken over 12")
         #expect(revived.status == 77, "\(revived.stderr)")
         #expect(try park.owner.query("SELECT rolcanlogin FROM pg_roles WHERE rolname = \(bob)").rows[0].decode(0, as: Bool.self) == false)
+    }
+
+    // MARK: Found by the second hostile review
+
+    /// A risk of 0010's own making: the timeline trigger runs as the owner, before
+    /// row-level security checks the new row, so it must check the park first.
+    @Test func aTicketOfAnotherParkIsNeitherDescribedNorLocked() throws {
+        let park = try Park()
+        let zhao = try park.staff("zhao", role: "service", parks: "SW")
+        let sw = try park.id("SELECT id FROM park WHERE code = 'SW'")
+        let ec: (Int, String) = try park.owner.query("""
+            SELECT t.id, t.number FROM ticket t JOIN park p ON p.id = t.park_id WHERE p.code = 'EC' LIMIT 1
+            """).rows.map { (try $0.decode(0, as: Int.self), try $0.decode(1, as: String.self)) }[0]
+        let before = try park.owner.tableChecksums()
+        let conn = try park.connect(zhao)
+        for sql: PostgresQuery in [
+            "INSERT INTO ticket_event (park_id, ticket_id, actor, kind, from_status, to_status) VALUES (\(sw), \(ec.0), 'x', 'status', 'resolved', 'open')",
+            "INSERT INTO ticket_event (park_id, ticket_id, actor, kind, note) VALUES (\(sw), \(ec.0), 'x', 'assigned', 'x')",
+            "INSERT INTO ticket_event (park_id, ticket_id, actor, kind, note, at) VALUES (\(sw), \(ec.0), 'x', 'comment', 'x', '2000-01-01')",
+        ] {
+            do {
+                try conn.execute(sql)
+                Issue.record("accepted: \(sql.sql)")
+            } catch let error as PostgresError {
+                #expect(!error.message.contains(ec.1), "the refusal described \(ec.1): \(error.message)")
+            }
+        }
+        conn.close()
+        #expect(try park.owner.tableChecksums() == before)
+    }
+
+    @Test func aLoginThatIsStaffOfAnotherDatabaseIsManagedThereOnly() throws {
+        let park = try Park()
+        let viewer = try park.staff("wang", role: "viewer", parks: "SW")
+        // A copy of the database on the same server (CREATE DATABASE … TEMPLATE) holds the
+        // same staff rows; its scoped admin must not change the login the original uses.
+        let copy = try TestDatabase()
+        let copyPark: Int = try copy.connection.query("INSERT INTO park (code, name, kind) VALUES ('SW', '软件园', 'software') RETURNING id")
+            .rows[0].decode(0)
+        try copy.connection.execute("""
+            INSERT INTO staff (name, role, park_ids, created_by) VALUES (\(viewer), 'viewer', ARRAY[\(copyPark)]::bigint[], 'copy')
+            """)
+        // What `db migrate` on the copy does for its staff.
+        try copy.connection.simpleQuery("""
+            DO $$ BEGIN EXECUTE format('GRANT CONNECT, TEMPORARY ON DATABASE %I TO %I', current_database(), '\(viewer)'); END $$
+            """)
+        let admin = "copy_admin_\(park.suffix)"
+        try copy.connection.execute("SELECT parkctl_staff_add(\(admin), 'admin', ARRAY[\(copyPark)]::bigint[], NULL)")
+        let conn = try Connection(try ConnectionString.replacing(["user": admin], in: copy.conninfo))
+        #expect(Self.refusal { try conn.query("SELECT parkctl_staff_revoke(\(viewer))") } == .insufficientPrivilege)
+        #expect(Self.refusal { try conn.query("SELECT parkctl_staff_add(\(viewer), 'admin', ARRAY[\(copyPark)]::bigint[], NULL)") } != nil)
+        conn.close()
+        let groups: [String] = try park.owner.query("""
+            SELECT g.rolname FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid JOIN pg_roles r ON r.oid = m.member
+            WHERE r.rolname = \(viewer)
+            """).rows.map { try $0.decode(0) }
+        #expect(groups == ["parkctl_viewer"])
+        #expect(try park.owner.query("SELECT rolcanlogin FROM pg_roles WHERE rolname = \(viewer)").rows[0].decode(0, as: Bool.self))
+    }
+
+    @Test func tenantsLeasesAndApplicationsAreNeverDeletedAndTenantChangesShowInEveryPark() throws {
+        let park = try Park()
+        let li = try park.staff("li", role: "leasing", parks: "SW")
+        let ecLeasing = try park.staff("ec_li", role: "leasing", parks: "EC")
+        let swAdmin = try park.staff("sw_admin", role: "admin", parks: "SW")
+        let before = try park.owner.tableChecksums()
+        let conn = try park.connect(li)
+        for sql: PostgresQuery in ["DELETE FROM lease_unit WHERE lease_id IN (SELECT id FROM lease WHERE number = 'L-2026-000005')",
+                                   "DELETE FROM lease WHERE number = 'L-2026-000005'",
+                                   "DELETE FROM onboarding WHERE tenant_id = (SELECT id FROM tenant WHERE credit_code = '91350100MA4000103C')",
+                                   "DELETE FROM tenant WHERE credit_code = '91350100MA4000103C'"] {
+            #expect(Self.refusal { try conn.execute(sql) } == .insufficientPrivilege, "\(sql.sql)")
+        }
+        conn.close()
+        #expect(try park.owner.tableChecksums() == before)
+        // EC's agent, who proved the tenant's credit code and name, changes its phone: SW,
+        // where the tenant lives, sees the change in its own audit trail.
+        let applied = try park.run(ecLeasing, ["tenant", "apply", "--park", "EC", "--name", "博思软件", "--credit-code", "91350100MA4000103C",
+                                               "--industry", "software", "--contact", "陈静", "--phone", "0591-87500103"])
+        #expect(applied.status == 0, "\(applied.stderr)")
+        let ec = try park.connect(ecLeasing)
+        #expect(try ec.execute("UPDATE tenant SET phone = '0000-0000000' WHERE credit_code = '91350100MA4000103C'") == 1)
+        ec.close()
+        let audit = try park.run(swAdmin, ["audit", "--entity", "tenant", "--format", "csv"])
+        #expect(audit.status == 0, "\(audit.stderr)")
+        #expect(audit.stdout.contains("0000-0000000") && audit.stdout.contains(ecLeasing), "\(audit.stdout.prefix(600))")
+    }
+
+    @Test func staffReachNoneOfTheEmbeddedClustersOtherDatabases() throws {
+        let own = try PrivateCluster(label: "reach")
+        defer { own.destroy() }
+        let viewer = "reach_\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
+        let added = try own.parkctl(["staff", "add", viewer, "--role", "viewer", "--all-parks"])
+        #expect(added.status == 0, "\(added.stderr)")
+        for database in ["postgres", "template1"] {
+            #expect(Self.refusal { _ = try Connection(own.cluster.conninfo(database: database).replacingOccurrences(of: "user=parkctl", with: "user=\(viewer)")) }
+                    != nil, "\(viewer) connected to \(database)")
+        }
+        let mine = try Connection(own.cluster.conninfo.replacingOccurrences(of: "user=parkctl", with: "user=\(viewer)"))
+        mine.close()
     }
 }
