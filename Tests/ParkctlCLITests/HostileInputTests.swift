@@ -170,7 +170,7 @@ import TestSupport
         var bytes = Array(header.utf8)
         bytes += Array("坏".utf8) + [0xFF, 0xFE] + Array(",91430400MA4K00001F,software,张三,0734-1234567,SW\n".utf8)
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID().uuidString).csv").path
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
         defer { try? FileManager.default.removeItem(atPath: path) }
         try c.refused(["import", "tenants", path], saying: "not valid UTF-8")
     }

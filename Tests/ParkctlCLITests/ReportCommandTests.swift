@@ -21,7 +21,7 @@ final class CellCounter: NSObject, XMLParserDelegate {
 @Suite struct ReportCommandTests {
     func fixture() throws -> CLI {
         let cli = try CLI()
-        _ = try ReportFixture.build(ParkSession(connection: cli.db.connection, actor: "fixture"))
+        try ReportFixture.build(ParkSession(connection: cli.db.connection, actor: "fixture"))
         return cli
     }
 

@@ -30,6 +30,7 @@ import TestSupport
             try cli.run(args + ["--user", login], actor: actor, environment: ["PGPASSWORD": "correct horse 1"], input: input)
         }
 
+        @discardableResult
         func ok(_ login: String, _ args: [String]) throws -> String {
             let out = try run(login, args)
             #expect(out.status == 0, "\(login): parkctl \(args.joined(separator: " ")): \(out.stderr)")

@@ -9,7 +9,7 @@ struct Boom: Error {}
         let db = try TestDatabase()
         let conn = db.connection
         try conn.simpleQuery("CREATE TABLE t (v text)")
-        try conn.transaction { try $0.execute("INSERT INTO t VALUES (\("kept"))") }
+        _ = try conn.transaction { try $0.execute("INSERT INTO t VALUES (\("kept"))") }
         #expect(throws: Boom.self) {
             try conn.transaction { conn in
                 try conn.execute("INSERT INTO t VALUES (\("lost"))")

@@ -22,6 +22,7 @@ public enum ReportFixture {
     /// A day on which lease D was recorded and not yet corrected.
     public static let beforeCorrection = CalendarDate("2026-06-20")!
 
+    @discardableResult
     public static func build(_ session: ParkSession) throws -> (a: String, b: String, c: String, d: String) {
         let conn = session.connection
         let portfolio = PortfolioService(session)

@@ -19,7 +19,7 @@ import TestSupport
     @Test func scaleFromTheColumnTypeKeepsTheValue() throws {
         let db = try TestDatabase()
         let row = try db.connection.query("SELECT 256.5::numeric(10,2) AS area, NULL::numeric AS none").rows[0]
-        #expect(try row.text(0) == "256.50")
+        #expect(row.text(0) == "256.50")
         #expect(try row.decode("area", as: Decimal.self) == Decimal(string: "256.5"))
         #expect(try row.decode("none", as: Decimal?.self) == nil)
     }

@@ -21,7 +21,7 @@ import TestSupport
         let db = try TestDatabase()
         try db.connection.execute("SET TimeZone = 'Asia/Shanghai'")
         let row = try db.connection.query("SELECT '2026-12-04 17:30:00+08'::timestamptz AS opened").rows[0]
-        #expect(try row.text(0) == "2026-12-04 17:30:00+08")
+        #expect(row.text(0) == "2026-12-04 17:30:00+08")
         let opened = try row.decode("opened", as: Date.self)
         #expect(opened.timeIntervalSince1970 == 1_796_376_600)
     }
