@@ -3,10 +3,8 @@
 # SQL (captured with PARKCTL_TRACE, replayed with the same values) run by psql, RUNS
 # runs each, interleaved, in one run; prints the medians and the ratios, and the
 # plan of the single-park occupancy report (it must not read the whole lease table).
-# The reports that probe lease_unit per unit run without plain index scans (a
-# PostgreSQL GiST bug, see ParkSession.readWithoutPlainIndexScans): psql runs them
-# with the same settings, and a second column shows psql with index scans allowed,
-# i.e. what that workaround costs.
+# Both run with the default planner settings (since 0011 no query can reach the
+# exclusion constraint's GiST index, so no plain-index-scan workaround is needed).
 #
 #   bench/reports.sh [PARKS] [RUNS]     (defaults: 200 parks = 1,000,000 units; 5 runs)
 set -euo pipefail
@@ -55,7 +53,7 @@ PY
 }
 
 ms() { echo $(( $(date +%s%N) / 1000000 )); }
-printf '%-36s %10s %10s %10s %7s\n' "report" "psql ms" "psql+idx" "parkctl ms" "ratio"
+printf '%-36s %10s %10s %7s\n' "report" "psql ms" "parkctl ms" "ratio"
 i=0
 for entry in "${REPORTS[@]}"; do
     name=${entry%%|*}; args=${entry#*|}
@@ -63,26 +61,21 @@ for entry in "${REPORTS[@]}"; do
     rm -f "$WORK/trace.jsonl"
     # shellcheck disable=SC2086
     PARKCTL_TRACE="$WORK/trace.jsonl" "$BIN/parkctl" $args >/dev/null
-    replay_script "$WORK/trace.jsonl" >"$WORK/r$i-idx.sql"
-    case "$name" in
-        tickets*) cp "$WORK/r$i-idx.sql" "$WORK/r$i.sql" ;;
-        *) { echo "SET enable_indexscan = off; SET enable_indexonlyscan = off;"; cat "$WORK/r$i-idx.sql"; } >"$WORK/r$i.sql" ;;
-    esac
-    declare -a TP=() TK=() TI=()
+    replay_script "$WORK/trace.jsonl" >"$WORK/r$i.sql"
+    declare -a TP=() TK=()
     for _ in $(seq 1 "$RUNS"); do
         a=$(ms); psql -X -q "$CONN" -f "$WORK/r$i.sql" >/dev/null; b=$(ms); TP+=($((b - a)))
-        a=$(ms); psql -X -q "$CONN" -f "$WORK/r$i-idx.sql" >/dev/null; b=$(ms); TI+=($((b - a)))
         # shellcheck disable=SC2086
         a=$(ms); "$BIN/parkctl" $args >/dev/null; b=$(ms); TK+=($((b - a)))
     done
-    MP=$(median "${TP[@]}"); MK=$(median "${TK[@]}"); MI=$(median "${TI[@]}")
-    awk -v n="$name" -v p="$MP" -v k="$MK" -v x="$MI" 'BEGIN { printf "%-36s %10.0f %10.0f %10.0f %7.2f\n", n, p, x, k, (p > 0 ? k / p : 0) }'
+    MP=$(median "${TP[@]}"); MK=$(median "${TK[@]}")
+    awk -v n="$name" -v p="$MP" -v k="$MK" 'BEGIN { printf "%-36s %10.0f %10.0f %7.2f\n", n, p, k, (p > 0 ? k / p : 0) }'
 done
 echo "(target: ratio <= 1.2)"
 
 echo
 echo "plan of the single-park occupancy report (buffers show what is read):"
-{ echo "SET enable_indexscan = off; SET enable_indexonlyscan = off;"; echo "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF)"; cat "$WORK/r1-idx.sql"; } >"$WORK/plan.sql"
+{ echo "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF)"; cat "$WORK/r1.sql"; } >"$WORK/plan.sql"
 psql -X -q "$CONN" -f "$WORK/plan.sql" >"$WORK/plan.txt"
 grep -E "Scan|Execution Time|Buffers: shared" "$WORK/plan.txt" | head -30
 if grep -qE "Seq Scan on lease( |$)|Seq Scan on lease_unit" "$WORK/plan.txt"; then

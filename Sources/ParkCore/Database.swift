@@ -46,8 +46,12 @@ public enum DatabaseTarget: Sendable {
     ///
     /// `user` logs in as that PostgreSQL role (a member of staff) instead of the one
     /// the URL names or the embedded cluster's owner.
+    ///
+    /// `repairing` is for the commands that resolve what blocks a migration (`db check`,
+    /// the lease commands): they run on the older schema when the data stops a later
+    /// migration, as long as the integrity check's migration is applied.
     public func connect(requireCurrentSchema: Bool = true, lockTimeout: Int = 10, statementTimeout: Int? = nil,
-                        user: String? = nil) throws -> Connection {
+                        user: String? = nil, repairing: Bool = false) throws -> Connection {
         var settings = ["lock_timeout": "\(lockTimeout)s"]
         if let statementTimeout { settings["statement_timeout"] = "\(statementTimeout)s" }
         // Another login's password is not this one's: the URL's or a service file's is
@@ -79,7 +83,8 @@ public enum DatabaseTarget: Sendable {
         switch self {
         case .server(let conninfo):
             let conn = try open(conninfo)
-            if requireCurrentSchema, try Migrator().hasPending(conn) {
+            let mayRepair = try repairing && Migrator().canRepair(conn)
+            if requireCurrentSchema, try Migrator().hasPending(conn), !mayRepair {
                 throw ParkError.unavailable("""
                     the database at \(conn.hostDescription) has migrations pending: run `parkctl db migrate` first
                     """)
@@ -94,7 +99,15 @@ public enum DatabaseTarget: Sendable {
                 conn = try open(cluster.conninfo)
             }
             let migrator = Migrator()
-            if try migrator.hasPending(conn) { try migrator.migrate(conn) }
+            if try migrator.hasPending(conn) {
+                do {
+                    try migrator.migrate(conn)
+                } catch let blocked as MigrationBlocked {
+                    // A repairing command resolves what blocks it (`db check` says what), if
+                    // the integrity check's migration is in; any other command refuses.
+                    guard repairing, try migrator.canRepair(conn) else { throw blocked }
+                }
+            }
             return conn
         }
     }

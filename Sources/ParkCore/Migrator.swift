@@ -116,18 +116,36 @@ public struct Migrator: Sendable {
         }
         var applied: [String] = []
         for migration in migrations where states.first(where: { $0.name == migration.name })?.status == .pending {
-            try conn.transaction { conn in
-                try conn.simpleQuery(migration.sql)
-                try conn.execute("""
-                    INSERT INTO schema_migrations (name, checksum)
-                    VALUES (\(migration.name), encode(sha256(convert_to(\(migration.sql)::text, 'UTF8')), 'hex'))
-                    """)
+            do {
+                try conn.transaction { conn in
+                    try conn.simpleQuery(migration.sql)
+                    try conn.execute("""
+                        INSERT INTO schema_migrations (name, checksum)
+                        VALUES (\(migration.name), encode(sha256(convert_to(\(migration.sql)::text, 'UTF8')), 'hex'))
+                        """)
+                }
+            } catch let error as PostgresError where error.sqlState?.codeClass == .integrityConstraintViolation {
+                // The data this database holds stops the migration: say what, and what to do.
+                throw MigrationBlocked(migration: migration.name, error: error)
             }
             applied.append(migration.name)
         }
         try grantDatabaseAccess(conn)
         return applied
     }
+
+    /// Whether the lease commands and `db check` may run although a later migration is
+    /// blocked by the data: every migration up to the integrity check's is applied.
+    public func canRepair(_ conn: Connection) throws -> Bool {
+        let needed = migrations.map(\.name).filter { $0 <= Self.integrityCheckMigration }
+        let applied = try conn.query("""
+            SELECT count(*) FROM schema_migrations WHERE name = ANY(\(needed)::text[])
+            """).rows[0].decode(0, as: Int.self)
+        return applied == needed.count
+    }
+
+    /// The migration that brings `parkctl_index_completeness` and `parkctl_overlapping_leases`.
+    static let integrityCheckMigration = "0011_integrity_check.sql"
 
     /// CONNECT and TEMPORARY on this database for its staff, not for PUBLIC (0010).
     /// Database grants are not copied by `CREATE DATABASE … TEMPLATE`, so every
@@ -136,5 +154,18 @@ public struct Migrator: Sendable {
         guard try conn.query("SELECT to_regprocedure('parkctl_grant_database_access()') IS NOT NULL").rows[0].decode(0, as: Bool.self)
         else { return }
         try conn.execute("SELECT parkctl_grant_database_access()")
+    }
+}
+
+/// A migration that the data of this database stops (two leases that overlap stop
+/// the one that rebuilds the exclusion constraint): the migration's own message and
+/// its hint, which says what to do.
+public struct MigrationBlocked: Error, Sendable, CustomStringConvertible {
+    public var migration: String
+    public var error: PostgresError
+
+    public var description: String {
+        "migration \(migration) cannot be applied to the data this database holds: \(error.message)"
+            + (error.hint.map { "\nwhat to do: \($0)" } ?? "")
     }
 }

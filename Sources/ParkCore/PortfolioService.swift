@@ -172,7 +172,7 @@ public struct PortfolioService {
     /// zone), from the SQL function `unit_status_on`, in one query.
     public func occupancy(park: String? = nil, building: BuildingAddress? = nil, kind: UnitKind? = nil,
                           status: UnitStatus? = nil, asOf: CalendarDate? = nil) throws -> [UnitOccupancy] {
-        try session.readWithoutPlainIndexScans { conn in
+        try session.read { conn in
             if let park { _ = try Self.parkID(park, conn) }
             if let building { _ = try Self.buildingIDs(building, conn) }
             let parkCode = park ?? building?.park

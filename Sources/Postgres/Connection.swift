@@ -18,6 +18,8 @@ import Darwin
 /// ```
 public final class Connection {
     private var handle: OpaquePointer?
+    /// Keeps the notice handler alive while libpq holds a pointer to it.
+    private var noticeBox: NoticeBox?
     /// SQL text (and parameter types) -> name of the server-side prepared statement.
     private var preparedStatements: [String: String] = [:]
 
@@ -61,6 +63,27 @@ public final class Connection {
     }
 
     deinit { close() }
+
+    /// Receives the server's notices (NOTICE, WARNING, INFO…: `RAISE NOTICE`, or the
+    /// plans auto_explain sends at log level notice), whole, as libpq formats them;
+    /// nil (the default) drops them, as a command-line tool must.
+    public var onNotice: ((String) -> Void)? {
+        get { noticeBox?.handler }
+        set {
+            guard let handle else { return }
+            if let newValue {
+                let box = NoticeBox(newValue)
+                noticeBox = box
+                PQsetNoticeReceiver(handle, { arg, result in
+                    guard let arg, let result, let message = PQresultErrorMessage(result) else { return }
+                    Unmanaged<NoticeBox>.fromOpaque(arg).takeUnretainedValue().handler(String(cString: message))
+                }, Unmanaged.passUnretained(box).toOpaque())
+            } else {
+                PQsetNoticeReceiver(handle, { _, _ in }, nil)
+                noticeBox = nil
+            }
+        }
+    }
 
     /// Closes the connection. Safe to call more than once.
     public func close() {
@@ -304,4 +327,11 @@ func withCStringArray<R>(_ strings: [String], _ body: ([UnsafePointer<CChar>?]) 
     let copies = strings.map { strdup($0) }
     defer { copies.forEach { free($0) } }
     return body(copies.map { $0.map { UnsafePointer($0) } } + [nil])
+}
+
+/// The Swift closure behind a connection's notice receiver (libpq passes it back as a
+/// raw pointer; the connection keeps it alive).
+private final class NoticeBox {
+    let handler: (String) -> Void
+    init(_ handler: @escaping (String) -> Void) { self.handler = handler }
 }

@@ -12,8 +12,8 @@ import Postgres
 // race for the same rows. A database without parks is seeded with the demo
 // portfolio first.
 //
-// Afterwards the database's invariants are checked by SQL (one check drops an index
-// in a transaction it rolls back: run the soak on a throw-away database only). Prints operations per
+// Afterwards the database's invariants are checked by SQL and by `db check`'s
+// IntegrityCheck (run the soak on a throw-away database only). Prints operations per
 // second, p50/p99 latency per kind, the expected conflicts (domain refusals that
 // concurrency produces) and the unexpected errors. Exit status 0 only when every
 // invariant holds and no client saw an unexpected error, else 1 (64: bad usage,
@@ -175,40 +175,16 @@ enum Soak {
 
     // MARK: Invariants
 
-    /// The GiST indexes of lease_unit hold an entry for every row they cover: the
-    /// exclusion constraint finds an overlapping lease only through its index, so a
-    /// row missing from it can be overlapped. Each index is read on its own (the other
-    /// one dropped in a transaction that is rolled back, so this needs the table's
-    /// owner and a moment's exclusive lock: a throw-away database) and compared with
-    /// the table.
+    /// What `parkctl db check` finds (IntegrityCheck): every GiST index holds every row
+    /// it covers (the exclusion constraint finds an overlapping lease only through its
+    /// index, so a row missing from it can be overlapped), and no leases overlap.
     static func indexChecks(_ conn: Connection) throws -> [(name: String, failures: [String])] {
-        let checks: [(name: String, index: String, dropOther: String, covers: String)] = [
-            ("lease-overlap-index-complete", "lease_unit_no_overlap", "DROP INDEX lease_unit_unit_idx", "NOT cancelled"),
-            ("lease-unit-index-complete", "lease_unit_unit_idx", "ALTER TABLE lease_unit DROP CONSTRAINT lease_unit_no_overlap", "true"),
-        ]
-        return try checks.map { check in
-            try conn.simpleQuery("BEGIN")
-            defer { try? conn.simpleQuery("ROLLBACK") }
-            try conn.simpleQuery(check.dropOther)
-            try conn.simpleQuery("SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off; SET LOCAL enable_indexscan = on")
-            let viaIndex = "SELECT lease_id, unit_id FROM lease_unit WHERE \(check.covers) AND during && '(,)'::daterange"
-            let plan = try conn.query(PostgresQuery(unsafeSQL: "EXPLAIN " + viaIndex)).rows
-                .map { try $0.decode(0, as: String.self) }.joined(separator: "\n")
-            guard plan.contains("Index Scan using \(check.index)") else {
-                return (check.name, ["could not read \(check.index) on its own; the plan was: \(plan)"])
-            }
-            try conn.simpleQuery("CREATE TEMP TABLE soak_via_index ON COMMIT DROP AS " + viaIndex)
-            try conn.simpleQuery("SET LOCAL enable_seqscan = on; SET LOCAL enable_indexscan = off; SET LOCAL enable_bitmapscan = off")
-            let missing = try conn.query(PostgresQuery(unsafeSQL: """
-                SELECT 'lease_unit ' || lu.lease_id || '/' || lu.unit_id || ' ' || lu.during::text || ' (' || l.number || ', '
-                       || l.status || ') is missing from \(check.index)'
-                FROM lease_unit lu JOIN lease l ON l.id = lu.lease_id
-                WHERE \(check.covers.replacingOccurrences(of: "cancelled", with: "lu.cancelled"))
-                  AND NOT EXISTS (SELECT 1 FROM soak_via_index v WHERE v.lease_id = lu.lease_id AND v.unit_id = lu.unit_id)
-                ORDER BY lu.lease_id, lu.unit_id
-                """)).rows.map { try $0.decode(0, as: String.self) }
-            return (check.name, missing)
-        }
+        let report = try IntegrityCheck(conn).run()
+        return report.indexes.map { index in
+            ("index-complete \(index.index)",
+             index.isComplete ? [] : ["\(index.throughIndex) rows through \(index.index), \(index.inTable) in \(index.table)"
+                                      + (index.checked ? "" : " (could not be scanned on its own)")])
+        } + [("db-check-no-overlap", report.overlaps.map { "\($0.unit): \($0.first) and \($0.second)" })]
     }
 
     /// Each query yields one text column describing each violation; none means it holds.

@@ -7,7 +7,7 @@ struct DatabaseCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "db",
         abstract: "Manage the database: migrations and the embedded cluster.",
-        subcommands: [Status.self, Migrate.self, Start.self, Stop.self]
+        subcommands: [Status.self, Migrate.self, Check.self, Start.self, Stop.self]
     )
 
     struct Status: ParsableCommand {
@@ -79,6 +79,67 @@ struct DatabaseCommand: ParsableCommand {
             let wasRunning = cluster.isRunning
             try cluster.stop()
             say((wasRunning ? "stopped the embedded cluster at \(cluster.root)" : "the embedded cluster at \(cluster.root) was not running") + "\n")
+        }
+    }
+
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check that every GiST index holds every row of its table and that no two leases overlap.",
+            discussion: """
+                One read-only snapshot, no lock that stops the parks' work. Exit 0 when all is well, 65 otherwise. \
+                --repair rebuilds an incomplete index (REINDEX CONCURRENTLY); overlapping leases are listed with \
+                what to do, since which lease is wrong is for you to say.
+                """)
+        @OptionGroup var database: DatabaseOptions
+        @Flag(help: "Rebuild incomplete indexes (needs the database owner).") var repair = false
+
+        func run() throws {
+            let conn = try database.connect(repairing: true)
+            defer { conn.close() }
+            let check = IntegrityCheck(conn)
+            var report = try check.run()
+            if repair, !report.isClean {
+                for index in try check.repair(report) { say("rebuilt index \(index)\n") }
+                report = try check.run()
+            }
+            say(Self.describe(report))
+            if report.isClean && !report.isChecked {
+                throw ParkError.unavailable("""
+                    an index could not be read yet: it was built after a transaction that is still open; \
+                    run `parkctl db check` again in a moment
+                    """)
+            }
+            guard report.isClean else {
+                throw ParkError.invalid(report.overlaps.isEmpty
+                    ? "the database is not consistent: an index misses rows; run `parkctl db check --repair` as the database owner"
+                    : "the database is not consistent: leases overlap; cancel or terminate one lease of each pair "
+                        + "(parkctl lease cancel|terminate NUMBER), then `parkctl db check --repair` and `parkctl db migrate`")
+            }
+        }
+
+        static func describe(_ report: IntegrityCheck.Report) -> String {
+            var out = ""
+            for index in report.indexes {
+                out += "index \(index.index) (\(index.table)): "
+                if !index.checked {
+                    out += "not readable yet (newer than a transaction still open); not checked\n"
+                } else if index.isComplete {
+                    out += "\(index.throughIndex) rows through the index, \(index.inTable) in the table: complete\n"
+                } else {
+                    let missing = index.inTable - index.throughIndex
+                    out += "\(index.throughIndex) rows through the index, \(index.inTable) in the table: "
+                        + (missing > 0 ? "\(missing) MISSING (rules that use it cannot see them)\n" : "\(-missing) more than the table\n")
+                }
+            }
+            if report.overlaps.isEmpty {
+                out += "leases: no two hold the same unit on the same day\n"
+            } else {
+                out += "leases: \(report.overlaps.count) pair\(report.overlaps.count == 1 ? "" : "s") hold the same unit on the same days:\n"
+                for o in report.overlaps {
+                    out += "  \(o.unit): \(o.first) (\(o.firstDays)) and \(o.second) (\(o.secondDays))\n"
+                }
+            }
+            return out
         }
     }
 }

@@ -61,6 +61,9 @@ struct Failure {
                 status = Self.software
                 message = error.debugDescription
             }
+        case let error as MigrationBlocked:
+            message = error.description
+            status = Self.dataError
         case let error as ValidationError:
             message = error.message
             status = Self.usage

@@ -36,12 +36,13 @@ struct DatabaseOptions: ParsableArguments {
         }
     }
 
-    /// Connects, setting up the embedded cluster if that is the target.
-    func connect(requireCurrentSchema: Bool = true) throws -> Connection {
+    /// Connects, setting up the embedded cluster if that is the target. `repairing`:
+    /// see ``DatabaseTarget/connect(requireCurrentSchema:lockTimeout:statementTimeout:user:repairing:)``.
+    func connect(requireCurrentSchema: Bool = true, repairing: Bool = false) throws -> Connection {
         let warning = target.transportWarning()
         if let warning { FileHandle.standardError.write(Data("parkctl: \(Failure.printable(warning))\n".utf8)) }
         let conn = try target.connect(requireCurrentSchema: requireCurrentSchema, lockTimeout: lockTimeout, statementTimeout: timeout,
-                           user: resolvedUser)
+                           user: resolvedUser, repairing: repairing)
         // What libpq actually used (a service file may name the host).
         if warning == nil, let late = target.transportWarning(conn) {
             FileHandle.standardError.write(Data("parkctl: \(Failure.printable(late))\n".utf8))

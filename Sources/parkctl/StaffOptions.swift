@@ -20,9 +20,11 @@ struct StaffOptions: ParsableArguments {
         return ProcessInfo.processInfo.environment["USER"] ?? "unknown"
     }
 
-    func session() throws -> ParkSession {
+    /// `repairing`: for the commands that resolve overlapping leases, which run even
+    /// when those leases block a migration (see `db check`).
+    func session(repairing: Bool = false) throws -> ParkSession {
         let actor = try Validate.text(resolvedActor, field: "actor", max: 100)
-        return ParkSession(connection: try database.connect(), actor: actor)
+        return ParkSession(connection: try database.connect(repairing: repairing), actor: actor)
     }
 }
 

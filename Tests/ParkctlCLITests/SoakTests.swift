@@ -17,7 +17,7 @@ import TestSupport
                         "lease.terminate", "report.occupancy", "report.vacancy", "report.expiring", "report.tickets"]
     static let invariants = ["lease-no-overlap", "lease-unit-in-step", "ticket-status-from-timeline", "ticket-timeline-is-a-path",
                              "audit-insert-rows", "audit-latest-image-is-the-row", "audit-ticket-status-changes",
-                             "audit-replaced-versions", "lease-overlap-index-complete", "lease-unit-index-complete",
+                             "audit-replaced-versions", "index-complete lease_unit_no_overlap", "db-check-no-overlap",
                              "no-unexpected-errors"]
 
     @Test func sixteenClientsForTenSecondsKeepEveryInvariant() throws {

@@ -82,7 +82,7 @@ public struct OccupancyReport {
         var query = PostgresQuery(unsafeSQL: sql)
         query.binds = [PostgresBind(asOf), PostgresBind(asRecorded), PostgresBind(park ?? building?.park),
                        PostgresBind(building?.building), PostgresBind(grouping.rawValue)]
-        return try session.readWithoutPlainIndexScans { conn in
+        return try session.read { conn in
             if let p = park ?? building?.park { _ = try PortfolioService.parkID(p, conn) }
             if let building { _ = try PortfolioService.buildingIDs(building, conn) }
             let result = try conn.query(query)

@@ -25,7 +25,7 @@ public struct RentRollReport {
     public init(_ session: ParkSession) { self.session = session }
 
     public func run(park: String? = nil, asOf: CalendarDate? = nil) throws -> (asOf: CalendarDate, rows: [Row]) {
-        try session.readWithoutPlainIndexScans { conn in
+        try session.read { conn in
             if let park { _ = try PortfolioService.parkID(park, conn) }
             let result = try conn.query("""
                 WITH day AS (SELECT coalesce(\(asOf)::date, (now() AT TIME ZONE 'Asia/Shanghai')::date) AS d),

@@ -51,7 +51,7 @@ public struct StackingPlan {
     public init(_ session: ParkSession) { self.session = session }
 
     public func run(_ building: BuildingAddress, asOf: CalendarDate? = nil) throws -> Plan {
-        try session.readWithoutPlainIndexScans { conn in
+        try session.read { conn in
             let ids = try PortfolioService.buildingIDs(building, conn)
             let result = try conn.query("""
                 WITH day AS (SELECT coalesce(\(asOf)::date, (now() AT TIME ZONE 'Asia/Shanghai')::date) AS d)

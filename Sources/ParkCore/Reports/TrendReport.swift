@@ -18,7 +18,7 @@ public struct TrendReport {
 
     public func run(park: String? = nil, building: BuildingAddress? = nil, months: Int = 12, asOf: CalendarDate? = nil) throws -> [Row] {
         guard (1...120).contains(months) else { throw ParkError.invalid("months must be 1-120, not \(months)") }
-        return try session.readWithoutPlainIndexScans { conn in
+        return try session.read { conn in
             if let p = park ?? building?.park { _ = try PortfolioService.parkID(p, conn) }
             let parkCode = park ?? building?.park
             return try conn.query("""

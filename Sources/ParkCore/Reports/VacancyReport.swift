@@ -22,7 +22,7 @@ public struct VacancyReport {
 
     public func run(park: String? = nil, building: BuildingAddress? = nil, kind: UnitKind? = nil, minArea: Decimal? = nil,
                     asOf: CalendarDate? = nil) throws -> [Row] {
-        try session.readWithoutPlainIndexScans { conn in
+        try session.read { conn in
             if let p = park ?? building?.park { _ = try PortfolioService.parkID(p, conn) }
             let parkCode = park ?? building?.park
             return try conn.query("""

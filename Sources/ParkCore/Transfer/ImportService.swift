@@ -82,9 +82,6 @@ public struct ImportService {
                 try conn.simpleQuery("ANALYZE import_rows")
                 if entity == .leases {
                     try conn.simpleQuery(ImportRules.leaseUnits + "; ANALYZE import_lease_units")
-                    // The overlap rules probe lease_unit per row: no plain GiST scans (see
-                    // ParkSession.readWithoutPlainIndexScans for the PostgreSQL bug).
-                    try ParkSession.turnOffPlainIndexScans(conn)
                 }
                 // Every rule at once; required cells first. The rules that a unique or exclusion
                 // constraint also enforces (duplicates, overlaps) cost a sort or a join of the

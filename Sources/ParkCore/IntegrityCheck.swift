@@ -1,0 +1,100 @@
+import Postgres
+
+/// `parkctl db check`: whether the database still holds what it promises.
+///
+/// Every GiST index (the exclusion constraint that keeps a unit from being leased
+/// twice is one) is compared with its table: the rows reached through the index
+/// against the rows in the heap. A PostgreSQL bug once made such an index lose
+/// entries (docs/postgresql-gist-killed-items.md), and a lost entry is a lease the
+/// constraint no longer sees. Then the leases themselves are compared, in the heap:
+/// no two may hold the same unit on the same day.
+///
+/// It reads one REPEATABLE READ snapshot, read-only: no lock beyond what a report
+/// takes, so the parks go on working while it runs.
+///
+/// ```swift
+/// let report = try IntegrityCheck(connection).run()
+/// if !report.isClean { try IntegrityCheck(connection).repair(report) }
+/// ```
+public struct IntegrityCheck {
+    let connection: Connection
+
+    public init(_ connection: Connection) { self.connection = connection }
+
+    /// One index against its table.
+    public struct IndexResult: Sendable, Equatable {
+        public var index: String
+        public var table: String
+        /// Rows reached through the index.
+        public var throughIndex: Int
+        /// Rows in the table (under the index's own condition).
+        public var inTable: Int
+        /// False when the index could not be scanned as asked (then nothing is known).
+        public var checked: Bool
+
+        public var isComplete: Bool { checked && throughIndex == inTable }
+    }
+
+    /// Two leases that hold the same unit on the same days.
+    public struct Overlap: Sendable, Equatable {
+        public var unit: String
+        public var first: String
+        public var firstDays: DateRange
+        public var second: String
+        public var secondDays: DateRange
+    }
+
+    public struct Report: Sendable, Equatable {
+        public var indexes: [IndexResult]
+        public var overlaps: [Overlap]
+        /// Nothing wrong was found.
+        public var isClean: Bool { overlaps.isEmpty && indexes.allSatisfy { !$0.checked || $0.isComplete } }
+        /// Every index could be read (an index built after the oldest transaction still
+        /// open cannot be, until that transaction ends).
+        public var isChecked: Bool { indexes.allSatisfy(\.checked) }
+    }
+
+    public func run() throws -> Report {
+        try ConstraintMessages.translating {
+            try connection.transaction(isolation: .repeatableRead, readOnly: true, maxRetries: 0) { conn in
+                let indexes = try conn.query("""
+                    SELECT index_name, table_name, through_index, in_table, checked FROM parkctl_index_completeness()
+                    """).rows.map { row in
+                    IndexResult(index: try row.decode("index_name"), table: try row.decode("table_name"),
+                                throughIndex: try row.decode("through_index"), inTable: try row.decode("in_table"),
+                                checked: try row.decode("checked"))
+                }
+                let overlaps = try conn.query("""
+                    SELECT unit, first_lease, first_days, second_lease, second_days FROM parkctl_overlapping_leases()
+                    """).rows.map { row in
+                    Overlap(unit: try row.decode("unit"), first: try row.decode("first_lease"), firstDays: try row.decode("first_days"),
+                            second: try row.decode("second_lease"), secondDays: try row.decode("second_days"))
+                }
+                return Report(indexes: indexes, overlaps: overlaps)
+            }
+        }
+    }
+
+    /// Rebuilds every incomplete index and returns their names: `REINDEX INDEX
+    /// CONCURRENTLY` where PostgreSQL can (writes go on meanwhile); an exclusion
+    /// constraint's index it cannot rebuild so, and a plain `REINDEX` holds up writes to
+    /// its table (not reads: no query reads through it) for the time it takes.
+    /// Overlapping leases are not touched: an exclusion index cannot be rebuilt while
+    /// they exist, and which lease of a pair is wrong is for people to say.
+    @discardableResult
+    public func repair(_ report: Report) throws -> [String] {
+        guard report.overlaps.isEmpty else { return [] }
+        var rebuilt: [String] = []
+        for index in report.indexes where index.checked && !index.isComplete {
+            // REINDEX takes no parameters; the name comes from the catalogue, quoted.
+            let name = "public.\"\(index.index.replacingOccurrences(of: "\"", with: "\"\""))\""
+            do {
+                try connection.simpleQuery("REINDEX INDEX CONCURRENTLY \(name)")
+            } catch let error as PostgresError where error.sqlState == SQLState("0A000") {
+                try connection.simpleQuery("REINDEX INDEX \(name)")
+            }
+            rebuilt.append(index.index)
+        }
+        return rebuilt
+    }
+}

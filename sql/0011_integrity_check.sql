@@ -1,0 +1,82 @@
+-- 0011: what `parkctl db check` asks of the database (issue 13). Its own migration,
+-- before the one that rebuilds the exclusion constraint (0012), so that a database
+-- whose leases overlap (where 0012 stops) can still be checked and repaired.
+--
+-- Both read in the caller's snapshot (db check runs them in one REPEATABLE READ,
+-- read-only transaction: no lock beyond ACCESS SHARE, writers go on), and set their
+-- planner settings for themselves only, restoring them before they return.
+
+-- Every GiST index of parkctl's tables (the exclusion constraint's among them)
+-- against its table: the rows a bitmap scan reaches through the index (it skips
+-- entries marked dead, as the constraint's own check does) against the rows a
+-- sequential scan finds, under the index's own condition. Equal: the index is
+-- complete. `checked` is false when the planner would not scan the index as asked.
+CREATE FUNCTION parkctl_index_completeness()
+RETURNS TABLE (index_name text, table_name text, through_index bigint, in_table bigint, checked boolean)
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE
+    ix record;
+    cond text;
+    line text;
+    saved text[] := ARRAY[current_setting('enable_seqscan'), current_setting('enable_indexscan'),
+                          current_setting('enable_indexonlyscan'), current_setting('enable_bitmapscan')];
+BEGIN
+    FOR ix IN
+        SELECT c.relname AS idx, t.relname AS tab, pg_get_indexdef(i.indexrelid, 1, true) AS key,
+               pg_get_expr(i.indpred, i.indrelid, true) AS pred
+        FROM pg_index i
+        JOIN pg_class c ON c.oid = i.indexrelid
+        JOIN pg_class t ON t.oid = i.indrelid
+        JOIN pg_am a ON a.oid = c.relam
+        WHERE t.relnamespace = 'public'::regnamespace AND a.amname = 'gist'
+        ORDER BY 1
+    LOOP
+        -- Every entry of the index answers "first key IS NOT NULL" (GiST searches for
+        -- nulls and non-nulls whatever the operator class).
+        cond := format('(%s) IS NOT NULL', ix.key) || CASE WHEN ix.pred IS NULL THEN '' ELSE format(' AND (%s)', ix.pred) END;
+        index_name := ix.idx;
+        table_name := ix.tab;
+        PERFORM set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true),
+                set_config('enable_indexonlyscan', 'off', true), set_config('enable_bitmapscan', 'on', true);
+        checked := false;
+        FOR line IN EXECUTE format('EXPLAIN (COSTS OFF) SELECT count(*) FROM public.%I WHERE %s', ix.tab, cond) LOOP
+            checked := checked OR position('Bitmap Index Scan on ' || quote_ident(ix.idx) IN line) > 0;
+        END LOOP;
+        EXECUTE format('SELECT count(*) FROM public.%I WHERE %s', ix.tab, cond) INTO through_index;
+        PERFORM set_config('enable_seqscan', 'on', true), set_config('enable_bitmapscan', 'off', true);
+        EXECUTE format('SELECT count(*) FROM public.%I WHERE %s', ix.tab, cond) INTO in_table;
+        PERFORM set_config('enable_seqscan', saved[1], true), set_config('enable_indexscan', saved[2], true),
+                set_config('enable_indexonlyscan', saved[3], true), set_config('enable_bitmapscan', saved[4], true);
+        RETURN NEXT;
+    END LOOP;
+END $$;
+
+-- Leases that hold the same unit on the same day, found in the heap (a self-join
+-- that no index serves), whatever the indexes say.
+CREATE FUNCTION parkctl_overlapping_leases()
+RETURNS TABLE (unit text, first_lease text, first_days daterange, second_lease text, second_days daterange)
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE
+    saved text[] := ARRAY[current_setting('enable_indexscan'), current_setting('enable_indexonlyscan'),
+                          current_setting('enable_bitmapscan')];
+BEGIN
+    PERFORM set_config('enable_indexscan', 'off', true), set_config('enable_indexonlyscan', 'off', true),
+            set_config('enable_bitmapscan', 'off', true);
+    RETURN QUERY
+    SELECT p.code || '/' || b.code || '/' || u.code, la.number, a.during, lb.number, bb.during
+    FROM public.lease_unit a
+    JOIN public.lease_unit bb ON a.unit_id = bb.unit_id AND a.lease_id < bb.lease_id AND a.during && bb.during
+    JOIN public.lease la ON la.id = a.lease_id
+    JOIN public.lease lb ON lb.id = bb.lease_id
+    JOIN public.unit u ON u.id = a.unit_id
+    JOIN public.building b ON b.id = u.building_id
+    JOIN public.park p ON p.id = u.park_id
+    WHERE NOT a.cancelled AND NOT bb.cancelled
+    ORDER BY 2, 4, 1;
+    PERFORM set_config('enable_indexscan', saved[1], true), set_config('enable_indexonlyscan', saved[2], true),
+            set_config('enable_bitmapscan', saved[3], true);
+END $$;
+
+REVOKE ALL ON FUNCTION parkctl_index_completeness(), parkctl_overlapping_leases() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION parkctl_index_completeness(), parkctl_overlapping_leases()
+    TO parkctl_admin, parkctl_leasing, parkctl_service, parkctl_viewer;
