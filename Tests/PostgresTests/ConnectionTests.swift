@@ -81,6 +81,20 @@ import TestSupport
         #expect(prepared == 1)
     }
 
+    @Test func noticesReachTheHandlerAndOnlyIt() throws {
+        let db = try TestDatabase()
+        final class Box: @unchecked Sendable { var lines: [String] = [] }
+        let box = Box()
+        try db.connection.simpleQuery("DO $$ BEGIN RAISE NOTICE 'dropped %', 1; END $$")   // no handler: dropped
+        db.connection.onNotice = { box.lines.append($0) }
+        try db.connection.simpleQuery("DO $$ BEGIN RAISE NOTICE '通知 %', 2; RAISE WARNING 'careful'; END $$")
+        db.connection.onNotice = nil
+        try db.connection.simpleQuery("DO $$ BEGIN RAISE NOTICE 'dropped again'; END $$")
+        #expect(box.lines.count == 2)
+        #expect(box.lines.first?.contains("NOTICE:  通知 2") == true && box.lines.last?.contains("WARNING:  careful") == true,
+                "\(box.lines)")
+    }
+
     @Test func passwordsAreRedacted() {
         #expect(ConnectionString.redacted("postgresql://ops:s3cret@db.example/parkctl") == "user=ops password=*** dbname=parkctl host=db.example")
         #expect(ConnectionString.redacted("host=db password=s3cret user=ops") == "user=ops password=*** host=db")
