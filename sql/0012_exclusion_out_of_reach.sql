@@ -18,8 +18,8 @@
 -- 2. Reads by unit use a btree, which applies its killed items correctly. The second
 --    GiST index, lease_unit_unit_idx, duplicated the constraint's and goes.
 -- 3. No way around the rule: `during` is never empty (an empty range overlaps
---    nothing), and `during` and `cancelled` are the database's, computed from the
---    lease on every insert and update of a lease unit, whatever the statement says.
+--    nothing), and `during` and `cancelled` are the lease's: an insert or update of a
+--    lease unit that says otherwise is refused (before, inserts were trusted).
 --
 -- A database that already holds two overlapping leases cannot take the constraint;
 -- this migration then stops with the pairs, and parkctl still runs `db check` and the
@@ -56,15 +56,23 @@ ALTER TABLE lease_unit ADD CONSTRAINT lease_unit_no_overlap
     EXCLUDE USING gist ((unit_id + 0) WITH =, (during + 'empty'::daterange) WITH &&) WHERE (NOT cancelled);
 CREATE INDEX lease_unit_unit_idx ON lease_unit (unit_id, lower(during));
 
--- The days a lease unit holds its unit, and whether it is cancelled, follow its lease.
+-- The days a lease unit holds its unit, and whether it is cancelled, are its lease's:
+-- an insert or update that says otherwise is refused (lease_sync_units, which keeps
+-- them in step when the lease changes, says the same as the lease).
 CREATE FUNCTION lease_unit_follows_lease() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
-DECLARE l public.lease;
+DECLARE
+    l public.lease;
+    days daterange;
 BEGIN
     SELECT * INTO l FROM public.lease WHERE id = NEW.lease_id;
     IF FOUND THEN
-        NEW.during := public.lease_occupancy(l.term, l.terminated_on);
-        NEW.cancelled := l.status = 'cancelled';
+        days := public.lease_occupancy(l.term, l.terminated_on);
+        IF NEW.during IS DISTINCT FROM days OR NEW.cancelled IS DISTINCT FROM (l.status = 'cancelled') THEN
+            RAISE EXCEPTION 'lease % holds its units for % (%): a lease unit cannot say %, %', l.number, days, l.status,
+                NEW.during, CASE WHEN NEW.cancelled THEN 'cancelled' ELSE 'not cancelled' END
+                USING ERRCODE = 'check_violation', CONSTRAINT = 'lease_unit_follows_lease', TABLE = 'lease_unit';
+        END IF;
     END IF;
     RETURN NEW;
 END $$;

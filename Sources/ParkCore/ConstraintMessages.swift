@@ -37,6 +37,8 @@ public enum ConstraintMessages {
         "staff_pkey": "a member of staff with this name exists already (see `parkctl staff list`)",
         "park_time_zone_known": "the time zone is not one PostgreSQL knows (write it like Asia/Shanghai)",
         "lease_renews_in_park": "a lease renews a lease of its own park",
+        "lease_unit_follows_lease": "a lease unit's days and state are its lease's: change the lease (parkctl lease terminate|cancel|renew)",
+        "lease_unit_during_not_empty": "a lease holds its units for at least one day",
     ]
 
     /// Free-text columns refuse control characters and bidirectional overrides

@@ -245,27 +245,38 @@ import TestSupport
         let lease: (Int, Int) = try conn.query("""
             SELECT lu.lease_id, lu.unit_id FROM lease_unit lu JOIN lease l ON l.id = lu.lease_id WHERE l.status = 'signed' LIMIT 1
             """).rows.map { (try $0.decode(0, as: Int.self), try $0.decode(1, as: Int.self)) }[0]
-        // An update that claims other days or a cancellation is overwritten from the lease.
-        try conn.execute("UPDATE lease_unit SET during = '[1999-01-01,1999-01-02)', cancelled = true WHERE lease_id = \(lease.0)")
-        let row = try conn.query("""
-            SELECT lu.during = lease_occupancy(l.term, l.terminated_on), lu.cancelled FROM lease_unit lu JOIN lease l ON l.id = lu.lease_id
-            WHERE lu.lease_id = \(lease.0) AND lu.unit_id = \(lease.1)
-            """).rows[0]
-        #expect(try row.decode(0, as: Bool.self) && !row.decode(1, as: Bool.self))
-        // A second lease on the same unit and days, whatever `during` its insert claims.
+        // An update that claims other days or a cancellation is refused.
+        let before = try conn.tableChecksums()
+        for sql: PostgresQuery in ["UPDATE lease_unit SET during = '[1999-01-01,1999-01-02)' WHERE lease_id = \(lease.0)",
+                                   "UPDATE lease_unit SET cancelled = true WHERE lease_id = \(lease.0)"] {
+            let refused = #expect(throws: PostgresError.self) { try conn.execute(sql) }
+            #expect(refused?.constraint == "lease_unit_follows_lease", "\(sql.sql): \(String(describing: refused))")
+        }
+        #expect(try conn.tableChecksums() == before)
+        // A second lease on the same unit and days: its unit says so, and is refused.
         let other: Int = try conn.query("""
             INSERT INTO lease (number, park_id, tenant_id, term, rent)
             SELECT 'L-2099-000001', l.park_id, l.tenant_id, l.term, 1 FROM lease l WHERE l.id = \(lease.0) RETURNING id
             """).rows[0].decode(0)
         let error = #expect(throws: PostgresError.self) {
             try conn.execute("""
-                INSERT INTO lease_unit (park_id, lease_id, unit_id, during, cancelled)
-                SELECT park_id, \(other), \(lease.1), 'empty', true FROM lease WHERE id = \(other)
+                INSERT INTO lease_unit (park_id, lease_id, unit_id, during)
+                SELECT park_id, \(other), \(lease.1), term FROM lease WHERE id = \(other)
                 """)
         }
         #expect(error?.sqlState == .exclusionViolation, "\(String(describing: error))")
-        // And an empty stay, which overlaps nothing, is refused in its own right (the
-        // trigger that copies the lease's days is set aside to reach the check).
+        // Nor one that claims an empty stay (which overlaps nothing) or a cancellation.
+        for claim in ["'empty', false", "term, true"] {
+            let refused = #expect(throws: PostgresError.self) {
+                try conn.execute(PostgresQuery(unsafeSQL: """
+                    INSERT INTO lease_unit (park_id, lease_id, unit_id, during, cancelled)
+                    SELECT park_id, \(other), \(lease.1), \(claim) FROM lease WHERE id = \(other)
+                    """))
+            }
+            #expect(refused?.constraint == "lease_unit_follows_lease", "\(claim): \(String(describing: refused))")
+        }
+        // And an empty stay is refused in its own right (the trigger that holds a lease
+        // unit to its lease set aside to reach the check).
         try conn.simpleQuery("BEGIN; ALTER TABLE lease_unit DISABLE TRIGGER lease_unit_follows_lease")
         let empty = #expect(throws: PostgresError.self) {
             try conn.execute("UPDATE lease_unit SET during = 'empty' WHERE lease_id = \(lease.0)")
