@@ -17,7 +17,7 @@ struct DatabaseCommand: ParsableCommand {
 
         func run() throws {
             let target = database.target
-            let conn = try database.connect(requireCurrentSchema: false)
+            let conn = try database.connect(requireCurrentSchema: false, repairing: true)
             defer { conn.close() }
             say("database: \(target.displayName)\n")
             if case .embedded(let cluster) = target {

@@ -315,6 +315,8 @@ import TestSupport
         #expect(migrate.status == 65, "\(migrate.stderr)")
         #expect(migrate.stderr.contains("L-2030-000001 and L-2030-000002 on SW/B1/0101")
                 && migrate.stderr.contains("parkctl lease cancel|terminate"), "\(migrate.stderr)")
+        let status = try parkctl(["db", "status"])
+        #expect(status.status == 0 && status.stdout.contains("0012_exclusion_out_of_reach.sql  pending"), "\(status.stdout)\(status.stderr)")
         let refused = try parkctl(["unit", "list"])
         #expect(refused.status == 69 && refused.stderr.contains("db migrate"), "\(refused.stderr)")
         let check = try parkctl(["db", "check"])
