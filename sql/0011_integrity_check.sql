@@ -2,9 +2,20 @@
 -- before the one that rebuilds the exclusion constraint (0012), so that a database
 -- whose leases overlap (where 0012 stops) can still be checked and repaired.
 --
--- Both read in the caller's snapshot (db check runs them in one REPEATABLE READ,
+-- They read in the caller's snapshot (db check runs them in one REPEATABLE READ,
 -- read-only transaction: no lock beyond ACCESS SHARE, writers go on), and set their
--- planner settings for themselves only, restoring them before they return.
+-- planner settings for themselves only, restoring them before they return. They
+-- answer only a login that sees every park: row-level security would make a scoped
+-- login's check compare its own rows only, and call a damaged database clean.
+
+CREATE FUNCTION parkctl_require_every_park() RETURNS void
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
+BEGIN
+    IF public.parkctl_parks_of(current_user) IS NOT NULL THEN
+        RAISE EXCEPTION 'the integrity check reads every park: run it as the database owner or an admin of every park'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+END $$;
 
 -- Every GiST index of parkctl's tables (the exclusion constraint's among them)
 -- against its table: the rows a bitmap scan reaches through the index (it skips
@@ -21,6 +32,7 @@ DECLARE
     saved text[] := ARRAY[current_setting('enable_seqscan'), current_setting('enable_indexscan'),
                           current_setting('enable_indexonlyscan'), current_setting('enable_bitmapscan')];
 BEGIN
+    PERFORM public.parkctl_require_every_park();
     FOR ix IN
         SELECT c.relname AS idx, t.relname AS tab, pg_get_indexdef(i.indexrelid, 1, true) AS key,
                pg_get_expr(i.indpred, i.indrelid, true) AS pred
@@ -60,6 +72,7 @@ DECLARE
     saved text[] := ARRAY[current_setting('enable_indexscan'), current_setting('enable_indexonlyscan'),
                           current_setting('enable_bitmapscan')];
 BEGIN
+    PERFORM public.parkctl_require_every_park();
     PERFORM set_config('enable_indexscan', 'off', true), set_config('enable_indexonlyscan', 'off', true),
             set_config('enable_bitmapscan', 'off', true);
     RETURN QUERY
@@ -77,6 +90,27 @@ BEGIN
             set_config('enable_bitmapscan', saved[3], true);
 END $$;
 
-REVOKE ALL ON FUNCTION parkctl_index_completeness(), parkctl_overlapping_leases() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION parkctl_index_completeness(), parkctl_overlapping_leases()
-    TO parkctl_admin, parkctl_leasing, parkctl_service, parkctl_viewer;
+-- Lease units whose copy of their lease's days or state disagrees with the lease
+-- (0012 holds them to it; this finds what an older version, or a race, left).
+CREATE FUNCTION parkctl_lease_units_out_of_step()
+RETURNS TABLE (lease text, unit text, stored_days daterange, stored_cancelled boolean, lease_days daterange, lease_status text)
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, public, pg_temp AS $$
+BEGIN
+    PERFORM public.parkctl_require_every_park();
+    RETURN QUERY
+    SELECT l.number, p.code || '/' || b.code || '/' || u.code, lu.during, lu.cancelled,
+           public.lease_occupancy(l.term, l.terminated_on), l.status
+    FROM public.lease_unit lu
+    JOIN public.lease l ON l.id = lu.lease_id
+    JOIN public.unit u ON u.id = lu.unit_id
+    JOIN public.building b ON b.id = u.building_id
+    JOIN public.park p ON p.id = u.park_id
+    WHERE lu.during IS DISTINCT FROM public.lease_occupancy(l.term, l.terminated_on)
+       OR lu.cancelled IS DISTINCT FROM (l.status = 'cancelled')
+    ORDER BY 1, 2;
+END $$;
+
+REVOKE ALL ON FUNCTION parkctl_index_completeness(), parkctl_overlapping_leases(), parkctl_lease_units_out_of_step(),
+    parkctl_require_every_park() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION parkctl_index_completeness(), parkctl_overlapping_leases(), parkctl_lease_units_out_of_step(),
+    parkctl_require_every_park() TO parkctl_admin, parkctl_leasing, parkctl_service, parkctl_viewer;

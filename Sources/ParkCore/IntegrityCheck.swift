@@ -44,11 +44,22 @@ public struct IntegrityCheck {
         public var secondDays: DateRange
     }
 
+    /// A lease unit whose copy of its lease's days or state disagrees with the lease.
+    public struct OutOfStep: Sendable, Equatable {
+        public var lease: String
+        public var unit: String
+        public var storedDays: DateRange?
+        public var storedCancelled: Bool
+        public var leaseDays: DateRange?
+        public var leaseStatus: String
+    }
+
     public struct Report: Sendable, Equatable {
         public var indexes: [IndexResult]
         public var overlaps: [Overlap]
+        public var outOfStep: [OutOfStep]
         /// Nothing wrong was found.
-        public var isClean: Bool { overlaps.isEmpty && indexes.allSatisfy { !$0.checked || $0.isComplete } }
+        public var isClean: Bool { overlaps.isEmpty && outOfStep.isEmpty && indexes.allSatisfy { !$0.checked || $0.isComplete } }
         /// Every index could be read (an index built after the oldest transaction still
         /// open cannot be, until that transaction ends).
         public var isChecked: Bool { indexes.allSatisfy(\.checked) }
@@ -70,7 +81,14 @@ public struct IntegrityCheck {
                     Overlap(unit: try row.decode("unit"), first: try row.decode("first_lease"), firstDays: try row.decode("first_days"),
                             second: try row.decode("second_lease"), secondDays: try row.decode("second_days"))
                 }
-                return Report(indexes: indexes, overlaps: overlaps)
+                let outOfStep = try conn.query("""
+                    SELECT lease, unit, stored_days, stored_cancelled, lease_days, lease_status FROM parkctl_lease_units_out_of_step()
+                    """).rows.map { row in
+                    OutOfStep(lease: try row.decode("lease"), unit: try row.decode("unit"), storedDays: try row.decode("stored_days"),
+                              storedCancelled: try row.decode("stored_cancelled"), leaseDays: try row.decode("lease_days"),
+                              leaseStatus: try row.decode("lease_status"))
+                }
+                return Report(indexes: indexes, overlaps: overlaps, outOfStep: outOfStep)
             }
         }
     }
@@ -81,10 +99,24 @@ public struct IntegrityCheck {
     /// its table (not reads: no query reads through it) for the time it takes.
     /// Overlapping leases are not touched: an exclusion index cannot be rebuilt while
     /// they exist, and which lease of a pair is wrong is for people to say.
+    /// Lease units out of step with their lease are set to their lease's days and state
+    /// first (in one statement, refused as a whole if that would make two leases
+    /// overlap).
     @discardableResult
     public func repair(_ report: Report) throws -> [String] {
         guard report.overlaps.isEmpty else { return [] }
         var rebuilt: [String] = []
+        if !report.outOfStep.isEmpty {
+            try ConstraintMessages.translating {
+                _ = try connection.execute("""
+                    UPDATE lease_unit lu SET during = lease_occupancy(l.term, l.terminated_on), cancelled = (l.status = 'cancelled')
+                    FROM lease l
+                    WHERE l.id = lu.lease_id AND (lu.during IS DISTINCT FROM lease_occupancy(l.term, l.terminated_on)
+                                                  OR lu.cancelled IS DISTINCT FROM (l.status = 'cancelled'))
+                    """)
+            }
+            rebuilt.append("lease units (\(report.outOfStep.count) set to their lease's days)")
+        }
         for index in report.indexes where index.checked && !index.isComplete {
             // REINDEX takes no parameters; the name comes from the catalogue, quoted.
             let name = "public.\"\(index.index.replacingOccurrences(of: "\"", with: "\"\""))\""

@@ -166,6 +166,7 @@ public struct MigrationBlocked: Error, Sendable, CustomStringConvertible {
 
     public var description: String {
         "migration \(migration) cannot be applied to the data this database holds: \(error.message)"
+            + (error.detail.map { " (\($0))" } ?? "")
             + (error.hint.map { "\nwhat to do: \($0)" } ?? "")
     }
 }

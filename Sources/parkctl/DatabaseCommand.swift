@@ -99,7 +99,7 @@ struct DatabaseCommand: ParsableCommand {
             let check = IntegrityCheck(conn)
             var report = try check.run()
             if repair, !report.isClean {
-                for index in try check.repair(report) { say("rebuilt index \(index)\n") }
+                for index in try check.repair(report) { say("rebuilt \(index.hasPrefix("lease units") ? index : "index " + index)\n") }
                 report = try check.run()
             }
             say(Self.describe(report))
@@ -111,7 +111,7 @@ struct DatabaseCommand: ParsableCommand {
             }
             guard report.isClean else {
                 throw ParkError.invalid(report.overlaps.isEmpty
-                    ? "the database is not consistent: an index misses rows; run `parkctl db check --repair` as the database owner"
+                    ? "the database is not consistent; run `parkctl db check --repair` as the database owner"
                     : "the database is not consistent: leases overlap; cancel or terminate one lease of each pair "
                         + "(parkctl lease cancel|terminate NUMBER), then `parkctl db check --repair` and `parkctl db migrate`")
             }
@@ -129,6 +129,13 @@ struct DatabaseCommand: ParsableCommand {
                     let missing = index.inTable - index.throughIndex
                     out += "\(index.throughIndex) rows through the index, \(index.inTable) in the table: "
                         + (missing > 0 ? "\(missing) MISSING (rules that use it cannot see them)\n" : "\(-missing) more than the table\n")
+                }
+            }
+            if !report.outOfStep.isEmpty {
+                out += "lease units: \(report.outOfStep.count) disagree with their lease:\n"
+                for o in report.outOfStep {
+                    out += "  \(o.lease) \(o.unit): holds \(o.storedDays.map(\.description) ?? "no days")\(o.storedCancelled ? " (cancelled)" : ""), "
+                        + "the lease says \(o.leaseDays.map(\.description) ?? "no days") (\(o.leaseStatus))\n"
                 }
             }
             if report.overlaps.isEmpty {

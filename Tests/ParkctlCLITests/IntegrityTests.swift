@@ -15,8 +15,12 @@ import TestSupport
     /// rows reached through the constraint's index, the rows in the table (what
     /// `db check` compares), and how many leases a second insert of the same unit and
     /// days got past the constraint.
-    static func runTheBug(_ conn: Connection, table: String, constraint: String, extra: String = "", insertDuplicates: Bool = true)
-        throws -> (throughIndex: Int, inTable: Int, duplicatesAccepted: Int) {
+    /// unit_status_on's probe, and a BI user's: by any unit condition, "NOT cancelled",
+    /// with sequential and bitmap scans turned off.
+    enum Probe { case byUnit, forced }
+
+    static func runTheBug(_ conn: Connection, table: String, constraint: String, extra: String = "", insertDuplicates: Bool = true,
+                          probe: Probe = .byUnit) throws -> (throughIndex: Int, inTable: Int, duplicatesAccepted: Int) {
         try conn.simpleQuery("""
             CREATE TABLE \(table) (id bigserial, unit_id bigint NOT NULL, during daterange NOT NULL,
                                    cancelled boolean NOT NULL DEFAULT false,
@@ -49,13 +53,16 @@ import TestSupport
             END $$;
             ANALYZE \(table);
             """)
+        let unitCondition = probe == .byUnit ? "t.unit_id = o.unit" : "t.unit_id + 1 = o.unit + 1"
+        if probe == .forced { try conn.simpleQuery("SET enable_seqscan = off; SET enable_bitmapscan = off") }
         try conn.simpleQuery("""
             SELECT o.unit, o.rows_inserted, p.id
             FROM (SELECT unit, CASE WHEN unit = 1 THEN pg_temp.split_\(table)() END AS rows_inserted
                   FROM (VALUES (200::bigint), (1::bigint)) v(unit) OFFSET 0) o
-            CROSS JOIN LATERAL (SELECT t.id FROM \(table) t WHERE t.unit_id = o.unit AND NOT t.cancelled
+            CROSS JOIN LATERAL (SELECT t.id FROM \(table) t WHERE \(unitCondition) AND NOT t.cancelled
                                 AND t.during @> date '2024-06-01' LIMIT 1) p
             """)
+        if probe == .forced { try conn.simpleQuery("RESET enable_seqscan; RESET enable_bitmapscan") }
         let counts = try conn.transaction(isolation: .repeatableRead, readOnly: true) { conn in
             let row = try conn.query("""
                 SELECT through_index, in_table FROM parkctl_index_completeness() WHERE index_name = \(table + "_no_overlap")
@@ -86,18 +93,29 @@ import TestSupport
                                      constraint: "EXCLUDE USING gist (unit_id WITH =, during WITH &&) WHERE (NOT cancelled)")
         #expect(old.throughIndex < old.inTable, "the old definition lost no entry: \(old)")
         #expect(old.duplicatesAccepted >= 1, "the old definition refused every duplicate: \(old)")
+        // A partial index on "NOT cancelled" is reached by any query that says so, with
+        // a scan of the whole index, when seq and bitmap scans are turned off.
+        let partial = try Self.runTheBug(conn, table: "lu_partial",
+                                         constraint: "EXCLUDE USING gist ((unit_id + 0) WITH =, (during + 'empty'::daterange) WITH &&) WHERE (NOT cancelled)",
+                                         probe: .forced)
+        #expect(partial.duplicatesAccepted >= 1, "the partial definition refused every duplicate: \(partial)")
 
         // Today's definition, read from lease_unit itself, with its btree for reads.
         let definition: String = try conn.query("""
             SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = 'lease_unit_no_overlap'
             """).rows[0].decode(0)
-        #expect(definition.contains("(unit_id + 0)"), "\(definition)")
+        #expect(definition.contains("unit_id + 0") && !definition.contains("WHERE"), "\(definition)")
         let btree: String = try conn.query("SELECT pg_get_indexdef('lease_unit_unit_idx'::regclass)").rows[0].decode(0)
         let new = try Self.runTheBug(conn, table: "lu_new", constraint: definition,
                                      extra: btree.replacingOccurrences(of: "lease_unit_unit_idx", with: "lu_new_unit_idx")
                                          .replacingOccurrences(of: "public.lease_unit", with: "lu_new") + ";")
         #expect(new.throughIndex == new.inTable, "\(new)")
         #expect(new.duplicatesAccepted == 0, "\(new)")
+        let forced = try Self.runTheBug(conn, table: "lu_forced", constraint: definition,
+                                        extra: btree.replacingOccurrences(of: "lease_unit_unit_idx", with: "lu_forced_unit_idx")
+                                            .replacingOccurrences(of: "public.lease_unit", with: "lu_forced") + ";",
+                                        probe: .forced)
+        #expect(forced.throughIndex == forced.inTable && forced.duplicatesAccepted == 0, "\(forced)")
     }
 
     /// `db check` finds the entries the bug hid, and `--repair` rebuilds the index
@@ -164,6 +182,20 @@ import TestSupport
             """)
         for statement in statements {
             try conn.transaction { conn in _ = try conn.query(statement) }
+        }
+        // And what a BI user can make the planner do: no sequential or bitmap scans.
+        for statement: PostgresQuery in [
+            "SELECT count(*) FROM lease_unit WHERE NOT cancelled",
+            """
+            SELECT d, (SELECT lease_id FROM lease_unit lu WHERE NOT lu.cancelled AND lu.during @> d::date LIMIT 1)
+            FROM generate_series(date '2026-01-01', date '2026-02-01', interval '1 day') d
+            """,
+            "SELECT * FROM lease_unit lu WHERE lu.unit_id + 1 = \(6) AND NOT lu.cancelled",
+            "SELECT * FROM lease_unit WHERE during && daterange('2026-01-01', '2027-01-01') ORDER BY unit_id",
+        ] {
+            try conn.transaction(setUp: ["SET LOCAL enable_seqscan = off", "SET LOCAL enable_bitmapscan = off"]) { conn in
+                _ = try conn.query(statement)
+            }
         }
         conn.onNotice = nil
         let gist: [String] = try conn.query("""
@@ -336,6 +368,56 @@ import TestSupport
         }
         #expect(clean.status == 0 && clean.stdout.contains("no two hold the same unit"), "\(clean.stdout)\(clean.stderr)")
         #expect(try parkctl(["unit", "list"]).status == 0)
+    }
+
+    /// A lease unit is checked against its lease under a lock: a term changed by another
+    /// session meanwhile cannot leave a unit on the old days.
+    @Test func aLeaseUnitCannotRaceItsLeasesChange() throws {
+        let cli = try CLI()
+        try cli.ok(["demo"])
+        let conninfo = cli.db.conninfo
+        let ids: (Int, Int) = try cli.db.connection.query("""
+            SELECT l.id, u.id FROM lease l, unit u JOIN building b ON b.id = u.building_id JOIN park p ON p.id = u.park_id
+            WHERE l.number = 'L-2026-000005' AND p.code = 'SW' AND b.code = 'B1'
+              AND NOT EXISTS (SELECT 1 FROM lease_unit lu WHERE lu.unit_id = u.id) ORDER BY u.code LIMIT 1
+            """).rows.map { (try $0.decode(0, as: Int.self), try $0.decode(1, as: Int.self)) }[0]
+        let changer = try Connection(conninfo)
+        defer { changer.close() }
+        try changer.simpleQuery("BEGIN")
+        try changer.execute("UPDATE lease SET term = daterange(lower(term), upper(term) + 365) WHERE id = \(ids.0)")
+        // Another session adds a unit to the lease, with the days it sees: the old term.
+        // It waits for the change's lock; before the fix it went through.
+        final class Outcome: @unchecked Sendable { var error: Error?; var rows = -1 }
+        let outcome = Outcome()
+        let done = Signal()
+        Thread {
+            do {
+                let adder = try Connection(conninfo)
+                defer { adder.close() }
+                outcome.rows = try adder.execute("""
+                    INSERT INTO lease_unit (park_id, lease_id, unit_id, during)
+                    SELECT park_id, id, \(ids.1), lease_occupancy(term, terminated_on) FROM lease WHERE id = \(ids.0)
+                    """)
+            } catch {
+                outcome.error = error
+            }
+            done.fire()
+        }.start()
+        usleep(500_000)
+        try changer.simpleQuery("COMMIT")
+        #expect(done.wait(seconds: 20))
+        #expect((outcome.error as? PostgresError)?.constraint == "lease_unit_follows_lease", "\(outcome.rows) \(String(describing: outcome.error))")
+        #expect(try IntegrityCheck(cli.db.connection).run().isClean)
+    }
+
+    @Test func dbCheckAnswersOnlyALoginThatSeesEveryPark() throws {
+        let cli = try CLI()
+        try cli.ok(["demo"])
+        let viewer = "chk_\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
+        try cli.ok(["staff", "add", viewer, "--role", "viewer", "--parks", "SW"])
+        let scoped = try cli.run(["db", "check", "--user", viewer])
+        #expect(scoped.status == 77 && scoped.stderr.contains("reads every park"), "\(scoped.stdout)\(scoped.stderr)")
+        #expect(try cli.run(["db", "check"]).status == 0)
     }
 }
 
