@@ -70,4 +70,19 @@ import TestSupport
         #expect(error?.message.contains("SW") == true)
         #expect(try rowCounts(db.connection) == before)
     }
+
+    @Test func everyAuditedTableIsAnEntityOfTheAuditCommand() throws {
+        let db = try TestDatabase()
+        let audited: [String] = try db.connection.query("""
+            SELECT DISTINCT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+            WHERE t.tgfoid IN ('audit_row_change'::regproc, 'audit_rows_inserted'::regproc) ORDER BY 1
+            """).rows.map { try $0.decode(0) }
+        #expect(audited == AuditService.entities.sorted())
+        // The trail of tickets and their timelines is there to be read (it was refused).
+        let session = ParkSession(connection: db.connection, actor: "auditor")
+        try DemoPortfolio(session).load()
+        for entity in ["ticket", "ticket_event"] {
+            #expect(try !AuditService(session).entries(entity: entity, limit: 10).isEmpty, "\(entity)")
+        }
+    }
 }
