@@ -23,10 +23,25 @@ public struct CalendarService {
         }
     }
 
-    /// Adds (or changes) one day. Returns false when it was recorded like that already.
+    /// Adds one day (or renames it). Returns false when it was recorded like that
+    /// already. A day recorded as the other kind (a working day over a holiday, say)
+    /// is changed only when `replacing`: otherwise that is refused, naming what stands.
     @discardableResult
-    public func set(_ entry: CalendarEntry) throws -> Bool {
-        try setAll([entry]) > 0
+    public func set(_ entry: CalendarEntry, replacing: Bool = false) throws -> Bool {
+        try session.write { conn in
+            if !replacing, let row = try conn.query("""
+                SELECT c.kind, c.name FROM calendar_day c LEFT JOIN park p ON p.id = c.park_id
+                WHERE c.day = \(entry.day) AND p.code IS NOT DISTINCT FROM \(entry.park)
+                """).rows.first, try row.decode("kind", as: String.self) != entry.kind.rawValue {
+                let name = try row.decode("name", as: String?.self)
+                let what = entry.kind == .holiday ? "a holiday" : "a working day"
+                throw ParkError(.conflict, """
+                    \(entry.day) is \(entry.kind == .holiday ? "a working day" : "a holiday")\(name.map { " (\($0))" } ?? "") \
+                    \(entry.park.map { "at \($0)" } ?? "for every park") already; give --replace to make it \(what)
+                    """)
+            }
+            return try setAll([entry]) > 0
+        }
     }
 
     /// Adds or changes many days in one transaction; returns how many changed.

@@ -24,11 +24,13 @@ struct CalendarCommand: ParsableCommand {
         @Argument(help: "The day, YYYY-MM-DD.") var day: String
         @Option(help: "Its name, e.g. 春节.") var name: String?
         @Option(help: "Only for this park (default: every park).") var park: String?
+        @Flag(help: "Change a day recorded as the other kind (a holiday into a working day, or back).") var replace = false
 
         func set(_ kind: CalendarEntry.Kind) throws {
             let date = try Validate.date(day, field: "date")
-            let changed = try CalendarService(staff.session()).set(CalendarEntry(day: date, kind: kind, name: name, park: park))
-            emit(changed ? "\(date) is a \(kind == .holiday ? "holiday" : "working day")\(name.map { " (\($0))" } ?? "")\n"
+            let changed = try CalendarService(staff.session()).set(CalendarEntry(day: date, kind: kind, name: name, park: park),
+                                                                   replacing: replace)
+            say(changed ? "\(date) is a \(kind == .holiday ? "holiday" : "working day")\(name.map { " (\($0))" } ?? "")\n"
                          : "\(date) was recorded like that already; nothing changed\n")
         }
     }
