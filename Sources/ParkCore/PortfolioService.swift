@@ -211,12 +211,33 @@ public struct PortfolioService {
         }
     }
 
-    /// Takes a unit off the market with a reason, or (reason nil) puts it back.
+    /// Takes a unit off the market with a reason, or (reason nil) puts it back. A unit
+    /// that a lease holds today or later is refused: off the market is for units
+    /// nobody leases (the lease would win, and the flag would say nothing).
     @discardableResult
     public func setOffMarket(_ address: UnitAddress, reason: String?) throws -> RentalUnit {
         let reason = try reason.map { try Validate.text($0, field: "off-market reason", max: 500) }
         try session.write { conn in
             let ids = try Self.buildingIDs(address.buildingAddress, conn)
+            if reason != nil, let lease = try conn.query("""
+                SELECT l.number, t.name, lower(lu.during) AS first, upper(lu.during) - 1 AS last,
+                       lower(lu.during) > (now() AT TIME ZONE p.time_zone)::date AS future
+                FROM unit u JOIN lease_unit lu ON lu.unit_id = u.id JOIN lease l ON l.id = lu.lease_id
+                JOIN tenant t ON t.id = l.tenant_id JOIN park p ON p.id = u.park_id
+                WHERE u.building_id = \(ids.building) AND u.code = \(address.unit) AND NOT lu.cancelled
+                  AND l.status IN ('signed', 'terminated') AND upper(lu.during) > (now() AT TIME ZONE p.time_zone)::date
+                ORDER BY lower(lu.during) LIMIT 1
+                """).rows.first {
+                let number: String = try lease.decode("number")
+                let last: CalendarDate = try lease.decode("last")
+                let held = try lease.decode("future", as: Bool.self)
+                    ? "is reserved for \(try lease.decode("name", as: String.self)) under \(number) from \(try lease.decode("first", as: CalendarDate.self)) to \(last)"
+                    : "is leased to \(try lease.decode("name", as: String.self)) under \(number) until \(last)"
+                throw ParkError(.conflict, """
+                    unit \(address) \(held); it can go off the market once no lease holds it \
+                    (end the lease first: parkctl lease terminate|cancel \(number))
+                    """)
+            }
             let changed = try conn.execute("""
                 UPDATE unit SET off_market_reason = \(reason)
                 WHERE building_id = \(ids.building) AND code = \(address.unit)

@@ -126,4 +126,24 @@ import TestSupport
         #expect(cancel.status == 65 && cancel.stderr.contains("terminate it instead"), "\(cancel.stderr)")
         #expect(try cli.run(["lease", "terminate", number, "--on", "2026-01-01", "--reason", "录错"]).status == 0)
     }
+
+    /// A unit a lease holds (today, or later) cannot go off the market: it was accepted
+    /// silently, and the lease then hid the flag.
+    @Test func aLeasedOrReservedUnitDoesNotGoOffTheMarket() throws {
+        let cli = try CLI()
+        try approvedTenant(cli)
+        let now = try cli.ok(["lease", "sign", "--tenant", "91350100M000100Y43", "--units", "SW/B1/0301", "--start", "2026-01-01",
+                              "--end", "2030-12-31", "--rent", "35"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let later = try cli.ok(["lease", "sign", "--tenant", "91350100M000100Y43", "--units", "SW/B1/0302", "--start", "2031-01-01",
+                                "--end", "2031-12-31", "--rent", "35"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let before = try cli.db.connection.tableChecksums()
+        let leased = try cli.run(["unit", "off-market", "SW/B1/0301", "--reason", "维修"])
+        #expect(leased.status == 65 && leased.stderr.contains("is leased to 博思软件 under \(now) until 2030-12-31"), "\(leased.stderr)")
+        let reserved = try cli.run(["unit", "off-market", "SW/B1/0302", "--reason", "维修"])
+        #expect(reserved.status == 65 && reserved.stderr.contains("is reserved for 博思软件 under \(later) from 2031-01-01"), "\(reserved.stderr)")
+        #expect(try cli.db.connection.tableChecksums() == before)
+        // Once the lease is cancelled, it can.
+        try cli.ok(["lease", "cancel", later, "--reason", "客户放弃"])
+        #expect(try cli.ok(["unit", "off-market", "SW/B1/0302", "--reason", "维修"]).contains("off the market"))
+    }
 }
