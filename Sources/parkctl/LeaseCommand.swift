@@ -110,7 +110,8 @@ struct LeaseCommand: ParsableCommand {
                 expiringWithinDays: expiringWithin)
             emit(Renderer.render(leases.map(\.record), as: output.format,
                                  columns: output.format == .table
-                                    ? ["number", "tenant", "units", "area_m2", "start", "end", "current_rent", "status", "renewed_by"] : nil))
+                                    ? ["number", "tenant", "units", "area_m2", "start", "last_day", "end", "current_rent", "status",
+                                       "renewed_by"] : nil))
         }
     }
 

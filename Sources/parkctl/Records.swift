@@ -73,6 +73,8 @@ extension Lease {
         Record([("number", .text(number)), ("tenant", .text(tenantName)), ("credit_code", .text(tenantCreditCode)),
                 ("park", .text(park)), ("units", .list(units)), ("area_m2", .money(areaM2)),
                 ("start", .date(term.first)), ("end", .date(term.last)), ("terminated_on", .date(terminatedOn)),
+                // The last day the lease holds its units: the end, or the termination day.
+                ("last_day", .date(occupancy.last)),
                 ("rent", .money(rent)), ("current_rent", .money(currentRent)), ("property_fee", .money(propertyFee)),
                 ("free_from", .date(freeWindow?.first)), ("free_to", .date(freeWindow?.last)),
                 ("fit_out_from", .date(fitOutWindow?.first)), ("fit_out_to", .date(fitOutWindow?.last)),

@@ -125,6 +125,13 @@ import TestSupport
         let cancel = try cli.run(["lease", "cancel", number, "--reason", "录错"])
         #expect(cancel.status == 65 && cancel.stderr.contains("terminate it instead"), "\(cancel.stderr)")
         #expect(try cli.run(["lease", "terminate", number, "--on", "2026-01-01", "--reason", "录错"]).status == 0)
+        // A terminated lease is listed with its last day in force, and its contract end beside it.
+        let table = try cli.ok(["lease", "list"]).split(separator: "\n").map(String.init)
+        #expect(table[0].contains("last_day") && table[0].contains("end"), "\(table[0])")
+        let csv = try cli.ok(["lease", "list", "--format", "csv"]).split(separator: "\r\n").map(String.init)
+        let header = csv[0].split(separator: ",").map(String.init)
+        let row = csv[1].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        #expect(row[header.firstIndex(of: "last_day")!] == "2026-01-01" && row[header.firstIndex(of: "end")!] == "2027-12-31", "\(csv)")
     }
 
     /// A unit a lease holds (today, or later) cannot go off the market: it was accepted
