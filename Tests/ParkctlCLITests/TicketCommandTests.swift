@@ -89,4 +89,13 @@ import TestSupport
         // 2 working hours from Friday 17:00, with Monday a holiday: Tuesday 09:30.
         #expect(opened.contains("response due:   2026-11-24 09:30"))
     }
+
+    /// A time in a message is the park's, as it was typed (it was shown in UTC).
+    @Test func timesInMessagesAreTheParksAsTyped() throws {
+        let cli = try CLI()
+        try cli.ok(["demo"])
+        let future = try cli.run(["ticket", "open", "--tenant", "91430400MA40001014", "--park", "SW", "--category", "repair",
+                                  "--title", "漏水", "--opened-at", "2099-12-09 10:00"])
+        #expect(future.status == 65 && future.stderr.contains("opened-at 2099-12-09 10:00+08:00 lies in the future"), "\(future.stderr)")
+    }
 }
