@@ -86,6 +86,11 @@ public enum Validate {
     /// or a rent "38.00": no sign unless `allowNegative`, no exponent, no NaN.
     public static func decimal(_ text: String, field: String, scale: Int = 2, positive: Bool = true,
                                maxIntegerDigits: Int = 10) throws -> Decimal {
+        // A negative amount is a number, just not one these fields take: say that.
+        if text.hasPrefix("-"), (try? decimal(String(text.dropFirst()), field: field, scale: scale, positive: false,
+                                               maxIntegerDigits: maxIntegerDigits)) != nil {
+            throw ParkError.invalid("\(field) must be \(positive ? "more than 0" : "0 or more"), not \(text)")
+        }
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
         let digits = { (s: Substring) in !s.isEmpty && s.allSatisfy { $0.isASCII && $0.isNumber } }
         guard (parts.count == 1 || parts.count == 2), digits(parts[0]), parts.count == 1 || digits(parts[1]) else {

@@ -11,9 +11,9 @@ struct BuildingCommand: ParsableCommand {
             abstract: "Add a building to a park.", discussion: "Example: parkctl building add SW/B1 --name 1号楼 --floors 12 --delivered 2020-10-28")
         @OptionGroup var staff: StaffOptions
         @Argument(help: "PARK/BUILDING, e.g. SW/B1.") var building: String
-        @Option(help: "Name (e.g. 1号楼).") var name: String
-        @Option(help: "Floors above ground.") var floors: Int
-        @Option(help: "Floors below ground.") var floorsBelow: Int = 0
+        @Option(parsing: .unconditional, help: "Name (e.g. 1号楼).") var name: String
+        @Option(parsing: .unconditional, help: "Floors above ground.") var floors: Int
+        @Option(parsing: .unconditional, help: "Floors below ground.") var floorsBelow: Int = 0
         @Option(help: "Delivery date, YYYY-MM-DD.") var delivered: String?
 
         func run() throws {

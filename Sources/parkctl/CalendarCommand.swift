@@ -22,7 +22,7 @@ struct CalendarCommand: ParsableCommand {
     struct DayOptions: ParsableArguments {
         @OptionGroup var staff: StaffOptions
         @Argument(help: "The day, YYYY-MM-DD.") var day: String
-        @Option(help: "Its name, e.g. 春节.") var name: String?
+        @Option(parsing: .unconditional, help: "Its name, e.g. 春节.") var name: String?
         @Option(help: "Only for this park (default: every park).") var park: String?
         @Flag(help: "Change a day recorded as the other kind (a holiday into a working day, or back).") var replace = false
 

@@ -21,15 +21,15 @@ struct LeaseCommand: ParsableCommand {
         @Option(help: "Units, comma-separated PARK/BUILDING/UNIT.") var units: String
         @Option(help: "First day, YYYY-MM-DD.") var start: String
         @Option(help: "Last day (included), YYYY-MM-DD.") var end: String
-        @Option(help: "Rent in 元/m²/month.") var rent: String
-        @Option(help: "Property fee in 元/m²/month.") var propertyFee: String = "0"
+        @Option(parsing: .unconditional, help: "Rent in 元/m²/month.") var rent: String
+        @Option(parsing: .unconditional, help: "Property fee in 元/m²/month.") var propertyFee: String = "0"
         @Option(help: "Rent-free window: first day.") var freeFrom: String?
         @Option(help: "Rent-free window: last day.") var freeTo: String?
         @Option(help: "Fit-out window: first day.") var fitOutFrom: String?
         @Option(help: "Fit-out window: last day.") var fitOutTo: String?
-        @Option(help: "Deposit in months of the starting rent.") var depositMonths: String?
-        @Option(help: "Deposit as an amount in 元.") var deposit: String?
-        @Option(help: "Yearly escalation in percent, from each anniversary.") var escalationPct: String = "0"
+        @Option(parsing: .unconditional, help: "Deposit in months of the starting rent.") var depositMonths: String?
+        @Option(parsing: .unconditional, help: "Deposit as an amount in 元.") var deposit: String?
+        @Option(parsing: .unconditional, help: "Yearly escalation in percent, from each anniversary.") var escalationPct: String = "0"
         @Option(help: "Payment cycle: monthly, quarterly, semiannual or annual.") var cycle: String = "monthly"
 
         func validate() throws {
@@ -61,7 +61,7 @@ struct LeaseCommand: ParsableCommand {
         @OptionGroup var staff: StaffOptions
         @Argument(help: "Lease number, e.g. L-2026-000123.") var number: String
         @Option(help: "Last day of the renewal, YYYY-MM-DD.") var end: String
-        @Option(help: "New rent in 元/m²/month (default: the rent in force at the end).") var rent: String?
+        @Option(parsing: .unconditional, help: "New rent in 元/m²/month (default: the rent in force at the end).") var rent: String?
 
         func run() throws {
             let lease = try LeaseService(staff.session()).renew(number, end: try Validate.date(end, field: "end"),

@@ -11,7 +11,7 @@ struct ParkCommand: ParsableCommand {
             discussion: "Example: parkctl park add --code SW --name 湘南湘西软件产业园 --kind software --industries software,internet,ai")
         @OptionGroup var staff: StaffOptions
         @Option(help: "Short code, 1-10 capital letters or digits (e.g. SW).") var code: String
-        @Option(help: "Name (e.g. 湘南湘西软件产业园).") var name: String
+        @Option(parsing: .unconditional, help: "Name (e.g. 湘南湘西软件产业园).") var name: String
         @Option(help: "software, ecommerce, factory or mixed.") var kind: String
         @Option(help: "Industries the park admits, comma-separated (empty: any).") var industries: String = ""
         @Option(help: "Address.") var address: String?

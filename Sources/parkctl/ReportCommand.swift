@@ -59,7 +59,7 @@ struct ReportCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Vacant units and how long they have been vacant.")
         @OptionGroup var scope: ReportScope
         @Option(help: "Only this unit kind.") var kind: String?
-        @Option(help: "Only units of at least this area in m².") var minArea: String?
+        @Option(parsing: .unconditional, help: "Only units of at least this area in m².") var minArea: String?
         @Option(help: "The day, YYYY-MM-DD (default: today).") var asOf: String?
 
         func run() throws {

@@ -11,13 +11,13 @@ struct TenantCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Record a tenant's application to a park.")
         @OptionGroup var staff: StaffOptions
         @Option(help: "Park code.") var park: String
-        @Option(help: "Company name (公司名).") var name: String
+        @Option(parsing: .unconditional, help: "Company name (公司名).") var name: String
         @Option(help: "统一社会信用代码, 18 characters.") var creditCode: String
         @Option(help: "Industry, a lower-case word (software, ai, ecommerce...).") var industry: String
         @Option(help: "Contact person.") var contact: String
         @Option(help: "Phone.") var phone: String
         @Option(help: "E-mail.") var email: String?
-        @Option(help: "Wanted area in m².") var wantedArea: String?
+        @Option(parsing: .unconditional, help: "Wanted area in m².") var wantedArea: String?
         @Option(help: "Wanted unit kind.") var wantedKind: String?
         @Option(help: "Day of the application, YYYY-MM-DD (default: today).") var on: String?
 

@@ -49,7 +49,7 @@ struct TicketCommand: ParsableCommand {
         @Option(help: "The unit concerned, PARK/BUILDING/UNIT.") var unit: String?
         @Option(help: "repair, property, network, security, cleaning, policy, financing or other.") var category: String
         @Option(help: "urgent, high, normal or low.") var priority: String = "normal"
-        @Option(help: "Title.") var title: String
+        @Option(parsing: .unconditional, help: "Title.") var title: String
         @Option(help: "Description.") var description: String?
         @Option(help: "Who reported it.") var reporter: String?
         @Option(help: "When it arrived, YYYY-MM-DD HH:MM (Asia/Shanghai); not in the future.") var openedAt: String?

@@ -12,10 +12,10 @@ struct UnitCommand: ParsableCommand {
             discussion: "Example: parkctl unit add SW/B1/0301 --floor 3 --area 256.50 --kind office --list-rent 38.00")
         @OptionGroup var staff: StaffOptions
         @Argument(help: "PARK/BUILDING/UNIT, e.g. SW/B1/0301.") var unit: String
-        @Option(help: "Floor (negative below ground).") var floor: Int
-        @Option(help: "Lettable area in m², up to 2 decimals.") var area: String
+        @Option(parsing: .unconditional, help: "Floor (negative below ground).") var floor: Int
+        @Option(parsing: .unconditional, help: "Lettable area in m², up to 2 decimals.") var area: String
         @Option(help: "office, factory, live_room, selection_center, warehouse, showroom, retail or dormitory.") var kind: String
-        @Option(help: "List rent in 元/m²/month.") var listRent: String
+        @Option(parsing: .unconditional, help: "List rent in 元/m²/month.") var listRent: String
         @Option(help: "Add it off the market, with this reason.") var offMarket: String?
 
         func run() throws {

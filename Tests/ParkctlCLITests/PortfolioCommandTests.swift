@@ -101,7 +101,7 @@ import ParkCore
         try cli.portfolio()
         let before = try cli.ok(["audit", "--format", "csv"])
         let cases: [([String], String)] = [
-            (["unit", "add", "SW/B1/0303", "--floor", "3", "--area=-5", "--kind", "office", "--list-rent", "1"], "area '-5'"),
+            (["unit", "add", "SW/B1/0303", "--floor", "3", "--area=-5", "--kind", "office", "--list-rent", "1"], "area must be more than 0, not -5"),
             (["unit", "add", "SW/B1/0303", "--floor", "3", "--area", "1e3", "--kind", "office", "--list-rent", "1"], "area '1e3'"),
             (["unit", "add", "SW/B1/0303", "--floor", "3", "--area", "NaN", "--kind", "office", "--list-rent", "1"], "area 'NaN'"),
             (["unit", "add", "SW/B1/0303", "--floor", "3", "--area", "10", "--kind", "castle", "--list-rent", "1"], "unit kind 'castle'"),
@@ -209,5 +209,22 @@ import ParkCore
         let rooms = try #require(try cli.json(["unit", "list", "--park", "EC", "--kind", "live_room"]) as? [Any])
         #expect(rooms.count == 100)
         #expect(try cli.ok(["tenant", "list", "--park", "EC"]).contains("鲸灵集团"))
+    }
+
+    /// Negative numbers reach the rules (ArgumentParser took them for options and said
+    /// "Missing value"): a floor below ground is accepted, a negative rent is refused as such.
+    @Test func negativeNumbersAndDashedNamesAreValues() throws {
+        let cli = try CLI()
+        try cli.ok(["park", "add", "--code", "SW", "--name", "软件园", "--kind", "software"])
+        try cli.ok(["building", "add", "SW/B1", "--name", "1号楼", "--floors", "12", "--floors-below", "2"])
+        #expect(try cli.ok(["unit", "add", "SW/B1/B101", "--floor", "-1", "--area", "80", "--kind", "warehouse", "--list-rent", "10"])
+                .contains("floor -1"))
+        let rent = try cli.run(["unit", "add", "SW/B1/0101", "--floor", "1", "--area", "80", "--kind", "office", "--list-rent", "-5"])
+        #expect(rent.status == 65 && rent.stderr.contains("list rent must be 0 or more, not -5"), "\(rent.stderr)")
+        let area = try cli.run(["unit", "add", "SW/B1/0102", "--floor", "1", "--area", "-80", "--kind", "office", "--list-rent", "5"])
+        #expect(area.status == 65 && area.stderr.contains("must be more than 0, not -80"), "\(area.stderr)")
+        let dashed = try cli.run(["tenant", "apply", "--park", "SW", "--name", "-减号公司", "--credit-code", "91350100M000100Y43",
+                                  "--industry", "software", "--contact", "陈静", "--phone", "0591-87500103"])
+        #expect(dashed.status == 0, "\(dashed.stderr)")
     }
 }
