@@ -39,6 +39,8 @@ public enum ConstraintMessages {
         "lease_renews_in_park": "a lease renews a lease of its own park",
         "lease_unit_follows_lease": "a lease unit's days and state are its lease's: change the lease (parkctl lease terminate|cancel|renew)",
         "lease_unit_during_not_empty": "a lease holds its units for at least one day",
+        "onboarding_step_not_in_future": "a step of an application cannot take effect in the future (give --on a day up to today)",
+        "onboarding_step_in_order": "a step of an application cannot take effect before its previous step",
     ]
 
     /// Free-text columns refuse control characters and bidirectional overrides

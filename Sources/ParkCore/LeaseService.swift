@@ -71,8 +71,16 @@ public struct LeaseService {
                                                   escalationPct: terms.escalationPct, cycle: terms.cycle, renews: nil,
                                                   unitIDs: units.map(\.id))
                 if stage == .approved {
+                    // Signed by its first day at the latest (a lease entered after the fact
+                    // starts in the past), and not before the application's last step.
+                    let on: CalendarDate = try conn.query("""
+                        SELECT greatest(least((now() AT TIME ZONE p.time_zone)::date, \(checked.term.first)::date),
+                                        (SELECT max(s.effective_on) FROM onboarding_step s JOIN onboarding o ON o.id = s.onboarding_id
+                                         WHERE o.park_id = p.id AND o.tenant_id = \(tenant.id) AND o.stage = 'approved'))
+                        FROM park p WHERE p.id = \(parkID)
+                        """).rows[0].decode(0)
                     try TenantService(session).advance(creditCode: terms.tenantCreditCode, park: units[0].address.park,
-                                                       to: .leaseSigned, on: nil, reason: "lease \(number)")
+                                                       to: .leaseSigned, on: on, reason: "lease \(number)")
                 }
                 return number
             }
@@ -165,6 +173,8 @@ public struct LeaseService {
             }
             if let by = lease.renewedBy { throw ParkError(.conflict, "lease \(number) is renewed by \(by); cancel \(by) first") }
             try conn.execute("UPDATE lease SET status = 'cancelled', end_reason = \(reason) WHERE number = \(number)")
+            try TenantService.leaseCancelled(conn, creditCode: lease.tenantCreditCode, park: lease.park, lease: number,
+                                             actor: session.actor)
         }
         return try lease(number)
     }

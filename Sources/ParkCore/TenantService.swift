@@ -140,6 +140,29 @@ public struct TenantService {
         try session.write { conn in
             let current = try Self.live(conn, creditCode: creditCode, park: park)
             try Self.ensureCanMove(current, to: stage)
+            if stage == .movedIn || stage == .fittingOut {
+                // A lease must hold the tenant's units: in force on the day it moves in, or
+                // signed (now or to come) for the fit-out.
+                let day: CalendarDate = try on ?? conn.query("""
+                    SELECT (now() AT TIME ZONE time_zone)::date FROM park WHERE id = \(current.parkID)
+                    """).rows[0].decode(0)
+                let leases = try conn.query("""
+                    SELECT count(*) FILTER (WHERE lease_occupancy(l.term, l.terminated_on) @> \(day)) AS in_force,
+                           count(*) FILTER (WHERE upper(lease_occupancy(l.term, l.terminated_on)) > \(day)) AS to_come,
+                           min(lower(l.term)) FILTER (WHERE lower(l.term) > \(day)) AS next_start
+                    FROM lease l WHERE l.park_id = \(current.parkID) AND l.tenant_id = \(current.tenantID) AND l.status IN ('signed', 'terminated')
+                    """).rows[0]
+                if stage == .movedIn, try leases.decode("in_force", as: Int.self) == 0 {
+                    let next = try leases.decode("next_start", as: CalendarDate?.self)
+                    throw ParkError.invalid("""
+                        cannot move in on \(day): no lease of this tenant at \(park) is in force that day\
+                        \(next.map { " (its lease starts on \($0): move in from then, with --on)" } ?? "; sign one first (parkctl lease sign)")
+                        """)
+                }
+                if stage == .fittingOut, try leases.decode("to_come", as: Int.self) == 0 {
+                    throw ParkError.invalid("cannot start fitting out: no lease of this tenant at \(park) holds units from \(day) on; sign one first (parkctl lease sign)")
+                }
+            }
             if stage == .movedIn {
                 let missing = try conn.query("""
                     SELECT string_agg(i, ', ' ORDER BY i) FROM unnest(\(ChecklistItem.allCases.map(\.rawValue))::text[]) i
@@ -267,6 +290,25 @@ public struct TenantService {
         }
         return LiveOnboarding(id: try row.decode("id"), parkID: parkID, tenantID: tenantID,
                               stage: try OnboardingStage.parse(try row.decode("stage")))
+    }
+
+    /// When a lease is cancelled: an application that it carried (lease_signed or
+    /// fitting_out) goes back to approved, unless another lease of the tenant at that
+    /// park still holds units; the step names the cancelled lease.
+    static func leaseCancelled(_ conn: Connection, creditCode: String, park: String, lease: String, actor: String) throws {
+        // A lease entered without an application (an import of an older system's data) has none to move.
+        guard let current = try? live(conn, creditCode: creditCode, park: park),
+              current.stage == .leaseSigned || current.stage == .fittingOut else { return }
+        let others: Int = try conn.query("""
+            SELECT count(*) FROM lease l
+            WHERE l.park_id = \(current.parkID) AND l.tenant_id = \(current.tenantID) AND l.number <> \(lease)
+              AND l.status IN ('signed', 'terminated')
+              AND upper(lease_occupancy(l.term, l.terminated_on)) > (SELECT (now() AT TIME ZONE time_zone)::date FROM park WHERE id = \(current.parkID))
+            """).rows[0].decode(0)
+        guard others == 0 else { return }
+        try conn.execute("UPDATE onboarding SET stage = 'approved' WHERE id = \(current.id)")
+        try recordStep(conn, parkID: current.parkID, onboardingID: current.id, from: current.stage, to: .approved,
+                       on: nil, actor: actor, reason: "lease \(lease) cancelled")
     }
 
     static func move(_ conn: Connection, _ current: LiveOnboarding, to stage: OnboardingStage, on: CalendarDate?,

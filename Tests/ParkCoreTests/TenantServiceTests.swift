@@ -9,7 +9,9 @@ import TestSupport
         let (_, session) = try makeSession(actor: "招商部 王经理")
         try smallPortfolio(session)
         let tenants = TenantService(session)
-        let applied = try tenants.apply(bosi)
+        var application = bosi
+        application.on = CalendarDate("2026-11-01")
+        let applied = try tenants.apply(application)
         #expect(applied.stage == .applied)
         #expect(applied.tenant.email == "hr@bosssoft.example")
         let approved = try tenants.approve(creditCode: bosi.creditCode, park: "SW", reason: "符合定位", on: CalendarDate("2026-11-02"))
@@ -72,10 +74,22 @@ import TestSupport
         let (_, session) = try makeSession()
         try smallPortfolio(session)
         let tenants = TenantService(session)
-        try tenants.apply(bosi)
-        try tenants.approve(creditCode: bosi.creditCode, park: "SW")
+        var application = bosi
+        application.on = CalendarDate("2025-12-01")
+        try tenants.apply(application)
+        try tenants.approve(creditCode: bosi.creditCode, park: "SW", on: CalendarDate("2025-12-02"))
         #expect(throws: ParkError.self) { try tenants.advance(creditCode: bosi.creditCode, park: "SW", to: .movedIn) }
-        try tenants.advance(creditCode: bosi.creditCode, park: "SW", to: .leaseSigned)
+        // A lease that starts next year: no moving in today, whatever the checklist says.
+        let later = CalendarDate(year: 2099, month: 1, day: 1)!
+        try LeaseService(session).sign(.init(tenantCreditCode: bosi.creditCode, units: [try UnitAddress(parsing: "SW/B1/0301")],
+                                             start: later, end: later.adding(days: 364), rent: 35))
+        let notYet = #expect(throws: ParkError.self) { try tenants.advance(creditCode: bosi.creditCode, park: "SW", to: .movedIn) }
+        #expect(notYet?.message.contains("no lease of this tenant at SW is in force that day (its lease starts on 2099-01-01") == true,
+                "\(notYet?.message ?? "")")
+        // A lease in force since this year began.
+        try LeaseService(session).sign(.init(tenantCreditCode: bosi.creditCode, units: [try UnitAddress(parsing: "SW/B1/0201")],
+                                             start: CalendarDate(year: 2026, month: 1, day: 1)!, end: CalendarDate(year: 2028, month: 12, day: 31)!,
+                                             rent: 35))
         #expect(try tenants.check(creditCode: bosi.creditCode, park: "SW", item: .businessLicense))
         #expect(try !tenants.check(creditCode: bosi.creditCode, park: "SW", item: .businessLicense))
         let incomplete = #expect(throws: ParkError.self) { try tenants.advance(creditCode: bosi.creditCode, park: "SW", to: .movedIn) }

@@ -6,9 +6,11 @@ import TestSupport
 @Suite struct LeaseCommandTests {
     func approvedTenant(_ cli: CLI) throws {
         try cli.portfolio()
+        // Applied and approved in 2024: the leases of these tests start in 2025 or later,
+        // and an application's steps follow the calendar.
         try cli.ok(["tenant", "apply", "--park", "SW", "--name", "博思软件", "--credit-code", "91350100M000100Y43",
-                    "--industry", "software", "--contact", "陈静", "--phone", "0591-87500103"])
-        try cli.ok(["tenant", "approve", "91350100M000100Y43", "--park", "SW"])
+                    "--industry", "software", "--contact", "陈静", "--phone", "0591-87500103", "--on", "2024-12-01"])
+        try cli.ok(["tenant", "approve", "91350100M000100Y43", "--park", "SW", "--on", "2024-12-02"])
     }
 
     @Test func signShowListRenewTerminate() throws {
@@ -62,7 +64,7 @@ import TestSupport
              "SW/B1/0301 is already leased to 博思软件 under \(number)"),
             (base + ["--units", "SW/B1/0302", "--start", "2027-06-01", "--end", "2027-05-31", "--rent", "35"], 65, "must be after the start"),
             (base + ["--units", "SW/B1/0302", "--start", "2027-06-01", "--end", "2028-05-31", "--rent", "0"], 65, "rent must be more than 0"),
-            (base + ["--units", "SW/B1/0302", "--start", "2027-06-01", "--end", "2028-05-31", "--rent=-1"], 65, "rent '-1'"),
+            (base + ["--units", "SW/B1/0302", "--start", "2027-06-01", "--end", "2028-05-31", "--rent=-1"], 65, "rent must be more than 0, not -1"),
             (base + ["--units", "SW/B1/0302", "--start", "2027-06-01", "--end", "2028-05-31", "--rent", "35",
                      "--free-from", "2027-05-01", "--free-to", "2027-06-30"], 65, "not inside the term"),
             (base + ["--units", "SW/B1/0302", "--start", "2027-02-30", "--end", "2028-05-31", "--rent", "35"], 65, "start '2027-02-30'"),
@@ -152,5 +154,31 @@ import TestSupport
         // Once the lease is cancelled, it can.
         try cli.ok(["lease", "cancel", later, "--reason", "客户放弃"])
         #expect(try cli.ok(["unit", "off-market", "SW/B1/0302", "--reason", "维修"]).contains("off the market"))
+    }
+
+    /// A lease cancelled after signing takes the application back to approved (it was
+    /// left at lease_signed, and fit-out and move-in went ahead with no lease).
+    @Test func anApplicationFollowsItsLeaseAndItsStepsFollowTheCalendar() throws {
+        let cli = try CLI()
+        try approvedTenant(cli)
+        let number = try cli.ok(["lease", "sign", "--tenant", "91350100M000100Y43", "--units", "SW/B1/0301", "--start", "2099-01-01",
+                                 "--end", "2099-12-31", "--rent", "35"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        try cli.ok(["lease", "cancel", number, "--reason", "客户放弃"])
+        let shown = try #require(try cli.json(["tenant", "show", "91350100M000100Y43"]) as? [String: Any])
+        let application = try #require((shown["applications"] as? [[String: Any]])?.first)
+        #expect(application["stage"] as? String == "approved", "\(application)")
+        let steps = try #require(application["timeline"] as? [[String: Any]])
+        #expect(steps.last?["to"] as? String == "approved" && steps.last?["reason"] as? String == "lease \(number) cancelled", "\(steps)")
+        let before = try cli.db.connection.tableChecksums()
+        for args in [["tenant", "fit-out", "91350100M000100Y43", "--park", "SW"], ["tenant", "move-in", "91350100M000100Y43", "--park", "SW"]] {
+            let out = try cli.run(args)
+            #expect(out.status == 65, "\(args): \(out.stderr)")
+        }
+        // Steps: none in the future, none before the previous one.
+        let future = try cli.run(["tenant", "reject", "91350100M000100Y43", "--park", "SW", "--reason", "x", "--on", "2099-01-01"])
+        #expect(future.status == 65 && future.stderr.contains("cannot take effect in the future"), "\(future.stderr)")
+        let earlier = try cli.run(["tenant", "reject", "91350100M000100Y43", "--park", "SW", "--reason", "x", "--on", "2024-11-30"])
+        #expect(earlier.status == 65 && earlier.stderr.contains("before its previous step"), "\(earlier.stderr)")
+        #expect(try cli.db.connection.tableChecksums() == before)
     }
 }
