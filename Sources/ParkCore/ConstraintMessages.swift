@@ -8,7 +8,7 @@ public enum ConstraintMessages {
         "park_code_format": "a park code is 1-10 capital letters or digits, starting with a letter",
         "park_name_length": "a park name has 1-200 characters",
         "park_kind_valid": "park kind is one of software, ecommerce, factory, mixed",
-        "park_industries_format": "industries are lower-case words (a-z, 0-9, _) separated by commas",
+        "park_industries_format": "industries are lower-case words (a-z, 0-9, _, each starting with a letter) separated by commas",
         "building_code_key": "a building with this code exists already in the park",
         "building_code_format": "a building code is 1-16 letters, digits, - or _",
         "building_floors_above_range": "floors above ground are 1-200",

@@ -77,7 +77,10 @@ public enum Validate {
         guard let first = value.unicodeScalars.first, ("a"..."z").contains(first), value.count <= 40,
               value.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" })
         else {
-            throw ParkError.invalid("\(field) '\(value)' is not valid: use lower-case letters, digits and _ (e.g. software, ai, ecommerce)")
+            throw ParkError.invalid("""
+                \(field) '\(value)' is not valid: a lower-case word of letters, digits and _ that starts with a letter, \
+                at most 40 (e.g. software, ai, ecommerce, telecom_5g)
+                """)
         }
         return value
     }

@@ -49,7 +49,9 @@ struct LeaseCommand: ParsableCommand {
             if let fitOutFrom, let fitOutTo { terms.fitOutWindow = (try date(fitOutFrom, "fit-out-from"), try date(fitOutTo, "fit-out-to")) }
             terms.deposit = try parseDecimal(deposit, field: "deposit", positive: false)
             terms.depositMonths = try parseDecimal(depositMonths, field: "deposit months")
-            terms.escalationPct = try Validate.decimal(escalationPct, field: "escalation", positive: false, maxIntegerDigits: 3)
+            // 3 and 3% both mean three percent.
+            let percent = escalationPct.hasSuffix("%") ? String(escalationPct.dropLast()) : escalationPct
+            terms.escalationPct = try Validate.decimal(percent, field: "escalation", positive: false, maxIntegerDigits: 3)
             terms.cycle = try PaymentCycle.parse(cycle)
             let lease = try LeaseService(staff.session()).sign(terms)
             say("\(lease.number)\n")

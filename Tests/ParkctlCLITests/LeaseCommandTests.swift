@@ -181,4 +181,17 @@ import TestSupport
         #expect(earlier.status == 65 && earlier.stderr.contains("before its previous step"), "\(earlier.stderr)")
         #expect(try cli.db.connection.tableChecksums() == before)
     }
+
+    @Test func aPercentMayCarryItsSignAndAWordRuleSaysWhatItAsks() throws {
+        let cli = try CLI()
+        try approvedTenant(cli)
+        let number = try cli.ok(["lease", "sign", "--tenant", "91350100M000100Y43", "--units", "SW/B1/0301", "--start", "2027-01-01",
+                                 "--end", "2029-12-31", "--rent", "35", "--escalation-pct", "3%"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let shown = try #require(try cli.json(["lease", "show", number]) as? [String: Any])
+        #expect((shown["escalation_pct"] as? NSNumber)?.decimalValue == 3)
+        // "5g" breaks the rule because it starts with a digit: the message says so.
+        let industry = try cli.run(["tenant", "apply", "--park", "SW", "--name", "通信公司", "--credit-code", "91440300708461136T",
+                                    "--industry", "5g", "--contact", "李明", "--phone", "0734-8100101"])
+        #expect(industry.status == 65 && industry.stderr.contains("starts with a letter"), "\(industry.stderr)")
+    }
 }

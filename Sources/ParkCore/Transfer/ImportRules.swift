@@ -44,7 +44,7 @@ enum ImportRules {
         "SELECT line, 'code', c_code, 'a park code is 1-10 capital letters or digits, starting with a letter' FROM import_rows WHERE c_code !~ '^[A-Z][A-Z0-9]{0,9}$'",
         "SELECT line, 'name', c_name, 'a park name has 1-200 characters' FROM import_rows WHERE length(btrim(c_name)) NOT BETWEEN 1 AND 200",
         "SELECT line, 'kind', c_kind, 'kind is one of software, ecommerce, factory, mixed' FROM import_rows WHERE c_kind NOT IN ('software', 'ecommerce', 'factory', 'mixed')",
-        "SELECT line, 'industries', c_industries, 'industries are lower-case words separated by commas' FROM import_rows WHERE c_industries !~ '^[a-z][a-z0-9_]*(,[a-z][a-z0-9_]*)*$'",
+        "SELECT line, 'industries', c_industries, 'industries are lower-case words (a-z, 0-9, _, each starting with a letter) separated by commas' FROM import_rows WHERE c_industries !~ '^[a-z][a-z0-9_]*(,[a-z][a-z0-9_]*)*$'",
         "SELECT line, 'address', c_address, 'an address has at most 500 characters' FROM import_rows WHERE length(c_address) > 500",
     ]
 
@@ -111,7 +111,7 @@ enum ImportRules {
                     ELSE 'fails the GB 32100-2015 check: the 18th character should be ''' || credit_code_check_char(left(c_credit_code, 17)) || '''' END
         FROM import_rows WHERE NOT coalesce(credit_code_is_valid(c_credit_code), false)
         """,
-        "SELECT line, 'industry', c_industry, 'an industry is a lower-case word (a-z, 0-9, _)' FROM import_rows WHERE c_industry !~ '^[a-z][a-z0-9_]{0,39}$'",
+        "SELECT line, 'industry', c_industry, 'an industry is a lower-case word of a-z, 0-9 and _ that starts with a letter' FROM import_rows WHERE c_industry !~ '^[a-z][a-z0-9_]{0,39}$'",
         "SELECT line, 'contact', c_contact, 'a contact has 1-100 characters' FROM import_rows WHERE length(btrim(c_contact)) NOT BETWEEN 1 AND 100",
         "SELECT line, 'phone', c_phone, 'a phone number is 5-25 digits, spaces or dashes, optionally starting with +' FROM import_rows WHERE c_phone !~ '^\\+?[0-9][0-9 -]{4,24}$'",
         "SELECT line, 'email', c_email, 'an e-mail address looks like name@example.com' FROM import_rows WHERE c_email IS NOT NULL AND (c_email !~ '^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$' OR length(c_email) > 254)",
