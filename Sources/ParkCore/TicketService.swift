@@ -122,53 +122,63 @@ public struct TicketService {
 
     // MARK: Transitions
 
-    public func assign(_ number: String, to assignee: String, at: Date? = nil) throws {
+    @discardableResult
+    public func assign(_ number: String, to assignee: String, at: Date? = nil) throws -> Bool {
         let assignee = try Validate.text(assignee, field: "assignee", max: 100)
-        try record(number, kind: "assigned", to: nil, note: assignee, at: at,
-                   allowedFrom: [.open, .assigned, .inProgress], action: "be assigned")
+        return try record(number, kind: "assigned", to: nil, note: assignee, at: at,
+                          allowedFrom: [.open, .assigned, .inProgress], action: "be assigned")
     }
 
-    public func start(_ number: String, at: Date? = nil) throws {
+    @discardableResult
+    public func start(_ number: String, at: Date? = nil) throws -> Bool {
         try record(number, kind: "status", to: .inProgress, note: nil, at: at, allowedFrom: [.open, .assigned], action: "start")
     }
 
     public func comment(_ number: String, text: String, at: Date? = nil) throws {
         let text = try Validate.text(text, field: "comment", max: 10_000, multiline: true)
-        try record(number, kind: "comment", to: nil, note: text, at: at, allowedFrom: Set(TicketStatus.allCases), action: "take a comment")
+        _ = try record(number, kind: "comment", to: nil, note: text, at: at, allowedFrom: Set(TicketStatus.allCases), action: "take a comment")
     }
 
-    public func resolve(_ number: String, note: String, at: Date? = nil) throws {
+    @discardableResult
+    public func resolve(_ number: String, note: String, at: Date? = nil) throws -> Bool {
         let note = try Validate.text(note, field: "note", max: 10_000, multiline: true)
-        try record(number, kind: "status", to: .resolved, note: note, at: at, allowedFrom: [.assigned, .inProgress], action: "be resolved")
+        return try record(number, kind: "status", to: .resolved, note: note, at: at, allowedFrom: [.assigned, .inProgress],
+                          action: "be resolved")
     }
 
-    public func close(_ number: String, at: Date? = nil) throws {
+    @discardableResult
+    public func close(_ number: String, at: Date? = nil) throws -> Bool {
         try record(number, kind: "status", to: .closed, note: nil, at: at, allowedFrom: [.resolved], action: "be closed")
     }
 
     public func reopen(_ number: String, reason: String, at: Date? = nil) throws {
         let reason = try Validate.text(reason, field: "reason", max: 10_000)
-        try record(number, kind: "status", to: .inProgress, note: reason, at: at, allowedFrom: [.resolved, .closed], action: "be reopened")
+        _ = try record(number, kind: "status", to: .inProgress, note: reason, at: at, allowedFrom: [.resolved, .closed], action: "be reopened")
     }
 
-    public func cancel(_ number: String, reason: String, at: Date? = nil) throws {
+    @discardableResult
+    public func cancel(_ number: String, reason: String, at: Date? = nil) throws -> Bool {
         let reason = try Validate.text(reason, field: "reason", max: 10_000)
-        try record(number, kind: "status", to: .cancelled, note: reason, at: at, allowedFrom: [.open, .assigned, .inProgress],
-                   action: "be cancelled")
+        return try record(number, kind: "status", to: .cancelled, note: reason, at: at, allowedFrom: [.open, .assigned, .inProgress],
+                          action: "be cancelled")
     }
 
-    /// Appends one event after checking the ticket's current status (locked).
+    /// Appends one event after checking the ticket's current status (locked). Asking
+    /// for the state the ticket is in already (close a closed ticket, assign to the
+    /// assignee it has) changes nothing and returns false, as ticking a ticked item does.
     private func record(_ number: String, kind: String, to: TicketStatus?, note: String?, at: Date?,
-                        allowedFrom: Set<TicketStatus>, action: String) throws {
+                        allowedFrom: Set<TicketStatus>, action: String) throws -> Bool {
         try session.write { conn in
             guard let row = try conn.query("""
-                SELECT t.id, t.park_id, t.status, (SELECT max(e.at) FROM ticket_event e WHERE e.ticket_id = t.id) AS last_at,
+                SELECT t.id, t.park_id, t.status, t.assignee, (SELECT max(e.at) FROM ticket_event e WHERE e.ticket_id = t.id) AS last_at,
                        \(at)::timestamptz > now() + interval '1 minute' AS in_future
                 FROM ticket t WHERE t.number = \(number) FOR UPDATE
                 """).rows.first else {
                 throw ParkError.notFound("ticket '\(number)' not found")
             }
             let status = try TicketStatus.parse(try row.decode("status"))
+            if kind == "status", let to, to == status, to != .inProgress || action == "start" { return false }
+            if kind == "assigned", allowedFrom.contains(status), try row.decode("assignee", as: String?.self) == note { return false }
             guard allowedFrom.contains(status) else {
                 let allowed = status.next.map(\.rawValue).joined(separator: ", ")
                 throw ParkError.invalid("""
@@ -197,6 +207,7 @@ public struct TicketService {
             if at == nil {
                 try conn.execute("SELECT ticket_record_breaches(NULL, now(), \(ticketID))")
             }
+            return true
         }
     }
 

@@ -76,8 +76,8 @@ struct TicketCommand: ParsableCommand {
         @OptionGroup var ticket: TicketArgument
         @Option(help: "Who.") var to: String
         func run() throws {
-            try TicketService(ticket.staff.session()).assign(ticket.number, to: to, at: try ticket.time)
-            say("\(ticket.number) assigned to \(to)\n")
+            let changed = try TicketService(ticket.staff.session()).assign(ticket.number, to: to, at: try ticket.time)
+            say(changed ? "\(ticket.number) assigned to \(to)\n" : "\(ticket.number) is assigned to \(to) already; nothing changed\n")
         }
     }
 
@@ -85,8 +85,8 @@ struct TicketCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Start work on a ticket.")
         @OptionGroup var ticket: TicketArgument
         func run() throws {
-            try TicketService(ticket.staff.session()).start(ticket.number, at: try ticket.time)
-            say("\(ticket.number) in progress\n")
+            let changed = try TicketService(ticket.staff.session()).start(ticket.number, at: try ticket.time)
+            say(changed ? "\(ticket.number) in progress\n" : "\(ticket.number) is in progress already; nothing changed\n")
         }
     }
 
@@ -105,8 +105,8 @@ struct TicketCommand: ParsableCommand {
         @OptionGroup var ticket: TicketArgument
         @Option(help: "What was done.") var note: String
         func run() throws {
-            try TicketService(ticket.staff.session()).resolve(ticket.number, note: note, at: try ticket.time)
-            say("\(ticket.number) resolved\n")
+            let changed = try TicketService(ticket.staff.session()).resolve(ticket.number, note: note, at: try ticket.time)
+            say(changed ? "\(ticket.number) resolved\n" : "\(ticket.number) is resolved already; nothing changed\n")
         }
     }
 
@@ -114,8 +114,8 @@ struct TicketCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Close a resolved ticket.")
         @OptionGroup var ticket: TicketArgument
         func run() throws {
-            try TicketService(ticket.staff.session()).close(ticket.number, at: try ticket.time)
-            say("\(ticket.number) closed\n")
+            let changed = try TicketService(ticket.staff.session()).close(ticket.number, at: try ticket.time)
+            say(changed ? "\(ticket.number) closed\n" : "\(ticket.number) is closed already; nothing changed\n")
         }
     }
 
@@ -134,8 +134,8 @@ struct TicketCommand: ParsableCommand {
         @OptionGroup var ticket: TicketArgument
         @Option(help: "Why.") var reason: String
         func run() throws {
-            try TicketService(ticket.staff.session()).cancel(ticket.number, reason: reason, at: try ticket.time)
-            say("\(ticket.number) cancelled\n")
+            let changed = try TicketService(ticket.staff.session()).cancel(ticket.number, reason: reason, at: try ticket.time)
+            say(changed ? "\(ticket.number) cancelled\n" : "\(ticket.number) is cancelled already; nothing changed\n")
         }
     }
 

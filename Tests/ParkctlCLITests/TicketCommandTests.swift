@@ -98,4 +98,28 @@ import TestSupport
                                   "--title", "漏水", "--opened-at", "2099-12-09 10:00"])
         #expect(future.status == 65 && future.stderr.contains("opened-at 2099-12-09 10:00+08:00 lies in the future"), "\(future.stderr)")
     }
+
+    /// Asking again for what is done already changes nothing and exits 0, as ticking a
+    /// ticked item does (closing a closed ticket was an error).
+    @Test func repeatedCommandsChangeNothingAndSaySo() throws {
+        let cli = try CLI()
+        try cli.ok(["demo"])
+        let opened = try cli.ok(["ticket", "open", "--tenant", "91430400MA40001014", "--park", "SW", "--category", "repair", "--title", "门锁"])
+        let number = String(try #require(opened.firstMatch(of: /T-\d{4}-\d{6}/)).output)
+        try cli.ok(["ticket", "assign", number, "--to", "张工"])
+        for (args, said) in [(["ticket", "assign", number, "--to", "张工"], "assigned to 张工 already"),
+                             (["ticket", "start", number], nil), (["ticket", "start", number], "in progress already"),
+                             (["ticket", "resolve", number, "--note", "换锁"], nil), (["ticket", "resolve", number, "--note", "换锁"], "resolved already"),
+                             (["ticket", "close", number], nil), (["ticket", "close", number], "closed already")] as [([String], String?)] {
+            let before = try cli.db.connection.tableChecksums()
+            let out = try cli.run(args)
+            #expect(out.status == 0, "\(args): \(out.stderr)")
+            if let said {
+                #expect(out.stdout.contains(said) && out.stdout.contains("nothing changed"), "\(args): \(out.stdout)")
+                #expect(try cli.db.connection.tableChecksums() == before, "\(args) changed the database")
+            }
+        }
+        // A real change still refuses what cannot be: a closed ticket is not started.
+        #expect(try cli.run(["ticket", "start", number]).status == 65)
+    }
 }
