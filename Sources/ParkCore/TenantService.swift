@@ -273,6 +273,9 @@ public struct TenantService {
         var parkID: Int
         var tenantID: Int
         var stage: OnboardingStage
+        /// For messages: the tenant's credit code and the park's code.
+        var creditCode = ""
+        var park = ""
     }
 
     /// The application in progress, locked for this transaction.
@@ -289,7 +292,7 @@ public struct TenantService {
             throw ParkError.notFound("tenant \(creditCode) has not applied to park \(park)")
         }
         return LiveOnboarding(id: try row.decode("id"), parkID: parkID, tenantID: tenantID,
-                              stage: try OnboardingStage.parse(try row.decode("stage")))
+                              stage: try OnboardingStage.parse(try row.decode("stage")), creditCode: creditCode, park: park)
     }
 
     /// When a lease is cancelled: an application that it carried (lease_signed or
@@ -319,13 +322,25 @@ public struct TenantService {
                        on: on, actor: actor, reason: reason)
     }
 
+    /// Refuses a move the application cannot make from where it is, saying what to do
+    /// next, as a command, rather than naming stages.
     static func ensureCanMove(_ current: LiveOnboarding, to stage: OnboardingStage) throws {
         guard current.stage.next.contains(stage) else {
-            let allowed = current.stage.next.map(\.rawValue).joined(separator: ", ")
-            throw ParkError.invalid("""
-                the application is \(current.stage.rawValue); it cannot become \(stage.rawValue) \
-                (from \(current.stage.rawValue) it can become: \(allowed.isEmpty ? "nothing, it is closed" : allowed))
-                """)
+            throw ParkError.invalid("the application is \(current.stage.rawValue); it cannot become \(stage.rawValue): \(nextStep(current))")
+        }
+    }
+
+    /// What moves an application on from its stage, as the command to run.
+    static func nextStep(_ current: LiveOnboarding) -> String {
+        let tenant = current.creditCode, park = current.park
+        return switch current.stage {
+        case .applied: "approve it first (parkctl tenant approve \(tenant) --park \(park)), or reject it"
+        case .approved: "sign a lease first (parkctl lease sign --tenant \(tenant) --units \(park)/BUILDING/UNIT --start … --end … --rent …)"
+        case .leaseSigned: "next it fits out or moves in (parkctl tenant fit-out|move-in \(tenant) --park \(park))"
+        case .fittingOut: "next it moves in (parkctl tenant move-in \(tenant) --park \(park))"
+        case .movedIn: "next it moves out (parkctl tenant move-out \(tenant) --park \(park))"
+        case .exiting: "it is moving out (parkctl tenant move-out \(tenant) --park \(park))"
+        case .rejected, .exited: "it is closed; a new application starts again (parkctl tenant apply --park \(park) …)"
         }
     }
 
