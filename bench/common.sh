@@ -27,3 +27,21 @@ bench_pgbench() {
     [ -x "$p" ] || p=$(command -v pgbench)
     echo "$p"
 }
+
+# The ticket INSERT TicketService.open sends (the database numbers the ticket, sets its
+# due times and writes its created event), for PARK_ID TENANT_ID UNIT_ID: what
+# bench/tickets.sh and bench/soak.sh replay with pgbench.
+ticket_open_sql() {
+    local PARK_ID=$1 TENANT_ID=$2 UNIT_ID=$3
+    cat <<SQL
+WITH t AS (INSERT INTO ticket (park_id, tenant_id, unit_id, category, priority, title, description, reporter, opened_at)
+           VALUES ($PARK_ID, $TENANT_ID, $UNIT_ID, 'repair', 'normal', 'pgbench', NULL, 'pgbench', coalesce(NULL::timestamptz, now()))
+           RETURNING *)
+SELECT t.*, p.code AS park, tn.name AS tenant, tn.credit_code, parkctl_actor() AS created_by,
+       CASE WHEN u.id IS NULL THEN NULL ELSE p.code || '/' || b.code || '/' || u.code END AS unit,
+       t.status <> 'cancelled' AND coalesce(t.first_response_at, now()) > t.response_due_at AS response_breached,
+       t.status <> 'cancelled' AND coalesce(t.resolved_at, now()) > t.resolution_due_at AS resolution_breached
+FROM t JOIN park p ON p.id = t.park_id JOIN tenant tn ON tn.id = t.tenant_id
+LEFT JOIN unit u ON u.id = t.unit_id LEFT JOIN building b ON b.id = u.building_id;
+SQL
+}

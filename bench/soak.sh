@@ -47,15 +47,7 @@ SELECT (SELECT id FROM t) AS tenant_id, (SELECT name FROM t) AS tenant_name,
        (SELECT id FROM park WHERE code = 'SW') AS named_park_id,
        ARRAY(SELECT park_id FROM parks ORDER BY park_id) AS tenant_park_ids,
        ARRAY(SELECT p.code FROM parks JOIN park p ON p.id = parks.park_id ORDER BY p.code) AS tenant_parks;
-WITH t AS (INSERT INTO ticket (park_id, tenant_id, unit_id, category, priority, title, description, reporter, opened_at)
-           VALUES ($PARK_ID, $TENANT_ID, $UNIT_ID, 'repair', 'normal', 'pgbench', NULL, 'pgbench', coalesce(NULL::timestamptz, now()))
-           RETURNING *)
-SELECT t.*, p.code AS park, tn.name AS tenant, tn.credit_code, parkctl_actor() AS created_by,
-       CASE WHEN u.id IS NULL THEN NULL ELSE p.code || '/' || b.code || '/' || u.code END AS unit,
-       t.status <> 'cancelled' AND coalesce(t.first_response_at, now()) > t.response_due_at AS response_breached,
-       t.status <> 'cancelled' AND coalesce(t.resolved_at, now()) > t.resolution_due_at AS resolution_breached
-FROM t JOIN park p ON p.id = t.park_id JOIN tenant tn ON tn.id = t.tenant_id
-LEFT JOIN unit u ON u.id = t.unit_id LEFT JOIN building b ON b.id = u.building_id;
+$(ticket_open_sql "$PARK_ID" "$TENANT_ID" "$UNIT_ID")
 COMMIT;
 SQL
 mkdir "$WORK/pglog"

@@ -25,17 +25,7 @@ IDS=$(psql -X -At "$CONN" -c "SELECT t.id, u.park_id, u.id FROM tenant t, unit u
 IFS='|' read -r TENANT_ID PARK_ID UNIT_ID <<<"$IDS"
 
 # The statement TicketService.open runs, with the tenant, park and unit looked up.
-cat >"$WORK/open.sql" <<SQL
-WITH t AS (INSERT INTO ticket (park_id, tenant_id, unit_id, category, priority, title, description, reporter, opened_at)
-           VALUES ($PARK_ID, $TENANT_ID, $UNIT_ID, 'repair', 'normal', 'pgbench', NULL, 'pgbench', coalesce(NULL::timestamptz, now()))
-           RETURNING *)
-SELECT t.*, p.code AS park, tn.name AS tenant, tn.credit_code, parkctl_actor() AS created_by,
-       CASE WHEN u.id IS NULL THEN NULL ELSE p.code || '/' || b.code || '/' || u.code END AS unit,
-       t.status <> 'cancelled' AND coalesce(t.first_response_at, now()) > t.response_due_at AS response_breached,
-       t.status <> 'cancelled' AND coalesce(t.resolved_at, now()) > t.resolution_due_at AS resolution_breached
-FROM t JOIN park p ON p.id = t.park_id JOIN tenant tn ON tn.id = t.tenant_id
-LEFT JOIN unit u ON u.id = t.unit_id LEFT JOIN building b ON b.id = u.building_id;
-SQL
+ticket_open_sql "$PARK_ID" "$TENANT_ID" "$UNIT_ID" >"$WORK/open.sql"
 
 declare -a R_PG R_PK
 for _ in $(seq 1 "$ROUNDS"); do

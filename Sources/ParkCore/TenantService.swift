@@ -143,9 +143,7 @@ public struct TenantService {
             if stage == .movedIn || stage == .fittingOut {
                 // A lease must hold the tenant's units: in force on the day it moves in, or
                 // signed (now or to come) for the fit-out.
-                let day: CalendarDate = try on ?? conn.query("""
-                    SELECT (now() AT TIME ZONE time_zone)::date FROM park WHERE id = \(current.parkID)
-                    """).rows[0].decode(0)
+                let day = try on ?? LeaseService.today(conn, park: park)
                 let leases = try conn.query("""
                     SELECT count(*) FILTER (WHERE lease_occupancy(l.term, l.terminated_on) @> \(day)) AS in_force,
                            count(*) FILTER (WHERE upper(lease_occupancy(l.term, l.terminated_on)) > \(day)) AS to_come,
@@ -306,7 +304,7 @@ public struct TenantService {
             SELECT count(*) FROM lease l
             WHERE l.park_id = \(current.parkID) AND l.tenant_id = \(current.tenantID) AND l.number <> \(lease)
               AND l.status IN ('signed', 'terminated')
-              AND upper(lease_occupancy(l.term, l.terminated_on)) > (SELECT (now() AT TIME ZONE time_zone)::date FROM park WHERE id = \(current.parkID))
+              AND upper(lease_occupancy(l.term, l.terminated_on)) > \(try LeaseService.today(conn, park: park))
             """).rows[0].decode(0)
         guard others == 0 else { return }
         try conn.execute("UPDATE onboarding SET stage = 'approved' WHERE id = \(current.id)")

@@ -151,9 +151,10 @@ public struct TicketService {
         try record(number, kind: "status", to: .closed, note: nil, at: at, allowedFrom: [.resolved], action: "be closed")
     }
 
-    public func reopen(_ number: String, reason: String, at: Date? = nil) throws {
+    @discardableResult
+    public func reopen(_ number: String, reason: String, at: Date? = nil) throws -> Bool {
         let reason = try Validate.text(reason, field: "reason", max: 10_000)
-        _ = try record(number, kind: "status", to: .inProgress, note: reason, at: at, allowedFrom: [.resolved, .closed], action: "be reopened")
+        return try record(number, kind: "status", to: .inProgress, note: reason, at: at, allowedFrom: [.resolved, .closed], action: "be reopened")
     }
 
     @discardableResult
@@ -177,7 +178,7 @@ public struct TicketService {
                 throw ParkError.notFound("ticket '\(number)' not found")
             }
             let status = try TicketStatus.parse(try row.decode("status"))
-            if kind == "status", let to, to == status, to != .inProgress || action == "start" { return false }
+            if kind == "status", to == status { return false }
             if kind == "assigned", allowedFrom.contains(status), try row.decode("assignee", as: String?.self) == note { return false }
             guard allowedFrom.contains(status) else {
                 let allowed = status.next.map(\.rawValue).joined(separator: ", ")

@@ -104,16 +104,7 @@ public final class Connection {
     /// The options this connection was made with, as libpq resolved them (the string,
     /// a service file, PG* variables, defaults); secrets are left out.
     public var options: [String: String] {
-        guard let handle, let info = PQconninfo(handle) else { return [:] }
-        defer { PQconninfoFree(info) }
-        var result: [String: String] = [:]
-        var p = info
-        while let keyword = p.pointee.keyword {
-            let name = String(cString: keyword)
-            if let value = p.pointee.val, !ConnectionString.isSecret(name) { result[name] = String(cString: value) }
-            p += 1
-        }
-        return result
+        handle.map(ConnectionString.options(of:)) ?? [:]
     }
 
     /// The host (or socket directory) and port of the server.

@@ -12,15 +12,25 @@ public enum ConnectionString {
             throw PostgresError(kind: .connectionFailed, message: message)
         }
         defer { PQconninfoFree(options) }
+        return pairs(options)
+    }
+
+    /// The keywords that have a value in a libpq option array, in its order.
+    static func pairs(_ options: UnsafeMutablePointer<PQconninfoOption>) -> [(keyword: String, value: String)] {
         var pairs: [(String, String)] = []
         var p = options
         while let keyword = p.pointee.keyword {
-            if let value = p.pointee.val {
-                pairs.append((String(cString: keyword), String(cString: value)))
-            }
+            if let value = p.pointee.val { pairs.append((String(cString: keyword), String(cString: value))) }
             p += 1
         }
         return pairs
+    }
+
+    /// The options a libpq connection was made with, secrets left out.
+    static func options(of conn: OpaquePointer) -> [String: String] {
+        guard let info = PQconninfo(conn) else { return [:] }
+        defer { PQconninfoFree(info) }
+        return Dictionary(pairs(info).filter { !isSecret($0.keyword) }, uniquingKeysWith: { $1 })
     }
 
     /// The same connection with some keywords replaced (and those in `removing`
@@ -70,16 +80,7 @@ public enum ConnectionString {
         let conn = withCStringArray(["dbname"]) { k in withCStringArray([conninfo]) { v in PQconnectStartParams(k, v, 1) } }
         guard let conn else { throw PostgresError(kind: .connectionFailed, message: "libpq could not allocate a connection") }
         defer { PQfinish(conn) }
-        guard let info = PQconninfo(conn) else { return [:] }
-        defer { PQconninfoFree(info) }
-        var options: [String: String] = [:]
-        var p = info
-        while let keyword = p.pointee.keyword {
-            let name = String(cString: keyword)
-            if let value = p.pointee.val, !isSecret(name) { options[name] = String(cString: value) }
-            p += 1
-        }
-        return options
+        return options(of: conn)
     }
 
     /// The same, from resolved options (``Connection/options``).

@@ -124,8 +124,8 @@ struct TicketCommand: ParsableCommand {
         @OptionGroup var ticket: TicketArgument
         @Option(help: "Why.") var reason: String
         func run() throws {
-            try TicketService(ticket.staff.session()).reopen(ticket.number, reason: reason, at: try ticket.time)
-            say("\(ticket.number) reopened\n")
+            let changed = try TicketService(ticket.staff.session()).reopen(ticket.number, reason: reason, at: try ticket.time)
+            say(changed ? "\(ticket.number) reopened\n" : "\(ticket.number) is in progress already; nothing changed\n")
         }
     }
 

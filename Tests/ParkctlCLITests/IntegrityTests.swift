@@ -307,6 +307,18 @@ import TestSupport
             }
             #expect(refused?.constraint == "lease_unit_follows_lease", "\(claim): \(String(describing: refused))")
         }
+        // A lease unit left out of step (by an older parkctl, or a race before 0012):
+        // db check lists it, and --repair sets it to its lease's days.
+        try conn.simpleQuery("""
+            ALTER TABLE lease_unit DISABLE TRIGGER lease_unit_follows_lease;
+            UPDATE lease_unit SET during = daterange(lower(during), upper(during) - 1) WHERE lease_id = \(lease.0) AND unit_id = \(lease.1);
+            ALTER TABLE lease_unit ENABLE TRIGGER lease_unit_follows_lease
+            """)
+        let found = try cli.run(["db", "check"])
+        #expect(found.status == 65 && found.stdout.contains("lease units: 1 disagree with their lease"), "\(found.stdout)\(found.stderr)")
+        let repaired = try cli.run(["db", "check", "--repair"])
+        #expect(repaired.status == 0 && repaired.stdout.contains("rebuilt lease units (1 set to their lease's days)"),
+                "\(repaired.stdout)\(repaired.stderr)")
         // And an empty stay is refused in its own right (the trigger that holds a lease
         // unit to its lease set aside to reach the check).
         try conn.simpleQuery("BEGIN; ALTER TABLE lease_unit DISABLE TRIGGER lease_unit_follows_lease")

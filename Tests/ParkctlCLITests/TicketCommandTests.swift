@@ -121,5 +121,8 @@ import TestSupport
         }
         // A real change still refuses what cannot be: a closed ticket is not started.
         #expect(try cli.run(["ticket", "start", number]).status == 65)
+        try cli.ok(["ticket", "reopen", number, "--reason", "又坏了"])
+        let again = try cli.run(["ticket", "reopen", number, "--reason", "又坏了"])
+        #expect(again.status == 0 && again.stdout.contains("in progress already; nothing changed"), "\(again.stdout)\(again.stderr)")
     }
 }
