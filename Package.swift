@@ -33,6 +33,13 @@ let package = Package(
             capability: .buildTool(),
             dependencies: ["SQLEmbed"]
         ),
+        // Embeds the commit of the build, for `parkctl --version`.
+        .executableTarget(name: "BuildInfoEmbed"),
+        .plugin(
+            name: "EmbedBuildInfoPlugin",
+            capability: .buildTool(),
+            dependencies: ["BuildInfoEmbed"]
+        ),
         // The domain: the park rules, migrations, the embedded local cluster.
         .target(
             name: "ParkCore",
@@ -45,7 +52,8 @@ let package = Package(
                 "ParkCore",
                 "Postgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            plugins: ["EmbedBuildInfoPlugin"]
         ),
         // Benchmark driver: runs parkctl's own code paths (COPY) for bench/*.sh.
         .executableTarget(

@@ -6,7 +6,8 @@ struct AuditCommand: ParsableCommand {
         commandName: "audit", abstract: "Show the audit trail: every change, who made it and when.")
     @OptionGroup var staff: StaffOptions
     @OptionGroup var output: FormatOptions
-    @Option(help: ArgumentHelp("Only this entity: \(AuditService.entities.joined(separator: ", ")).", valueName: "entity"))
+    @Option(help: ArgumentHelp("Only this entity: \(AuditService.entities.joined(separator: ", ")).", valueName: "entity"),
+            completion: .list(AuditService.entities))
     var entity: String?
     @Option(help: "Only this park.") var park: String?
     @Option(help: "Only changes since this day, YYYY-MM-DD.") var since: String?

@@ -30,7 +30,7 @@ struct LeaseCommand: ParsableCommand {
         @Option(parsing: .unconditional, help: "Deposit in months of the starting rent.") var depositMonths: String?
         @Option(parsing: .unconditional, help: "Deposit as an amount in 元.") var deposit: String?
         @Option(parsing: .unconditional, help: "Yearly escalation in percent, from each anniversary.") var escalationPct: String = "0"
-        @Option(help: "Payment cycle: monthly, quarterly, semiannual or annual.") var cycle: String = "monthly"
+        @Option(help: PaymentCycle.help("Payment cycle"), completion: PaymentCycle.completion) var cycle: String = "monthly"
 
         func validate() throws {
             if (freeFrom == nil) != (freeTo == nil) { throw ValidationError("give both --free-from and --free-to, or neither") }

@@ -12,7 +12,7 @@ struct ParkCommand: ParsableCommand {
         @OptionGroup var staff: StaffOptions
         @Option(help: "Short code, 1-10 capital letters or digits (e.g. SW).") var code: String
         @Option(parsing: .unconditional, help: "Name (e.g. 湘南湘西软件产业园).") var name: String
-        @Option(help: "software, ecommerce, factory or mixed.") var kind: String
+        @Option(help: ParkKind.help("Kind"), completion: ParkKind.completion) var kind: String
         @Option(help: "Industries the park admits, comma-separated (empty: any).") var industries: String = ""
         @Option(help: "Address.") var address: String?
 

@@ -11,12 +11,19 @@ struct Parkctl: ParsableCommand {
             With no --database-url and no PARKCTL_DATABASE_URL, parkctl runs on its own \
             local PostgreSQL cluster, created and started on first use.
             """,
-        version: "0.1.0",
+        version: Parkctl.version,
         subcommands: [DatabaseCommand.self, ParkCommand.self, BuildingCommand.self, UnitCommand.self,
                       TenantCommand.self, LeaseCommand.self, TicketCommand.self, ServiceLevelCommand.self,
                       CalendarCommand.self, ReportCommand.self, ImportCommand.self, ExportCommand.self, AuditCommand.self, StaffCommand.self,
                       DemoCommand.self]
     )
+
+    /// `parkctl --version`: the release, the commit it was built from and the newest
+    /// migration it carries, e.g. `parkctl 0.2.0 (commit b373ad4c1f02, schema 0013_onboarding_follows_lease)`.
+    static let version: String = {
+        let schema = Migration.embedded.last.map { String($0.name.dropLast(4)) } ?? "none"
+        return "parkctl 0.2.0 (commit \(BuildInfo.commit.prefix(12)), schema \(schema))"
+    }()
 
     /// Runs the command and turns every failure into a message on standard error
     /// and a sysexits status: 64 usage, 65 data, 69 database unavailable, 70 internal.

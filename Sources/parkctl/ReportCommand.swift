@@ -35,7 +35,7 @@ struct ReportCommand: ParsableCommand {
         @OptionGroup var scope: ReportScope
         @Option(help: "The day, YYYY-MM-DD (default: today).") var asOf: String?
         @Option(help: "Use the leases as they were recorded at the end of this day.") var asRecorded: String?
-        @Option(help: "Group by park, building, floor or kind.") var by: String = "park"
+        @Option(help: OccupancyReport.Grouping.help("Group by"), completion: OccupancyReport.Grouping.completion) var by: String = "park"
         @Option(help: "Also write a self-contained HTML page with a chart.") var html: String?
 
         func run() throws {
@@ -58,7 +58,7 @@ struct ReportCommand: ParsableCommand {
     struct Vacancy: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Vacant units and how long they have been vacant.")
         @OptionGroup var scope: ReportScope
-        @Option(help: "Only this unit kind.") var kind: String?
+        @Option(help: UnitKind.help("Only this unit kind"), completion: UnitKind.completion) var kind: String?
         @Option(parsing: .unconditional, help: "Only units of at least this area in m².") var minArea: String?
         @Option(help: "The day, YYYY-MM-DD (default: today).") var asOf: String?
 

@@ -19,11 +19,11 @@ struct ServiceLevelCommand: ParsableCommand {
             abstract: "Change the targets of a category and priority.",
             discussion: "m and h are working minutes and hours, d working days: parkctl sla set --category repair --priority normal --response 4h --resolution 3d")
         @OptionGroup var staff: StaffOptions
-        @Option(help: "Category.") var category: String
-        @Option(help: "Priority.") var priority: String
+        @Option(help: TicketCategory.help("Category"), completion: TicketCategory.completion) var category: String
+        @Option(help: TicketPriority.help("Priority"), completion: TicketPriority.completion) var priority: String
         @Option(help: "First-response target (30m, 2h, 1d).") var response: String?
         @Option(help: "Resolution target.") var resolution: String?
-        @Option(help: "working (pause outside working hours) or 24x7.") var clock: String?
+        @Option(help: SLAClock.help("Clock (working pauses outside working hours)"), completion: SLAClock.completion) var clock: String?
 
         func validate() throws {
             if response == nil && resolution == nil && clock == nil {

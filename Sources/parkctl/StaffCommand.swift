@@ -18,7 +18,7 @@ struct StaffCommand: ParsableCommand {
             discussion: "parkctl staff add li_lei --role leasing --parks SW,EC --password-stdin < secret.txt")
         @OptionGroup var staff: StaffOptions
         @Argument(help: "Login name: lower-case letters, digits and _.") var name: String
-        @Option(help: "admin, leasing, service or viewer.") var role: String
+        @Option(help: StaffRole.help("Role"), completion: StaffRole.completion) var role: String
         @Option(help: "Park codes separated by commas.") var parks: String?
         @Flag(help: "Every park, now and later.") var allParks = false
         @Flag(help: "Read a password from standard input (for logins over TCP; the embedded cluster trusts its socket).")

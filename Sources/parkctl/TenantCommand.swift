@@ -18,7 +18,7 @@ struct TenantCommand: ParsableCommand {
         @Option(help: "Phone.") var phone: String
         @Option(help: "E-mail.") var email: String?
         @Option(parsing: .unconditional, help: "Wanted area in m².") var wantedArea: String?
-        @Option(help: "Wanted unit kind.") var wantedKind: String?
+        @Option(help: UnitKind.help("Wanted unit kind"), completion: UnitKind.completion) var wantedKind: String?
         @Option(help: "Day of the application, YYYY-MM-DD (default: today).") var on: String?
 
         func run() throws {
@@ -68,7 +68,7 @@ struct TenantCommand: ParsableCommand {
         @OptionGroup var staff: StaffOptions
         @Argument(help: "The tenant's credit code.") var creditCode: String
         @Option(help: "Park code.") var park: String
-        @Option(help: "business_license, fire_safety, fit_out_plan, deposit_paid or keys_handed.") var item: String
+        @Option(help: ChecklistItem.help("Checklist item"), completion: ChecklistItem.completion) var item: String
         @Option(help: "A note.") var note: String?
 
         func run() throws {
@@ -126,7 +126,7 @@ struct TenantCommand: ParsableCommand {
         @OptionGroup var staff: StaffOptions
         @OptionGroup var output: FormatOptions
         @Option(help: "Only this park.") var park: String?
-        @Option(help: "Only this stage.") var stage: String?
+        @Option(help: OnboardingStage.help("Only this stage"), completion: OnboardingStage.completion) var stage: String?
 
         func run() throws {
             let stage = try stage.map(OnboardingStage.parse)

@@ -47,8 +47,8 @@ struct TicketCommand: ParsableCommand {
         @Option(help: "The tenant's credit code.") var tenant: String
         @Option(help: "Park (needed only for a tenant at several parks without --unit).") var park: String?
         @Option(help: "The unit concerned, PARK/BUILDING/UNIT.") var unit: String?
-        @Option(help: "repair, property, network, security, cleaning, policy, financing or other.") var category: String
-        @Option(help: "urgent, high, normal or low.") var priority: String = "normal"
+        @Option(help: TicketCategory.help("Category"), completion: TicketCategory.completion) var category: String
+        @Option(help: TicketPriority.help("Priority"), completion: TicketPriority.completion) var priority: String = "normal"
         @Option(parsing: .unconditional, help: "Title.") var title: String
         @Option(help: "Description.") var description: String?
         @Option(help: "Who reported it.") var reporter: String?
@@ -145,7 +145,7 @@ struct TicketCommand: ParsableCommand {
         @OptionGroup var output: FormatOptions
         @Option(help: "Only this park.") var park: String?
         @Option(help: "Only this tenant (credit code).") var tenant: String?
-        @Option(help: "Only this status.") var status: String?
+        @Option(help: TicketStatus.help("Only this status"), completion: TicketStatus.completion) var status: String?
         @Option(help: "Only tickets assigned to this person.") var assignee: String?
         @Flag(help: "Only tickets past a due time.") var breached = false
         @Option(help: "Only unfinished tickets due within this time from now (30m, 4h, 2d).") var dueWithin: String?

@@ -15,10 +15,13 @@ struct ImportCommand: ParsableCommand {
             reported with its line, column, value and rule, and then nothing is imported.
             """)
     @OptionGroup var staff: StaffOptions
-    @Argument(help: "parks, buildings, units, tenants or leases.") var entity: String
+    /// The entities import reads, in the order they are best imported.
+    static let importable = TransferEntity.allCases.filter { $0.importColumns != nil }.map(\.rawValue)
+    @Argument(help: ArgumentHelp("What to import: \(importable.joined(separator: ", ")).", valueName: "entity"),
+              completion: .list(importable)) var entity: String
     @Argument(help: "The CSV file; - reads standard input.") var file: String
     @Flag(help: "Check everything, import nothing.") var dryRun = false
-    @Option(help: "utf8 or gbk.") var encoding: String = "utf8"
+    @Option(help: TextEncoding.help("Encoding of the file"), completion: TextEncoding.completion) var encoding: String = "utf8"
 
     func run() throws {
         let entity = try TransferEntity.parse(entity)
@@ -52,7 +55,7 @@ struct ExportCommand: ParsableCommand {
         commandName: "export",
         abstract: "Export parks, buildings, units, tenants, leases, tickets or audit as CSV to standard output.")
     @OptionGroup var staff: StaffOptions
-    @Argument(help: "parks, buildings, units, tenants, leases, tickets or audit.") var entity: String
+    @Argument(help: TransferEntity.help("What to export"), completion: TransferEntity.completion) var entity: String
     @Option(help: "Only this park.") var park: String?
 
     func run() throws {

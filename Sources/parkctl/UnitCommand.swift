@@ -14,7 +14,7 @@ struct UnitCommand: ParsableCommand {
         @Argument(help: "PARK/BUILDING/UNIT, e.g. SW/B1/0301.") var unit: String
         @Option(parsing: .unconditional, help: "Floor (negative below ground).") var floor: Int
         @Option(parsing: .unconditional, help: "Lettable area in m², up to 2 decimals.") var area: String
-        @Option(help: "office, factory, live_room, selection_center, warehouse, showroom, retail or dormitory.") var kind: String
+        @Option(help: UnitKind.help("Kind"), completion: UnitKind.completion) var kind: String
         @Option(parsing: .unconditional, help: "List rent in 元/m²/month.") var listRent: String
         @Option(help: "Add it off the market, with this reason.") var offMarket: String?
 
@@ -35,8 +35,8 @@ struct UnitCommand: ParsableCommand {
         @OptionGroup var output: FormatOptions
         @Option(help: "Only this park.") var park: String?
         @Option(help: "Only this building, PARK/BUILDING.") var building: String?
-        @Option(help: "Only this kind.") var kind: String?
-        @Option(help: "Only units in this status: vacant, reserved, leased or off_market.") var status: String?
+        @Option(help: UnitKind.help("Only this kind"), completion: UnitKind.completion) var kind: String?
+        @Option(help: UnitStatus.help("Only units in this status"), completion: UnitStatus.completion) var status: String?
         @Option(help: "The day the status is for, YYYY-MM-DD (default: today).") var asOf: String?
 
         func run() throws {
