@@ -19,7 +19,7 @@ public struct AuditService {
         }
         guard (1...100_000).contains(limit) else { throw ParkError.invalid("limit must be 1-100000, not \(limit)") }
         return try session.read { conn in
-            if let park { _ = try PortfolioService.parkID(park, conn) }
+            if let park { _ = try Lookup.parkID(park, conn) }
             return try conn.query("""
                 SELECT * FROM (
                     SELECT a.id, a.at, a.actor, a.table_name, a.row_key, a.label, a.action, p.code AS park,

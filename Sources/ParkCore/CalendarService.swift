@@ -10,7 +10,7 @@ public struct CalendarService {
 
     public func list(year: Int? = nil, park: String? = nil) throws -> [CalendarEntry] {
         try session.read { conn in
-            if let park { _ = try PortfolioService.parkID(park, conn) }
+            if let park { _ = try Lookup.parkID(park, conn) }
             return try conn.query("""
                 SELECT c.day, c.kind, c.name, p.code AS park FROM calendar_day c LEFT JOIN park p ON p.id = c.park_id
                 WHERE (\(year)::int IS NULL OR extract(year FROM c.day) = \(year)::int)
@@ -50,7 +50,7 @@ public struct CalendarService {
         for e in entries { if let name = e.name { _ = try Validate.text(name, field: "name", max: 100) } }
         return try session.write { conn in
             var parkIDs: [String: Int] = [:]
-            for park in Set(entries.compactMap(\.park)) { parkIDs[park] = try PortfolioService.parkID(park, conn) }
+            for park in Set(entries.compactMap(\.park)) { parkIDs[park] = try Lookup.parkID(park, conn) }
             return try conn.execute("""
                 INSERT INTO calendar_day (park_id, day, kind, name)
                 SELECT nullif(pid, 0), d, k, nullif(n, '')

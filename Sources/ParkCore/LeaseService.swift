@@ -43,7 +43,7 @@ public struct LeaseService {
         let checked = try check(terms)
         let number = try withOverlapMessage(units: terms.units, term: checked.term) {
             try session.write { conn in
-                let tenant = try Self.tenant(terms.tenantCreditCode, conn)
+                let tenant = try Lookup.tenant(terms.tenantCreditCode, conn)
                 let units = try Self.units(terms.units, conn)
                 let parkID = units[0].parkID
                 if let other = units.first(where: { $0.parkID != parkID }) {
@@ -79,7 +79,7 @@ public struct LeaseService {
                                          WHERE o.park_id = p.id AND o.tenant_id = \(tenant.id) AND o.stage = 'approved'))
                         FROM park p WHERE p.id = \(parkID)
                         """).rows[0].decode(0)
-                    try TenantService(session).advance(creditCode: terms.tenantCreditCode, park: units[0].address.park,
+                    try TenantService(session).advance(creditCode: tenant.creditCode, park: units[0].address.park,
                                                        to: .leaseSigned, on: on, reason: "lease \(number)")
                 }
                 return number
@@ -213,7 +213,8 @@ public struct LeaseService {
             throw ParkError.invalid("expiring-within must be 0-3660 days, not \(days)")
         }
         return try session.read { conn in
-            if let park { _ = try PortfolioService.parkID(park, conn) }
+            if let park { _ = try Lookup.parkID(park, conn) }
+            let tenantCreditCode = try tenantCreditCode.map { try Lookup.tenant($0, conn).creditCode }
             var query = PostgresQuery(unsafeSQL: Self.leaseSelect)
             query.sql += """
                  WHERE (\(query.bind(park))::text IS NULL OR p.code = \(query.bind(park)))
@@ -255,7 +256,6 @@ public struct LeaseService {
     }
 
     func check(_ terms: Terms) throws -> Checked {
-        try CreditCode.validate(terms.tenantCreditCode, field: "tenant")
         guard !terms.units.isEmpty else { throw ParkError.invalid("a lease needs at least one unit") }
         if let dup = Dictionary(grouping: terms.units, by: { $0 }).first(where: { $0.value.count > 1 })?.key {
             throw ParkError.invalid("unit \(dup) is listed twice")
@@ -342,13 +342,6 @@ public struct LeaseService {
         }
     }
 
-    static func tenant(_ creditCode: String, _ conn: Connection) throws -> (id: Int, name: String) {
-        guard let row = try conn.query("SELECT id, name FROM tenant WHERE credit_code = \(creditCode)").rows.first else {
-            throw ParkError.notFound("tenant with credit code '\(creditCode)' not found")
-        }
-        return (try row.decode("id"), try row.decode("name"))
-    }
-
     struct UnitRow {
         var id: Int
         var parkID: Int
@@ -367,7 +360,7 @@ public struct LeaseService {
             ORDER BY a.n
             """).rows
         return try zip(addresses, rows).map { address, row in
-            guard let id = try row.decode("id", as: Int?.self) else { throw ParkError.notFound("unit '\(address)' not found") }
+            guard let id = try row.decode("id", as: Int?.self) else { throw try Lookup.unitNotFound(address, conn) }
             return UnitRow(id: id, parkID: try row.decode("park_id"), address: address, area: try row.decode("area_m2"),
                            offMarketReason: try row.decode("off_market_reason"))
         }

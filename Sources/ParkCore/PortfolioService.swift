@@ -50,7 +50,7 @@ public struct PortfolioService {
         try session.read { conn in
             var query = PostgresQuery(unsafeSQL: Self.parkSelect)
             query.sql += " WHERE p.code = \(query.bind(code)) GROUP BY p.id"
-            guard let row = try conn.query(query).rows.first else { throw try Self.parkNotFound(code, conn) }
+            guard let row = try conn.query(query).rows.first else { throw try Lookup.parkNotFound(code, conn) }
             return try Self.decodePark(row)
         }
     }
@@ -60,19 +60,6 @@ public struct PortfolioService {
              industries: try row.decode("industries"), address: try row.decode("address"),
              timeZone: try row.decode("time_zone"), buildingCount: try row.decode("buildings"),
              unitCount: try row.decode("units"), areaM2: try row.decode("area_m2"))
-    }
-
-    /// The id of a park, or a not-found error listing the parks there are.
-    static func parkID(_ code: String, _ conn: Connection) throws -> Int {
-        guard let row = try conn.query("SELECT id FROM park WHERE code = \(code)").rows.first else {
-            throw try parkNotFound(code, conn)
-        }
-        return try row.decode(0)
-    }
-
-    static func parkNotFound(_ code: String, _ conn: Connection) throws -> ParkError {
-        let known = try conn.query("SELECT string_agg(code, ', ' ORDER BY code) FROM park").rows[0].decode(0, as: String?.self)
-        return .notFound("park '\(code)' not found (parks: \(known ?? "none yet"))")
     }
 
     // MARK: Buildings
@@ -85,7 +72,7 @@ public struct PortfolioService {
         guard (1...200).contains(floorsAbove) else { throw ParkError.invalid("floors must be 1-200, not \(floorsAbove)") }
         guard (0...10).contains(floorsBelow) else { throw ParkError.invalid("floors below ground must be 0-10, not \(floorsBelow)") }
         try session.write { conn in
-            let parkID = try Self.parkID(address.park, conn)
+            let parkID = try Lookup.parkID(address.park, conn)
             if let existing = try conn.query("SELECT name FROM building WHERE park_id = \(parkID) AND code = \(code)").rows.first {
                 throw ParkError(.conflict, "building \(address) exists already: \(try existing.decode(0, as: String.self))")
             }
@@ -99,7 +86,7 @@ public struct PortfolioService {
 
     public func buildings(park: String? = nil) throws -> [Building] {
         try session.read { conn in
-            if let park { _ = try Self.parkID(park, conn) }
+            if let park { _ = try Lookup.parkID(park, conn) }
             return try conn.query("""
                 SELECT p.code AS park, b.code, b.name, b.floors_above, b.floors_below, b.delivered_on,
                        count(u.id) AS units, coalesce(sum(u.area_m2), 0) AS area_m2
@@ -115,15 +102,6 @@ public struct PortfolioService {
         }
     }
 
-    /// Park id and building id of `PARK/BUILDING`, or a not-found error.
-    static func buildingIDs(_ address: BuildingAddress, _ conn: Connection) throws -> (park: Int, building: Int) {
-        let parkID = try parkID(address.park, conn)
-        guard let row = try conn.query("SELECT id FROM building WHERE park_id = \(parkID) AND code = \(address.building)").rows.first else {
-            throw ParkError.notFound("building '\(address)' not found")
-        }
-        return (parkID, try row.decode(0))
-    }
-
     // MARK: Units
 
     @discardableResult
@@ -134,7 +112,7 @@ public struct PortfolioService {
         guard listRent >= 0 else { throw ParkError.invalid("list rent must not be negative, not \(listRent)") }
         let reason = try offMarketReason.map { try Validate.text($0, field: "off-market reason", max: 500) }
         try session.write { conn in
-            let ids = try Self.buildingIDs(address.buildingAddress, conn)
+            let ids = try Lookup.buildingIDs(address.buildingAddress, conn)
             let building = try conn.query("SELECT floors_above, floors_below FROM building WHERE id = \(ids.building)").rows[0]
             let above: Int = try building.decode(0), below: Int = try building.decode(1)
             guard floor != 0, floor <= above, floor >= -below else {
@@ -154,8 +132,8 @@ public struct PortfolioService {
     /// Filters for ``units(park:building:kind:)``; nil means any.
     public func units(park: String? = nil, building: BuildingAddress? = nil, kind: UnitKind? = nil) throws -> [RentalUnit] {
         try session.read { conn in
-            if let park { _ = try Self.parkID(park, conn) }
-            if let building { _ = try Self.buildingIDs(building, conn) }
+            if let park { _ = try Lookup.parkID(park, conn) }
+            if let building { _ = try Lookup.buildingIDs(building, conn) }
             let parkCode = park ?? building?.park
             return try conn.query("""
                 SELECT p.code AS park, b.code AS building, u.code, u.floor, u.area_m2, u.kind, u.list_rent, u.off_market_reason
@@ -170,11 +148,16 @@ public struct PortfolioService {
 
     /// Units with their status as of a day (default: today in the group's time
     /// zone), from the SQL function `unit_status_on`, in one query.
+    /// `floor` and `tenant` (credit code, registered or short name: the tenant whose
+    /// lease holds the unit that day) narrow it further.
     public func occupancy(park: String? = nil, building: BuildingAddress? = nil, kind: UnitKind? = nil,
-                          status: UnitStatus? = nil, asOf: CalendarDate? = nil) throws -> [UnitOccupancy] {
+                          status: UnitStatus? = nil, asOf: CalendarDate? = nil, floor: Int? = nil,
+                          tenant: String? = nil) throws -> [UnitOccupancy] {
         try session.read { conn in
-            if let park { _ = try Self.parkID(park, conn) }
-            if let building { _ = try Self.buildingIDs(building, conn) }
+            if let park { _ = try Lookup.parkID(park, conn) }
+            if let building { _ = try Lookup.buildingIDs(building, conn) }
+            let tenantCode = try tenant.map { try Lookup.tenant($0, conn).creditCode }
+            let floor = floor.map(Int32.init)
             let parkCode = park ?? building?.park
             return try conn.query("""
                 WITH day AS (SELECT coalesce(\(asOf)::date, (now() AT TIME ZONE
@@ -188,6 +171,8 @@ public struct PortfolioService {
                   AND (\(building?.building)::text IS NULL OR b.code = \(building?.building))
                   AND (\(kind?.rawValue)::text IS NULL OR u.kind = \(kind?.rawValue))
                   AND (\(status?.rawValue)::text IS NULL OR s.status = \(status?.rawValue))
+                  AND (\(floor)::int IS NULL OR u.floor = \(floor))
+                  AND (\(tenantCode)::text IS NULL OR t.credit_code = \(tenantCode))
                 ORDER BY p.code, b.code, u.floor, u.code
                 """).rows.map { row in
                 UnitOccupancy(unit: try Self.decodeUnit(row), status: try UnitStatus.parse(try row.decode("status")),
@@ -199,13 +184,13 @@ public struct PortfolioService {
 
     public func unit(_ address: UnitAddress) throws -> RentalUnit {
         try session.read { conn in
-            let ids = try Self.buildingIDs(address.buildingAddress, conn)
+            let ids = try Lookup.buildingIDs(address.buildingAddress, conn)
             guard let row = try conn.query("""
                 SELECT \(address.park) AS park, \(address.building) AS building, u.code, u.floor, u.area_m2, u.kind,
                        u.list_rent, u.off_market_reason
                 FROM unit u WHERE u.building_id = \(ids.building) AND u.code = \(address.unit)
                 """).rows.first else {
-                throw ParkError.notFound("unit '\(address)' not found")
+                throw try Lookup.unitNotFound(address, conn)
             }
             return try Self.decodeUnit(row)
         }
@@ -218,7 +203,7 @@ public struct PortfolioService {
     public func setOffMarket(_ address: UnitAddress, reason: String?) throws -> RentalUnit {
         let reason = try reason.map { try Validate.text($0, field: "off-market reason", max: 500) }
         try session.write { conn in
-            let ids = try Self.buildingIDs(address.buildingAddress, conn)
+            let ids = try Lookup.buildingIDs(address.buildingAddress, conn)
             if reason != nil, let lease = try conn.query("""
                 SELECT l.number, t.name, lower(lu.during) AS first, upper(lu.during) - 1 AS last,
                        lower(lu.during) > (now() AT TIME ZONE p.time_zone)::date AS future
@@ -244,7 +229,7 @@ public struct PortfolioService {
                   AND off_market_reason IS DISTINCT FROM \(reason)
                 """)
             if changed == 0, try conn.query("SELECT 1 FROM unit WHERE building_id = \(ids.building) AND code = \(address.unit)").rowCount == 0 {
-                throw ParkError.notFound("unit '\(address)' not found")
+                throw try Lookup.unitNotFound(address, conn)
             }
         }
         return try unit(address)

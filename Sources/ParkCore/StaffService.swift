@@ -48,7 +48,7 @@ public struct StaffService {
             throw ParkError.invalid("password: 8-200 characters")
         }
         return try session.write { conn in
-            let parkIDs = try parks.map { codes in try Set(codes).sorted().map { try PortfolioService.parkID($0, conn) } }
+            let parkIDs = try parks.map { codes in try Set(codes).sorted().map { try Lookup.parkID($0, conn) } }
             let verifier = try password.map { try conn.passwordVerifier($0, user: name) }
             try conn.query("SELECT parkctl_staff_add(\(name), \(role.rawValue), \(parkIDs), \(verifier))")
             return try Self.member(name, conn)

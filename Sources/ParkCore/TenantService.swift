@@ -42,7 +42,7 @@ public struct TenantService {
         let email = try application.email.map(Validate.email)
         if let area = application.wantedAreaM2, area <= 0 { throw ParkError.invalid("wanted area must be more than 0 m²") }
         try session.write { conn in
-            let parkID = try PortfolioService.parkID(application.park, conn)
+            let parkID = try Lookup.parkID(application.park, conn)
             let onboardingID: Int
             if let existing = try conn.query("SELECT id, name FROM tenant WHERE credit_code = \(application.creditCode)").rows.first {
                 let existingName: String = try existing.decode("name")
@@ -203,26 +203,42 @@ public struct TenantService {
 
     // MARK: Reading
 
-    /// One row per application, optionally of one park and one stage.
-    public func list(park: String? = nil, stage: OnboardingStage? = nil) throws -> [Onboarding] {
-        try session.read { conn in
-            if let park { _ = try PortfolioService.parkID(park, conn) }
-            return try conn.query("""
-                SELECT t.name, t.credit_code, t.industry, t.contact, t.phone, t.email, p.code AS park, o.stage,
-                       o.wanted_area_m2, o.wanted_kind, o.override_reason, o.applied_at
-                FROM onboarding o JOIN tenant t ON t.id = o.tenant_id JOIN park p ON p.id = o.park_id
-                WHERE (\(park)::text IS NULL OR p.code = \(park)) AND (\(stage?.rawValue)::text IS NULL OR o.stage = \(stage?.rawValue))
-                ORDER BY p.code, o.applied_at, t.name
-                """).rows.map { try Self.decodeOnboarding($0, steps: [], checklist: []) }
+    /// One row per application, optionally of one park and one stage, and of tenants
+    /// whose registered or short name contains `name` (Latin letters in any case).
+    public func list(park: String? = nil, stage: OnboardingStage? = nil, name: String? = nil) throws -> [Onboarding] {
+        let name = try name.map { try Validate.text($0, field: "name", max: 200) }
+        return try session.read { conn in
+            if let park { _ = try Lookup.parkID(park, conn) }
+            return try conn.query(Self.listQuery(park: park, stage: stage, name: name)).rows.map {
+                try Self.decodeOnboarding($0, steps: [], checklist: [])
+            }
         }
+    }
+
+    /// The query of ``list(park:stage:name:)`` (bench/tenant-search.sh runs it in psql too).
+    public static func listQuery(park: String?, stage: OnboardingStage?, name: String?) -> PostgresQuery {
+        var query = PostgresQuery(unsafeSQL: """
+            SELECT t.name, t.short_name, t.credit_code, t.industry, t.contact, t.phone, t.email, p.code AS park, o.stage,
+                   o.wanted_area_m2, o.wanted_kind, o.override_reason, o.applied_at
+            FROM onboarding o JOIN tenant t ON t.id = o.tenant_id JOIN park p ON p.id = o.park_id
+            WHERE
+            """)
+        let parkCode = query.bind(park), stageName = query.bind(stage?.rawValue), text = query.bind(name)
+        query.sql += """
+             (\(parkCode)::text IS NULL OR p.code = \(parkCode)) AND (\(stageName)::text IS NULL OR o.stage = \(stageName))
+              AND (\(text)::text IS NULL OR \(TenantSearch.condition("t", text: text)))
+            ORDER BY p.code, o.applied_at, t.name
+            """
+        return query
     }
 
     /// A tenant's profile and every application, each with its timeline and checklist.
     public func show(creditCode: String) throws -> (tenant: Tenant, applications: [Onboarding]) {
         try session.read { conn in
+            let creditCode = try Lookup.creditCode(creditCode, conn)
             // One round trip: the applications with their steps and checks as JSON arrays.
             let result = try conn.query("""
-                SELECT t.name, t.credit_code, t.industry, t.contact, t.phone, t.email, p.code AS park, o.stage,
+                SELECT t.name, t.short_name, t.credit_code, t.industry, t.contact, t.phone, t.email, p.code AS park, o.stage,
                        o.wanted_area_m2, o.wanted_kind, o.override_reason, o.applied_at,
                        (SELECT coalesce(jsonb_agg(jsonb_build_array(s.from_stage, s.to_stage, s.effective_on, s.at, s.actor, s.reason)
                                                   ORDER BY s.at, s.id), '[]')
@@ -234,11 +250,9 @@ public struct TenantService {
                 WHERE t.credit_code = \(creditCode)
                 ORDER BY o.applied_at
                 """)
-            guard let first = result.rows.first else {
-                throw ParkError.notFound("tenant with credit code '\(creditCode)' not found")
-            }
+            guard let first = result.rows.first else { throw try Lookup.tenantNotFound(creditCode, conn) }
             let tenant = try Self.decodeTenant(first)
-            let applications = try result.rows.filter { !$0.isNull(6) }.map { row in
+            let applications = try result.rows.filter { try $0.decode("park", as: String?.self) != nil }.map { row in
                 try Self.decodeOnboarding(row, steps: try Self.decodeSteps(try row.decode("steps")),
                                           checklist: try Self.decodeChecklist(try row.decode("checklist")))
             }
@@ -278,11 +292,9 @@ public struct TenantService {
 
     /// The application in progress, locked for this transaction.
     static func live(_ conn: Connection, creditCode: String, park: String) throws -> LiveOnboarding {
-        let parkID = try PortfolioService.parkID(park, conn)
-        guard let tenant = try conn.query("SELECT id FROM tenant WHERE credit_code = \(creditCode)").rows.first else {
-            throw ParkError.notFound("tenant with credit code '\(creditCode)' not found")
-        }
-        let tenantID: Int = try tenant.decode(0)
+        let parkID = try Lookup.parkID(park, conn)
+        let tenant = try Lookup.tenant(creditCode, conn)
+        let tenantID = tenant.id, creditCode = tenant.creditCode
         guard let row = try conn.query("""
             SELECT id, stage FROM onboarding WHERE park_id = \(parkID) AND tenant_id = \(tenantID)
             ORDER BY (stage NOT IN ('rejected', 'exited')) DESC, applied_at DESC LIMIT 1 FOR UPDATE
@@ -353,7 +365,7 @@ public struct TenantService {
     }
 
     static func decodeTenant(_ row: PostgresRow) throws -> Tenant {
-        Tenant(name: try row.decode("name"), creditCode: try row.decode("credit_code"), industry: try row.decode("industry"),
+        Tenant(name: try row.decode("name"), shortName: try row.decode("short_name"), creditCode: try row.decode("credit_code"), industry: try row.decode("industry"),
                contact: try row.decode("contact"), phone: try row.decode("phone"), email: try row.decode("email"))
     }
 

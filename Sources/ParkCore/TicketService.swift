@@ -43,8 +43,9 @@ public struct TicketService {
         return try session.write { conn in
             // Tenant, park and unit in one query; each part may be missing. Prepared:
             // opening tickets is the hot path of a busy service desk.
+            let tenantCode = try Lookup.creditCode(request.tenantCreditCode, conn)
             let row = try conn.preparedQuery("""
-                WITH t AS (SELECT id, name FROM tenant WHERE credit_code = \(request.tenantCreditCode)),
+                WITH t AS (SELECT id, name FROM tenant WHERE credit_code = \(tenantCode)),
                      u AS (SELECT u.id, u.park_id FROM unit u JOIN building b ON b.id = u.building_id JOIN park p ON p.id = u.park_id
                            WHERE p.code = \(request.unit?.park) AND b.code = \(request.unit?.building) AND u.code = \(request.unit?.unit)),
                      parks AS (SELECT DISTINCT o.park_id FROM onboarding o, t WHERE o.tenant_id = t.id AND o.stage NOT IN ('rejected', 'exited'))
@@ -56,16 +57,16 @@ public struct TicketService {
                        \(request.openedAt)::timestamptz > now() + interval '1 minute' AS in_future
                 """).rows[0]
             guard let tenantID = try row.decode("tenant_id", as: Int?.self) else {
-                throw ParkError.notFound("tenant with credit code '\(request.tenantCreditCode)' not found")
+                throw try Lookup.tenantNotFound(tenantCode, conn)
             }
             let tenantName: String = try row.decode("tenant_name")
             let tenantParkIDs: [Int] = try row.decode("tenant_park_ids")
             let tenantParks: [String] = try row.decode("tenant_parks")
             if request.unit != nil, try row.decode("unit_id", as: Int?.self) == nil {
-                throw ParkError.notFound("unit '\(request.unit!)' not found")
+                throw try Lookup.unitNotFound(request.unit!, conn)
             }
             if let park = request.park, try row.decode("named_park_id", as: Int?.self) == nil {
-                throw try PortfolioService.parkNotFound(park, conn)
+                throw try Lookup.parkNotFound(park, conn)
             }
             let parkID: Int
             if let unitPark: Int = try row.decode("unit_park_id") {
@@ -240,7 +241,9 @@ public struct TicketService {
     public func list(_ filter: Filter = Filter()) throws -> [Ticket] {
         try session.write { conn in
             var parkID: Int?
-            if let park = filter.park { parkID = try PortfolioService.parkID(park, conn) }
+            if let park = filter.park { parkID = try Lookup.parkID(park, conn) }
+            var filter = filter
+            filter.tenantCreditCode = try filter.tenantCreditCode.map { try Lookup.tenant($0, conn).creditCode }
             try conn.execute("SELECT ticket_record_breaches(\(parkID))")
             var query = PostgresQuery(unsafeSQL: Self.ticketSelect)
             query.sql += """

@@ -17,7 +17,7 @@ struct LeaseCommand: ParsableCommand {
                 --free-to 2027-02-28 --deposit-months 2 --escalation-pct 3 --cycle quarterly
                 """)
         @OptionGroup var staff: StaffOptions
-        @Option(help: "The tenant's credit code.") var tenant: String
+        @Option(help: "The tenant: its credit code, registered name or short name.") var tenant: String
         @Option(help: "Units, comma-separated PARK/BUILDING/UNIT.") var units: String
         @Option(help: "First day, YYYY-MM-DD.") var start: String
         @Option(help: "Last day (included), YYYY-MM-DD.") var end: String
@@ -102,7 +102,7 @@ struct LeaseCommand: ParsableCommand {
         @OptionGroup var staff: StaffOptions
         @OptionGroup var output: FormatOptions
         @Option(help: "Only this park.") var park: String?
-        @Option(help: "Only this tenant (credit code).") var tenant: String?
+        @Option(help: "Only this tenant (credit code, registered name or short name).") var tenant: String?
         @Option(help: "Only leases in force on this day.") var activeOn: String?
         @Option(help: "Only signed leases ending within this many days from today.") var expiringWithin: Int?
 

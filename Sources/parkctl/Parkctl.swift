@@ -25,6 +25,29 @@ struct Parkctl: ParsableCommand {
         return "parkctl 0.2.0 (commit \(BuildInfo.commit.prefix(12)), schema \(schema))"
     }()
 
+    /// For a command name typed with a slip (`parkctl unit lst`): "no command 'unit
+    /// lst'; did you mean parkctl unit list?", or nil when the words name commands.
+    static func unknownCommandHint(_ arguments: [String]) -> String? {
+        var command: ParsableCommand.Type = Parkctl.self
+        var path: [String] = []
+        for (i, word) in arguments.enumerated() {
+            let subcommands = command.configuration.subcommands
+            guard !subcommands.isEmpty, !word.hasPrefix("-") else { return nil }
+            if let next = subcommands.first(where: { $0._commandName == word }) {
+                command = next
+                path.append(word)
+                continue
+            }
+            let names = subcommands.map { $0._commandName }
+            let rest = arguments.dropFirst(i + 1).map { $0.contains(" ") ? "'\($0)'" : $0 }
+            let near = Spelling.closest(to: word, among: names).map { (["parkctl"] + path + [$0] + rest).joined(separator: " ") }
+            let known = "the commands of parkctl\(path.isEmpty ? "" : " " + path.joined(separator: " ")) are \(names.joined(separator: ", "))"
+            return "no command '\((path + [word]).joined(separator: " "))'"
+                + (near.isEmpty ? "; \(known)" : "; did you mean \(near.joined(separator: " or "))?")
+        }
+        return nil
+    }
+
     /// Runs the command and turns every failure into a message on standard error
     /// and a sysexits status: 64 usage, 65 data, 69 database unavailable, 70 internal.
     static func main() {
@@ -39,6 +62,10 @@ struct Parkctl: ParsableCommand {
         do {
             command = try parseAsRoot()
         } catch {
+            if exitCode(for: error) != .success, let hint = unknownCommandHint(Array(CommandLine.arguments.dropFirst())) {
+                FileHandle.standardError.write(Data("parkctl: \(Failure.printable(hint))\n".utf8))
+                Foundation.exit(Failure.usage)
+            }
             exit(withError: error)   // usage errors: 64, help and version: 0
         }
         do {

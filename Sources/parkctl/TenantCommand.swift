@@ -35,14 +35,14 @@ struct TenantCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Approve an application (checks the industry against the park's positioning).")
         @OptionGroup var staff: StaffOptions
-        @Argument(help: "The tenant's credit code.") var creditCode: String
+        @Argument(help: "The tenant: its credit code, registered name or short name.") var tenant: String
         @Option(help: "Park code.") var park: String
         @Option(help: "Why (kept in the timeline).") var reason: String?
         @Option(help: "Admit an industry outside the park's positioning, for this reason.") var override: String?
         @Option(help: "Day of the decision, YYYY-MM-DD (default: today).") var on: String?
 
         func run() throws {
-            let o = try TenantService(staff.session()).approve(creditCode: creditCode, park: park, reason: reason, override: override,
+            let o = try TenantService(staff.session()).approve(creditCode: tenant, park: park, reason: reason, override: override,
                                                                on: try on.map { try Validate.date($0, field: "on") })
             say("\(o.tenant.name) approved for \(o.park)\(o.overrideReason.map { " (override: \($0))" } ?? "")\n")
         }
@@ -51,13 +51,13 @@ struct TenantCommand: ParsableCommand {
     struct Reject: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Reject an application.")
         @OptionGroup var staff: StaffOptions
-        @Argument(help: "The tenant's credit code.") var creditCode: String
+        @Argument(help: "The tenant: its credit code, registered name or short name.") var tenant: String
         @Option(help: "Park code.") var park: String
         @Option(help: "Why (required).") var reason: String
         @Option(help: "Day of the decision, YYYY-MM-DD (default: today).") var on: String?
 
         func run() throws {
-            let o = try TenantService(staff.session()).reject(creditCode: creditCode, park: park, reason: reason,
+            let o = try TenantService(staff.session()).reject(creditCode: tenant, park: park, reason: reason,
                                                               on: try on.map { try Validate.date($0, field: "on") })
             say("\(o.tenant.name) rejected for \(o.park): \(reason)\n")
         }
@@ -66,14 +66,14 @@ struct TenantCommand: ParsableCommand {
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Tick an item of the onboarding checklist.")
         @OptionGroup var staff: StaffOptions
-        @Argument(help: "The tenant's credit code.") var creditCode: String
+        @Argument(help: "The tenant: its credit code, registered name or short name.") var tenant: String
         @Option(help: "Park code.") var park: String
         @Option(help: ChecklistItem.help("Checklist item"), completion: ChecklistItem.completion) var item: String
         @Option(help: "A note.") var note: String?
 
         func run() throws {
             let item = try ChecklistItem.parse(item)
-            let done = try TenantService(staff.session()).check(creditCode: creditCode, park: park, item: item, note: note)
+            let done = try TenantService(staff.session()).check(creditCode: tenant, park: park, item: item, note: note)
             emit(done ? "checked \(item.rawValue) (\(item.chineseName))\n" : "\(item.rawValue) was checked already; nothing changed\n")
         }
     }
@@ -81,43 +81,43 @@ struct TenantCommand: ParsableCommand {
     struct FitOut: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "fit-out", abstract: "Record that a tenant with a signed lease starts fitting out.")
         @OptionGroup var staff: StaffOptions
-        @Argument(help: "The tenant's credit code.") var creditCode: String
+        @Argument(help: "The tenant: its credit code, registered name or short name.") var tenant: String
         @Option(help: "Park code.") var park: String
         @Option(help: "Day, YYYY-MM-DD (default: today).") var on: String?
 
         func run() throws {
-            try TenantService(staff.session()).advance(creditCode: creditCode, park: park, to: .fittingOut,
+            try TenantService(staff.session()).advance(creditCode: tenant, park: park, to: .fittingOut,
                                                         on: try on.map { try Validate.date($0, field: "on") })
-            say("\(creditCode) is fitting out at \(park)\n")
+            say("\(tenant) is fitting out at \(park)\n")
         }
     }
 
     struct MoveIn: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "move-in", abstract: "Record a move-in (needs a signed lease and the whole checklist).")
         @OptionGroup var staff: StaffOptions
-        @Argument(help: "The tenant's credit code.") var creditCode: String
+        @Argument(help: "The tenant: its credit code, registered name or short name.") var tenant: String
         @Option(help: "Park code.") var park: String
         @Option(help: "Day, YYYY-MM-DD (default: today).") var on: String?
 
         func run() throws {
-            try TenantService(staff.session()).advance(creditCode: creditCode, park: park, to: .movedIn,
+            try TenantService(staff.session()).advance(creditCode: tenant, park: park, to: .movedIn,
                                                         on: try on.map { try Validate.date($0, field: "on") })
-            say("\(creditCode) moved in at \(park)\n")
+            say("\(tenant) moved in at \(park)\n")
         }
     }
 
     struct MoveOut: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "move-out", abstract: "Record a move-out (exiting, then exited).")
         @OptionGroup var staff: StaffOptions
-        @Argument(help: "The tenant's credit code.") var creditCode: String
+        @Argument(help: "The tenant: its credit code, registered name or short name.") var tenant: String
         @Option(help: "Park code.") var park: String
         @Option(help: "Day, YYYY-MM-DD (default: today).") var on: String?
         @Option(help: "Why.") var reason: String?
 
         func run() throws {
-            try TenantService(staff.session()).moveOut(creditCode: creditCode, park: park,
+            try TenantService(staff.session()).moveOut(creditCode: tenant, park: park,
                                                         on: try on.map { try Validate.date($0, field: "on") }, reason: reason)
-            say("\(creditCode) moved out of \(park)\n")
+            say("\(tenant) moved out of \(park)\n")
         }
     }
 
@@ -127,12 +127,13 @@ struct TenantCommand: ParsableCommand {
         @OptionGroup var output: FormatOptions
         @Option(help: "Only this park.") var park: String?
         @Option(help: OnboardingStage.help("Only this stage"), completion: OnboardingStage.completion) var stage: String?
+        @Option(parsing: .unconditional, help: "Only tenants whose name or short name contains this text (博思, soft).") var name: String?
 
         func run() throws {
             let stage = try stage.map(OnboardingStage.parse)
-            let rows = try TenantService(staff.session()).list(park: park, stage: stage)
+            let rows = try TenantService(staff.session()).list(park: park, stage: stage, name: name)
             emit(Renderer.render(rows.map(\.listRecord), as: output.format,
-                                 columns: output.format == .table ? ["name", "credit_code", "industry", "contact", "phone", "park", "stage"] : nil))
+                                 columns: output.format == .table ? ["name", "short_name", "credit_code", "industry", "contact", "phone", "park", "stage"] : nil))
         }
     }
 
@@ -140,11 +141,11 @@ struct TenantCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show a tenant: profile, onboarding timeline, checklist.")
         @OptionGroup var staff: StaffOptions
         @OptionGroup var output: FormatOptions
-        @Argument(help: "The tenant's credit code.") var creditCode: String
+        @Argument(help: "The tenant: its credit code, registered name or short name.") var tenant: String
 
         func run() throws {
-            let (tenant, applications) = try TenantService(staff.session()).show(creditCode: creditCode)
-            let record = Record(tenant.fields + [("applications", .records(applications.map(\.detailRecord)))])
+            let (profile, applications) = try TenantService(staff.session()).show(creditCode: tenant)
+            let record = Record(profile.fields + [("applications", .records(applications.map(\.detailRecord)))])
             emit(Renderer.renderOne(record, as: output.format))
         }
     }

@@ -44,7 +44,7 @@ struct TicketCommand: ParsableCommand {
             abstract: "Open a ticket; prints its number and due times.",
             discussion: "Example: parkctl ticket open --tenant 91350100M000100Y43 --unit SW/B1/0301 --category repair --priority high --title 空调漏水")
         @OptionGroup var staff: StaffOptions
-        @Option(help: "The tenant's credit code.") var tenant: String
+        @Option(help: "The tenant: its credit code, registered name or short name.") var tenant: String
         @Option(help: "Park (needed only for a tenant at several parks without --unit).") var park: String?
         @Option(help: "The unit concerned, PARK/BUILDING/UNIT.") var unit: String?
         @Option(help: TicketCategory.help("Category"), completion: TicketCategory.completion) var category: String
@@ -144,7 +144,7 @@ struct TicketCommand: ParsableCommand {
         @OptionGroup var staff: StaffOptions
         @OptionGroup var output: FormatOptions
         @Option(help: "Only this park.") var park: String?
-        @Option(help: "Only this tenant (credit code).") var tenant: String?
+        @Option(help: "Only this tenant (credit code, registered name or short name).") var tenant: String?
         @Option(help: TicketStatus.help("Only this status"), completion: TicketStatus.completion) var status: String?
         @Option(help: "Only tickets assigned to this person.") var assignee: String?
         @Flag(help: "Only tickets past a due time.") var breached = false

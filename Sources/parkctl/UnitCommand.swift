@@ -38,6 +38,8 @@ struct UnitCommand: ParsableCommand {
         @Option(help: UnitKind.help("Only this kind"), completion: UnitKind.completion) var kind: String?
         @Option(help: UnitStatus.help("Only units in this status"), completion: UnitStatus.completion) var status: String?
         @Option(help: "The day the status is for, YYYY-MM-DD (default: today).") var asOf: String?
+        @Option(parsing: .unconditional, help: "Only this floor (-1 is the first below ground).") var floor: Int?
+        @Option(help: "Only units leased that day to this tenant (credit code, registered name or short name).") var tenant: String?
 
         func run() throws {
             let building = try building.map(BuildingAddress.init(parsing:))
@@ -45,7 +47,7 @@ struct UnitCommand: ParsableCommand {
             let status = try status.map(UnitStatus.parse)
             let asOf = try asOf.map { try Validate.date($0, field: "as-of") }
             let units = try PortfolioService(staff.session())
-                .occupancy(park: park, building: building, kind: kind, status: status, asOf: asOf)
+                .occupancy(park: park, building: building, kind: kind, status: status, asOf: asOf, floor: floor, tenant: tenant)
             emit(Renderer.render(units.map(\.record), as: output.format,
                                  columns: output.format == .table
                                     ? ["code", "floor", "area_m2", "kind", "list_rent", "status", "lease", "tenant"] : nil))

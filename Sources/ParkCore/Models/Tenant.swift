@@ -4,6 +4,8 @@ import Postgres
 /// A company that rents, or wants to rent, in the group's parks.
 public struct Tenant: Sendable, Equatable {
     public var name: String
+    /// 简称, up to 8 characters: what narrow tables and the stacking plan show.
+    public var shortName: String?
     public var creditCode: String
     public var industry: String
     public var contact: String

@@ -23,7 +23,7 @@ public struct ExpiringReport {
     public func run(within days: Int, park: String? = nil, asOf: CalendarDate? = nil) throws -> [Row] {
         guard (0...3660).contains(days) else { throw ParkError.invalid("within must be 0-3660 days, not \(days)") }
         return try session.read { conn in
-            if let park { _ = try PortfolioService.parkID(park, conn) }
+            if let park { _ = try Lookup.parkID(park, conn) }
             return try conn.query("""
                 WITH day AS (SELECT coalesce(\(asOf)::date, (now() AT TIME ZONE 'Asia/Shanghai')::date) AS d)
                 SELECT l.number, t.name AS tenant, p.code AS park,

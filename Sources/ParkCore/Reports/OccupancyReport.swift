@@ -83,8 +83,8 @@ public struct OccupancyReport {
         query.binds = [PostgresBind(asOf), PostgresBind(asRecorded), PostgresBind(park ?? building?.park),
                        PostgresBind(building?.building), PostgresBind(grouping.rawValue)]
         return try session.read { conn in
-            if let p = park ?? building?.park { _ = try PortfolioService.parkID(p, conn) }
-            if let building { _ = try PortfolioService.buildingIDs(building, conn) }
+            if let p = park ?? building?.park { _ = try Lookup.parkID(p, conn) }
+            if let building { _ = try Lookup.buildingIDs(building, conn) }
             let result = try conn.query(query)
             let rows = try result.rows.map { row in
                 Row(scope: try row.decode("scope"), park: try row.decode("park"), building: try row.decode("building"),

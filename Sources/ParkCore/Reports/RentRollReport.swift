@@ -26,7 +26,7 @@ public struct RentRollReport {
 
     public func run(park: String? = nil, asOf: CalendarDate? = nil) throws -> (asOf: CalendarDate, rows: [Row]) {
         try session.read { conn in
-            if let park { _ = try PortfolioService.parkID(park, conn) }
+            if let park { _ = try Lookup.parkID(park, conn) }
             let result = try conn.query("""
                 WITH day AS (SELECT coalesce(\(asOf)::date, (now() AT TIME ZONE 'Asia/Shanghai')::date) AS d),
                 l AS (

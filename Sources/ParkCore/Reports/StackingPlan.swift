@@ -52,7 +52,7 @@ public struct StackingPlan {
 
     public func run(_ building: BuildingAddress, asOf: CalendarDate? = nil) throws -> Plan {
         try session.read { conn in
-            let ids = try PortfolioService.buildingIDs(building, conn)
+            let ids = try Lookup.buildingIDs(building, conn)
             let result = try conn.query("""
                 WITH day AS (SELECT coalesce(\(asOf)::date, (now() AT TIME ZONE 'Asia/Shanghai')::date) AS d)
                 SELECT u.code, u.floor, u.area_m2, st.status, st.fitting_out, l.number, t.name AS tenant,

@@ -31,7 +31,7 @@ public struct TicketReport {
         if let from, let to, to < from { throw ParkError.invalid("the period ends (\(to)) before it starts (\(from))") }
         return try session.write { conn in
             var parkID: Int?
-            if let park { parkID = try PortfolioService.parkID(park, conn) }
+            if let park { parkID = try Lookup.parkID(park, conn) }
             try conn.execute("SELECT ticket_record_breaches(\(parkID))")
             return try conn.query("""
                 WITH period AS (

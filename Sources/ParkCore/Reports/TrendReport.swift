@@ -19,7 +19,7 @@ public struct TrendReport {
     public func run(park: String? = nil, building: BuildingAddress? = nil, months: Int = 12, asOf: CalendarDate? = nil) throws -> [Row] {
         guard (1...120).contains(months) else { throw ParkError.invalid("months must be 1-120, not \(months)") }
         return try session.read { conn in
-            if let p = park ?? building?.park { _ = try PortfolioService.parkID(p, conn) }
+            if let p = park ?? building?.park { _ = try Lookup.parkID(p, conn) }
             let parkCode = park ?? building?.park
             return try conn.query("""
                 WITH today AS (SELECT coalesce(\(asOf)::date, (now() AT TIME ZONE 'Asia/Shanghai')::date) AS d),

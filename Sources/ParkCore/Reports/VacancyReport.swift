@@ -23,7 +23,7 @@ public struct VacancyReport {
     public func run(park: String? = nil, building: BuildingAddress? = nil, kind: UnitKind? = nil, minArea: Decimal? = nil,
                     asOf: CalendarDate? = nil) throws -> [Row] {
         try session.read { conn in
-            if let p = park ?? building?.park { _ = try PortfolioService.parkID(p, conn) }
+            if let p = park ?? building?.park { _ = try Lookup.parkID(p, conn) }
             let parkCode = park ?? building?.park
             return try conn.query("""
                 WITH day AS (SELECT coalesce(\(asOf)::date, (now() AT TIME ZONE 'Asia/Shanghai')::date) AS d)

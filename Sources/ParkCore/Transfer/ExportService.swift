@@ -15,7 +15,7 @@ public struct ExportService {
     @discardableResult
     public func run(_ entity: TransferEntity, park: String? = nil, _ sink: (UnsafeRawBufferPointer) throws -> Void) throws -> Int {
         try session.write { conn in
-            if let park { _ = try PortfolioService.parkID(park, conn) }
+            if let park { _ = try Lookup.parkID(park, conn) }
             // COPY takes no parameters: the park travels in a setting of the transaction.
             try conn.execute("SELECT set_config('parkctl.export_park', \(park ?? ""), true)")
             return try conn.copyOut("COPY (\(Self.query(entity, onePark: park != nil))) TO STDOUT WITH (FORMAT csv, HEADER)", sink)

@@ -1,0 +1,127 @@
+import Postgres
+
+/// Finds what a person names on the command line (a park, a building, a unit, a
+/// tenant) among the rows the login may see, and when nothing matches says so with
+/// what they may have meant: a filter that names nothing is an error, never an
+/// empty list that reads as "none".
+///
+/// ```
+/// parkctl lease list --tenant 博思软件        # a tenant by its registered name,
+/// parkctl lease list --tenant 博思            # its short name,
+/// parkctl lease list --tenant 91350100M000100Y43   # or its credit code
+/// parkctl unit show SW/B1/701                 # no unit 'SW/B1/701'; did you mean SW/B1/0701?
+/// ```
+enum Lookup {
+    // MARK: Tenants
+
+    /// The credit code of the tenant `reference` names: a credit code as it is
+    /// (upper-cased; whether it exists is the caller's query), else the one visible
+    /// tenant whose registered name or short name it is exactly. Several: they are
+    /// listed and the command refused; none: ``tenantNotFound(_:_:)``.
+    static func creditCode(_ reference: String, _ conn: Connection) throws -> String {
+        // Eighteen letters and digits is a credit code, checked (a slip in it is named).
+        if reference.count == 18, reference.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) {
+            let upper = reference.uppercased()
+            try CreditCode.validate(upper, field: "tenant credit code")
+            return upper
+        }
+        let rows = try conn.query("""
+            SELECT name, credit_code FROM tenant WHERE name = \(reference) OR short_name = \(reference)
+            ORDER BY name, credit_code LIMIT 11
+            """).rows
+        switch rows.count {
+        case 0: throw try tenantNotFound(reference, conn)
+        case 1: return try rows[0].decode("credit_code")
+        default:
+            let names = try rows.prefix(10).map { "\(try $0.decode("name", as: String.self)) (\(try $0.decode("credit_code", as: String.self)))" }
+            throw ParkError(.conflict, "'\(reference)' names \(rows.count > 10 ? "more than 10" : "\(rows.count)") tenants: "
+                            + names.joined(separator: ", ") + "; name one by its credit code")
+        }
+    }
+
+    /// The tenant `reference` names (see ``creditCode(_:_:)``), or ``tenantNotFound(_:_:)``.
+    static func tenant(_ reference: String, _ conn: Connection) throws -> (id: Int, name: String, creditCode: String) {
+        let code = try creditCode(reference, conn)
+        guard let row = try conn.query("SELECT id, name FROM tenant WHERE credit_code = \(code)").rows.first else {
+            throw try tenantNotFound(code, conn)
+        }
+        return (try row.decode("id"), try row.decode("name"), code)
+    }
+
+    /// "no tenant X", with the visible tenants whose names contain it, or whose credit
+    /// code differs from it in one or two characters (a typing slip).
+    static func tenantNotFound(_ reference: String, _ conn: Connection) throws -> ParkError {
+        let upper = reference.uppercased()
+        var query = PostgresQuery(unsafeSQL: "SELECT name || ' (' || credit_code || ')' FROM tenant t WHERE ")
+        let text = query.bind(reference), code = query.bind(upper)
+        query.sql += TenantSearch.condition("t", text: text) + """
+             OR (length(\(code)) = 18 AND (SELECT count(*) FROM generate_series(1, 18) i
+                                          WHERE substr(t.credit_code, i, 1) <> substr(\(code), i, 1)) <= 2)
+            ORDER BY name LIMIT 5
+            """
+        let near: [String] = try conn.query(query).rows.map { try $0.decode(0) }
+        let what = CreditCode.isValid(upper) ? "no tenant with credit code \(upper)" : "no tenant named '\(reference)'"
+        return .notFound(what + (near.isEmpty ? "" : "; did you mean \(near.joined(separator: ", "))?")
+                         + " (find one with: parkctl tenant list --name TEXT)")
+    }
+
+    // MARK: Parks, buildings, units
+
+    /// The id of a park, or ``parkNotFound(_:_:)``.
+    static func parkID(_ code: String, _ conn: Connection) throws -> Int {
+        guard let row = try conn.query("SELECT id FROM park WHERE code = \(code)").rows.first else {
+            throw try parkNotFound(code, conn)
+        }
+        return try row.decode(0)
+    }
+
+    static func parkNotFound(_ code: String, _ conn: Connection) throws -> ParkError {
+        let known: [String] = try conn.query("SELECT code FROM park ORDER BY code").rows.map { try $0.decode(0) }
+        return .notFound("park '\(code)' not found" + didYouMean(code, among: known)
+                         + " (parks: \(known.isEmpty ? "none yet" : known.joined(separator: ", ")))")
+    }
+
+    /// Park id and building id of `PARK/BUILDING`, or a not-found error naming the
+    /// park's buildings.
+    static func buildingIDs(_ address: BuildingAddress, _ conn: Connection) throws -> (park: Int, building: Int) {
+        let park = try parkID(address.park, conn)
+        guard let row = try conn.query("SELECT id FROM building WHERE park_id = \(park) AND code = \(address.building)").rows.first else {
+            let known: [String] = try conn.query("SELECT code FROM building WHERE park_id = \(park) ORDER BY code").rows.map { try $0.decode(0) }
+            throw ParkError.notFound("building '\(address)' not found"
+                                     + didYouMean(address.building, among: known, prefix: "\(address.park)/")
+                                     + " (buildings of \(address.park): \(known.isEmpty ? "none yet" : known.joined(separator: ", ")))")
+        }
+        return (park, try row.decode(0))
+    }
+
+    /// "unit X not found", with the units of its building it may have meant
+    /// (`SW/B1/701` for `SW/B1/0701`).
+    static func unitNotFound(_ address: UnitAddress, _ conn: Connection) throws -> ParkError {
+        let ids = try buildingIDs(address.buildingAddress, conn)
+        let known: [String] = try conn.query("SELECT code FROM unit WHERE building_id = \(ids.building) ORDER BY code").rows.map { try $0.decode(0) }
+        return .notFound("unit '\(address)' not found"
+                         + didYouMean(address.unit, among: known, prefix: "\(address.buildingAddress)/"))
+    }
+
+    // MARK: Did you mean
+
+    /// "; did you mean X?" for the names among `known` that `typed` is close to (each
+    /// written after `prefix`, e.g. the building of a unit), or "".
+    static func didYouMean(_ typed: String, among known: [String], prefix: String = "") -> String {
+        let near = Spelling.closest(to: typed, among: known).map { prefix + $0 }
+        return near.isEmpty ? "" : "; did you mean \(near.joined(separator: " or "))?"
+    }
+}
+
+/// Finding tenants by part of their names: the one expression migration 0014 indexes,
+/// and a pattern that takes the text typed literally (`%` and `_` are not wildcards).
+enum TenantSearch {
+    /// SQL that is true when `alias`'s registered or short name contains the text
+    /// bound at `placeholder` (Latin letters in any case).
+    static func condition(_ alias: String, text placeholder: String) -> String {
+        """
+        lower(\(alias).name || ' ' || coalesce(\(alias).short_name, '')) \
+        LIKE '%' || replace(replace(replace(lower(\(placeholder)::text), '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%'
+        """
+    }
+}

@@ -1,0 +1,45 @@
+-- 0014: a tenant's short name (简称), and finding tenants by part of their names.
+--
+-- The short name is what narrow tables and the stacking plan show (up to 8
+-- characters); people also name a tenant by it on the command line.
+ALTER TABLE tenant ADD COLUMN short_name text
+    CONSTRAINT tenant_short_name_length CHECK (short_name = btrim(short_name) AND length(short_name) BETWEEN 1 AND 8)
+    CONSTRAINT tenant_short_name_plain_text CHECK (public.parkctl_is_plain_text(short_name));
+
+-- Naming a tenant exactly (by registered or short name) reads these.
+CREATE INDEX tenant_name_idx ON tenant (name);
+CREATE INDEX tenant_short_name_idx ON tenant (short_name) WHERE short_name IS NOT NULL;
+
+-- `tenant list --name TEXT` finds TEXT anywhere in
+--     lower(name || ' ' || coalesce(short_name, ''))
+-- (TenantService writes that expression once). A trigram GIN index serves it for
+-- three characters or more, but only where pg_trgm is installed and the database's
+-- character type is not C or POSIX: under C, pg_trgm extracts no trigram from
+-- Chinese, and an index that answers "every row" is slower than reading the table
+-- (the embedded cluster is initialised with the C locale). Without the index the
+-- search reads the table: about 20 ms at 100,000 tenants (bench/tenant-search.sh).
+-- GIN, not GiST: see docs/postgresql-gist-killed-items.md. The extension lives in a
+-- schema of its own that no one else may use, so PUBLIC gains no function.
+DO $$
+BEGIN
+    IF (SELECT datctype FROM pg_catalog.pg_database WHERE datname = current_database()) IN ('C', 'POSIX') THEN
+        RETURN;
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'pg_trgm') THEN
+        IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_available_extensions WHERE name = 'pg_trgm') THEN
+            RAISE NOTICE 'pg_trgm is not installed: tenant name searches read the table';
+            RETURN;
+        END IF;
+        BEGIN
+            CREATE SCHEMA IF NOT EXISTS parkctl_ext;
+            REVOKE ALL ON SCHEMA parkctl_ext FROM PUBLIC;
+            CREATE EXTENSION pg_trgm SCHEMA parkctl_ext;
+        EXCEPTION WHEN feature_not_supported OR undefined_file OR insufficient_privilege THEN
+            RAISE NOTICE 'pg_trgm cannot be used here (%): tenant name searches read the table', SQLERRM;
+            RETURN;
+        END;
+    END IF;
+    EXECUTE format('CREATE INDEX tenant_search_trgm ON public.tenant USING gin (lower(name || %L || coalesce(short_name, %L)) %I.gin_trgm_ops)',
+                   ' ', '', (SELECT n.nspname FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
+                             WHERE e.extname = 'pg_trgm'));
+END $$;
