@@ -60,7 +60,7 @@ enum Lookup {
             ORDER BY name LIMIT 5
             """
         let near: [String] = try conn.query(query).rows.map { try $0.decode(0) }
-        let what = CreditCode.isValid(upper) ? "no tenant with credit code \(upper)" : "no tenant named '\(reference)'"
+        let what = CreditCode.isValid(upper) ? "tenant with credit code '\(upper)' not found" : "tenant named '\(reference)' not found"
         return .notFound(what + (near.isEmpty ? "" : "; did you mean \(near.joined(separator: ", "))?")
                          + " (find one with: parkctl tenant list --name TEXT)")
     }

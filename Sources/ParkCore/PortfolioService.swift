@@ -149,7 +149,7 @@ public struct PortfolioService {
     /// Units with their status as of a day (default: today in the group's time
     /// zone), from the SQL function `unit_status_on`, in one query.
     /// `floor` and `tenant` (credit code, registered or short name: the tenant whose
-    /// lease holds the unit that day) narrow it further.
+    /// lease holds or reserves the unit that day) narrow it further.
     public func occupancy(park: String? = nil, building: BuildingAddress? = nil, kind: UnitKind? = nil,
                           status: UnitStatus? = nil, asOf: CalendarDate? = nil, floor: Int? = nil,
                           tenant: String? = nil) throws -> [UnitOccupancy] {

@@ -77,6 +77,68 @@ public struct TenantService {
         return try onboarding(creditCode: application.creditCode, park: application.park)
     }
 
+    /// What `tenant update` changes; nil leaves a field as it is, and an empty short
+    /// name or e-mail removes it.
+    public struct Changes: Sendable {
+        public var name: String?
+        public var shortName: String?
+        public var industry: String?
+        public var contact: String?
+        public var phone: String?
+        public var email: String?
+        public init() {}
+    }
+
+    /// Corrects a tenant's profile in one transaction (the audit trail keeps the
+    /// values it replaced). Returns the tenant as recorded and the fields that
+    /// changed: none when every value given is the recorded one.
+    public func update(_ reference: String, _ changes: Changes) throws -> (tenant: Tenant, changed: [String]) {
+        let name = try changes.name.map { try Validate.text($0, field: "company name") }
+        let shortName: String?? = try changes.shortName.map { value in
+            let trimmed = value.trimmingCharacters(in: .whitespaces)
+            if trimmed.isEmpty { return nil }
+            guard trimmed.count <= 8 else {
+                throw ParkError.invalid("short name '\(trimmed)' has \(trimmed.count) characters: a short name (简称) has at most 8")
+            }
+            return try Validate.text(trimmed, field: "short name", max: 8)
+        }
+        let industry = try changes.industry.map { try Validate.word($0, field: "industry") }
+        let contact = try changes.contact.map { try Validate.text($0, field: "contact", max: 100) }
+        let phone = try changes.phone.map(Validate.phone)
+        let email: String?? = try changes.email.map { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : try Validate.email($0) }
+        return try session.write { conn in
+            let tenant = try Lookup.tenant(reference, conn)
+            // One statement: the changed fields are named by comparing old and new rows.
+            let row = try conn.query("""
+                WITH old AS (SELECT * FROM tenant WHERE id = \(tenant.id) FOR UPDATE),
+                     new AS (
+                    UPDATE tenant t SET
+                        name = coalesce(\(name), t.name),
+                        short_name = CASE WHEN \(shortName != nil) THEN \(shortName ?? nil) ELSE t.short_name END,
+                        industry = coalesce(\(industry), t.industry),
+                        contact = coalesce(\(contact), t.contact),
+                        phone = coalesce(\(phone), t.phone),
+                        email = CASE WHEN \(email != nil) THEN \(email ?? nil) ELSE t.email END
+                    FROM old WHERE t.id = old.id
+                      AND (t.name, t.short_name, t.industry, t.contact, t.phone, t.email) IS DISTINCT FROM
+                          (coalesce(\(name), t.name), CASE WHEN \(shortName != nil) THEN \(shortName ?? nil) ELSE t.short_name END,
+                           coalesce(\(industry), t.industry), coalesce(\(contact), t.contact), coalesce(\(phone), t.phone),
+                           CASE WHEN \(email != nil) THEN \(email ?? nil) ELSE t.email END)
+                    RETURNING t.*)
+                SELECT ARRAY(SELECT f FROM old, new, LATERAL (VALUES
+                           ('name', old.name IS DISTINCT FROM new.name), ('short_name', old.short_name IS DISTINCT FROM new.short_name),
+                           ('industry', old.industry IS DISTINCT FROM new.industry), ('contact', old.contact IS DISTINCT FROM new.contact),
+                           ('phone', old.phone IS DISTINCT FROM new.phone), ('email', old.email IS DISTINCT FROM new.email)) v(f, differs)
+                             WHERE differs) AS changed
+                """).rows[0]
+            let changed: [String] = try row.decode("changed")
+            let recorded = try Self.decodeTenant(try conn.query("""
+                SELECT name, short_name, credit_code, industry, contact, phone, email FROM tenant WHERE id = \(tenant.id)
+                """).rows[0])
+            return (recorded, changed)
+        }
+    }
+
     /// Approves an application after checking the tenant's industry against the
     /// park's positioning; a mismatch is refused unless `override` gives a reason,
     /// which is kept.

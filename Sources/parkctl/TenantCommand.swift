@@ -4,7 +4,7 @@ import ParkCore
 struct TenantCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tenant", abstract: "Take tenants from application to move-in.",
-        subcommands: [Apply.self, Approve.self, Reject.self, Check.self, FitOut.self, MoveIn.self, MoveOut.self,
+        subcommands: [Apply.self, Update.self, Approve.self, Reject.self, Check.self, FitOut.self, MoveIn.self, MoveOut.self,
                       List.self, Show.self])
 
     struct Apply: ParsableCommand {
@@ -28,6 +28,47 @@ struct TenantCommand: ParsableCommand {
                 wantedKind: try wantedKind.map(UnitKind.parse), on: try on.map { try Validate.date($0, field: "on") })
             let o = try TenantService(staff.session()).apply(application)
             say("\(o.tenant.name) (\(o.tenant.creditCode)) applied to \(o.park): stage \(o.stage.rawValue)\n")
+            // A tenant known already keeps its recorded details: say so, never drop them silently.
+            var given: [(field: String, option: String, recorded: String, typed: String)] = [
+                ("industry", "--industry", o.tenant.industry, industry), ("contact", "--contact", o.tenant.contact, contact),
+                ("phone", "--phone", o.tenant.phone, phone)]
+            if let email { given.append(("email", "--email", o.tenant.email ?? "", email)) }
+            let differ = given.filter { $0.recorded != $0.typed }
+            if !differ.isEmpty {
+                say("note: \(o.tenant.name) is known already and keeps its recorded "
+                    + differ.map { "\($0.field) \($0.recorded.isEmpty ? "(none)" : $0.recorded)" }.joined(separator: ", ")
+                    + "; to record the ones given here: parkctl tenant update \(o.tenant.creditCode) "
+                    + differ.map { "\($0.option) '\($0.typed)'" }.joined(separator: " ") + "\n")
+            }
+        }
+    }
+
+    struct Update: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Correct a tenant's profile: name, short name, industry, contact, phone, e-mail.",
+            discussion: """
+                Only the options given change; the audit trail keeps the values they replace. \
+                An empty --short-name or --email removes it.
+                """)
+        @OptionGroup var staff: StaffOptions
+        @Argument(help: "The tenant: its credit code, registered name or short name.") var tenant: String
+        @Option(parsing: .unconditional, help: "The registered company name (公司名).") var name: String?
+        @Option(parsing: .unconditional, help: "Short name (简称), at most 8 characters, shown in narrow tables.") var shortName: String?
+        @Option(help: "Industry, a lower-case word (software, ai, ecommerce...).") var industry: String?
+        @Option(parsing: .unconditional, help: "Contact person.") var contact: String?
+        @Option(parsing: .unconditional, help: "Phone.") var phone: String?
+        @Option(parsing: .unconditional, help: "E-mail.") var email: String?
+
+        func run() throws {
+            var changes = TenantService.Changes()
+            changes.name = name; changes.shortName = shortName; changes.industry = industry
+            changes.contact = contact; changes.phone = phone; changes.email = email
+            guard [name, shortName, industry, contact, phone, email].contains(where: { $0 != nil }) else {
+                throw ValidationError("give at least one of --name, --short-name, --industry, --contact, --phone, --email")
+            }
+            let (recorded, changed) = try TenantService(staff.session()).update(tenant, changes)
+            say(changed.isEmpty ? "\(recorded.name) (\(recorded.creditCode)) has these details already; nothing changed\n"
+                                : "\(recorded.name) (\(recorded.creditCode)): changed \(changed.joined(separator: ", "))\n")
         }
     }
 

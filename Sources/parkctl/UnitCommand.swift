@@ -39,7 +39,7 @@ struct UnitCommand: ParsableCommand {
         @Option(help: UnitStatus.help("Only units in this status"), completion: UnitStatus.completion) var status: String?
         @Option(help: "The day the status is for, YYYY-MM-DD (default: today).") var asOf: String?
         @Option(parsing: .unconditional, help: "Only this floor (-1 is the first below ground).") var floor: Int?
-        @Option(help: "Only units leased that day to this tenant (credit code, registered name or short name).") var tenant: String?
+        @Option(help: "Only units this tenant leases or has reserved that day (credit code, registered name or short name).") var tenant: String?
 
         func run() throws {
             let building = try building.map(BuildingAddress.init(parsing:))

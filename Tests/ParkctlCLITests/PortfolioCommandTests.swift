@@ -164,7 +164,7 @@ import ParkCore
         #expect(list[0]["stage"] as? String == "approved")
         #expect(try (cli.json(["tenant", "list", "--stage", "applied"]) as? [Any])?.isEmpty == true)
         let csv = try cli.ok(["tenant", "list", "--format", "csv"])
-        #expect(csv.hasPrefix("name,credit_code,industry,contact,phone,email,park,stage"))
+        #expect(csv.hasPrefix("name,short_name,credit_code,industry,contact,phone,email,park,stage"))
 
         let show = try #require(try cli.json(["tenant", "show", "91440300708461136T"]) as? [String: Any])
         let application = try #require((show["applications"] as? [[String: Any]])?.first)

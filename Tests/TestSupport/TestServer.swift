@@ -79,12 +79,18 @@ public struct TestServer: Sendable {
         return conninfo
     }
 
-    /// Creates a database with nothing in it (not even the schema).
-    public func makeEmptyDatabase() throws -> String {
+    /// Creates a database with nothing in it (not even the schema), with the server's
+    /// character type or `ctype` (a locale name such as C.UTF-8).
+    public func makeEmptyDatabase(ctype: String? = nil) throws -> String {
         let name = "\(templateName.replacingOccurrences(of: "_template", with: ""))_e\(Self.counter.next())"
         let admin = try Connection(adminConninfo)
         defer { admin.close() }
-        try admin.simpleQuery("CREATE DATABASE \(name)")
+        if let ctype {
+            precondition(ctype.allSatisfy { $0.isLetter || $0.isNumber || $0 == "." || $0 == "_" || $0 == "-" })
+            try admin.simpleQuery("CREATE DATABASE \(name) TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE '\(ctype)'")
+        } else {
+            try admin.simpleQuery("CREATE DATABASE \(name)")
+        }
         Self.created.append(name)
         return try conninfo(database: name)
     }

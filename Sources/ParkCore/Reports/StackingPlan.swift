@@ -28,6 +28,7 @@ public struct StackingPlan {
         public var floor: Int
         public var areaM2: Decimal
         public var state: State
+        /// The tenant's short name (简称), else its registered name.
         public var tenant: String?
         public var lease: String?
         public var leaseEnd: CalendarDate?
@@ -55,7 +56,7 @@ public struct StackingPlan {
             let ids = try Lookup.buildingIDs(building, conn)
             let result = try conn.query("""
                 WITH day AS (SELECT coalesce(\(asOf)::date, (now() AT TIME ZONE 'Asia/Shanghai')::date) AS d)
-                SELECT u.code, u.floor, u.area_m2, st.status, st.fitting_out, l.number, t.name AS tenant,
+                SELECT u.code, u.floor, u.area_m2, st.status, st.fitting_out, l.number, coalesce(t.short_name, t.name) AS tenant,
                        upper(lease_occupancy(l.term, l.terminated_on)) - 1 AS lease_end, day.d AS as_of, b.name AS building_name,
                        (st.status = 'leased' AND upper(lease_occupancy(l.term, l.terminated_on)) - 1 <= day.d + 90
                         AND NOT EXISTS (SELECT 1 FROM lease n WHERE n.renews_lease_id = l.id AND n.status = 'signed')) AS expiring

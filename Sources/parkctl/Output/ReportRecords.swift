@@ -113,7 +113,8 @@ enum StackingText {
     }
 
     static func text(_ cell: StackingPlan.Cell) -> String {
-        let tenant = cell.tenant.map { Validate.escapingControlCharacters(String($0.prefix(6))) } ?? ""
+        // The short name (at most 8 characters) when the tenant has one; else the name's first 8.
+        let tenant = cell.tenant.map { Validate.escapingControlCharacters(String($0.prefix(8))) } ?? ""
         return "\(mark(cell.state)) \(cell.unit) \(tenant) \(OutputValue.fixed(cell.areaM2, places: 0))㎡"
     }
 
