@@ -22,12 +22,12 @@ public struct AuditService {
             if let park { _ = try Lookup.parkID(park, conn) }
             return try conn.query("""
                 SELECT * FROM (
-                    SELECT a.id, a.at, a.actor, a.table_name, a.row_key, a.label, a.action, p.code AS park,
+                    SELECT a.id, a.at, a.actor, a.table_name, a.row_key, a.label, a.action, p.code AS park, a.reason,
                            CASE a.action
                              WHEN 'update' THEN (
                                SELECT string_agg(format('%s: %s → %s', k, coalesce(a.old_row->>k, '∅'), coalesce(a.new_row->>k, '∅')), '; ' ORDER BY k)
                                FROM jsonb_object_keys(a.new_row) k
-                               WHERE a.old_row->k IS DISTINCT FROM a.new_row->k AND k NOT IN ('updated_at'))
+                               WHERE a.old_row->k IS DISTINCT FROM a.new_row->k AND k NOT IN ('updated_at', 'sys_period'))
                              ELSE (
                                SELECT string_agg(format('%s=%s', k, v), ' ' ORDER BY k)
                                FROM jsonb_each_text(coalesce(a.new_row, a.old_row)) AS e(k, v)
@@ -44,7 +44,7 @@ public struct AuditService {
                 AuditEntry(id: try row.decode("id"), at: try row.decode("at"), actor: try row.decode("actor"),
                            entity: try row.decode("table_name"), key: try row.decode("row_key"), label: try row.decode("label"),
                            action: try row.decode("action"), park: try row.decode("park"),
-                           changes: try row.decode("changes", as: String?.self) ?? "")
+                           changes: try row.decode("changes", as: String?.self) ?? "", reason: try row.decode("reason"))
             }
         }
     }

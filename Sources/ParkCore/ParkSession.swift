@@ -17,10 +17,18 @@ public final class ParkSession {
     /// Runs `body` in one transaction, committed when it returns, rolled back when it throws.
     /// Inside another `write` it joins that transaction, so that a command made of
     /// several service calls (the demo) is still all or nothing.
-    public func write<T>(_ body: (Connection) throws -> T) throws -> T {
-        if connection.isInTransaction { return try body(connection) }
+    ///
+    /// `reason` (a correction's, e.g. `unit set … --reason`) is kept by the audit
+    /// trigger beside every change the transaction makes.
+    public func write<T>(reason: String? = nil, _ body: (Connection) throws -> T) throws -> T {
+        if connection.isInTransaction {
+            if let reason { try connection.execute("SELECT set_config('parkctl.reason', \(reason), true)") }
+            return try body(connection)
+        }
+        var setUp: [PostgresQuery] = ["SELECT set_config('parkctl.actor', \(actor), true)"]
+        if let reason { setUp.append("SELECT set_config('parkctl.reason', \(reason), true)") }
         return try ConstraintMessages.translating {
-            try connection.transaction(setUp: ["SELECT set_config('parkctl.actor', \(actor), true)"]) { conn in
+            try connection.transaction(setUp: setUp) { conn in
                 try body(conn)
             }
         }

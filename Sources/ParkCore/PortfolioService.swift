@@ -113,11 +113,7 @@ public struct PortfolioService {
         let reason = try offMarketReason.map { try Validate.text($0, field: "off-market reason", max: 500) }
         try session.write { conn in
             let ids = try Lookup.buildingIDs(address.buildingAddress, conn)
-            let building = try conn.query("SELECT floors_above, floors_below FROM building WHERE id = \(ids.building)").rows[0]
-            let above: Int = try building.decode(0), below: Int = try building.decode(1)
-            guard floor != 0, floor <= above, floor >= -below else {
-                throw ParkError.invalid("floor \(floor) is not in building \(address.buildingAddress), which has floors \(below > 0 ? "-\(below)…-1 and " : "")1…\(above)")
-            }
+            try Self.checkFloor(floor, building: ids.building, address.buildingAddress, conn)
             if try conn.query("SELECT 1 FROM unit WHERE building_id = \(ids.building) AND code = \(code)").rowCount > 0 {
                 throw ParkError(.conflict, "unit \(address) exists already")
             }
@@ -127,6 +123,15 @@ public struct PortfolioService {
                 """)
         }
         return try unit(address)
+    }
+
+    /// A floor of the building (the database checks it too; this message names the floors).
+    static func checkFloor(_ floor: Int, building id: Int, _ address: BuildingAddress, _ conn: Connection) throws {
+        let building = try conn.query("SELECT floors_above, floors_below FROM building WHERE id = \(id)").rows[0]
+        let above: Int = try building.decode(0), below: Int = try building.decode(1)
+        guard floor != 0, floor <= above, floor >= -below else {
+            throw ParkError.invalid("floor \(floor) is not in building \(address), which has floors \(below > 0 ? "-\(below)…-1 and " : "")1…\(above)")
+        }
     }
 
     /// Filters for ``units(park:building:kind:)``; nil means any.

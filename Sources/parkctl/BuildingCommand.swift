@@ -4,7 +4,7 @@ import Postgres
 
 struct BuildingCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "building", abstract: "Record and list buildings.", subcommands: [Add.self, List.self])
+        commandName: "building", abstract: "Record, correct and list buildings.", subcommands: [Add.self, BuildingSet.self, BuildingRemove.self, List.self])
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(

@@ -3,7 +3,7 @@ import ParkCore
 
 struct ParkCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "park", abstract: "Record and list parks.", subcommands: [Add.self, List.self, Show.self])
+        commandName: "park", abstract: "Record and list parks.", subcommands: [Add.self, ParkSet.self, ParkRemove.self, List.self, Show.self])
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(

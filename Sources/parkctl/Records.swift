@@ -64,7 +64,7 @@ extension AuditEntry {
     var record: Record {
         Record([("id", .integer(id)), ("at", .time(at)), ("actor", .text(actor)), ("entity", .text(entity)),
                 ("key", .text(key)), ("label", .optional(label)), ("action", .text(action)), ("park", .optional(park)),
-                ("changes", .text(changes))])
+                ("changes", .text(changes)), ("reason", .optional(reason))])
     }
 }
 

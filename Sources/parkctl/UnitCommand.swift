@@ -4,7 +4,7 @@ import ParkCore
 struct UnitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "unit", abstract: "Record, list and take units off the market.",
-        subcommands: [Add.self, List.self, Show.self, OffMarket.self, OnMarket.self])
+        subcommands: [Add.self, UnitSet.self, UnitRemove.self, List.self, Show.self, OffMarket.self, OnMarket.self])
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(

@@ -54,9 +54,11 @@ public enum ReportFixture {
             ALTER TABLE lease_unit DISABLE TRIGGER lease_unit_keep_history;
             UPDATE lease SET sys_period = tstzrange('2026-06-15 09:00+08', NULL);
             UPDATE lease_unit SET sys_period = tstzrange('2026-06-15 09:00+08', NULL);
+            ALTER TABLE unit DISABLE TRIGGER unit_keep_history;
+            UPDATE unit SET created_at = '2026-01-01 00:00+08', sys_period = tstzrange('2026-01-01 00:00+08', NULL), off_market_reason = NULL;
             ALTER TABLE lease ENABLE TRIGGER lease_keep_history;
             ALTER TABLE lease_unit ENABLE TRIGGER lease_unit_keep_history;
-            UPDATE unit SET created_at = '2026-01-01 00:00+08', off_market_reason = NULL;
+            ALTER TABLE unit ENABLE TRIGGER unit_keep_history;
             """)
         try portfolio.setOffMarket(UnitAddress(park: "SW", building: "B1", unit: "0401"), reason: "维修")
         // The correction, recorded now.

@@ -13,4 +13,6 @@ public struct AuditEntry: Sendable, Equatable {
     /// For an update, the fields that changed, `field: old → new`; for an insert or
     /// delete, the row's main fields.
     public var changes: String
+    /// Why, when the change was made with a reason (`unit set … --reason`).
+    public var reason: String?
 }

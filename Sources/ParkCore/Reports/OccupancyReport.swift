@@ -45,9 +45,11 @@ public struct OccupancyReport {
         case .floor: "park, building, floor"
         case .kind: "park, kind"
         }
-        let statusSource = asRecorded == nil ? "unit_status_on(day.d)"
-            : "unit_status_as_recorded(day.d, ((day.r + 1)::timestamp AT TIME ZONE day.tz))"
-        // The SQL varies only by these two constant fragments, chosen from enums.
+        // As recorded: the leases and the units (area, kind) as they were at the end of that day.
+        let recordedAt = "((day.r + 1)::timestamp AT TIME ZONE day.tz)"
+        let statusSource = asRecorded == nil ? "unit_status_on(day.d)" : "unit_status_as_recorded(day.d, \(recordedAt))"
+        let unitSource = asRecorded == nil ? "unit" : "unit_as_recorded(\(recordedAt))"
+        // The SQL varies only by these constant fragments, chosen from enums and optionals.
         let sql = """
             WITH day AS (
                 SELECT coalesce($1::date, (now() AT TIME ZONE tz)::date) AS d, $2::date AS r, tz
@@ -55,7 +57,7 @@ public struct OccupancyReport {
             ), s AS (
                 SELECT p.code AS park, b.code AS building, u.floor, u.kind, u.area_m2, st.status, day.d
                 FROM day, \(statusSource) st
-                JOIN unit u ON u.id = st.unit_id JOIN building b ON b.id = u.building_id JOIN park p ON p.id = u.park_id
+                JOIN \(unitSource) u ON u.id = st.unit_id JOIN building b ON b.id = u.building_id JOIN park p ON p.id = u.park_id
                 WHERE ($3::text IS NULL OR p.code = $3) AND ($4::text IS NULL OR b.code = $4)
             )
             SELECT CASE WHEN grouping(\(groupColumns)) > 0 THEN 'total' ELSE $5 END AS scope,

@@ -1,0 +1,237 @@
+import Foundation
+import Postgres
+
+/// Correcting the portfolio: changing what was entered wrong (`park set`, `building
+/// set`, `unit set`) and removing what was entered by mistake (`… remove`). Each is
+/// one transaction; the audit trail keeps the values replaced, and a unit's earlier
+/// versions stay in `unit_history` for reports of the past as recorded.
+///
+/// ```swift
+/// try PortfolioService(session).setUnit(UnitAddress(parsing: "SW/B1/0301"),
+///                                       UnitChanges(areaM2: 265.8), reason: "复测面积")
+/// ```
+extension PortfolioService {
+    public struct ParkChanges: Sendable {
+        public var name: String?
+        public var address: String?
+        public var industries: [String]?
+        public init(name: String? = nil, address: String? = nil, industries: [String]? = nil) {
+            self.name = name; self.address = address; self.industries = industries
+        }
+    }
+
+    public struct BuildingChanges: Sendable {
+        public var name: String?
+        public var floorsAbove: Int?
+        public var floorsBelow: Int?
+        public var deliveredOn: CalendarDate?
+        public init(name: String? = nil, floorsAbove: Int? = nil, floorsBelow: Int? = nil, deliveredOn: CalendarDate? = nil) {
+            self.name = name; self.floorsAbove = floorsAbove; self.floorsBelow = floorsBelow; self.deliveredOn = deliveredOn
+        }
+    }
+
+    public struct UnitChanges: Sendable {
+        public var areaM2: Decimal?
+        public var kind: UnitKind?
+        public var listRent: Decimal?
+        public var floor: Int?
+        public init(areaM2: Decimal? = nil, kind: UnitKind? = nil, listRent: Decimal? = nil, floor: Int? = nil) {
+            self.areaM2 = areaM2; self.kind = kind; self.listRent = listRent; self.floor = floor
+        }
+    }
+
+    /// Changes a park's name, address or positioning; returns the fields that changed.
+    public func setPark(_ code: String, _ changes: ParkChanges) throws -> [String] {
+        var columns: [Assignment] = []
+        if let name = changes.name { columns.append(Assignment("name", "text", try Validate.text(name, field: "park name"))) }
+        if let address = changes.address {
+            columns.append(Assignment("address", "text", try Validate.text(address, field: "address", max: 500)))
+        }
+        if let industries = changes.industries {
+            columns.append(Assignment("industries", "text[]", try industries.map { try Validate.word($0, field: "industry") }))
+        }
+        return try session.write { conn in
+            try Self.assign(columns, table: "park", id: try Lookup.parkID(code, conn), conn)
+        }
+    }
+
+    /// Changes a building's name, floors or delivery day; floors that would leave a
+    /// unit outside the building are refused (by the database), naming the unit.
+    public func setBuilding(_ address: BuildingAddress, _ changes: BuildingChanges) throws -> [String] {
+        var columns: [Assignment] = []
+        if let name = changes.name { columns.append(Assignment("name", "text", try Validate.text(name, field: "building name"))) }
+        if let above = changes.floorsAbove {
+            guard (1...200).contains(above) else { throw ParkError.invalid("floors must be 1-200, not \(above)") }
+            columns.append(Assignment("floors_above", "int", Int32(above)))
+        }
+        if let below = changes.floorsBelow {
+            guard (0...10).contains(below) else { throw ParkError.invalid("floors below ground must be 0-10, not \(below)") }
+            columns.append(Assignment("floors_below", "int", Int32(below)))
+        }
+        if let delivered = changes.deliveredOn { columns.append(Assignment("delivered_on", "date", delivered)) }
+        return try session.write { conn in
+            try Self.assign(columns, table: "building", id: try Lookup.buildingIDs(address, conn).building, conn)
+        }
+    }
+
+    /// Changes a unit's area, kind, list rent or floor. The area or kind of a unit
+    /// that a lease holds today or later feeds that lease's rent and the reports: it
+    /// is changed only with a `reason`, which the audit trail keeps (and the version
+    /// replaced stays in the unit's history).
+    public func setUnit(_ address: UnitAddress, _ changes: UnitChanges, reason: String? = nil) throws -> [String] {
+        var columns: [Assignment] = []
+        if let area = changes.areaM2 {
+            guard area > 0 else { throw ParkError.invalid("area must be more than 0 m², not \(area)") }
+            columns.append(Assignment("area_m2", "numeric", area))
+        }
+        if let kind = changes.kind { columns.append(Assignment("kind", "text", kind.rawValue)) }
+        if let rent = changes.listRent {
+            guard rent >= 0 else { throw ParkError.invalid("list rent must not be negative, not \(rent)") }
+            columns.append(Assignment("list_rent", "numeric", rent))
+        }
+        if let floor = changes.floor { columns.append(Assignment("floor", "int", Int32(floor))) }
+        let reason = try reason.map { try Validate.text($0, field: "reason", max: 500) }
+        return try session.write(reason: reason) { conn in
+            let id = try Self.unitID(address, conn)
+            if let floor = changes.floor {
+                try Self.checkFloor(floor, building: try Lookup.buildingIDs(address.buildingAddress, conn).building,
+                                    address.buildingAddress, conn)
+            }
+            if reason == nil, changes.areaM2 != nil || changes.kind != nil, let lease = try conn.query("""
+                SELECT l.number, t.name FROM lease_unit lu JOIN lease l ON l.id = lu.lease_id JOIN tenant t ON t.id = l.tenant_id
+                JOIN park p ON p.id = lu.park_id
+                WHERE lu.unit_id = \(id) AND NOT lu.cancelled AND l.status IN ('signed', 'terminated')
+                  AND upper(lu.during) > (now() AT TIME ZONE p.time_zone)::date
+                ORDER BY lower(lu.during) LIMIT 1
+                """).rows.first {
+                let new = [changes.areaM2.map { "area to \($0) m²" }, changes.kind.map { "kind to \($0.rawValue)" }].compactMap { $0 }
+                guard try Self.differs(columns.filter { $0.column == "area_m2" || $0.column == "kind" }, table: "unit", id: id, conn) else {
+                    return try Self.assign(columns, table: "unit", id: id, conn)
+                }
+                throw ParkError(.conflict, """
+                    unit \(address) is held by lease \(try lease.decode("number", as: String.self)) of \
+                    \(try lease.decode("name", as: String.self)): changing its \(new.joined(separator: " and ")) changes that \
+                    lease's rent and the reports of the past as recorded; say why with --reason (kept in the audit trail)
+                    """)
+            }
+            return try Self.assign(columns, table: "unit", id: id, conn)
+        }
+    }
+
+    /// Removes a unit entered by mistake: one that no lease (even a cancelled one)
+    /// and no ticket ever named. Otherwise the refusal says what holds it.
+    public func removeUnit(_ address: UnitAddress) throws {
+        try session.write { conn in
+            let id = try Self.unitID(address, conn)
+            let holders: [String] = try conn.query("""
+                SELECT 'lease ' || l.number FROM lease_unit lu JOIN lease l ON l.id = lu.lease_id WHERE lu.unit_id = \(id)
+                UNION ALL
+                SELECT 'ticket ' || t.number FROM ticket t WHERE t.unit_id = \(id)
+                ORDER BY 1 LIMIT 6
+                """).rows.map { try $0.decode(0) }
+            guard holders.isEmpty else {
+                throw ParkError(.conflict, "unit \(address) cannot be removed: \(Self.list(holders)) named it; "
+                                + "take it off the market instead (parkctl unit off-market \(address) --reason …)")
+            }
+            try conn.execute("DELETE FROM unit WHERE id = \(id)")
+        }
+    }
+
+    /// Removes a building that holds no unit.
+    public func removeBuilding(_ address: BuildingAddress) throws {
+        try session.write { conn in
+            let id = try Lookup.buildingIDs(address, conn).building
+            let units: [String] = try conn.query("SELECT code FROM unit WHERE building_id = \(id) ORDER BY code LIMIT 6").rows.map { try $0.decode(0) }
+            guard units.isEmpty else {
+                throw ParkError(.conflict, "building \(address) cannot be removed: it holds unit\(units.count > 1 ? "s" : "") "
+                                + Self.list(units.map { "\(address)/\($0)" }) + " (remove them first: parkctl unit remove …)")
+            }
+            try conn.execute("DELETE FROM building WHERE id = \(id)")
+        }
+    }
+
+    /// Removes a park that holds no building, application, ticket or staff scope.
+    public func removePark(_ code: String) throws {
+        try session.write { conn in
+            let id = try Lookup.parkID(code, conn)
+            let holders: [String] = try conn.query("""
+                SELECT 'building ' || \(code) || '/' || code FROM building WHERE park_id = \(id)
+                UNION ALL SELECT 'the application of ' || t.name FROM onboarding o JOIN tenant t ON t.id = o.tenant_id WHERE o.park_id = \(id)
+                UNION ALL SELECT 'ticket ' || number FROM ticket WHERE park_id = \(id)
+                UNION ALL SELECT 'the staff login ' || name FROM staff WHERE revoked_at IS NULL AND \(id) = ANY (park_ids)
+                ORDER BY 1 LIMIT 6
+                """).rows.map { try $0.decode(0) }
+            guard holders.isEmpty else {
+                throw ParkError(.conflict, "park \(code) cannot be removed: it holds \(Self.list(holders))")
+            }
+            // The park's own calendar days and working hours go with it.
+            try conn.execute("DELETE FROM calendar_day WHERE park_id = \(id)")
+            try conn.execute("DELETE FROM work_hours WHERE park_id = \(id)")
+            // Row-level security hides a park from the delete of an admin scoped to some parks.
+            guard try conn.execute("DELETE FROM park WHERE id = \(id)") == 1 else {
+                throw ParkError(.forbidden, "not allowed: parks are removed by admins of every park, like they are added")
+            }
+        }
+    }
+
+    // MARK: Plumbing
+
+    /// One column to set: its name and SQL type (constants of this file, never input) and the value.
+    struct Assignment {
+        let column: String
+        let type: String
+        let value: PostgresBind
+        init<T: PostgresEncodable>(_ column: String, _ type: String, _ value: T) {
+            self.column = column; self.type = type; self.value = PostgresBind(value)
+        }
+    }
+
+    /// Sets `columns` of row `id` of `table` where they differ, and returns the names of
+    /// those that changed (none: nothing is written, and the audit trail stays quiet).
+    static func assign(_ columns: [Assignment], table: String, id: Int, _ conn: Connection) throws -> [String] {
+        guard !columns.isEmpty else { return [] }
+        var query = PostgresQuery(unsafeSQL: "")
+        let idBind = query.bind(id)
+        let values = columns.map { column -> String in
+            query.binds.append(column.value)
+            return "$\(query.binds.count)::\(column.type)"
+        }
+        let changed = zip(columns, values).map { "('\($0.column)', t.\($0.column) IS DISTINCT FROM \($1))" }.joined(separator: ", ")
+        let sets = zip(columns, values).map { "\($0.column) = \($1)" }.joined(separator: ", ")
+        let differs = zip(columns, values).map { "t.\($0.column) IS DISTINCT FROM \($1)" }.joined(separator: " OR ")
+        query.sql = """
+            WITH old AS (SELECT ARRAY(SELECT c FROM (VALUES \(changed)) v(c, d) WHERE d) AS changed
+                         FROM \(table) t WHERE t.id = \(idBind) FOR UPDATE),
+                 upd AS (UPDATE \(table) t SET \(sets) WHERE t.id = \(idBind) AND (\(differs)) RETURNING t.id)
+            SELECT changed FROM old
+            """
+        return try conn.query(query).rows.first?.decode(0) ?? []
+    }
+
+    /// Whether any of `columns` differs from row `id` of `table`.
+    static func differs(_ columns: [Assignment], table: String, id: Int, _ conn: Connection) throws -> Bool {
+        guard !columns.isEmpty else { return false }
+        var query = PostgresQuery(unsafeSQL: "")
+        let idBind = query.bind(id)
+        let tests = columns.map { column -> String in
+            query.binds.append(column.value)
+            return "t.\(column.column) IS DISTINCT FROM $\(query.binds.count)::\(column.type)"
+        }
+        query.sql = "SELECT \(tests.joined(separator: " OR ")) FROM \(table) t WHERE t.id = \(idBind)"
+        return try conn.query(query).rows[0].decode(0)
+    }
+
+    static func unitID(_ address: UnitAddress, _ conn: Connection) throws -> Int {
+        let ids = try Lookup.buildingIDs(address.buildingAddress, conn)
+        guard let row = try conn.query("SELECT id FROM unit WHERE building_id = \(ids.building) AND code = \(address.unit)").rows.first else {
+            throw try Lookup.unitNotFound(address, conn)
+        }
+        return try row.decode(0)
+    }
+
+    /// "a, b and c" (and "…" after five).
+    static func list(_ items: [String]) -> String {
+        let shown = Array(items.prefix(5)) + (items.count > 5 ? ["…"] : [])
+        return shown.count < 2 ? shown.joined() : shown.dropLast().joined(separator: ", ") + " and " + shown.last!
+    }
+}

@@ -1,0 +1,119 @@
+import ArgumentParser
+import ParkCore
+
+/// `park|building|unit set` and `… remove`: correcting the portfolio (issue 14).
+/// Each prints what changed, or that nothing did (exit 0).
+
+/// "changed a, b" or "… has these values already; nothing changed".
+func changedLine(_ what: String, _ changed: [String]) -> String {
+    changed.isEmpty ? "\(what) has these values already; nothing changed\n" : "\(what): changed \(changed.joined(separator: ", "))\n"
+}
+
+struct ParkSet: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "set", abstract: "Correct a park's name, address or industries.",
+        discussion: "Example: parkctl park set SW --industries software,internet,ai,5g")
+    @OptionGroup var staff: StaffOptions
+    @Argument(help: "Park code.") var code: String
+    @Option(parsing: .unconditional, help: "Name.") var name: String?
+    @Option(parsing: .unconditional, help: "Address.") var address: String?
+    @Option(help: "Industries the park admits, comma-separated (empty: any).") var industries: String?
+
+    func run() throws {
+        guard name != nil || address != nil || industries != nil else {
+            throw ValidationError("give at least one of --name, --address, --industries")
+        }
+        let list = industries.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+        let changed = try PortfolioService(staff.session())
+            .setPark(code, .init(name: name, address: address, industries: list))
+        say(changedLine("park \(code)", changed))
+    }
+}
+
+struct ParkRemove: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "remove", abstract: "Remove a park entered by mistake (one with no building, application, ticket or staff).")
+    @OptionGroup var staff: StaffOptions
+    @Argument(help: "Park code.") var code: String
+
+    func run() throws {
+        try PortfolioService(staff.session()).removePark(code)
+        say("removed park \(code)\n")
+    }
+}
+
+struct BuildingSet: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "set", abstract: "Correct a building's name, floors or delivery day.",
+        discussion: "Example: parkctl building set SW/B1 --floors 14")
+    @OptionGroup var staff: StaffOptions
+    @Argument(help: "PARK/BUILDING, e.g. SW/B1.") var building: String
+    @Option(parsing: .unconditional, help: "Name.") var name: String?
+    @Option(parsing: .unconditional, help: "Floors above ground.") var floors: Int?
+    @Option(parsing: .unconditional, help: "Floors below ground.") var floorsBelow: Int?
+    @Option(help: "Delivery date, YYYY-MM-DD.") var delivered: String?
+
+    func run() throws {
+        guard name != nil || floors != nil || floorsBelow != nil || delivered != nil else {
+            throw ValidationError("give at least one of --name, --floors, --floors-below, --delivered")
+        }
+        let changes = PortfolioService.BuildingChanges(
+            name: name, floorsAbove: floors, floorsBelow: floorsBelow,
+            deliveredOn: try delivered.map { try Validate.date($0, field: "delivered") })
+        let changed = try PortfolioService(staff.session()).setBuilding(try BuildingAddress(parsing: building), changes)
+        say(changedLine("building \(building)", changed))
+    }
+}
+
+struct BuildingRemove: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "remove", abstract: "Remove a building entered by mistake (one that holds no unit).")
+    @OptionGroup var staff: StaffOptions
+    @Argument(help: "PARK/BUILDING.") var building: String
+
+    func run() throws {
+        try PortfolioService(staff.session()).removeBuilding(try BuildingAddress(parsing: building))
+        say("removed building \(building)\n")
+    }
+}
+
+struct UnitSet: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "set", abstract: "Correct a unit's area, kind, list rent or floor.",
+        discussion: """
+            The area or kind of a unit that a lease holds (today or later) changes that lease's rent and the \
+            reports of the past as recorded: it needs --reason, which the audit trail keeps; the version \
+            replaced stays in the unit's history.
+            Example: parkctl unit set SW/B1/0301 --area 265.80 --reason 复测面积
+            """)
+    @OptionGroup var staff: StaffOptions
+    @Argument(help: "PARK/BUILDING/UNIT.") var unit: String
+    @Option(parsing: .unconditional, help: "Lettable area in m², up to 2 decimals.") var area: String?
+    @Option(help: UnitKind.help("Kind"), completion: UnitKind.completion) var kind: String?
+    @Option(parsing: .unconditional, help: "List rent in 元/m²/month.") var listRent: String?
+    @Option(parsing: .unconditional, help: "Floor (negative below ground).") var floor: Int?
+    @Option(help: "Why (kept in the audit trail; needed to change a leased unit's area or kind).") var reason: String?
+
+    func run() throws {
+        guard area != nil || kind != nil || listRent != nil || floor != nil else {
+            throw ValidationError("give at least one of --area, --kind, --list-rent, --floor")
+        }
+        let changes = PortfolioService.UnitChanges(
+            areaM2: try parseDecimal(area, field: "area"), kind: try kind.map(UnitKind.parse),
+            listRent: try parseDecimal(listRent, field: "list rent", positive: false), floor: floor)
+        let changed = try PortfolioService(staff.session()).setUnit(try UnitAddress(parsing: unit), changes, reason: reason)
+        say(changedLine("unit \(unit)", changed))
+    }
+}
+
+struct UnitRemove: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "remove", abstract: "Remove a unit entered by mistake (one no lease or ticket ever named).")
+    @OptionGroup var staff: StaffOptions
+    @Argument(help: "PARK/BUILDING/UNIT.") var unit: String
+
+    func run() throws {
+        try PortfolioService(staff.session()).removeUnit(try UnitAddress(parsing: unit))
+        say("removed unit \(unit)\n")
+    }
+}
