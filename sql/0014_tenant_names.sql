@@ -17,7 +17,7 @@ CREATE INDEX tenant_short_name_idx ON tenant (short_name) WHERE short_name IS NO
 -- character type is not C or POSIX: under C, pg_trgm extracts no trigram from
 -- Chinese, and an index that answers "every row" is slower than reading the table
 -- (the embedded cluster is initialised with the C locale). Without the index the
--- search reads the table: about 20 ms at 100,000 tenants (bench/tenant-search.sh).
+-- search reads the table: about 50 ms at 100,000 tenants (bench/tenant-search.sh).
 -- GIN, not GiST: see docs/postgresql-gist-killed-items.md. The extension lives in a
 -- schema of its own that no one else may use, so PUBLIC gains no function.
 DO $$

@@ -91,7 +91,7 @@ import TestSupport
     @Test func aSlipInACommandNameSuggestsTheCommand() throws {
         for (args, text) in [(["unit", "lst"], "no command 'unit lst'; did you mean parkctl unit list?"),
                              (["uint", "list", "--park", "SW"], "no command 'uint'; did you mean parkctl unit list --park SW?"),
-                             (["unit", "frobnicate"], "no command 'unit frobnicate'; the commands of parkctl unit are add, list, show"),
+                             (["unit", "frobnicate"], "no command 'unit frobnicate'; the commands of parkctl unit are add, set, remove, list, show"),
                              (["report", "ocupancy"], "did you mean parkctl report occupancy?")] {
             let out = try Parkctl.run(args)
             #expect(out.status == 64, "\(args) → \(out.status)")
