@@ -8,7 +8,7 @@ public struct AuditService {
     public init(_ session: ParkSession) { self.session = session }
 
     /// Every audited table (a test holds this to the audit triggers in the catalogue).
-    public static let entities = ["park", "building", "unit", "tenant", "onboarding", "onboarding_step", "onboarding_check",
+    public static let entities = ["park", "building", "unit", "tenant", "onboarding", "onboarding_step", "onboarding_check", "onboarding_check_undone",
                                   "lease", "lease_unit", "ticket", "ticket_event", "service_level", "calendar_day", "staff"]
 
     /// The newest `limit` changes, oldest first, optionally of one entity (table),

@@ -195,6 +195,16 @@ public struct TenantService {
         }
     }
 
+    /// Undoes the tick of a checklist item entered by mistake, before the move-in; the
+    /// tick is kept, with who undid it, when and why. False when it was not ticked.
+    public func uncheck(creditCode: String, park: String, item: ChecklistItem, reason: String) throws -> Bool {
+        let reason = try Validate.text(reason, field: "reason", max: 500)
+        return try session.write { conn in
+            let current = try Self.live(conn, creditCode: creditCode, park: park)
+            return try conn.query("SELECT parkctl_uncheck(\(current.id), \(item.rawValue), \(reason))").rows[0].decode(0)
+        }
+    }
+
     /// Moves a live application to `stage`, with the checks that stage needs.
     /// Used by the lease and move-in steps.
     public func advance(creditCode: String, park: String, to stage: OnboardingStage, on: CalendarDate? = nil,

@@ -4,7 +4,7 @@ import ParkCore
 struct TenantCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tenant", abstract: "Take tenants from application to move-in.",
-        subcommands: [Apply.self, Update.self, Approve.self, Reject.self, Check.self, FitOut.self, MoveIn.self, MoveOut.self,
+        subcommands: [Apply.self, Update.self, Approve.self, Reject.self, Check.self, Uncheck.self, FitOut.self, MoveIn.self, MoveOut.self,
                       List.self, Show.self])
 
     struct Apply: ParsableCommand {
@@ -116,6 +116,23 @@ struct TenantCommand: ParsableCommand {
             let item = try ChecklistItem.parse(item)
             let done = try TenantService(staff.session()).check(creditCode: tenant, park: park, item: item, note: note)
             emit(done ? "checked \(item.rawValue) (\(item.chineseName))\n" : "\(item.rawValue) was checked already; nothing changed\n")
+        }
+    }
+
+    struct Uncheck: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Undo a tick of the onboarding checklist entered by mistake (before the move-in).",
+            discussion: "The tick is kept in the record with who undid it, when and why. Example: parkctl tenant uncheck 博思软件 --park SW --item deposit_paid --reason 押金未到账")
+        @OptionGroup var staff: StaffOptions
+        @Argument(help: "The tenant: its credit code, registered name or short name.") var tenant: String
+        @Option(help: "Park code.") var park: String
+        @Option(help: ChecklistItem.help("Checklist item"), completion: ChecklistItem.completion) var item: String
+        @Option(help: "Why (required; kept in the record).") var reason: String
+
+        func run() throws {
+            let item = try ChecklistItem.parse(item)
+            let undone = try TenantService(staff.session()).uncheck(creditCode: tenant, park: park, item: item, reason: reason)
+            emit(undone ? "unchecked \(item.rawValue) (\(item.chineseName))\n" : "\(item.rawValue) was not checked; nothing changed\n")
         }
     }
 

@@ -150,4 +150,44 @@ import TestSupport
         let unitSet = try run(leasing, ["unit", "set", "SW/B1/0303", "--list-rent", "1"])
         #expect(unitSet.status == 77, "\(unitSet.stderr)")
     }
+
+    @Test func aTickEnteredByMistakeIsUndoneWithAReasonAndKept() throws {
+        let cli = try CLI()
+        try cli.portfolio()
+        try cli.ok(["tenant", "apply", "--park", "SW", "--name", "博思软件", "--credit-code", "91350100M000100Y43",
+                    "--industry", "software", "--contact", "陈静", "--phone", "0591-87500103", "--on", "2024-12-01"])
+        #expect(try cli.ok(["tenant", "check", "博思软件", "--park", "SW", "--item", "deposit_paid", "--note", "转账"]).contains("checked"))
+        #expect(try cli.ok(["tenant", "uncheck", "博思软件", "--park", "SW", "--item", "deposit_paid", "--reason", "押金未到账"])
+                == "unchecked deposit_paid (押金)\n")
+        #expect(try cli.ok(["tenant", "uncheck", "博思软件", "--park", "SW", "--item", "deposit_paid", "--reason", "again"])
+                == "deposit_paid was not checked; nothing changed\n")
+        // The checklist shows it open again, the undone tick is kept, and it can be ticked again.
+        let shown = try #require(try cli.json(["tenant", "show", "博思软件"]) as? [String: Any])
+        let checklist = try #require(((shown["applications"] as? [[String: Any]])?.first)?["checklist"] as? [[String: Any]])
+        #expect(checklist.first { $0["item"] as? String == "deposit_paid" }?["done_at"] is NSNull)
+        let kept = try cli.db.connection.query("SELECT item, done_by, note, undone_by, reason FROM onboarding_check_undone").rows
+        #expect(kept.count == 1)
+        #expect(try kept[0].decode("note", as: String?.self) == "转账" && kept[0].decode("reason", as: String.self) == "押金未到账")
+        #expect(try kept[0].decode("undone_by", as: String.self) == "cli-tester")
+        #expect(try cli.ok(["audit", "--entity", "onboarding_check_undone"]).contains("deposit_paid"))
+        try cli.ok(["tenant", "check", "博思软件", "--park", "SW", "--item", "deposit_paid"])
+        try refused(cli, ["tenant", "uncheck", "博思软件", "--park", "SW", "--item", "deposit_paid", "--reason", " "],
+                    saying: "reason must not be empty")
+
+        // After the move-in a tick stays.
+        for item in ["business_license", "fire_safety", "fit_out_plan", "keys_handed"] {
+            try cli.ok(["tenant", "check", "博思软件", "--park", "SW", "--item", item])
+        }
+        try cli.ok(["tenant", "approve", "博思软件", "--park", "SW", "--on", "2024-12-02"])
+        try cli.ok(["lease", "sign", "--tenant", "博思软件", "--units", "SW/B1/0301", "--start", "2025-01-01", "--end", "2027-12-31", "--rent", "40"])
+        try cli.ok(["tenant", "move-in", "博思软件", "--park", "SW", "--on", "2025-01-02"])
+        try refused(cli, ["tenant", "uncheck", "博思软件", "--park", "SW", "--item", "keys_handed", "--reason", "x"],
+                    saying: "a tick cannot be undone after the move-in")
+        // Staff can still not rewrite the record directly.
+        #expect(try cli.db.connection.query("""
+            SELECT has_table_privilege('parkctl_leasing', 'onboarding_check', 'DELETE')
+                OR has_table_privilege('parkctl_leasing', 'onboarding_check_undone', 'INSERT')
+                OR has_table_privilege('parkctl_admin', 'onboarding_check_undone', 'UPDATE')
+            """).rows[0].decode(0, as: Bool.self) == false)
+    }
 }
