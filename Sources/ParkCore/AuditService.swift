@@ -22,7 +22,7 @@ public struct AuditService {
             if let park { _ = try Lookup.parkID(park, conn) }
             return try conn.query("""
                 SELECT * FROM (
-                    SELECT a.id, a.at, a.actor, a.table_name, a.row_key, a.label, a.action, p.code AS park, a.reason,
+                    SELECT a.id, a.at, parkctl_actor_label(a.actor) AS actor, a.table_name, a.row_key, a.label, a.action, p.code AS park, a.reason,
                            CASE a.action
                              WHEN 'update' THEN (
                                SELECT string_agg(format('%s: %s → %s', k, coalesce(a.old_row->>k, '∅'), coalesce(a.new_row->>k, '∅')), '; ' ORDER BY k)

@@ -17,6 +17,8 @@ public enum StaffRole: String, Vocabulary {
 /// A member of staff: a PostgreSQL login role with one ``StaffRole`` and a park scope.
 public struct StaffMember: Sendable, Equatable {
     public var name: String
+    /// The name people know them by (李雷), shown beside the login in timelines.
+    public var displayName: String?
     public var role: StaffRole
     /// Park codes; nil for every park.
     public var parks: [String]?
@@ -41,8 +43,10 @@ public struct StaffService {
     /// try StaffService(session).add("li_lei", role: .leasing, parks: ["SW", "EC"])
     /// ```
     @discardableResult
-    public func add(_ name: String, role: StaffRole, parks: [String]?, password: String? = nil) throws -> StaffMember {
+    public func add(_ name: String, role: StaffRole, parks: [String]?, password: String? = nil,
+                    displayName: String? = nil) throws -> StaffMember {
         let name = try Self.validName(name)
+        let displayName = try displayName.map(Self.validDisplayName)
         if let parks, parks.isEmpty { throw ParkError.invalid("parks: give at least one park, or every park") }
         if let password, password.count < 8 || password.count > 200 {
             throw ParkError.invalid("password: 8-200 characters")
@@ -51,6 +55,7 @@ public struct StaffService {
             let parkIDs = try parks.map { codes in try Set(codes).sorted().map { try Lookup.parkID($0, conn) } }
             let verifier = try password.map { try conn.passwordVerifier($0, user: name) }
             try conn.query("SELECT parkctl_staff_add(\(name), \(role.rawValue), \(parkIDs), \(verifier))")
+            if let displayName { try conn.query("SELECT parkctl_staff_set_display_name(\(name), \(displayName))") }
             return try Self.member(name, conn)
         }
     }
@@ -77,6 +82,25 @@ public struct StaffService {
         }
     }
 
+    /// Sets the display name of a member of staff (an empty one removes it).
+    @discardableResult
+    public func setDisplayName(_ name: String, _ displayName: String) throws -> StaffMember {
+        let name = try Self.validName(name)
+        let displayName = displayName.trimmingCharacters(in: .whitespaces).isEmpty ? nil : try Self.validDisplayName(displayName)
+        return try session.write { conn in
+            do {
+                try conn.query("SELECT parkctl_staff_set_display_name(\(name), \(displayName))")
+            } catch let error as PostgresError where error.sqlState == SQLState("P0002") {
+                throw ParkError.notFound("no staff named \(name) (see `parkctl staff list`)")
+            }
+            return try Self.member(name, conn)
+        }
+    }
+
+    static func validDisplayName(_ text: String) throws -> String {
+        try Validate.text(text, field: "display name", max: 50)
+    }
+
     static func validName(_ name: String) throws -> String {
         guard Validate.isStaffName(name), !name.hasPrefix("pg_"), !name.hasPrefix("parkctl") else {
             throw ParkError.invalid("staff name '\(name.prefix(80))': 1-63 lower-case letters, digits or _, starting with a letter (not pg_… or parkctl…)")
@@ -85,7 +109,7 @@ public struct StaffService {
     }
 
     static let select = """
-        SELECT s.name, s.role, s.created_at, s.created_by, s.revoked_at, s.revoked_by,
+        SELECT s.name, s.display_name, s.role, s.created_at, s.created_by, s.revoked_at, s.revoked_by,
                (SELECT array_agg(p.code ORDER BY p.code) FROM park p WHERE p.id = ANY (s.park_ids)) AS parks,
                s.park_ids IS NULL AS every_park
         FROM staff s
@@ -97,7 +121,7 @@ public struct StaffService {
 
     static func decode(_ row: PostgresRow) throws -> StaffMember {
         let everyPark: Bool = try row.decode("every_park")
-        return StaffMember(name: try row.decode("name"), role: try StaffRole.parse(try row.decode("role")),
+        return StaffMember(name: try row.decode("name"), displayName: try row.decode("display_name"), role: try StaffRole.parse(try row.decode("role")),
                            parks: everyPark ? nil : (try row.decode("parks", as: [String]?.self) ?? []),
                            createdAt: try row.decode("created_at"), createdBy: try row.decode("created_by"),
                            revokedAt: try row.decode("revoked_at"), revokedBy: try row.decode("revoked_by"))

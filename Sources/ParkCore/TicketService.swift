@@ -103,7 +103,7 @@ public struct TicketService {
                             \(request.priority.rawValue), \(title), \(description), \(reporter), coalesce(\(request.openedAt)::timestamptz, now()))
                     RETURNING *
                 )
-                SELECT t.*, p.code AS park, tn.name AS tenant, tn.credit_code, parkctl_actor() AS created_by,
+                SELECT t.*, p.code AS park, tn.name AS tenant, tn.credit_code, parkctl_actor_label(parkctl_actor()) AS created_by,
                        CASE WHEN u.id IS NULL THEN NULL ELSE p.code || '/' || b.code || '/' || u.code END AS unit,
                        t.status <> 'cancelled' AND coalesce(t.first_response_at, now()) > t.response_due_at AS response_breached,
                        t.status <> 'cancelled' AND coalesce(t.resolved_at, now()) > t.resolution_due_at AS resolution_breached
@@ -275,7 +275,7 @@ public struct TicketService {
             query.sql += " WHERE t.number = \(query.bind(number))"
             let row = try conn.query(query).rows[0]
             let events = try conn.query("""
-                SELECT e.at, e.actor, e.kind, e.from_status, e.to_status, e.note
+                SELECT e.at, parkctl_actor_label(e.actor) AS actor, e.kind, e.from_status, e.to_status, e.note
                 FROM ticket_event e JOIN ticket t ON t.id = e.ticket_id WHERE t.number = \(number) ORDER BY e.at, e.id
                 """).rows.map { e in
                 TicketEvent(at: try e.decode("at"), actor: try e.decode("actor"), kind: try e.decode("kind"),

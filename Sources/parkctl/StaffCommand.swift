@@ -10,7 +10,7 @@ struct StaffCommand: ParsableCommand {
             Roles: admin (everything), leasing (tenants, onboarding, leases), service (tickets), viewer (read, reports).
             A member of staff then works as themselves: parkctl --user li_lei …, or a --database-url with their user.
             """,
-        subcommands: [Add.self, List.self, Revoke.self])
+        subcommands: [Add.self, SetDisplayName.self, List.self, Revoke.self])
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -21,6 +21,7 @@ struct StaffCommand: ParsableCommand {
         @Option(help: StaffRole.help("Role"), completion: StaffRole.completion) var role: String
         @Option(help: "Park codes separated by commas.") var parks: String?
         @Flag(help: "Every park, now and later.") var allParks = false
+        @Option(parsing: .unconditional, help: "The name people know them by (李雷), shown beside the login in timelines.") var displayName: String?
         @Flag(help: "Read a password from standard input (for logins over TCP; the embedded cluster trusts its socket).")
         var passwordStdin = false
         @OptionGroup var output: FormatOptions
@@ -47,7 +48,7 @@ struct StaffCommand: ParsableCommand {
                     throw ParkError.invalid("password: one line, without control characters (standard input held a line break or one)")
                 }
             }
-            let member = try StaffService(staff.session()).add(name, role: role, parks: codes, password: password)
+            let member = try StaffService(staff.session()).add(name, role: role, parks: codes, password: password, displayName: displayName)
             emit(Renderer.render([member.record], as: output.format))
         }
     }
@@ -58,6 +59,20 @@ struct StaffCommand: ParsableCommand {
         @OptionGroup var output: FormatOptions
         func run() throws {
             emit(Renderer.render(try StaffService(staff.session()).list().map(\.record), as: output.format))
+        }
+    }
+
+    struct SetDisplayName: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "set", abstract: "Give a member of staff a display name (an empty one removes it).",
+            discussion: "Example: parkctl staff set li_lei --display-name 李雷")
+        @OptionGroup var staff: StaffOptions
+        @Argument(help: "Login name.") var name: String
+        @Option(parsing: .unconditional, help: "The name people know them by, shown beside the login in timelines.") var displayName: String
+        @OptionGroup var output: FormatOptions
+        func run() throws {
+            let member = try StaffService(staff.session()).setDisplayName(name, displayName)
+            emit(Renderer.render([member.record], as: output.format))
         }
     }
 
@@ -74,7 +89,7 @@ struct StaffCommand: ParsableCommand {
 
 extension StaffMember {
     var record: Record {
-        Record([("name", .text(name)), ("role", .text(role.rawValue)), ("parks", parks.map { .list($0) } ?? .text("all")),
+        Record([("name", .text(name)), ("display_name", .optional(displayName)), ("role", .text(role.rawValue)), ("parks", parks.map { .list($0) } ?? .text("all")),
                 ("created_at", .time(createdAt)), ("created_by", .text(createdBy)),
                 ("revoked_at", .time(revokedAt)), ("revoked_by", .optional(revokedBy))])
     }

@@ -1,0 +1,45 @@
+import Foundation
+import ParkCore
+import Postgres
+import Testing
+import TestSupport
+
+/// Issue 14: logins stay ASCII, and a display name (李雷) shows beside them in the
+/// audit trail and the ticket timelines.
+@Suite struct StaffDisplayNameTests {
+    @Test func aDisplayNameShowsBesideTheLoginInTimelines() throws {
+        let staff = try StaffScopeTests.Staff()
+        let out = try staff.cli.run(["staff", "add", "li_lei_\(staff.suffix)", "--role", "service", "--parks", "SW",
+                                     "--display-name", "李雷", "--password-stdin", "--format", "json"], input: "correct horse 1")
+        #expect(out.status == 0, "\(out.stderr)")
+        let li = "li_lei_\(staff.suffix)"
+        #expect(out.stdout.contains("\"display_name\": \"李雷\""))
+        // Chinese in the login itself is still refused, with the way out.
+        let chinese = try staff.cli.run(["staff", "add", "李雷", "--role", "service", "--parks", "SW"])
+        #expect(chinese.status == 65 && chinese.stderr.contains("1-63 lower-case letters"), "\(chinese.stderr)")
+
+        let number = try staff.ok(li, ["ticket", "open", "--tenant", StaffScopeTests.swTenant, "--category", "repair",
+                                       "--title", "空调不制冷"]).split(separator: "\n")[0]
+        try staff.ok(li, ["ticket", "start", String(number)])
+        let shown = try staff.ok(li, ["ticket", "show", String(number), "--format", "json"])
+        #expect(shown.contains("\"actor\": \"李雷 (\(li))\""), "\(shown)")
+        // The audit trail, read by someone else: the same label.
+        let audit = try staff.cli.ok(["audit", "--entity", "ticket_event", "--format", "csv"])
+        #expect(audit.contains("李雷 (\(li))"), "\(audit)")
+
+        // Renamed, then removed: the timelines follow; what was recorded is the login.
+        try staff.cli.ok(["staff", "set", li, "--display-name", "李磊"])
+        #expect(try staff.ok(li, ["ticket", "show", String(number), "--format", "json"]).contains("\"actor\": \"李磊 (\(li))\""))
+        try staff.cli.ok(["staff", "set", li, "--display-name", ""])
+        #expect(try staff.ok(li, ["ticket", "show", String(number), "--format", "json"]).contains("\"actor\": \"\(li)\""))
+        #expect(try staff.cli.db.connection.query("SELECT DISTINCT actor FROM ticket_event WHERE actor LIKE 'li_lei%'")
+            .rows.map { try $0.decode(0, as: String.self) } == [li])
+
+        // Only admins name staff; a scoped admin only staff within its parks.
+        try staff.refused(li, ["staff", "set", li, "--display-name", "老板"], status: 77, saying: "not allowed")
+        let ec = try staff.add("ec_admin", role: "admin", parks: "EC")
+        try staff.refused(ec, ["staff", "set", li, "--display-name", "x"], status: 65, saying: "no staff named \(li)")
+        try staff.refused(ec, ["staff", "set", ec, "--display-name", "bad\u{202E}name"],
+                          status: 65, saying: "display name")
+    }
+}
