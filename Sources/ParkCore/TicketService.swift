@@ -182,11 +182,7 @@ public struct TicketService {
             if kind == "status", to == status { return false }
             if kind == "assigned", allowedFrom.contains(status), try row.decode("assignee", as: String?.self) == note { return false }
             guard allowedFrom.contains(status) else {
-                let allowed = status.next.map(\.rawValue).joined(separator: ", ")
-                throw ParkError.invalid("""
-                    ticket \(number) is \(status.rawValue); it cannot \(action) \
-                    (from \(status.rawValue) it can become: \(allowed.isEmpty ? "nothing, it is closed for good" : allowed))
-                    """)
+                throw ParkError.invalid("ticket \(number) is \(status.rawValue); it cannot \(action): \(Self.nextStep(from: status, number))")
             }
             if let at {
                 if try row.decode("in_future", as: Bool?.self) == true {
@@ -210,6 +206,16 @@ public struct TicketService {
                 try conn.execute("SELECT ticket_record_breaches(NULL, now(), \(ticketID))")
             }
             return true
+        }
+    }
+
+    /// What to do instead, as a command, for a ticket in `status`.
+    static func nextStep(from status: TicketStatus, _ number: String) -> String {
+        switch status {
+        case .open: "start or assign it first (parkctl ticket start \(number), or parkctl ticket assign \(number) --to NAME)"
+        case .assigned, .inProgress: "resolve it first (parkctl ticket resolve \(number) --note …)"
+        case .resolved, .closed: "reopen it first (parkctl ticket reopen \(number) --reason …)"
+        case .cancelled: "it was cancelled for good; open a new one (parkctl ticket open --tenant … --title …)"
         }
     }
 

@@ -108,9 +108,9 @@ func eventCount(_ conn: Connection) throws -> Int {
         try tickets.cancel(cancelled, reason: "重复")
         let before = try eventCount(db.connection)
         let close = #expect(throws: ParkError.self) { try tickets.close(open) }
-        #expect(close?.message == "ticket \(open) is open; it cannot be closed (from open it can become: assigned, in_progress, cancelled)")
+        #expect(close?.message == "ticket \(open) is open; it cannot be closed: start or assign it first (parkctl ticket start \(open), or parkctl ticket assign \(open) --to NAME)")
         let resolve = #expect(throws: ParkError.self) { try tickets.resolve(cancelled, note: "x") }
-        #expect(resolve?.message.contains("is cancelled; it cannot be resolved (from cancelled it can become: nothing") == true)
+        #expect(resolve?.message.contains("is cancelled; it cannot be resolved: it was cancelled for good; open a new one (parkctl ticket open") == true)
         let reopen = #expect(throws: ParkError.self) { try tickets.reopen(cancelled, reason: "x") }
         #expect(reopen?.message.contains("is cancelled") == true)
         let assign = #expect(throws: ParkError.self) { try tickets.assign(cancelled, to: "x") }

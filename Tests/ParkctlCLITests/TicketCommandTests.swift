@@ -39,7 +39,7 @@ import TestSupport
         try cli.ok(["ticket", "close", number])
         let cancel = try cli.run(["ticket", "cancel", number, "--reason", "x"])
         #expect(cancel.status == 65)
-        #expect(cancel.stderr.contains("is closed; it cannot be cancelled (from closed it can become: in_progress)"))
+        #expect(cancel.stderr.contains("is closed; it cannot be cancelled: reopen it first (parkctl ticket reopen"))
         let csv = try cli.ok(["ticket", "list", "--format", "csv"])
         #expect(csv.hasPrefix("number,park,tenant,credit_code,unit,category,priority,title,"))
         #expect(try cli.ok(["ticket", "list"]).contains("空调漏水"))
