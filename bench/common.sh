@@ -6,7 +6,9 @@
 # folder removed on exit), PARKCTL_HOME (a cluster inside it, started now and
 # stopped on exit), CONN (its conninfo) and PSQL (psql on it, stopping on errors).
 bench_setup() {
-    swift build "$@" >/dev/null
+    # The build's output only when it fails (set -e would otherwise end the bench silently).
+    local log
+    if ! log=$(swift build "$@" 2>&1); then echo "$log" >&2; echo "bench: swift build $* failed" >&2; exit 1; fi
     BIN=$(swift build "$@" --show-bin-path)
     WORK=$(mktemp -d /tmp/parkctl-bench-XXXXXX)
     chmod 755 "$WORK"   # the server runs as postgres when we are root

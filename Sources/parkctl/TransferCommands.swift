@@ -21,6 +21,8 @@ struct ImportCommand: ParsableCommand {
               completion: .list(importable)) var entity: String
     @Argument(help: "The CSV file; - reads standard input.") var file: String
     @Flag(help: "Check everything, import nothing.") var dryRun = false
+    @Flag(help: "A row whose key is recorded (park code, PARK/BUILDING, unit, credit code) updates it; each change is listed.")
+    var update = false
     @Option(help: TextEncoding.help("Encoding of the file"), completion: TextEncoding.completion) var encoding: String = "utf8"
 
     func run() throws {
@@ -33,10 +35,22 @@ struct ImportCommand: ParsableCommand {
         let size = fstat(fd, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG ? Int(info.st_size) : 0
         let bar = ProgressBar(totalBytes: size)
         do {
-            let summary = try ImportService(staff.session()).run(entity, from: fd, encoding: encoding, dryRun: dryRun) {
+            let summary = try ImportService(staff.session()).run(entity, from: fd, encoding: encoding, dryRun: dryRun, update: update) {
                 bar.update(bytes: $0, rows: $1)
             }
             bar.finish()
+            if update {
+                var text = ""
+                for change in summary.changes {
+                    text += "line \(change.line): \(change.column) \(change.old ?? "∅") → \(change.new ?? "∅")\n"
+                }
+                let (updated, imported) = summary.dryRun ? ("would update", "would import") : ("updated", "imported")
+                text += "\(summary.dryRun ? "dry run: " : "")read \(summary.rowsRead) rows: \(updated) \(summary.rowsUpdated) of the "
+                    + "\(summary.rowsMatched) recorded (\(summary.rowsMatched - summary.rowsUpdated) unchanged), \(imported) "
+                    + "\(summary.rowsRead - summary.rowsMatched) new, rejected 0\n"
+                say(text)
+                return
+            }
             say("\(summary.dryRun ? "dry run: " : "")read \(summary.rowsRead) rows, "
                  + "\(summary.dryRun ? "would import" : "imported") \(summary.dryRun ? summary.rowsRead : summary.rowsImported), rejected 0\n")
         } catch let rejected as ImportRejected {

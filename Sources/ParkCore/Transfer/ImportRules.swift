@@ -130,8 +130,10 @@ enum ImportRules {
             FROM import_rows WINDOW w AS (PARTITION BY c_credit_code ORDER BY line)) d
         WHERE c_name IS DISTINCT FROM first_name
         """,
-        "SELECT s.line, 'name', s.c_name, 'credit code ' || s.c_credit_code || ' belongs to ' || t.name FROM import_rows s JOIN tenant t ON t.credit_code = s.c_credit_code WHERE t.name <> btrim(s.c_name)",
+        tenantNamed,
     ]
+    static let tenantNamed =
+        "SELECT s.line, 'name', s.c_name, 'credit code ' || s.c_credit_code || ' belongs to ' || t.name FROM import_rows s JOIN tenant t ON t.credit_code = s.c_credit_code WHERE t.name <> btrim(s.c_name)"
 
     static let applyTenants = [
         """
@@ -270,37 +272,45 @@ enum ImportRules {
         SELECT line, 'code', c_code, 'the same park is on line ' || first_line FROM (
             SELECT line, c_code, min(line) OVER (PARTITION BY c_code) AS first_line FROM import_rows) d WHERE line <> first_line
         """,
-        "SELECT s.line, 'code', s.c_code, 'park ' || s.c_code || ' exists already: ' || p.name FROM import_rows s JOIN park p ON p.code = s.c_code",
+        parkExists,
     ]
+    static let parkExists =
+        "SELECT s.line, 'code', s.c_code, 'park ' || s.c_code || ' exists already: ' || p.name FROM import_rows s JOIN park p ON p.code = s.c_code"
 
     static let buildingsEnforced = [
         """
         SELECT line, 'building', c_building, 'the same building is on line ' || first_line FROM (
             SELECT line, c_building, min(line) OVER (PARTITION BY c_park, c_building) AS first_line FROM import_rows) d WHERE line <> first_line
         """,
-        "SELECT s.line, 'building', s.c_building, 'building ' || s.c_park || '/' || s.c_building || ' exists already' FROM import_rows s JOIN park p ON p.code = s.c_park JOIN building b ON b.park_id = p.id AND b.code = s.c_building",
+        buildingExists,
     ]
+    static let buildingExists =
+        "SELECT s.line, 'building', s.c_building, 'building ' || s.c_park || '/' || s.c_building || ' exists already' FROM import_rows s JOIN park p ON p.code = s.c_park JOIN building b ON b.park_id = p.id AND b.code = s.c_building"
 
     static let unitsEnforced = [
         """
         SELECT line, 'unit', c_unit, 'the same unit is on line ' || first_line FROM (
             SELECT line, c_unit, min(line) OVER (PARTITION BY c_park, c_building, c_unit) AS first_line FROM import_rows) d WHERE line <> first_line
         """,
-        """
+        unitExists,
+    ]
+    static let unitExists = """
         SELECT s.line, 'unit', s.c_unit, 'unit ' || s.c_park || '/' || s.c_building || '/' || s.c_unit || ' exists already'
         FROM import_rows s JOIN park p ON p.code = s.c_park JOIN building b ON b.park_id = p.id AND b.code = s.c_building
         JOIN unit u ON u.building_id = b.id AND u.code = s.c_unit
-        """,
-    ]
-
-    static let tenantsEnforced = [
         """
+
+    static let tenantsEnforced = [tenantApplicationExists]
+    static let tenantApplicationExists = """
         SELECT s.line, 'park', s.c_park, t.name || ' has an application at ' || s.c_park || ' already (stage ' || o.stage || ')'
         FROM import_rows s JOIN tenant t ON t.credit_code = s.c_credit_code JOIN park p ON p.code = s.c_park
         JOIN onboarding o ON o.tenant_id = t.id AND o.park_id = p.id AND o.stage NOT IN ('rejected', 'exited')
         WHERE coalesce(s.c_stage, 'moved_in') NOT IN ('rejected', 'exited')
-        """,
-    ]
+        """
+
+    /// The rules that refuse a row because its key is recorded already: an `--update`
+    /// import changes that row instead of refusing it.
+    static let keyRecorded: Set<String> = [parkExists, buildingExists, unitExists, tenantNamed, tenantApplicationExists]
 
     /// Each unit of each file lease with the days it holds it (up to its termination).
     static let leaseDays = """

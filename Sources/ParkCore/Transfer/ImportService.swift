@@ -22,12 +22,24 @@ public struct ImportProblem: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
+/// One cell an `--update` import changes (or, in a dry run, would change).
+public struct ImportChange: Sendable, Equatable {
+    public var line: Int
+    public var column: String
+    public var old: String?
+    public var new: String?
+}
+
 /// What an import did (or, with `dryRun`, would do).
 public struct ImportSummary: Sendable, Equatable {
     public var rowsRead: Int
     public var rowsImported: Int
     public var rowsRejected: Int
     public var dryRun: Bool
+    /// With `--update`: the rows that named recorded ones, and of those the ones that changed them.
+    public var rowsMatched = 0
+    public var rowsUpdated = 0
+    public var changes: [ImportChange] = []
 }
 
 /// The file had bad rows: every one is listed; nothing was imported.
@@ -55,10 +67,21 @@ public struct ImportService {
 
     /// Reads from `fd` (a file, or standard input) until its end. `progress` is
     /// called after each chunk with the bytes and rows read so far.
+    ///
+    /// `update`: a row whose key is recorded changes that record (see ``ImportUpdate``).
     public func run(_ entity: TransferEntity, from fd: Int32, encoding: TextEncoding = .utf8, dryRun: Bool = false,
-                    progress: ((Int, Int) -> Void)? = nil) throws -> ImportSummary {
+                    update: Bool = false, progress: ((Int, Int) -> Void)? = nil) throws -> ImportSummary {
         guard let columns = entity.importColumns else {
             throw ParkError.invalid("\(entity.rawValue) can be exported but not imported")
+        }
+        let updating = update ? ImportUpdate.of(entity) : nil
+        if update, updating == nil {
+            throw ParkError.invalid("\(entity.rawValue) cannot be updated by import: a signed lease changes by its own commands "
+                                    + "(parkctl lease renew|terminate|cancel)")
+        }
+        // Rules that refuse a recorded key do not apply to an update.
+        func applicable(_ rules: [String]) -> [String] {
+            updating == nil ? rules : rules.filter { !ImportRules.keyRecorded.contains($0) }
         }
         var summary = ImportSummary(rowsRead: 0, rowsImported: 0, rowsRejected: 0, dryRun: dryRun)
         var problems: [ImportProblem] = []
@@ -91,11 +114,25 @@ public struct ImportService {
                 let required = columns.filter(\.required).map {
                     "SELECT line, '\($0.name)', NULL::text, 'must not be empty' FROM import_rows WHERE c_\($0.name) IS NULL OR btrim(c_\($0.name)) = ''"
                 }
-                problems += try Self.check(required + ImportRules.rules(entity), conn)
-                let enforced = ImportRules.enforcedByConstraints(entity)
+                problems += try Self.check(required + applicable(ImportRules.rules(entity)) + (updating?.rules ?? []), conn)
+                let enforced = applicable(ImportRules.enforcedByConstraints(entity))
                 if !problems.isEmpty || dryRun { problems += try Self.check(enforced, conn) }
                 try reject(problems, &summary)
+                if let updating {
+                    summary.changes = try conn.query(PostgresQuery(unsafeSQL: updating.changes)).rows.map { row in
+                        ImportChange(line: try row.decode(0), column: try row.decode(1), old: try row.decode(2), new: try row.decode(3))
+                    }
+                    summary.rowsMatched = try conn.query(PostgresQuery(unsafeSQL: "SELECT count(*) FROM import_rows s \(updating.match)"))
+                        .rows[0].decode(0)
+                    summary.rowsUpdated = Set(summary.changes.map(\.line)).count
+                }
                 if dryRun { throw DryRunFinished() }
+                if let updating {
+                    try ConstraintMessages.translating {
+                        try conn.execute(PostgresQuery(unsafeSQL: updating.update))
+                        try conn.execute(PostgresQuery(unsafeSQL: updating.removeMatched))
+                    }
+                }
                 try conn.simpleQuery("SAVEPOINT import_apply")
                 do {
                     for statement in ImportRules.apply(entity) { try conn.execute(PostgresQuery(unsafeSQL: statement)) }
@@ -105,7 +142,7 @@ public struct ImportService {
                     try reject(problems, &summary)
                     throw error   // a constraint the rules do not know of
                 }
-                summary.rowsImported = summary.rowsRead
+                summary.rowsImported = summary.rowsRead - summary.rowsMatched
                 // Fresh statistics for a big load, so that the next report plans for the new
                 // size instead of waiting for autovacuum (the owner's right; others skip it).
                 if summary.rowsRead >= 10_000 {

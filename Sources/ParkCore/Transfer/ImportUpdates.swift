@@ -1,0 +1,100 @@
+/// `import --update`: a row whose natural key is recorded already (park code,
+/// PARK/BUILDING, PARK/BUILDING/UNIT, credit code) changes that record where its
+/// cells differ; the other rows are inserted as in a plain import. All or nothing,
+/// and every change is reported by line, column, old and new value.
+struct ImportUpdate {
+    /// The record a staged row `s` names, as `t` (joins after `FROM import_rows s`).
+    let match: String
+    let table: String
+    /// The columns an update may change, each with the staged value it takes.
+    let columns: [(column: String, value: String)]
+    /// Extra rules of an update (a leased unit's area).
+    let rules: [String]
+
+    static func of(_ entity: TransferEntity) -> ImportUpdate? {
+        switch entity {
+        case .parks:
+            ImportUpdate(match: "JOIN park t ON t.code = s.c_code", table: "park", columns: [
+                ("name", "btrim(s.c_name)"), ("kind", "s.c_kind"),
+                ("industries", "coalesce(string_to_array(s.c_industries, ','), '{}')"), ("address", "s.c_address"),
+            ], rules: [])
+        case .buildings:
+            ImportUpdate(match: "JOIN park p ON p.code = s.c_park JOIN building t ON t.park_id = p.id AND t.code = s.c_building",
+                         table: "building", columns: [
+                ("name", "btrim(s.c_name)"), ("floors_above", "s.c_floors::int"), ("floors_below", "coalesce(s.c_floors_below::int, 0)"),
+                ("delivered_on", "parkctl_date(s.c_delivered_on)"),
+            ], rules: [])
+        case .units:
+            ImportUpdate(match: """
+                JOIN park p ON p.code = s.c_park JOIN building b ON b.park_id = p.id AND b.code = s.c_building
+                JOIN unit t ON t.building_id = b.id AND t.code = s.c_unit
+                """, table: "unit", columns: [
+                ("floor", "s.c_floor::int"), ("area_m2", "s.c_area_m2::numeric"), ("kind", "s.c_kind"),
+                ("list_rent", "s.c_list_rent::numeric"), ("off_market_reason", "s.c_off_market_reason"),
+            ], rules: [
+                // As `unit set`: a leased unit's area or kind feeds its lease's rent.
+                """
+                SELECT s.line, CASE WHEN t.area_m2 <> s.c_area_m2::numeric THEN 'area_m2' ELSE 'kind' END,
+                       CASE WHEN t.area_m2 <> s.c_area_m2::numeric THEN s.c_area_m2 ELSE s.c_kind END,
+                       'unit ' || s.c_park || '/' || s.c_building || '/' || s.c_unit || ' is held by lease ' || l.number
+                       || ': change its area or kind with parkctl unit set … --reason (kept in the audit trail)'
+                FROM import_rows s JOIN park p ON p.code = s.c_park JOIN building b ON b.park_id = p.id AND b.code = s.c_building
+                JOIN unit t ON t.building_id = b.id AND t.code = s.c_unit
+                JOIN LATERAL (SELECT l.number FROM lease_unit lu JOIN lease l ON l.id = lu.lease_id
+                              WHERE lu.unit_id = t.id AND NOT lu.cancelled AND l.status IN ('signed', 'terminated')
+                                AND upper(lu.during) > (now() AT TIME ZONE p.time_zone)::date LIMIT 1) l ON true
+                WHERE parkctl_decimal(s.c_area_m2, 2) IS NOT NULL
+                  AND (t.area_m2 <> s.c_area_m2::numeric OR t.kind <> s.c_kind)
+                """,
+            ])
+        case .tenants:
+            ImportUpdate(match: "JOIN tenant t ON t.credit_code = s.c_credit_code", table: "tenant", columns: [
+                ("name", "btrim(s.c_name)"), ("industry", "s.c_industry"), ("contact", "btrim(s.c_contact)"),
+                ("phone", "s.c_phone"), ("email", "s.c_email"),
+            ], rules: [])
+        case .leases, .tickets, .audit:
+            nil
+        }
+    }
+
+    /// Each changed cell: line, column, old and new value (as text), in line order.
+    var changes: String {
+        // Compared as values of the column's type (1200 is 1200.00 m²), shown as text.
+        let values = columns.map {
+            "('\($0.column)', t.\($0.column) IS DISTINCT FROM (\($0.value)), t.\($0.column)::text, (\($0.value))::text)"
+        }.joined(separator: ", ")
+        return """
+            SELECT s.line, v.col, v.old, v.new FROM import_rows s \(match)
+            CROSS JOIN LATERAL (VALUES \(values)) AS v(col, differs, old, new)
+            WHERE v.differs ORDER BY s.line, v.col
+            """
+    }
+
+    /// Changes the recorded rows the file names, where they differ (a row that does
+    /// not differ is left alone, and the audit trail stays quiet about it).
+    var update: String {
+        let sets = columns.map { "\($0.column) = x.\($0.column)" }.joined(separator: ", ")
+        let values = columns.map { "\($0.value) AS \($0.column)" }.joined(separator: ", ")
+        let differs = columns.map { "t.\($0.column) IS DISTINCT FROM x.\($0.column)" }.joined(separator: " OR ")
+        return """
+            UPDATE \(table) t SET \(sets)
+            FROM (SELECT DISTINCT ON (t.id) t.id, \(values) FROM import_rows s \(match) ORDER BY t.id, s.line) x
+            WHERE t.id = x.id AND (\(differs))
+            """
+    }
+
+    /// Takes the rows that named recorded ones out of the staging table, so that the
+    /// plain import's statements insert only the new ones. A tenant recorded already
+    /// keeps its row for a park where it has no application in progress (one is made).
+    var removeMatched: String {
+        if table == "tenant" {
+            return """
+                DELETE FROM import_rows s USING tenant t
+                WHERE t.credit_code = s.c_credit_code
+                  AND (s.c_park IS NULL OR EXISTS (SELECT 1 FROM onboarding o JOIN park p ON p.id = o.park_id
+                                                   WHERE o.tenant_id = t.id AND p.code = s.c_park AND o.stage NOT IN ('rejected', 'exited')))
+                """
+        }
+        return "DELETE FROM import_rows r WHERE r.line IN (SELECT s.line FROM import_rows s \(match))"
+    }
+}

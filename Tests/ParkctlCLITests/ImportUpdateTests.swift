@@ -1,0 +1,76 @@
+import Foundation
+import ParkCore
+import Postgres
+import Testing
+import TestSupport
+
+/// Issue 14: `import --update` upserts by natural key, says per line what it changed,
+/// and is all or nothing.
+@Suite struct ImportUpdateTests {
+    func ok(_ cli: CLI, _ args: [String], input: String) throws -> String {
+        let out = try cli.run(args, input: input)
+        #expect(out.status == 0, "parkctl \(args.joined(separator: " ")): \(out.stderr)")
+        return out.stdout
+    }
+
+    @Test func aRecordedKeyIsUpdatedANewOneInsertedAndEachChangeListed() throws {
+        let cli = try CLI()
+        try cli.portfolio()   // SW/B1: 0301 256.50 m² 38.00, 0302 1200 m² 36.50
+        let header = "park,building,unit,floor,area_m2,kind,list_rent,off_market_reason\n"
+        let file = header + "SW,B1,0301,3,256.50,office,39.00,\nSW,B1,0302,3,1200,office,36.50,\nSW,B1,0303,3,80,office,30,\n"
+        // Without --update a recorded unit is refused, as before.
+        let plain = try cli.run(["import", "units", "-"], input: file)
+        #expect(plain.status == 65 && plain.stderr.contains("unit SW/B1/0301 exists already"), "\(plain.stderr)")
+
+        let before = try cli.db.connection.tableChecksums()
+        let dry = try cli.run(["import", "units", "-", "--update", "--dry-run"], input: file)
+        #expect(dry.stdout == "line 2: list_rent 38.00 → 39.00\n"
+                + "dry run: read 3 rows: would update 1 of the 2 recorded (1 unchanged), would import 1 new, rejected 0\n", "\(dry.stdout)")
+        #expect(try cli.db.connection.tableChecksums() == before)
+
+        #expect(try ok(cli, ["import", "units", "-", "--update"], input: file)
+                == "line 2: list_rent 38.00 → 39.00\nread 3 rows: updated 1 of the 2 recorded (1 unchanged), imported 1 new, rejected 0\n")
+        let units = try #require(try cli.json(["unit", "list", "--building", "SW/B1"]) as? [[String: Any]])
+        #expect(units.map { $0["code"] as? String } == ["SW/B1/0301", "SW/B1/0302", "SW/B1/0303"])
+        #expect((units[0]["list_rent"] as? NSNumber)?.decimalValue == 39)
+        // The unchanged row left no trace in the audit trail; the changed one did.
+        let audit = try #require(try cli.json(["audit", "--entity", "unit"]) as? [[String: Any]])
+        #expect(audit.filter { $0["action"] as? String == "update" }.map { $0["label"] as? String } == ["0301"])
+        // Again: nothing to change.
+        #expect(try ok(cli, ["import", "units", "-", "--update"], input: file)
+                == "read 3 rows: updated 0 of the 3 recorded (3 unchanged), imported 0 new, rejected 0\n")
+    }
+
+    @Test func anUpdateIsAllOrNothingAndKeepsTheRulesOfTheCommands() throws {
+        let cli = try CLI()
+        try cli.portfolio()
+        try cli.ok(["tenant", "apply", "--park", "SW", "--name", "博思软件", "--credit-code", "91350100M000100Y43",
+                    "--industry", "software", "--contact", "陈静", "--phone", "0591-87500103", "--on", "2024-12-01"])
+        try cli.ok(["tenant", "approve", "博思软件", "--park", "SW", "--on", "2024-12-02"])
+        let lease = try cli.ok(["lease", "sign", "--tenant", "博思软件", "--units", "SW/B1/0301", "--start", "2026-01-01",
+                                "--end", "2028-12-31", "--rent", "40"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let before = try cli.db.connection.tableChecksums()
+        // A leased unit's area changes only through unit set --reason; a bad row elsewhere stops everything.
+        let file = "park,building,unit,floor,area_m2,kind,list_rent\nSW,B1,0301,3,300,office,38\nSW,B1,0302,3,1200,office,-1\n"
+        let out = try cli.run(["import", "units", "-", "--update"], input: file)
+        #expect(out.status == 65)
+        #expect(out.stderr.contains("line 2, area_m2 '300': unit SW/B1/0301 is held by lease \(lease): change its area or kind with parkctl unit set"),
+                "\(out.stderr)")
+        #expect(out.stderr.contains("line 3, list_rent"))
+        #expect(try cli.db.connection.tableChecksums() == before)
+
+        // Tenants: the profile is updated; the application in progress is kept.
+        let tenants = "name,credit_code,industry,contact,phone,email,park,stage\n"
+            + "博思软件科技,91350100M000100Y43,software,林晓,0591-87500103,,SW,moved_in\n"
+        #expect(try ok(cli, ["import", "tenants", "-", "--update"], input: tenants)
+                == "line 2: contact 陈静 → 林晓\nline 2: name 博思软件 → 博思软件科技\n"
+                + "read 1 rows: updated 1 of the 1 recorded (0 unchanged), imported 0 new, rejected 0\n")
+        let shown = try #require(try cli.json(["tenant", "show", "91350100M000100Y43"]) as? [String: Any])
+        #expect(shown["name"] as? String == "博思软件科技" && shown["contact"] as? String == "林晓")
+        #expect(((shown["applications"] as? [[String: Any]])?.map { $0["stage"] as? String }) == ["lease_signed"])
+
+        // Leases change by their own commands.
+        let leases = try cli.run(["import", "leases", "-", "--update"], input: "number\n")
+        #expect(leases.status == 65 && leases.stderr.contains("leases cannot be updated by import"))
+    }
+}
