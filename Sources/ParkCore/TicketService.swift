@@ -165,6 +165,36 @@ public struct TicketService {
                           action: "be cancelled")
     }
 
+    /// Corrects event `event` (its number in `ticket show`) by appending a correction
+    /// with its right time and/or note and the reason; the ticket's times and assignee
+    /// follow the corrected timeline, and a breach the corrected times now show is recorded.
+    public func correct(_ number: String, event: Int, at: Date?, note: String?, reason: String) throws {
+        let reason = try Validate.text(reason, field: "reason", max: 10_000)
+        let note = try note.map { try Validate.text($0, field: "note", max: 10_000, multiline: true) }
+        guard at != nil || note != nil else { throw ParkError.invalid("give the right time (--at) or note (--note) of the event") }
+        try session.write { conn in
+            guard let row = try conn.query("""
+                SELECT t.id, t.park_id, (SELECT e.id FROM (SELECT e.id, row_number() OVER (ORDER BY e.id) AS no
+                                                        FROM ticket_event e WHERE e.ticket_id = t.id) e WHERE e.no = \(event)) AS event_id,
+                       (SELECT count(*) FROM ticket_event e WHERE e.ticket_id = t.id) AS events
+                FROM ticket t WHERE t.number = \(number) FOR UPDATE
+                """).rows.first else {
+                throw ParkError.notFound("ticket '\(number)' not found")
+            }
+            guard let eventID: Int = try row.decode("event_id") else {
+                throw ParkError.notFound("ticket \(number) has events #1 to #\(try row.decode("events", as: Int.self)), not #\(event) "
+                                         + "(see parkctl ticket show \(number))")
+            }
+            let ticketID: Int = try row.decode("id")
+            try conn.execute("""
+                INSERT INTO ticket_event (park_id, ticket_id, actor, kind, corrects, corrected_at, corrected_note, note)
+                VALUES (\(try row.decode("park_id", as: Int.self)), \(ticketID), \(session.actor), 'correction', \(eventID),
+                        \(at)::timestamptz, \(note), \(reason))
+                """)
+            try conn.execute("SELECT ticket_record_breaches(NULL, now(), \(ticketID))")
+        }
+    }
+
     /// Appends one event after checking the ticket's current status (locked). Asking
     /// for the state the ticket is in already (close a closed ticket, assign to the
     /// assignee it has) changes nothing and returns false, as ticking a ticked item does.
@@ -172,7 +202,8 @@ public struct TicketService {
                         allowedFrom: Set<TicketStatus>, action: String) throws -> Bool {
         try session.write { conn in
             guard let row = try conn.query("""
-                SELECT t.id, t.park_id, t.status, t.assignee, (SELECT max(e.at) FROM ticket_event e WHERE e.ticket_id = t.id) AS last_at,
+                SELECT t.id, t.park_id, t.status, t.assignee,
+                       (SELECT max(e.at) FROM ticket_event e WHERE e.ticket_id = t.id AND e.kind NOT IN ('sla_breach', 'correction')) AS last_at,
                        \(at)::timestamptz > now() + interval '1 minute' AS in_future
                 FROM ticket t WHERE t.number = \(number) FOR UPDATE
                 """).rows.first else {
@@ -188,8 +219,12 @@ public struct TicketService {
                 if try row.decode("in_future", as: Bool?.self) == true {
                     throw ParkError.invalid("the time \(Timestamps.describe(at)) lies in the future")
                 }
-                if let last: Date = try row.decode("last_at"), at < last {
-                    throw ParkError.invalid("the time \(Timestamps.describe(at)) is before the ticket's last event (\(Timestamps.describe(last)))")
+                // A comment or an assignment forgotten at the time takes its place in the
+                // timeline (the database checks it follows the opening); a status change
+                // follows the last event.
+                if kind != "comment", kind != "assigned", let last: Date = try row.decode("last_at"), at < last {
+                    throw ParkError.invalid("the time \(Timestamps.describe(at)) is before the ticket's last event (\(Timestamps.describe(last))); "
+                                            + "a status change is recorded in order (correct a wrong time with parkctl ticket correct)")
                 }
             }
             let ticketID: Int = try row.decode("id")
@@ -280,11 +315,21 @@ public struct TicketService {
             var query = PostgresQuery(unsafeSQL: Self.ticketSelect)
             query.sql += " WHERE t.number = \(query.bind(number))"
             let row = try conn.query(query).rows[0]
+            // Numbered in the order they were recorded; a correction says what it changed.
             let events = try conn.query("""
-                SELECT e.at, parkctl_actor_label(e.actor) AS actor, e.kind, e.from_status, e.to_status, e.note
-                FROM ticket_event e JOIN ticket t ON t.id = e.ticket_id WHERE t.number = \(number) ORDER BY e.at, e.id
+                WITH e AS (SELECT e.*, row_number() OVER (ORDER BY e.id) AS no, p.time_zone
+                           FROM ticket_event e JOIN ticket t ON t.id = e.ticket_id JOIN park p ON p.id = t.park_id
+                           WHERE t.number = \(number))
+                SELECT e.no, e.at, parkctl_actor_label(e.actor) AS actor, e.kind, e.from_status, e.to_status,
+                       CASE WHEN e.kind = 'correction' THEN
+                           'corrects #' || (SELECT c.no FROM e c WHERE c.id = e.corrects)
+                           || coalesce(': time → ' || to_char(e.corrected_at AT TIME ZONE e.time_zone, 'YYYY-MM-DD HH24:MI'), '')
+                           || coalesce(CASE WHEN e.corrected_at IS NULL THEN ': ' ELSE '; ' END || 'note → ' || e.corrected_note, '')
+                           || ' (' || e.note || ')'
+                       ELSE e.note END AS note
+                FROM e ORDER BY e.at, e.id
                 """).rows.map { e in
-                TicketEvent(at: try e.decode("at"), actor: try e.decode("actor"), kind: try e.decode("kind"),
+                TicketEvent(number: try e.decode("no"), at: try e.decode("at"), actor: try e.decode("actor"), kind: try e.decode("kind"),
                             from: try e.decode("from_status"), to: try e.decode("to_status"), note: try e.decode("note"))
             }
             return try Self.decodeTicket(row, events: events)

@@ -120,7 +120,8 @@ extension Ticket {
     var detailRecord: Record {
         let r = record
         r.fields.append((key: "events", value: .records(events.map { e in
-            Record([("at", .time(e.at)), ("actor", .text(e.actor)), ("kind", .text(e.kind)), ("from", .optional(e.from)),
+            Record([("no", e.number.map { .integer($0) } ?? .optional(nil)), ("at", .time(e.at)), ("actor", .text(e.actor)),
+                    ("kind", .text(e.kind)), ("from", .optional(e.from)),
                     ("to", .optional(e.to)), ("note", .optional(e.note))])
         })))
         return r

@@ -37,7 +37,7 @@ struct TicketCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ticket", abstract: "Tenant service requests and their service levels.",
         subcommands: [Open.self, Assign.self, Start.self, Comment.self, Resolve.self, Close.self, Reopen.self, Cancel.self,
-                      List.self, Show.self])
+                      Correct.self, List.self, Show.self])
 
     struct Open: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -97,6 +97,29 @@ struct TicketCommand: ParsableCommand {
         func run() throws {
             try TicketService(ticket.staff.session()).comment(ticket.number, text: text, at: try ticket.time)
             say("comment added to \(ticket.number)\n")
+        }
+    }
+
+    struct Correct: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Correct the time or note of an event recorded wrong; the timeline keeps both.",
+            discussion: """
+                The event is named by its number in `parkctl ticket show` (the no column). The correction is \
+                appended to the timeline with the reason; the ticket's response, resolution and closing times and \
+                its assignee follow the corrected timeline. A comment or assignment forgotten at the time is \
+                recorded in its place instead: parkctl ticket comment T-… --text … --at "2026-12-01 09:30".
+                Example: parkctl ticket correct T-2026-000045 --event 4 --at "2026-12-01 10:05" --reason 录入时间错误
+                """)
+        @OptionGroup var staff: StaffOptions
+        @Argument(help: "Ticket number, e.g. T-2026-000045.") var number: String
+        @Option(help: "The number of the event to correct (ticket show's no column).") var event: Int
+        @Option(help: "Its right time, YYYY-MM-DD HH:MM.") var at: String?
+        @Option(help: "Its right note (for an assignment: the right assignee).") var note: String?
+        @Option(help: "Why (required; kept in the timeline).") var reason: String
+        func run() throws {
+            try TicketService(staff.session()).correct(number, event: event, at: try at.map { try parseTime($0, field: "at") },
+                                                       note: note, reason: reason)
+            say("event #\(event) of \(number) corrected\n")
         }
     }
 

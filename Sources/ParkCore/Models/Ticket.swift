@@ -31,6 +31,9 @@ public struct Ticket: Sendable, Equatable {
 
 /// One entry of a ticket's timeline.
 public struct TicketEvent: Sendable, Equatable {
+    /// Its place in the order events were recorded (1 is the opening): what
+    /// `ticket correct --event N` names.
+    public var number: Int? = nil
     public var at: Date
     public var actor: String
     public var kind: String
