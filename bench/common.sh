@@ -39,7 +39,7 @@ ticket_open_sql() {
 WITH t AS (INSERT INTO ticket (park_id, tenant_id, unit_id, category, priority, title, description, reporter, opened_at)
            VALUES ($PARK_ID, $TENANT_ID, $UNIT_ID, 'repair', 'normal', 'pgbench', NULL, 'pgbench', coalesce(NULL::timestamptz, now()))
            RETURNING *)
-SELECT t.*, p.code AS park, tn.name AS tenant, tn.credit_code, parkctl_actor_label(parkctl_actor()) AS created_by,
+SELECT t.*, p.code AS park, tn.name AS tenant, tn.credit_code, parkctl_actor() AS created_by,
        CASE WHEN u.id IS NULL THEN NULL ELSE p.code || '/' || b.code || '/' || u.code END AS unit,
        t.status <> 'cancelled' AND coalesce(t.first_response_at, now()) > t.response_due_at AS response_breached,
        t.status <> 'cancelled' AND coalesce(t.resolved_at, now()) > t.resolution_due_at AS resolution_breached

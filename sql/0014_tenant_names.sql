@@ -30,6 +30,11 @@ BEGIN
             RAISE NOTICE 'pg_trgm is not installed: tenant name searches read the table';
             RETURN;
         END IF;
+        -- A schema of that name made by another role would let its owner change the
+        -- extension's objects: refuse it.
+        IF EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = 'parkctl_ext' AND nspowner <> current_user::regrole) THEN
+            RAISE EXCEPTION 'schema parkctl_ext exists and belongs to another role: drop it, or make the database owner its owner';
+        END IF;
         BEGIN
             CREATE SCHEMA IF NOT EXISTS parkctl_ext;
             REVOKE ALL ON SCHEMA parkctl_ext FROM PUBLIC;
@@ -43,3 +48,42 @@ BEGIN
                    ' ', '', (SELECT n.nspname FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
                              WHERE e.extname = 'pg_trgm'));
 END $$;
+
+-- A tenant no park of the caller's knows is hidden from staff of some parks: one with
+-- applications only elsewhere (as before), and now also one with no application at
+-- all (an `import tenants` row without a park), unless this very transaction made it
+-- (`tenant apply` inserts the tenant, then its application). Finding tenants by part
+-- of a name must not list the tenants of other parks.
+CREATE OR REPLACE FUNCTION parkctl_hidden_tenants(who name) RETURNS SETOF bigint
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+    SELECT o.tenant_id FROM public.onboarding o
+    WHERE who = session_user OR public.parkctl_is_owner(session_user)
+    GROUP BY o.tenant_id
+    HAVING NOT bool_or(o.park_id = ANY (public.parkctl_parks_of(who)))
+    UNION ALL
+    SELECT t.id FROM public.tenant t
+    WHERE (who = session_user OR public.parkctl_is_owner(session_user))
+      AND t.created_at < pg_catalog.now()
+      AND NOT EXISTS (SELECT 1 FROM public.onboarding o WHERE o.tenant_id = t.id)
+$$;
+
+-- The registered name is what proves a tenant to a park that applies it (see
+-- parkctl_apply_known_tenant): staff of some parks may not change the name of a
+-- tenant that parks outside theirs know. Its other details they may correct (the
+-- change shows in the audit trail of every park that sees the tenant).
+CREATE FUNCTION tenant_name_kept_for_other_parks() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE mine bigint[] := public.parkctl_parks_of(session_user);
+BEGIN
+    IF TG_TABLE_SCHEMA <> 'public' OR TG_TABLE_NAME <> 'tenant' THEN
+        RAISE EXCEPTION 'parkctl''s triggers run on parkctl''s tables only' USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF mine IS NOT NULL AND NEW.name IS DISTINCT FROM OLD.name
+       AND EXISTS (SELECT 1 FROM public.onboarding o WHERE o.tenant_id = OLD.id AND NOT o.park_id = ANY (mine)) THEN
+        RAISE EXCEPTION 'other parks know % by its registered name: only staff of every park may change it', OLD.credit_code
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER tenant_name_kept_for_other_parks BEFORE UPDATE OF name ON tenant
+    FOR EACH ROW EXECUTE FUNCTION tenant_name_kept_for_other_parks();

@@ -20,7 +20,8 @@ BEGIN
     INSERT INTO public.audit_log (actor, table_name, row_key, label, action, park_id, old_row, new_row, reason)
     VALUES (public.parkctl_actor(), TG_TABLE_NAME, public.audit_row_key(j), public.audit_row_label(j), lower(TG_OP),
             public.audit_row_park(TG_TABLE_NAME, j), old_j, new_j,
-            left(nullif(btrim(pg_catalog.current_setting('parkctl.reason', true)), ''), 500));
+            -- Any login may set the setting: what it holds is kept as plain text.
+            public.parkctl_escape_controls(left(nullif(btrim(pg_catalog.current_setting('parkctl.reason', true)), ''), 500)));
     RETURN NULL;
 END $$;
 
@@ -105,7 +106,10 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
 $$;
 
 -- 3. A building keeps the floors its units are on (the units' own trigger checks a
---    unit against its building; this checks the building against its units).
+--    unit against its building; this checks the building against its units). The
+--    units' triggers now lock the building they read (FOR SHARE), so that a unit added
+--    and the building's floors changed at once wait for each other instead of both
+--    passing their checks.
 CREATE FUNCTION building_floors_hold_units() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE u record;
@@ -126,3 +130,33 @@ CREATE TRIGGER building_floors_hold_units BEFORE UPDATE OF floors_above, floors_
 -- 4. A park is removed, like it is added, by admins of every park only.
 CREATE POLICY park_removed_by_every_park_staff ON park AS RESTRICTIVE FOR DELETE
     USING ((SELECT public.parkctl_parks_of(current_user)) IS NULL);
+
+CREATE OR REPLACE FUNCTION unit_floor_in_building() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE b public.building;
+BEGIN
+    SELECT * INTO b FROM public.building WHERE id = NEW.building_id FOR SHARE;
+    IF NEW.floor = 0 OR NEW.floor > b.floors_above OR NEW.floor < -b.floors_below THEN
+        RAISE EXCEPTION 'floor % is not in building % (floors -% to %, no floor 0)',
+            NEW.floor, b.code, b.floors_below, b.floors_above
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'unit_floor_in_building', TABLE = 'unit', COLUMN = 'floor';
+    END IF;
+    RETURN NEW;
+END $$;
+
+CREATE OR REPLACE FUNCTION units_floor_in_building() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE bad record;
+BEGIN
+    PERFORM 1 FROM public.building b WHERE b.id IN (SELECT DISTINCT n.building_id FROM new_rows n) ORDER BY b.id FOR SHARE;
+    SELECT n.floor, b.code, b.floors_below, b.floors_above INTO bad
+    FROM new_rows n JOIN public.building b ON b.id = n.building_id
+    WHERE n.floor = 0 OR n.floor > b.floors_above OR n.floor < -b.floors_below
+    LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'floor % is not in building % (floors -% to %, no floor 0)',
+            bad.floor, bad.code, bad.floors_below, bad.floors_above
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'unit_floor_in_building', TABLE = 'unit', COLUMN = 'floor';
+    END IF;
+    RETURN NULL;
+END $$;

@@ -44,11 +44,13 @@ BEGIN
             OR pg_catalog.pg_has_role(session_user, 'parkctl_admin', 'MEMBER')) THEN
         RAISE EXCEPTION 'only leasing staff and admins change the onboarding checklist' USING ERRCODE = 'insufficient_privilege';
     END IF;
-    SELECT * INTO o FROM public.onboarding WHERE id = p_onboarding FOR UPDATE;
+    -- Only the caller's parks: another park's application is neither locked nor told apart.
+    SELECT * INTO o FROM public.onboarding WHERE id = p_onboarding
+      AND (public.parkctl_parks_of(session_user) IS NULL OR park_id = ANY (public.parkctl_parks_of(session_user)))
+    FOR UPDATE;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'no application %', p_onboarding USING ERRCODE = 'no_data_found';
     END IF;
-    PERFORM public.parkctl_require_park(o.park_id);
     IF o.stage IN ('moved_in', 'exiting', 'exited') THEN
         RAISE EXCEPTION 'the tenant moved in with the whole checklist ticked: a tick cannot be undone after the move-in'
             USING ERRCODE = 'check_violation', CONSTRAINT = 'onboarding_check_undone_before_move_in';

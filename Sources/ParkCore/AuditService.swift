@@ -22,7 +22,7 @@ public struct AuditService {
             if let park { _ = try Lookup.parkID(park, conn) }
             return try conn.query("""
                 SELECT * FROM (
-                    SELECT a.id, a.at, parkctl_actor_label(a.actor) AS actor, a.table_name, a.row_key, a.label, a.action, p.code AS park, a.reason,
+                    SELECT a.id, a.at, a.actor, parkctl_actor_name(a.actor) AS actor_name, a.table_name, a.row_key, a.label, a.action, p.code AS park, a.reason,
                            CASE a.action
                              WHEN 'update' THEN (
                                SELECT string_agg(format('%s: %s → %s', k, coalesce(a.old_row->>k, '∅'), coalesce(a.new_row->>k, '∅')), '; ' ORDER BY k)
@@ -41,7 +41,7 @@ public struct AuditService {
                     ORDER BY a.id DESC LIMIT \(limit)
                 ) recent ORDER BY id
                 """).rows.map { row in
-                AuditEntry(id: try row.decode("id"), at: try row.decode("at"), actor: try row.decode("actor"),
+                AuditEntry(id: try row.decode("id"), at: try row.decode("at"), actor: try row.decode("actor"), actorName: try row.decode("actor_name"),
                            entity: try row.decode("table_name"), key: try row.decode("row_key"), label: try row.decode("label"),
                            action: try row.decode("action"), park: try row.decode("park"),
                            changes: try row.decode("changes", as: String?.self) ?? "", reason: try row.decode("reason"))

@@ -41,6 +41,9 @@ public enum ConstraintMessages {
         "lease_unit_during_not_empty": "a lease holds its units for at least one day",
         "onboarding_step_not_in_future": "a step of an application cannot take effect in the future (give --on a day up to today)",
         "onboarding_step_in_order": "a step of an application cannot take effect before its previous step",
+        "staff_display_name_plain": "a display name holds no brackets and no invisible characters (zero-width spaces, soft hyphens)",
+        "staff_display_name_length": "a display name has 1-50 characters, without spaces around it",
+        "tenant_short_name_length": "a short name (简称) has 1-8 characters, without spaces around it",
     ]
 
     /// Free-text columns refuse control characters and bidirectional overrides

@@ -103,7 +103,7 @@ public struct TicketService {
                             \(request.priority.rawValue), \(title), \(description), \(reporter), coalesce(\(request.openedAt)::timestamptz, now()))
                     RETURNING *
                 )
-                SELECT t.*, p.code AS park, tn.name AS tenant, tn.credit_code, parkctl_actor_label(parkctl_actor()) AS created_by,
+                SELECT t.*, p.code AS park, tn.name AS tenant, tn.credit_code, parkctl_actor() AS created_by, parkctl_actor_name(parkctl_actor()) AS created_by_name,
                        CASE WHEN u.id IS NULL THEN NULL ELSE p.code || '/' || b.code || '/' || u.code END AS unit,
                        t.status <> 'cancelled' AND coalesce(t.first_response_at, now()) > t.response_due_at AS response_breached,
                        t.status <> 'cancelled' AND coalesce(t.resolved_at, now()) > t.resolution_due_at AS resolution_breached
@@ -115,7 +115,7 @@ public struct TicketService {
             // so that back-filled requests keep their timelines in order.
             let opened: Date = try created.decode("opened_at")
             return try Self.decodeTicket(created, events: [
-                TicketEvent(at: opened, actor: try created.decode("created_by"), kind: "created", from: nil, to: "open", note: title),
+                TicketEvent(at: opened, actor: try created.decode("created_by"), actorName: try created.decode("created_by_name"), kind: "created", from: nil, to: "open", note: title),
             ])
         }
     }
@@ -320,7 +320,7 @@ public struct TicketService {
                 WITH e AS (SELECT e.*, row_number() OVER (ORDER BY e.id) AS no, p.time_zone
                            FROM ticket_event e JOIN ticket t ON t.id = e.ticket_id JOIN park p ON p.id = t.park_id
                            WHERE t.number = \(number))
-                SELECT e.no, e.at, parkctl_actor_label(e.actor) AS actor, e.kind, e.from_status, e.to_status,
+                SELECT e.no, e.at, e.actor, parkctl_actor_name(e.actor) AS actor_name, e.kind, e.from_status, e.to_status,
                        CASE WHEN e.kind = 'correction' THEN
                            'corrects #' || (SELECT c.no FROM e c WHERE c.id = e.corrects)
                            || coalesce(': time → ' || to_char(e.corrected_at AT TIME ZONE e.time_zone, 'YYYY-MM-DD HH24:MI'), '')
@@ -329,7 +329,8 @@ public struct TicketService {
                        ELSE e.note END AS note
                 FROM e ORDER BY e.at, e.id
                 """).rows.map { e in
-                TicketEvent(number: try e.decode("no"), at: try e.decode("at"), actor: try e.decode("actor"), kind: try e.decode("kind"),
+                TicketEvent(number: try e.decode("no"), at: try e.decode("at"), actor: try e.decode("actor"),
+                            actorName: try e.decode("actor_name"), kind: try e.decode("kind"),
                             from: try e.decode("from_status"), to: try e.decode("to_status"), note: try e.decode("note"))
             }
             return try Self.decodeTicket(row, events: events)

@@ -17,6 +17,6 @@ struct AuditCommand: ParsableCommand {
         let since = try since.map { try Validate.date($0, field: "since") }
         let entries = try AuditService(staff.session()).entries(entity: entity, park: park, since: since, limit: limit)
         emit(Renderer.render(entries.map(\.record), as: output.format,
-                             columns: output.format == .table ? ["at", "actor", "entity", "label", "action", "changes", "reason"] : nil))
+                             columns: output.format == .table ? ["at", "actor", "actor_name", "entity", "label", "action", "changes", "reason"] : nil))
     }
 }

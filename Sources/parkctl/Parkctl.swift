@@ -30,7 +30,7 @@ struct Parkctl: ParsableCommand {
     static func unknownCommandHint(_ arguments: [String]) -> String? {
         var command: ParsableCommand.Type = Parkctl.self
         var path: [String] = []
-        for (i, word) in arguments.enumerated() {
+        for word in arguments {
             let subcommands = command.configuration.subcommands
             guard !subcommands.isEmpty, !word.hasPrefix("-") else { return nil }
             if let next = subcommands.first(where: { $0._commandName == word }) {
@@ -39,8 +39,8 @@ struct Parkctl: ParsableCommand {
                 continue
             }
             let names = subcommands.map { $0._commandName }
-            let rest = arguments.dropFirst(i + 1).map { $0.contains(" ") ? "'\($0)'" : $0 }
-            let near = Spelling.closest(to: word, among: names).map { (["parkctl"] + path + [$0] + rest).joined(separator: " ") }
+            // Only the command: the rest of the line may hold a URL with a password.
+            let near = Spelling.closest(to: word, among: names).map { (["parkctl"] + path + [$0]).joined(separator: " ") }
             let known = "the commands of parkctl\(path.isEmpty ? "" : " " + path.joined(separator: " ")) are \(names.joined(separator: ", "))"
             return "no command '\((path + [word]).joined(separator: " "))'"
                 + (near.isEmpty ? "; \(known)" : "; did you mean \(near.joined(separator: " or "))?")

@@ -62,7 +62,8 @@ extension Onboarding {
 
 extension AuditEntry {
     var record: Record {
-        Record([("id", .integer(id)), ("at", .time(at)), ("actor", .text(actor)), ("entity", .text(entity)),
+        Record([("id", .integer(id)), ("at", .time(at)), ("actor", .text(actor)), ("actor_name", .optional(actorName)),
+                ("entity", .text(entity)),
                 ("key", .text(key)), ("label", .optional(label)), ("action", .text(action)), ("park", .optional(park)),
                 ("changes", .text(changes)), ("reason", .optional(reason))])
     }
@@ -121,7 +122,7 @@ extension Ticket {
         let r = record
         r.fields.append((key: "events", value: .records(events.map { e in
             Record([("no", e.number.map { .integer($0) } ?? .optional(nil)), ("at", .time(e.at)), ("actor", .text(e.actor)),
-                    ("kind", .text(e.kind)), ("from", .optional(e.from)),
+                    ("actor_name", .optional(e.actorName)), ("kind", .text(e.kind)), ("from", .optional(e.from)),
                     ("to", .optional(e.to)), ("note", .optional(e.note))])
         })))
         return r

@@ -4,7 +4,10 @@ import Foundation
 public struct AuditEntry: Sendable, Equatable {
     public var id: Int
     public var at: Date
+    /// The login (or, for the database owner, the name given with --actor).
     public var actor: String
+    /// The login's display name (李雷), when it has one.
+    public var actorName: String?
     public var entity: String
     public var key: String
     public var label: String?

@@ -35,7 +35,10 @@ public struct TicketEvent: Sendable, Equatable {
     /// `ticket correct --event N` names.
     public var number: Int? = nil
     public var at: Date
+    /// The login that recorded it.
     public var actor: String
+    /// Its display name (李雷), when it has one.
+    public var actorName: String? = nil
     public var kind: String
     public var from: String?
     public var to: String?

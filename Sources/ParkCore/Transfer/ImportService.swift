@@ -116,7 +116,8 @@ public struct ImportService {
                 }
                 problems += try Self.check(required + applicable(ImportRules.rules(entity)) + (updating?.rules ?? []), conn)
                 let enforced = applicable(ImportRules.enforcedByConstraints(entity))
-                if !problems.isEmpty || dryRun { problems += try Self.check(enforced, conn) }
+                // An update has no unique constraint behind it: a key twice in the file is always looked for.
+                if !problems.isEmpty || dryRun || updating != nil { problems += try Self.check(enforced, conn) }
                 try reject(problems, &summary)
                 if let updating {
                     summary.changes = try conn.query(PostgresQuery(unsafeSQL: updating.changes)).rows.map { row in

@@ -46,6 +46,18 @@ struct ImportUpdate {
                 WHERE parkctl_decimal(s.c_area_m2, 2) IS NOT NULL
                   AND (t.area_m2 <> s.c_area_m2::numeric OR t.kind <> s.c_kind)
                 """,
+                // As `unit off-market`: a unit a lease holds today or later stays on the market.
+                """
+                SELECT s.line, 'off_market_reason', s.c_off_market_reason,
+                       'unit ' || s.c_park || '/' || s.c_building || '/' || s.c_unit || ' is held by lease ' || l.number
+                       || ': it can go off the market once no lease holds it'
+                FROM import_rows s JOIN park p ON p.code = s.c_park JOIN building b ON b.park_id = p.id AND b.code = s.c_building
+                JOIN unit t ON t.building_id = b.id AND t.code = s.c_unit
+                JOIN LATERAL (SELECT l.number FROM lease_unit lu JOIN lease l ON l.id = lu.lease_id
+                              WHERE lu.unit_id = t.id AND NOT lu.cancelled AND l.status IN ('signed', 'terminated')
+                                AND upper(lu.during) > (now() AT TIME ZONE p.time_zone)::date LIMIT 1) l ON true
+                WHERE s.c_off_market_reason IS NOT NULL AND t.off_market_reason IS NULL
+                """,
             ])
         case .tenants:
             ImportUpdate(match: "JOIN tenant t ON t.credit_code = s.c_credit_code", table: "tenant", columns: [
