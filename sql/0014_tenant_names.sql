@@ -8,7 +8,8 @@ ALTER TABLE tenant ADD COLUMN short_name text
 
 -- Naming a tenant exactly (by registered or short name) reads these.
 CREATE INDEX tenant_name_idx ON tenant (name);
-CREATE INDEX tenant_short_name_idx ON tenant (short_name) WHERE short_name IS NOT NULL;
+-- A short name names one tenant (tenant update also refuses another tenant's registered name).
+CREATE UNIQUE INDEX tenant_short_name_key ON tenant (short_name) WHERE short_name IS NOT NULL;
 
 -- `tenant list --name TEXT` finds TEXT anywhere in
 --     lower(name || ' ' || coalesce(short_name, ''))

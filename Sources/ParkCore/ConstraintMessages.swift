@@ -44,6 +44,7 @@ public enum ConstraintMessages {
         "staff_display_name_plain": "a display name holds no brackets and no invisible characters (zero-width spaces, soft hyphens)",
         "staff_display_name_length": "a display name has 1-50 characters, without spaces around it",
         "tenant_short_name_length": "a short name (简称) has 1-8 characters, without spaces around it",
+        "tenant_short_name_key": "another tenant has this short name (简称): a short name names one tenant",
     ]
 
     /// Free-text columns refuse control characters and bidirectional overrides

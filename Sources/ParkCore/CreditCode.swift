@@ -50,7 +50,9 @@ public enum CreditCode {
         }
         let expected = checkCharacter(for: String(chars[0..<17]))!
         guard chars[17] == expected else {
-            throw ParkError.invalid("\(field) '\(code)' fails its check: the 18th character should be '\(expected)', not '\(chars[17])' (GB 32100-2015)")
+            // The check cannot tell which character is wrong: a slip anywhere fails it.
+            throw ParkError.invalid("\(field) '\(code)' fails its check (GB 32100-2015): a character is mistyped or two are swapped "
+                                    + "(with these first 17 characters the 18th would be '\(expected)', not '\(chars[17])')")
         }
     }
 }

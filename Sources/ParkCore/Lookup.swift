@@ -20,10 +20,15 @@ enum Lookup {
     /// listed and the command refused; none: ``tenantNotFound(_:_:)``.
     static func creditCode(_ reference: String, _ conn: Connection) throws -> String {
         // Eighteen letters and digits is a credit code, checked (a slip in it is named).
-        if reference.count == 18, reference.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) {
+        let codeLike = reference.first?.isNumber == true && reference.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) })
+        if codeLike, reference.count == 18 {
             let upper = reference.uppercased()
             try CreditCode.validate(upper, field: "tenant credit code")
             return upper
+        }
+        // Digits and capitals a character or two from 18 long: a credit code with a slip, not a name.
+        if codeLike, (15...21).contains(reference.count) {
+            throw ParkError.invalid("tenant credit code '\(reference)' has \(reference.count) characters: a 统一社会信用代码 has 18")
         }
         let rows = try conn.query("""
             SELECT name, credit_code FROM tenant WHERE name = \(reference) OR short_name = \(reference)

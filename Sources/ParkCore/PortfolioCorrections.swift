@@ -75,7 +75,7 @@ extension PortfolioService {
     }
 
     /// Changes a unit's area, kind, list rent or floor. The area or kind of a unit
-    /// that a lease holds today or later feeds that lease's rent and the reports: it
+    /// that a lease holds or held feeds that lease's rent schedule and the reports: it
     /// is changed only with a `reason`, which the audit trail keeps (and the version
     /// replaced stays in the unit's history).
     public func setUnit(_ address: UnitAddress, _ changes: UnitChanges, reason: String? = nil) throws -> [String] {
@@ -97,19 +97,20 @@ extension PortfolioService {
                 try Self.checkFloor(floor, building: try Lookup.buildingIDs(address.buildingAddress, conn).building,
                                     address.buildingAddress, conn)
             }
+            // Any lease that held it, past ones too: their rent schedules read the area.
             if reason == nil, changes.areaM2 != nil || changes.kind != nil, let lease = try conn.query("""
-                SELECT l.number, t.name FROM lease_unit lu JOIN lease l ON l.id = lu.lease_id JOIN tenant t ON t.id = l.tenant_id
+                SELECT l.number, t.name, upper(lu.during) > (now() AT TIME ZONE p.time_zone)::date AS current
+                FROM lease_unit lu JOIN lease l ON l.id = lu.lease_id JOIN tenant t ON t.id = l.tenant_id
                 JOIN park p ON p.id = lu.park_id
                 WHERE lu.unit_id = \(id) AND NOT lu.cancelled AND l.status IN ('signed', 'terminated')
-                  AND upper(lu.during) > (now() AT TIME ZONE p.time_zone)::date
-                ORDER BY lower(lu.during) LIMIT 1
+                ORDER BY upper(lu.during) DESC LIMIT 1
                 """).rows.first {
                 let new = [changes.areaM2.map { "area to \($0) m²" }, changes.kind.map { "kind to \($0.rawValue)" }].compactMap { $0 }
                 guard try Self.differs(columns.filter { $0.column == "area_m2" || $0.column == "kind" }, table: "unit", id: id, conn) else {
                     return try Self.assign(columns, table: "unit", id: id, conn)
                 }
                 throw ParkError(.conflict, """
-                    unit \(address) is held by lease \(try lease.decode("number", as: String.self)) of \
+                    unit \(address) \(try lease.decode("current", as: Bool.self) ? "is" : "was") held by lease \(try lease.decode("number", as: String.self)) of \
                     \(try lease.decode("name", as: String.self)): changing its \(new.joined(separator: " and ")) changes that \
                     lease's rent and the reports of the past as recorded; say why with --reason (kept in the audit trail)
                     """)

@@ -108,6 +108,13 @@ public struct TenantService {
         let email: String?? = try changes.email.map { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : try Validate.email($0) }
         return try session.write { conn in
             let tenant = try Lookup.tenant(reference, conn)
+            // A short name names one tenant: not another's short or registered name.
+            if let short = shortName ?? nil, let other = try conn.query("""
+                SELECT name, credit_code FROM tenant WHERE id <> \(tenant.id) AND (short_name = \(short) OR name = \(short)) LIMIT 1
+                """).rows.first {
+                throw ParkError(.conflict, "short name '\(short)' already names \(try other.decode("name", as: String.self)) "
+                                + "(\(try other.decode("credit_code", as: String.self))): a short name names one tenant")
+            }
             // One statement: the changed fields are named by comparing old and new rows.
             let row = try conn.query("""
                 WITH old AS (SELECT * FROM tenant WHERE id = \(tenant.id) FOR UPDATE),

@@ -42,7 +42,12 @@ struct ImportCommand: ParsableCommand {
             if update {
                 var text = ""
                 for change in summary.changes {
-                    text += "line \(change.line): \(change.column) \(change.old ?? "∅") → \(change.new ?? "∅")\n"
+                    text += "line \(change.line) \(change.key): \(change.column) \(change.old ?? "∅") → \(change.new ?? "∅")\n"
+                }
+                for row in summary.inserted { text += "line \(row.line) \(row.key): new\n" }
+                if entity == .tenants {
+                    text += "note: the park and stage of a recorded tenant's application are left as they are "
+                        + "(parkctl tenant approve|move-in … changes them)\n"
                 }
                 let (updated, imported) = summary.dryRun ? ("would update", "would import") : ("updated", "imported")
                 text += "\(summary.dryRun ? "dry run: " : "")read \(summary.rowsRead) rows: \(updated) \(summary.rowsUpdated) of the "
@@ -58,6 +63,9 @@ struct ImportCommand: ParsableCommand {
             var text = ""
             for problem in rejected.problems { text += "\(problem)\n" }
             text += "read \(rejected.summary.rowsRead) rows, imported 0, rejected \(rejected.summary.rowsRejected)\n"
+            if !update, rejected.problems.contains(where: { $0.rule.contains(" exists already") }) {
+                text += "to change the recorded rows instead, import with --update\n"
+            }
             FileHandle.standardError.write(Data(text.utf8))
             throw ParkError.invalid("\(rejected.problems.count) problem\(rejected.problems.count == 1 ? "" : "s") in \(rejected.summary.rowsRejected) row\(rejected.summary.rowsRejected == 1 ? "" : "s"); nothing was imported")
         }

@@ -46,7 +46,7 @@ import TestSupport
 
     @Test func messagesNameTheRule() {
         let wrongCheck = #expect(throws: ParkError.self) { try CreditCode.validate("91350100M000100Y44") }
-        #expect(wrongCheck?.message.contains("should be '3'") == true)
+        #expect(wrongCheck?.message.contains("18th would be '3'") == true)
         let lower = #expect(throws: ParkError.self) { try CreditCode.validate("91350100m000100Y43") }
         #expect(lower?.message.contains("character 9 'm'") == true)
         #expect(lower?.message.contains("capitals") == true)

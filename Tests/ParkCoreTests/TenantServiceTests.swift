@@ -122,7 +122,7 @@ import TestSupport
         var badCode = tencent
         badCode.creditCode = "91440300708461136A"
         let code = #expect(throws: ParkError.self) { try tenants.apply(badCode) }
-        #expect(code?.message.contains("should be 'T'") == true)
+        #expect(code?.message.contains("18th would be 'T'") == true)
         var badPhone = tencent
         badPhone.phone = "call me"
         #expect(throws: ParkError.self) { try tenants.apply(badPhone) }

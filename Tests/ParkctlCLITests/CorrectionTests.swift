@@ -67,6 +67,9 @@ import TestSupport
             WHERE u.code = '0301' ORDER BY lower(h.sys_period)
             """).rows.map { "\(try $0.decode(0, as: String.self)) \(try $0.decode(1, as: String.self)) \(try $0.decode(2, as: Bool.self))" }
         #expect(history == ["256.50 38.00 true", "256.50 42.00 true"])
+        // A lease that ended holds the unit's area in its schedule too.
+        try cli.ok(["lease", "terminate", lease, "--on", "2026-06-30", "--reason", "提前退租"])
+        try refused(cli, ["unit", "set", "SW/B1/0301", "--area", "270"], saying: "unit SW/B1/0301 was held by lease \(lease) of 博思软件")
         // A vacant unit changes without a reason; a bad value changes nothing.
         #expect(try cli.ok(["unit", "set", "SW/B1/0302", "--kind", "showroom", "--floor", "5"]).contains("changed kind, floor"))
         try refused(cli, ["unit", "set", "SW/B1/0302", "--area", "0"], saying: "area must be more than 0")

@@ -56,12 +56,19 @@ import TestSupport
         let units = try #require(try cli.json(["unit", "list", "--tenant", "博思", "--as-of", "2027-01-01"]) as? [[String: Any]])
         #expect(units.map { $0["code"] as? String } == ["SW/B1/0301"])
 
-        // A short name that two tenants share names neither: both are listed.
-        try cli.ok(["tenant", "update", Self.smart, "--short-name", "博思"])
-        try refused(cli, ["lease", "list", "--tenant", "博思"],
-                    saying: "'博思' names 2 tenants: SmartSoft智能 (\(Self.smart)), 博思软件 (\(Self.bosi)); name one by its credit code")
+        // A short name names one tenant: not another's short name nor registered name.
+        try refused(cli, ["tenant", "update", Self.smart, "--short-name", "博思"],
+                    saying: "short name '博思' already names 博思软件 (\(Self.bosi)): a short name names one tenant")
+        try refused(cli, ["tenant", "update", Self.smart, "--short-name", "博思软件"], saying: "already names 博思软件")
+        // Registered names may repeat (companies of two cities): such a name is refused, listing both.
+        try cli.db.connection.execute("UPDATE tenant SET name = '博思软件' WHERE credit_code = \(Self.smart)")
+        try refused(cli, ["lease", "list", "--tenant", "博思软件"],
+                    saying: "'博思软件' names 2 tenants: 博思软件 (\(Self.bosi)), 博思软件 (\(Self.smart)); name one by its credit code")
+        // A credit code a character short is a credit code, not a name.
+        try refused(cli, ["tenant", "show", String(Self.bosi.dropLast())],
+                    saying: "tenant credit code '\(Self.bosi.dropLast())' has 17 characters: a 统一社会信用代码 has 18")
         // A credit code with a slip in its check character is named as such.
-        try refused(cli, ["lease", "list", "--tenant", "91350100M000100Y44"], saying: "the 18th character should be '3', not '4'")
+        try refused(cli, ["lease", "list", "--tenant", "91350100M000100Y44"], saying: "a character is mistyped or two are swapped (with these first 17 characters the 18th would be '3', not '4')")
     }
 
     @Test func aFilterThatNamesNothingIsAnErrorThatSaysWhatWasMeant() throws {

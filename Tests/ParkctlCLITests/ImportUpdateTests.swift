@@ -21,15 +21,21 @@ import TestSupport
         // Without --update a recorded unit is refused, as before.
         let plain = try cli.run(["import", "units", "-"], input: file)
         #expect(plain.status == 65 && plain.stderr.contains("unit SW/B1/0301 exists already"), "\(plain.stderr)")
+        #expect(plain.stderr.contains("to change the recorded rows instead, import with --update"))
+        // A spreadsheet's 301 for 0301 is a slip, not a new unit.
+        let excel = try cli.run(["import", "units", "-", "--update", "--dry-run"], input: header + "SW,B1,301,3,256.5,office,39,\n")
+        #expect(excel.status == 65 && excel.stderr.contains(
+            "unit SW/B1/301 is not recorded, but SW/B1/0301 is: a spreadsheet drops leading zeros (format the column as text)"), "\(excel.stderr)")
 
         let before = try cli.db.connection.tableChecksums()
         let dry = try cli.run(["import", "units", "-", "--update", "--dry-run"], input: file)
-        #expect(dry.stdout == "line 2: list_rent 38.00 → 39.00\n"
+        #expect(dry.stdout == "line 2 SW/B1/0301: list_rent 38.00 → 39.00\nline 4 SW/B1/0303: new\n"
                 + "dry run: read 3 rows: would update 1 of the 2 recorded (1 unchanged), would import 1 new, rejected 0\n", "\(dry.stdout)")
         #expect(try cli.db.connection.tableChecksums() == before)
 
         #expect(try ok(cli, ["import", "units", "-", "--update"], input: file)
-                == "line 2: list_rent 38.00 → 39.00\nread 3 rows: updated 1 of the 2 recorded (1 unchanged), imported 1 new, rejected 0\n")
+                == "line 2 SW/B1/0301: list_rent 38.00 → 39.00\nline 4 SW/B1/0303: new\n"
+                + "read 3 rows: updated 1 of the 2 recorded (1 unchanged), imported 1 new, rejected 0\n")
         let units = try #require(try cli.json(["unit", "list", "--building", "SW/B1"]) as? [[String: Any]])
         #expect(units.map { $0["code"] as? String } == ["SW/B1/0301", "SW/B1/0302", "SW/B1/0303"])
         #expect((units[0]["list_rent"] as? NSNumber)?.decimalValue == 39)
@@ -54,7 +60,7 @@ import TestSupport
         let file = "park,building,unit,floor,area_m2,kind,list_rent\nSW,B1,0301,3,300,office,38\nSW,B1,0302,3,1200,office,-1\n"
         let out = try cli.run(["import", "units", "-", "--update"], input: file)
         #expect(out.status == 65)
-        #expect(out.stderr.contains("line 2, area_m2 '300': unit SW/B1/0301 is held by lease \(lease): change its area or kind with parkctl unit set"),
+        #expect(out.stderr.contains("line 2, area_m2 '300': unit SW/B1/0301 is or was held by lease \(lease): change its area or kind with parkctl unit set"),
                 "\(out.stderr)")
         #expect(out.stderr.contains("line 3, list_rent"))
         #expect(try cli.db.connection.tableChecksums() == before)
@@ -63,8 +69,15 @@ import TestSupport
         let tenants = "name,credit_code,industry,contact,phone,email,park,stage\n"
             + "博思软件科技,91350100M000100Y43,software,林晓,0591-87500103,,SW,moved_in\n"
         #expect(try ok(cli, ["import", "tenants", "-", "--update"], input: tenants)
-                == "line 2: contact 陈静 → 林晓\nline 2: name 博思软件 → 博思软件科技\n"
+                == "line 2 博思软件: contact 陈静 → 林晓\nline 2 博思软件: name 博思软件 → 博思软件科技\n"
+                + "note: the park and stage of a recorded tenant's application are left as they are (parkctl tenant approve|move-in … changes them)\n"
                 + "read 1 rows: updated 1 of the 1 recorded (0 unchanged), imported 0 new, rejected 0\n")
+
+        // Floors that would leave a unit outside its building are named by line, in a dry run too.
+        let floors = try cli.run(["import", "buildings", "-", "--update", "--dry-run"],
+                                 input: "park,building,name,floors\nSW,B1,1号楼,2\n")
+        #expect(floors.status == 65 && floors.stderr.contains("line 2, floors '2': building SW/B1 has unit SW/B1/0301 on floor 3"),
+                "\(floors.stderr)")
         let shown = try #require(try cli.json(["tenant", "show", "91350100M000100Y43"]) as? [String: Any])
         #expect(shown["name"] as? String == "博思软件科技" && shown["contact"] as? String == "林晓")
         #expect(((shown["applications"] as? [[String: Any]])?.map { $0["stage"] as? String }) == ["lease_signed"])

@@ -115,7 +115,7 @@ import ParkCore
             (["park", "add", "--code", "EC", "--name", "x", "--kind", "farm"], "park kind 'farm'"),
             (["building", "add", "SW/B2", "--name", "x", "--floors", "3", "--delivered", "2026-02-30"], "delivered '2026-02-30'"),
             (["tenant", "apply", "--park", "SW", "--name", "博思软件", "--credit-code", "91350100M000100Y44", "--industry", "software",
-              "--contact", "陈静", "--phone", "0591-87500103"], "should be '3'"),
+              "--contact", "陈静", "--phone", "0591-87500103"], "18th would be '3'"),
             (["tenant", "apply", "--park", "SW", "--name", "博思软件", "--credit-code", "91350100m000100Y43", "--industry", "software",
               "--contact", "陈静", "--phone", "0591-87500103"], "lower case"),
             (["tenant", "show", "91350100M000100Y43"], "not found"),

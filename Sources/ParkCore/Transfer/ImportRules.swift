@@ -80,6 +80,14 @@ enum ImportRules {
           AND NOT EXISTS (SELECT 1 FROM park p JOIN building b ON b.park_id = p.id WHERE p.code = s.c_park AND b.code = s.c_building)
         """,
         "SELECT line, 'unit', c_unit, 'a unit code is 1-16 letters, digits, - or _' FROM import_rows WHERE c_unit !~ '^[A-Za-z0-9][A-Za-z0-9_-]{0,15}$'",
+        // A spreadsheet turns 0101 into 101: a new code that is a recorded one without its leading zeros is a slip.
+        """
+        SELECT s.line, 'unit', s.c_unit, 'unit ' || s.c_park || '/' || s.c_building || '/' || s.c_unit || ' is not recorded, but '
+               || s.c_park || '/' || s.c_building || '/' || u.code || ' is: a spreadsheet drops leading zeros (format the column as text)'
+        FROM import_rows s JOIN park p ON p.code = s.c_park JOIN building b ON b.park_id = p.id AND b.code = s.c_building
+        JOIN unit u ON u.building_id = b.id AND ltrim(u.code, '0') = ltrim(s.c_unit, '0') AND u.code <> s.c_unit
+        WHERE NOT EXISTS (SELECT 1 FROM unit x WHERE x.building_id = b.id AND x.code = s.c_unit)
+        """,
         "SELECT line, 'floor', c_floor, 'floor is a whole number' FROM import_rows WHERE parkctl_int(c_floor) IS NULL",
         """
         SELECT s.line, 'floor', s.c_floor, 'building ' || s.c_park || '/' || s.c_building || ' has floors '
@@ -108,7 +116,7 @@ enum ImportRules {
         SELECT line, 'credit_code', c_credit_code,
                CASE WHEN length(c_credit_code) <> 18 THEN 'a 统一社会信用代码 has 18 characters'
                     WHEN c_credit_code !~ '^[0-9A-HJ-NP-RTUWXY]{18}$' THEN 'only 0-9 and capitals without I, O, S, V, Z are used'
-                    ELSE 'fails the GB 32100-2015 check: the 18th character should be ''' || credit_code_check_char(left(c_credit_code, 17)) || '''' END
+                    ELSE 'fails the GB 32100-2015 check: a character is mistyped or two are swapped (with these first 17 characters the 18th would be ''' || credit_code_check_char(left(c_credit_code, 17)) || ''')' END
         FROM import_rows WHERE NOT coalesce(credit_code_is_valid(c_credit_code), false)
         """,
         "SELECT line, 'industry', c_industry, 'an industry is a lower-case word of a-z, 0-9 and _ that starts with a letter' FROM import_rows WHERE c_industry !~ '^[a-z][a-z0-9_]{0,39}$'",

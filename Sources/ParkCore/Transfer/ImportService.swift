@@ -25,6 +25,8 @@ public struct ImportProblem: Sendable, Equatable, CustomStringConvertible {
 /// One cell an `--update` import changes (or, in a dry run, would change).
 public struct ImportChange: Sendable, Equatable {
     public var line: Int
+    /// The record: SW/B1/0301, a company's name.
+    public var key: String
     public var column: String
     public var old: String?
     public var new: String?
@@ -40,6 +42,13 @@ public struct ImportSummary: Sendable, Equatable {
     public var rowsMatched = 0
     public var rowsUpdated = 0
     public var changes: [ImportChange] = []
+    /// With `--update`: the rows inserted, by line and key.
+    public var inserted: [NewRow] = []
+
+    public struct NewRow: Sendable, Equatable {
+        public var line: Int
+        public var key: String
+    }
 }
 
 /// The file had bad rows: every one is listed; nothing was imported.
@@ -121,7 +130,11 @@ public struct ImportService {
                 try reject(problems, &summary)
                 if let updating {
                     summary.changes = try conn.query(PostgresQuery(unsafeSQL: updating.changes)).rows.map { row in
-                        ImportChange(line: try row.decode(0), column: try row.decode(1), old: try row.decode(2), new: try row.decode(3))
+                        ImportChange(line: try row.decode(0), key: try row.decode(1), column: try row.decode(2),
+                                     old: try row.decode(3), new: try row.decode(4))
+                    }
+                    summary.inserted = try conn.query(PostgresQuery(unsafeSQL: updating.newRows)).rows.map {
+                        ImportSummary.NewRow(line: try $0.decode(0), key: try $0.decode(1))
                     }
                     summary.rowsMatched = try conn.query(PostgresQuery(unsafeSQL: "SELECT count(*) FROM import_rows s \(updating.match)"))
                         .rows[0].decode(0)

@@ -6,6 +6,8 @@ struct ImportUpdate {
     /// The record a staged row `s` names, as `t` (joins after `FROM import_rows s`).
     let match: String
     let table: String
+    /// How a staged row names its record in the report (SW/B1/0301, a company's name).
+    let key: String
     /// The columns an update may change, each with the staged value it takes.
     let columns: [(column: String, value: String)]
     /// Extra rules of an update (a leased unit's area).
@@ -14,21 +16,32 @@ struct ImportUpdate {
     static func of(_ entity: TransferEntity) -> ImportUpdate? {
         switch entity {
         case .parks:
-            ImportUpdate(match: "JOIN park t ON t.code = s.c_code", table: "park", columns: [
+            ImportUpdate(match: "JOIN park t ON t.code = s.c_code", table: "park", key: "s.c_code", columns: [
                 ("name", "btrim(s.c_name)"), ("kind", "s.c_kind"),
                 ("industries", "coalesce(string_to_array(s.c_industries, ','), '{}')"), ("address", "s.c_address"),
             ], rules: [])
         case .buildings:
             ImportUpdate(match: "JOIN park p ON p.code = s.c_park JOIN building t ON t.park_id = p.id AND t.code = s.c_building",
-                         table: "building", columns: [
+                         table: "building", key: "s.c_park || '/' || s.c_building", columns: [
                 ("name", "btrim(s.c_name)"), ("floors_above", "s.c_floors::int"), ("floors_below", "coalesce(s.c_floors_below::int, 0)"),
                 ("delivered_on", "parkctl_date(s.c_delivered_on)"),
-            ], rules: [])
+            ], rules: [
+                // As `building set`: the floors keep the units on them.
+                """
+                SELECT s.line, 'floors', s.c_floors, 'building ' || s.c_park || '/' || s.c_building || ' has unit '
+                       || s.c_park || '/' || s.c_building || '/' || u.code || ' on floor ' || u.floor
+                FROM import_rows s JOIN park p ON p.code = s.c_park JOIN building t ON t.park_id = p.id AND t.code = s.c_building
+                JOIN LATERAL (SELECT u.code, u.floor FROM unit u WHERE u.building_id = t.id
+                                AND (u.floor > parkctl_int(s.c_floors) OR u.floor < -coalesce(parkctl_int(s.c_floors_below), 0))
+                              ORDER BY u.floor DESC, u.code LIMIT 1) u ON true
+                WHERE parkctl_int(s.c_floors) IS NOT NULL
+                """,
+            ])
         case .units:
             ImportUpdate(match: """
                 JOIN park p ON p.code = s.c_park JOIN building b ON b.park_id = p.id AND b.code = s.c_building
                 JOIN unit t ON t.building_id = b.id AND t.code = s.c_unit
-                """, table: "unit", columns: [
+                """, table: "unit", key: "s.c_park || '/' || s.c_building || '/' || s.c_unit", columns: [
                 ("floor", "s.c_floor::int"), ("area_m2", "s.c_area_m2::numeric"), ("kind", "s.c_kind"),
                 ("list_rent", "s.c_list_rent::numeric"), ("off_market_reason", "s.c_off_market_reason"),
             ], rules: [
@@ -36,13 +49,13 @@ struct ImportUpdate {
                 """
                 SELECT s.line, CASE WHEN t.area_m2 <> s.c_area_m2::numeric THEN 'area_m2' ELSE 'kind' END,
                        CASE WHEN t.area_m2 <> s.c_area_m2::numeric THEN s.c_area_m2 ELSE s.c_kind END,
-                       'unit ' || s.c_park || '/' || s.c_building || '/' || s.c_unit || ' is held by lease ' || l.number
+                       'unit ' || s.c_park || '/' || s.c_building || '/' || s.c_unit || ' is or was held by lease ' || l.number
                        || ': change its area or kind with parkctl unit set … --reason (kept in the audit trail)'
                 FROM import_rows s JOIN park p ON p.code = s.c_park JOIN building b ON b.park_id = p.id AND b.code = s.c_building
                 JOIN unit t ON t.building_id = b.id AND t.code = s.c_unit
                 JOIN LATERAL (SELECT l.number FROM lease_unit lu JOIN lease l ON l.id = lu.lease_id
                               WHERE lu.unit_id = t.id AND NOT lu.cancelled AND l.status IN ('signed', 'terminated')
-                                AND upper(lu.during) > (now() AT TIME ZONE p.time_zone)::date LIMIT 1) l ON true
+                              ORDER BY upper(lu.during) DESC LIMIT 1) l ON true
                 WHERE parkctl_decimal(s.c_area_m2, 2) IS NOT NULL
                   AND (t.area_m2 <> s.c_area_m2::numeric OR t.kind <> s.c_kind)
                 """,
@@ -60,7 +73,7 @@ struct ImportUpdate {
                 """,
             ])
         case .tenants:
-            ImportUpdate(match: "JOIN tenant t ON t.credit_code = s.c_credit_code", table: "tenant", columns: [
+            ImportUpdate(match: "JOIN tenant t ON t.credit_code = s.c_credit_code", table: "tenant", key: "t.name", columns: [
                 ("name", "btrim(s.c_name)"), ("industry", "s.c_industry"), ("contact", "btrim(s.c_contact)"),
                 ("phone", "s.c_phone"), ("email", "s.c_email"),
             ], rules: [])
@@ -76,10 +89,16 @@ struct ImportUpdate {
             "('\($0.column)', t.\($0.column) IS DISTINCT FROM (\($0.value)), t.\($0.column)::text, (\($0.value))::text)"
         }.joined(separator: ", ")
         return """
-            SELECT s.line, v.col, v.old, v.new FROM import_rows s \(match)
+            SELECT s.line, \(key) AS key, v.col, v.old, v.new FROM import_rows s \(match)
             CROSS JOIN LATERAL (VALUES \(values)) AS v(col, differs, old, new)
             WHERE v.differs ORDER BY s.line, v.col
             """
+    }
+
+    /// The rows that name no recorded one (they are inserted): line and key.
+    var newRows: String {
+        "SELECT s.line, \(key.replacingOccurrences(of: "t.name", with: "btrim(s.c_name)")) FROM import_rows s "
+            + "WHERE s.line NOT IN (SELECT s.line FROM import_rows s \(match)) ORDER BY s.line"
     }
 
     /// Changes the recorded rows the file names, where they differ (a row that does
