@@ -86,4 +86,26 @@ import TestSupport
         let leases = try cli.run(["import", "leases", "-", "--update"], input: "number\n")
         #expect(leases.status == 65 && leases.stderr.contains("leases cannot be updated by import"))
     }
+
+    @Test func shortNamesTravelThroughCSVAndAMissingColumnChangesNothing() throws {
+        let cli = try CLI()
+        try cli.portfolio()
+        try cli.ok(["tenant", "apply", "--park", "SW", "--name", "博思软件", "--credit-code", "91350100M000100Y43",
+                    "--industry", "software", "--contact", "陈静", "--phone", "0591-87500103", "--email", "info@bosi.example"])
+        // 简称 is read like short_name; a file without an email column keeps the e-mail.
+        let file = "公司名,统一社会信用代码,行业,联系人,电话,简称\n博思软件,91350100M000100Y43,software,陈静,0591-87500103,博思\n"
+        #expect(try ok(cli, ["import", "tenants", "-", "--update"], input: file).hasPrefix("line 2 博思软件: short_name ∅ → 博思\n"))
+        let shown = try #require(try cli.json(["tenant", "show", "博思"]) as? [String: Any])
+        #expect(shown["email"] as? String == "info@bosi.example")
+        // Export writes it, and the file comes back unchanged.
+        let exported = try cli.ok(["export", "tenants"])
+        #expect(exported.hasPrefix("name,credit_code,industry,contact,phone,email,park,stage,short_name\n"), "\(exported)")
+        #expect(exported.contains(",博思\n"))
+        #expect(try ok(cli, ["import", "tenants", "-", "--update"], input: exported).contains("updated 0 of the 1 recorded"))
+        // A short name another tenant has, or too long, is refused by line.
+        let other = CreditCode.make("91430400MA4000201")!
+        let clash = try cli.run(["import", "tenants", "-"], input: "name,credit_code,industry,contact,phone,short_name\n"
+                                 + "SmartSoft智能,\(other),software,陈静,0591-87500103,博思\n")
+        #expect(clash.status == 65 && clash.stderr.contains("line 2, short_name '博思': short name 博思 already names 博思软件"), "\(clash.stderr)")
+    }
 }

@@ -48,7 +48,8 @@ public struct ExportService {
         case .tenants:
             """
             SELECT parkctl_csv_text(t.name) AS name, t.credit_code, t.industry, parkctl_csv_text(t.contact) AS contact,
-                   parkctl_csv_text(t.phone) AS phone, parkctl_csv_text(t.email) AS email, p.code AS park, o.stage
+                   parkctl_csv_text(t.phone) AS phone, parkctl_csv_text(t.email) AS email, p.code AS park, o.stage,
+                   parkctl_csv_text(t.short_name) AS short_name
             FROM tenant t
             LEFT JOIN onboarding o ON o.tenant_id = t.id
             LEFT JOIN park p ON p.id = o.park_id

@@ -124,6 +124,18 @@ enum ImportRules {
         "SELECT line, 'phone', c_phone, 'a phone number is 5-25 digits, spaces or dashes, optionally starting with +' FROM import_rows WHERE c_phone !~ '^\\+?[0-9][0-9 -]{4,24}$'",
         "SELECT line, 'email', c_email, 'an e-mail address looks like name@example.com' FROM import_rows WHERE c_email IS NOT NULL AND (c_email !~ '^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$' OR length(c_email) > 254)",
         "SELECT line, 'park', c_park, 'no park has this code' FROM import_rows s WHERE c_park IS NOT NULL AND NOT EXISTS (SELECT 1 FROM park p WHERE p.code = s.c_park)",
+        "SELECT line, 'short_name', c_short_name, 'a short name (简称) has at most 8 characters' FROM import_rows WHERE length(btrim(c_short_name)) > 8",
+        """
+        SELECT s.line, 'short_name', s.c_short_name, 'short name ' || btrim(s.c_short_name) || ' already names ' || t.name
+        FROM import_rows s JOIN tenant t ON (t.short_name = btrim(s.c_short_name) OR t.name = btrim(s.c_short_name))
+                                        AND t.credit_code IS DISTINCT FROM s.c_credit_code
+        """,
+        """
+        SELECT line, 'short_name', c_short_name, 'line ' || first_line || ' gives this short name to another credit code' FROM (
+            SELECT line, c_short_name, c_credit_code, first_value(line) OVER w AS first_line, first_value(c_credit_code) OVER w AS first_code
+            FROM import_rows WHERE btrim(c_short_name) <> '' WINDOW w AS (PARTITION BY btrim(c_short_name) ORDER BY line)) d
+        WHERE c_credit_code IS DISTINCT FROM first_code
+        """,
         "SELECT line, 'stage', c_stage, 'stage is one of applied, approved, rejected, lease_signed, fitting_out, moved_in, exiting, exited' FROM import_rows WHERE c_stage IS NOT NULL AND c_stage NOT IN ('applied', 'approved', 'rejected', 'lease_signed', 'fitting_out', 'moved_in', 'exiting', 'exited')",
         "SELECT line, 'stage', c_stage, 'a stage needs a park' FROM import_rows WHERE c_stage IS NOT NULL AND c_park IS NULL",
         """
@@ -145,8 +157,9 @@ enum ImportRules {
 
     static let applyTenants = [
         """
-        INSERT INTO tenant (name, credit_code, industry, contact, phone, email)
-        SELECT DISTINCT ON (c_credit_code) btrim(c_name), c_credit_code, c_industry, btrim(c_contact), c_phone, c_email
+        INSERT INTO tenant (name, credit_code, industry, contact, phone, email, short_name)
+        SELECT DISTINCT ON (c_credit_code) btrim(c_name), c_credit_code, c_industry, btrim(c_contact), c_phone, c_email,
+               nullif(btrim(c_short_name), '')
         FROM import_rows s WHERE NOT EXISTS (SELECT 1 FROM tenant t WHERE t.credit_code = s.c_credit_code)
         ORDER BY c_credit_code, line
         """,

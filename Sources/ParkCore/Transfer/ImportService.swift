@@ -83,7 +83,7 @@ public struct ImportService {
         guard let columns = entity.importColumns else {
             throw ParkError.invalid("\(entity.rawValue) can be exported but not imported")
         }
-        let updating = update ? ImportUpdate.of(entity) : nil
+        var updating = update ? ImportUpdate.of(entity) : nil
         if update, updating == nil {
             throw ParkError.invalid("\(entity.rawValue) cannot be updated by import: a signed lease changes by its own commands "
                                     + "(parkctl lease renew|terminate|cancel)")
@@ -109,6 +109,9 @@ public struct ImportService {
                     try stager.finish()
                     summary.rowsRead = stager.rowsRead
                     problems = stager.problems
+                    // An update changes only the columns the file has.
+                    let present = Set(zip(columns, stager.positions ?? []).compactMap { $1 == nil ? nil : $0.name })
+                    updating = updating?.keeping(present)
                 }
                 // Statistics for the planner: without them it guesses the staging table's size.
                 try conn.simpleQuery("ANALYZE import_rows")
@@ -128,22 +131,24 @@ public struct ImportService {
                 // An update has no unique constraint behind it: a key twice in the file is always looked for.
                 if !problems.isEmpty || dryRun || updating != nil { problems += try Self.check(enforced, conn) }
                 try reject(problems, &summary)
-                if let updating {
+                if let updating, !updating.columns.isEmpty {
                     summary.changes = try conn.query(PostgresQuery(unsafeSQL: updating.changes)).rows.map { row in
                         ImportChange(line: try row.decode(0), key: try row.decode(1), column: try row.decode(2),
                                      old: try row.decode(3), new: try row.decode(4))
                     }
+                    summary.rowsUpdated = Set(summary.changes.map(\.line)).count
+                }
+                if let updating {
                     summary.inserted = try conn.query(PostgresQuery(unsafeSQL: updating.newRows)).rows.map {
                         ImportSummary.NewRow(line: try $0.decode(0), key: try $0.decode(1))
                     }
                     summary.rowsMatched = try conn.query(PostgresQuery(unsafeSQL: "SELECT count(*) FROM import_rows s \(updating.match)"))
                         .rows[0].decode(0)
-                    summary.rowsUpdated = Set(summary.changes.map(\.line)).count
                 }
                 if dryRun { throw DryRunFinished() }
                 if let updating {
                     try ConstraintMessages.translating {
-                        try conn.execute(PostgresQuery(unsafeSQL: updating.update))
+                        if !updating.columns.isEmpty { try conn.execute(PostgresQuery(unsafeSQL: updating.update)) }
                         try conn.execute(PostgresQuery(unsafeSQL: updating.removeMatched))
                     }
                 }

@@ -8,23 +8,32 @@ struct ImportUpdate {
     let table: String
     /// How a staged row names its record in the report (SW/B1/0301, a company's name).
     let key: String
-    /// The columns an update may change, each with the staged value it takes.
-    let columns: [(column: String, value: String)]
+    /// The columns an update may change, each with the staged value it takes and the
+    /// file column that value comes from.
+    var columns: [(column: String, value: String, source: String)]
     /// Extra rules of an update (a leased unit's area).
     let rules: [String]
+
+    /// Only the columns the file has: a column it lacks leaves the recorded values as
+    /// they are (an empty cell of a column it has clears an optional value).
+    func keeping(_ fileColumns: Set<String>) -> ImportUpdate {
+        var update = self
+        update.columns = columns.filter { fileColumns.contains($0.source) }
+        return update
+    }
 
     static func of(_ entity: TransferEntity) -> ImportUpdate? {
         switch entity {
         case .parks:
             ImportUpdate(match: "JOIN park t ON t.code = s.c_code", table: "park", key: "s.c_code", columns: [
-                ("name", "btrim(s.c_name)"), ("kind", "s.c_kind"),
-                ("industries", "coalesce(string_to_array(s.c_industries, ','), '{}')"), ("address", "s.c_address"),
+                ("name", "btrim(s.c_name)", "name"), ("kind", "s.c_kind", "kind"),
+                ("industries", "coalesce(string_to_array(s.c_industries, ','), '{}')", "industries"), ("address", "s.c_address", "address"),
             ], rules: [])
         case .buildings:
             ImportUpdate(match: "JOIN park p ON p.code = s.c_park JOIN building t ON t.park_id = p.id AND t.code = s.c_building",
                          table: "building", key: "s.c_park || '/' || s.c_building", columns: [
-                ("name", "btrim(s.c_name)"), ("floors_above", "s.c_floors::int"), ("floors_below", "coalesce(s.c_floors_below::int, 0)"),
-                ("delivered_on", "parkctl_date(s.c_delivered_on)"),
+                ("name", "btrim(s.c_name)", "name"), ("floors_above", "s.c_floors::int", "floors"), ("floors_below", "coalesce(s.c_floors_below::int, 0)", "floors_below"),
+                ("delivered_on", "parkctl_date(s.c_delivered_on)", "delivered_on"),
             ], rules: [
                 // As `building set`: the floors keep the units on them.
                 """
@@ -42,8 +51,8 @@ struct ImportUpdate {
                 JOIN park p ON p.code = s.c_park JOIN building b ON b.park_id = p.id AND b.code = s.c_building
                 JOIN unit t ON t.building_id = b.id AND t.code = s.c_unit
                 """, table: "unit", key: "s.c_park || '/' || s.c_building || '/' || s.c_unit", columns: [
-                ("floor", "s.c_floor::int"), ("area_m2", "s.c_area_m2::numeric"), ("kind", "s.c_kind"),
-                ("list_rent", "s.c_list_rent::numeric"), ("off_market_reason", "s.c_off_market_reason"),
+                ("floor", "s.c_floor::int", "floor"), ("area_m2", "s.c_area_m2::numeric", "area_m2"), ("kind", "s.c_kind", "kind"),
+                ("list_rent", "s.c_list_rent::numeric", "list_rent"), ("off_market_reason", "s.c_off_market_reason", "off_market_reason"),
             ], rules: [
                 // As `unit set`: a leased unit's area or kind feeds its lease's rent.
                 """
@@ -74,8 +83,9 @@ struct ImportUpdate {
             ])
         case .tenants:
             ImportUpdate(match: "JOIN tenant t ON t.credit_code = s.c_credit_code", table: "tenant", key: "t.name", columns: [
-                ("name", "btrim(s.c_name)"), ("industry", "s.c_industry"), ("contact", "btrim(s.c_contact)"),
-                ("phone", "s.c_phone"), ("email", "s.c_email"),
+                ("name", "btrim(s.c_name)", "name"), ("industry", "s.c_industry", "industry"), ("contact", "btrim(s.c_contact)", "contact"),
+                ("phone", "s.c_phone", "phone"), ("email", "s.c_email", "email"),
+                ("short_name", "nullif(btrim(s.c_short_name), '')", "short_name"),
             ], rules: [])
         case .leases, .tickets, .audit:
             nil

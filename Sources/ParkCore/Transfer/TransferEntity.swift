@@ -37,7 +37,7 @@ public enum TransferEntity: String, Vocabulary {
              Self.column("credit_code", ["统一社会信用代码", "信用代码"], required: true),
              Self.column("industry", ["行业"], required: true), Self.column("contact", ["联系人"], required: true),
              Self.column("phone", ["电话", "联系电话"], required: true), Self.column("email", ["邮箱", "电子邮件"]),
-             Self.column("park", ["园区"]), Self.column("stage", ["阶段"])]
+             Self.column("park", ["园区"]), Self.column("stage", ["阶段"]), Self.column("short_name", ["简称"])]
         case .leases:
             [Self.column("number", ["合同编号", "编号"]), Self.column("tenant_credit_code", ["统一社会信用代码", "信用代码", "tenant"], required: true),
              Self.column("units", ["单元", "房源"], required: true), Self.column("start", ["起租日", "开始日期"], required: true),
