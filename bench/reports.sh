@@ -32,26 +32,6 @@ REPORTS=(
   "stacking plan, one building|report stacking P007/B3 --format json"
 )
 
-# The psql script for a report: its longest traced statement, with each $n replaced
-# by its value as a literal of the type parkctl sent (untyped, like a quoted literal,
-# where parkctl let the server infer it): the same statement, the same values.
-replay_script() {
-    python3 - "$1" <<'PY'
-import json, re, sys
-lines = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
-q = max(lines, key=lambda l: len(l["sql"]))
-names = {20: "int8", 21: "int2", 23: "int4", 16: "bool", 1700: "numeric", 1082: "date", 1184: "timestamptz",
-         2950: "uuid", 1009: "text[]", 1016: "int8[]", 1007: "int4[]", 3912: "daterange", 25: "text"}
-def lit(i):
-    v, t = q["params"][i], q["types"][i]
-    if v is None:
-        return "NULL" + ("::" + names[t] if t in names else "")
-    quoted = "'" + v.replace("'", "''") + "'"
-    return quoted + ("::" + names[t] if t in names else "")
-print(re.sub(r"\$(\d+)", lambda m: lit(int(m.group(1)) - 1), q["sql"]) + ";")
-PY
-}
-
 ms() { echo $(( $(date +%s%N) / 1000000 )); }
 printf '%-36s %10s %10s %7s\n' "report" "psql ms" "parkctl ms" "ratio"
 i=0

@@ -99,27 +99,6 @@ ANALYZE;
 SQL
 echo "generated in $(( $(date +%s) - t0 )) s"
 
-# The psql script for a search: parkctl's longest traced statement (the listing), with
-# each $n replaced by its value as a literal of the type parkctl sent (untyped, like
-# a quoted literal, where parkctl let the server infer it): the same statement, the
-# same values. (The helper of bench/reports.sh.)
-replay_script() {
-    python3 - "$1" <<'PY'
-import json, re, sys
-lines = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
-q = max(lines, key=lambda l: len(l["sql"]))
-names = {20: "int8", 21: "int2", 23: "int4", 16: "bool", 1700: "numeric", 1082: "date", 1184: "timestamptz",
-         2950: "uuid", 1009: "text[]", 1016: "int8[]", 1007: "int4[]", 3912: "daterange", 25: "text"}
-def lit(i):
-    v, t = q["params"][i], q["types"][i]
-    if v is None:
-        return "NULL" + ("::" + names[t] if t in names else "")
-    quoted = "'" + v.replace("'", "''") + "'"
-    return quoted + ("::" + names[t] if t in names else "")
-print(re.sub(r"\$(\d+)", lambda m: lit(int(m.group(1)) - 1), q["sql"]) + ";")
-PY
-}
-
 # Search name | text
 SEARCHES=(
   "2 Chinese characters, rare|麒麟"
