@@ -79,9 +79,15 @@ struct ExportCommand: ParsableCommand {
     @OptionGroup var staff: StaffOptions
     @Argument(help: TransferEntity.help("What to export"), completion: TransferEntity.completion) var entity: String
     @Option(help: "Only this park.") var park: String?
+    @Option(help: TextEncoding.help("Encoding of the file (gbk: what Excel and WPS on Chinese Windows open by default)"),
+            completion: TextEncoding.completion) var encoding: String = "utf8"
+    @Flag(help: "Start a UTF-8 file with a byte-order mark, so that Excel reads it as UTF-8.") var bom = false
 
     func run() throws {
         let entity = try TransferEntity.parse(entity)
+        let encoding = try TextEncoding.parse(encoding)
+        if bom, encoding != .utf8 { throw ValidationError("--bom is for UTF-8; a GBK file has none") }
+        let transcoder = encoding == .gbk ? try GB18030Transcoder(toGB18030: true) : nil
         // A fixed buffer filled with memcpy and written in 256 KiB blocks: the rows
         // come one by one, and appending them through Array was the cost that showed.
         let capacity = 1 << 18
@@ -100,7 +106,7 @@ struct ExportCommand: ParsableCommand {
             writeAll(buffer, used)
             used = 0
         }
-        try ExportService(staff.session()).run(entity, park: park) { chunk in
+        func append(_ chunk: UnsafeRawBufferPointer) {
             if used + chunk.count > capacity { flush() }
             if chunk.count > capacity {
                 writeAll(chunk.baseAddress!, chunk.count)
@@ -109,6 +115,17 @@ struct ExportCommand: ParsableCommand {
             (buffer + used).copyMemory(from: chunk.baseAddress!, byteCount: chunk.count)
             used += chunk.count
         }
+        if bom { [UInt8](arrayLiteral: 0xEF, 0xBB, 0xBF).withUnsafeBytes(append) }
+        var offset = 0
+        try ExportService(staff.session()).run(entity, park: park) { chunk in
+            if let transcoder {
+                try transcoder.convert(chunk, offset: offset, append)
+                offset += chunk.count
+            } else {
+                append(chunk)
+            }
+        }
+        try transcoder?.finish()
         flush()
     }
 }

@@ -109,3 +109,38 @@ import TestSupport
         #expect(clash.status == 65 && clash.stderr.contains("line 2, short_name '博思': short name 博思 already names 博思软件"), "\(clash.stderr)")
     }
 }
+
+/// Export for Excel and WPS on Chinese Windows: GBK, or UTF-8 with a byte-order mark.
+@Suite struct ExportEncodingTests {
+    @Test func aGBKExportReadsBackAndABOMStartsAUTF8One() throws {
+        let cli = try CLI()
+        try cli.portfolio()
+        try cli.ok(["tenant", "apply", "--park", "SW", "--name", "博思软件", "--credit-code", "91350100M000100Y43",
+                    "--industry", "software", "--contact", "陈静", "--phone", "0591-87500103"])
+        let dir = FileManager.default.temporaryDirectory.appending(path: "parkctl-export-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func export(_ extra: [String], to name: String) throws -> [UInt8] {
+            let file = dir.appending(path: name).path
+            let args = (["export", "tenants", "--database-url", cli.db.conninfo] + extra).map { "'\($0)'" }.joined(separator: " ")
+            let out = try ProcessRunner.run("/bin/sh", ["-c", "'\(Parkctl.executable)' \(args) > '\(file)'"])
+            #expect(out.status == 0, "\(out.stderr)")
+            return Array(try Data(contentsOf: URL(fileURLWithPath: file)))
+        }
+        let gbk = try export(["--encoding", "gbk"], to: "gbk.csv")
+        // 博 is B2 A9 in GBK (E5 8D 9A in UTF-8).
+        #expect(gbk.starts(with: Array("name,".utf8)))
+        #expect(String(validating: gbk, as: UTF8.self) == nil)
+        #expect(zip(gbk, gbk.dropFirst()).contains { $0 == 0xB2 && $1 == 0xA9 })
+        let bom = try export(["--bom"], to: "bom.csv")
+        #expect(bom.starts(with: [0xEF, 0xBB, 0xBF, UInt8(ascii: "n")]))
+        // Both read back unchanged.
+        for file in ["gbk.csv", "bom.csv"] {
+            let out = try cli.run(["import", "tenants", dir.appending(path: file).path, "--update", "--dry-run"]
+                                  + (file == "gbk.csv" ? ["--encoding", "gbk"] : []))
+            #expect(out.status == 0 && out.stdout.contains("would update 0 of the 1 recorded"), "\(file): \(out.stdout) \(out.stderr)")
+        }
+        let wrong = try cli.run(["export", "tenants", "--encoding", "gbk", "--bom"])
+        #expect(wrong.status == 64)
+    }
+}

@@ -2,15 +2,17 @@
 import Glibc
 #endif
 
-/// Converts a stream of GBK/GB18030 bytes to UTF-8 with iconv, chunk by chunk; a
-/// character split between two chunks is carried over to the next.
+/// Converts a stream of GBK/GB18030 bytes to UTF-8 with iconv (import), or UTF-8 to
+/// GB18030 (export, `toGB18030`), chunk by chunk; a character split between two
+/// chunks is carried over to the next. GB18030 encodes every Unicode character, so
+/// an export never loses one.
 public final class GB18030Transcoder {
     private let cd: iconv_t
     private var carry: [UInt8] = []
     private var output = [UInt8](repeating: 0, count: 1 << 20)
 
-    public init() throws {
-        let cd = iconv_open("UTF-8", "GB18030")
+    public init(toGB18030: Bool = false) throws {
+        let cd = toGB18030 ? iconv_open("GB18030", "UTF-8") : iconv_open("UTF-8", "GB18030")
         guard cd != iconv_t(bitPattern: -1) else {
             throw ParkError.unavailable("this system's iconv cannot convert GB18030 (glibc gconv modules are missing)")
         }
