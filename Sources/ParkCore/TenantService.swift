@@ -324,7 +324,9 @@ public struct TenantService {
                         FROM onboarding_step s WHERE s.onboarding_id = o.id)::text AS steps,
                        (SELECT jsonb_agg(jsonb_build_array(i, c.done_at, c.actor, c.note) ORDER BY ord)
                         FROM unnest(\(ChecklistItem.allCases.map(\.rawValue))::text[]) WITH ORDINALITY AS l(i, ord)
-                        LEFT JOIN onboarding_check c ON c.onboarding_id = o.id AND c.item = l.i)::text AS checklist
+                        LEFT JOIN onboarding_check c ON c.onboarding_id = o.id AND c.item = l.i)::text AS checklist,
+                       (SELECT coalesce(jsonb_agg(jsonb_build_array(u.item, u.done_at, u.undone_at, u.undone_by, u.reason) ORDER BY u.id), '[]')
+                        FROM onboarding_check_undone u WHERE u.onboarding_id = o.id)::text AS undone
                 FROM tenant t LEFT JOIN onboarding o ON o.tenant_id = t.id LEFT JOIN park p ON p.id = o.park_id
                 WHERE t.credit_code = \(creditCode)
                 ORDER BY o.applied_at
@@ -332,8 +334,10 @@ public struct TenantService {
             guard let first = result.rows.first else { throw try Lookup.tenantNotFound(creditCode, conn) }
             let tenant = try Self.decodeTenant(first)
             let applications = try result.rows.filter { try $0.decode("park", as: String?.self) != nil }.map { row in
-                try Self.decodeOnboarding(row, steps: try Self.decodeSteps(try row.decode("steps")),
-                                          checklist: try Self.decodeChecklist(try row.decode("checklist")))
+                var application = try Self.decodeOnboarding(row, steps: try Self.decodeSteps(try row.decode("steps")),
+                                                             checklist: try Self.decodeChecklist(try row.decode("checklist")))
+                application.undone = try Self.decodeUndone(try row.decode("undone"))
+                return application
             }
             return (tenant, applications)
         }
@@ -472,6 +476,14 @@ public struct TenantService {
             Onboarding.Check(item: try ChecklistItem.parse(a[0] as? String ?? ""),
                              doneAt: a[1] is String ? try jsonTime(a[1]) : nil,
                              actor: a[2] as? String, note: a[3] as? String)
+        }
+    }
+
+    static func decodeUndone(_ json: String) throws -> [Onboarding.Undone] {
+        let items = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[Any]] ?? []
+        return try items.map { a in
+            Onboarding.Undone(item: try ChecklistItem.parse(a[0] as? String ?? ""), doneAt: try jsonTime(a[1]), undoneAt: try jsonTime(a[2]),
+                              undoneBy: a[3] as? String ?? "", reason: a[4] as? String ?? "")
         }
     }
 

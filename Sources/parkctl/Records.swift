@@ -56,6 +56,10 @@ extension Onboarding {
                     Record([("item", .text(check.item.rawValue)), ("name", .text(check.item.chineseName)),
                             ("done", .bool(check.doneAt != nil)), ("done_at", .time(check.doneAt)),
                             ("actor", .optional(check.actor))])
+                })),
+                ("unchecked", .records(undone.map { u in
+                    Record([("item", .text(u.item.rawValue)), ("name", .text(u.item.chineseName)), ("done_at", .time(u.doneAt)),
+                            ("undone_at", .time(u.undoneAt)), ("undone_by", .text(u.undoneBy)), ("reason", .text(u.reason))])
                 }))])
     }
 }

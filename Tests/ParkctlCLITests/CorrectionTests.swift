@@ -168,6 +168,8 @@ import TestSupport
         let shown = try #require(try cli.json(["tenant", "show", "博思软件"]) as? [String: Any])
         let checklist = try #require(((shown["applications"] as? [[String: Any]])?.first)?["checklist"] as? [[String: Any]])
         #expect(checklist.first { $0["item"] as? String == "deposit_paid" }?["done_at"] is NSNull)
+        let unchecked = try #require(((shown["applications"] as? [[String: Any]])?.first)?["unchecked"] as? [[String: Any]])
+        #expect(unchecked.map { $0["item"] as? String } == ["deposit_paid"] && unchecked.first?["reason"] as? String == "押金未到账")
         let kept = try cli.db.connection.query("SELECT item, done_by, note, undone_by, reason FROM onboarding_check_undone").rows
         #expect(kept.count == 1)
         #expect(try kept[0].decode("note", as: String?.self) == "转账" && kept[0].decode("reason", as: String.self) == "押金未到账")

@@ -24,6 +24,16 @@ public struct Onboarding: Sendable, Equatable {
     public var appliedAt: Date
     public var steps: [Step]
     public var checklist: [Check]
+    /// Ticks undone by mistake (`tenant uncheck`), oldest first.
+    public var undone: [Undone] = []
+
+    public struct Undone: Sendable, Equatable {
+        public var item: ChecklistItem
+        public var doneAt: Date
+        public var undoneAt: Date
+        public var undoneBy: String
+        public var reason: String
+    }
 
     /// One dated move of the application.
     public struct Step: Sendable, Equatable {
