@@ -17,6 +17,10 @@ BEGIN
     IF TG_TABLE_SCHEMA <> 'public' THEN
         RAISE EXCEPTION 'parkctl''s triggers run on parkctl''s tables only' USING ERRCODE = 'insufficient_privilege';
     END IF;
+    -- An update that changed nothing (a ticket's times set to what they were) is no change.
+    IF TG_OP = 'UPDATE' AND old_j = new_j THEN
+        RETURN NULL;
+    END IF;
     INSERT INTO public.audit_log (actor, table_name, row_key, label, action, park_id, old_row, new_row, reason)
     VALUES (public.parkctl_actor(), TG_TABLE_NAME, public.audit_row_key(j), public.audit_row_label(j), lower(TG_OP),
             public.audit_row_park(TG_TABLE_NAME, j), old_j, new_j,

@@ -191,19 +191,22 @@ BEGIN
         RAISE EXCEPTION 'parkctl''s triggers run on parkctl''s tables only' USING ERRCODE = 'insufficient_privilege';
     END IF;
     SELECT * INTO t FROM public.ticket WHERE id = NEW.ticket_id FOR UPDATE;
-    UPDATE public.ticket SET
-        first_response_at = (SELECT min(e.at) FROM public.ticket_events_as_corrected(t.id) e
-                             WHERE e.kind = 'assigned' OR (e.kind = 'status' AND e.to_status IN ('in_progress', 'resolved'))
-                                OR (e.kind = 'comment' AND e.actor <> coalesce(t.reporter, ''))),
-        resolved_at = CASE WHEN t.status IN ('resolved', 'closed') THEN
-                          (SELECT e.at FROM public.ticket_events_as_corrected(t.id) e
-                           WHERE e.kind = 'status' AND e.to_status = 'resolved' ORDER BY e.at DESC, e.id DESC LIMIT 1) END,
-        closed_at = CASE WHEN t.status IN ('closed', 'cancelled') THEN
-                        (SELECT e.at FROM public.ticket_events_as_corrected(t.id) e
-                         WHERE e.kind = 'status' AND e.to_status IN ('closed', 'cancelled') ORDER BY e.at DESC, e.id DESC LIMIT 1) END,
-        assignee = (SELECT e.note FROM public.ticket_events_as_corrected(t.id) e
-                    WHERE e.kind = 'assigned' ORDER BY e.at DESC, e.id DESC LIMIT 1)
-    WHERE id = t.id;
+    UPDATE public.ticket SET (first_response_at, resolved_at, closed_at, assignee) = (x.first_response_at, x.resolved_at, x.closed_at, x.assignee)
+    FROM (SELECT
+        (SELECT min(e.at) FROM public.ticket_events_as_corrected(t.id) e
+         WHERE e.kind = 'assigned' OR (e.kind = 'status' AND e.to_status IN ('in_progress', 'resolved'))
+            OR (e.kind = 'comment' AND e.actor <> coalesce(t.reporter, ''))) AS first_response_at,
+        CASE WHEN t.status IN ('resolved', 'closed') THEN
+            (SELECT e.at FROM public.ticket_events_as_corrected(t.id) e
+             WHERE e.kind = 'status' AND e.to_status = 'resolved' ORDER BY e.at DESC, e.id DESC LIMIT 1) END AS resolved_at,
+        CASE WHEN t.status IN ('closed', 'cancelled') THEN
+            (SELECT e.at FROM public.ticket_events_as_corrected(t.id) e
+             WHERE e.kind = 'status' AND e.to_status IN ('closed', 'cancelled') ORDER BY e.at DESC, e.id DESC LIMIT 1) END AS closed_at,
+        (SELECT e.note FROM public.ticket_events_as_corrected(t.id) e
+         WHERE e.kind = 'assigned' ORDER BY e.at DESC, e.id DESC LIMIT 1) AS assignee) x
+    -- Only when the timeline says otherwise than the ticket (a plain comment changes nothing).
+    WHERE id = t.id AND (public.ticket.first_response_at, public.ticket.resolved_at, public.ticket.closed_at, public.ticket.assignee)
+                        IS DISTINCT FROM (x.first_response_at, x.resolved_at, x.closed_at, x.assignee);
     RETURN NULL;
 END $$;
 CREATE TRIGGER ticket_event_corrects AFTER INSERT ON ticket_event FOR EACH ROW

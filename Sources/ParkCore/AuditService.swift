@@ -22,7 +22,21 @@ public struct AuditService {
             if let park { _ = try Lookup.parkID(park, conn) }
             return try conn.query("""
                 SELECT * FROM (
-                    SELECT a.id, a.at, a.actor, parkctl_actor_name(a.actor) AS actor_name, a.table_name, a.row_key, a.label, a.action, p.code AS park, a.reason,
+                    SELECT a.id, a.at, a.actor, parkctl_actor_name(a.actor) AS actor_name, a.table_name, a.row_key, a.action, p.code AS park, a.reason,
+                           -- What a person calls the row: SW/B1/0301, a lease or ticket number, a company's name.
+                           coalesce(CASE a.table_name
+                             WHEN 'unit' THEN (SELECT bp.code || '/' || b.code || '/' || (j.r->>'code') FROM building b JOIN park bp ON bp.id = b.park_id
+                                               WHERE b.id = (j.r->>'building_id')::bigint)
+                             WHEN 'building' THEN p.code || '/' || (j.r->>'code')
+                             WHEN 'tenant' THEN (j.r->>'name') || ' (' || (j.r->>'credit_code') || ')'
+                             WHEN 'lease_unit' THEN (SELECT l.number FROM lease l WHERE l.id = (j.r->>'lease_id')::bigint)
+                             WHEN 'ticket_event' THEN (SELECT t.number FROM ticket t WHERE t.id = (j.r->>'ticket_id')::bigint) || ' ' || (j.r->>'kind')
+                             WHEN 'staff' THEN j.r->>'name'
+                             ELSE (SELECT tn.name FROM onboarding o JOIN tenant tn ON tn.id = o.tenant_id
+                                   WHERE a.table_name LIKE 'onboarding%'
+                                     AND o.id = (CASE WHEN a.table_name = 'onboarding' THEN j.r->>'id' ELSE j.r->>'onboarding_id' END)::bigint)
+                                  || coalesce(': ' || a.label, '')
+                           END, a.label) AS label,
                            CASE a.action
                              WHEN 'update' THEN (
                                SELECT string_agg(format('%s: %s → %s', k, coalesce(a.old_row->>k, '∅'), coalesce(a.new_row->>k, '∅')), '; ' ORDER BY k)
@@ -34,6 +48,7 @@ public struct AuditService {
                                WHERE k IN ('code', 'name', 'stage', 'to_stage', 'item', 'area_m2', 'kind', 'reason', 'off_market_reason'))
                            END AS changes
                     FROM audit_log a LEFT JOIN park p ON p.id = a.park_id
+                    CROSS JOIN LATERAL (SELECT coalesce(a.new_row, a.old_row) AS r) j
                     WHERE (\(entity)::text IS NULL OR a.table_name = \(entity))
                       AND (\(park)::text IS NULL OR p.code = \(park))
                       AND (\(since)::date IS NULL OR a.at >= (\(since)::date::timestamp AT TIME ZONE

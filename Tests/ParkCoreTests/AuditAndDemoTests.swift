@@ -19,7 +19,7 @@ import TestSupport
         #expect(update.actor == "bob")
         #expect(update.action == "update")
         #expect(update.entity == "unit")
-        #expect(update.label == "0301")
+        #expect(update.label == "SW/B1/0301")   // what people call the unit
         #expect(update.park == "SW")
         #expect(update.changes == "off_market_reason: ∅ → 维修")
         #expect(try AuditService(alice).entries(entity: "unit").count == 4)
