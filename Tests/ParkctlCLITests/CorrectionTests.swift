@@ -115,7 +115,7 @@ import TestSupport
         try cli.ok(["unit", "remove", "SW/B1/0302"])
         #expect(try cli.run(["unit", "show", "SW/B1/0302"]).status == 65)
         let audit = try #require(try cli.json(["audit", "--entity", "unit"]) as? [[String: Any]])
-        #expect(audit.last?["action"] as? String == "delete" && audit.last?["label"] as? String == "0302")
+        #expect(audit.last?["action"] as? String == "delete" && audit.last?["label"] as? String == "SW/B1/0302")
 
         try cli.ok(["building", "add", "SW/B9", "--name", "错录", "--floors", "3"])
         try cli.ok(["building", "remove", "SW/B9"])

@@ -41,7 +41,7 @@ import TestSupport
         #expect((units[0]["list_rent"] as? NSNumber)?.decimalValue == 39)
         // The unchanged row left no trace in the audit trail; the changed one did.
         let audit = try #require(try cli.json(["audit", "--entity", "unit"]) as? [[String: Any]])
-        #expect(audit.filter { $0["action"] as? String == "update" }.map { $0["label"] as? String } == ["0301"])
+        #expect(audit.filter { $0["action"] as? String == "update" }.map { $0["label"] as? String } == ["SW/B1/0301"])
         // Again: nothing to change.
         #expect(try ok(cli, ["import", "units", "-", "--update"], input: file)
                 == "read 3 rows: updated 0 of the 3 recorded (3 unchanged), imported 0 new, rejected 0\n")
