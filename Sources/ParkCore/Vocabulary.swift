@@ -60,6 +60,16 @@ public enum ChecklistItem: String, Vocabulary {
     case keysHanded = "keys_handed"
     public static let fieldName = "checklist item"
 
+    /// An item by its code (deposit_paid) or by the name the checklist shows (押金).
+    public static func parse(_ text: String) throws -> ChecklistItem {
+        if let item = allCases.first(where: { $0.chineseName == text }) { return item }
+        guard let item = ChecklistItem(rawValue: text) else {
+            throw ParkError.invalid("\(fieldName) '\(text)' is not one of: "
+                                    + allCases.map { "\($0.rawValue) (\($0.chineseName))" }.joined(separator: ", "))
+        }
+        return item
+    }
+
     public var chineseName: String {
         switch self {
         case .businessLicense: "营业执照"

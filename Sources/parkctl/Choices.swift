@@ -19,3 +19,10 @@ extension Vocabulary {
 
     static var completion: CompletionKind { .list(allCases.map(\.rawValue)) }
 }
+
+extension ChecklistItem {
+    /// The items with the names the checklist shows: either may be typed.
+    static var itemHelp: ArgumentHelp {
+        ArgumentHelp("Checklist item: \(allCases.map { "\($0.rawValue) (\($0.chineseName))" }.joined(separator: ", ")).", valueName: "item")
+    }
+}

@@ -109,7 +109,7 @@ struct TenantCommand: ParsableCommand {
         @OptionGroup var staff: StaffOptions
         @Argument(help: "The tenant: its credit code, registered name or short name.") var tenant: String
         @Option(help: "Park code.") var park: String
-        @Option(help: ChecklistItem.help("Checklist item"), completion: ChecklistItem.completion) var item: String
+        @Option(help: ChecklistItem.itemHelp, completion: ChecklistItem.completion) var item: String
         @Option(help: "A note.") var note: String?
 
         func run() throws {
@@ -126,7 +126,7 @@ struct TenantCommand: ParsableCommand {
         @OptionGroup var staff: StaffOptions
         @Argument(help: "The tenant: its credit code, registered name or short name.") var tenant: String
         @Option(help: "Park code.") var park: String
-        @Option(help: ChecklistItem.help("Checklist item"), completion: ChecklistItem.completion) var item: String
+        @Option(help: ChecklistItem.itemHelp, completion: ChecklistItem.completion) var item: String
         @Option(help: "Why (required; kept in the record).") var reason: String
 
         func run() throws {

@@ -162,7 +162,7 @@ import TestSupport
         #expect(try cli.ok(["tenant", "check", "博思软件", "--park", "SW", "--item", "deposit_paid", "--note", "转账"]).contains("checked"))
         #expect(try cli.ok(["tenant", "uncheck", "博思软件", "--park", "SW", "--item", "deposit_paid", "--reason", "押金未到账"])
                 == "unchecked deposit_paid (押金)\n")
-        #expect(try cli.ok(["tenant", "uncheck", "博思软件", "--park", "SW", "--item", "deposit_paid", "--reason", "again"])
+        #expect(try cli.ok(["tenant", "uncheck", "博思软件", "--park", "SW", "--item", "押金", "--reason", "again"])
                 == "deposit_paid was not checked; nothing changed\n")
         // The checklist shows it open again, the undone tick is kept, and it can be ticked again.
         let shown = try #require(try cli.json(["tenant", "show", "博思软件"]) as? [String: Any])
