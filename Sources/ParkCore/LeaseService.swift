@@ -200,7 +200,7 @@ public struct LeaseService {
         try session.read { conn in
             var query = PostgresQuery(unsafeSQL: Self.leaseSelect)
             query.sql += " WHERE l.number = \(query.bind(number))"
-            guard let row = try conn.query(query).rows.first else { throw ParkError.notFound("lease '\(number)' not found") }
+            guard let row = try conn.query(query).rows.first else { throw try Lookup.numberNotFound(.lease, number, conn) }
             return try Self.decodeLease(row)
         }
     }
@@ -234,7 +234,7 @@ public struct LeaseService {
     public func schedule(_ number: String) throws -> [RentMonth] {
         try session.read { conn in
             guard let id = try conn.query("SELECT id FROM lease WHERE number = \(number)").rows.first else {
-                throw ParkError.notFound("lease '\(number)' not found")
+                throw try Lookup.numberNotFound(.lease, number, conn)
             }
             return try conn.query("SELECT * FROM lease_rent_schedule(\(try id.decode(0, as: Int.self)))").rows.map { row in
                 RentMonth(month: try row.decode("month"),
@@ -369,7 +369,7 @@ public struct LeaseService {
     /// The lease, its row locked until the end of the transaction.
     static func locked(_ number: String, _ conn: Connection) throws -> Lease {
         guard try conn.query("SELECT 1 FROM lease WHERE number = \(number) FOR UPDATE").rowCount == 1 else {
-            throw ParkError.notFound("lease '\(number)' not found")
+            throw try Lookup.numberNotFound(.lease, number, conn)
         }
         var query = PostgresQuery(unsafeSQL: leaseSelect)
         query.sql += " WHERE l.number = \(query.bind(number))"

@@ -108,6 +108,28 @@ enum Lookup {
                          + didYouMean(address.unit, among: known, prefix: "\(address.buildingAddress)/"))
     }
 
+    // MARK: Leases and tickets
+
+    enum Numbered: String {
+        case lease, ticket
+    }
+
+    /// "lease 'L-2026-5' not found; did you mean L-2026-000005?": a number typed in
+    /// lower case, without its zeros or dashes, that names a recorded one the login sees.
+    static func numberNotFound(_ kind: Numbered, _ number: String, _ conn: Connection) throws -> ParkError {
+        let notFound = ParkError.notFound("\(kind.rawValue) '\(number)' not found")
+        let letter = kind == .lease ? "L" : "T"
+        let upper = number.uppercased().replacingOccurrences(of: " ", with: "")
+        guard let match = upper.wholeMatch(of: /([LT])-?(\d{4})-?0*(\d{1,12})/), match.1 == letter else { return notFound }
+        let digits = String(match.3)
+        let candidate = "\(letter)-\(match.2)-" + String(repeating: "0", count: max(0, 6 - digits.count)) + digits
+        guard candidate != number else { return notFound }
+        var query = PostgresQuery(unsafeSQL: "SELECT 1 FROM \(kind.rawValue) WHERE number = ")
+        query.sql += query.bind(candidate)
+        guard try conn.query(query).rowCount > 0 else { return notFound }
+        return .notFound("\(kind.rawValue) '\(number)' not found; did you mean \(candidate)?")
+    }
+
     // MARK: Did you mean
 
     /// "; did you mean X?" for the names among `known` that `typed` is close to (each

@@ -179,7 +179,7 @@ public struct TicketService {
                        (SELECT count(*) FROM ticket_event e WHERE e.ticket_id = t.id) AS events
                 FROM ticket t WHERE t.number = \(number) FOR UPDATE
                 """).rows.first else {
-                throw ParkError.notFound("ticket '\(number)' not found")
+                throw try Lookup.numberNotFound(.ticket, number, conn)
             }
             guard let eventID: Int = try row.decode("event_id") else {
                 throw ParkError.notFound("ticket \(number) has events #1 to #\(try row.decode("events", as: Int.self)), not #\(event) "
@@ -207,7 +207,7 @@ public struct TicketService {
                        \(at)::timestamptz > now() + interval '1 minute' AS in_future
                 FROM ticket t WHERE t.number = \(number) FOR UPDATE
                 """).rows.first else {
-                throw ParkError.notFound("ticket '\(number)' not found")
+                throw try Lookup.numberNotFound(.ticket, number, conn)
             }
             let status = try TicketStatus.parse(try row.decode("status"))
             if kind == "status", to == status { return false }
@@ -307,7 +307,7 @@ public struct TicketService {
     public func show(_ number: String, recordingBreaches: Bool = true) throws -> Ticket {
         try session.write { conn in
             guard let idRow = try conn.query("SELECT id FROM ticket WHERE number = \(number)").rows.first else {
-                throw ParkError.notFound("ticket '\(number)' not found")
+                throw try Lookup.numberNotFound(.ticket, number, conn)
             }
             if recordingBreaches {
                 try conn.execute("SELECT ticket_record_breaches(NULL, now(), \(try idRow.decode(0, as: Int.self)))")

@@ -17,6 +17,12 @@ struct DatabaseCommand: ParsableCommand {
 
         func run() throws {
             let target = database.target
+            // Status reports a stopped embedded cluster as stopped; it does not start it.
+            if case .embedded(let cluster) = target, cluster.isInitialized, !cluster.isRunning {
+                say("database: \(target.displayName)\n  data:    \(cluster.dataDirectory)\n"
+                    + "  server:  stopped (parkctl db start, or any other command, starts it)\n")
+                return
+            }
             let conn = try database.connect(requireCurrentSchema: false, repairing: true)
             defer { conn.close() }
             say("database: \(target.displayName)\n")

@@ -77,6 +77,10 @@ import TestSupport
         #expect(stop.status == 0, "\(stop.stderr)")
         #expect(stop.stdout.contains("stopped"))
         #expect(!FileManager.default.fileExists(atPath: home + "/run/.s.PGSQL.5432"))
+        // Status says so, and leaves it stopped.
+        let stopped = try Parkctl.run(["db", "status"], environment: env)
+        #expect(stopped.status == 0 && stopped.stdout.contains("server:  stopped (parkctl db start"), "\(stopped.stdout)")
+        #expect(!FileManager.default.fileExists(atPath: home + "/run/.s.PGSQL.5432"))
         let start = try Parkctl.run(["db", "start"], environment: env)
         #expect(start.status == 0, "\(start.stderr)")
         #expect(start.stdout.contains("started"))

@@ -52,6 +52,13 @@ import TestSupport
         #expect(ticket.contains("T-"))
         let tickets = try #require(try cli.json(["ticket", "list", "--tenant", "博思软件"]) as? [[String: Any]])
         #expect(tickets.count == 1)
+        // A lease or ticket number typed short or in lower case: the one meant is named.
+        let short = number.replacingOccurrences(of: #"-0+"#, with: "-", options: .regularExpression)   // L-2026-000001 → L-2026-1
+        try refused(cli, ["lease", "show", short], saying: "lease '\(short)' not found; did you mean \(number)?")
+        let ticketNumber = try #require(tickets.first?["number"] as? String)
+        try refused(cli, ["ticket", "show", ticketNumber.lowercased()],
+                    saying: "ticket '\(ticketNumber.lowercased())' not found; did you mean \(ticketNumber)?")
+        try refused(cli, ["lease", "show", "L-1999-000001"], saying: "lease 'L-1999-000001' not found")
         #expect(try cli.ok(["tenant", "show", "博思", "--format", "json"]).contains("\"credit_code\": \"\(Self.bosi)\""))
         let units = try #require(try cli.json(["unit", "list", "--tenant", "博思", "--as-of", "2027-01-01"]) as? [[String: Any]])
         #expect(units.map { $0["code"] as? String } == ["SW/B1/0301"])
