@@ -164,3 +164,37 @@ BEGIN
     END IF;
     RETURN NULL;
 END $$;
+
+-- 5. The rules of `unit set` and `unit off-market`, kept by the database too, so that
+--    no client (psql, an import) passes them by: the area or kind of a unit that a
+--    lease holds or held changes only with a reason (parkctl.reason, which the audit
+--    trail keeps), and a unit that a lease holds today or later stays on the market.
+CREATE FUNCTION unit_change_follows_leases() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE held record;
+BEGIN
+    IF (NEW.area_m2, NEW.kind) IS DISTINCT FROM (OLD.area_m2, OLD.kind)
+       AND nullif(btrim(pg_catalog.current_setting('parkctl.reason', true)), '') IS NULL THEN
+        SELECT l.number INTO held FROM public.lease_unit lu JOIN public.lease l ON l.id = lu.lease_id
+        WHERE lu.unit_id = NEW.id AND NOT lu.cancelled AND l.status IN ('signed', 'terminated') LIMIT 1;
+        IF FOUND THEN
+            RAISE EXCEPTION 'unit % is or was held by lease %: its area or kind changes only with a reason (parkctl unit set … --reason)',
+                NEW.code, held.number
+                USING ERRCODE = 'check_violation', CONSTRAINT = 'unit_leased_change_needs_reason', TABLE = 'unit';
+        END IF;
+    END IF;
+    IF NEW.off_market_reason IS NOT NULL AND OLD.off_market_reason IS NULL THEN
+        SELECT l.number INTO held FROM public.lease_unit lu JOIN public.lease l ON l.id = lu.lease_id
+        JOIN public.park p ON p.id = lu.park_id
+        WHERE lu.unit_id = NEW.id AND NOT lu.cancelled AND l.status IN ('signed', 'terminated')
+          AND upper(lu.during) > (now() AT TIME ZONE p.time_zone)::date LIMIT 1;
+        IF FOUND THEN
+            RAISE EXCEPTION 'unit % is held by lease % today or later: it can go off the market once no lease holds it',
+                NEW.code, held.number
+                USING ERRCODE = 'check_violation', CONSTRAINT = 'unit_leased_stays_on_market', TABLE = 'unit';
+        END IF;
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER unit_change_follows_leases BEFORE UPDATE OF area_m2, kind, off_market_reason ON unit
+    FOR EACH ROW EXECUTE FUNCTION unit_change_follows_leases();

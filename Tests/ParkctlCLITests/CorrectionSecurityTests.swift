@@ -117,4 +117,20 @@ import TestSupport
         #expect(try cli.db.connection.query("SELECT reason FROM audit_log WHERE reason IS NOT NULL").rows[0].decode(0, as: String.self)
                 == "x\\u{202E}\\u{1B}[31m")
     }
+
+    @Test func theDatabaseKeepsTheRulesOfUnitSetAndOffMarket() throws {
+        let (staff, _) = try setUp("viewer")
+        let conn = staff.cli.db.connection
+        // SW/B1/0301 is leased in the demo: psql, passing parkctl by, meets the same rules.
+        let area = #expect(throws: PostgresError.self) { try conn.execute("UPDATE unit SET area_m2 = area_m2 + 1 WHERE code = '0301'") }
+        #expect(area?.constraint == "unit_leased_change_needs_reason", "\(String(describing: area))")
+        let off = #expect(throws: PostgresError.self) { try conn.execute("UPDATE unit SET off_market_reason = '维修' WHERE code = '0301'") }
+        #expect(off?.constraint == "unit_leased_stays_on_market")
+        // With a reason, the change is made and the reason kept.
+        _ = try conn.transaction(setUp: ["SELECT set_config('parkctl.reason', '复测面积', true)"]) { c in
+            try c.execute("UPDATE unit u SET area_m2 = area_m2 + 1 FROM building b WHERE b.id = u.building_id AND b.code = 'B1' AND u.code = '0301'")
+        }
+        #expect(try conn.query("SELECT count(*) FROM audit_log WHERE reason = '复测面积'").rows[0].decode(0, as: Int.self) >= 1)
+    }
 }
+
