@@ -99,6 +99,15 @@ enum Lookup {
         return (park, try row.decode(0))
     }
 
+    /// Park, building and unit ids of `PARK/BUILDING/UNIT`, or ``unitNotFound(_:_:)``.
+    static func unitIDs(_ address: UnitAddress, _ conn: Connection) throws -> (park: Int, building: Int, unit: Int) {
+        let ids = try buildingIDs(address.buildingAddress, conn)
+        guard let row = try conn.query("SELECT id FROM unit WHERE building_id = \(ids.building) AND code = \(address.unit)").rows.first else {
+            throw try unitNotFound(address, conn)
+        }
+        return (ids.park, ids.building, try row.decode(0))
+    }
+
     /// "unit X not found", with the units of its building it may have meant
     /// (`SW/B1/701` for `SW/B1/0701`).
     static func unitNotFound(_ address: UnitAddress, _ conn: Connection) throws -> ParkError {

@@ -42,35 +42,35 @@ extension PortfolioService {
 
     /// Changes a park's name, address or positioning; returns the fields that changed.
     public func setPark(_ code: String, _ changes: ParkChanges) throws -> [String] {
-        var columns: [Assignment] = []
-        if let name = changes.name { columns.append(Assignment("name", "text", try Validate.text(name, field: "park name"))) }
+        var columns: [RowUpdate.Assignment] = []
+        if let name = changes.name { columns.append(RowUpdate.Assignment("name", "text", try Validate.text(name, field: "park name"))) }
         if let address = changes.address {
-            columns.append(Assignment("address", "text", try Validate.text(address, field: "address", max: 500)))
+            columns.append(RowUpdate.Assignment("address", "text", try Validate.text(address, field: "address", max: 500)))
         }
         if let industries = changes.industries {
-            columns.append(Assignment("industries", "text[]", try industries.map { try Validate.word($0, field: "industry") }))
+            columns.append(RowUpdate.Assignment("industries", "text[]", try industries.map { try Validate.word($0, field: "industry") }))
         }
         return try session.write { conn in
-            try Self.assign(columns, table: "park", id: try Lookup.parkID(code, conn), conn)
+            try RowUpdate.assign(columns, table: "park", id: try Lookup.parkID(code, conn), conn)
         }
     }
 
     /// Changes a building's name, floors or delivery day; floors that would leave a
     /// unit outside the building are refused (by the database), naming the unit.
     public func setBuilding(_ address: BuildingAddress, _ changes: BuildingChanges) throws -> [String] {
-        var columns: [Assignment] = []
-        if let name = changes.name { columns.append(Assignment("name", "text", try Validate.text(name, field: "building name"))) }
+        var columns: [RowUpdate.Assignment] = []
+        if let name = changes.name { columns.append(RowUpdate.Assignment("name", "text", try Validate.text(name, field: "building name"))) }
         if let above = changes.floorsAbove {
             guard (1...200).contains(above) else { throw ParkError.invalid("floors must be 1-200, not \(above)") }
-            columns.append(Assignment("floors_above", "int", Int32(above)))
+            columns.append(RowUpdate.Assignment("floors_above", "int", Int32(above)))
         }
         if let below = changes.floorsBelow {
             guard (0...10).contains(below) else { throw ParkError.invalid("floors below ground must be 0-10, not \(below)") }
-            columns.append(Assignment("floors_below", "int", Int32(below)))
+            columns.append(RowUpdate.Assignment("floors_below", "int", Int32(below)))
         }
-        if let delivered = changes.deliveredOn { columns.append(Assignment("delivered_on", "date", delivered)) }
+        if let delivered = changes.deliveredOn { columns.append(RowUpdate.Assignment("delivered_on", "date", delivered)) }
         return try session.write { conn in
-            try Self.assign(columns, table: "building", id: try Lookup.buildingIDs(address, conn).building, conn)
+            try RowUpdate.assign(columns, table: "building", id: try Lookup.buildingIDs(address, conn).building, conn)
         }
     }
 
@@ -79,24 +79,22 @@ extension PortfolioService {
     /// is changed only with a `reason`, which the audit trail keeps (and the version
     /// replaced stays in the unit's history).
     public func setUnit(_ address: UnitAddress, _ changes: UnitChanges, reason: String? = nil) throws -> [String] {
-        var columns: [Assignment] = []
+        var columns: [RowUpdate.Assignment] = []
         if let area = changes.areaM2 {
             guard area > 0 else { throw ParkError.invalid("area must be more than 0 m², not \(area)") }
-            columns.append(Assignment("area_m2", "numeric", area))
+            columns.append(RowUpdate.Assignment("area_m2", "numeric", area))
         }
-        if let kind = changes.kind { columns.append(Assignment("kind", "text", kind.rawValue)) }
+        if let kind = changes.kind { columns.append(RowUpdate.Assignment("kind", "text", kind.rawValue)) }
         if let rent = changes.listRent {
             guard rent >= 0 else { throw ParkError.invalid("list rent must not be negative, not \(rent)") }
-            columns.append(Assignment("list_rent", "numeric", rent))
+            columns.append(RowUpdate.Assignment("list_rent", "numeric", rent))
         }
-        if let floor = changes.floor { columns.append(Assignment("floor", "int", Int32(floor))) }
+        if let floor = changes.floor { columns.append(RowUpdate.Assignment("floor", "int", Int32(floor))) }
         let reason = try reason.map { try Validate.text($0, field: "reason", max: 500) }
         return try session.write(reason: reason) { conn in
-            let id = try Self.unitID(address, conn)
-            if let floor = changes.floor {
-                try Self.checkFloor(floor, building: try Lookup.buildingIDs(address.buildingAddress, conn).building,
-                                    address.buildingAddress, conn)
-            }
+            let ids = try Lookup.unitIDs(address, conn)
+            let id = ids.unit
+            if let floor = changes.floor { try Self.checkFloor(floor, building: ids.building, address.buildingAddress, conn) }
             // Any lease that held it, past ones too: their rent schedules read the area.
             if reason == nil, changes.areaM2 != nil || changes.kind != nil, let lease = try conn.query("""
                 SELECT l.number, t.name, upper(lu.during) > (now() AT TIME ZONE p.time_zone)::date AS current
@@ -106,8 +104,8 @@ extension PortfolioService {
                 ORDER BY upper(lu.during) DESC LIMIT 1
                 """).rows.first {
                 let new = [changes.areaM2.map { "area to \($0) m²" }, changes.kind.map { "kind to \($0.rawValue)" }].compactMap { $0 }
-                guard try Self.differs(columns.filter { $0.column == "area_m2" || $0.column == "kind" }, table: "unit", id: id, conn) else {
-                    return try Self.assign(columns, table: "unit", id: id, conn)
+                guard try RowUpdate.differs(columns.filter { $0.column == "area_m2" || $0.column == "kind" }, table: "unit", id: id, conn) else {
+                    return try RowUpdate.assign(columns, table: "unit", id: id, conn)
                 }
                 throw ParkError(.conflict, """
                     unit \(address) \(try lease.decode("current", as: Bool.self) ? "is" : "was") held by lease \(try lease.decode("number", as: String.self)) of \
@@ -115,7 +113,7 @@ extension PortfolioService {
                     lease's rent and the reports of the past as recorded; say why with --reason (kept in the audit trail)
                     """)
             }
-            return try Self.assign(columns, table: "unit", id: id, conn)
+            return try RowUpdate.assign(columns, table: "unit", id: id, conn)
         }
     }
 
@@ -123,7 +121,7 @@ extension PortfolioService {
     /// and no ticket ever named. Otherwise the refusal says what holds it.
     public func removeUnit(_ address: UnitAddress) throws {
         try session.write { conn in
-            let id = try Self.unitID(address, conn)
+            let id = try Lookup.unitIDs(address, conn).unit
             let holders: [String] = try conn.query("""
                 SELECT 'lease ' || l.number FROM lease_unit lu JOIN lease l ON l.id = lu.lease_id WHERE lu.unit_id = \(id)
                 UNION ALL
@@ -176,59 +174,6 @@ extension PortfolioService {
     }
 
     // MARK: Plumbing
-
-    /// One column to set: its name and SQL type (constants of this file, never input) and the value.
-    struct Assignment {
-        let column: String
-        let type: String
-        let value: PostgresBind
-        init<T: PostgresEncodable>(_ column: String, _ type: String, _ value: T) {
-            self.column = column; self.type = type; self.value = PostgresBind(value)
-        }
-    }
-
-    /// Sets `columns` of row `id` of `table` where they differ, and returns the names of
-    /// those that changed (none: nothing is written, and the audit trail stays quiet).
-    static func assign(_ columns: [Assignment], table: String, id: Int, _ conn: Connection) throws -> [String] {
-        guard !columns.isEmpty else { return [] }
-        var query = PostgresQuery(unsafeSQL: "")
-        let idBind = query.bind(id)
-        let values = columns.map { column -> String in
-            query.binds.append(column.value)
-            return "$\(query.binds.count)::\(column.type)"
-        }
-        let changed = zip(columns, values).map { "('\($0.column)', t.\($0.column) IS DISTINCT FROM \($1))" }.joined(separator: ", ")
-        let sets = zip(columns, values).map { "\($0.column) = \($1)" }.joined(separator: ", ")
-        let differs = zip(columns, values).map { "t.\($0.column) IS DISTINCT FROM \($1)" }.joined(separator: " OR ")
-        query.sql = """
-            WITH old AS (SELECT ARRAY(SELECT c FROM (VALUES \(changed)) v(c, d) WHERE d) AS changed
-                         FROM \(table) t WHERE t.id = \(idBind) FOR UPDATE),
-                 upd AS (UPDATE \(table) t SET \(sets) WHERE t.id = \(idBind) AND (\(differs)) RETURNING t.id)
-            SELECT changed FROM old
-            """
-        return try conn.query(query).rows.first?.decode(0) ?? []
-    }
-
-    /// Whether any of `columns` differs from row `id` of `table`.
-    static func differs(_ columns: [Assignment], table: String, id: Int, _ conn: Connection) throws -> Bool {
-        guard !columns.isEmpty else { return false }
-        var query = PostgresQuery(unsafeSQL: "")
-        let idBind = query.bind(id)
-        let tests = columns.map { column -> String in
-            query.binds.append(column.value)
-            return "t.\(column.column) IS DISTINCT FROM $\(query.binds.count)::\(column.type)"
-        }
-        query.sql = "SELECT \(tests.joined(separator: " OR ")) FROM \(table) t WHERE t.id = \(idBind)"
-        return try conn.query(query).rows[0].decode(0)
-    }
-
-    static func unitID(_ address: UnitAddress, _ conn: Connection) throws -> Int {
-        let ids = try Lookup.buildingIDs(address.buildingAddress, conn)
-        guard let row = try conn.query("SELECT id FROM unit WHERE building_id = \(ids.building) AND code = \(address.unit)").rows.first else {
-            throw try Lookup.unitNotFound(address, conn)
-        }
-        return try row.decode(0)
-    }
 
     /// "a, b and c" (and "…" after five).
     static func list(_ items: [String]) -> String {

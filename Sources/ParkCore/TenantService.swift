@@ -115,30 +115,14 @@ public struct TenantService {
                 throw ParkError(.conflict, "short name '\(short)' already names \(try other.decode("name", as: String.self)) "
                                 + "(\(try other.decode("credit_code", as: String.self))): a short name names one tenant")
             }
-            // One statement: the changed fields are named by comparing old and new rows.
-            let row = try conn.query("""
-                WITH old AS (SELECT * FROM tenant WHERE id = \(tenant.id) FOR UPDATE),
-                     new AS (
-                    UPDATE tenant t SET
-                        name = coalesce(\(name), t.name),
-                        short_name = CASE WHEN \(shortName != nil) THEN \(shortName ?? nil) ELSE t.short_name END,
-                        industry = coalesce(\(industry), t.industry),
-                        contact = coalesce(\(contact), t.contact),
-                        phone = coalesce(\(phone), t.phone),
-                        email = CASE WHEN \(email != nil) THEN \(email ?? nil) ELSE t.email END
-                    FROM old WHERE t.id = old.id
-                      AND (t.name, t.short_name, t.industry, t.contact, t.phone, t.email) IS DISTINCT FROM
-                          (coalesce(\(name), t.name), CASE WHEN \(shortName != nil) THEN \(shortName ?? nil) ELSE t.short_name END,
-                           coalesce(\(industry), t.industry), coalesce(\(contact), t.contact), coalesce(\(phone), t.phone),
-                           CASE WHEN \(email != nil) THEN \(email ?? nil) ELSE t.email END)
-                    RETURNING t.*)
-                SELECT ARRAY(SELECT f FROM old, new, LATERAL (VALUES
-                           ('name', old.name IS DISTINCT FROM new.name), ('short_name', old.short_name IS DISTINCT FROM new.short_name),
-                           ('industry', old.industry IS DISTINCT FROM new.industry), ('contact', old.contact IS DISTINCT FROM new.contact),
-                           ('phone', old.phone IS DISTINCT FROM new.phone), ('email', old.email IS DISTINCT FROM new.email)) v(f, differs)
-                             WHERE differs) AS changed
-                """).rows[0]
-            let changed: [String] = try row.decode("changed")
+            var columns: [RowUpdate.Assignment] = []
+            if let name { columns.append(.init("name", "text", name)) }
+            if let shortName { columns.append(.init("short_name", "text", shortName)) }
+            if let industry { columns.append(.init("industry", "text", industry)) }
+            if let contact { columns.append(.init("contact", "text", contact)) }
+            if let phone { columns.append(.init("phone", "text", phone)) }
+            if let email { columns.append(.init("email", "text", email)) }
+            let changed = try RowUpdate.assign(columns, table: "tenant", id: tenant.id, conn)
             let recorded = try Self.decodeTenant(try conn.query("""
                 SELECT name, short_name, credit_code, industry, contact, phone, email FROM tenant WHERE id = \(tenant.id)
                 """).rows[0])
@@ -393,8 +377,13 @@ public struct TenantService {
     /// park still holds units; the step names the cancelled lease.
     static func leaseCancelled(_ conn: Connection, creditCode: String, park: String, lease: String, actor: String) throws {
         // A lease entered without an application (an import of an older system's data) has none to move.
-        guard let current = try? live(conn, creditCode: creditCode, park: park),
-              current.stage == .leaseSigned || current.stage == .fittingOut else { return }
+        let current: LiveOnboarding
+        do {
+            current = try live(conn, creditCode: creditCode, park: park)
+        } catch let error as ParkError where error.kind == .notFound {
+            return
+        }
+        guard current.stage == .leaseSigned || current.stage == .fittingOut else { return }
         let others: Int = try conn.query("""
             SELECT count(*) FROM lease l
             WHERE l.park_id = \(current.parkID) AND l.tenant_id = \(current.tenantID) AND l.number <> \(lease)

@@ -14,6 +14,19 @@ struct ImportUpdate {
     /// Extra rules of an update (a leased unit's area).
     let rules: [String]
 
+    /// The file's units (`t`) that a lease holds or held (`l.number`), or with
+    /// `fromToday` one that holds them today or later (in the park's zone).
+    static func heldUnits(fromToday: Bool) -> String {
+        """
+        FROM import_rows s JOIN park p ON p.code = s.c_park JOIN building b ON b.park_id = p.id AND b.code = s.c_building
+        JOIN unit t ON t.building_id = b.id AND t.code = s.c_unit
+        JOIN LATERAL (SELECT l.number FROM lease_unit lu JOIN lease l ON l.id = lu.lease_id
+                      WHERE lu.unit_id = t.id AND NOT lu.cancelled AND l.status IN ('signed', 'terminated')
+                        \(fromToday ? "AND upper(lu.during) > (now() AT TIME ZONE p.time_zone)::date" : "")
+                      ORDER BY upper(lu.during) DESC LIMIT 1) l ON true
+        """
+    }
+
     /// Only the columns the file has: a column it lacks leaves the recorded values as
     /// they are (an empty cell of a column it has clears an optional value).
     func keeping(_ fileColumns: Set<String>) -> ImportUpdate {
@@ -60,11 +73,7 @@ struct ImportUpdate {
                        CASE WHEN t.area_m2 <> s.c_area_m2::numeric THEN s.c_area_m2 ELSE s.c_kind END,
                        'unit ' || s.c_park || '/' || s.c_building || '/' || s.c_unit || ' is or was held by lease ' || l.number
                        || ': change its area or kind with parkctl unit set … --reason (kept in the audit trail)'
-                FROM import_rows s JOIN park p ON p.code = s.c_park JOIN building b ON b.park_id = p.id AND b.code = s.c_building
-                JOIN unit t ON t.building_id = b.id AND t.code = s.c_unit
-                JOIN LATERAL (SELECT l.number FROM lease_unit lu JOIN lease l ON l.id = lu.lease_id
-                              WHERE lu.unit_id = t.id AND NOT lu.cancelled AND l.status IN ('signed', 'terminated')
-                              ORDER BY upper(lu.during) DESC LIMIT 1) l ON true
+                \(heldUnits(fromToday: false))
                 WHERE parkctl_decimal(s.c_area_m2, 2) IS NOT NULL
                   AND (t.area_m2 <> s.c_area_m2::numeric OR t.kind <> s.c_kind)
                 """,
@@ -73,11 +82,7 @@ struct ImportUpdate {
                 SELECT s.line, 'off_market_reason', s.c_off_market_reason,
                        'unit ' || s.c_park || '/' || s.c_building || '/' || s.c_unit || ' is held by lease ' || l.number
                        || ': it can go off the market once no lease holds it'
-                FROM import_rows s JOIN park p ON p.code = s.c_park JOIN building b ON b.park_id = p.id AND b.code = s.c_building
-                JOIN unit t ON t.building_id = b.id AND t.code = s.c_unit
-                JOIN LATERAL (SELECT l.number FROM lease_unit lu JOIN lease l ON l.id = lu.lease_id
-                              WHERE lu.unit_id = t.id AND NOT lu.cancelled AND l.status IN ('signed', 'terminated')
-                                AND upper(lu.during) > (now() AT TIME ZONE p.time_zone)::date LIMIT 1) l ON true
+                \(heldUnits(fromToday: true))
                 WHERE s.c_off_market_reason IS NOT NULL AND t.off_market_reason IS NULL
                 """,
             ])
