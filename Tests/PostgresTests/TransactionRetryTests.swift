@@ -131,8 +131,12 @@ import TestSupport
             }
             return attempts
         }
-        let attempts = try outcomes.map { try $0.get() }
-        #expect(attempts.sorted() == [1, 2], "one victim, retried once")
+        let attempts = try outcomes.map { try $0.get() }.sorted()
+        // The winner commits at its first attempt. The victim is retried until it
+        // commits; under a loaded machine (CI) its retry has been seen to lose once
+        // more, so the bound, not an exact count, is what holds.
+        #expect(attempts.first == 1, "the session the server did not pick commits at once")
+        #expect((2...4).contains(attempts.last ?? 0), "the victim was retried and committed within maxRetries")
         let values = try db.connection.query("SELECT v FROM r ORDER BY id").rows.map { try $0.decode(0, as: Int.self) }
         #expect(values == [2, 2])
     }
