@@ -45,6 +45,13 @@ public enum ConstraintMessages {
         "staff_display_name_length": "a display name has 1-50 characters, without spaces around it",
         "tenant_short_name_length": "a short name (简称) has 1-8 characters, without spaces around it",
         "tenant_short_name_key": "another tenant has this short name (简称): a short name names one tenant",
+        "lease_free_window_in_term": "the rent-free window lies within the lease's term: the new last day cannot come before the window's last day",
+        "lease_fit_out_window_in_term": "the fit-out window lies within the lease's term: the new last day cannot come before the window's last day",
+        "lease_amendment_changes_something": "an amendment changes the rent, the property fee, the units or the end",
+        "lease_amendment_effective_day": "an amendment's rent, property fee and unit changes take effect from a day (--from)",
+        "lease_amendment_end_moves": "an amendment's new end differs from the old one",
+        "lease_amendment_note_length": "an amendment's note has at most 500 characters",
+        "lease_unit_agreed_not_empty": "a unit is on a lease for at least one day",
     ]
 
     /// Free-text columns refuse control characters and bidirectional overrides

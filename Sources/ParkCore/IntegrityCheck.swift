@@ -109,10 +109,13 @@ public struct IntegrityCheck {
         if !report.outOfStep.isEmpty {
             try ConstraintMessages.translating {
                 _ = try connection.execute("""
-                    UPDATE lease_unit lu SET during = lease_occupancy(l.term, l.terminated_on), cancelled = (l.status = 'cancelled')
+                    UPDATE lease_unit lu
+                    SET during = lease_unit_during(lease_occupancy(l.term, l.terminated_on), lu.agreed),
+                        cancelled = lease_unit_cancelled(l.status, lease_occupancy(l.term, l.terminated_on), lu.agreed)
                     FROM lease l
-                    WHERE l.id = lu.lease_id AND (lu.during IS DISTINCT FROM lease_occupancy(l.term, l.terminated_on)
-                                                  OR lu.cancelled IS DISTINCT FROM (l.status = 'cancelled'))
+                    WHERE l.id = lu.lease_id
+                      AND (lu.during IS DISTINCT FROM lease_unit_during(lease_occupancy(l.term, l.terminated_on), lu.agreed)
+                           OR lu.cancelled IS DISTINCT FROM lease_unit_cancelled(l.status, lease_occupancy(l.term, l.terminated_on), lu.agreed))
                     """)
             }
             rebuilt.append("lease units (\(report.outOfStep.count) set to their lease's days)")

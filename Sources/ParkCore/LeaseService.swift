@@ -88,14 +88,49 @@ public struct LeaseService {
         return try lease(number)
     }
 
-    /// A new lease from the day after this one ends to `end`, for the same units,
-    /// linked to it. The rent defaults to the rent in force on the old lease's last day.
+    /// What a renewal may change; what is not given is the old lease's, as in force
+    /// on its last day (rent, property fee, units held that day), or its own
+    /// (deposit, escalation, cycle).
+    public struct Renewal: Sendable {
+        public var end: CalendarDate
+        public var rent: Decimal?
+        public var propertyFee: Decimal?
+        public var units: [UnitAddress]?
+        public var deposit: Decimal?
+        public var escalationPct: Decimal?
+        public var cycle: PaymentCycle?
+
+        public init(end: CalendarDate, rent: Decimal? = nil) {
+            self.end = end
+            self.rent = rent
+        }
+    }
+
+    /// A new lease from the day after this one ends to `end`, linked to it. The rent
+    /// defaults to the rent in force on the old lease's last day.
     @discardableResult
     public func renew(_ number: String, end: CalendarDate, rent: Decimal? = nil) throws -> Lease {
-        if let rent, rent <= 0 { throw ParkError.invalid("rent must be more than 0 元/m²/month, not \(rent)") }
+        try renew(number, Renewal(end: end, rent: rent))
+    }
+
+    /// A new lease from the day after this one ends, linked to it, with the changes given.
+    @discardableResult
+    public func renew(_ number: String, _ renewal: Renewal) throws -> Lease {
+        if let rent = renewal.rent, rent <= 0 { throw ParkError.invalid("rent must be more than 0 元/m²/month, not \(rent)") }
+        if let fee = renewal.propertyFee, fee < 0 { throw ParkError.invalid("property fee must not be negative, not \(fee)") }
+        if let deposit = renewal.deposit, deposit < 0 { throw ParkError.invalid("deposit must not be negative, not \(deposit)") }
+        if let pct = renewal.escalationPct, !(0...100).contains(pct) {
+            throw ParkError.invalid("escalation must be 0-100 %, not \(pct)")
+        }
+        if let units = renewal.units {
+            guard !units.isEmpty else { throw ParkError.invalid("a lease needs at least one unit") }
+            if let dup = Dictionary(grouping: units, by: { $0 }).first(where: { $0.value.count > 1 })?.key {
+                throw ParkError.invalid("unit \(dup) is listed twice")
+            }
+        }
         var unitAddresses: [UnitAddress] = []
         var newTerm: DateRange?
-        let renewal = try withOverlapMessage(units: { unitAddresses }, term: { newTerm }) {
+        let created = try withOverlapMessage(units: { unitAddresses }, term: { newTerm }) {
             try session.write { conn in
                 let old = try Self.locked(number, conn)
                 guard old.status == .signed else {
@@ -103,26 +138,46 @@ public struct LeaseService {
                 }
                 if let by = old.renewedBy { throw ParkError(.conflict, "lease \(number) is renewed already by \(by)") }
                 let start = old.term.last.adding(days: 1)
-                guard let term = DateRange(first: start, last: end), end > start else {
-                    throw ParkError.invalid("the renewal's end \(end) must be after its start \(start) (the day after \(number) ends)")
+                guard let term = DateRange(first: start, last: renewal.end), renewal.end > start else {
+                    throw ParkError.invalid("the renewal's end \(renewal.end) must be after its start \(start) (the day after \(number) ends)")
                 }
                 newTerm = term
-                unitAddresses = try old.units.map(UnitAddress.init(parsing:))
                 let row = try conn.query("""
-                    SELECT l.park_id, l.tenant_id, l.property_fee, l.deposit, l.escalation_pct, l.cycle,
-                           lease_rent_on(l.rent, l.escalation_pct, lower(l.term), upper(l.term) - 1) AS last_rent,
-                           array_agg(lu.unit_id ORDER BY lu.unit_id) AS unit_ids
-                    FROM lease l JOIN lease_unit lu ON lu.lease_id = l.id WHERE l.number = \(number) GROUP BY l.id
+                    SELECT l.park_id, l.tenant_id, l.deposit, l.escalation_pct, l.cycle,
+                           lease_rate_on(l.id, l.rent, l.escalation_pct, lower(l.term), upper(l.term) - 1) AS last_rent,
+                           lease_property_fee_on(l.id, l.property_fee, upper(l.term) - 1) AS last_property_fee,
+                           array_agg(lu.unit_id ORDER BY lu.unit_id) AS unit_ids,
+                           array_agg(p.code || '/' || b.code || '/' || u.code ORDER BY lu.unit_id) AS addresses
+                    FROM lease l JOIN lease_unit lu ON lu.lease_id = l.id JOIN unit u ON u.id = lu.unit_id
+                    JOIN building b ON b.id = u.building_id JOIN park p ON p.id = u.park_id
+                    WHERE l.number = \(number) AND NOT lu.cancelled AND lu.during @> upper(l.term) - 1
+                    GROUP BY l.id
                     """).rows[0]
-                return try Self.insertLease(conn, parkID: try row.decode("park_id"), tenantID: try row.decode("tenant_id"),
-                                            term: term, rent: rent ?? (try row.decode("last_rent")),
-                                            propertyFee: try row.decode("property_fee"), freeWindow: nil, fitOutWindow: nil,
-                                            deposit: try row.decode("deposit"), escalationPct: try row.decode("escalation_pct"),
-                                            cycle: try PaymentCycle.parse(try row.decode("cycle")), renews: number,
-                                            unitIDs: try row.decode("unit_ids"))
+                let parkID: Int = try row.decode("park_id")
+                var unitIDs: [Int] = try row.decode("unit_ids")
+                unitAddresses = try (try row.decode("addresses", as: [String].self)).map(UnitAddress.init(parsing:))
+                if let wanted = renewal.units {
+                    let units = try Self.units(wanted, conn)
+                    if let other = units.first(where: { $0.parkID != parkID }) {
+                        throw ParkError.invalid("unit \(other.address) is in another park than lease \(number) (park \(old.park)): a lease covers units of one park")
+                    }
+                    if let off = units.first(where: { $0.offMarketReason != nil && !unitIDs.contains($0.id) }) {
+                        throw ParkError.invalid("unit \(off.address) is off the market (\(off.offMarketReason!)); put it on the market first")
+                    }
+                    unitIDs = units.map(\.id)
+                    unitAddresses = wanted
+                }
+                return try Self.insertLease(conn, parkID: parkID, tenantID: try row.decode("tenant_id"),
+                                            term: term, rent: renewal.rent ?? (try row.decode("last_rent")),
+                                            propertyFee: renewal.propertyFee ?? (try row.decode("last_property_fee")),
+                                            freeWindow: nil, fitOutWindow: nil,
+                                            deposit: renewal.deposit ?? (try row.decode("deposit")),
+                                            escalationPct: renewal.escalationPct ?? (try row.decode("escalation_pct")),
+                                            cycle: try renewal.cycle ?? PaymentCycle.parse(try row.decode("cycle")), renews: number,
+                                            unitIDs: unitIDs)
             }
         }
-        return try lease(renewal)
+        return try lease(created)
     }
 
     /// Ends a lease early: `on` is its last day; the units are free from the next.
@@ -181,19 +236,27 @@ public struct LeaseService {
 
     // MARK: Reading
 
+    /// A lease with the units it holds on some day (a unit released from its first
+    /// day, or added from a day after the lease ended, is not one of them), the area
+    /// and the rent and property fee in force on the reference day: today, within the
+    /// days the lease holds its units.
     static let leaseSelect = """
         SELECT l.number, t.name AS tenant, t.credit_code, p.code AS park,
                (SELECT array_agg(p.code || '/' || b.code || '/' || u.code ORDER BY b.code, u.floor, u.code)
                 FROM lease_unit lu JOIN unit u ON u.id = lu.unit_id JOIN building b ON b.id = u.building_id
-                WHERE lu.lease_id = l.id) AS units,
-               (SELECT sum(u.area_m2) FROM lease_unit lu JOIN unit u ON u.id = lu.unit_id WHERE lu.lease_id = l.id) AS area_m2,
+                WHERE lu.lease_id = l.id AND NOT isempty(ref.occ * lu.agreed)) AS units,
+               (SELECT sum(u.area_m2) FROM lease_unit lu JOIN unit u ON u.id = lu.unit_id
+                WHERE lu.lease_id = l.id AND NOT isempty(ref.occ * lu.agreed) AND lu.during @> ref.d) AS area_m2,
                l.term, l.terminated_on, l.rent,
-               lease_rent_on(l.rent, l.escalation_pct, lower(l.term),
-                             least(greatest((now() AT TIME ZONE p.time_zone)::date, lower(l.term)), upper(l.term) - 1)) AS current_rent,
+               lease_rate_on(l.id, l.rent, l.escalation_pct, lower(l.term), ref.d) AS current_rent,
+               lease_property_fee_on(l.id, l.property_fee, ref.d) AS current_property_fee,
                l.property_fee, l.free_window, l.fit_out_window, l.deposit, l.escalation_pct, l.cycle, l.status,
                r.number AS renews, (SELECT n.number FROM lease n WHERE n.renews_lease_id = l.id AND n.status <> 'cancelled') AS renewed_by,
                l.end_reason
         FROM lease l JOIN tenant t ON t.id = l.tenant_id JOIN park p ON p.id = l.park_id LEFT JOIN lease r ON r.id = l.renews_lease_id
+        CROSS JOIN LATERAL (
+            SELECT o.occ, least(greatest((now() AT TIME ZONE p.time_zone)::date, lower(o.occ)), upper(o.occ) - 1) AS d
+            FROM (SELECT lease_occupancy(l.term, l.terminated_on) AS occ) o) ref
         """
 
     public func lease(_ number: String) throws -> Lease {
@@ -201,7 +264,9 @@ public struct LeaseService {
             var query = PostgresQuery(unsafeSQL: Self.leaseSelect)
             query.sql += " WHERE l.number = \(query.bind(number))"
             guard let row = try conn.query(query).rows.first else { throw try Lookup.numberNotFound(.lease, number, conn) }
-            return try Self.decodeLease(row)
+            var lease = try Self.decodeLease(row)
+            (lease.partialUnits, lease.amendments) = try Self.amendmentDetails(number, conn)
+            return lease
         }
     }
 
@@ -389,7 +454,8 @@ public struct LeaseService {
               fitOutWindow: try row.decode("fit_out_window"), deposit: try row.decode("deposit"),
               escalationPct: try row.decode("escalation_pct"), cycle: try PaymentCycle.parse(try row.decode("cycle")),
               status: try LeaseStatus.parse(try row.decode("status")), renews: try row.decode("renews"),
-              renewedBy: try row.decode("renewed_by"), endReason: try row.decode("end_reason"))
+              renewedBy: try row.decode("renewed_by"), endReason: try row.decode("end_reason"),
+              currentPropertyFee: try row.decode("current_property_fee"))
     }
 }
 

@@ -6,7 +6,7 @@ import Postgres
 struct LeaseCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lease", abstract: "Sign, renew, terminate and list leases.",
-        subcommands: [Sign.self, Renew.self, Terminate.self, Cancel.self, List.self, Show.self])
+        subcommands: [Sign.self, Amend.self, Renew.self, Terminate.self, Cancel.self, List.self, Show.self])
 
     struct Sign: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -58,16 +58,80 @@ struct LeaseCommand: ParsableCommand {
         }
     }
 
+    struct Amend: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record a supplementary agreement (补充协议): rent, property fee or units from a day, or a new end.",
+            discussion: """
+                The changes given with --from take effect on that day: the new rent and property fee (元/m²/month; \
+                the lease's yearly escalation still applies at its later anniversaries), units added (held from that \
+                day) and units released (free from that day). --end moves the lease's last day (extend or shorten). \
+                Each amendment is numbered (L-2027-000001-A1, -A2, …) and kept; a wrong one is corrected by another.
+
+                Examples:
+                  parkctl lease amend L-2027-000001 --from 2027-07-01 --rent 60 --note "补充协议一: 调租"
+                  parkctl lease amend L-2027-000001 --from 2027-03-16 --add-unit SW/B1/0302
+                  parkctl lease amend L-2027-000001 --from 2027-09-01 --release-unit SW/B1/0301
+                  parkctl lease amend L-2027-000001 --end 2029-12-31
+                """)
+        @OptionGroup var staff: StaffOptions
+        @Argument(help: "Lease number, e.g. L-2027-000001.") var number: String
+        @Option(help: "The day the changes take effect, YYYY-MM-DD.") var from: String?
+        @Option(parsing: .unconditional, help: "New rent in 元/m²/month, from --from.") var rent: String?
+        @Option(parsing: .unconditional, help: "New property fee in 元/m²/month, from --from.") var propertyFee: String?
+        @Option(help: "A unit added from --from, PARK/BUILDING/UNIT (repeat, or comma-separated).") var addUnit: [String] = []
+        @Option(help: "A unit released from --from: free from that day (repeat, or comma-separated).") var releaseUnit: [String] = []
+        @Option(help: "The lease's new last day, YYYY-MM-DD (extend or shorten).") var end: String?
+        @Option(help: "The day the agreement was signed (default today).") var signedOn: String?
+        @Option(help: "A note kept with the amendment, e.g. the agreement's title.") var note: String?
+
+        func run() throws {
+            let units = { (list: [String]) in
+                try list.flatMap { $0.split(separator: ",") }.map { try UnitAddress(parsing: String($0)) }
+            }
+            var change = LeaseService.Amendment(signedOn: try signedOn.map { try Validate.date($0, field: "signed-on") })
+            change.effectiveOn = try from.map { try Validate.date($0, field: "from") }
+            change.rent = try parseDecimal(rent, field: "rent")
+            change.propertyFee = try parseDecimal(propertyFee, field: "property fee", positive: false)
+            change.addUnits = try units(addUnit)
+            change.releaseUnits = try units(releaseUnit)
+            change.end = try end.map { try Validate.date($0, field: "end") }
+            change.note = note
+            let lease = try LeaseService(staff.session(repairing: true)).amend(number, change)
+            let amendment = lease.amendments.last!
+            say("\(amendment.number) recorded: \(amendment.summary)\n")
+        }
+    }
+
     struct Renew: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Renew a lease from the day after it ends; prints the new number.")
+        static let configuration = CommandConfiguration(
+            abstract: "Renew a lease from the day after it ends; prints the new number.",
+            discussion: """
+                What is not given is taken from the old lease: the rent and property fee in force on its last day, \
+                the units it holds that day, its deposit, escalation and cycle.
+
+                Example: parkctl lease renew L-2027-000001 --end 2030-12-31 --rent 62 --units SW/B1/0301,SW/B1/0303
+                """)
         @OptionGroup var staff: StaffOptions
         @Argument(help: "Lease number, e.g. L-2026-000123.") var number: String
         @Option(help: "Last day of the renewal, YYYY-MM-DD.") var end: String
         @Option(parsing: .unconditional, help: "New rent in 元/m²/month (default: the rent in force at the end).") var rent: String?
+        @Option(parsing: .unconditional, help: "Property fee in 元/m²/month (default: the one in force at the end).") var propertyFee: String?
+        @Option(help: "The renewal's units, comma-separated PARK/BUILDING/UNIT (default: those held on the last day).") var units: String?
+        @Option(parsing: .unconditional, help: "Deposit as an amount in 元 (default: the old lease's).") var deposit: String?
+        @Option(parsing: .unconditional, help: "Yearly escalation in percent (default: the old lease's).") var escalationPct: String?
+        @Option(help: PaymentCycle.help("Payment cycle (default: the old lease's)"), completion: PaymentCycle.completion) var cycle: String?
 
         func run() throws {
-            let lease = try LeaseService(staff.session()).renew(number, end: try Validate.date(end, field: "end"),
-                                                                 rent: try parseDecimal(rent, field: "rent"))
+            var renewal = LeaseService.Renewal(end: try Validate.date(end, field: "end"), rent: try parseDecimal(rent, field: "rent"))
+            renewal.propertyFee = try parseDecimal(propertyFee, field: "property fee", positive: false)
+            renewal.units = try units.map { try $0.split(separator: ",").map { try UnitAddress(parsing: String($0)) } }
+            renewal.deposit = try parseDecimal(deposit, field: "deposit", positive: false)
+            renewal.escalationPct = try escalationPct.map { text in
+                let percent = text.hasSuffix("%") ? String(text.dropLast()) : text
+                return try Validate.decimal(percent, field: "escalation", positive: false, maxIntegerDigits: 3)
+            }
+            renewal.cycle = try cycle.map { try PaymentCycle.parse($0) }
+            let lease = try LeaseService(staff.session()).renew(number, renewal)
             say("\(lease.number)\n")
         }
     }
@@ -127,6 +191,12 @@ struct LeaseCommand: ParsableCommand {
             let service = LeaseService(try staff.session(repairing: true))
             let lease = try service.lease(number)
             let record = lease.record
+            if !lease.partialUnits.isEmpty {
+                record.fields.append((key: "units_for_part_of_the_term", value: .records(lease.partialUnits.map(\.record))))
+            }
+            if !lease.amendments.isEmpty {
+                record.fields.append((key: "amendments", value: .records(lease.amendments.map(\.record))))
+            }
             record.fields.append((key: "schedule", value: .records(try service.schedule(number).map(\.record))))
             emit(Renderer.renderOne(record, as: output.format))
         }

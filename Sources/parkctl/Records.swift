@@ -81,11 +81,42 @@ extension Lease {
                 // The last day the lease holds its units: the end, or the termination day.
                 ("last_day", .date(occupancy.last)),
                 ("rent", .money(rent)), ("current_rent", .money(currentRent)), ("property_fee", .money(propertyFee)),
+                ("current_property_fee", .money(currentPropertyFee)),
                 ("free_from", .date(freeWindow?.first)), ("free_to", .date(freeWindow?.last)),
                 ("fit_out_from", .date(fitOutWindow?.first)), ("fit_out_to", .date(fitOutWindow?.last)),
                 ("deposit", .money(deposit)), ("escalation_pct", .money(escalationPct)), ("cycle", .text(cycle.rawValue)),
                 ("status", .text(status.rawValue)), ("renews", .optional(renews)), ("renewed_by", .optional(renewedBy)),
                 ("end_reason", .optional(endReason))])
+    }
+}
+
+extension UnitDays {
+    var record: Record {
+        Record([("unit", .text(unit)), ("from", .date(days.first)), ("to", .date(days.last))])
+    }
+}
+
+extension LeaseAmendment {
+    var record: Record {
+        Record([("number", .text(number)), ("signed_on", .date(signedOn)), ("from", .date(effectiveOn)),
+                ("rent", .money(rent)), ("property_fee", .money(propertyFee)),
+                ("end_before", .date(endBefore)), ("end_after", .date(endAfter)),
+                ("units_added", .list(unitsAdded)), ("units_released", .list(unitsReleased)),
+                ("note", .optional(note)), ("by", .text(actor))])
+    }
+
+    /// What it changed, in a line: "from 2027-07-01 rent 60.00; end 2029-12-31 (was 2028-12-31)".
+    var summary: String {
+        var parts: [String] = []
+        if let rent { parts.append("rent \(OutputValue.fixed(rent, places: 2)) 元/m²/month") }
+        if let propertyFee { parts.append("property fee \(OutputValue.fixed(propertyFee, places: 2)) 元/m²/month") }
+        if !unitsAdded.isEmpty { parts.append("adds \(unitsAdded.joined(separator: ", "))") }
+        if !unitsReleased.isEmpty { parts.append("releases \(unitsReleased.joined(separator: ", "))") }
+        var line = effectiveOn.map { "from \($0): " + parts.joined(separator: "; ") } ?? ""
+        if let endAfter, let endBefore {
+            line += (line.isEmpty ? "" : "; ") + "last day \(endAfter) (was \(endBefore))"
+        }
+        return line
     }
 }
 

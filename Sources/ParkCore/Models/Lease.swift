@@ -37,12 +37,42 @@ public struct Lease: Sendable, Equatable {
     public var renews: String?
     public var renewedBy: String?
     public var endReason: String?
+    /// Property fee in 元/m²/month in force today (after amendments).
+    public var currentPropertyFee: Decimal = 0
+    /// Units held for part of the lease's days only (added or released by an
+    /// amendment), with those days; filled by `LeaseService.lease(_:)`.
+    public var partialUnits: [UnitDays] = []
+    /// The supplementary agreements (补充协议), oldest first; filled by `LeaseService.lease(_:)`.
+    public var amendments: [LeaseAmendment] = []
 
     /// The days the lease holds its units (the term, or up to the termination).
     public var occupancy: DateRange {
         guard let terminatedOn else { return term }
         return DateRange(first: term.first, last: terminatedOn) ?? term
     }
+}
+
+/// A unit a lease holds on some of its days only.
+public struct UnitDays: Sendable, Equatable {
+    public var unit: String
+    public var days: DateRange
+}
+
+/// A supplementary agreement (补充协议): what it changed on a lease, and from when.
+public struct LeaseAmendment: Sendable, Equatable {
+    /// The lease's number and the amendment's place, e.g. L-2026-000001-A2.
+    public var number: String
+    public var signedOn: CalendarDate
+    /// The day its rent, property fee and unit changes take effect.
+    public var effectiveOn: CalendarDate?
+    public var rent: Decimal?
+    public var propertyFee: Decimal?
+    public var endBefore: CalendarDate?
+    public var endAfter: CalendarDate?
+    public var unitsAdded: [String]
+    public var unitsReleased: [String]
+    public var note: String?
+    public var actor: String
 }
 
 /// One month of a lease's rent schedule.

@@ -29,12 +29,13 @@ public struct ExpiringReport {
                 SELECT l.number, t.name AS tenant, p.code AS park,
                        array_agg(p.code || '/' || b.code || '/' || u.code ORDER BY b.code, u.floor, u.code) AS units,
                        sum(u.area_m2) AS area_m2,
-                       lease_rent_on(l.rent, l.escalation_pct, lower(l.term), day.d) AS current_rent,
+                       lease_rate_on(l.id, l.rent, l.escalation_pct, lower(l.term), day.d) AS current_rent,
                        upper(l.term) - 1 AS end_day, upper(l.term) - 1 - day.d AS days_left,
                        (SELECT n.number FROM lease n WHERE n.renews_lease_id = l.id AND n.status <> 'cancelled') AS renewal
                 FROM day, lease l JOIN tenant t ON t.id = l.tenant_id JOIN park p ON p.id = l.park_id
                 JOIN lease_unit lu ON lu.lease_id = l.id JOIN unit u ON u.id = lu.unit_id JOIN building b ON b.id = u.building_id
                 WHERE l.status = 'signed' AND upper(l.term) - 1 BETWEEN day.d AND day.d + \(Int32(days))
+                  AND NOT lu.cancelled AND lu.during @> upper(l.term) - 1
                   AND (\(park)::text IS NULL OR p.code = \(park))
                 GROUP BY l.id, t.name, p.code, day.d
                 ORDER BY end_day, l.number

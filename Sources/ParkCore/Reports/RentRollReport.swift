@@ -33,14 +33,15 @@ public struct RentRollReport {
                     SELECT l.*, t.name AS tenant, p.code AS park, day.d,
                            (SELECT array_agg(p.code || '/' || b.code || '/' || u.code ORDER BY b.code, u.floor, u.code)
                             FROM lease_unit lu JOIN unit u ON u.id = lu.unit_id JOIN building b ON b.id = u.building_id
-                            WHERE lu.lease_id = l.id) AS units,
-                           (SELECT sum(u.area_m2) FROM lease_unit lu JOIN unit u ON u.id = lu.unit_id WHERE lu.lease_id = l.id) AS area_m2
+                            WHERE lu.lease_id = l.id AND NOT lu.cancelled AND lu.during @> day.d) AS units,
+                           (SELECT sum(u.area_m2) FROM lease_unit lu JOIN unit u ON u.id = lu.unit_id
+                            WHERE lu.lease_id = l.id AND NOT lu.cancelled AND lu.during @> day.d) AS area_m2
                     FROM day, lease l JOIN tenant t ON t.id = l.tenant_id JOIN park p ON p.id = l.park_id
                     WHERE l.status IN ('signed', 'terminated') AND lease_occupancy(l.term, l.terminated_on) @> day.d
                       AND (\(park)::text IS NULL OR p.code = \(park))
                 ), r AS (
                     SELECT l.number, l.tenant, l.park, l.units, l.area_m2, l.deposit, l.d,
-                           lease_rent_on(l.rent, l.escalation_pct, lower(l.term), l.d) AS rent_per_m2,
+                           lease_rate_on(l.id, l.rent, l.escalation_pct, lower(l.term), l.d) AS rent_per_m2,
                            coalesce(m.rent_due, 0) AS month_rent_due, coalesce(m.property_fee_due, 0) AS month_property_fee_due,
                            CASE WHEN l.escalation_pct > 0 THEN
                                 nullif(least((lower(l.term) + (extract(year FROM age(l.d, lower(l.term)))::int + 1) * interval '1 year')::date,

@@ -1,0 +1,266 @@
+-- 0019: supplementary agreements (补充协议, `lease amend`, issue 14).
+--
+-- An amendment changes a signed lease from a day: the rent, the property fee, the
+-- units (a unit added or released from a day) or the end date (extended or
+-- shortened). Each one is dated, numbered (L-2026-000001-A1, -A2, …) and kept; the
+-- table is append-only for staff, so a wrong amendment is corrected by another one.
+--
+-- 1. A lease unit may hold its unit for part of the lease's days. `agreed` is the
+--    days the agreement gives that unit (unbounded: the whole lease, as every unit
+--    signed with the lease); the unit is held on the lease's days within them. A lease
+--    unit whose agreed days fall outside the lease's (a unit added from a day after
+--    the lease was terminated) holds nothing: it is `cancelled`, like the units of a
+--    cancelled lease, and the exclusion constraint ignores it. The rule is written
+--    once (lease_unit_during, lease_unit_cancelled) and read by the trigger that keeps
+--    lease units in step with their lease, by the trigger that refuses any other
+--    value, and by `db check`.
+-- 2. Every day of a lease, some unit is held: a deferred check at commit.
+-- 3. The rent and the property fee in force on a day follow the latest amendment
+--    that changed them from that day or earlier; the lease's yearly escalation still
+--    applies at each later anniversary of the lease's start, to the amended rent.
+
+ALTER TABLE lease_unit ADD COLUMN agreed daterange NOT NULL DEFAULT '(,)'::daterange
+    CONSTRAINT lease_unit_agreed_not_empty CHECK (NOT isempty(agreed));
+-- The history keeps the same columns in the same order (keep_history copies OLD.*).
+ALTER TABLE lease_unit_history ADD COLUMN agreed daterange NOT NULL DEFAULT '(,)'::daterange;
+
+CREATE FUNCTION lease_unit_during(occupancy daterange, agreed daterange) RETURNS daterange
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN isempty(occupancy * agreed) THEN occupancy ELSE occupancy * agreed END
+$$;
+CREATE FUNCTION lease_unit_cancelled(status text, occupancy daterange, agreed daterange) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT status = 'cancelled' OR isempty(occupancy * agreed)
+$$;
+
+CREATE OR REPLACE FUNCTION lease_sync_units() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
+BEGIN
+    IF NEW.term IS DISTINCT FROM OLD.term OR NEW.terminated_on IS DISTINCT FROM OLD.terminated_on
+       OR NEW.status IS DISTINCT FROM OLD.status THEN
+        UPDATE public.lease_unit
+        SET during = public.lease_unit_during(public.lease_occupancy(NEW.term, NEW.terminated_on), agreed),
+            cancelled = public.lease_unit_cancelled(NEW.status, public.lease_occupancy(NEW.term, NEW.terminated_on), agreed)
+        WHERE lease_id = NEW.id;
+    END IF;
+    RETURN NULL;
+END $$;
+
+CREATE OR REPLACE FUNCTION lease_unit_follows_lease() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE
+    l public.lease;
+    days daterange;
+    gone boolean;
+BEGIN
+    -- Locked, so that the lease cannot change between this check and the commit
+    -- (a term changed meanwhile would leave this unit on the old days).
+    SELECT * INTO l FROM public.lease WHERE id = NEW.lease_id FOR SHARE;
+    IF FOUND THEN
+        days := public.lease_unit_during(public.lease_occupancy(l.term, l.terminated_on), NEW.agreed);
+        gone := public.lease_unit_cancelled(l.status, public.lease_occupancy(l.term, l.terminated_on), NEW.agreed);
+        IF NEW.during IS DISTINCT FROM days OR NEW.cancelled IS DISTINCT FROM gone THEN
+            RAISE EXCEPTION 'lease % holds this unit for % (%): a lease unit cannot say %, %', l.number, days,
+                CASE WHEN gone THEN 'holding nothing' ELSE l.status END,
+                NEW.during, CASE WHEN NEW.cancelled THEN 'cancelled' ELSE 'not cancelled' END
+                USING ERRCODE = 'check_violation', CONSTRAINT = 'lease_unit_follows_lease', TABLE = 'lease_unit';
+        END IF;
+    END IF;
+    RETURN NEW;
+END $$;
+DROP TRIGGER lease_unit_follows_lease ON lease_unit;
+CREATE TRIGGER lease_unit_follows_lease BEFORE INSERT OR UPDATE OF during, cancelled, lease_id, agreed ON lease_unit
+    FOR EACH ROW EXECUTE FUNCTION lease_unit_follows_lease();
+
+CREATE OR REPLACE FUNCTION parkctl_lease_units_out_of_step()
+RETURNS TABLE (lease text, unit text, stored_days daterange, stored_cancelled boolean, lease_days daterange, lease_status text)
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, public, pg_temp AS $$
+BEGIN
+    PERFORM public.parkctl_require_every_park();
+    RETURN QUERY
+    SELECT l.number, p.code || '/' || b.code || '/' || u.code, lu.during, lu.cancelled,
+           public.lease_unit_during(public.lease_occupancy(l.term, l.terminated_on), lu.agreed), l.status
+    FROM public.lease_unit lu
+    JOIN public.lease l ON l.id = lu.lease_id
+    JOIN public.unit u ON u.id = lu.unit_id
+    JOIN public.building b ON b.id = u.building_id
+    JOIN public.park p ON p.id = u.park_id
+    WHERE lu.during IS DISTINCT FROM public.lease_unit_during(public.lease_occupancy(l.term, l.terminated_on), lu.agreed)
+       OR lu.cancelled IS DISTINCT FROM public.lease_unit_cancelled(l.status, public.lease_occupancy(l.term, l.terminated_on), lu.agreed)
+    ORDER BY 1, 2;
+END $$;
+
+-- 2. Every day of a signed or terminated lease, at least one of its units is held.
+--    Only lease units with agreed days of their own can break it (a unit agreed for
+--    the whole lease covers every day), so only they queue a check.
+CREATE FUNCTION lease_units_cover_lease() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE
+    l public.lease;
+    held datemultirange;
+    gap daterange;
+BEGIN
+    SELECT * INTO l FROM public.lease WHERE id = NEW.lease_id;
+    IF NOT FOUND OR l.status = 'cancelled' THEN
+        RETURN NULL;
+    END IF;
+    SELECT coalesce(range_agg(lu.during) FILTER (WHERE NOT lu.cancelled), '{}'::datemultirange) INTO held
+    FROM public.lease_unit lu WHERE lu.lease_id = l.id;
+    IF NOT held @> public.lease_occupancy(l.term, l.terminated_on) THEN
+        SELECT g INTO gap FROM unnest(datemultirange(public.lease_occupancy(l.term, l.terminated_on)) - held) g LIMIT 1;
+        RAISE EXCEPTION 'lease % would hold no unit from % to %', l.number, lower(gap), upper(gap) - 1
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'lease_units_cover_lease', TABLE = 'lease_unit',
+                  HINT = 'a lease holds at least one unit every day: release the last unit by ending the lease (parkctl lease terminate, or lease amend --end)';
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE CONSTRAINT TRIGGER lease_units_cover_lease AFTER INSERT OR UPDATE ON lease_unit DEFERRABLE INITIALLY DEFERRED
+    FOR EACH ROW WHEN (NEW.agreed <> '(,)'::daterange) EXECUTE FUNCTION lease_units_cover_lease();
+REVOKE ALL ON FUNCTION lease_unit_during(daterange, daterange), lease_unit_cancelled(text, daterange, daterange),
+    lease_units_cover_lease() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION lease_unit_during(daterange, daterange), lease_unit_cancelled(text, daterange, daterange)
+    TO parkctl_admin, parkctl_leasing, parkctl_service, parkctl_viewer;
+
+GRANT INSERT (agreed) ON lease_unit TO parkctl_leasing, parkctl_admin;
+GRANT UPDATE (agreed) ON lease_unit TO parkctl_leasing, parkctl_admin;
+
+-- The amendments themselves.
+CREATE TABLE lease_amendment (
+    id               bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    park_id          bigint NOT NULL,
+    lease_id         bigint NOT NULL,
+    seq              int NOT NULL,
+    -- The lease's number and the amendment's place: L-2026-000001-A2.
+    number           text NOT NULL CONSTRAINT lease_amendment_number_key UNIQUE,
+    signed_on        date NOT NULL,
+    -- The day its rent, property fee and unit changes take effect (none for an
+    -- amendment that only moves the end).
+    effective_on     date,
+    rent             numeric(12,2) CONSTRAINT lease_amendment_rent_positive CHECK (rent > 0),
+    property_fee     numeric(12,2) CONSTRAINT lease_amendment_property_fee_not_negative CHECK (property_fee >= 0),
+    -- The lease's last day before and after, when the amendment moved it.
+    end_before       date,
+    end_after        date,
+    units_added      bigint[] NOT NULL DEFAULT '{}',
+    units_released   bigint[] NOT NULL DEFAULT '{}',
+    note             text CONSTRAINT lease_amendment_note_length CHECK (note IS NULL OR length(note) <= 500)
+                     CONSTRAINT lease_amendment_note_plain_text CHECK (public.parkctl_is_plain_text(note)),
+    actor            text NOT NULL DEFAULT public.parkctl_actor(),
+    recorded_at      timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT lease_amendment_seq_key UNIQUE (lease_id, seq),
+    CONSTRAINT lease_amendment_changes_something CHECK (
+        rent IS NOT NULL OR property_fee IS NOT NULL OR end_after IS NOT NULL
+        OR cardinality(units_added) > 0 OR cardinality(units_released) > 0),
+    CONSTRAINT lease_amendment_effective_day CHECK (
+        effective_on IS NOT NULL OR (rent IS NULL AND property_fee IS NULL
+                                     AND cardinality(units_added) = 0 AND cardinality(units_released) = 0)),
+    CONSTRAINT lease_amendment_end_moves CHECK ((end_before IS NULL AND end_after IS NULL)
+                                               OR (end_before IS NOT NULL AND end_after IS NOT NULL AND end_before <> end_after)),
+    FOREIGN KEY (park_id, lease_id) REFERENCES lease (park_id, id)
+);
+CREATE INDEX lease_amendment_lease_idx ON lease_amendment (lease_id, effective_on);
+
+-- An amendment is numbered by the database and made to a signed lease, taking
+-- effect within the lease's days; who recorded it, and when, are the database's.
+CREATE FUNCTION lease_amendment_numbered() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE
+    l public.lease;
+BEGIN
+    -- Locked: two amendments of one lease at once are numbered one after the other.
+    SELECT * INTO l FROM public.lease WHERE id = NEW.lease_id FOR UPDATE;
+    IF NOT FOUND OR l.park_id IS DISTINCT FROM NEW.park_id THEN
+        RAISE EXCEPTION 'no lease % in this park', NEW.lease_id USING ERRCODE = 'foreign_key_violation';
+    END IF;
+    IF l.status <> 'signed' THEN
+        RAISE EXCEPTION 'lease % is %: only a signed lease is amended', l.number, l.status
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'lease_amendment_of_signed_lease', TABLE = 'lease_amendment';
+    END IF;
+    IF NEW.effective_on IS NOT NULL AND NOT public.lease_occupancy(l.term, l.terminated_on) @> NEW.effective_on THEN
+        RAISE EXCEPTION 'lease % runs % to %: an amendment takes effect within it, not on %', l.number, lower(l.term),
+            upper(l.term) - 1, NEW.effective_on
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'lease_amendment_within_lease', TABLE = 'lease_amendment';
+    END IF;
+    NEW.seq := coalesce((SELECT max(a.seq) FROM public.lease_amendment a WHERE a.lease_id = NEW.lease_id), 0) + 1;
+    NEW.number := l.number || '-A' || NEW.seq;
+    NEW.actor := public.parkctl_actor();
+    NEW.recorded_at := now();
+    RETURN NEW;
+END $$;
+CREATE TRIGGER lease_amendment_numbered BEFORE INSERT ON lease_amendment
+    FOR EACH ROW EXECUTE FUNCTION lease_amendment_numbered();
+REVOKE ALL ON FUNCTION lease_amendment_numbered() FROM PUBLIC;
+
+-- Registered like the other park tables: park scope forced, the tenant visible,
+-- read by staff, written (appended) by leasing staff and admins, audited.
+ALTER TABLE lease_amendment ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
+CREATE POLICY park_scope ON lease_amendment
+    USING ((SELECT public.parkctl_parks_of(current_user)) IS NULL
+           OR park_id = ANY ((SELECT public.parkctl_parks_of(current_user))::bigint[]))
+    WITH CHECK ((SELECT public.parkctl_parks_of(current_user)) IS NULL
+                OR park_id = ANY ((SELECT public.parkctl_parks_of(current_user))::bigint[]));
+REVOKE ALL ON lease_amendment FROM PUBLIC;
+GRANT SELECT ON lease_amendment TO parkctl_admin, parkctl_leasing, parkctl_service, parkctl_viewer;
+GRANT INSERT (park_id, lease_id, signed_on, effective_on, rent, property_fee, end_before, end_after, units_added,
+              units_released, note) ON lease_amendment TO parkctl_leasing, parkctl_admin;
+CREATE TRIGGER lease_amendment_audit AFTER INSERT OR UPDATE OR DELETE ON lease_amendment
+    FOR EACH ROW EXECUTE FUNCTION audit_row_change();
+
+-- 3. What is in force on a day.
+-- Rent per m² per month: the latest amendment's rent from its day, raised by the
+-- lease's escalation at each anniversary of the lease's start after that day; else
+-- the lease's own (lease_rent_on). Each rise rounded to the fen, as before.
+CREATE FUNCTION lease_rate_on(p_lease bigint, rent numeric, escalation_pct numeric, start date, d date) RETURNS numeric
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT coalesce(
+        (SELECT round(a.rent * power(1 + escalation_pct / 100,
+                                     greatest(extract(year FROM age(d, start))::int
+                                              - greatest(extract(year FROM age(a.effective_on, start))::int, 0), 0)), 2)
+         FROM public.lease_amendment a
+         WHERE a.lease_id = p_lease AND a.rent IS NOT NULL AND a.effective_on <= d
+         ORDER BY a.effective_on DESC, a.seq DESC LIMIT 1),
+        public.lease_rent_on(rent, escalation_pct, start, d))
+$$;
+
+-- Property fee per m² per month: the latest amendment's from its day, else the lease's.
+CREATE FUNCTION lease_property_fee_on(p_lease bigint, property_fee numeric, d date) RETURNS numeric
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT coalesce(
+        (SELECT a.property_fee FROM public.lease_amendment a
+         WHERE a.lease_id = p_lease AND a.property_fee IS NOT NULL AND a.effective_on <= d
+         ORDER BY a.effective_on DESC, a.seq DESC LIMIT 1),
+        property_fee)
+$$;
+
+-- The rent schedule, as in 0003, with the area held each day (units added and
+-- released from a day) and the rent and property fee in force each day.
+CREATE OR REPLACE FUNCTION lease_rent_schedule(p_lease bigint, p_from date DEFAULT NULL, p_to date DEFAULT NULL)
+RETURNS TABLE (month date, period_start date, period_end date, days int, free_days int,
+               rent_per_m2 numeric, rent_due numeric, property_fee_due numeric, area_m2 numeric)
+LANGUAGE sql STABLE AS $$
+    WITH l AS (
+        SELECT l.*, public.lease_occupancy(l.term, l.terminated_on) AS occ
+        FROM public.lease l WHERE l.id = p_lease AND l.status <> 'cancelled'
+    ), days AS (
+        SELECT g::date AS day, l.free_window,
+               public.lease_rate_on(l.id, l.rent, l.escalation_pct, lower(l.term), g::date) AS rate,
+               public.lease_property_fee_on(l.id, l.property_fee, g::date) AS fee,
+               (SELECT coalesce(sum(u.area_m2), 0) FROM public.lease_unit lu JOIN public.unit u ON u.id = lu.unit_id
+                WHERE lu.lease_id = l.id AND NOT lu.cancelled AND lu.during @> g::date) AS area,
+               extract(day FROM date_trunc('month', g) + interval '1 month' - interval '1 day')::int AS dim
+        FROM l, generate_series(greatest(lower(l.occ), coalesce(p_from, lower(l.occ))),
+                                least(upper(l.occ) - 1, coalesce(p_to, upper(l.occ) - 1)), interval '1 day') g
+    )
+    SELECT date_trunc('month', day)::date, min(day), max(day), count(*)::int,
+           (count(*) FILTER (WHERE free_window @> day))::int,
+           max(rate),
+           round(sum(CASE WHEN free_window @> day THEN 0 ELSE rate * area / dim END), 2),
+           round(sum(fee * area / dim), 2),
+           max(area)
+    FROM days GROUP BY 1 ORDER BY 1
+$$;
+
+REVOKE ALL ON FUNCTION lease_rate_on(bigint, numeric, numeric, date, date), lease_property_fee_on(bigint, numeric, date)
+    FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION lease_rate_on(bigint, numeric, numeric, date, date), lease_property_fee_on(bigint, numeric, date)
+    TO parkctl_admin, parkctl_leasing, parkctl_service, parkctl_viewer;
