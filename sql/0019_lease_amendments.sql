@@ -264,3 +264,8 @@ REVOKE ALL ON FUNCTION lease_rate_on(bigint, numeric, numeric, date, date), leas
     FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION lease_rate_on(bigint, numeric, numeric, date, date), lease_property_fee_on(bigint, numeric, date)
     TO parkctl_admin, parkctl_leasing, parkctl_service, parkctl_viewer;
+
+-- A lease is renewed once, by a renewal that is not cancelled: a cancelled renewal
+-- (改签) no longer stops the lease from being renewed again.
+ALTER TABLE lease DROP CONSTRAINT lease_renewed_once;
+CREATE UNIQUE INDEX lease_renewed_once ON lease (renews_lease_id) WHERE status <> 'cancelled';

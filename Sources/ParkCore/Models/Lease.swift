@@ -56,6 +56,11 @@ public struct Lease: Sendable, Equatable {
 public struct UnitDays: Sendable, Equatable {
     public var unit: String
     public var days: DateRange
+
+    public init(unit: String, days: DateRange) {
+        self.unit = unit
+        self.days = days
+    }
 }
 
 /// A supplementary agreement (补充协议): what it changed on a lease, and from when.
