@@ -1,0 +1,139 @@
+import Foundation
+import Postgres
+import Testing
+import TestSupport
+
+/// `lease amend` and `lease renew` with changed terms, through the command line, as
+/// staff of the demo's parks would use them, and as a hostile login would try them.
+@Suite struct LeaseAmendCommandTests {
+    /// The demo's SW lease of 博思软件 (SW/B1/0301 and 0302), and its first day.
+    func bosiLease(_ cli: CLI) throws -> (number: String, start: CalendarDate) {
+        let leases = try #require(try cli.json(["lease", "list", "--tenant", "博思软件"]) as? [[String: Any]])
+        let lease = try #require(leases.first { $0["park"] as? String == "SW" })
+        let start = try #require(lease["start"] as? String)
+        return (try #require(lease["number"] as? String), try #require(CalendarDate(start)))
+    }
+
+    @Test func anAmendmentIsNumberedShownAndFollowedByTheSchedule() throws {
+        let staff = try StaffScopeTests.Staff()
+        let cli = staff.cli
+        let (number, start) = try bosiLease(cli)
+        // From the first day of the lease's fourth month: 0302 released, rent 40.00.
+        let month3 = (start.month + 2) % 12 + 1
+        let from = try #require(CalendarDate(year: start.year + (start.month + 2) / 12, month: month3, day: 1))
+        let out = try cli.ok(["lease", "amend", number, "--from", from.description, "--rent", "40", "--release-unit", "SW/B1/0302",
+                              "--note", "补充协议一：退租0302，调租"])
+        #expect(out == "\(number)-A1 recorded: from \(from): rent 40.00 元/m²/month; releases SW/B1/0302\n")
+        let shown = try #require(try cli.json(["lease", "show", number]) as? [String: Any])
+        let amendments = try #require(shown["amendments"] as? [[String: Any]])
+        #expect(amendments.count == 1 && amendments[0]["number"] as? String == "\(number)-A1")
+        #expect(amendments[0]["note"] as? String == "补充协议一：退租0302，调租" && amendments[0]["units_released"] as? [String] == ["SW/B1/0302"])
+        let partial = try #require(shown["units_for_part_of_the_term"] as? [[String: Any]])
+        #expect(partial.count == 1 && partial[0]["unit"] as? String == "SW/B1/0302"
+                && partial[0]["to"] as? String == from.adding(days: -1).description)
+        // The month the amendment starts: the demo's 0301 (486.20 m²) alone at 40.00 for the
+        // whole month: 486.20 × 40.00 = 19448.00.
+        let schedule = try #require(shown["schedule"] as? [[String: Any]])
+        let month = try #require(schedule.first { $0["from"] as? String == from.description })
+        #expect((month["rent_due"] as? NSNumber)?.decimalValue == Decimal(string: "19448"))
+        #expect((month["rent_per_m2"] as? NSNumber)?.decimalValue == Decimal(string: "40"))
+        // 0302 is vacant from that day, and audit shows the amendment by its number.
+        let units = try #require(try cli.json(["unit", "list", "--building", "SW/B1", "--as-of", from.description]) as? [[String: Any]])
+        #expect(units.first { $0["code"] as? String == "SW/B1/0302" }?["status"] as? String == "vacant")
+        #expect(units.first { $0["code"] as? String == "SW/B1/0301" }?["lease"] as? String == number)
+        #expect(try cli.ok(["audit", "--entity", "lease_amendment"]).contains("\(number)-A1"))
+    }
+
+    @Test func badAmendmentsExit65NamingTheRuleWithNothingWritten() throws {
+        let staff = try StaffScopeTests.Staff()
+        let cli = staff.cli
+        let (number, start) = try bosiLease(cli)
+        let later = start.adding(days: 40).description
+        func refused(_ args: [String], status: Int32 = 65, saying text: String) throws {
+            let before = try cli.db.connection.tableChecksums()
+            let out = try cli.run(["lease", "amend"] + args)
+            #expect(out.status == status, "\(args) → \(out.status): \(out.stderr)")
+            #expect(out.stderr.contains(text), "\(args): \(out.stderr)")
+            #expect(try cli.db.connection.tableChecksums() == before, "\(args) changed the database")
+        }
+        try refused([number], saying: "an amendment changes something")
+        try refused([number, "--rent", "40"], saying: "give --from")
+        try refused([number, "--from", "2026-02-30", "--rent", "40"], saying: "2026-02-30")
+        try refused([number, "--from", later, "--rent", "-5"], saying: "rent")
+        try refused([number, "--from", later, "--release-unit", "SW/B1/0301,SW/B1/0302"], saying: "would hold no unit from \(later)")
+        try refused([number, "--from", later, "--add-unit", "SW/B1/0501"], saying: "is already leased to 腾讯数字乡村总部")
+        try refused([number, "--from", later, "--add-unit", "SW/B1/0301"], saying: "is on lease \(number) already")
+        try refused([number, "--from", later, "--add-unit", "SW/B1/9999"], saying: "unit 'SW/B1/9999' not found")
+        try refused([number, "--from", later, "--rent", "40", "--note", "\u{1B}[31m红字"], saying: "note contains the control character U+1B")
+        try refused(["L-2026-999999", "--from", later, "--rent", "40"], saying: "lease 'L-2026-999999' not found")
+        try refused([], status: 64, saying: "Missing expected argument")
+        // A terminated lease, and one renewed already (its end cannot move).
+        let ended = try #require((try cli.json(["lease", "list", "--park", "SW"]) as? [[String: Any]])?
+            .first { $0["status"] as? String == "terminated" }?["number"] as? String)
+        try refused([ended, "--end", "2031-12-31"], saying: "was terminated")
+        let renewed = try #require((try cli.json(["lease", "list", "--park", "SW"]) as? [[String: Any]])?
+            .first { $0["status"] as? String == "signed" && $0["renewed_by"] is String }?["number"] as? String)
+        try refused([renewed, "--end", "2035-12-31"], saying: "is renewed by")
+    }
+
+    @Test func aRenewalMayChangeItsUnitsAndTerms() throws {
+        let staff = try StaffScopeTests.Staff()
+        let cli = staff.cli
+        let (number, _) = try bosiLease(cli)
+        let shown = try #require(try cli.json(["lease", "show", number]) as? [String: Any])
+        let endText = try #require(shown["end"] as? String)
+        let end = try #require(CalendarDate(endText))
+        let renewal = try cli.ok(["lease", "renew", number, "--end", end.adding(days: 365 * 3).description, "--rent", "41.5",
+                                  "--units", "SW/B1/0301", "--property-fee", "5", "--escalation-pct", "2%", "--cycle", "annual"])
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let next = try #require(try cli.json(["lease", "show", renewal]) as? [String: Any])
+        #expect(next["units"] as? [String] == ["SW/B1/0301"] && next["renews"] as? String == number)
+        #expect((next["rent"] as? NSNumber)?.decimalValue == Decimal(string: "41.5"))
+        #expect((next["property_fee"] as? NSNumber)?.decimalValue == Decimal(string: "5"))
+        #expect((next["escalation_pct"] as? NSNumber)?.decimalValue == Decimal(2) && next["cycle"] as? String == "annual")
+        #expect(next["start"] as? String == end.adding(days: 1).description)
+        // Cancelled (改签), the lease can be renewed again.
+        try cli.ok(["lease", "cancel", renewal, "--reason", "改签"])
+        let again = try cli.run(["lease", "renew", number, "--end", end.adding(days: 365).description])
+        #expect(again.status == 0, "\(again.stderr)")
+    }
+
+    /// The attacks: a login of another park, a viewer, and leasing staff writing the
+    /// amendments table directly to forge, rewrite or erase one.
+    @Test func amendmentsAreTheirParksAndAppendOnly() throws {
+        let staff = try StaffScopeTests.Staff()
+        let cli = staff.cli
+        let (number, start) = try bosiLease(cli)
+        let later = start.adding(days: 40).description
+        let ec = try staff.add("ec_leasing", role: "leasing", parks: "EC")
+        let viewer = try staff.add("sw_viewer", role: "viewer", parks: "SW")
+        let sw = try staff.add("sw_leasing", role: "leasing", parks: "SW")
+        try staff.refused(ec, ["lease", "amend", number, "--from", later, "--rent", "1"], status: 65, saying: "lease '\(number)' not found")
+        try staff.refused(viewer, ["lease", "amend", number, "--from", later, "--rent", "1"], status: 77, saying: "not allowed")
+        #expect(try staff.ok(sw, ["lease", "amend", number, "--from", later, "--rent", "39"]).hasPrefix("\(number)-A1 recorded"))
+
+        let conn = try Connection(cli.db.conninfo + " user=\(sw) password='correct horse 1'")
+        defer { conn.close() }
+        let before = try cli.db.connection.tableChecksums()
+        let attacks = [
+            "UPDATE lease_amendment SET rent = 1",
+            "DELETE FROM lease_amendment",
+            "INSERT INTO lease_amendment (park_id, lease_id, signed_on, effective_on, rent, actor) SELECT park_id, id, '2026-01-01', lower(term), 1, 'boss' FROM lease WHERE number = '\(number)'",
+            "INSERT INTO lease_amendment (park_id, lease_id, signed_on, effective_on, rent, number) SELECT park_id, id, '2026-01-01', lower(term), 1, 'X-1' FROM lease WHERE number = '\(number)'",
+            "TRUNCATE lease_amendment",
+        ]
+        for attack in attacks {
+            #expect(throws: PostgresError.self, "\(attack)") { try conn.execute(PostgresQuery(unsafeSQL: attack)) }
+        }
+        // Another park's lease, named by id, is no lease of the login's park.
+        let ecLease: Int = try cli.db.connection.query("SELECT id FROM lease WHERE park_id = (SELECT id FROM park WHERE code = 'EC') LIMIT 1")
+            .rows[0].decode(0)
+        let swPark: Int = try cli.db.connection.query("SELECT id FROM park WHERE code = 'SW'").rows[0].decode(0)
+        #expect(throws: PostgresError.self) {
+            try conn.execute("INSERT INTO lease_amendment (park_id, lease_id, signed_on, effective_on, rent) VALUES (\(swPark), \(ecLease), '2026-01-01', '2026-06-01', 1)")
+        }
+        #expect(try cli.db.connection.tableChecksums() == before, "an attack changed the database")
+        // The recorded amendment is the login's, whatever it claims.
+        #expect(try cli.db.connection.query("SELECT actor FROM lease_amendment").rows.map { try $0.decode(0, as: String.self) } == [sw])
+    }
+}
