@@ -240,32 +240,51 @@ public struct LeaseService {
     /// day, or added from a day after the lease ended, is not one of them), the area
     /// and the rent and property fee in force on the reference day: today, within the
     /// days the lease holds its units.
-    static let leaseSelect = """
-        SELECT l.number, t.name AS tenant, t.credit_code, p.code AS park,
-               (SELECT array_agg(p.code || '/' || b.code || '/' || u.code ORDER BY b.code, u.floor, u.code)
-                FROM lease_unit lu JOIN unit u ON u.id = lu.unit_id JOIN building b ON b.id = u.building_id
-                WHERE lu.lease_id = l.id AND NOT isempty(ref.occ * lu.agreed)) AS units,
-               (SELECT sum(u.area_m2) FROM lease_unit lu JOIN unit u ON u.id = lu.unit_id
-                WHERE lu.lease_id = l.id AND NOT isempty(ref.occ * lu.agreed) AND lu.during @> ref.d) AS area_m2,
-               l.term, l.terminated_on, l.rent,
-               lease_rate_on(l.id, l.rent, l.escalation_pct, lower(l.term), ref.d) AS current_rent,
-               lease_property_fee_on(l.id, l.property_fee, ref.d) AS current_property_fee,
-               l.property_fee, l.free_window, l.fit_out_window, l.deposit, l.escalation_pct, l.cycle, l.status,
-               r.number AS renews, (SELECT n.number FROM lease n WHERE n.renews_lease_id = l.id AND n.status <> 'cancelled') AS renewed_by,
-               l.end_reason
-        FROM lease l JOIN tenant t ON t.id = l.tenant_id JOIN park p ON p.id = l.park_id LEFT JOIN lease r ON r.id = l.renews_lease_id
-        CROSS JOIN LATERAL (
-            SELECT o.occ, least(greatest((now() AT TIME ZONE p.time_zone)::date, lower(o.occ)), upper(o.occ) - 1) AS d
-            FROM (SELECT lease_occupancy(l.term, l.terminated_on) AS occ) o) ref
-        """
+    ///
+    /// `amendable` is false on a schema older than 0019 (no amendments, every unit for
+    /// the whole lease): the lease commands that resolve what blocks a migration
+    /// (`lease list`, `show`, `cancel`, `terminate`) run there too.
+    static func leaseSelect(amendable: Bool) -> String {
+        let onTheLease = amendable ? " AND NOT isempty(ref.occ * lu.agreed)" : ""
+        let rent = amendable ? "lease_rate_on(l.id, l.rent, l.escalation_pct, lower(l.term), ref.d)"
+                             : "lease_rent_on(l.rent, l.escalation_pct, lower(l.term), ref.d)"
+        let fee = amendable ? "lease_property_fee_on(l.id, l.property_fee, ref.d)" : "l.property_fee"
+        return """
+            SELECT l.number, t.name AS tenant, t.credit_code, p.code AS park,
+                   (SELECT array_agg(p.code || '/' || b.code || '/' || u.code ORDER BY b.code, u.floor, u.code)
+                    FROM lease_unit lu JOIN unit u ON u.id = lu.unit_id JOIN building b ON b.id = u.building_id
+                    WHERE lu.lease_id = l.id\(onTheLease)) AS units,
+                   (SELECT sum(u.area_m2) FROM lease_unit lu JOIN unit u ON u.id = lu.unit_id
+                    WHERE lu.lease_id = l.id\(onTheLease) AND lu.during @> ref.d) AS area_m2,
+                   l.term, l.terminated_on, l.rent, \(rent) AS current_rent, \(fee) AS current_property_fee,
+                   l.property_fee, l.free_window, l.fit_out_window, l.deposit, l.escalation_pct, l.cycle, l.status,
+                   r.number AS renews, (SELECT n.number FROM lease n WHERE n.renews_lease_id = l.id AND n.status <> 'cancelled') AS renewed_by,
+                   l.end_reason
+            FROM lease l JOIN tenant t ON t.id = l.tenant_id JOIN park p ON p.id = l.park_id LEFT JOIN lease r ON r.id = l.renews_lease_id
+            CROSS JOIN LATERAL (
+                SELECT o.occ, least(greatest((now() AT TIME ZONE p.time_zone)::date, lower(o.occ)), upper(o.occ) - 1) AS d
+                FROM (SELECT lease_occupancy(l.term, l.terminated_on) AS occ) o) ref
+            """
+    }
+
+    /// Whether the schema has amendments (0019): see `leaseSelect(amendable:)`.
+    static func amendable(_ conn: Connection) throws -> Bool {
+        try conn.query("SELECT to_regclass('public.lease_amendment') IS NOT NULL").rows[0].decode(0)
+    }
+
+    static func leaseQuery(_ conn: Connection) throws -> PostgresQuery {
+        PostgresQuery(unsafeSQL: leaseSelect(amendable: try amendable(conn)))
+    }
 
     public func lease(_ number: String) throws -> Lease {
         try session.read { conn in
-            var query = PostgresQuery(unsafeSQL: Self.leaseSelect)
+            var query = try Self.leaseQuery(conn)
             query.sql += " WHERE l.number = \(query.bind(number))"
             guard let row = try conn.query(query).rows.first else { throw try Lookup.numberNotFound(.lease, number, conn) }
             var lease = try Self.decodeLease(row)
-            (lease.partialUnits, lease.amendments) = try Self.amendmentDetails(number, conn)
+            if try Self.amendable(conn) {
+                (lease.partialUnits, lease.amendments) = try Self.amendmentDetails(number, conn)
+            }
             return lease
         }
     }
@@ -280,7 +299,7 @@ public struct LeaseService {
         return try session.read { conn in
             if let park { _ = try Lookup.parkID(park, conn) }
             let tenantCreditCode = try tenantCreditCode.map { try Lookup.tenant($0, conn).creditCode }
-            var query = PostgresQuery(unsafeSQL: Self.leaseSelect)
+            var query = try Self.leaseQuery(conn)
             query.sql += """
                  WHERE (\(query.bind(park))::text IS NULL OR p.code = \(query.bind(park)))
                    AND (\(query.bind(tenantCreditCode))::text IS NULL OR t.credit_code = \(query.bind(tenantCreditCode)))
@@ -436,7 +455,7 @@ public struct LeaseService {
         guard try conn.query("SELECT 1 FROM lease WHERE number = \(number) FOR UPDATE").rowCount == 1 else {
             throw try Lookup.numberNotFound(.lease, number, conn)
         }
-        var query = PostgresQuery(unsafeSQL: leaseSelect)
+        var query = try leaseQuery(conn)
         query.sql += " WHERE l.number = \(query.bind(number))"
         return try decodeLease(try conn.query(query).rows[0])
     }

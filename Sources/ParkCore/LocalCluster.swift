@@ -74,6 +74,13 @@ public struct LocalCluster: Sendable {
         return (try? Connection(conninfo(database: "postgres")).close()) != nil
     }
 
+    /// Whether the cluster exists and no server runs it, once any set-up under way in
+    /// another process (which creates it, then starts it) has finished.
+    public func isStopped() throws -> Bool {
+        guard isInitialized else { return false }
+        return try withSetupLock { isInitialized && !isRunning }
+    }
+
     /// Creates, starts and prepares the cluster as needed; quick when it already runs.
     /// Returns true when this call started the server.
     @discardableResult

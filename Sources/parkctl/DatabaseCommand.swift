@@ -18,7 +18,7 @@ struct DatabaseCommand: ParsableCommand {
         func run() throws {
             let target = database.target
             // Status reports a stopped embedded cluster as stopped; it does not start it.
-            if case .embedded(let cluster) = target, cluster.isInitialized, !cluster.isRunning {
+            if case .embedded(let cluster) = target, try cluster.isStopped() {
                 say("database: \(target.displayName)\n  data:    \(cluster.dataDirectory)\n"
                     + "  server:  stopped (parkctl db start, or any other command, starts it)\n")
                 return
