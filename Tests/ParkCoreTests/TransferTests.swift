@@ -225,6 +225,54 @@ func exportText(_ session: ParkSession, _ entity: TransferEntity, park: String? 
         #expect(leases.map(\.units) == [["SW/B1/0101", "SW/B1/0201"]])
     }
 
+    /// A unit added or released by an amendment travels with its days, so that an
+    /// exported lease file imports without a false overlap and with the same occupancy.
+    @Test func unitsHeldForPartOfALeaseTravelWithTheirDays() throws {
+        let (_, source) = try makeSession()
+        try leasingPortfolio(source)
+        let leases = LeaseService(source)
+        let lease = try leases.sign(terms(["SW/B1/0101"], "2027-01-01", "2027-12-31"))
+        var change = LeaseService.Amendment(signedOn: day("2026-11-01"))
+        change.effectiveOn = day("2027-03-11")
+        change.addUnits = [unit("SW/B1/0201")]
+        try leases.amend(lease.number, change)
+        change.effectiveOn = day("2027-07-01")
+        change.addUnits = []
+        change.releaseUnits = [unit("SW/B1/0101")]
+        try leases.amend(lease.number, change)
+        // 0101 is free from July: another lease of it must import next to this one.
+        try leases.sign(terms(["SW/B1/0101"], "2027-09-01", "2027-12-31"))
+        let exported = try exportText(source, .leases)
+        #expect(exported.contains(",SW/B1/0101[..2027-06-30];SW/B1/0201[2027-03-11..],2027-01-01,2027-12-31,"), "\(exported)")
+
+        let (_, target) = try makeSession()
+        try leasingPortfolio(target)
+        #expect(try importText(target, .leases, exported).rowsImported == 2)
+        #expect(try exportText(target, .leases) == exported)
+        #expect(try leases.schedule(lease.number) == LeaseService(target).schedule(lease.number))
+        for d in ["2027-03-10", "2027-03-11", "2027-06-30", "2027-07-01", "2027-09-01"] {
+            let a = try OccupancyReport(source).run(asOf: day(d)).rows.last
+            #expect(try OccupancyReport(target).run(asOf: day(d)).rows.last == a, "\(d)")
+        }
+
+        // Days that are not days, outside the lease, or leaving a day with no unit.
+        let (db, third) = try makeSession()
+        try leasingPortfolio(third)
+        let before = try db.connection.tableChecksums()
+        let bad = """
+            tenant_credit_code,units,start,end,rent
+            91350100M000100Y43,SW/B1/0101[2027-02-30..],2027-01-01,2027-12-31,35
+            91350100M000100Y43,SW/B1/0101;SW/B1/0201[2029-01-01..],2027-01-01,2027-12-31,35
+            91350100M000100Y43,SW/B1/0301[..2027-05-31],2027-01-01,2027-12-31,35
+            """
+        let rejected = #expect(throws: ImportRejected.self) { try importText(third, .leases, bad) }
+        let problems = rejected?.problems ?? []
+        #expect(problems.contains { $0.line == 2 && $0.rule.contains("SW/B1/0301[2027-03-11..2027-06-15]") }, "\(problems)")
+        #expect(problems.contains { $0.line == 3 && $0.rule.contains("lie outside the lease's") }, "\(problems)")
+        #expect(problems.contains { $0.line == 4 && $0.rule.contains("holds no unit on some of its days") }, "\(problems)")
+        #expect(try db.connection.tableChecksums() == before)
+    }
+
     @Test func aKilledImportLeavesNothingAndRunsAgain() throws {
         let (db, session) = try makeSession()
         try smallPortfolio(session)

@@ -59,9 +59,15 @@ public struct ExportService {
         case .leases:
             """
             SELECT l.number, t.credit_code AS tenant_credit_code,
-                   (SELECT string_agg(p2.code || '/' || b.code || '/' || u.code, ';' ORDER BY b.code, u.floor, u.code)
+                   -- A unit held for part of the lease carries its agreed days: SW/B1/0301[2027-03-11..].
+                   (SELECT string_agg(p2.code || '/' || b.code || '/' || u.code
+                                      || CASE WHEN lu.agreed <> '(,)'::daterange
+                                              THEN '[' || coalesce(lower(lu.agreed)::text, '') || '..'
+                                                   || coalesce((upper(lu.agreed) - 1)::text, '') || ']' ELSE '' END,
+                                      ';' ORDER BY b.code, u.floor, u.code)
                     FROM lease_unit lu JOIN unit u ON u.id = lu.unit_id JOIN building b ON b.id = u.building_id
-                    JOIN park p2 ON p2.id = u.park_id WHERE lu.lease_id = l.id) AS units,
+                    JOIN park p2 ON p2.id = u.park_id
+                    WHERE lu.lease_id = l.id AND NOT isempty(lease_occupancy(l.term, l.terminated_on) * lu.agreed)) AS units,
                    lower(l.term) AS start, upper(l.term) - 1 AS "end", l.rent, l.property_fee,
                    lower(l.free_window) AS free_from, upper(l.free_window) - 1 AS free_to,
                    lower(l.fit_out_window) AS fit_out_from, upper(l.fit_out_window) - 1 AS fit_out_to,

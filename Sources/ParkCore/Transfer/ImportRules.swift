@@ -180,13 +180,23 @@ enum ImportRules {
 
     // MARK: leases
 
-    /// Lease units are split out of the `units` cell (separated by ; , or spaces).
+    /// Lease units are split out of the `units` cell (separated by ; , or spaces). A unit
+    /// held for part of the lease (added or released by an amendment) carries its days:
+    /// `SW/B1/0301[2027-03-11..2027-06-15]`, either side empty for "from the start" or
+    /// "to the end", as export writes it.
     static let leaseUnits = """
         CREATE TEMP TABLE import_lease_units ON COMMIT DROP AS
-        SELECT s.line, x.name, u.id AS unit_id, u.park_id, u.off_market_reason
+        SELECT s.line, x.name, m.address, u.id AS unit_id, u.park_id, u.off_market_reason, m.days_text,
+               CASE WHEN m.days_text IS NULL THEN '(,)'::daterange
+                    WHEN (m.first = '' OR parkctl_date(m.first) IS NOT NULL) AND (m.last = '' OR parkctl_date(m.last) IS NOT NULL)
+                         AND coalesce(parkctl_date(nullif(m.first, '')) <= parkctl_date(nullif(m.last, '')), true)
+                    THEN daterange(parkctl_date(nullif(m.first, '')), parkctl_date(nullif(m.last, '')) + 1) END AS agreed
         FROM import_rows s CROSS JOIN LATERAL unnest(regexp_split_to_array(btrim(s.c_units), '[;,[:space:]]+')) AS x(name)
+        CROSS JOIN LATERAL (
+            SELECT coalesce(r[1], x.name) AS address, r[2] AS days_text, r[3] AS first, r[4] AS last
+            FROM (SELECT regexp_match(x.name, '^([^][]+)(\\[([^].]*)\\.\\.([^].]*)\\])$') AS r) rm) m
         LEFT JOIN (unit u JOIN building b ON b.id = u.building_id JOIN park p ON p.id = u.park_id)
-               ON p.code || '/' || b.code || '/' || u.code = x.name
+               ON p.code || '/' || b.code || '/' || u.code = m.address
         WHERE x.name <> ''
         """
 
@@ -199,7 +209,25 @@ enum ImportRules {
         SELECT line, 'units', string_agg(name, ';'), 'the units are in more than one park' FROM import_lease_units
         WHERE unit_id IS NOT NULL GROUP BY line HAVING count(DISTINCT park_id) > 1
         """,
-        "SELECT line, 'units', name, 'the unit is listed twice' FROM (SELECT line, name, count(*) OVER (PARTITION BY line, name) AS n FROM import_lease_units) d WHERE n > 1",
+        "SELECT line, 'units', name, 'the unit is listed twice' FROM (SELECT line, name, count(*) OVER (PARTITION BY line, address) AS n FROM import_lease_units) d WHERE n > 1",
+        """
+        SELECT line, 'units', name, 'a unit held for part of the lease is written SW/B1/0301[2027-03-11..2027-06-15] (real days, the first not after the last; either side may be empty)'
+        FROM import_lease_units WHERE agreed IS NULL
+        """,
+        """
+        SELECT u.line, 'units', u.name, 'the unit''s days lie outside the lease''s (' || s.c_start || ' to ' || coalesce(s.c_terminated_on, s.c_end) || ')'
+        FROM import_lease_units u JOIN import_rows s ON s.line = u.line
+        WHERE u.agreed IS NOT NULL AND parkctl_date(s.c_start) <= coalesce(parkctl_date(s.c_terminated_on), parkctl_date(s.c_end))
+          AND isempty(u.agreed * daterange(parkctl_date(s.c_start), coalesce(parkctl_date(s.c_terminated_on), parkctl_date(s.c_end)) + 1))
+        """,
+        """
+        SELECT s.line, 'units', s.c_units, 'the lease holds no unit on some of its days: every day from the start to the end needs a unit'
+        FROM import_rows s JOIN import_lease_units u ON u.line = s.line
+        WHERE parkctl_date(s.c_start) <= coalesce(parkctl_date(s.c_terminated_on), parkctl_date(s.c_end))
+        GROUP BY s.line, s.c_units, s.c_start, s.c_end, s.c_terminated_on
+        HAVING bool_and(u.agreed IS NOT NULL)
+           AND NOT range_agg(u.agreed) @> daterange(parkctl_date(s.c_start), coalesce(parkctl_date(s.c_terminated_on), parkctl_date(s.c_end)) + 1)
+        """,
         "SELECT line, 'start', c_start, 'a date is YYYY-MM-DD and exists' FROM import_rows WHERE parkctl_date(c_start) IS NULL",
         "SELECT line, 'end', c_end, 'a date is YYYY-MM-DD and exists' FROM import_rows WHERE parkctl_date(c_end) IS NULL",
         "SELECT line, 'end', c_end, 'the end must be after the start ' || c_start FROM import_rows WHERE parkctl_date(c_end) <= parkctl_date(c_start)",
@@ -261,8 +289,9 @@ enum ImportRules {
         FROM import_leases ORDER BY line
         """,
         """
-        INSERT INTO lease_unit (park_id, lease_id, unit_id, during)
-        SELECT l.park_id, l.id, u.unit_id, lease_occupancy(l.term, l.terminated_on)
+        INSERT INTO lease_unit (park_id, lease_id, unit_id, agreed, during, cancelled)
+        SELECT l.park_id, l.id, u.unit_id, u.agreed, lease_unit_during(lease_occupancy(l.term, l.terminated_on), u.agreed),
+               lease_unit_cancelled(l.status, lease_occupancy(l.term, l.terminated_on), u.agreed)
         FROM import_leases i JOIN lease l ON l.number = i.number JOIN import_lease_units u ON u.line = i.line
         ORDER BY i.line
         """,
@@ -336,10 +365,14 @@ enum ImportRules {
     /// Each unit of each file lease with the days it holds it (up to its termination).
     static let leaseDays = """
         WITH o AS (
-            SELECT u.line, u.name, u.unit_id,
-                   daterange(parkctl_date(s.c_start), coalesce(parkctl_date(s.c_terminated_on), parkctl_date(s.c_end)) + 1) AS during
-            FROM import_lease_units u JOIN import_rows s ON s.line = u.line
-            WHERE u.unit_id IS NOT NULL AND parkctl_date(s.c_start) < coalesce(parkctl_date(s.c_terminated_on), parkctl_date(s.c_end)) + 1
+            SELECT * FROM (
+                SELECT u.line, u.name, u.unit_id,
+                       daterange(parkctl_date(s.c_start), coalesce(parkctl_date(s.c_terminated_on), parkctl_date(s.c_end)) + 1)
+                       * u.agreed AS during
+                FROM import_lease_units u JOIN import_rows s ON s.line = u.line
+                WHERE u.unit_id IS NOT NULL AND u.agreed IS NOT NULL
+                  AND parkctl_date(s.c_start) < coalesce(parkctl_date(s.c_terminated_on), parkctl_date(s.c_end)) + 1) d
+            WHERE NOT isempty(during)
         )
         """
 
