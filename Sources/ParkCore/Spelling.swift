@@ -1,3 +1,5 @@
+import Foundation
+
 /// What a name typed with a slip was most likely meant to be: for "did you mean" in
 /// messages about parks, buildings, units and commands.
 ///
@@ -6,22 +8,31 @@
 /// Spelling.closest(to: "lst", among: ["list", "show"])   // ["list"]
 /// ```
 public enum Spelling {
-    /// The names `typed` is most likely a slip for: the same but for case or leading
-    /// zeros (`sw` → `SW`, `701` → `0701`), else at most one edit away (two for names
-    /// of six characters or more). At most three, nearest first.
+    /// The names `typed` is most likely a slip for: the same but for case, leading
+    /// zeros or full-width letters and digits typed with a Chinese input method
+    /// (`sw` → `SW`, `701` → `0701`, `ＳＷ` → `SW`), else at most one edit away (two
+    /// for names of six characters or more). At most three, nearest first.
     public static func closest(to typed: String, among known: [String]) -> [String] {
         func folded(_ s: String) -> String {
-            let upper = s.uppercased()
+            let upper = halfWidth(s).uppercased()
             let trimmed = upper.drop { $0 == "0" }
             return trimmed.isEmpty ? "0" : String(trimmed)
         }
         let same = known.filter { folded($0) == folded(typed) && $0 != typed }
         if !same.isEmpty { return Array(same.prefix(3)) }
         let limit = typed.count >= 6 ? 2 : 1
-        return known.map { ($0, editDistance(typed.uppercased(), $0.uppercased())) }
+        return known.map { ($0, editDistance(halfWidth(typed).uppercased(), $0.uppercased())) }
             .filter { $0.1 <= limit && $0.0 != typed }
             .sorted { ($0.1, $0.0) < ($1.1, $1.0) }
             .prefix(3).map(\.0)
+    }
+
+    /// `text` with full-width forms (ＳＷ／Ｂ１, typed in a Chinese input method's
+    /// full-width mode) as the ASCII they stand for.
+    public static func halfWidth(_ text: String) -> String {
+        String(String.UnicodeScalarView(text.unicodeScalars.map { scalar in
+            (0xFF01...0xFF5E).contains(scalar.value) ? Unicode.Scalar(scalar.value - 0xFEE0)! : scalar
+        }))
     }
 
     /// Edits between two names, by characters: insertions, deletions, substitutions
