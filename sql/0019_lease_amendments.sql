@@ -19,8 +19,9 @@
 --    that changed them from that day or earlier; the lease's yearly escalation still
 --    applies at each later anniversary of the lease's start, to the amended rent.
 
-ALTER TABLE lease_unit ADD COLUMN agreed daterange NOT NULL DEFAULT '(,)'::daterange
-    CONSTRAINT lease_unit_agreed_not_empty CHECK (NOT isempty(agreed));
+-- Empty: the unit is no longer on the lease (released from its first day: an
+-- addition undone); the row stays, as the record that it was.
+ALTER TABLE lease_unit ADD COLUMN agreed daterange NOT NULL DEFAULT '(,)'::daterange;
 -- The history keeps the same columns in the same order (keep_history copies OLD.*).
 ALTER TABLE lease_unit_history ADD COLUMN agreed daterange NOT NULL DEFAULT '(,)'::daterange;
 

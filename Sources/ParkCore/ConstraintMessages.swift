@@ -52,7 +52,6 @@ public enum ConstraintMessages {
         "lease_amendment_effective_day": "an amendment's rent, property fee and unit changes take effect from a day (--from)",
         "lease_amendment_end_moves": "an amendment's new end differs from the old one",
         "lease_amendment_note_length": "an amendment's note has at most 500 characters",
-        "lease_unit_agreed_not_empty": "a unit is on a lease for at least one day",
     ]
 
     /// Free-text columns refuse control characters and bidirectional overrides

@@ -48,6 +48,12 @@ extension LeaseService {
                 or --end
                 """)
         }
+        if !change.changesFromADay && change.effectiveOn != nil {
+            throw ParkError.invalid("""
+                --from dates a new rent, property fee or unit change; with --end alone leave it out (the new last day \
+                is the date --end gives)
+                """)
+        }
         if change.changesFromADay && change.effectiveOn == nil {
             throw ParkError.invalid("give --from: the day the new rent, property fee or units take effect")
         }
@@ -94,25 +100,50 @@ extension LeaseService {
                         throw ParkError.invalid("unit \(unit.address) is off the market (\(reason)); put it on the market first")
                     }
                 }
+                // Each unit on the lease: the days its agreement gives it (`agreed`, empty
+                // when it is no longer on the lease) and the days it is held.
                 let current = try conn.query("""
-                    SELECT lu.unit_id, lu.during, lu.cancelled, lu.agreed, p.code || '/' || b.code || '/' || u.code AS address
+                    SELECT lu.unit_id, lu.during, lu.cancelled, isempty(lu.agreed) AS gone, lower(lu.agreed) AS agreed_from,
+                           upper(lu.agreed) AS agreed_until, p.code || '/' || b.code || '/' || u.code AS address
                     FROM lease_unit lu JOIN unit u ON u.id = lu.unit_id JOIN building b ON b.id = u.building_id
                     JOIN park p ON p.id = u.park_id
                     WHERE lu.lease_id = \(leaseID)
                     """).rows.map { row in
-                    (id: try row.decode("unit_id", as: Int.self), during: try row.decode("during", as: DateRange.self),
-                     cancelled: try row.decode("cancelled", as: Bool.self), address: try row.decode("address", as: String.self))
+                    LeaseUnitDays(id: try row.decode("unit_id"), address: try row.decode("address"), during: try row.decode("during"),
+                                  cancelled: try row.decode("cancelled"), gone: try row.decode("gone"),
+                                  from: try row.decode("agreed_from"), until: try row.decode("agreed_until"))
                 }
+                let from = change.effectiveOn
+                // Added: new to the lease (held from `from`), or back on it: a release undone
+                // (`from` no later than the release day), an addition moved earlier, or a
+                // unit taken off the lease added again. One run of days per unit and lease.
+                var addedBack: [Int] = []
+                var addedNew: [Int] = []
                 for unit in added {
-                    if let there = current.first(where: { $0.id == unit.id }) {
-                        throw ParkError(.conflict, there.cancelled || there.during.last < change.effectiveOn!
-                            ? "unit \(unit.address) was on lease \(number) before (\(there.during)); a unit released from a lease comes back under a new lease (parkctl lease sign)"
-                            : "unit \(unit.address) is on lease \(number) already (\(there.during))")
+                    let from = from!
+                    guard let there = current.first(where: { $0.id == unit.id }) else {
+                        addedNew.append(unit.id)
+                        continue
                     }
+                    if !there.gone, there.from.map({ $0 <= from }) ?? true {
+                        guard let until = there.until else {
+                            throw ParkError(.conflict, "unit \(unit.address) is on lease \(number) already (from \(there.during.first))")
+                        }
+                        if until < from {
+                            throw ParkError.invalid("""
+                                lease \(number) released unit \(unit.address) from \(until): a unit is held under a lease for one run of \
+                                days, so it comes back from \(until) at the latest (parkctl lease amend \(number) --from \(until) \
+                                --add-unit \(unit.address), which undoes the release), or under a new lease (parkctl lease sign)
+                                """)
+                        }
+                    }
+                    addedBack.append(unit.id)
                 }
+                // Released: free from `from`; from its first day, the unit is off the lease
+                // (an addition undone).
                 var released: [Int] = []
                 for address in change.releaseUnits {
-                    let from = change.effectiveOn!
+                    let from = from!
                     guard let there = current.first(where: { $0.address == address.description }), !there.cancelled else {
                         let held = current.filter { !$0.cancelled }.map(\.address)
                         throw ParkError.notFound("""
@@ -120,9 +151,16 @@ extension LeaseService {
                             """)
                     }
                     guard there.during.contains(from) else {
+                        if from > there.during.last {
+                            throw ParkError.invalid("""
+                                lease \(number) holds unit \(address) until \(there.during.last); it is free from \
+                                \(there.during.last.adding(days: 1)) already. To release it later, add it back from that day \
+                                (--add-unit), then release it from the later day
+                                """)
+                        }
                         throw ParkError.invalid("""
-                            lease \(number) holds unit \(address) from \(there.during.first) to \(there.during.last): \
-                            releasing it from \(from) would change nothing
+                            lease \(number) holds unit \(address) from \(there.during.first): release it from \(there.during.first) \
+                            to take it off the lease
                             """)
                     }
                     released.append(there.id)
@@ -167,24 +205,35 @@ extension LeaseService {
                     if !added.isEmpty {
                         overlapUnits = change.addUnits
                         overlapTerm = DateRange(first: from, last: change.end ?? lease.term.last)
+                    }
+                    if !addedNew.isEmpty {
                         try conn.execute("""
                             INSERT INTO lease_unit (park_id, lease_id, unit_id, agreed, during, cancelled)
                             SELECT l.park_id, l.id, u, daterange(\(from)::date, NULL),
                                    lease_unit_during(lease_occupancy(l.term, l.terminated_on), daterange(\(from)::date, NULL)),
                                    lease_unit_cancelled(l.status, lease_occupancy(l.term, l.terminated_on), daterange(\(from)::date, NULL))
-                            FROM lease l, unnest(\(added.map(\.id))::bigint[]) u
+                            FROM lease l, unnest(\(addedNew)::bigint[]) u
                             WHERE l.id = \(leaseID)
                             """)
                     }
-                    if !released.isEmpty {
+                    // Back on the lease: from `from` (or from the days it held already) to
+                    // the end of its agreed days, or to the lease's end when it was released.
+                    // Released: its agreed days end the day before `from`.
+                    if !addedBack.isEmpty || !released.isEmpty {
                         try conn.execute("""
                             UPDATE lease_unit lu
-                            SET agreed = lu.agreed * daterange(NULL, \(from)::date),
-                                during = lease_unit_during(lease_occupancy(l.term, l.terminated_on), lu.agreed * daterange(NULL, \(from)::date)),
-                                cancelled = lease_unit_cancelled(l.status, lease_occupancy(l.term, l.terminated_on),
-                                                                 lu.agreed * daterange(NULL, \(from)::date))
-                            FROM lease l
-                            WHERE l.id = lu.lease_id AND lu.lease_id = \(leaseID) AND lu.unit_id = ANY(\(released)::bigint[])
+                            SET agreed = new.agreed,
+                                during = lease_unit_during(lease_occupancy(l.term, l.terminated_on), new.agreed),
+                                cancelled = lease_unit_cancelled(l.status, lease_occupancy(l.term, l.terminated_on), new.agreed)
+                            FROM lease l, (
+                                SELECT o.unit_id,
+                                       CASE WHEN o.unit_id = ANY(\(released)::bigint[]) THEN o.agreed * daterange(NULL, \(from)::date)
+                                            WHEN isempty(o.agreed) OR lower(o.agreed) > \(from)::date
+                                            THEN daterange(\(from)::date, CASE WHEN isempty(o.agreed) THEN NULL ELSE upper(o.agreed) END)
+                                            ELSE daterange(lower(o.agreed), NULL) END AS agreed
+                                FROM lease_unit o
+                                WHERE o.lease_id = \(leaseID) AND o.unit_id = ANY(\(released + addedBack)::bigint[])) new
+                            WHERE l.id = lu.lease_id AND lu.lease_id = \(leaseID) AND lu.unit_id = new.unit_id
                             """)
                     }
                 }
@@ -195,6 +244,19 @@ extension LeaseService {
             }
         }
         return try lease(number)
+    }
+
+    /// A unit on a lease, with the days its agreement gives it.
+    struct LeaseUnitDays {
+        var id: Int
+        var address: String
+        var during: DateRange
+        var cancelled: Bool
+        /// No longer on the lease (released from its first day).
+        var gone: Bool
+        /// The agreed days' first day and the day after the last (nil: unbounded).
+        var from: CalendarDate?
+        var until: CalendarDate?
     }
 
     /// The units a lease holds for part of its days, and its amendments.
@@ -209,6 +271,14 @@ extension LeaseService {
             """).rows.map { row in UnitDays(unit: try row.decode("unit"), days: try row.decode("during")) }
         let amendments = try conn.query("""
             SELECT a.number, a.signed_on, a.effective_on, a.rent, a.property_fee, a.end_before, a.end_after, a.note, a.actor,
+                   -- The day before a later amendment sets the rent (or fee) again: this one's
+                   -- is in force until then (before its own day: never, it was superseded).
+                   CASE WHEN a.rent IS NOT NULL THEN
+                       (SELECT min(b.effective_on) - 1 FROM lease_amendment b WHERE b.lease_id = a.lease_id AND b.rent IS NOT NULL
+                        AND (b.effective_on > a.effective_on OR (b.effective_on = a.effective_on AND b.seq > a.seq))) END AS rent_until,
+                   CASE WHEN a.property_fee IS NOT NULL THEN
+                       (SELECT min(b.effective_on) - 1 FROM lease_amendment b WHERE b.lease_id = a.lease_id AND b.property_fee IS NOT NULL
+                        AND (b.effective_on > a.effective_on OR (b.effective_on = a.effective_on AND b.seq > a.seq))) END AS fee_until,
                    ARRAY(SELECT p.code || '/' || b.code || '/' || u.code FROM unnest(a.units_added) x
                          JOIN unit u ON u.id = x JOIN building b ON b.id = u.building_id JOIN park p ON p.id = u.park_id
                          ORDER BY b.code, u.floor, u.code) AS added,
@@ -223,7 +293,8 @@ extension LeaseService {
                            effectiveOn: try row.decode("effective_on"), rent: try row.decode("rent"),
                            propertyFee: try row.decode("property_fee"), endBefore: try row.decode("end_before"),
                            endAfter: try row.decode("end_after"), unitsAdded: try row.decode("added"),
-                           unitsReleased: try row.decode("released"), note: try row.decode("note"), actor: try row.decode("actor"))
+                           unitsReleased: try row.decode("released"), note: try row.decode("note"), actor: try row.decode("actor"),
+                           rentUntil: try row.decode("rent_until"), propertyFeeUntil: try row.decode("fee_until"))
         }
         return (partial, amendments)
     }

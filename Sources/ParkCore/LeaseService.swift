@@ -236,15 +236,20 @@ public struct LeaseService {
 
     // MARK: Reading
 
-    /// A lease with the units it holds on some day (a unit released from its first
-    /// day, or added from a day after the lease ended, is not one of them), the area
-    /// and the rent and property fee in force on the reference day: today, within the
-    /// days the lease holds its units.
+    /// A lease with the units it holds, their area and the rent and property fee in
+    /// force on the reference day: today, within the days the lease holds its units
+    /// (its first day for a lease that has not started, its last for one that ended).
+    /// Units held on other days only are `partialUnits` (`lease(_:)`).
     ///
     /// `amendable` is false on a schema older than 0019 (no amendments, every unit for
     /// the whole lease): the lease commands that resolve what blocks a migration
     /// (`lease list`, `show`, `cancel`, `terminate`) run there too.
-    static func leaseSelect(amendable: Bool) -> String {
+    ///
+    /// `referenceDay`, a placeholder already bound (`$1`), replaces today (`lease list
+    /// --active-on`: the units, area and rent of that day).
+    static func leaseSelect(amendable: Bool, referenceDay: String? = nil) -> String {
+        let today = "(now() AT TIME ZONE p.time_zone)::date"
+        let day = referenceDay.map { "coalesce(\($0)::date, \(today))" } ?? today
         let onTheLease = amendable ? " AND NOT isempty(ref.occ * lu.agreed)" : ""
         let rent = amendable ? "lease_rate_on(l.id, l.rent, l.escalation_pct, lower(l.term), ref.d)"
                              : "lease_rent_on(l.rent, l.escalation_pct, lower(l.term), ref.d)"
@@ -253,7 +258,7 @@ public struct LeaseService {
             SELECT l.number, t.name AS tenant, t.credit_code, p.code AS park,
                    (SELECT array_agg(p.code || '/' || b.code || '/' || u.code ORDER BY b.code, u.floor, u.code)
                     FROM lease_unit lu JOIN unit u ON u.id = lu.unit_id JOIN building b ON b.id = u.building_id
-                    WHERE lu.lease_id = l.id\(onTheLease)) AS units,
+                    WHERE lu.lease_id = l.id\(onTheLease) AND lu.during @> ref.d) AS units,
                    (SELECT sum(u.area_m2) FROM lease_unit lu JOIN unit u ON u.id = lu.unit_id
                     WHERE lu.lease_id = l.id\(onTheLease) AND lu.during @> ref.d) AS area_m2,
                    l.term, l.terminated_on, l.rent, \(rent) AS current_rent, \(fee) AS current_property_fee,
@@ -262,7 +267,7 @@ public struct LeaseService {
                    l.end_reason
             FROM lease l JOIN tenant t ON t.id = l.tenant_id JOIN park p ON p.id = l.park_id LEFT JOIN lease r ON r.id = l.renews_lease_id
             CROSS JOIN LATERAL (
-                SELECT o.occ, least(greatest((now() AT TIME ZONE p.time_zone)::date, lower(o.occ)), upper(o.occ) - 1) AS d
+                SELECT o.occ, least(greatest(\(day), lower(o.occ)), upper(o.occ) - 1) AS d
                 FROM (SELECT lease_occupancy(l.term, l.terminated_on) AS occ) o) ref
             """
     }
@@ -299,7 +304,9 @@ public struct LeaseService {
         return try session.read { conn in
             if let park { _ = try Lookup.parkID(park, conn) }
             let tenantCreditCode = try tenantCreditCode.map { try Lookup.tenant($0, conn).creditCode }
-            var query = try Self.leaseQuery(conn)
+            var query = PostgresQuery(unsafeSQL: "")
+            let referenceDay = query.bind(activeOn)
+            query.sql = Self.leaseSelect(amendable: try Self.amendable(conn), referenceDay: referenceDay)
             query.sql += """
                  WHERE (\(query.bind(park))::text IS NULL OR p.code = \(query.bind(park)))
                    AND (\(query.bind(tenantCreditCode))::text IS NULL OR t.credit_code = \(query.bind(tenantCreditCode)))

@@ -99,6 +99,7 @@ struct LeaseCommand: ParsableCommand {
             let lease = try LeaseService(staff.session(repairing: true)).amend(number, change)
             let amendment = lease.amendments.last!
             say("\(amendment.number) recorded: \(amendment.summary)\n")
+            for limit in amendment.limits { say("note: \(limit)\n") }
         }
     }
 
@@ -144,8 +145,15 @@ struct LeaseCommand: ParsableCommand {
         @Option(help: "Why (kept).") var reason: String
 
         func run() throws {
-            let lease = try LeaseService(staff.session(repairing: true)).terminate(number, on: try Validate.date(on, field: "on"), reason: reason)
+            let service = LeaseService(try staff.session(repairing: true))
+            let lastDay = try Validate.date(on, field: "on")
+            // Units an amendment adds from a later day are not taken: say so.
+            let notTaken = (try? service.lease(number))?.partialUnits.filter { $0.days.first > lastDay } ?? []
+            let lease = try service.terminate(number, on: lastDay, reason: reason)
             say("\(lease.number) terminated: last day \(lease.terminatedOn!), units free from \(lease.terminatedOn!.adding(days: 1))\n")
+            for unit in notTaken {
+                say("note: \(unit.unit), which the lease was to hold from \(unit.days.first), is not taken\n")
+            }
         }
     }
 

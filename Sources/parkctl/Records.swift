@@ -99,8 +99,8 @@ extension UnitDays {
 extension LeaseAmendment {
     var record: Record {
         Record([("number", .text(number)), ("signed_on", .date(signedOn)), ("from", .date(effectiveOn)),
-                ("rent", .money(rent)), ("property_fee", .money(propertyFee)),
-                ("end_before", .date(endBefore)), ("end_after", .date(endAfter)),
+                ("rent", .money(rent)), ("rent_until", .date(rentUntil)), ("property_fee", .money(propertyFee)),
+                ("property_fee_until", .date(propertyFeeUntil)), ("end_before", .date(endBefore)), ("end_after", .date(endAfter)),
                 ("units_added", .list(unitsAdded)), ("units_released", .list(unitsReleased)),
                 ("note", .optional(note)), ("by", .text(actor))])
     }
@@ -117,6 +117,17 @@ extension LeaseAmendment {
             line += (line.isEmpty ? "" : "; ") + "last day \(endAfter) (was \(endBefore))"
         }
         return line
+    }
+
+    /// What a later amendment limits: "the rent is in force until 2027-01-31 (a later
+    /// amendment sets it from 2027-02-01)".
+    var limits: [String] {
+        [("rent", rent, rentUntil), ("property fee", propertyFee, propertyFeeUntil)].compactMap { name, value, until in
+            guard value != nil, let until, let from = effectiveOn else { return nil }
+            return until < from
+                ? "a later amendment sets the \(name) from \(from) too, so this \(name) is never in force"
+                : "the \(name) is in force until \(until) (a later amendment sets it from \(until.adding(days: 1)))"
+        }
     }
 }
 

@@ -41,7 +41,7 @@ import TestSupport
         #expect(amended.amendments.map(\.number) == ["\(lease.number)-A1", "\(lease.number)-A2", "\(lease.number)-A3"])
         #expect(amended.amendments[2].endBefore == day("2028-12-31") && amended.amendments[2].endAfter == day("2029-06-30"))
         #expect(amended.term.last == day("2029-06-30"))
-        #expect(amended.units == ["SW/B1/0101", "SW/B1/0201"])
+        #expect(amended.units == ["SW/B1/0101"], "the units of its first day: it has not started")
         #expect(amended.partialUnits == [UnitDays(unit: "SW/B1/0101", days: DateRange(first: day("2027-01-01"), last: day("2027-06-15"))!),
                                          UnitDays(unit: "SW/B1/0201", days: DateRange(first: day("2027-03-11"), last: day("2029-06-30"))!)])
 
@@ -114,6 +114,49 @@ import TestSupport
         future.signedOn = day("2099-01-01")
         try refused(future, saying: "signing day 2099-01-01 lies in the future")
 
+    }
+
+    /// A wrong amendment is corrected by another: a release undone or moved, an
+    /// addition moved earlier or undone, a rent set again from the same day.
+    @Test func aWrongAmendmentIsCorrectedByAnother() throws {
+        let (db, session) = try makeSession()
+        let leases = LeaseService(session)
+        let lease = try signed(session)
+        func amend(_ c: LeaseService.Amendment) throws { try leases.amend(lease.number, c) }
+        try amend(change(from: "2027-03-11", add: ["SW/B1/0201"]))
+        try amend(change(from: "2027-05-01", release: ["SW/B1/0201"]))      // wrong: undone by adding it back that day
+        try amend(change(from: "2027-05-01", add: ["SW/B1/0201"]))
+        try amend(change(from: "2027-08-01", release: ["SW/B1/0201"]))
+        do {
+            try amend(change(from: "2027-09-01", add: ["SW/B1/0201"]))
+            Issue.record("a second run of days for one unit was accepted")
+        } catch let error as ParkError {
+            #expect(error.message.contains("comes back from 2027-08-01 at the latest"), "\(error.message)")
+        }
+        try amend(change(from: "2027-02-01", add: ["SW/B1/0201"]))          // the addition moved earlier
+        try amend(change(from: "2027-04-01", add: ["SW/B1/0301"]))
+        try amend(change(from: "2027-04-01", release: ["SW/B1/0301"]))      // undone: never held under this lease
+        #expect(try status(db.connection, "0301", on: "2027-05-01").0 == "vacant")
+        try amend(change(from: "2027-06-01", add: ["SW/B1/0301"]))
+        try amend(change(from: "2027-03-01", rent: "50.00"))
+        try amend(change(from: "2027-04-01", rent: "45.00"))
+        let corrected = try leases.amend(lease.number, change(from: "2027-03-01", rent: "48.00"))   // March's rent was 48
+
+        #expect(corrected.partialUnits == [
+            UnitDays(unit: "SW/B1/0201", days: DateRange(first: day("2027-02-01"), last: day("2027-07-31"))!),
+            UnitDays(unit: "SW/B1/0301", days: DateRange(first: day("2027-06-01"), last: day("2028-12-31"))!)])
+        let rents = corrected.amendments.filter { $0.rent != nil }
+        #expect(rents.map(\.rentUntil) == [day("2027-02-28"), nil, day("2027-03-31")], "50.00 never, 45.00 to the end, 48.00 in March")
+        let month = Dictionary(uniqueKeysWithValues: try leases.schedule(lease.number).map { (String($0.month.description.prefix(7)), $0) })
+        // February: 0101 and 0201 (513.00 m²) at 40.00 = 20520.00.
+        #expect(month["2027-02"]?.rentDue == money("20520.00"))
+        // March at 48.00: 513 × 48 = 24624.00; April at 45.00: 513 × 45 = 23085.00.
+        #expect(month["2027-03"]?.rentDue == money("24624.00") && month["2027-04"]?.rentDue == money("23085.00"))
+        // June: 0101, 0201 and 0301 (769.50 m²) × 45 = 34627.50; August: 0101 and 0301, 23085.00.
+        #expect(month["2027-06"]?.rentDue == money("34627.50") && month["2027-08"]?.rentDue == money("23085.00"))
+        #expect(try db.connection.query("SELECT count(*) FROM parkctl_lease_units_out_of_step()").rows[0].decode(0, as: Int.self) == 0)
+        // --from with only a new end says what it is for.
+        #expect(throws: ParkError.self) { try amend(change(from: "2027-03-01", end: "2029-06-30")) }
     }
 
     @Test func anExtensionOrAnAddedUnitMeetingAnotherLeaseNamesIt() throws {

@@ -40,7 +40,8 @@ public struct Lease: Sendable, Equatable {
     /// Property fee in 元/m²/month in force today (after amendments).
     public var currentPropertyFee: Decimal = 0
     /// Units held for part of the lease's days only (added or released by an
-    /// amendment), with those days; filled by `LeaseService.lease(_:)`.
+    /// amendment), with those days; filled by `LeaseService.lease(_:)`. (`units` are
+    /// those held on the reference day: today, within the lease's days.)
     public var partialUnits: [UnitDays] = []
     /// The supplementary agreements (补充协议), oldest first; filled by `LeaseService.lease(_:)`.
     public var amendments: [LeaseAmendment] = []
@@ -78,6 +79,10 @@ public struct LeaseAmendment: Sendable, Equatable {
     public var unitsReleased: [String]
     public var note: String?
     public var actor: String
+    /// The last day its rent (or property fee) is in force, when a later amendment
+    /// sets it again; before `effectiveOn` when a later one replaced it outright.
+    public var rentUntil: CalendarDate?
+    public var propertyFeeUntil: CalendarDate?
 }
 
 /// One month of a lease's rent schedule.
