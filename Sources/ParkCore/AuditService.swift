@@ -30,6 +30,9 @@ public struct AuditService {
                              WHEN 'building' THEN p.code || '/' || (j.r->>'code')
                              WHEN 'tenant' THEN (j.r->>'name') || ' (' || (j.r->>'credit_code') || ')'
                              WHEN 'lease_unit' THEN (SELECT l.number FROM lease l WHERE l.id = (j.r->>'lease_id')::bigint)
+                                                    || coalesce(' ' || (SELECT up.code || '/' || b.code || '/' || u.code FROM unit u
+                                                                        JOIN building b ON b.id = u.building_id JOIN park up ON up.id = u.park_id
+                                                                        WHERE u.id = (j.r->>'unit_id')::bigint), '')
                              WHEN 'ticket_event' THEN (SELECT t.number FROM ticket t WHERE t.id = (j.r->>'ticket_id')::bigint) || ' ' || (j.r->>'kind')
                              WHEN 'staff' THEN j.r->>'name'
                              ELSE (SELECT tn.name FROM onboarding o JOIN tenant tn ON tn.id = o.tenant_id
@@ -45,7 +48,10 @@ public struct AuditService {
                              ELSE (
                                SELECT string_agg(format('%s=%s', k, v), ' ' ORDER BY k)
                                FROM jsonb_each_text(coalesce(a.new_row, a.old_row)) AS e(k, v)
-                               WHERE k IN ('code', 'name', 'stage', 'to_stage', 'item', 'area_m2', 'kind', 'reason', 'off_market_reason'))
+                               WHERE k IN ('code', 'name', 'stage', 'to_stage', 'item', 'area_m2', 'kind', 'reason', 'off_market_reason')
+                                  -- What an amendment changes, from when.
+                                  OR (a.table_name = 'lease_amendment' AND v IS NOT NULL AND v <> '[]'
+                                      AND k IN ('effective_on', 'rent', 'property_fee', 'end_before', 'end_after', 'note')))
                            END AS changes
                     FROM audit_log a LEFT JOIN park p ON p.id = a.park_id
                     CROSS JOIN LATERAL (SELECT coalesce(a.new_row, a.old_row) AS r) j
