@@ -161,8 +161,9 @@ CREATE TABLE lease_amendment (
 );
 CREATE INDEX lease_amendment_lease_idx ON lease_amendment (lease_id, effective_on);
 
--- An amendment is numbered by the database and made to a signed lease, taking
--- effect within the lease's days; who recorded it, and when, are the database's.
+-- An amendment is numbered by the database and made to a signed lease (or a
+-- terminated one, whose rent or fee is corrected), taking effect within the lease's
+-- days; who recorded it, and when, are the database's.
 CREATE FUNCTION lease_amendment_numbered() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
@@ -173,8 +174,8 @@ BEGIN
     IF NOT FOUND OR l.park_id IS DISTINCT FROM NEW.park_id THEN
         RAISE EXCEPTION 'no lease % in this park', NEW.lease_id USING ERRCODE = 'foreign_key_violation';
     END IF;
-    IF l.status <> 'signed' THEN
-        RAISE EXCEPTION 'lease % is %: only a signed lease is amended', l.number, l.status
+    IF l.status NOT IN ('signed', 'terminated') THEN
+        RAISE EXCEPTION 'lease % is %: only a signed or terminated lease is amended', l.number, l.status
             USING ERRCODE = 'check_violation', CONSTRAINT = 'lease_amendment_of_signed_lease', TABLE = 'lease_amendment';
     END IF;
     IF NEW.effective_on IS NOT NULL AND NOT public.lease_occupancy(l.term, l.terminated_on) @> NEW.effective_on THEN

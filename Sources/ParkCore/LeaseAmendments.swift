@@ -69,13 +69,19 @@ extension LeaseService {
         _ = try withOverlapMessage(units: { overlapUnits }, term: { overlapTerm }) {
             try session.write { conn in
                 let lease = try Self.locked(number, conn)
-                guard lease.status == .signed else {
-                    switch lease.status {
-                    case .terminated:
-                        throw ParkError.invalid("lease \(number) was terminated (last day \(lease.occupancy.last)); a terminated lease is not amended")
-                    default:
-                        throw ParkError.invalid("lease \(number) is \(lease.status.rawValue); only a signed lease is amended")
+                switch lease.status {
+                case .signed:
+                    break
+                case .terminated:
+                    // Its money may still be corrected; its units and end are the termination's.
+                    if change.end != nil || !change.addUnits.isEmpty || !change.releaseUnits.isEmpty {
+                        throw ParkError.invalid("""
+                            lease \(number) was terminated (last day \(lease.occupancy.last)): its units and end are the \
+                            termination's; only its rent or property fee can still be corrected
+                            """)
                     }
+                default:
+                    throw ParkError.invalid("lease \(number) is \(lease.status.rawValue); only a signed or terminated lease is amended")
                 }
                 let today = try Self.today(conn, park: lease.park)
                 let signedOn = change.signedOn ?? today

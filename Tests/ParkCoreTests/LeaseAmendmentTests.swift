@@ -198,8 +198,13 @@ import TestSupport
         // Free for another lease, and `db check` finds nothing out of step.
         #expect(try leases.sign(terms(["SW/B1/0201"], "2027-09-01", "2027-12-31")).status == .signed)
         #expect(try db.connection.query("SELECT count(*) FROM parkctl_lease_units_out_of_step()").rows[0].decode(0, as: Int.self) == 0)
-        // A terminated lease is not amended.
-        #expect(throws: ParkError.self) { try leases.amend(lease.number, change(from: "2027-03-01", rent: "45")) }
+        // A terminated lease keeps its units and end; its rent can still be corrected:
+        // March 2027, 256.50 × 45.00 = 11542.50.
+        #expect(throws: ParkError.self) { try leases.amend(lease.number, change(from: "2027-03-01", add: ["SW/B1/0301"])) }
+        #expect(throws: ParkError.self) { try leases.amend(lease.number, change(from: nil, end: "2027-12-31")) }
+        try leases.amend(lease.number, change(from: "2027-03-01", rent: "45"))
+        let march = try leases.schedule(lease.number).first { $0.month == day("2027-03-01") }
+        #expect(march?.rentDue == money("11542.50"))
     }
 
     @Test func aRenewalTakesTheTermsInForceAtTheEndAndMayChangeThem() throws {

@@ -245,10 +245,34 @@ func exportText(_ session: ParkSession, _ entity: TransferEntity, park: String? 
         let exported = try exportText(source, .leases)
         #expect(exported.contains(",SW/B1/0101[..2027-06-30];SW/B1/0201[2027-03-11..],2027-01-01,2027-12-31,"), "\(exported)")
 
+        var rent = LeaseService.Amendment(signedOn: day("2026-11-02"))
+        rent.effectiveOn = day("2027-05-01")
+        rent.rent = money("41.00")
+        rent.note = "补充协议三：调租"
+        try leases.amend(lease.number, rent)
+        let amendments = try exportText(source, .amendments)
+        #expect(amendments.hasPrefix("number,lease,signed_on,from,rent,property_fee,end_before,end_after,units_added,units_released,note,by\n"))
+        #expect(amendments.contains("\(lease.number)-A3,\(lease.number),2026-11-02,2027-05-01,41.00,,,,,,补充协议三：调租,tester"), "\(amendments)")
+
         let (_, target) = try makeSession()
         try leasingPortfolio(target)
         #expect(try importText(target, .leases, exported).rowsImported == 2)
         #expect(try exportText(target, .leases) == exported)
+        #expect(try importText(target, .amendments, amendments).rowsImported == 3)
+        #expect(try exportText(target, .amendments) == amendments)
+        let badAmendments = """
+            lease,signed_on,from,rent,units_added
+            L-2027-999999,2026-11-02,2027-05-01,41,
+            \(lease.number),2026-11-02,2026-05-01,41,
+            \(lease.number),2026-11-02,2027-05-01,,SW/B1/0301
+            \(lease.number),2026-11-02,,,
+            """
+        let refused = #expect(throws: ImportRejected.self) { try importText(target, .amendments, badAmendments) }
+        let said = (refused?.problems ?? []).map { "\($0.line) \($0.column): \($0.rule)" }
+        #expect(said.contains { $0.hasPrefix("2 lease: no lease has this number") }, "\(said)")
+        #expect(said.contains { $0.hasPrefix("3 from: lease \(lease.number) runs 2027-01-01 to 2027-12-31") }, "\(said)")
+        #expect(said.contains { $0.hasPrefix("4 units_added: the unit is not on the lease") }, "\(said)")
+        #expect(said.contains { $0.hasPrefix("5 rent: an amendment changes") }, "\(said)")
         #expect(try leases.schedule(lease.number) == LeaseService(target).schedule(lease.number))
         for d in ["2027-03-10", "2027-03-11", "2027-06-30", "2027-07-01", "2027-09-01"] {
             let a = try OccupancyReport(source).run(asOf: day(d)).rows.last

@@ -77,6 +77,20 @@ public struct ExportService {
             WHERE l.status IN ('signed', 'terminated') AND \(inPark)
             ORDER BY lower(l.term), l.number
             """
+        case .amendments:
+            """
+            SELECT a.number, l.number AS lease, a.signed_on, a.effective_on AS "from", a.rent, a.property_fee,
+                   a.end_before, a.end_after,
+                   (SELECT string_agg(up.code || '/' || b.code || '/' || u.code, ';' ORDER BY b.code, u.floor, u.code)
+                    FROM unnest(a.units_added) x JOIN unit u ON u.id = x JOIN building b ON b.id = u.building_id
+                    JOIN park up ON up.id = u.park_id) AS units_added,
+                   (SELECT string_agg(up.code || '/' || b.code || '/' || u.code, ';' ORDER BY b.code, u.floor, u.code)
+                    FROM unnest(a.units_released) x JOIN unit u ON u.id = x JOIN building b ON b.id = u.building_id
+                    JOIN park up ON up.id = u.park_id) AS units_released,
+                   parkctl_csv_text(a.note) AS note, parkctl_csv_text(a.actor) AS "by"
+            FROM lease_amendment a JOIN lease l ON l.id = a.lease_id JOIN park p ON p.id = a.park_id
+            WHERE \(inPark) ORDER BY lower(l.term), l.number, a.seq
+            """
         case .tickets:
             """
             SELECT t.number, p.code AS park, tn.credit_code AS tenant_credit_code,

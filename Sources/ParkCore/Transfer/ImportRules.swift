@@ -9,6 +9,7 @@ enum ImportRules {
         case .units: units
         case .tenants: tenants
         case .leases: leases
+        case .amendments: amendments
         case .tickets, .audit: []
         }
     }
@@ -20,6 +21,7 @@ enum ImportRules {
         case .units: [applyUnits]
         case .tenants: applyTenants
         case .leases: applyLeases
+        case .amendments: applyAmendments
         case .tickets, .audit: []
         }
     }
@@ -32,6 +34,7 @@ enum ImportRules {
         case .units: ["unit"]
         case .tenants: ["tenant", "onboarding", "onboarding_step"]
         case .leases: ["lease", "lease_unit"]
+        case .amendments: ["lease_amendment"]
         case .tickets, .audit: []
         }
     }
@@ -301,6 +304,64 @@ enum ImportRules {
         """,
     ]
 
+    // MARK: amendments
+
+    /// The units an amendment names, split out of its two cells.
+    static let amendmentUnits = """
+        CREATE TEMP TABLE import_amendment_units ON COMMIT DROP AS
+        SELECT s.line, c.col, x.name, u.id AS unit_id, lu.unit_id IS NOT NULL AS on_lease
+        FROM import_rows s
+        CROSS JOIN LATERAL (VALUES ('units_added', s.c_units_added), ('units_released', s.c_units_released)) AS c(col, cell)
+        CROSS JOIN LATERAL unnest(regexp_split_to_array(btrim(c.cell), '[;,[:space:]]+')) AS x(name)
+        LEFT JOIN (unit u JOIN building b ON b.id = u.building_id JOIN park p ON p.id = u.park_id)
+               ON p.code || '/' || b.code || '/' || u.code = x.name
+        LEFT JOIN lease l ON l.number = s.c_lease
+        LEFT JOIN lease_unit lu ON lu.lease_id = l.id AND lu.unit_id = u.id
+        WHERE c.cell IS NOT NULL AND x.name <> ''
+        """
+
+    static let amendments = [
+        "SELECT line, 'lease', c_lease, 'no lease has this number (import the leases first)' FROM import_rows s WHERE NOT EXISTS (SELECT 1 FROM lease l WHERE l.number = s.c_lease)",
+        "SELECT s.line, 'lease', s.c_lease, 'lease ' || l.number || ' is ' || l.status || ': only a signed or terminated lease has amendments' FROM import_rows s JOIN lease l ON l.number = s.c_lease WHERE l.status NOT IN ('signed', 'terminated')",
+        "SELECT line, 'signed_on', c_signed_on, 'a date is YYYY-MM-DD and exists' FROM import_rows WHERE parkctl_date(c_signed_on) IS NULL",
+        "SELECT line, 'from', c_from, 'a date is YYYY-MM-DD and exists' FROM import_rows WHERE c_from IS NOT NULL AND parkctl_date(c_from) IS NULL",
+        "SELECT line, 'end_after', c_end_after, 'a date is YYYY-MM-DD and exists' FROM import_rows WHERE c_end_after IS NOT NULL AND parkctl_date(c_end_after) IS NULL",
+        "SELECT line, 'end_before', c_end_before, 'a date is YYYY-MM-DD and exists, given with end_after and different from it' FROM import_rows WHERE (c_end_before IS NULL) <> (c_end_after IS NULL) OR (c_end_before IS NOT NULL AND (parkctl_date(c_end_before) IS NULL OR c_end_before = c_end_after))",
+        "SELECT line, 'rent', c_rent, 'rent is a number above 0 with at most 2 decimals' FROM import_rows WHERE c_rent IS NOT NULL AND coalesce(parkctl_decimal(c_rent, 2), 0) = 0",
+        "SELECT line, 'property_fee', c_property_fee, 'property fee is a number of 0 or more with at most 2 decimals' FROM import_rows WHERE c_property_fee IS NOT NULL AND parkctl_decimal(c_property_fee, 2) IS NULL",
+        "SELECT line, 'note', c_note, 'a note has at most 500 characters' FROM import_rows WHERE length(c_note) > 500",
+        """
+        SELECT line, 'from', c_from, 'an amendment with a rent, property fee or units takes effect from a day (from)' FROM import_rows
+        WHERE c_from IS NULL AND (c_rent IS NOT NULL OR c_property_fee IS NOT NULL OR c_units_added IS NOT NULL OR c_units_released IS NOT NULL)
+        """,
+        """
+        SELECT line, 'rent', c_rent, 'an amendment changes the rent, the property fee, the units or the end' FROM import_rows
+        WHERE c_rent IS NULL AND c_property_fee IS NULL AND c_end_after IS NULL AND c_units_added IS NULL AND c_units_released IS NULL
+        """,
+        """
+        SELECT s.line, 'from', s.c_from, 'lease ' || l.number || ' runs ' || lower(l.term) || ' to '
+               || (upper(lease_occupancy(l.term, l.terminated_on)) - 1) || ': an amendment takes effect within it'
+        FROM import_rows s JOIN lease l ON l.number = s.c_lease
+        WHERE parkctl_date(s.c_from) IS NOT NULL AND NOT lease_occupancy(l.term, l.terminated_on) @> parkctl_date(s.c_from)
+        """,
+        "SELECT line, col, name, 'no unit is named so (write PARK/BUILDING/UNIT)' FROM import_amendment_units WHERE unit_id IS NULL",
+        "SELECT line, col, name, 'the unit is not on the lease (the leases file gives each unit''s days)' FROM import_amendment_units WHERE unit_id IS NOT NULL AND NOT on_lease",
+    ]
+
+    static let applyAmendments = [
+        """
+        INSERT INTO lease_amendment (park_id, lease_id, signed_on, effective_on, rent, property_fee, end_before, end_after,
+                                     units_added, units_released, note)
+        SELECT l.park_id, l.id, parkctl_date(s.c_signed_on), parkctl_date(s.c_from), s.c_rent::numeric, s.c_property_fee::numeric,
+               parkctl_date(s.c_end_before), parkctl_date(s.c_end_after),
+               ARRAY(SELECT u.unit_id FROM import_amendment_units u WHERE u.line = s.line AND u.col = 'units_added' ORDER BY u.unit_id),
+               ARRAY(SELECT u.unit_id FROM import_amendment_units u WHERE u.line = s.line AND u.col = 'units_released' ORDER BY u.unit_id),
+               s.c_note
+        FROM import_rows s JOIN lease l ON l.number = s.c_lease
+        ORDER BY s.line
+        """,
+    ]
+
     // MARK: rules a constraint also enforces
 
     /// The rules whose breach a unique or exclusion constraint also refuses on insert
@@ -313,6 +374,7 @@ enum ImportRules {
         case .units: unitsEnforced
         case .tenants: tenantsEnforced
         case .leases: leasesEnforced
+        case .amendments: []
         case .tickets, .audit: []
         }
     }

@@ -118,6 +118,9 @@ public struct ImportService {
                 if entity == .leases {
                     try conn.simpleQuery(ImportRules.leaseUnits + "; ANALYZE import_lease_units")
                 }
+                if entity == .amendments {
+                    try conn.simpleQuery(ImportRules.amendmentUnits)
+                }
                 // Every rule at once; required cells first. The rules that a unique or exclusion
                 // constraint also enforces (duplicates, overlaps) cost a sort or a join of the
                 // whole file: they run only when something else is wrong, for a dry run, or when

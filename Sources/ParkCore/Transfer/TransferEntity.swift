@@ -2,7 +2,7 @@
 /// exactly these headers and import reads them (Chinese aliases too), so export →
 /// import into an empty database round-trips.
 public enum TransferEntity: String, Vocabulary {
-    case parks, buildings, units, tenants, leases, tickets, audit
+    case parks, buildings, units, tenants, leases, amendments, tickets, audit
     public static let fieldName = "entity"
 
     public struct Column: Sendable {
@@ -46,6 +46,14 @@ public enum TransferEntity: String, Vocabulary {
              Self.column("fit_out_from", ["装修开始"]), Self.column("fit_out_to", ["装修结束"]), Self.column("deposit", ["押金", "保证金"]),
              Self.column("escalation_pct", ["递增", "递增率"]), Self.column("cycle", ["付款周期"]), Self.column("status", ["状态"]),
              Self.column("terminated_on", ["解约日期"]), Self.column("renews", ["续租自"])]
+        case .amendments:
+            // Numbered anew, after the lease's own, in the file's order; the units and
+            // end of an amendment are recorded (the leases file holds their result).
+            [Self.column("number", ["补充协议编号"]), Self.column("lease", ["合同编号"], required: true),
+             Self.column("signed_on", ["签订日期"], required: true), Self.column("from", ["生效日期"]),
+             Self.column("rent", ["租金"]), Self.column("property_fee", ["物业费"]), Self.column("end_before", ["原到期日"]),
+             Self.column("end_after", ["新到期日"]), Self.column("units_added", ["新增单元"]),
+             Self.column("units_released", ["退租单元"]), Self.column("note", ["备注"]), Self.column("by", ["录入人"])]
         case .tickets, .audit:
             nil
         }
