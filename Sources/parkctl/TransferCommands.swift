@@ -8,7 +8,7 @@ import Glibc
 struct ImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Import parks, buildings, units, tenants or leases from CSV, all or nothing.",
+        abstract: "Import parks, buildings, units, tenants, leases or amendments from CSV, all or nothing.",
         discussion: """
             The header names the columns (export writes the same ones; Chinese names such as 面积 are \
             accepted). A UTF-8 BOM is skipped; --encoding gbk reads GBK/GB18030. Every bad row is \
