@@ -99,6 +99,8 @@ public struct LeaseService {
         public var deposit: Decimal?
         public var escalationPct: Decimal?
         public var cycle: PaymentCycle?
+        /// A rent-free window of the renewal (none unless given).
+        public var freeWindow: (from: CalendarDate, to: CalendarDate)?
 
         public init(end: CalendarDate, rent: Decimal? = nil) {
             self.end = end
@@ -142,6 +144,16 @@ public struct LeaseService {
                     throw ParkError.invalid("the renewal's end \(renewal.end) must be after its start \(start) (the day after \(number) ends)")
                 }
                 newTerm = term
+                var freeWindow: DateRange?
+                if let w = renewal.freeWindow {
+                    guard let window = DateRange(first: w.from, last: w.to) else {
+                        throw ParkError.invalid("the rent-free window ends (\(w.to)) before it starts (\(w.from))")
+                    }
+                    guard term.contains(window) else {
+                        throw ParkError.invalid("the rent-free window \(window) is not inside the renewal's term \(term)")
+                    }
+                    freeWindow = window
+                }
                 let row = try conn.query("""
                     SELECT l.park_id, l.tenant_id, l.deposit, l.escalation_pct, l.cycle,
                            lease_rate_on(l.id, l.rent, l.escalation_pct, lower(l.term), upper(l.term) - 1) AS last_rent,
@@ -170,7 +182,7 @@ public struct LeaseService {
                 return try Self.insertLease(conn, parkID: parkID, tenantID: try row.decode("tenant_id"),
                                             term: term, rent: renewal.rent ?? (try row.decode("last_rent")),
                                             propertyFee: renewal.propertyFee ?? (try row.decode("last_property_fee")),
-                                            freeWindow: nil, fitOutWindow: nil,
+                                            freeWindow: freeWindow, fitOutWindow: nil,
                                             deposit: renewal.deposit ?? (try row.decode("deposit")),
                                             escalationPct: renewal.escalationPct ?? (try row.decode("escalation_pct")),
                                             cycle: try renewal.cycle ?? PaymentCycle.parse(try row.decode("cycle")), renews: number,
@@ -332,7 +344,7 @@ public struct LeaseService {
                           period: DateRange(first: try row.decode("period_start"), last: try row.decode("period_end"))!,
                           days: try row.decode("days"), freeDays: try row.decode("free_days"),
                           rentPerM2: try row.decode("rent_per_m2"), rentDue: try row.decode("rent_due"),
-                          propertyFeeDue: try row.decode("property_fee_due"))
+                          propertyFeeDue: try row.decode("property_fee_due"), areaM2: try row.decode("area_m2", as: Decimal?.self) ?? 0)
             }
         }
     }

@@ -272,7 +272,7 @@ public struct LocalCluster: Sendable {
             ParkError.unavailable("""
                 the cluster folder \(root) is not safe: \(path) \(why), so someone else could put a symbolic link in \
                 parkctl's way. Set PARKCTL_HOME to a folder whose parents only root\(me == 0 ? "" : " or you") can write \
-                (the default is \(Self.defaultRoot()))
+                (without PARKCTL_HOME, parkctl uses \(Self.defaultRoot(environment: ProcessInfo.processInfo.environment.filter { $0.key != "PARKCTL_HOME" })))
                 """)
         }
         var info = stat()

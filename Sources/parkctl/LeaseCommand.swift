@@ -121,6 +121,12 @@ struct LeaseCommand: ParsableCommand {
         @Option(parsing: .unconditional, help: "Deposit as an amount in 元 (default: the old lease's).") var deposit: String?
         @Option(parsing: .unconditional, help: "Yearly escalation in percent (default: the old lease's).") var escalationPct: String?
         @Option(help: PaymentCycle.help("Payment cycle (default: the old lease's)"), completion: PaymentCycle.completion) var cycle: String?
+        @Option(help: "Rent-free window of the renewal: first day.") var freeFrom: String?
+        @Option(help: "Rent-free window of the renewal: last day.") var freeTo: String?
+
+        func validate() throws {
+            if (freeFrom == nil) != (freeTo == nil) { throw ValidationError("give both --free-from and --free-to, or neither") }
+        }
 
         func run() throws {
             var renewal = LeaseService.Renewal(end: try Validate.date(end, field: "end"), rent: try parseDecimal(rent, field: "rent"))
@@ -132,6 +138,9 @@ struct LeaseCommand: ParsableCommand {
                 return try Validate.decimal(percent, field: "escalation", positive: false, maxIntegerDigits: 3)
             }
             renewal.cycle = try cycle.map { try PaymentCycle.parse($0) }
+            if let freeFrom, let freeTo {
+                renewal.freeWindow = (try Validate.date(freeFrom, field: "free-from"), try Validate.date(freeTo, field: "free-to"))
+            }
             let lease = try LeaseService(staff.session()).renew(number, renewal)
             say("\(lease.number)\n")
         }

@@ -134,7 +134,7 @@ extension LeaseAmendment {
 extension RentMonth {
     var record: Record {
         Record([("month", .text(String(month.description.prefix(7)))), ("from", .date(period.first)), ("to", .date(period.last)),
-                ("days", .integer(days)), ("free_days", .integer(freeDays)), ("rent_per_m2", .money(rentPerM2)),
+                ("days", .integer(days)), ("free_days", .integer(freeDays)), ("area_m2", .money(areaM2)), ("rent_per_m2", .money(rentPerM2)),
                 ("rent_due", .money(rentDue)), ("property_fee_due", .money(propertyFeeDue))])
     }
 }

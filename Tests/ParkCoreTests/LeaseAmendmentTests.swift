@@ -192,6 +192,9 @@ import TestSupport
         try leases.amend(lease.number, change(from: "2027-09-01", add: ["SW/B1/0201"]))
         #expect(try status(db.connection, "0201", on: "2027-08-01").0 == "reserved")
         let ended = try leases.terminate(lease.number, on: day("2027-06-30"), reason: "提前退租")
+        // Its next anniversary (2028-01-01) comes after its last day: no escalation ahead.
+        let roll = try RentRollReport(session).run(park: "SW", asOf: day("2027-03-01")).rows.first { $0.lease == lease.number }
+        #expect(roll != nil && roll?.nextEscalation == nil && roll?.end == day("2027-06-30"))
         #expect(ended.units == ["SW/B1/0101"], "the unit it would have added from September is not the lease's")
         #expect(try status(db.connection, "0201", on: "2027-08-01").0 == "vacant")
         #expect(try status(db.connection, "0201", on: "2027-10-01").0 == "vacant")

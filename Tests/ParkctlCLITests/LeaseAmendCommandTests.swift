@@ -84,7 +84,8 @@ import TestSupport
         let endText = try #require(shown["end"] as? String)
         let end = try #require(CalendarDate(endText))
         let renewal = try cli.ok(["lease", "renew", number, "--end", end.adding(days: 365 * 3).description, "--rent", "41.5",
-                                  "--units", "SW/B1/0301", "--property-fee", "5", "--escalation-pct", "2%", "--cycle", "annual"])
+                                  "--units", "SW/B1/0301", "--property-fee", "5", "--escalation-pct", "2%", "--cycle", "annual",
+                                  "--free-from", end.adding(days: 1).description, "--free-to", end.adding(days: 30).description])
             .trimmingCharacters(in: .whitespacesAndNewlines)
         let next = try #require(try cli.json(["lease", "show", renewal]) as? [String: Any])
         #expect(next["units"] as? [String] == ["SW/B1/0301"] && next["renews"] as? String == number)
@@ -92,6 +93,7 @@ import TestSupport
         #expect((next["property_fee"] as? NSNumber)?.decimalValue == Decimal(string: "5"))
         #expect((next["escalation_pct"] as? NSNumber)?.decimalValue == Decimal(2) && next["cycle"] as? String == "annual")
         #expect(next["start"] as? String == end.adding(days: 1).description)
+        #expect(next["free_from"] as? String == end.adding(days: 1).description && next["free_to"] as? String == end.adding(days: 30).description)
         // Cancelled (改签), the lease can be renewed again.
         try cli.ok(["lease", "cancel", renewal, "--reason", "改签"])
         let again = try cli.run(["lease", "renew", number, "--end", end.adding(days: 365).description])

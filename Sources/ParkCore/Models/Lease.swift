@@ -95,6 +95,8 @@ public struct RentMonth: Sendable, Equatable {
     public var rentPerM2: Decimal
     public var rentDue: Decimal
     public var propertyFeeDue: Decimal
+    /// The area leased in the month (the largest, when units came or went in it).
+    public var areaM2: Decimal = 0
 }
 
 /// What a unit is, as of a day.

@@ -45,7 +45,8 @@ public struct RentRollReport {
                            coalesce(m.rent_due, 0) AS month_rent_due, coalesce(m.property_fee_due, 0) AS month_property_fee_due,
                            CASE WHEN l.escalation_pct > 0 THEN
                                 nullif(least((lower(l.term) + (extract(year FROM age(l.d, lower(l.term)))::int + 1) * interval '1 year')::date,
-                                             upper(l.term)), upper(l.term)) END AS next_escalation,
+                                             upper(lease_occupancy(l.term, l.terminated_on))),
+                                       upper(lease_occupancy(l.term, l.terminated_on))) END AS next_escalation,
                            upper(lease_occupancy(l.term, l.terminated_on)) - 1 AS end_day
                     FROM l LEFT JOIN LATERAL (
                         SELECT sum(rent_due) AS rent_due, sum(property_fee_due) AS property_fee_due
