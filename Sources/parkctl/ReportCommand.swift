@@ -84,14 +84,28 @@ struct ReportCommand: ParsableCommand {
     }
 
     struct RentRoll: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "rent-roll", abstract: "The rent roll (租金台账): leases in force, this month's rent due.")
+        static let configuration = CommandConfiguration(
+            commandName: "rent-roll", abstract: "The rent roll (租金台账): leases in force, this month's rent due.",
+            discussion: """
+                With --as-of, the leases in force on that day and its month's rent. With --month, every lease in \
+                force on any day of the month (those starting, ending or changed within it too), each as of its \
+                last day in the month, and the month's rent: the total is the month's rent due.
+                """)
         @OptionGroup var scope: ReportScope
         @Option(help: "The day, YYYY-MM-DD (default: today); its month's rent is shown.") var asOf: String?
+        @Option(help: "A whole month, YYYY-MM: every lease in force in it, and its rent due.") var month: String?
 
         func validate() throws { try scope.refuseBuilding("rent-roll") }
 
         func run() throws {
-            let (_, rows) = try RentRollReport(scope.staff.session()).run(park: scope.park, asOf: try optionalDate(asOf, "as-of"))
+            let firstDay = try month.map { text -> CalendarDate in
+                guard text.count == 7, let day = CalendarDate(text + "-01") else {
+                    throw ParkError.invalid("month '\(text)' is not a month: write it YYYY-MM, e.g. 2027-01")
+                }
+                return day
+            }
+            let (_, rows) = try RentRollReport(scope.staff.session()).run(park: scope.park, asOf: try optionalDate(asOf, "as-of"),
+                                                                          month: firstDay)
             emit(Renderer.render(rows.map(\.record), as: scope.output.format))
         }
     }

@@ -233,6 +233,24 @@ import TestSupport
         #expect(plain.renews == lease.number)
     }
 
+    /// A month's rent roll counts every lease in force on any of its days: a lease that
+    /// ends on the 16th and its renewal from the 17th both owe January's rent.
+    @Test func theRentRollOfAMonthIncludesLeasesThatChangeWithinIt() throws {
+        let (_, session) = try makeSession()
+        try leasingPortfolio(session)
+        let leases = LeaseService(session)
+        let first = try leases.sign(terms(["SW/B1/0101"], "2026-12-01", "2027-01-16", rent: "40.00"))
+        let renewal = try leases.renew(first.number, end: day("2027-12-31"), rent: money("42.00"))
+        let (asOf, rows) = try RentRollReport(session).run(park: "SW", month: day("2027-01-01"))
+        #expect(asOf == day("2027-01-31"))
+        // 256.50 × 40.00 × 16/31 = 5295.483… → 5295.48; 256.50 × 42.00 × 15/31 = 5212.741… → 5212.74.
+        #expect(rows.first { $0.lease == first.number }?.monthRentDue == money("5295.48"))
+        #expect(rows.first { $0.lease == renewal.number }?.monthRentDue == money("5212.74"))
+        #expect(rows.first { $0.scope == "total" }?.monthRentDue == money("10508.22"))
+        // As of one day, only the lease of that day.
+        #expect(try RentRollReport(session).run(park: "SW", asOf: day("2027-01-10")).rows.compactMap(\.lease) == [first.number])
+    }
+
     @Test func twoAmendmentsAtOnceAreNumberedOneAfterTheOther() throws {
         let (db, session) = try makeSession()
         let lease = try signed(session)

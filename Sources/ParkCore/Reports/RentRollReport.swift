@@ -24,20 +24,32 @@ public struct RentRollReport {
 
     public init(_ session: ParkSession) { self.session = session }
 
-    public func run(park: String? = nil, asOf: CalendarDate? = nil) throws -> (asOf: CalendarDate, rows: [Row]) {
-        try session.read { conn in
+    /// The leases in force on `asOf` (default today), with its month's rent due; or,
+    /// with `month` (its first day), every lease in force on any day of that month,
+    /// each as of its last day in the month, with the month's rent due: a month's total
+    /// for the accountant, leases that start, end or change within it included.
+    public func run(park: String? = nil, asOf: CalendarDate? = nil, month: CalendarDate? = nil) throws -> (asOf: CalendarDate, rows: [Row]) {
+        if asOf != nil && month != nil { throw ParkError.invalid("give --as-of or --month, not both") }
+        return try session.read { conn in
             if let park { _ = try Lookup.parkID(park, conn) }
             let result = try conn.query("""
-                WITH day AS (SELECT coalesce(\(asOf)::date, (now() AT TIME ZONE 'Asia/Shanghai')::date) AS d),
+                WITH day AS (SELECT coalesce(\(asOf)::date, (date_trunc('month', \(month)::date) + interval '1 month - 1 day')::date,
+                                             (now() AT TIME ZONE 'Asia/Shanghai')::date) AS d,
+                                    coalesce(date_trunc('month', \(month)::date)::date, coalesce(\(asOf)::date, (now() AT TIME ZONE 'Asia/Shanghai')::date)) AS first),
                 l AS (
-                    SELECT l.*, t.name AS tenant, p.code AS park, day.d,
+                    SELECT l.*, t.name AS tenant, p.code AS park,
+                           -- The day each lease is shown as of: the day asked, or its last day in the month.
+                           least(day.d, upper(lease_occupancy(l.term, l.terminated_on)) - 1) AS d,
                            (SELECT array_agg(p.code || '/' || b.code || '/' || u.code ORDER BY b.code, u.floor, u.code)
                             FROM lease_unit lu JOIN unit u ON u.id = lu.unit_id JOIN building b ON b.id = u.building_id
-                            WHERE lu.lease_id = l.id AND NOT lu.cancelled AND lu.during @> day.d) AS units,
+                            WHERE lu.lease_id = l.id AND NOT lu.cancelled
+                              AND lu.during @> least(day.d, upper(lease_occupancy(l.term, l.terminated_on)) - 1)) AS units,
                            (SELECT sum(u.area_m2) FROM lease_unit lu JOIN unit u ON u.id = lu.unit_id
-                            WHERE lu.lease_id = l.id AND NOT lu.cancelled AND lu.during @> day.d) AS area_m2
+                            WHERE lu.lease_id = l.id AND NOT lu.cancelled
+                              AND lu.during @> least(day.d, upper(lease_occupancy(l.term, l.terminated_on)) - 1)) AS area_m2
                     FROM day, lease l JOIN tenant t ON t.id = l.tenant_id JOIN park p ON p.id = l.park_id
-                    WHERE l.status IN ('signed', 'terminated') AND lease_occupancy(l.term, l.terminated_on) @> day.d
+                    WHERE l.status IN ('signed', 'terminated')
+                      AND lease_occupancy(l.term, l.terminated_on) && daterange(day.first, day.d, '[]')
                       AND (\(park)::text IS NULL OR p.code = \(park))
                 ), r AS (
                     SELECT l.number, l.tenant, l.park, l.units, l.area_m2, l.deposit, l.d,
