@@ -104,6 +104,7 @@ public struct TicketService {
                     RETURNING *
                 )
                 SELECT t.*, p.code AS park, tn.name AS tenant, tn.credit_code, parkctl_actor() AS created_by, parkctl_actor_name(parkctl_actor()) AS created_by_name,
+                       NULL::text AS assignee_name,
                        CASE WHEN u.id IS NULL THEN NULL ELSE p.code || '/' || b.code || '/' || u.code END AS unit,
                        t.status <> 'cancelled' AND coalesce(t.first_response_at, now()) > t.response_due_at AS response_breached,
                        t.status <> 'cancelled' AND coalesce(t.resolved_at, now()) > t.resolution_due_at AS resolution_breached
@@ -123,9 +124,24 @@ public struct TicketService {
 
     // MARK: Transitions
 
+    /// Who `name` assigns a ticket to: the login of the one member of staff (whom the
+    /// caller may see) with that display name (王芳 → wang_fang), else the text itself
+    /// (a login, or someone outside parkctl such as 物业维修班). Several staff with the
+    /// name: refused, naming their logins.
+    public func assignee(_ name: String) throws -> String {
+        let name = try Validate.text(name, field: "assignee", max: 100)
+        let logins: [String] = try session.read { conn in
+            try conn.query("SELECT parkctl_staff_named(\(name))").rows.map { try $0.decode(0) }
+        }
+        guard logins.count <= 1 else {
+            throw ParkError.invalid("several staff go by the name \(name) (\(logins.joined(separator: ", "))): assign to one of these logins")
+        }
+        return logins.first ?? name
+    }
+
     @discardableResult
-    public func assign(_ number: String, to assignee: String, at: Date? = nil) throws -> Bool {
-        let assignee = try Validate.text(assignee, field: "assignee", max: 100)
+    public func assign(_ number: String, to name: String, at: Date? = nil) throws -> Bool {
+        let assignee = try self.assignee(name)
         return try record(number, kind: "assigned", to: nil, note: assignee, at: at,
                           allowedFrom: [.open, .assigned, .inProgress], action: "be assigned")
     }
@@ -271,7 +287,8 @@ public struct TicketService {
     static let ticketSelect = """
         SELECT t.number, p.code AS park, tn.name AS tenant, tn.credit_code,
                CASE WHEN u.id IS NULL THEN NULL ELSE p.code || '/' || b.code || '/' || u.code END AS unit,
-               t.category, t.priority, t.title, t.description, t.reporter, t.assignee, t.status, t.clock,
+               t.category, t.priority, t.title, t.description, t.reporter, t.assignee,
+               parkctl_actor_name(t.assignee) AS assignee_name, t.status, t.clock,
                t.opened_at, t.first_response_at, t.resolved_at, t.closed_at, t.response_due_at, t.resolution_due_at,
                t.status <> 'cancelled' AND coalesce(t.first_response_at, now()) > t.response_due_at AS response_breached,
                t.status <> 'cancelled' AND coalesce(t.resolved_at, now()) > t.resolution_due_at AS resolution_breached
@@ -291,7 +308,8 @@ public struct TicketService {
                  WHERE (\(query.bind(filter.park))::text IS NULL OR p.code = \(query.bind(filter.park)))
                    AND (\(query.bind(filter.tenantCreditCode))::text IS NULL OR tn.credit_code = \(query.bind(filter.tenantCreditCode)))
                    AND (\(query.bind(filter.status?.rawValue))::text IS NULL OR t.status = \(query.bind(filter.status?.rawValue)))
-                   AND (\(query.bind(filter.assignee))::text IS NULL OR t.assignee = \(query.bind(filter.assignee)))
+                   AND (\(query.bind(filter.assignee))::text IS NULL OR t.assignee = \(query.bind(filter.assignee))
+                        OR parkctl_actor_name(t.assignee) = \(query.bind(filter.assignee)))
                    AND (NOT \(query.bind(filter.breachedOnly)) OR (t.status <> 'cancelled' AND
                         (coalesce(t.first_response_at, now()) > t.response_due_at OR coalesce(t.resolved_at, now()) > t.resolution_due_at)))
                    AND (\(query.bind(filter.dueWithinMinutes))::int IS NULL OR (t.status IN ('open', 'assigned', 'in_progress') AND
@@ -348,7 +366,7 @@ public struct TicketService {
                resolvedAt: try row.decode("resolved_at"), closedAt: try row.decode("closed_at"),
                responseDueAt: try row.decode("response_due_at"), resolutionDueAt: try row.decode("resolution_due_at"),
                responseBreached: try row.decode("response_breached"), resolutionBreached: try row.decode("resolution_breached"),
-               events: events)
+               events: events, assigneeName: try row.decode("assignee_name"))
     }
 }
 

@@ -74,10 +74,13 @@ struct TicketCommand: ParsableCommand {
     struct Assign: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Assign a ticket to someone.")
         @OptionGroup var ticket: TicketArgument
-        @Option(help: "Who.") var to: String
+        @Option(help: "Who: a login, a member of staff's display name (王芳), or anyone else by name.") var to: String
         func run() throws {
-            let changed = try TicketService(ticket.staff.session()).assign(ticket.number, to: to, at: try ticket.time)
-            say(changed ? "\(ticket.number) assigned to \(to)\n" : "\(ticket.number) is assigned to \(to) already; nothing changed\n")
+            let service = TicketService(try ticket.staff.session())
+            let login = try service.assignee(to)
+            let who = login == to ? to : "\(to) (\(login))"
+            let changed = try service.assign(ticket.number, to: to, at: try ticket.time)
+            say(changed ? "\(ticket.number) assigned to \(who)\n" : "\(ticket.number) is assigned to \(who) already; nothing changed\n")
         }
     }
 

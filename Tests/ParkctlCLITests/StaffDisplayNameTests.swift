@@ -36,6 +36,19 @@ import TestSupport
         #expect(try staff.cli.db.connection.query("SELECT DISTINCT actor FROM ticket_event WHERE actor LIKE 'li_lei%'")
             .rows.map { try $0.decode(0, as: String.self) } == [li])
 
+        // A ticket is assigned by display name too: the login is recorded, the name shown;
+        // `ticket list --assignee` takes either. Two staff of one name: say which logins.
+        try staff.cli.ok(["staff", "set", li, "--display-name", "李雷"])
+        #expect(try staff.ok(li, ["ticket", "assign", String(number), "--to", "李雷"]) == "\(number) assigned to 李雷 (\(li))\n")
+        let assigned = try staff.ok(li, ["ticket", "show", String(number), "--format", "json"])
+        #expect(assigned.contains("\"assignee\": \"\(li)\"") && assigned.contains("\"assignee_name\": \"李雷\""), "\(assigned)")
+        #expect(try staff.ok(li, ["ticket", "list", "--assignee", "李雷", "--format", "csv"]).contains(String(number)))
+        let twin = try staff.add("li_lei2", role: "service", parks: "SW")
+        try staff.cli.ok(["staff", "set", twin, "--display-name", "李雷"])
+        try staff.refused(li, ["ticket", "assign", String(number), "--to", "李雷"], status: 65,
+                          saying: "several staff go by the name 李雷 (\([li, twin].sorted().joined(separator: ", ")))")
+        #expect(try staff.ok(li, ["ticket", "assign", String(number), "--to", "物业维修班"]) == "\(number) assigned to 物业维修班\n")
+
         // Only admins name staff; a scoped admin only staff within its parks.
         try staff.refused(li, ["staff", "set", li, "--display-name", "老板"], status: 77, saying: "not allowed")
         let ec = try staff.add("ec_admin", role: "admin", parks: "EC")

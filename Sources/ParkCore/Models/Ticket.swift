@@ -25,6 +25,8 @@ public struct Ticket: Sendable, Equatable {
     public var responseBreached: Bool
     public var resolutionBreached: Bool
     public var events: [TicketEvent]
+    /// The assignee's display name (王芳), when the assignee is a member of staff who has one.
+    public var assigneeName: String? = nil
 
     public var breached: Bool { responseBreached || resolutionBreached }
 }
