@@ -45,6 +45,17 @@ struct ReportCommand: ParsableCommand {
                 asRecorded: try optionalDate(asRecorded, "as-recorded"), by: grouping)
             let records = rows.map(\.record)
             emit(Renderer.render(records, as: scope.output.format))
+            // Zeros as recorded before anything was: say why, on standard error.
+            if let recorded = try optionalDate(asRecorded, "as-recorded") {
+                let first = try OccupancyReport(scope.staff.session()).firstRecordedDay(park: scope.park ?? (try scope.buildingAddress)?.park)
+                if first.map({ recorded < $0 }) ?? true {
+                    FileHandle.standardError.write(Data("""
+                        parkctl: note: nothing was recorded by the end of \(recorded)\(first.map { " (the first unit was recorded on \($0))" } ?? ""), \
+                        so the report as recorded then is empty
+
+                        """.utf8))
+                }
+            }
             if let html {
                 var page = HTMLPage(title: "出租率 Occupancy \(day)\(asRecorded.map { " (as recorded on \($0))" } ?? "")")
                 page.barChart(rows.map { (label: $0.label, value: NSDecimalNumber(decimal: $0.occupancyRateArea ?? 0).doubleValue) },

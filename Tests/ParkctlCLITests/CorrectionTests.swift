@@ -94,8 +94,12 @@ import TestSupport
         // Now: 256.50 + 1000 = 1256.50 m²; as recorded on 2026-06-15: 256.50 + 1200 = 1456.50 m².
         #expect((try total([])["area_total_m2"] as? NSNumber)?.decimalValue == Decimal(string: "1256.5"))
         #expect((try total(["--as-recorded", "2026-06-15"])["area_total_m2"] as? NSNumber)?.decimalValue == Decimal(string: "1456.5"))
-        // Before the units were recorded: nothing.
+        // Before the units were recorded: nothing, and a note that says why.
         #expect((try total(["--as-recorded", "2026-05-31"])["units_total"] as? NSNumber) == 0)
+        let early = try cli.run(["report", "occupancy", "--as-recorded", "2026-05-31"])
+        #expect(early.status == 0 && early.stderr.contains("nothing was recorded by the end of 2026-05-31 (the first unit was recorded on 2026-06-01)"),
+                "\(early.stderr)")
+        #expect(try cli.run(["report", "occupancy", "--as-recorded", "2026-06-15"]).stderr.isEmpty)
     }
 
     @Test func onlyWhatNothingNamesCanBeRemoved() throws {

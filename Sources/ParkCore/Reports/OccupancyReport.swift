@@ -36,6 +36,19 @@ public struct OccupancyReport {
 
     public init(_ session: ParkSession) { self.session = session }
 
+    /// The day (in the park group's zone) the first unit in scope was recorded, if any:
+    /// a report `--as-recorded` an earlier day has nothing to show.
+    public func firstRecordedDay(park: String? = nil) throws -> CalendarDate? {
+        try session.read { conn in
+            try conn.query("""
+                SELECT (min(lower(u.sys_period)) AT TIME ZONE (SELECT value FROM parkctl_setting WHERE key = 'default_time_zone'))::date
+                FROM (SELECT park_id, sys_period FROM unit UNION ALL SELECT park_id, sys_period FROM unit_history) u
+                JOIN park p ON p.id = u.park_id
+                WHERE \(park)::text IS NULL OR p.code = \(park)
+                """).rows[0].decode(0)
+        }
+    }
+
     /// `asRecorded`: the leases as they were recorded at the end of that day (park group's zone).
     public func run(park: String? = nil, building: BuildingAddress? = nil, asOf: CalendarDate? = nil,
                     asRecorded: CalendarDate? = nil, by grouping: Grouping = .park) throws -> (asOf: CalendarDate, rows: [Row]) {
