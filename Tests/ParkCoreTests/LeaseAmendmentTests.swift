@@ -251,6 +251,22 @@ import TestSupport
         #expect(try RentRollReport(session).run(park: "SW", asOf: day("2027-01-10")).rows.compactMap(\.lease) == [first.number])
     }
 
+    /// The expiring report names the units a renewal does not take: the space coming free.
+    @Test func theExpiringReportNamesTheUnitsARenewalLeaves() throws {
+        let (_, session) = try makeSession()
+        try leasingPortfolio(session)
+        let leases = LeaseService(session)
+        let lease = try leases.sign(terms(["SW/B1/0101", "SW/B1/0201"], "2026-01-01", "2027-01-31"))
+        func row() throws -> ExpiringReport.Row? {
+            try ExpiringReport(session).run(within: 60, park: "SW", asOf: day("2027-01-01")).first { $0.lease == lease.number }
+        }
+        #expect(try row()?.unitsLeaving == ["SW/B1/0101", "SW/B1/0201"])
+        var renewal = LeaseService.Renewal(end: day("2028-01-31"))
+        renewal.units = [unit("SW/B1/0201")]
+        try leases.renew(lease.number, renewal)
+        #expect(try row()?.renewal != nil && row()?.unitsLeaving == ["SW/B1/0101"])
+    }
+
     @Test func twoAmendmentsAtOnceAreNumberedOneAfterTheOther() throws {
         let (db, session) = try makeSession()
         let lease = try signed(session)

@@ -14,6 +14,9 @@ public struct ExpiringReport {
         public var end: CalendarDate
         public var daysLeft: Int
         public var renewal: String?
+        /// The units held on the last day that the renewal does not take (all of them
+        /// without a renewal): the space coming free.
+        public var unitsLeaving: [String] = []
     }
 
     let session: ParkSession
@@ -31,7 +34,11 @@ public struct ExpiringReport {
                        sum(u.area_m2) AS area_m2,
                        lease_rate_on(l.id, l.rent, l.escalation_pct, lower(l.term), day.d) AS current_rent,
                        upper(l.term) - 1 AS end_day, upper(l.term) - 1 - day.d AS days_left,
-                       (SELECT n.number FROM lease n WHERE n.renews_lease_id = l.id AND n.status <> 'cancelled') AS renewal
+                       (SELECT n.number FROM lease n WHERE n.renews_lease_id = l.id AND n.status <> 'cancelled') AS renewal,
+                       array_agg(p.code || '/' || b.code || '/' || u.code ORDER BY b.code, u.floor, u.code)
+                           FILTER (WHERE NOT EXISTS (SELECT 1 FROM lease n JOIN lease_unit nu ON nu.lease_id = n.id
+                                                     WHERE n.renews_lease_id = l.id AND n.status <> 'cancelled'
+                                                       AND nu.unit_id = u.id AND NOT nu.cancelled)) AS leaving
                 FROM day, lease l JOIN tenant t ON t.id = l.tenant_id JOIN park p ON p.id = l.park_id
                 JOIN lease_unit lu ON lu.lease_id = l.id JOIN unit u ON u.id = lu.unit_id JOIN building b ON b.id = u.building_id
                 WHERE l.status = 'signed' AND upper(l.term) - 1 BETWEEN day.d AND day.d + \(Int32(days))
@@ -42,7 +49,8 @@ public struct ExpiringReport {
                 """).rows.map { row in
                 Row(lease: try row.decode("number"), tenant: try row.decode("tenant"), park: try row.decode("park"),
                     units: try row.decode("units"), areaM2: try row.decode("area_m2"), currentRent: try row.decode("current_rent"),
-                    end: try row.decode("end_day"), daysLeft: try row.decode("days_left"), renewal: try row.decode("renewal"))
+                    end: try row.decode("end_day"), daysLeft: try row.decode("days_left"), renewal: try row.decode("renewal"),
+                    unitsLeaving: try row.decode("leaving", as: [String]?.self) ?? [])
             }
         }
     }

@@ -32,7 +32,8 @@ extension ExpiringReport.Row {
     var record: Record {
         Record([("lease", .text(lease)), ("tenant", .text(tenant)), ("park", .text(park)), ("units", .list(units)),
                 ("area_m2", .money(areaM2)), ("current_rent", .money(currentRent)), ("end", .date(end)),
-                ("days_left", .integer(daysLeft)), ("renewed", .bool(renewal != nil)), ("renewal", .optional(renewal))])
+                ("days_left", .integer(daysLeft)), ("renewed", .bool(renewal != nil)), ("renewal", .optional(renewal)),
+                ("units_leaving", .list(unitsLeaving))])
     }
 }
 
