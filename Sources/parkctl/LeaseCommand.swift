@@ -6,7 +6,7 @@ import Postgres
 struct LeaseCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lease", abstract: "Sign, renew, terminate and list leases.",
-        subcommands: [Sign.self, Amend.self, Renew.self, Terminate.self, Cancel.self, List.self, Show.self])
+        subcommands: [Sign.self, Amend.self, Renew.self, Terminate.self, Cancel.self, List.self, Show.self, Schedule.self])
 
     struct Sign: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -195,6 +195,18 @@ struct LeaseCommand: ParsableCommand {
                                  columns: output.format == .table
                                     ? ["number", "tenant", "units", "area_m2", "start", "last_day", "end", "current_rent", "status",
                                        "renewed_by"] : nil))
+        }
+    }
+
+    struct Schedule: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "A lease's rent schedule alone, one row a month (for Excel: --format csv).")
+        @OptionGroup var staff: StaffOptions
+        @OptionGroup var output: FormatOptions
+        @Argument(help: "Lease number.") var number: String
+
+        func run() throws {
+            emit(Renderer.render(try LeaseService(staff.session()).schedule(number).map(\.record), as: output.format))
         }
     }
 

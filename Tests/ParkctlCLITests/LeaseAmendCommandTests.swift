@@ -37,6 +37,11 @@ import TestSupport
         let month = try #require(schedule.first { $0["from"] as? String == from.description })
         #expect((month["rent_due"] as? NSNumber)?.decimalValue == Decimal(string: "19448"))
         #expect((month["rent_per_m2"] as? NSNumber)?.decimalValue == Decimal(string: "40"))
+        // The schedule alone, for Excel: the same month, with its area (fee 486.20 × 4.50 = 2187.90).
+        let csv = try cli.ok(["lease", "schedule", number, "--format", "csv"]).split(separator: "\r\n").map(String.init)
+        #expect(csv[0] == "month,from,to,days,free_days,area_m2,rent_per_m2,rent_due,property_fee_due")
+        #expect(csv.contains { $0.hasPrefix("\(String(from.description.prefix(7))),\(from),") && $0.hasSuffix(",486.20,40.00,19448.00,2187.90") },
+                "\(csv)")
         // 0302 is vacant from that day, and audit shows the amendment by its number.
         let units = try #require(try cli.json(["unit", "list", "--building", "SW/B1", "--as-of", from.description]) as? [[String: Any]])
         #expect(units.first { $0["code"] as? String == "SW/B1/0302" }?["status"] as? String == "vacant")
