@@ -122,8 +122,10 @@ REVOKE ALL ON FUNCTION lease_unit_during(daterange, daterange), lease_unit_cance
 GRANT EXECUTE ON FUNCTION lease_unit_during(daterange, daterange), lease_unit_cancelled(text, daterange, daterange)
     TO parkctl_admin, parkctl_leasing, parkctl_service, parkctl_viewer;
 
+-- A new lease unit may hold part of its lease (an import of an amended lease); the
+-- agreed days of a unit already on a lease change only through an amendment, which
+-- the database applies (lease_amendment_applies): no unit leaves a lease unrecorded.
 GRANT INSERT (agreed) ON lease_unit TO parkctl_leasing, parkctl_admin;
-GRANT UPDATE (agreed) ON lease_unit TO parkctl_leasing, parkctl_admin;
 
 -- The amendments themselves.
 CREATE TABLE lease_amendment (
@@ -146,6 +148,10 @@ CREATE TABLE lease_amendment (
     units_released   bigint[] NOT NULL DEFAULT '{}',
     note             text CONSTRAINT lease_amendment_note_length CHECK (note IS NULL OR length(note) <= 500)
                      CONSTRAINT lease_amendment_note_plain_text CHECK (public.parkctl_is_plain_text(note)),
+    -- Recorded by `import amendments`: its units and end are already the lease's (the
+    -- leases file holds each unit's days and the final end), so only its rent and
+    -- property fee take effect; the units it names must be on the lease.
+    imported         boolean NOT NULL DEFAULT false,
     actor            text NOT NULL DEFAULT public.parkctl_actor(),
     recorded_at      timestamptz NOT NULL DEFAULT now(),
     CONSTRAINT lease_amendment_seq_key UNIQUE (lease_id, seq),
@@ -193,6 +199,111 @@ CREATE TRIGGER lease_amendment_numbered BEFORE INSERT ON lease_amendment
     FOR EACH ROW EXECUTE FUNCTION lease_amendment_numbered();
 REVOKE ALL ON FUNCTION lease_amendment_numbered() FROM PUBLIC;
 
+-- An amendment, once recorded, is applied by the database, as its owner: the new end,
+-- the units added (held from its day, or back on the lease: a release undone, an
+-- addition moved earlier) and released (free from its day). What it says is checked
+-- against the lease (the end it moves is the lease's, its units are of the lease's
+-- park and on the lease), so the record and the lease cannot disagree. The caller's
+-- scope was checked by the trigger before (the lease, locked, is one it can see).
+CREATE FUNCTION lease_amendment_applies() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE
+    l public.lease;
+    lu public.lease_unit;
+    occ daterange;
+    u bigint;
+    days daterange;
+    today date;
+BEGIN
+    IF TG_TABLE_SCHEMA <> 'public' OR TG_TABLE_NAME <> 'lease_amendment' THEN
+        RAISE EXCEPTION 'parkctl''s triggers run on parkctl''s tables only' USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    SELECT * INTO STRICT l FROM public.lease WHERE id = NEW.lease_id FOR UPDATE;
+    SELECT (now() AT TIME ZONE p.time_zone)::date INTO today FROM public.park p WHERE p.id = l.park_id;
+    IF NEW.signed_on > today OR NEW.signed_on < lower(l.term) - 366 THEN
+        RAISE EXCEPTION 'an amendment of lease % is signed between a year before its start (%) and today (%), not on %',
+            l.number, lower(l.term) - 366, today, NEW.signed_on
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'lease_amendment_signed_on', TABLE = 'lease_amendment';
+    END IF;
+    IF l.status = 'terminated' AND (NEW.end_after IS NOT NULL OR cardinality(NEW.units_added) > 0
+                                    OR cardinality(NEW.units_released) > 0) THEN
+        RAISE EXCEPTION 'lease % was terminated: its units and end are the termination''s; only its rent or property fee can be corrected',
+            l.number USING ERRCODE = 'check_violation', CONSTRAINT = 'lease_amendment_of_terminated_lease', TABLE = 'lease_amendment';
+    END IF;
+
+    IF NEW.imported THEN
+        IF EXISTS (SELECT 1 FROM unnest(NEW.units_added || NEW.units_released) x
+                   WHERE NOT EXISTS (SELECT 1 FROM public.lease_unit h WHERE h.lease_id = l.id AND h.unit_id = x)) THEN
+            RAISE EXCEPTION 'an imported amendment of lease % names a unit that is not on the lease', l.number
+                USING ERRCODE = 'check_violation', CONSTRAINT = 'lease_amendment_imported_units', TABLE = 'lease_amendment';
+        END IF;
+        RETURN NULL;
+    END IF;
+
+    IF NEW.end_after IS NOT NULL THEN
+        IF NEW.end_before IS DISTINCT FROM upper(l.term) - 1 THEN
+            RAISE EXCEPTION 'lease % ends on %, not on % as the amendment says', l.number, upper(l.term) - 1, NEW.end_before
+                USING ERRCODE = 'check_violation', CONSTRAINT = 'lease_amendment_end_before', TABLE = 'lease_amendment';
+        END IF;
+        IF EXISTS (SELECT 1 FROM public.lease n WHERE n.renews_lease_id = l.id AND n.status <> 'cancelled') THEN
+            RAISE EXCEPTION 'lease % is renewed: its end cannot move (cancel the renewal first)', l.number
+                USING ERRCODE = 'check_violation', CONSTRAINT = 'lease_amendment_end_of_renewed_lease', TABLE = 'lease_amendment';
+        END IF;
+        IF NEW.end_after < lower(l.term) OR NEW.end_after > lower(l.term) + interval '20 years' - interval '1 day' THEN
+            RAISE EXCEPTION 'lease % starts on %: its last day is between then and % (a lease runs at most 20 years), not %',
+                l.number, lower(l.term), (lower(l.term) + interval '20 years' - interval '1 day')::date, NEW.end_after
+                USING ERRCODE = 'check_violation', CONSTRAINT = 'lease_amendment_end_after', TABLE = 'lease_amendment';
+        END IF;
+        UPDATE public.lease SET term = daterange(lower(term), NEW.end_after + 1) WHERE id = l.id RETURNING * INTO l;
+    END IF;
+    occ := public.lease_occupancy(l.term, l.terminated_on);
+
+    FOREACH u IN ARRAY NEW.units_added LOOP
+        IF NOT EXISTS (SELECT 1 FROM public.unit x WHERE x.id = u AND x.park_id = l.park_id AND x.off_market_reason IS NULL) THEN
+            RAISE EXCEPTION 'unit % is not a unit on the market in the park of lease %', u, l.number
+                USING ERRCODE = 'check_violation', CONSTRAINT = 'lease_amendment_units_of_park', TABLE = 'lease_amendment';
+        END IF;
+        SELECT * INTO lu FROM public.lease_unit WHERE lease_id = l.id AND unit_id = u;
+        IF NOT FOUND THEN
+            days := daterange(NEW.effective_on, NULL);
+            INSERT INTO public.lease_unit (park_id, lease_id, unit_id, agreed, during, cancelled)
+            VALUES (l.park_id, l.id, u, days, public.lease_unit_during(occ, days), public.lease_unit_cancelled(l.status, occ, days));
+            CONTINUE;
+        END IF;
+        IF NOT isempty(lu.agreed) AND (lower_inf(lu.agreed) OR lower(lu.agreed) <= NEW.effective_on) THEN
+            -- On the lease on that day already, or released: one run of days per unit.
+            IF upper_inf(lu.agreed) OR upper(lu.agreed) < NEW.effective_on THEN
+                RAISE EXCEPTION 'lease % holds unit % for %: it cannot be added from %', l.number, u, lu.agreed, NEW.effective_on
+                    USING ERRCODE = 'check_violation', CONSTRAINT = 'lease_amendment_unit_added_once', TABLE = 'lease_amendment';
+            END IF;
+            days := daterange(lower(lu.agreed), NULL);
+        ELSE
+            days := daterange(NEW.effective_on, CASE WHEN isempty(lu.agreed) THEN NULL ELSE upper(lu.agreed) END);
+        END IF;
+        UPDATE public.lease_unit
+        SET agreed = days, during = public.lease_unit_during(occ, days),
+            cancelled = public.lease_unit_cancelled(l.status, occ, days)
+        WHERE lease_id = l.id AND unit_id = u;
+    END LOOP;
+
+    FOREACH u IN ARRAY NEW.units_released LOOP
+        SELECT * INTO lu FROM public.lease_unit WHERE lease_id = l.id AND unit_id = u;
+        IF NOT FOUND OR lu.cancelled OR NOT lu.during @> NEW.effective_on THEN
+            RAISE EXCEPTION 'lease % does not hold unit % on %: nothing to release', l.number, u, NEW.effective_on
+                USING ERRCODE = 'check_violation', CONSTRAINT = 'lease_amendment_unit_released_held', TABLE = 'lease_amendment';
+        END IF;
+        days := lu.agreed * daterange(NULL, NEW.effective_on);
+        UPDATE public.lease_unit
+        SET agreed = days, during = public.lease_unit_during(occ, days),
+            cancelled = public.lease_unit_cancelled(l.status, occ, days)
+        WHERE lease_id = l.id AND unit_id = u;
+    END LOOP;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER lease_amendment_applies AFTER INSERT ON lease_amendment
+    FOR EACH ROW EXECUTE FUNCTION lease_amendment_applies();
+REVOKE ALL ON FUNCTION lease_amendment_applies() FROM PUBLIC;
+
 -- Registered like the other park tables: park scope forced, the tenant visible,
 -- read by staff, written (appended) by leasing staff and admins, audited.
 ALTER TABLE lease_amendment ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
@@ -204,7 +315,7 @@ CREATE POLICY park_scope ON lease_amendment
 REVOKE ALL ON lease_amendment FROM PUBLIC;
 GRANT SELECT ON lease_amendment TO parkctl_admin, parkctl_leasing, parkctl_service, parkctl_viewer;
 GRANT INSERT (park_id, lease_id, signed_on, effective_on, rent, property_fee, end_before, end_after, units_added,
-              units_released, note) ON lease_amendment TO parkctl_leasing, parkctl_admin;
+              units_released, note, imported) ON lease_amendment TO parkctl_leasing, parkctl_admin;
 CREATE TRIGGER lease_amendment_audit AFTER INSERT OR UPDATE OR DELETE ON lease_amendment
     FOR EACH ROW EXECUTE FUNCTION audit_row_change();
 
@@ -271,3 +382,14 @@ GRANT EXECUTE ON FUNCTION lease_rate_on(bigint, numeric, numeric, date, date), l
 -- (改签) no longer stops the lease from being renewed again.
 ALTER TABLE lease DROP CONSTRAINT lease_renewed_once;
 CREATE UNIQUE INDEX lease_renewed_once ON lease (renews_lease_id) WHERE status <> 'cancelled';
+
+-- A lease runs at most twenty years (Civil Code art. 705: 租赁期限不得超过二十年). Rows
+-- recorded before keep the constraint NOT VALID, with a warning, instead of failing.
+ALTER TABLE lease ADD CONSTRAINT lease_term_at_most_20_years
+    CHECK (upper(term) <= lower(term) + interval '20 years') NOT VALID;
+DO $$
+BEGIN
+    ALTER TABLE public.lease VALIDATE CONSTRAINT lease_term_at_most_20_years;
+EXCEPTION WHEN check_violation THEN
+    RAISE WARNING 'some recorded leases run more than 20 years: they stay as they are, new and changed leases are held to it';
+END $$;

@@ -32,6 +32,8 @@ extension LeaseService {
         /// The lease's new last day.
         public var end: CalendarDate?
         public var note: String?
+        /// Why a lease that has ended is amended (kept in the audit): required then.
+        public var reason: String?
 
         public init(signedOn: CalendarDate? = nil) { self.signedOn = signedOn }
 
@@ -67,7 +69,7 @@ extension LeaseService {
         var overlapTerm: DateRange?
         var overlapUnits: [UnitAddress] = []
         _ = try withOverlapMessage(units: { overlapUnits }, term: { overlapTerm }) {
-            try session.write { conn in
+            try session.write(reason: try change.reason.map { try Validate.text($0, field: "reason", max: 500) }) { conn in
                 let lease = try Self.locked(number, conn)
                 switch lease.status {
                 case .signed:
@@ -84,6 +86,12 @@ extension LeaseService {
                     throw ParkError.invalid("lease \(number) is \(lease.status.rawValue); only a signed or terminated lease is amended")
                 }
                 let today = try Self.today(conn, park: lease.park)
+                if lease.occupancy.last < today && change.reason == nil {
+                    throw ParkError.invalid("""
+                        lease \(number) ended on \(lease.occupancy.last): amending it changes what was due; give --reason \
+                        (kept in the audit) to go ahead
+                        """)
+                }
                 let signedOn = change.signedOn ?? today
                 if signedOn > today {
                     throw ParkError.invalid("the amendment's signing day \(signedOn) lies in the future (today is \(today) in the park)")
@@ -181,6 +189,7 @@ extension LeaseService {
                     if let by = lease.renewedBy {
                         throw ParkError(.conflict, "lease \(number) is renewed by \(by) from \(lease.term.last.adding(days: 1)); its end cannot move (cancel \(by) first)")
                     }
+                    if let term = DateRange(first: lease.term.first, last: end) { try Self.checkTwentyYears(term) }
                     guard end >= lease.term.first else {
                         throw ParkError.invalid("lease \(number) starts on \(lease.term.first): its new last day \(end) cannot come before (to end it, parkctl lease cancel or terminate)")
                     }
@@ -190,59 +199,29 @@ extension LeaseService {
                     endBefore = lease.term.last
                 }
 
-                // Recorded first: the database checks it against the lease as it stands.
+                // An extension, or a unit added, may meet another lease of a unit: which
+                // units and days, for the message that names that lease.
+                var firstDay: CalendarDate?
+                if let end = change.end, end > lease.term.last {
+                    overlapUnits += try current.filter { !$0.cancelled }.map { try UnitAddress(parsing: $0.address) }
+                    firstDay = lease.term.last.adding(days: 1)
+                }
+                if let from = change.effectiveOn, !added.isEmpty {
+                    overlapUnits += change.addUnits
+                    firstDay = min(firstDay ?? from, from)
+                }
+                overlapTerm = firstDay.flatMap { DateRange(first: $0, last: max(change.end ?? lease.term.last, $0)) }
+
+                // Recorded, and applied, by the database, which checks it against the lease.
                 let amendment: String = try conn.query("""
                     INSERT INTO lease_amendment (park_id, lease_id, signed_on, effective_on, rent, property_fee, end_before,
                                                  end_after, units_added, units_released, note)
                     VALUES (\(parkID), \(leaseID), \(signedOn), \(change.effectiveOn), \(change.rent), \(change.propertyFee),
-                            \(endBefore), \(endBefore == nil ? nil : change.end), \(added.map(\.id))::bigint[],
+                            \(endBefore), \(endBefore == nil ? nil : change.end), \(addedNew + addedBack)::bigint[],
                             \(released)::bigint[], \(note))
                     RETURNING number
                     """).rows[0].decode(0)
-                if let end = change.end, let term = DateRange(first: lease.term.first, last: end) {
-                    if end > lease.term.last {
-                        // An extension may meet another lease of one of its units.
-                        overlapUnits = try current.filter { !$0.cancelled }.map { try UnitAddress(parsing: $0.address) }
-                        overlapTerm = DateRange(first: lease.term.last.adding(days: 1), last: end)
-                    }
-                    try conn.execute("UPDATE lease SET term = \(term) WHERE id = \(leaseID)")
-                }
-                if let from = change.effectiveOn {
-                    if !added.isEmpty {
-                        overlapUnits = change.addUnits
-                        overlapTerm = DateRange(first: from, last: change.end ?? lease.term.last)
-                    }
-                    if !addedNew.isEmpty {
-                        try conn.execute("""
-                            INSERT INTO lease_unit (park_id, lease_id, unit_id, agreed, during, cancelled)
-                            SELECT l.park_id, l.id, u, daterange(\(from)::date, NULL),
-                                   lease_unit_during(lease_occupancy(l.term, l.terminated_on), daterange(\(from)::date, NULL)),
-                                   lease_unit_cancelled(l.status, lease_occupancy(l.term, l.terminated_on), daterange(\(from)::date, NULL))
-                            FROM lease l, unnest(\(addedNew)::bigint[]) u
-                            WHERE l.id = \(leaseID)
-                            """)
-                    }
-                    // Back on the lease: from `from` (or from the days it held already) to
-                    // the end of its agreed days, or to the lease's end when it was released.
-                    // Released: its agreed days end the day before `from`.
-                    if !addedBack.isEmpty || !released.isEmpty {
-                        try conn.execute("""
-                            UPDATE lease_unit lu
-                            SET agreed = new.agreed,
-                                during = lease_unit_during(lease_occupancy(l.term, l.terminated_on), new.agreed),
-                                cancelled = lease_unit_cancelled(l.status, lease_occupancy(l.term, l.terminated_on), new.agreed)
-                            FROM lease l, (
-                                SELECT o.unit_id,
-                                       CASE WHEN o.unit_id = ANY(\(released)::bigint[]) THEN o.agreed * daterange(NULL, \(from)::date)
-                                            WHEN isempty(o.agreed) OR lower(o.agreed) > \(from)::date
-                                            THEN daterange(\(from)::date, CASE WHEN isempty(o.agreed) THEN NULL ELSE upper(o.agreed) END)
-                                            ELSE daterange(lower(o.agreed), NULL) END AS agreed
-                                FROM lease_unit o
-                                WHERE o.lease_id = \(leaseID) AND o.unit_id = ANY(\(released + addedBack)::bigint[])) new
-                            WHERE l.id = lu.lease_id AND lu.lease_id = \(leaseID) AND lu.unit_id = new.unit_id
-                            """)
-                    }
-                }
+                // The database applies it (lease_amendment_applies): the end, then the units.
                 // The deferred rules (a day with no unit) are checked now, inside this
                 // command, so that their refusal is this command's message.
                 try conn.execute("SET CONSTRAINTS lease_units_cover_lease IMMEDIATE")

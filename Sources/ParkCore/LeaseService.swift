@@ -144,6 +144,7 @@ public struct LeaseService {
                     throw ParkError.invalid("the renewal's end \(renewal.end) must be after its start \(start) (the day after \(number) ends)")
                 }
                 newTerm = term
+                try Self.checkTwentyYears(term)
                 var freeWindow: DateRange?
                 if let w = renewal.freeWindow {
                     guard let window = DateRange(first: w.from, last: w.to) else {
@@ -366,6 +367,7 @@ public struct LeaseService {
         guard terms.start < terms.end, let term = DateRange(first: terms.start, last: terms.end) else {
             throw ParkError.invalid("the end \(terms.end) must be after the start \(terms.start)")
         }
+        try Self.checkTwentyYears(term)
         guard terms.rent > 0 else { throw ParkError.invalid("rent must be more than 0 元/m²/month, not \(terms.rent)") }
         guard terms.propertyFee >= 0 else { throw ParkError.invalid("property fee must not be negative, not \(terms.propertyFee)") }
         guard (0...100).contains(terms.escalationPct) else {
@@ -388,6 +390,22 @@ public struct LeaseService {
         if let m = terms.depositMonths, !(m > 0 && m <= 24) { throw ParkError.invalid("deposit months must be more than 0 and at most 24, not \(m)") }
         return Checked(term: term, freeWindow: try window(terms.freeWindow, "rent-free"),
                        fitOutWindow: try window(terms.fitOutWindow, "fit-out"), deposit: terms.deposit)
+    }
+
+    /// The last day a lease starting on `start` may run to: 20 years (民法典 art. 705).
+    static func latestEnd(start: CalendarDate) -> CalendarDate {
+        let anniversary = CalendarDate(year: start.year + 20, month: start.month, day: start.day)
+            ?? CalendarDate(year: start.year + 20, month: start.month, day: 28)!
+        return anniversary.adding(days: -1)
+    }
+
+    static func checkTwentyYears(_ term: DateRange) throws {
+        let latest = latestEnd(start: term.first)
+        guard term.last <= latest else {
+            throw ParkError.invalid("""
+                a lease runs at most 20 years (民法典 art. 705): one starting on \(term.first) ends by \(latest), not on \(term.last)
+                """)
+        }
     }
 
     static func insertLease(_ conn: Connection, parkID: Int, tenantID: Int, term: DateRange, rent: Decimal, propertyFee: Decimal,

@@ -113,9 +113,16 @@ public enum Validate {
     }
 
     /// A calendar date `YYYY-MM-DD` that exists.
+    /// The days parkctl takes: contracts, steps and tickets of parks, with room on
+    /// both sides for the day before and after (9999-12-31 has no next day).
+    public static let dates = CalendarDate(year: 1900, month: 1, day: 1)!...CalendarDate(year: 2999, month: 12, day: 31)!
+
     public static func date(_ text: String, field: String) throws -> CalendarDate {
         guard let date = CalendarDate(text) else {
-            throw ParkError.invalid("\(field) '\(text)' is not a date: write YYYY-MM-DD, a day that exists, years 1-9999")
+            throw ParkError.invalid("\(field) '\(text)' is not a date: write YYYY-MM-DD, a day that exists")
+        }
+        guard dates.contains(date) else {
+            throw ParkError.invalid("\(field) \(text) is out of range: a day from \(dates.lowerBound) to \(dates.upperBound)")
         }
         return date
     }

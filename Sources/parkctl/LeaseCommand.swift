@@ -83,6 +83,18 @@ struct LeaseCommand: ParsableCommand {
         @Option(help: "The lease's new last day, YYYY-MM-DD (extend or shorten).") var end: String?
         @Option(help: "The day the agreement was signed (default today).") var signedOn: String?
         @Option(help: "A note kept with the amendment, e.g. the agreement's title.") var note: String?
+        @Option(help: "Why, when the lease has ended already (kept in the audit).") var reason: String?
+
+        func validate() throws {
+            let fromADay = rent != nil || propertyFee != nil || !addUnit.isEmpty || !releaseUnit.isEmpty
+            if !fromADay && end == nil {
+                throw ValidationError("an amendment changes something: give --rent, --property-fee, --add-unit or --release-unit (with --from), or --end")
+            }
+            if fromADay && from == nil { throw ValidationError("give --from: the day the new rent, property fee or units take effect") }
+            if !fromADay && from != nil {
+                throw ValidationError("--from dates a new rent, property fee or unit change; with --end alone leave it out")
+            }
+        }
 
         func run() throws {
             let units = { (list: [String]) in
@@ -96,7 +108,8 @@ struct LeaseCommand: ParsableCommand {
             change.releaseUnits = try units(releaseUnit)
             change.end = try end.map { try Validate.date($0, field: "end") }
             change.note = note
-            let lease = try LeaseService(staff.session(repairing: true)).amend(number, change)
+            change.reason = reason
+            let lease = try LeaseService(staff.session()).amend(number, change)
             let amendment = lease.amendments.last!
             say("\(amendment.number) recorded: \(amendment.summary)\n")
             for limit in amendment.limits { say("note: \(limit)\n") }

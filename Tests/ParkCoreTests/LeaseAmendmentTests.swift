@@ -267,6 +267,22 @@ import TestSupport
         #expect(try row()?.renewal != nil && row()?.unitsLeaving == ["SW/B1/0101"])
     }
 
+    /// A lease from 29 February rises on 1 March of a year without one, in the schedule
+    /// and in the rent roll's next escalation alike.
+    @Test func aLeaseFromTheTwentyNinthOfFebruaryRisesOnTheFirstOfMarch() throws {
+        let (_, session) = try makeSession()
+        try leasingPortfolio(session)
+        var t = terms(["SW/B1/0101"], "2028-02-29", "2030-02-27", rent: "40.00")
+        t.escalationPct = 5
+        let lease = try LeaseService(session).sign(t)
+        let roll = try RentRollReport(session).run(park: "SW", asOf: day("2028-06-01")).rows.first { $0.lease == lease.number }
+        #expect(roll?.nextEscalation == day("2029-03-01"))
+        let schedule = try LeaseService(session).schedule(lease.number)
+        // February 2029 all at 40.00; March 2029 all at 42.00 (40 × 1.05): 256.50 × 42 = 10773.00.
+        #expect(schedule.first { $0.month == day("2029-02-01") }?.rentPerM2 == money("40.00"))
+        #expect(schedule.first { $0.month == day("2029-03-01") }?.rentDue == money("10773.00"))
+    }
+
     @Test func twoAmendmentsAtOnceAreNumberedOneAfterTheOther() throws {
         let (db, session) = try makeSession()
         let lease = try signed(session)

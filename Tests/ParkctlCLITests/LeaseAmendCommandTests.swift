@@ -61,8 +61,11 @@ import TestSupport
             #expect(out.stderr.contains(text), "\(args): \(out.stderr)")
             #expect(try cli.db.connection.tableChecksums() == before, "\(args) changed the database")
         }
-        try refused([number], saying: "an amendment changes something")
-        try refused([number, "--rent", "40"], saying: "give --from")
+        try refused([number], status: 64, saying: "an amendment changes something")
+        try refused([number, "--rent", "40"], status: 64, saying: "give --from")
+        try refused([number, "--from", later, "--end", "2029-12-31"], status: 64, saying: "with --end alone leave it out")
+        try refused([number, "--end", "9999-12-31"], saying: "out of range: a day from 1900-01-01 to 2999-12-31")
+        try refused([number, "--end", "2999-12-31"], saying: "a lease runs at most 20 years")
         try refused([number, "--from", "2026-02-30", "--rent", "40"], saying: "2026-02-30")
         try refused([number, "--from", later, "--rent", "-5"], saying: "rent")
         try refused([number, "--from", later, "--release-unit", "SW/B1/0301,SW/B1/0302"], saying: "would hold no unit from \(later)")
@@ -78,7 +81,12 @@ import TestSupport
         try refused([ended, "--end", "2031-12-31"], saying: "was terminated")
         let renewed = try #require((try cli.json(["lease", "list", "--park", "SW"]) as? [[String: Any]])?
             .first { $0["status"] as? String == "signed" && $0["renewed_by"] is String }?["number"] as? String)
-        try refused([renewed, "--end", "2035-12-31"], saying: "is renewed by")
+        try refused([renewed, "--end", "2035-12-31", "--reason", "补录"], saying: "is renewed by")
+        // A lease that has ended is amended only with a reason (it changes what was due).
+        let renewedShown = try #require(try cli.json(["lease", "show", renewed]) as? [String: Any])
+        let renewedStartText = try #require(renewedShown["start"] as? String)
+        let renewedStart = try #require(CalendarDate(renewedStartText))
+        try refused([renewed, "--from", renewedStart.adding(days: 40).description, "--rent", "1"], saying: "give --reason")
     }
 
     @Test func aRenewalMayChangeItsUnitsAndTerms() throws {
@@ -103,6 +111,46 @@ import TestSupport
         try cli.ok(["lease", "cancel", renewal, "--reason", "改签"])
         let again = try cli.run(["lease", "renew", number, "--end", end.adding(days: 365).description])
         #expect(again.status == 0, "\(again.stderr)")
+    }
+
+    /// Two sessions releasing two units each of a four-unit lease, at once, straight in
+    /// the database: the second waits for the first, then finds no unit left and fails.
+    @Test func twoReleasesAtOnceCannotLeaveALeaseWithoutUnits() throws {
+        let staff = try StaffScopeTests.Staff()
+        let sw = try staff.add("sw_leasing", role: "leasing", parks: "SW")
+        let conninfo = staff.cli.db.conninfo + " user=\(sw) password='correct horse 1'"
+        let lease = try #require((try staff.cli.json(["lease", "list", "--tenant", StaffScopeTests.swTenant]) as? [[String: Any]])?
+            .first { ($0["units"] as? [String])?.count == 4 && $0["status"] as? String == "signed" }?["number"] as? String)
+        @Sendable func release(_ offset: Int) -> String {
+            """
+            INSERT INTO lease_amendment (park_id, lease_id, signed_on, effective_on, units_released)
+            SELECT park_id, id, lower(term), lower(term) + 40,
+                   ARRAY(SELECT unit_id FROM lease_unit WHERE lease_id = lease.id ORDER BY unit_id LIMIT 2 OFFSET \(offset))
+            FROM lease WHERE number = '\(lease)'
+            """
+        }
+        let firstInserted = Signal()
+        let outcomes = runConcurrently(2) { i -> Void in
+            let conn = try Connection(conninfo)
+            defer { conn.close() }
+            try conn.simpleQuery("BEGIN")
+            if i == 0 {
+                try conn.execute(PostgresQuery(unsafeSQL: release(0)))
+                firstInserted.fire()
+                usleep(500_000)   // the other session is waiting for this one's lock by now
+            } else {
+                guard firstInserted.wait() else { throw PostgresError(kind: .client, message: "the first session never inserted") }
+                try conn.execute(PostgresQuery(unsafeSQL: release(2)))
+            }
+            try conn.simpleQuery("COMMIT")
+        }
+        #expect(throws: Never.self) { try outcomes[0].get() }
+        #expect(throws: PostgresError.self) { try outcomes[1].get() }
+        let held = try staff.cli.db.connection.query("""
+            SELECT count(*) FROM lease_unit lu JOIN lease l ON l.id = lu.lease_id
+            WHERE l.number = \(lease) AND NOT lu.cancelled AND upper(lu.during) = upper(l.term)
+            """).rows[0].decode(0, as: Int.self)
+        #expect(held == 2, "two units still held to the end")
     }
 
     /// The attacks: a login of another park, a viewer, and leasing staff writing the
@@ -138,6 +186,25 @@ import TestSupport
         let swPark: Int = try cli.db.connection.query("SELECT id FROM park WHERE code = 'SW'").rows[0].decode(0)
         #expect(throws: PostgresError.self) {
             try conn.execute("INSERT INTO lease_amendment (park_id, lease_id, signed_on, effective_on, rent) VALUES (\(swPark), \(ecLease), '2026-01-01', '2026-06-01', 1)")
+        }
+        // Units leave a lease only through an amendment, which says what the lease holds.
+        let lease = "(SELECT id FROM lease WHERE number = '\(number)')"
+        let unitOnLease = "(SELECT min(unit_id) FROM lease_unit WHERE lease_id = \(lease))"
+        let ecUnit = "(SELECT u.id FROM unit u JOIN park p ON p.id = u.park_id WHERE p.code = 'EC' LIMIT 1)"
+        let notOnLease = "(SELECT u.id FROM unit u JOIN park p ON p.id = u.park_id WHERE p.code = 'SW' AND u.id NOT IN (SELECT unit_id FROM lease_unit WHERE lease_id = \(lease)) LIMIT 1)"
+        let amendment = "INSERT INTO lease_amendment (park_id, lease_id, signed_on, effective_on, end_before, end_after, units_added, units_released, imported) SELECT park_id, id, "
+        let forgeries = [
+            "UPDATE lease_unit SET agreed = '[9000-01-01,9000-01-02)' WHERE lease_id = \(lease)",
+            "UPDATE lease_unit SET agreed = '(,2026-01-01)', during = '[2026-11-12,2026-11-13)' WHERE lease_id = \(lease)",
+            amendment + "lower(term), lower(term) + 40, '2000-01-01', '2039-01-01', '{}', '{}', false FROM lease WHERE number = '\(number)'",
+            amendment + "lower(term), lower(term) + 40, NULL, NULL, ARRAY[\(ecUnit)], '{}', false FROM lease WHERE number = '\(number)'",
+            amendment + "lower(term), lower(term) + 40, NULL, NULL, '{}', ARRAY[\(notOnLease)], false FROM lease WHERE number = '\(number)'",
+            amendment + "lower(term), lower(term) + 40, NULL, NULL, ARRAY[\(notOnLease)], '{}', true FROM lease WHERE number = '\(number)'",
+            amendment + "'2099-01-01', lower(term) + 40, NULL, NULL, '{}', ARRAY[\(unitOnLease)], false FROM lease WHERE number = '\(number)'",
+            amendment + "'0001-01-01', lower(term) + 40, NULL, NULL, '{}', ARRAY[\(unitOnLease)], false FROM lease WHERE number = '\(number)'",
+        ]
+        for forgery in forgeries {
+            #expect(throws: PostgresError.self, "\(forgery)") { try conn.execute(PostgresQuery(unsafeSQL: forgery)) }
         }
         #expect(try cli.db.connection.tableChecksums() == before, "an attack changed the database")
         // The recorded amendment is the login's, whatever it claims.

@@ -56,11 +56,18 @@ public struct RentRollReport {
                            lease_rate_on(l.id, l.rent, l.escalation_pct, lower(l.term), l.d) AS rent_per_m2,
                            coalesce(m.rent_due, 0) AS month_rent_due, coalesce(m.property_fee_due, 0) AS month_property_fee_due,
                            CASE WHEN l.escalation_pct > 0 THEN
-                                nullif(least((lower(l.term) + (extract(year FROM age(l.d, lower(l.term)))::int + 1) * interval '1 year')::date,
-                                             upper(lease_occupancy(l.term, l.terminated_on))),
+                                nullif(least(esc.day, upper(lease_occupancy(l.term, l.terminated_on))),
                                        upper(lease_occupancy(l.term, l.terminated_on))) END AS next_escalation,
                            upper(lease_occupancy(l.term, l.terminated_on)) - 1 AS end_day
-                    FROM l LEFT JOIN LATERAL (
+                    FROM l
+                    -- The next anniversary, as lease_rent_on counts years (age): a lease that
+                    -- starts on 29 February rises on 1 March of a year without one.
+                    CROSS JOIN LATERAL (
+                        SELECT CASE WHEN extract(year FROM age(a.day, lower(l.term))) > extract(year FROM age(l.d, lower(l.term)))
+                                    THEN a.day ELSE a.day + 1 END AS day
+                        FROM (SELECT (lower(l.term) + (extract(year FROM age(l.d, lower(l.term)))::int + 1) * interval '1 year')::date AS day) a
+                    ) esc
+                    LEFT JOIN LATERAL (
                         SELECT sum(rent_due) AS rent_due, sum(property_fee_due) AS property_fee_due
                         FROM lease_rent_schedule(l.id, date_trunc('month', l.d)::date,
                                                  (date_trunc('month', l.d) + interval '1 month - 1 day')::date)) m ON true

@@ -234,6 +234,7 @@ enum ImportRules {
         "SELECT line, 'start', c_start, 'a date is YYYY-MM-DD and exists' FROM import_rows WHERE parkctl_date(c_start) IS NULL",
         "SELECT line, 'end', c_end, 'a date is YYYY-MM-DD and exists' FROM import_rows WHERE parkctl_date(c_end) IS NULL",
         "SELECT line, 'end', c_end, 'the end must be after the start ' || c_start FROM import_rows WHERE parkctl_date(c_end) <= parkctl_date(c_start)",
+        "SELECT line, 'end', c_end, 'a lease runs at most 20 years (民法典 art. 705): it ends before the 20th anniversary of ' || c_start FROM import_rows WHERE parkctl_date(c_end) >= parkctl_date(c_start) + interval '20 years'",
         "SELECT line, 'rent', c_rent, 'rent is a number above 0 with at most 2 decimals' FROM import_rows WHERE coalesce(parkctl_decimal(c_rent, 2), 0) = 0",
         "SELECT line, 'property_fee', c_property_fee, 'property fee is a number of 0 or more with at most 2 decimals' FROM import_rows WHERE c_property_fee IS NOT NULL AND parkctl_decimal(c_property_fee, 2) IS NULL",
         "SELECT line, 'deposit', c_deposit, 'deposit is a number of 0 or more with at most 2 decimals' FROM import_rows WHERE c_deposit IS NOT NULL AND parkctl_decimal(c_deposit, 2, 12) IS NULL",
@@ -351,12 +352,12 @@ enum ImportRules {
     static let applyAmendments = [
         """
         INSERT INTO lease_amendment (park_id, lease_id, signed_on, effective_on, rent, property_fee, end_before, end_after,
-                                     units_added, units_released, note)
+                                     units_added, units_released, note, imported)
         SELECT l.park_id, l.id, parkctl_date(s.c_signed_on), parkctl_date(s.c_from), s.c_rent::numeric, s.c_property_fee::numeric,
                parkctl_date(s.c_end_before), parkctl_date(s.c_end_after),
                ARRAY(SELECT u.unit_id FROM import_amendment_units u WHERE u.line = s.line AND u.col = 'units_added' ORDER BY u.unit_id),
                ARRAY(SELECT u.unit_id FROM import_amendment_units u WHERE u.line = s.line AND u.col = 'units_released' ORDER BY u.unit_id),
-               s.c_note
+               s.c_note, true
         FROM import_rows s JOIN lease l ON l.number = s.c_lease
         ORDER BY s.line
         """,
