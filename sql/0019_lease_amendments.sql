@@ -57,15 +57,16 @@ BEGIN
     -- Locked, so that the lease cannot change between this check and the commit
     -- (a term changed meanwhile would leave this unit on the old days).
     SELECT * INTO l FROM public.lease WHERE id = NEW.lease_id FOR SHARE;
-    IF FOUND THEN
-        days := public.lease_unit_during(public.lease_occupancy(l.term, l.terminated_on), NEW.agreed);
-        gone := public.lease_unit_cancelled(l.status, public.lease_occupancy(l.term, l.terminated_on), NEW.agreed);
-        IF NEW.during IS DISTINCT FROM days OR NEW.cancelled IS DISTINCT FROM gone THEN
-            RAISE EXCEPTION 'lease % holds this unit for % (%): a lease unit cannot say %, %', l.number, days,
-                CASE WHEN gone THEN 'holding nothing' ELSE l.status END,
-                NEW.during, CASE WHEN NEW.cancelled THEN 'cancelled' ELSE 'not cancelled' END
-                USING ERRCODE = 'check_violation', CONSTRAINT = 'lease_unit_follows_lease', TABLE = 'lease_unit';
-        END IF;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'no lease % that this login can see', NEW.lease_id USING ERRCODE = 'foreign_key_violation';
+    END IF;
+    days := public.lease_unit_during(public.lease_occupancy(l.term, l.terminated_on), NEW.agreed);
+    gone := public.lease_unit_cancelled(l.status, public.lease_occupancy(l.term, l.terminated_on), NEW.agreed);
+    IF NEW.during IS DISTINCT FROM days OR NEW.cancelled IS DISTINCT FROM gone THEN
+        RAISE EXCEPTION 'lease % holds this unit for % (%): a lease unit cannot say %, %', l.number, days,
+            CASE WHEN gone THEN 'holding nothing' ELSE l.status END,
+            NEW.during, CASE WHEN NEW.cancelled THEN 'cancelled' ELSE 'not cancelled' END
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'lease_unit_follows_lease', TABLE = 'lease_unit';
     END IF;
     RETURN NEW;
 END $$;
@@ -94,13 +95,18 @@ END $$;
 -- 2. Every day of a signed or terminated lease, at least one of its units is held.
 --    Only lease units with agreed days of their own can break it (a unit agreed for
 --    the whole lease covers every day), so only they queue a check.
+-- It runs as the owner: at commit the caller may have switched to a role that sees no
+-- lease (SET ROLE), and a check that cannot see the lease would pass.
 CREATE FUNCTION lease_units_cover_lease() RETURNS trigger
-LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     l public.lease;
     held datemultirange;
     gap daterange;
 BEGIN
+    IF TG_TABLE_SCHEMA <> 'public' OR TG_TABLE_NAME <> 'lease_unit' THEN
+        RAISE EXCEPTION 'parkctl''s triggers run on parkctl''s tables only' USING ERRCODE = 'insufficient_privilege';
+    END IF;
     SELECT * INTO l FROM public.lease WHERE id = NEW.lease_id;
     IF NOT FOUND OR l.status = 'cancelled' THEN
         RETURN NULL;
@@ -122,10 +128,70 @@ REVOKE ALL ON FUNCTION lease_unit_during(daterange, daterange), lease_unit_cance
 GRANT EXECUTE ON FUNCTION lease_unit_during(daterange, daterange), lease_unit_cancelled(text, daterange, daterange)
     TO parkctl_admin, parkctl_leasing, parkctl_service, parkctl_viewer;
 
+-- A signed lease's terms change only through a recorded amendment (or its own steps:
+-- termination, cancellation, renewal): staff no longer update them directly.
+REVOKE UPDATE (term, rent, property_fee, free_window, fit_out_window, deposit, escalation_pct, cycle) ON lease
+    FROM parkctl_leasing, parkctl_admin;
+
+-- A unit's agreed days are whole days (no infinite bounds); empty: off the lease.
+ALTER TABLE lease_unit ADD CONSTRAINT lease_unit_agreed_days
+    CHECK ((lower_inf(agreed) OR isfinite(lower(agreed))) AND (upper_inf(agreed) OR isfinite(upper(agreed))));
+
+-- A unit joins a lease when the lease is made (signed, renewed, imported: in the same
+-- transaction) or through an amendment, which the database applies; never otherwise.
+CREATE FUNCTION lease_unit_joins_new_lease() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
+BEGIN
+    IF public.parkctl_is_owner(current_user) THEN
+        RETURN NEW;
+    END IF;
+    -- Made in this transaction: its first version, recorded now (a lease changed now
+    -- has its previous version in lease_history).
+    IF NOT EXISTS (SELECT 1 FROM public.lease l WHERE l.id = NEW.lease_id AND lower(l.sys_period) = now()
+                   AND NOT EXISTS (SELECT 1 FROM public.lease_history h WHERE h.id = l.id)) THEN
+        RAISE EXCEPTION 'a unit joins lease % only through an amendment (parkctl lease amend … --add-unit)', NEW.lease_id
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'lease_unit_joins_new_lease', TABLE = 'lease_unit';
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER lease_unit_joins_new_lease BEFORE INSERT ON lease_unit
+    FOR EACH ROW EXECUTE FUNCTION lease_unit_joins_new_lease();
+REVOKE ALL ON FUNCTION lease_unit_joins_new_lease() FROM PUBLIC;
+
+-- A lease's state moves forward: a terminated or cancelled lease stays so (its last
+-- day too), and a signed one is not a draft again; only the owner repairs.
+CREATE FUNCTION lease_status_moves_forward() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
+BEGIN
+    IF public.parkctl_is_owner(current_user) THEN
+        RETURN NEW;
+    END IF;
+    IF (OLD.status IN ('terminated', 'cancelled')
+        AND (NEW.status IS DISTINCT FROM OLD.status OR NEW.terminated_on IS DISTINCT FROM OLD.terminated_on))
+       OR (OLD.status = 'signed' AND NEW.status = 'draft') THEN
+        RAISE EXCEPTION 'lease % is %: it cannot become % (with last day %)', OLD.number, OLD.status, NEW.status,
+            coalesce(NEW.terminated_on::text, 'none')
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'lease_status_moves_forward', TABLE = 'lease';
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER lease_status_moves_forward BEFORE UPDATE OF status, terminated_on ON lease
+    FOR EACH ROW EXECUTE FUNCTION lease_status_moves_forward();
+REVOKE ALL ON FUNCTION lease_status_moves_forward() FROM PUBLIC;
+
 -- A new lease unit may hold part of its lease (an import of an amended lease); the
 -- agreed days of a unit already on a lease change only through an amendment, which
 -- the database applies (lease_amendment_applies): no unit leaves a lease unrecorded.
 GRANT INSERT (agreed) ON lease_unit TO parkctl_leasing, parkctl_admin;
+
+-- Whether an array names each element once (and no NULL).
+CREATE FUNCTION parkctl_distinct(a bigint[]) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, public, pg_temp AS $$
+    SELECT count(DISTINCT x) = cardinality(a) AND count(*) FILTER (WHERE x IS NULL) = 0 FROM unnest(a) x
+$$;
+
+REVOKE ALL ON FUNCTION parkctl_distinct(bigint[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION parkctl_distinct(bigint[]) TO parkctl_admin, parkctl_leasing, parkctl_service, parkctl_viewer;
 
 -- The amendments themselves.
 CREATE TABLE lease_amendment (
@@ -155,6 +221,9 @@ CREATE TABLE lease_amendment (
     actor            text NOT NULL DEFAULT public.parkctl_actor(),
     recorded_at      timestamptz NOT NULL DEFAULT now(),
     CONSTRAINT lease_amendment_seq_key UNIQUE (lease_id, seq),
+    CONSTRAINT lease_amendment_units_once CHECK (
+        NOT (units_added && units_released) AND public.parkctl_distinct(units_added) AND public.parkctl_distinct(units_released)
+        AND cardinality(units_added) <= 500 AND cardinality(units_released) <= 500),
     CONSTRAINT lease_amendment_changes_something CHECK (
         rent IS NOT NULL OR property_fee IS NOT NULL OR end_after IS NOT NULL
         OR cardinality(units_added) > 0 OR cardinality(units_released) > 0),
@@ -188,6 +257,19 @@ BEGIN
         RAISE EXCEPTION 'lease % runs % to %: an amendment takes effect within it, not on %', l.number, lower(l.term),
             upper(l.term) - 1, NEW.effective_on
             USING ERRCODE = 'check_violation', CONSTRAINT = 'lease_amendment_within_lease', TABLE = 'lease_amendment';
+    END IF;
+    -- Imported records are the history of another database's leases: only staff of
+    -- every park bring them in (they take effect for rent and fee only).
+    IF NEW.imported AND public.parkctl_parks_of(session_user) IS NOT NULL THEN
+        RAISE EXCEPTION 'only staff of every park import amendments' USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    -- A lease that has ended: an amendment changes what was due, so it says why.
+    IF NOT NEW.imported AND upper(public.lease_occupancy(l.term, l.terminated_on)) - 1
+           < (SELECT (now() AT TIME ZONE p.time_zone)::date FROM public.park p WHERE p.id = l.park_id)
+       AND coalesce(btrim(pg_catalog.current_setting('parkctl.reason', true)), '') = '' THEN
+        RAISE EXCEPTION 'lease % ended on %: an amendment of it changes what was due and needs a reason (parkctl lease amend … --reason)',
+            l.number, upper(public.lease_occupancy(l.term, l.terminated_on)) - 1
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'lease_amendment_of_ended_lease', TABLE = 'lease_amendment';
     END IF;
     NEW.seq := coalesce((SELECT max(a.seq) FROM public.lease_amendment a WHERE a.lease_id = NEW.lease_id), 0) + 1;
     NEW.number := l.number || '-A' || NEW.seq;
@@ -232,6 +314,10 @@ BEGIN
     END IF;
 
     IF NEW.imported THEN
+        IF NEW.end_after >= lower(l.term) + interval '20 years' OR NEW.end_before >= lower(l.term) + interval '20 years' THEN
+            RAISE EXCEPTION 'an imported amendment of lease % moves its end past 20 years from its start', l.number
+                USING ERRCODE = 'check_violation', CONSTRAINT = 'lease_amendment_end_after', TABLE = 'lease_amendment';
+        END IF;
         IF EXISTS (SELECT 1 FROM unnest(NEW.units_added || NEW.units_released) x
                    WHERE NOT EXISTS (SELECT 1 FROM public.lease_unit h WHERE h.lease_id = l.id AND h.unit_id = x)) THEN
             RAISE EXCEPTION 'an imported amendment of lease % names a unit that is not on the lease', l.number
@@ -257,6 +343,11 @@ BEGIN
         UPDATE public.lease SET term = daterange(lower(term), NEW.end_after + 1) WHERE id = l.id RETURNING * INTO l;
     END IF;
     occ := public.lease_occupancy(l.term, l.terminated_on);
+    IF NEW.effective_on IS NOT NULL AND NOT occ @> NEW.effective_on THEN
+        RAISE EXCEPTION 'lease % runs % to % as amended: its changes cannot take effect from %', l.number, lower(occ),
+            upper(occ) - 1, NEW.effective_on
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'lease_amendment_within_lease', TABLE = 'lease_amendment';
+    END IF;
 
     FOREACH u IN ARRAY NEW.units_added LOOP
         IF NOT EXISTS (SELECT 1 FROM public.unit x WHERE x.id = u AND x.park_id = l.park_id AND x.off_market_reason IS NULL) THEN
@@ -393,3 +484,22 @@ BEGIN
 EXCEPTION WHEN check_violation THEN
     RAISE WARNING 'some recorded leases run more than 20 years: they stay as they are, new and changed leases are held to it';
 END $$;
+
+-- `db check`: the days of signed and terminated leases on which they hold no unit
+-- (what lease_units_cover_lease refuses; an older version, or a repair, may have left).
+CREATE FUNCTION parkctl_leases_without_units()
+RETURNS TABLE (lease text, first_day date, last_day date)
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, public, pg_temp AS $$
+BEGIN
+    PERFORM public.parkctl_require_every_park();
+    RETURN QUERY
+    SELECT l.number, lower(g), upper(g) - 1
+    FROM public.lease l
+    CROSS JOIN LATERAL unnest(datemultirange(public.lease_occupancy(l.term, l.terminated_on))
+                              - coalesce((SELECT range_agg(lu.during) FILTER (WHERE NOT lu.cancelled)
+                                          FROM public.lease_unit lu WHERE lu.lease_id = l.id), '{}'::datemultirange)) g
+    WHERE l.status IN ('signed', 'terminated')
+    ORDER BY 1, 2;
+END $$;
+REVOKE ALL ON FUNCTION parkctl_leases_without_units() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION parkctl_leases_without_units() TO parkctl_admin, parkctl_leasing, parkctl_service, parkctl_viewer;

@@ -48,6 +48,8 @@ public enum ConstraintMessages {
         "lease_free_window_in_term": "the rent-free window lies within the lease's term: the new last day cannot come before the window's last day",
         "lease_fit_out_window_in_term": "the fit-out window lies within the lease's term: the new last day cannot come before the window's last day",
         "lease_term_at_most_20_years": "a lease runs at most 20 years (民法典 art. 705): its last day is before the 20th anniversary of its start",
+        "lease_amendment_units_once": "an amendment names each unit once: added or released, not both, at most 500",
+        "lease_unit_agreed_days": "a unit's days on a lease are whole days (no infinite dates)",
         "lease_renewed_once": "a lease is renewed once: cancel its renewal first (parkctl lease cancel)",
         "lease_amendment_changes_something": "an amendment changes the rent, the property fee, the units or the end",
         "lease_amendment_effective_day": "an amendment's rent, property fee and unit changes take effect from a day (--from)",

@@ -54,12 +54,21 @@ public struct IntegrityCheck {
         public var leaseStatus: String
     }
 
+    /// Days of a lease on which it holds no unit.
+    public struct Gap: Sendable, Equatable {
+        public var lease: String
+        public var days: DateRange
+    }
+
     public struct Report: Sendable, Equatable {
         public var indexes: [IndexResult]
         public var overlaps: [Overlap]
         public var outOfStep: [OutOfStep]
+        public var gaps: [Gap] = []
         /// Nothing wrong was found.
-        public var isClean: Bool { overlaps.isEmpty && outOfStep.isEmpty && indexes.allSatisfy { !$0.checked || $0.isComplete } }
+        public var isClean: Bool {
+            overlaps.isEmpty && outOfStep.isEmpty && gaps.isEmpty && indexes.allSatisfy { !$0.checked || $0.isComplete }
+        }
         /// Every index could be read (an index built after the oldest transaction still
         /// open cannot be, until that transaction ends).
         public var isChecked: Bool { indexes.allSatisfy(\.checked) }
@@ -88,7 +97,15 @@ public struct IntegrityCheck {
                               storedCancelled: try row.decode("stored_cancelled"), leaseDays: try row.decode("lease_days"),
                               leaseStatus: try row.decode("lease_status"))
                 }
-                return Report(indexes: indexes, overlaps: overlaps, outOfStep: outOfStep)
+                // Checked from 0019 on (the lease commands that resolve a blocked migration
+                // run db check on older schemas too).
+                let gaps = try conn.query("SELECT to_regprocedure('parkctl_leases_without_units()') IS NOT NULL").rows[0].decode(0, as: Bool.self)
+                    ? try conn.query("SELECT lease, first_day, last_day FROM parkctl_leases_without_units()").rows.map { row in
+                        Gap(lease: try row.decode("lease"),
+                            days: DateRange(first: try row.decode("first_day"), last: try row.decode("last_day"))!)
+                    }
+                    : []
+                return Report(indexes: indexes, overlaps: overlaps, outOfStep: outOfStep, gaps: gaps)
             }
         }
     }

@@ -144,6 +144,10 @@ struct DatabaseCommand: ParsableCommand {
                         + "the lease says \(o.leaseDays.map(\.description) ?? "no days") (\(o.leaseStatus))\n"
                 }
             }
+            for gap in report.gaps {
+                out += "lease \(gap.lease) holds no unit from \(gap.days.first) to \(gap.days.last): add a unit from that day, "
+                    + "or end the lease (parkctl lease amend|terminate)\n"
+            }
             if report.overlaps.isEmpty {
                 out += "leases: no two hold the same unit on the same day\n"
             } else {
