@@ -411,19 +411,27 @@ CREATE TRIGGER lease_amendment_audit AFTER INSERT OR UPDATE OR DELETE ON lease_a
     FOR EACH ROW EXECUTE FUNCTION audit_row_change();
 
 -- 3. What is in force on a day.
--- Rent per m² per month: the latest amendment's rent from its day, raised by the
--- lease's escalation at each anniversary of the lease's start after that day; else
--- the lease's own (lease_rent_on). Each rise rounded to the fen, as before.
+-- Rent per m² per month on day d of a rent set from day `since` (the lease's first day,
+-- or an amendment's): raised by the lease's escalation at each anniversary of the
+-- lease's start after `since`, compounded, rounded to the fen. From the start it is
+-- lease_rent_on's figure; the one formula of both.
+CREATE FUNCTION lease_rate_from(rent numeric, escalation_pct numeric, start date, since date, d date) RETURNS numeric
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT round(rent * power(1 + escalation_pct / 100,
+                              greatest(extract(year FROM age(d, start))::int
+                                       - greatest(extract(year FROM age(since, start))::int, 0), 0)), 2)
+$$;
+
+-- The rent in force on a day: the latest amendment's from its day, else the lease's own.
 CREATE FUNCTION lease_rate_on(p_lease bigint, rent numeric, escalation_pct numeric, start date, d date) RETURNS numeric
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
-    SELECT coalesce(
-        (SELECT round(a.rent * power(1 + escalation_pct / 100,
-                                     greatest(extract(year FROM age(d, start))::int
-                                              - greatest(extract(year FROM age(a.effective_on, start))::int, 0), 0)), 2)
-         FROM public.lease_amendment a
-         WHERE a.lease_id = p_lease AND a.rent IS NOT NULL AND a.effective_on <= d
-         ORDER BY a.effective_on DESC, a.seq DESC LIMIT 1),
-        public.lease_rent_on(rent, escalation_pct, start, d))
+    SELECT public.lease_rate_from(coalesce(a.rent, lease_rate_on.rent), escalation_pct, start,
+                                  coalesce(a.effective_on, start), d)
+    FROM (SELECT NULL) one
+    LEFT JOIN LATERAL (
+        SELECT x.rent, x.effective_on FROM public.lease_amendment x
+        WHERE x.lease_id = p_lease AND x.rent IS NOT NULL AND x.effective_on <= d
+        ORDER BY x.effective_on DESC, x.seq DESC LIMIT 1) a ON true
 $$;
 
 -- Property fee per m² per month: the latest amendment's from its day, else the lease's.
@@ -437,7 +445,9 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
 $$;
 
 -- The rent schedule, as in 0003, with the area held each day (units added and
--- released from a day) and the rent and property fee in force each day.
+-- released from a day) and the rent and property fee in force each day. The lease's
+-- units and amendments are read once (a handful of rows) and each day looks them up
+-- there, so that a month of a lease costs no more queries than before.
 CREATE OR REPLACE FUNCTION lease_rent_schedule(p_lease bigint, p_from date DEFAULT NULL, p_to date DEFAULT NULL)
 RETURNS TABLE (month date, period_start date, period_end date, days int, free_days int,
                rent_per_m2 numeric, rent_due numeric, property_fee_due numeric, area_m2 numeric)
@@ -445,15 +455,25 @@ LANGUAGE sql STABLE AS $$
     WITH l AS (
         SELECT l.*, public.lease_occupancy(l.term, l.terminated_on) AS occ
         FROM public.lease l WHERE l.id = p_lease AND l.status <> 'cancelled'
+    ), units AS MATERIALIZED (
+        SELECT lu.during, u.area_m2 FROM public.lease_unit lu JOIN public.unit u ON u.id = lu.unit_id
+        WHERE lu.lease_id = p_lease AND NOT lu.cancelled
+    ), amendments AS MATERIALIZED (
+        SELECT a.effective_on, a.seq, a.rent, a.property_fee FROM public.lease_amendment a
+        WHERE a.lease_id = p_lease AND a.effective_on IS NOT NULL AND (a.rent IS NOT NULL OR a.property_fee IS NOT NULL)
     ), days AS (
         SELECT g::date AS day, l.free_window,
-               public.lease_rate_on(l.id, l.rent, l.escalation_pct, lower(l.term), g::date) AS rate,
-               public.lease_property_fee_on(l.id, l.property_fee, g::date) AS fee,
-               (SELECT coalesce(sum(u.area_m2), 0) FROM public.lease_unit lu JOIN public.unit u ON u.id = lu.unit_id
-                WHERE lu.lease_id = l.id AND NOT lu.cancelled AND lu.during @> g::date) AS area,
+               public.lease_rate_from(coalesce(r.rent, l.rent), l.escalation_pct, lower(l.term),
+                                      coalesce(r.effective_on, lower(l.term)), g::date) AS rate,
+               coalesce((SELECT a.property_fee FROM amendments a WHERE a.property_fee IS NOT NULL AND a.effective_on <= g::date
+                         ORDER BY a.effective_on DESC, a.seq DESC LIMIT 1), l.property_fee) AS fee,
+               (SELECT coalesce(sum(u.area_m2), 0) FROM units u WHERE u.during @> g::date) AS area,
                extract(day FROM date_trunc('month', g) + interval '1 month' - interval '1 day')::int AS dim
-        FROM l, generate_series(greatest(lower(l.occ), coalesce(p_from, lower(l.occ))),
-                                least(upper(l.occ) - 1, coalesce(p_to, upper(l.occ) - 1)), interval '1 day') g
+        FROM l CROSS JOIN generate_series(greatest(lower(l.occ), coalesce(p_from, lower(l.occ))),
+                                          least(upper(l.occ) - 1, coalesce(p_to, upper(l.occ) - 1)), interval '1 day') g
+        LEFT JOIN LATERAL (
+            SELECT a.rent, a.effective_on FROM amendments a WHERE a.rent IS NOT NULL AND a.effective_on <= g::date
+            ORDER BY a.effective_on DESC, a.seq DESC LIMIT 1) r ON true
     )
     SELECT date_trunc('month', day)::date, min(day), max(day), count(*)::int,
            (count(*) FILTER (WHERE free_window @> day))::int,
@@ -464,10 +484,10 @@ LANGUAGE sql STABLE AS $$
     FROM days GROUP BY 1 ORDER BY 1
 $$;
 
-REVOKE ALL ON FUNCTION lease_rate_on(bigint, numeric, numeric, date, date), lease_property_fee_on(bigint, numeric, date)
-    FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION lease_rate_on(bigint, numeric, numeric, date, date), lease_property_fee_on(bigint, numeric, date)
-    TO parkctl_admin, parkctl_leasing, parkctl_service, parkctl_viewer;
+REVOKE ALL ON FUNCTION lease_rate_from(numeric, numeric, date, date, date), lease_rate_on(bigint, numeric, numeric, date, date),
+    lease_property_fee_on(bigint, numeric, date) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION lease_rate_from(numeric, numeric, date, date, date), lease_rate_on(bigint, numeric, numeric, date, date),
+    lease_property_fee_on(bigint, numeric, date) TO parkctl_admin, parkctl_leasing, parkctl_service, parkctl_viewer;
 
 -- A lease is renewed once, by a renewal that is not cancelled: a cancelled renewal
 -- (改签) no longer stops the lease from being renewed again.
