@@ -258,15 +258,15 @@ public struct LeaseService {
     /// the whole lease): the lease commands that resolve what blocks a migration
     /// (`lease list`, `show`, `cancel`, `terminate`) run there too.
     ///
-    /// `referenceDay`, a placeholder already bound (`$1`), replaces today (`lease list
-    /// --active-on`: the units, area and rent of that day).
-    static func leaseSelect(amendable: Bool, referenceDay: String? = nil) -> String {
-        let today = "(now() AT TIME ZONE p.time_zone)::date"
-        let day = referenceDay.map { "coalesce(\($0)::date, \(today))" } ?? today
-        let onTheLease = amendable ? " AND NOT isempty(ref.occ * lu.agreed)" : ""
-        let rent = amendable ? "lease_rate_on(l.id, l.rent, l.escalation_pct, lower(l.term), ref.d)"
-                             : "lease_rent_on(l.rent, l.escalation_pct, lower(l.term), ref.d)"
-        let fee = amendable ? "lease_property_fee_on(l.id, l.property_fee, ref.d)" : "l.property_fee"
+    /// `referenceDay` replaces today (`lease list --active-on`: the units, area and rent
+    /// of that day).
+    static func leaseSelect(amendable: Bool, referenceDay: CalendarDate? = nil) -> SQL {
+        let today: SQL = "(now() AT TIME ZONE p.time_zone)::date"
+        let day: SQL = referenceDay.map { "\($0)::date" } ?? today
+        let onTheLease: SQL = amendable ? " AND NOT isempty(ref.occ * lu.agreed)" : .empty
+        let rent: SQL = amendable ? "lease_rate_on(l.id, l.rent, l.escalation_pct, lower(l.term), ref.d)"
+                                  : "lease_rent_on(l.rent, l.escalation_pct, lower(l.term), ref.d)"
+        let fee: SQL = amendable ? "lease_property_fee_on(l.id, l.property_fee, ref.d)" : "l.property_fee"
         return """
             SELECT l.number, t.name AS tenant, t.credit_code, p.code AS park,
                    (SELECT array_agg(p.code || '/' || b.code || '/' || u.code ORDER BY b.code, u.floor, u.code)
@@ -290,15 +290,14 @@ public struct LeaseService {
         try conn.query("SELECT to_regclass('public.lease_amendment') IS NOT NULL").rows[0].decode(0)
     }
 
-    static func leaseQuery(_ conn: Connection) throws -> PostgresQuery {
-        PostgresQuery(unsafeSQL: leaseSelect(amendable: try amendable(conn)))
+    /// The lease numbered `number`, as `leaseSelect` reads it, if it exists.
+    static func leaseRow(_ number: String, _ conn: Connection) throws -> PostgresRow? {
+        try conn.query("\(leaseSelect(amendable: try amendable(conn))) WHERE l.number = \(number)").rows.first
     }
 
     public func lease(_ number: String) throws -> Lease {
         try session.read { conn in
-            var query = try Self.leaseQuery(conn)
-            query.sql += " WHERE l.number = \(query.bind(number))"
-            guard let row = try conn.query(query).rows.first else { throw try Lookup.numberNotFound(.lease, number, conn) }
+            guard let row = try Self.leaseRow(number, conn) else { throw try Lookup.numberNotFound(.lease, number, conn) }
             var lease = try Self.decodeLease(row)
             if try Self.amendable(conn) {
                 (lease.partialUnits, lease.amendments) = try Self.amendmentDetails(number, conn)
@@ -317,20 +316,24 @@ public struct LeaseService {
         return try session.read { conn in
             if let park { _ = try Lookup.parkID(park, conn) }
             let tenantCreditCode = try tenantCreditCode.map { try Lookup.tenant($0, conn).creditCode }
-            var query = PostgresQuery(unsafeSQL: "")
-            let referenceDay = query.bind(activeOn)
-            query.sql = Self.leaseSelect(amendable: try Self.amendable(conn), referenceDay: referenceDay)
-            query.sql += """
-                 WHERE (\(query.bind(park))::text IS NULL OR p.code = \(query.bind(park)))
-                   AND (\(query.bind(tenantCreditCode))::text IS NULL OR t.credit_code = \(query.bind(tenantCreditCode)))
-                   AND (\(query.bind(activeOn))::date IS NULL OR (l.status IN ('signed', 'terminated')
-                        AND lease_occupancy(l.term, l.terminated_on) @> \(query.bind(activeOn))::date))
-                   AND (\(query.bind(expiringWithinDays))::int IS NULL OR (l.status = 'signed'
-                        AND upper(l.term) - 1 BETWEEN (now() AT TIME ZONE p.time_zone)::date
-                                                  AND (now() AT TIME ZONE p.time_zone)::date + \(query.bind(expiringWithinDays))::int))
-                 ORDER BY p.code, lower(l.term), l.number
-                """
-            return try conn.query(query).rows.map(Self.decodeLease)
+            // Only the filters asked for reach the SQL.
+            var filters: [SQL] = []
+            if let park { filters.append("p.code = \(park)") }
+            if let tenantCreditCode { filters.append("t.credit_code = \(tenantCreditCode)") }
+            if let activeOn {
+                filters.append("l.status IN ('signed', 'terminated') AND lease_occupancy(l.term, l.terminated_on) @> \(activeOn)::date")
+            }
+            if let expiringWithinDays {
+                filters.append("""
+                    l.status = 'signed' AND upper(l.term) - 1 BETWEEN (now() AT TIME ZONE p.time_zone)::date
+                                                                  AND (now() AT TIME ZONE p.time_zone)::date + \(expiringWithinDays)::int
+                    """)
+            }
+            return try conn.query("""
+                \(Self.leaseSelect(amendable: try Self.amendable(conn), referenceDay: activeOn))
+                \(SQL.whereAll(filters))
+                ORDER BY p.code, lower(l.term), l.number
+                """).rows.map(Self.decodeLease)
         }
     }
 
@@ -492,9 +495,7 @@ public struct LeaseService {
         guard try conn.query("SELECT 1 FROM lease WHERE number = \(number) FOR UPDATE").rowCount == 1 else {
             throw try Lookup.numberNotFound(.lease, number, conn)
         }
-        var query = try leaseQuery(conn)
-        query.sql += " WHERE l.number = \(query.bind(number))"
-        return try decodeLease(try conn.query(query).rows[0])
+        return try decodeLease(try leaseRow(number, conn)!)
     }
 
     static func today(_ conn: Connection, park: String) throws -> CalendarDate {

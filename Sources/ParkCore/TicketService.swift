@@ -284,7 +284,7 @@ public struct TicketService {
         public init() {}
     }
 
-    static let ticketSelect = """
+    static let ticketSelect: SQL = """
         SELECT t.number, p.code AS park, tn.name AS tenant, tn.credit_code,
                CASE WHEN u.id IS NULL THEN NULL ELSE p.code || '/' || b.code || '/' || u.code END AS unit,
                t.category, t.priority, t.title, t.description, t.reporter, t.assignee,
@@ -303,20 +303,28 @@ public struct TicketService {
             var filter = filter
             filter.tenantCreditCode = try filter.tenantCreditCode.map { try Lookup.tenant($0, conn).creditCode }
             try conn.execute("SELECT ticket_record_breaches(\(parkID))")
-            var query = PostgresQuery(unsafeSQL: Self.ticketSelect)
-            query.sql += """
-                 WHERE (\(query.bind(filter.park))::text IS NULL OR p.code = \(query.bind(filter.park)))
-                   AND (\(query.bind(filter.tenantCreditCode))::text IS NULL OR tn.credit_code = \(query.bind(filter.tenantCreditCode)))
-                   AND (\(query.bind(filter.status?.rawValue))::text IS NULL OR t.status = \(query.bind(filter.status?.rawValue)))
-                   AND (\(query.bind(filter.assignee))::text IS NULL OR t.assignee = \(query.bind(filter.assignee))
-                        OR parkctl_actor_name(t.assignee) = \(query.bind(filter.assignee)))
-                   AND (NOT \(query.bind(filter.breachedOnly)) OR (t.status <> 'cancelled' AND
-                        (coalesce(t.first_response_at, now()) > t.response_due_at OR coalesce(t.resolved_at, now()) > t.resolution_due_at)))
-                   AND (\(query.bind(filter.dueWithinMinutes))::int IS NULL OR (t.status IN ('open', 'assigned', 'in_progress') AND
-                        CASE WHEN t.first_response_at IS NULL THEN t.response_due_at ELSE t.resolution_due_at END
-                          <= now() + \(query.bind(filter.dueWithinMinutes))::int * interval '1 minute'))
-                 ORDER BY t.opened_at, t.number
-                """
+            // Only the filters asked for reach the SQL.
+            var filters: [SQL] = []
+            if let park = filter.park { filters.append("p.code = \(park)") }
+            if let tenant = filter.tenantCreditCode { filters.append("tn.credit_code = \(tenant)") }
+            if let status = filter.status { filters.append("t.status = \(status.rawValue)") }
+            if let assignee = filter.assignee {
+                filters.append("t.assignee = \(assignee) OR parkctl_actor_name(t.assignee) = \(assignee)")
+            }
+            if filter.breachedOnly {
+                filters.append("""
+                    t.status <> 'cancelled'
+                    AND (coalesce(t.first_response_at, now()) > t.response_due_at OR coalesce(t.resolved_at, now()) > t.resolution_due_at)
+                    """)
+            }
+            if let minutes = filter.dueWithinMinutes {
+                filters.append("""
+                    t.status IN ('open', 'assigned', 'in_progress')
+                    AND CASE WHEN t.first_response_at IS NULL THEN t.response_due_at ELSE t.resolution_due_at END
+                        <= now() + \(minutes)::int * interval '1 minute'
+                    """)
+            }
+            let query: PostgresQuery = "\(Self.ticketSelect) \(SQL.whereAll(filters)) ORDER BY t.opened_at, t.number"
             return try conn.query(query).rows.map { try Self.decodeTicket($0, events: []) }
         }
     }
@@ -330,9 +338,7 @@ public struct TicketService {
             if recordingBreaches {
                 try conn.execute("SELECT ticket_record_breaches(NULL, now(), \(try idRow.decode(0, as: Int.self)))")
             }
-            var query = PostgresQuery(unsafeSQL: Self.ticketSelect)
-            query.sql += " WHERE t.number = \(query.bind(number))"
-            let row = try conn.query(query).rows[0]
+            let row = try conn.query("\(Self.ticketSelect) WHERE t.number = \(number)").rows[0]
             // Numbered in the order they were recorded; a correction says what it changed.
             let events = try conn.query("""
                 WITH e AS (SELECT e.*, row_number() OVER (ORDER BY e.id) AS no, p.time_zone

@@ -60,21 +60,25 @@ public struct OccupancyReport {
         }
         // As recorded: the leases and the units (area, kind) as they were at the end of that day.
         let recordedAt = "((day.r + 1)::timestamp AT TIME ZONE day.tz)"
-        let statusSource = asRecorded == nil ? "unit_status_on(day.d)" : "unit_status_as_recorded(day.d, \(recordedAt))"
-        let unitSource = asRecorded == nil ? "unit" : "unit_as_recorded(\(recordedAt))"
-        // The SQL varies only by these constant fragments, chosen from enums and optionals.
-        let sql = """
+        let statusSource = SQL(verbatim: asRecorded == nil ? "unit_status_on(day.d)" : "unit_status_as_recorded(day.d, \(recordedAt))")
+        let unitSource = SQL(verbatim: asRecorded == nil ? "unit" : "unit_as_recorded(\(recordedAt))")
+        let groups = SQL(verbatim: groupColumns)
+        // A scope not asked for drops out of the SQL.
+        var scope: [SQL] = []
+        if let p = park ?? building?.park { scope.append("p.code = \(p)") }
+        if let building { scope.append("b.code = \(building.building)") }
+        let query: PostgresQuery = """
             WITH day AS (
-                SELECT coalesce($1::date, (now() AT TIME ZONE tz)::date) AS d, $2::date AS r, tz
+                SELECT coalesce(\(asOf)::date, (now() AT TIME ZONE tz)::date) AS d, \(asRecorded)::date AS r, tz
                 FROM (SELECT value AS tz FROM parkctl_setting WHERE key = 'default_time_zone') z
             ), s AS (
                 SELECT p.code AS park, b.code AS building, u.floor, u.kind, u.area_m2, st.status, day.d
                 FROM day, \(statusSource) st
                 JOIN \(unitSource) u ON u.id = st.unit_id JOIN building b ON b.id = u.building_id JOIN park p ON p.id = u.park_id
-                WHERE ($3::text IS NULL OR p.code = $3) AND ($4::text IS NULL OR b.code = $4)
+                \(SQL.whereAll(scope))
             )
-            SELECT CASE WHEN grouping(\(groupColumns)) > 0 THEN 'total' ELSE $5 END AS scope,
-                   \(Self.selectColumns(grouping)),
+            SELECT CASE WHEN grouping(\(groups)) > 0 THEN 'total' ELSE \(grouping.rawValue) END AS scope,
+                   \(SQL(verbatim: Self.selectColumns(grouping))),
                    count(*) AS units_total,
                    count(*) FILTER (WHERE status = 'leased') AS units_leased,
                    count(*) FILTER (WHERE status = 'reserved') AS units_reserved,
@@ -91,12 +95,9 @@ public struct OccupancyReport {
                          / nullif(count(*) - count(*) FILTER (WHERE status = 'off_market'), 0), 4) AS occupancy_rate_units,
                    min(d) AS as_of
             FROM s
-            GROUP BY GROUPING SETS ((\(groupColumns)), ())
-            ORDER BY grouping(\(groupColumns)), \(groupColumns)
+            GROUP BY GROUPING SETS ((\(groups)), ())
+            ORDER BY grouping(\(groups)), \(groups)
             """
-        var query = PostgresQuery(unsafeSQL: sql)
-        query.binds = [PostgresBind(asOf), PostgresBind(asRecorded), PostgresBind(park ?? building?.park),
-                       PostgresBind(building?.building), PostgresBind(grouping.rawValue)]
         return try session.read { conn in
             if let p = park ?? building?.park { _ = try Lookup.parkID(p, conn) }
             if let building { _ = try Lookup.buildingIDs(building, conn) }
