@@ -57,14 +57,13 @@ enum Lookup {
     /// code differs from it in one or two characters (a typing slip).
     static func tenantNotFound(_ reference: String, _ conn: Connection) throws -> ParkError {
         let upper = reference.uppercased()
-        var query = PostgresQuery(unsafeSQL: "SELECT name || ' (' || credit_code || ')' FROM tenant t WHERE ")
-        let text = query.bind(reference), code = query.bind(upper)
-        query.sql += TenantSearch.condition("t", text: text) + """
-             OR (length(\(code)) = 18 AND (SELECT count(*) FROM generate_series(1, 18) i
-                                          WHERE substr(t.credit_code, i, 1) <> substr(\(code), i, 1)) <= 2)
+        let near: [String] = try conn.query("""
+            SELECT name || ' (' || credit_code || ')' FROM tenant t
+            WHERE \(TenantSearch.condition("t", text: reference))
+               OR (length(\(upper)) = 18 AND (SELECT count(*) FROM generate_series(1, 18) i
+                                              WHERE substr(t.credit_code, i, 1) <> substr(\(upper), i, 1)) <= 2)
             ORDER BY name LIMIT 5
-            """
-        let near: [String] = try conn.query(query).rows.map { try $0.decode(0) }
+            """).rows.map { try $0.decode(0) }
         let what = CreditCode.isValid(upper) ? "tenant with credit code '\(upper)' not found" : "tenant named '\(reference)' not found"
         return .notFound(what + (near.isEmpty ? "" : "; did you mean \(near.joined(separator: ", "))?")
                          + " (find one with: parkctl tenant list --name TEXT)")
@@ -133,8 +132,7 @@ enum Lookup {
         let digits = String(match.3)
         let candidate = "\(letter)-\(match.2)-" + String(repeating: "0", count: max(0, 6 - digits.count)) + digits
         guard candidate != number else { return notFound }
-        var query = PostgresQuery(unsafeSQL: "SELECT 1 FROM \(kind.rawValue) WHERE number = ")
-        query.sql += query.bind(candidate)
+        let query: PostgresQuery = "SELECT 1 FROM \(identifier: kind.rawValue) WHERE number = \(candidate)"
         guard try conn.query(query).rowCount > 0 else { return notFound }
         return .notFound("\(kind.rawValue) '\(number)' not found; did you mean \(candidate)?")
     }
@@ -152,12 +150,13 @@ enum Lookup {
 /// Finding tenants by part of their names: the one expression migration 0014 indexes,
 /// and a pattern that takes the text typed literally (`%` and `_` are not wildcards).
 enum TenantSearch {
-    /// SQL that is true when `alias`'s registered or short name contains the text
-    /// bound at `placeholder` (Latin letters in any case).
-    static func condition(_ alias: String, text placeholder: String) -> String {
-        """
-        lower(\(alias).name || ' ' || coalesce(\(alias).short_name, '')) \
-        LIKE '%' || replace(replace(replace(lower(\(placeholder)::text), '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%'
-        """
+    /// SQL that is true when `alias`'s registered or short name contains `text`
+    /// (Latin letters in any case; % and _ taken literally).
+    static func condition(_ alias: String, text: String) -> SQL {
+        let t = SQL(verbatim: alias)
+        return """
+            lower(\(t).name || ' ' || coalesce(\(t).short_name, '')) \
+            LIKE '%' || replace(replace(replace(lower(\(text)::text), '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%'
+            """
     }
 }

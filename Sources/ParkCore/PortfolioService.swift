@@ -33,7 +33,7 @@ public struct PortfolioService {
         return try park(code)
     }
 
-    static let parkSelect = """
+    static let parkSelect: SQL = """
         SELECT p.code, p.name, p.kind, p.industries, p.address, p.time_zone,
                (SELECT count(*) FROM building b WHERE b.park_id = p.id) AS buildings,
                count(u.id) AS units, coalesce(sum(u.area_m2), 0) AS area_m2
@@ -42,15 +42,15 @@ public struct PortfolioService {
 
     public func parks() throws -> [Park] {
         try session.read { conn in
-            try conn.query(PostgresQuery(unsafeSQL: Self.parkSelect + " GROUP BY p.id ORDER BY p.code")).rows.map(Self.decodePark)
+            try conn.query("\(Self.parkSelect) GROUP BY p.id ORDER BY p.code").rows.map(Self.decodePark)
         }
     }
 
     public func park(_ code: String) throws -> Park {
         try session.read { conn in
-            var query = PostgresQuery(unsafeSQL: Self.parkSelect)
-            query.sql += " WHERE p.code = \(query.bind(code)) GROUP BY p.id"
-            guard let row = try conn.query(query).rows.first else { throw try Lookup.parkNotFound(code, conn) }
+            guard let row = try conn.query("\(Self.parkSelect) WHERE p.code = \(code) GROUP BY p.id").rows.first else {
+                throw try Lookup.parkNotFound(code, conn)
+            }
             return try Self.decodePark(row)
         }
     }

@@ -63,7 +63,7 @@ public struct StaffService {
     /// Every member of staff, revoked ones last.
     public func list() throws -> [StaffMember] {
         try session.read { conn in
-            try conn.query(PostgresQuery(unsafeSQL: Self.select + " ORDER BY s.revoked_at IS NOT NULL, s.name")).rows.map(Self.decode)
+            try conn.query("\(Self.select) ORDER BY s.revoked_at IS NOT NULL, s.name").rows.map(Self.decode)
         }
     }
 
@@ -108,7 +108,7 @@ public struct StaffService {
         return name
     }
 
-    static let select = """
+    static let select: SQL = """
         SELECT s.name, s.display_name, s.role, s.created_at, s.created_by, s.revoked_at, s.revoked_by,
                (SELECT array_agg(p.code ORDER BY p.code) FROM park p WHERE p.id = ANY (s.park_ids)) AS parks,
                s.park_ids IS NULL AS every_park
@@ -116,7 +116,7 @@ public struct StaffService {
         """
 
     static func member(_ name: String, _ conn: Connection) throws -> StaffMember {
-        try decode(conn.query(PostgresQuery(unsafeSQL: select + " WHERE s.name = $1", binds: [PostgresBind(name)])).rows[0])
+        try decode(conn.query("\(select) WHERE s.name = \(name)").rows[0])
     }
 
     static func decode(_ row: PostgresRow) throws -> StaffMember {

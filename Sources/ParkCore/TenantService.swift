@@ -280,19 +280,18 @@ public struct TenantService {
 
     /// The query of ``list(park:stage:name:)`` (bench/tenant-search.sh runs it in psql too).
     public static func listQuery(park: String?, stage: OnboardingStage?, name: String?) -> PostgresQuery {
-        var query = PostgresQuery(unsafeSQL: """
+        // Only the filters asked for reach the SQL.
+        var filters: [SQL] = []
+        if let park { filters.append("p.code = \(park)") }
+        if let stage { filters.append("o.stage = \(stage.rawValue)") }
+        if let name { filters.append(TenantSearch.condition("t", text: name)) }
+        return """
             SELECT t.name, t.short_name, t.credit_code, t.industry, t.contact, t.phone, t.email, p.code AS park, o.stage,
                    o.wanted_area_m2, o.wanted_kind, o.override_reason, o.applied_at
             FROM onboarding o JOIN tenant t ON t.id = o.tenant_id JOIN park p ON p.id = o.park_id
-            WHERE
-            """)
-        let parkCode = query.bind(park), stageName = query.bind(stage?.rawValue), text = query.bind(name)
-        query.sql += """
-             (\(parkCode)::text IS NULL OR p.code = \(parkCode)) AND (\(stageName)::text IS NULL OR o.stage = \(stageName))
-              AND (\(text)::text IS NULL OR \(TenantSearch.condition("t", text: text)))
+            \(SQL.whereAll(filters))
             ORDER BY p.code, o.applied_at, t.name
             """
-        return query
     }
 
     /// A tenant's profile and every application, each with its timeline and checklist.
