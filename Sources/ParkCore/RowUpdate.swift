@@ -25,34 +25,23 @@ enum RowUpdate {
     /// those that changed (none: nothing is written, and the audit trail stays quiet).
     static func assign(_ columns: [Assignment], table: String, id: Int, _ conn: Connection) throws -> [String] {
         guard !columns.isEmpty else { return [] }
-        var query = PostgresQuery(unsafeSQL: "")
-        let idBind = query.bind(id)
-        let values = columns.map { column -> String in
-            query.binds.append(column.value)
-            return "$\(query.binds.count)::\(column.type)"
-        }
-        let changed = zip(columns, values).map { "('\($0.column)', t.\($0.column) IS DISTINCT FROM \($1))" }.joined(separator: ", ")
-        let sets = zip(columns, values).map { "\($0.column) = \($1)" }.joined(separator: ", ")
-        let differs = zip(columns, values).map { "t.\($0.column) IS DISTINCT FROM \($1)" }.joined(separator: " OR ")
-        query.sql = """
-            WITH old AS (SELECT ARRAY(SELECT c FROM (VALUES \(changed)) v(c, d) WHERE d) AS changed
-                         FROM \(table) t WHERE t.id = \(idBind) FOR UPDATE),
-                 upd AS (UPDATE \(table) t SET \(sets) WHERE t.id = \(idBind) AND (\(differs)) RETURNING t.id)
+        let values: [SQL] = columns.map { "\(bind: $0.value)::\(SQL(verbatim: $0.type))" }
+        let changed = zip(columns, values).map { c, v -> SQL in "(\(c.column), t.\(identifier: c.column) IS DISTINCT FROM \(v))" }
+        let sets = zip(columns, values).map { c, v -> SQL in "\(identifier: c.column) = \(v)" }
+        let differs = zip(columns, values).map { c, v -> SQL in "t.\(identifier: c.column) IS DISTINCT FROM \(v)" }
+        return try conn.query("""
+            WITH old AS (SELECT ARRAY(SELECT c FROM (VALUES \(changed.joined(separator: ", "))) v(c, d) WHERE d) AS changed
+                         FROM \(identifier: table) t WHERE t.id = \(id) FOR UPDATE),
+                 upd AS (UPDATE \(identifier: table) t SET \(sets.joined(separator: ", ")) WHERE t.id = \(id)
+                         AND (\(differs.joined(separator: " OR "))) RETURNING t.id)
             SELECT changed FROM old
-            """
-        return try conn.query(query).rows.first?.decode(0) ?? []
+            """).rows.first?.decode(0) ?? []
     }
 
     /// Whether any of `columns` differs from row `id` of `table`.
     static func differs(_ columns: [Assignment], table: String, id: Int, _ conn: Connection) throws -> Bool {
         guard !columns.isEmpty else { return false }
-        var query = PostgresQuery(unsafeSQL: "")
-        let idBind = query.bind(id)
-        let tests = columns.map { column -> String in
-            query.binds.append(column.value)
-            return "t.\(column.column) IS DISTINCT FROM $\(query.binds.count)::\(column.type)"
-        }
-        query.sql = "SELECT \(tests.joined(separator: " OR ")) FROM \(table) t WHERE t.id = \(idBind)"
-        return try conn.query(query).rows[0].decode(0)
+        let tests = columns.map { c -> SQL in "t.\(identifier: c.column) IS DISTINCT FROM \(bind: c.value)::\(SQL(verbatim: c.type))" }
+        return try conn.query("SELECT \(tests.joined(separator: " OR ")) FROM \(identifier: table) t WHERE t.id = \(id)").rows[0].decode(0)
     }
 }
