@@ -81,8 +81,11 @@ LATERAL (SELECT substr('0123456789ABCDEFGHJKLMNPQRTUWXY',
                        1) AS check_char
          FROM unnest(ARRAY[1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]) WITH ORDINALITY AS cw(w, i)) c;
 
+-- A short name names one tenant (0014's unique index): the first tenant to draw one keeps it.
 INSERT INTO tenant (name, short_name, credit_code, industry, contact, phone)
-SELECT name, short_name, credit_code, 'software', '陈静', '0734-8100101' FROM gen_tenant ORDER BY g;
+SELECT name, CASE WHEN row_number() OVER (PARTITION BY short_name ORDER BY g) = 1 THEN short_name END,
+       credit_code, 'software', '陈静', '0734-8100101'
+FROM gen_tenant ORDER BY g;
 
 INSERT INTO onboarding (park_id, tenant_id, stage, applied_at)
 SELECT p.id, tn.id, 'applied', now() - t.days_ago * interval '1 day'
