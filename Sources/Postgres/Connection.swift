@@ -30,13 +30,21 @@ public final class Connection {
     /// Every connection uses UTF-8, ISO dates, and `application_name=parkctl` unless
     /// the conninfo says otherwise.
     ///
-    /// `settings` are server settings for the session (e.g. `lock_timeout: "5s"`),
-    /// sent with the connection request, so they cost no round trip.
+    /// `settings` are server settings for the session (e.g. `lock_timeout: "5s"`,
+    /// `timezone: "Asia/Shanghai"`), sent with the connection request, so they cost no
+    /// round trip. A name that is not a setting's, or a value with a control
+    /// character, is refused (never dropped in silence).
     public init(_ conninfo: String = "", applicationName: String = "parkctl", settings: [String: String] = [:]) throws {
         var options = "-c datestyle=ISO,YMD"
-        for (name, value) in settings.sorted(by: { $0.key < $1.key })
-        where name.allSatisfy({ $0.isLetter || $0 == "_" || $0 == "." }) && value.allSatisfy({ $0.isLetter || $0.isNumber }) {
-            options += " -c \(name)=\(value)"
+        for (name, value) in settings.sorted(by: { $0.key < $1.key }) {
+            guard !name.isEmpty, name.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0)
+                                                                                 || $0 == "_" || $0 == ".") }) else {
+                throw PostgresError(kind: .client, message: "'\(name)' is not the name of a server setting")
+            }
+            guard value.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }) else {
+                throw PostgresError(kind: .client, message: "the value of setting \(name) holds a control character")
+            }
+            options += " -c \(name)=" + Self.escapedOption(value)
         }
         if let env = getenv("PGOPTIONS") { options = String(cString: env) + " " + options }
         // Later entries win, so whatever the caller's conninfo says overrides ours.
@@ -60,6 +68,17 @@ public final class Connection {
         // libpq prints NOTICEs to stderr by default; a CLI must not.
         PQsetNoticeProcessor(conn, { _, _ in }, nil)
         handle = conn
+    }
+
+    /// A value as the server's `options` reads it: every character but letters and
+    /// digits escaped with a backslash (so spaces, `/` and `\\` arrive as typed).
+    static func escapedOption(_ value: String) -> String {
+        var out = ""
+        for scalar in value.unicodeScalars {
+            if !(scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar))) { out += "\\" }
+            out.unicodeScalars.append(scalar)
+        }
+        return out
     }
 
     deinit { close() }

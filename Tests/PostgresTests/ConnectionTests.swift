@@ -13,6 +13,23 @@ import TestSupport
         #expect(error?.description.contains("127.0.0.1:1") == true)
     }
 
+    /// Session settings arrive as given, `/`, spaces and backslashes included; a bad
+    /// name or a control character is an error, never a setting dropped in silence.
+    @Test func settingsArriveAsGivenOrAreRefused() throws {
+        let db = try TestDatabase()
+        let conn = try Connection(db.conninfo, settings: ["timezone": "Asia/Shanghai", "lock_timeout": "5s",
+                                                          "parkctl.note": #"a b\c/园区"#])
+        defer { conn.close() }
+        let row = try conn.query("SELECT current_setting('timezone'), current_setting('lock_timeout'), current_setting('parkctl.note')").rows[0]
+        #expect(try row.decode(0, as: String.self) == "Asia/Shanghai")
+        #expect(try row.decode(1, as: String.self) == "5s")
+        #expect(try row.decode(2, as: String.self) == #"a b\c/园区"#)
+        for bad in [["x; DROP": "1"], ["": "1"], ["timezone": "UTC\nx"]] {
+            let error = #expect(throws: PostgresError.self) { _ = try Connection(db.conninfo, settings: bad) }
+            #expect(error?.kind == .client, "\(bad)")
+        }
+    }
+
     @Test func setsApplicationNameAndUTF8() throws {
         let db = try TestDatabase()
         let row = try db.connection.query("SELECT current_setting('application_name') AS app, current_setting('client_encoding') AS enc").rows[0]
