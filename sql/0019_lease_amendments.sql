@@ -295,6 +295,8 @@ DECLARE
     occ daterange;
     u bigint;
     days daterange;
+    units bigint[] := '{}';
+    agreements daterange[] := '{}';
     today date;
 BEGIN
     IF TG_TABLE_SCHEMA <> 'public' OR TG_TABLE_NAME <> 'lease_amendment' THEN
@@ -357,11 +359,7 @@ BEGIN
         SELECT * INTO lu FROM public.lease_unit WHERE lease_id = l.id AND unit_id = u;
         IF NOT FOUND THEN
             days := daterange(NEW.effective_on, NULL);
-            INSERT INTO public.lease_unit (park_id, lease_id, unit_id, agreed, during, cancelled)
-            VALUES (l.park_id, l.id, u, days, public.lease_unit_during(occ, days), public.lease_unit_cancelled(l.status, occ, days));
-            CONTINUE;
-        END IF;
-        IF NOT isempty(lu.agreed) AND (lower_inf(lu.agreed) OR lower(lu.agreed) <= NEW.effective_on) THEN
+        ELSIF NOT isempty(lu.agreed) AND (lower_inf(lu.agreed) OR lower(lu.agreed) <= NEW.effective_on) THEN
             -- On the lease on that day already, or released: one run of days per unit.
             IF upper_inf(lu.agreed) OR upper(lu.agreed) < NEW.effective_on THEN
                 RAISE EXCEPTION 'lease % holds unit % for %: it cannot be added from %', l.number, u, lu.agreed, NEW.effective_on
@@ -371,10 +369,8 @@ BEGIN
         ELSE
             days := daterange(NEW.effective_on, CASE WHEN isempty(lu.agreed) THEN NULL ELSE upper(lu.agreed) END);
         END IF;
-        UPDATE public.lease_unit
-        SET agreed = days, during = public.lease_unit_during(occ, days),
-            cancelled = public.lease_unit_cancelled(l.status, occ, days)
-        WHERE lease_id = l.id AND unit_id = u;
+        units := units || u;
+        agreements := agreements || days;
     END LOOP;
 
     FOREACH u IN ARRAY NEW.units_released LOOP
@@ -383,12 +379,15 @@ BEGIN
             RAISE EXCEPTION 'lease % does not hold unit % on %: nothing to release', l.number, u, NEW.effective_on
                 USING ERRCODE = 'check_violation', CONSTRAINT = 'lease_amendment_unit_released_held', TABLE = 'lease_amendment';
         END IF;
-        days := lu.agreed * daterange(NULL, NEW.effective_on);
-        UPDATE public.lease_unit
-        SET agreed = days, during = public.lease_unit_during(occ, days),
-            cancelled = public.lease_unit_cancelled(l.status, occ, days)
-        WHERE lease_id = l.id AND unit_id = u;
+        units := units || u;
+        agreements := agreements || (lu.agreed * daterange(NULL, NEW.effective_on));
     END LOOP;
+
+    -- Each unit's new agreed days, and the days it is held and its state that follow.
+    INSERT INTO public.lease_unit (park_id, lease_id, unit_id, agreed, during, cancelled)
+    SELECT l.park_id, l.id, c.unit, c.days, public.lease_unit_during(occ, c.days), public.lease_unit_cancelled(l.status, occ, c.days)
+    FROM unnest(units, agreements) AS c(unit, days)
+    ON CONFLICT (lease_id, unit_id) DO UPDATE SET agreed = EXCLUDED.agreed, during = EXCLUDED.during, cancelled = EXCLUDED.cancelled;
     RETURN NULL;
 END $$;
 CREATE TRIGGER lease_amendment_applies AFTER INSERT ON lease_amendment

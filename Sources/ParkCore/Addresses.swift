@@ -11,9 +11,7 @@ public struct BuildingAddress: Hashable, Sendable, CustomStringConvertible {
     public init(parsing text: String) throws {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
-            let ascii = Spelling.halfWidth(text)
-            let hint = ascii != text && ascii.split(separator: "/").count == 2 ? "; did you mean \(ascii)? (full-width characters typed)" : ""
-            throw ParkError.invalid("building '\(text)' must be written PARK/BUILDING, e.g. SW/B1\(hint)")
+            throw ParkError.invalid("building '\(text)' must be written PARK/BUILDING, e.g. SW/B1\(Spelling.fullWidthHint(text, parts: 2))")
         }
         park = parts[0]
         building = parts[1]
@@ -37,9 +35,7 @@ public struct UnitAddress: Hashable, Sendable, CustomStringConvertible {
     public init(parsing text: String) throws {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         guard parts.count == 3, parts.allSatisfy({ !$0.isEmpty }) else {
-            let ascii = Spelling.halfWidth(text)
-            let hint = ascii != text && ascii.split(separator: "/").count == 3 ? "; did you mean \(ascii)? (full-width characters typed)" : ""
-            throw ParkError.invalid("unit '\(text)' must be written PARK/BUILDING/UNIT, e.g. SW/B1/0301\(hint)")
+            throw ParkError.invalid("unit '\(text)' must be written PARK/BUILDING/UNIT, e.g. SW/B1/0301\(Spelling.fullWidthHint(text, parts: 3))")
         }
         park = parts[0]
         building = parts[1]

@@ -101,8 +101,8 @@ extension LeaseService {
                         lease \(number) runs \(lease.occupancy.first) to \(lease.occupancy.last): --from \(from) is not within it
                         """)
                 }
-                let leaseID: Int = try conn.query("SELECT id FROM lease WHERE number = \(number)").rows[0].decode(0)
-                let parkID = try Lookup.parkID(lease.park, conn)
+                let ids = try conn.query("SELECT id, park_id FROM lease WHERE number = \(number)").rows[0]
+                let leaseID: Int = try ids.decode("id"), parkID: Int = try ids.decode("park_id")
 
                 // The units: those added must be free and of the park, those released held on the day.
                 let added = try Self.units(change.addUnits, conn)
@@ -131,15 +131,9 @@ extension LeaseService {
                 // Added: new to the lease (held from `from`), or back on it: a release undone
                 // (`from` no later than the release day), an addition moved earlier, or a
                 // unit taken off the lease added again. One run of days per unit and lease.
-                var addedBack: [Int] = []
-                var addedNew: [Int] = []
                 for unit in added {
                     let from = from!
-                    guard let there = current.first(where: { $0.id == unit.id }) else {
-                        addedNew.append(unit.id)
-                        continue
-                    }
-                    if !there.gone, there.from.map({ $0 <= from }) ?? true {
+                    if let there = current.first(where: { $0.id == unit.id }), !there.gone, there.from.map({ $0 <= from }) ?? true {
                         guard let until = there.until else {
                             throw ParkError(.conflict, "unit \(unit.address) is on lease \(number) already (from \(there.during.first))")
                         }
@@ -151,7 +145,6 @@ extension LeaseService {
                                 """)
                         }
                     }
-                    addedBack.append(unit.id)
                 }
                 // Released: free from `from`; from its first day, the unit is off the lease
                 // (an addition undone).
@@ -217,7 +210,7 @@ extension LeaseService {
                     INSERT INTO lease_amendment (park_id, lease_id, signed_on, effective_on, rent, property_fee, end_before,
                                                  end_after, units_added, units_released, note)
                     VALUES (\(parkID), \(leaseID), \(signedOn), \(change.effectiveOn), \(change.rent), \(change.propertyFee),
-                            \(endBefore), \(endBefore == nil ? nil : change.end), \(addedNew + addedBack)::bigint[],
+                            \(endBefore), \(endBefore == nil ? nil : change.end), \(added.map(\.id))::bigint[],
                             \(released)::bigint[], \(note))
                     RETURNING number
                     """).rows[0].decode(0)

@@ -291,15 +291,18 @@ public struct LeaseService {
     }
 
     /// The lease numbered `number`, as `leaseSelect` reads it, if it exists.
-    static func leaseRow(_ number: String, _ conn: Connection) throws -> PostgresRow? {
-        try conn.query("\(leaseSelect(amendable: try amendable(conn))) WHERE l.number = \(number)").rows.first
+    static func leaseRow(_ number: String, amendable: Bool, _ conn: Connection) throws -> PostgresRow? {
+        try conn.query("\(leaseSelect(amendable: amendable)) WHERE l.number = \(number)").rows.first
     }
 
     public func lease(_ number: String) throws -> Lease {
         try session.read { conn in
-            guard let row = try Self.leaseRow(number, conn) else { throw try Lookup.numberNotFound(.lease, number, conn) }
+            let amendable = try Self.amendable(conn)
+            guard let row = try Self.leaseRow(number, amendable: amendable, conn) else {
+                throw try Lookup.numberNotFound(.lease, number, conn)
+            }
             var lease = try Self.decodeLease(row)
-            if try Self.amendable(conn) {
+            if amendable {
                 (lease.partialUnits, lease.amendments) = try Self.amendmentDetails(number, conn)
             }
             return lease
@@ -495,7 +498,7 @@ public struct LeaseService {
         guard try conn.query("SELECT 1 FROM lease WHERE number = \(number) FOR UPDATE").rowCount == 1 else {
             throw try Lookup.numberNotFound(.lease, number, conn)
         }
-        return try decodeLease(try leaseRow(number, conn)!)
+        return try decodeLease(try leaseRow(number, amendable: try amendable(conn), conn)!)
     }
 
     static func today(_ conn: Connection, park: String) throws -> CalendarDate {

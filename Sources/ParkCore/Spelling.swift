@@ -35,6 +35,13 @@ public enum Spelling {
         }))
     }
 
+    /// "; did you mean SW/B1/0301? …" when `text` is an address of `parts` parts once its
+    /// full-width characters are read as ASCII, else nothing.
+    static func fullWidthHint(_ text: String, parts: Int) -> String {
+        let ascii = halfWidth(text)
+        return ascii != text && ascii.split(separator: "/").count == parts ? "; did you mean \(ascii)? (full-width characters typed)" : ""
+    }
+
     /// Edits between two names, by characters: insertions, deletions, substitutions
     /// and swaps of two neighbours (`uint` is one edit from `unit`).
     public static func editDistance(_ a: String, _ b: String) -> Int {

@@ -141,9 +141,16 @@ public struct TicketService {
 
     @discardableResult
     public func assign(_ number: String, to name: String, at: Date? = nil) throws -> Bool {
+        try assignment(number, to: name, at: at).changed
+    }
+
+    /// Assigns the ticket to `name` (see `assignee(_:)`): whether that changed anything,
+    /// and who it is assigned to (the login a display name stands for).
+    public func assignment(_ number: String, to name: String, at: Date? = nil) throws -> (changed: Bool, assignee: String) {
         let assignee = try self.assignee(name)
-        return try record(number, kind: "assigned", to: nil, note: assignee, at: at,
-                          allowedFrom: [.open, .assigned, .inProgress], action: "be assigned")
+        let changed = try record(number, kind: "assigned", to: nil, note: assignee, at: at,
+                                 allowedFrom: [.open, .assigned, .inProgress], action: "be assigned")
+        return (changed, assignee)
     }
 
     @discardableResult

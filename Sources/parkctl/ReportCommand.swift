@@ -40,14 +40,15 @@ struct ReportCommand: ParsableCommand {
 
         func run() throws {
             let grouping = try OccupancyReport.Grouping.parse(by)
-            let (day, rows) = try OccupancyReport(scope.staff.session()).run(
+            let report = OccupancyReport(try scope.staff.session())
+            let (day, rows) = try report.run(
                 park: scope.park, building: try scope.buildingAddress, asOf: try optionalDate(asOf, "as-of"),
                 asRecorded: try optionalDate(asRecorded, "as-recorded"), by: grouping)
             let records = rows.map(\.record)
             emit(Renderer.render(records, as: scope.output.format))
             // Zeros as recorded before anything was: say why, on standard error.
             if let recorded = try optionalDate(asRecorded, "as-recorded") {
-                let first = try OccupancyReport(scope.staff.session()).firstRecordedDay(park: scope.park ?? (try scope.buildingAddress)?.park)
+                let first = try report.firstRecordedDay(park: scope.park ?? (try scope.buildingAddress)?.park)
                 if first.map({ recorded < $0 }) ?? true {
                     FileHandle.standardError.write(Data("""
                         parkctl: note: nothing was recorded by the end of \(recorded)\(first.map { " (the first unit was recorded on \($0))" } ?? ""), \

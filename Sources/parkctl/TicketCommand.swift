@@ -76,10 +76,8 @@ struct TicketCommand: ParsableCommand {
         @OptionGroup var ticket: TicketArgument
         @Option(help: "Who: a login, a member of staff's display name (王芳), or anyone else by name.") var to: String
         func run() throws {
-            let service = TicketService(try ticket.staff.session())
-            let login = try service.assignee(to)
+            let (changed, login) = try TicketService(try ticket.staff.session()).assignment(ticket.number, to: to, at: try ticket.time)
             let who = login == to ? to : "\(to) (\(login))"
-            let changed = try service.assign(ticket.number, to: to, at: try ticket.time)
             say(changed ? "\(ticket.number) assigned to \(who)\n" : "\(ticket.number) is assigned to \(who) already; nothing changed\n")
         }
     }

@@ -37,17 +37,15 @@ public struct RentRollReport {
                                              (now() AT TIME ZONE 'Asia/Shanghai')::date) AS d,
                                     coalesce(date_trunc('month', \(month)::date)::date, coalesce(\(asOf)::date, (now() AT TIME ZONE 'Asia/Shanghai')::date)) AS first),
                 l AS (
-                    SELECT l.*, t.name AS tenant, p.code AS park,
-                           -- The day each lease is shown as of: the day asked, or its last day in the month.
-                           least(day.d, upper(lease_occupancy(l.term, l.terminated_on)) - 1) AS d,
+                    SELECT l.*, t.name AS tenant, p.code AS park, ref.d,
                            (SELECT array_agg(p.code || '/' || b.code || '/' || u.code ORDER BY b.code, u.floor, u.code)
                             FROM lease_unit lu JOIN unit u ON u.id = lu.unit_id JOIN building b ON b.id = u.building_id
-                            WHERE lu.lease_id = l.id AND NOT lu.cancelled
-                              AND lu.during @> least(day.d, upper(lease_occupancy(l.term, l.terminated_on)) - 1)) AS units,
+                            WHERE lu.lease_id = l.id AND NOT lu.cancelled AND lu.during @> ref.d) AS units,
                            (SELECT sum(u.area_m2) FROM lease_unit lu JOIN unit u ON u.id = lu.unit_id
-                            WHERE lu.lease_id = l.id AND NOT lu.cancelled
-                              AND lu.during @> least(day.d, upper(lease_occupancy(l.term, l.terminated_on)) - 1)) AS area_m2
+                            WHERE lu.lease_id = l.id AND NOT lu.cancelled AND lu.during @> ref.d) AS area_m2
                     FROM day, lease l JOIN tenant t ON t.id = l.tenant_id JOIN park p ON p.id = l.park_id
+                    -- The day each lease is shown as of: the day asked, or its last day in the month.
+                    CROSS JOIN LATERAL (SELECT least(day.d, upper(lease_occupancy(l.term, l.terminated_on)) - 1) AS d) ref
                     WHERE l.status IN ('signed', 'terminated')
                       AND lease_occupancy(l.term, l.terminated_on) && daterange(day.first, day.d, '[]')
                       AND (\(park)::text IS NULL OR p.code = \(park))
