@@ -55,10 +55,11 @@ public struct AuditService {
                            END AS changes
                     FROM audit_log a LEFT JOIN park p ON p.id = a.park_id
                     CROSS JOIN LATERAL (SELECT coalesce(a.new_row, a.old_row) AS r) j
-                    WHERE (\(entity)::text IS NULL OR a.table_name = \(entity))
-                      AND (\(park)::text IS NULL OR p.code = \(park))
-                      AND (\(since)::date IS NULL OR a.at >= (\(since)::date::timestamp AT TIME ZONE
-                            (SELECT value FROM parkctl_setting WHERE key = 'default_time_zone')))
+                    \(SQL.whereAll([
+                        entity.map { "a.table_name = \($0)" },
+                        park.map { "p.code = \($0)" },
+                        since.map { "a.at >= (\($0)::date::timestamp AT TIME ZONE (SELECT value FROM parkctl_setting WHERE key = 'default_time_zone'))" },
+                    ]))
                     ORDER BY a.id DESC LIMIT \(limit)
                 ) recent ORDER BY id
                 """).rows.map { row in

@@ -26,6 +26,10 @@ public enum DatabaseTarget: Sendable {
     /// the network, or a local process on 127.0.0.1) receives the password in clear.
     /// Before connecting it is judged from the URL and the PG* variables; pass the
     /// connection to judge from what libpq used (a service file too).
+    public func transportWarning(_ session: ParkSession) -> String? {
+        transportWarning(session.connection)
+    }
+
     public func transportWarning(_ conn: Connection? = nil) -> String? {
         guard case .server(let conninfo) = self else { return nil }
         let transport = conn.map { ConnectionString.transport($0.options) } ?? (try? ConnectionString.transport(conninfo))
@@ -50,6 +54,14 @@ public enum DatabaseTarget: Sendable {
     /// `repairing` is for the commands that resolve what blocks a migration (`db check`,
     /// the lease commands): they run on the older schema when the data stops a later
     /// migration, as long as the integrity check's migration is applied.
+    /// A session for `actor` on a new connection: see ``connect(requireCurrentSchema:lockTimeout:statementTimeout:user:repairing:)``.
+    public func session(actor: String, requireCurrentSchema: Bool = true, lockTimeout: Int = 10, statementTimeout: Int? = nil,
+                        user: String? = nil, repairing: Bool = false) throws -> ParkSession {
+        ParkSession(connection: try connect(requireCurrentSchema: requireCurrentSchema, lockTimeout: lockTimeout,
+                                            statementTimeout: statementTimeout, user: user, repairing: repairing),
+                    actor: actor)
+    }
+
     public func connect(requireCurrentSchema: Bool = true, lockTimeout: Int = 10, statementTimeout: Int? = nil,
                         user: String? = nil, repairing: Bool = false) throws -> Connection {
         var settings = ["lock_timeout": "\(lockTimeout)s"]

@@ -20,6 +20,7 @@ public struct IntegrityCheck {
     let connection: Connection
 
     public init(_ connection: Connection) { self.connection = connection }
+    public init(_ session: ParkSession) { self.connection = session.connection }
 
     /// One index against its table.
     public struct IndexResult: Sendable, Equatable {
@@ -75,7 +76,7 @@ public struct IntegrityCheck {
     }
 
     public func run() throws -> Report {
-        try ConstraintMessages.translating {
+        try ParkError.translatingRefusals {
             try connection.transaction(isolation: .repeatableRead, readOnly: true, maxRetries: 0) { conn in
                 let indexes = try conn.query("""
                     SELECT index_name, table_name, through_index, in_table, checked FROM parkctl_index_completeness()
@@ -124,7 +125,7 @@ public struct IntegrityCheck {
         guard report.overlaps.isEmpty else { return [] }
         var rebuilt: [String] = []
         if !report.outOfStep.isEmpty {
-            try ConstraintMessages.translating {
+            try ParkError.translatingRefusals {
                 _ = try connection.execute("""
                     UPDATE lease_unit lu
                     SET during = lease_unit_during(lease_occupancy(l.term, l.terminated_on), lu.agreed),

@@ -51,6 +51,11 @@ public struct Migrator: Sendable {
     }
 
     /// The state of every migration, known or recorded.
+    /// The session's side of ``status(_:)-(Connection)`` and ``migrate(_:)-(Connection)``, for the CLI.
+    public func status(_ session: ParkSession) throws -> [MigrationState] { try status(session.connection) }
+    @discardableResult
+    public func migrate(_ session: ParkSession) throws -> [String] { try migrate(session.connection) }
+
     public func status(_ conn: Connection) throws -> [MigrationState] {
         if try !tableExists(conn) {
             return migrations.map { MigrationState(name: $0.name, status: .pending, appliedAt: nil) }

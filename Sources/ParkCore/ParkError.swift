@@ -1,5 +1,6 @@
 /// An error the park's staff can act on, with the class of failure that decides
-/// parkctl's exit status.
+/// parkctl's exit status. Every error ParkCore lets out is one of these, or becomes
+/// one through ``ParkError/init(_:)`` (the one place where SQLSTATEs become words).
 public struct ParkError: Error, Sendable, CustomStringConvertible, Equatable {
     public enum Kind: Sendable, Equatable {
         /// Input breaks a rule of the model (exit 65).
@@ -10,6 +11,9 @@ public struct ParkError: Error, Sendable, CustomStringConvertible, Equatable {
         case conflict
         /// The member of staff may not do this, or not in that park (exit 77).
         case forbidden
+        /// Another session holds what the command needs, or it ran out of time: the
+        /// command changed nothing and may simply be tried again (exit 69).
+        case busy
         /// The database cannot be reached or set up (exit 69).
         case unavailable
         /// A bug or an unexpected state (exit 70).

@@ -15,19 +15,24 @@ public final class ParkSession {
     }
 
     /// Runs `body` in one transaction, committed when it returns, rolled back when it throws.
-    /// Inside another `write` it joins that transaction, so that a command made of
-    /// several service calls (the demo) is still all or nothing.
+    /// Inside another `write` it runs in a savepoint of that transaction, so that a
+    /// command made of several service calls (the demo) is still all or nothing, and a
+    /// caller that catches an inner failure goes on from where it was before it.
     ///
     /// `reason` (a correction's, e.g. `unit set … --reason`) is kept by the audit
     /// trigger beside every change the transaction makes.
     public func write<T>(reason: String? = nil, _ body: (Connection) throws -> T) throws -> T {
         if connection.isInTransaction {
-            if let reason { try connection.execute("SELECT set_config('parkctl.reason', \(reason), true)") }
-            return try body(connection)
+            return try ParkError.translatingRefusals {
+                try connection.inSavepoint { conn in
+                    if let reason { try conn.execute("SELECT set_config('parkctl.reason', \(reason), true)") }
+                    return try body(conn)
+                }
+            }
         }
         var setUp: [PostgresQuery] = ["SELECT set_config('parkctl.actor', \(actor), true)"]
         if let reason { setUp.append("SELECT set_config('parkctl.reason', \(reason), true)") }
-        return try ConstraintMessages.translating {
+        return try ParkError.translatingRefusals {
             try connection.transaction(setUp: setUp) { conn in
                 try body(conn)
             }
@@ -36,8 +41,17 @@ public final class ParkSession {
 
     /// Runs read-only work; a database refusal is translated like in `write`.
     public func read<T>(_ body: (Connection) throws -> T) throws -> T {
-        try ConstraintMessages.translating { try body(connection) }
+        try ParkError.translatingRefusals { try body(connection) }
     }
+
+    /// The server, for `db status`: "PostgreSQL 15.4, /var/lib/parkctl/run:5432".
+    public var serverDescription: String {
+        let version = connection.serverVersion
+        return "PostgreSQL \(version / 10000).\(version % 10000), \(connection.hostDescription)"
+    }
+
+    /// Ends the session; safe to call more than once.
+    public func close() { connection.close() }
 }
 
 @available(*, unavailable)

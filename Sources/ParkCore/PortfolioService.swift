@@ -91,7 +91,7 @@ public struct PortfolioService {
                 SELECT p.code AS park, b.code, b.name, b.floors_above, b.floors_below, b.delivered_on,
                        count(u.id) AS units, coalesce(sum(u.area_m2), 0) AS area_m2
                 FROM building b JOIN park p ON p.id = b.park_id LEFT JOIN unit u ON u.building_id = b.id
-                WHERE \(park)::text IS NULL OR p.code = \(park)
+                \(SQL.whereAll([park.map { "p.code = \($0)" }]))
                 GROUP BY p.code, b.id ORDER BY p.code, b.code
                 """).rows.map { row in
                 Building(address: BuildingAddress(park: try row.decode("park"), building: try row.decode("code")),
@@ -143,9 +143,9 @@ public struct PortfolioService {
             return try conn.query("""
                 SELECT p.code AS park, b.code AS building, u.code, u.floor, u.area_m2, u.kind, u.list_rent, u.off_market_reason
                 FROM unit u JOIN building b ON b.id = u.building_id JOIN park p ON p.id = u.park_id
-                WHERE (\(parkCode)::text IS NULL OR p.code = \(parkCode))
-                  AND (\(building?.building)::text IS NULL OR b.code = \(building?.building))
-                  AND (\(kind?.rawValue)::text IS NULL OR u.kind = \(kind?.rawValue))
+                \(SQL.whereAll([
+                    parkCode.map { "p.code = \($0)" }, building.map { "b.code = \($0.building)" }, kind.map { "u.kind = \($0.rawValue)" },
+                ]))
                 ORDER BY p.code, b.code, u.floor, u.code
                 """).rows.map(Self.decodeUnit)
         }
@@ -172,12 +172,10 @@ public struct PortfolioService {
                 FROM day, unit_status_on(day.d) s
                 JOIN unit u ON u.id = s.unit_id JOIN building b ON b.id = u.building_id JOIN park p ON p.id = u.park_id
                 LEFT JOIN lease l ON l.id = s.lease_id LEFT JOIN tenant t ON t.id = l.tenant_id
-                WHERE (\(parkCode)::text IS NULL OR p.code = \(parkCode))
-                  AND (\(building?.building)::text IS NULL OR b.code = \(building?.building))
-                  AND (\(kind?.rawValue)::text IS NULL OR u.kind = \(kind?.rawValue))
-                  AND (\(status?.rawValue)::text IS NULL OR s.status = \(status?.rawValue))
-                  AND (\(floor)::int IS NULL OR u.floor = \(floor))
-                  AND (\(tenantCode)::text IS NULL OR t.credit_code = \(tenantCode))
+                \(SQL.whereAll([
+                    parkCode.map { "p.code = \($0)" }, building.map { "b.code = \($0.building)" }, kind.map { "u.kind = \($0.rawValue)" },
+                    status.map { "s.status = \($0.rawValue)" }, floor.map { "u.floor = \($0)" }, tenantCode.map { "t.credit_code = \($0)" },
+                ]))
                 ORDER BY p.code, b.code, u.floor, u.code
                 """).rows.map { row in
                 UnitOccupancy(unit: try Self.decodeUnit(row), status: try UnitStatus.parse(try row.decode("status")),

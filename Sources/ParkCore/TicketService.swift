@@ -304,12 +304,9 @@ public struct TicketService {
         """
 
     public func list(_ filter: Filter = Filter()) throws -> [Ticket] {
-        try session.write { conn in
-            var parkID: Int?
-            if let park = filter.park { parkID = try Lookup.parkID(park, conn) }
+        try session.recordingBreaches(inPark: filter.park) { conn, _ in
             var filter = filter
             filter.tenantCreditCode = try filter.tenantCreditCode.map { try Lookup.tenant($0, conn).creditCode }
-            try conn.execute("SELECT ticket_record_breaches(\(parkID))")
             // Only the filters asked for reach the SQL.
             var filters: [SQL] = []
             if let park = filter.park { filters.append("p.code = \(park)") }
@@ -392,5 +389,20 @@ enum Timestamps {
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.dateFormat = "yyyy-MM-dd HH:mmxxx"
         return formatter.string(from: date)
+    }
+}
+
+extension ParkSession {
+    /// A ticket listing or report is a write, named so: the breaches that have fallen
+    /// due by now are recorded first (`ticket_record_breaches`), in the same
+    /// transaction, so that what it shows and the tickets' timelines agree. `park`:
+    /// that park's tickets only (its id is handed to `body`), `nil` every park the
+    /// login sees.
+    func recordingBreaches<T>(inPark park: String?, _ body: (Connection, _ parkID: Int?) throws -> T) throws -> T {
+        try write { conn in
+            let parkID = try park.map { try Lookup.parkID($0, conn) }
+            try conn.execute("SELECT ticket_record_breaches(\(parkID))")
+            return try body(conn, parkID)
+        }
     }
 }

@@ -22,6 +22,8 @@ public final class Connection {
     private var noticeBox: NoticeBox?
     /// SQL text (and parameter types) -> name of the server-side prepared statement.
     private var preparedStatements: [String: String] = [:]
+    /// How many ``inSavepoint(_:)`` blocks are open, which names the next savepoint.
+    var savepointDepth = 0
 
     /// Opens a connection from a libpq conninfo string (`host=... dbname=...`) or a
     /// `postgresql://` URL. An empty string uses libpq's environment (PGHOST, PGPORT,
@@ -186,6 +188,7 @@ public final class Connection {
     /// SET). Never pass user input here: use ``query(_:)``.
     public func simpleQuery(_ sql: String) throws {
         let h = try liveHandle()
+        if QueryTrace.isOn { QueryTrace.record(PostgresQuery(unsafeSQL: sql)) }
         try check(PQexec(h, sql), sql: sql).clear()
     }
 
@@ -195,6 +198,7 @@ public final class Connection {
     /// If `body` throws, the query is cancelled and the error rethrown.
     public func forEachRow(_ query: PostgresQuery, _ body: (PostgresRow) throws -> Void) throws {
         let h = try liveHandle()
+        if QueryTrace.isOn { QueryTrace.record(query) }
         let sent = try withParameters(query) { n, types, values in
             PQsendQueryParams(h, query.sql, n, types, values, nil, nil, 0)
         }

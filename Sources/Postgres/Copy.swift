@@ -36,6 +36,7 @@ extension Connection {
     @discardableResult
     public func copyIn(_ sql: String, _ body: (CopyInWriter) throws -> Void) throws -> Int {
         let h = try liveHandle()
+        if QueryTrace.isOn { QueryTrace.record(PostgresQuery(unsafeSQL: sql)) }
         try check(PQexec(h, sql), sql: sql, accepting: [PGRES_COPY_IN]).clear()
         let writer = CopyInWriter(handle: h, connection: self, sql: sql)
         do {
@@ -58,6 +59,7 @@ extension Connection {
     @discardableResult
     public func copyOut(_ sql: String, _ body: (UnsafeRawBufferPointer) throws -> Void) throws -> Int {
         let h = try liveHandle()
+        if QueryTrace.isOn { QueryTrace.record(PostgresQuery(unsafeSQL: sql)) }
         try check(PQexec(h, sql), sql: sql, accepting: [PGRES_COPY_OUT]).clear()
         var failure: Error?
         while true {

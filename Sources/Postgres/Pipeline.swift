@@ -33,6 +33,7 @@ extension Connection {
         // socket cannot deadlock the two sides: we read whenever the server writes.
         PQsetnonblocking(h, 1)
         for query in queries {
+            if QueryTrace.isOn { QueryTrace.record(query) }
             let sent = try withParameters(query) { n, types, values in
                 PQsendQueryParams(h, query.sql, n, types, values, nil, nil, 0)
             }

@@ -13,34 +13,45 @@
 /// }
 /// ```
 public struct PostgresError: Error, Sendable, CustomStringConvertible, CustomDebugStringConvertible {
-    public enum Kind: Sendable, Equatable {
+    /// What kind of failure this is. An open set, as postgres-nio's `PSQLError.Code`:
+    /// a new kind is a new constant, not a breaking change, so a `switch` over it
+    /// has a `default`; match with `==` or `~=` (`case .server:`).
+    public struct Kind: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+        public let rawValue: String
+        public init(rawValue: String) { self.rawValue = rawValue }
+
         /// The server refused a statement; see `sqlState`.
-        case server
+        public static let server = Kind(rawValue: "server")
         /// No connection could be established.
-        case connectionFailed
+        public static let connectionFailed = Kind(rawValue: "connectionFailed")
         /// An established connection broke (server stopped, backend killed, network).
-        case connectionLost
+        public static let connectionLost = Kind(rawValue: "connectionLost")
         /// The client library misbehaved or the protocol was not followed.
-        case client
+        public static let client = Kind(rawValue: "client")
+
+        public var description: String { rawValue }
+
+        public static func ~= (pattern: Kind, value: Kind) -> Bool { pattern == value }
     }
 
-    public var kind: Kind
-    public var sqlState: SQLState?
-    public var severity: String?
-    public var message: String
-    public var detail: String?
-    public var hint: String?
-    public var constraint: String?
-    public var table: String?
-    public var column: String?
-    public var schema: String?
-    public var dataType: String?
-    public var position: String?
-    public var context: String?
+    // Set by the layer from what libpq reports; readable by everyone, changed by no one else.
+    public internal(set) var kind: Kind
+    public internal(set) var sqlState: SQLState?
+    public internal(set) var severity: String?
+    public internal(set) var message: String
+    public internal(set) var detail: String?
+    public internal(set) var hint: String?
+    public internal(set) var constraint: String?
+    public internal(set) var table: String?
+    public internal(set) var column: String?
+    public internal(set) var schema: String?
+    public internal(set) var dataType: String?
+    public internal(set) var position: String?
+    public internal(set) var context: String?
     /// The SQL text that failed, if the error came from a statement.
-    public var sql: String?
+    public internal(set) var sql: String?
     /// For connection errors: the host (or socket directory) and port tried.
-    public var host: String?
+    public internal(set) var host: String?
 
     public init(kind: Kind, message: String, sqlState: SQLState? = nil, sql: String? = nil, host: String? = nil) {
         self.kind = kind
@@ -71,7 +82,7 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible, CustomDeb
             return "cannot connect to PostgreSQL: \(message)"
         case .connectionLost:
             return "connection to PostgreSQL lost: \(message)"
-        case .client:
+        default:
             return "PostgreSQL client error: \(message)"
         }
     }

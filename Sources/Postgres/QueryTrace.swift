@@ -4,7 +4,9 @@ import Glibc
 import Darwin
 #endif
 
-/// With `PARKCTL_TRACE=FILE` set, every parameterised statement is appended to FILE
+/// With `PARKCTL_TRACE=FILE` set, every statement the connection sends (queries,
+/// prepared and streamed ones, the simple protocol's BEGIN/COMMIT/SAVEPOINT, each
+/// statement of a pipeline, COPY) is appended to FILE
 /// as one JSON line: `{"sql": "...", "types": [25, 0], "params": ["...", null]}`
 /// (type OIDs; 0 lets the server infer the type). For debugging and for
 /// the benchmarks, which replay a report's exact statement through psql. The file

@@ -53,6 +53,19 @@ public struct SQL: Sendable, Equatable, ExpressibleByStringInterpolation, Custom
         conditions.isEmpty ? .empty : "WHERE " + conditions.map { "(" + $0 + ")" }.joined(separator: " AND ")
     }
 
+    /// `WHERE` and the conditions that are set (`nil` ones drop out), or nothing:
+    ///
+    /// ```swift
+    /// SQL.whereAll([park.map { "p.code = \($0)" }, kind.map { "u.kind = \($0.rawValue)" }])
+    /// ```
+    public static func whereAll(_ conditions: [SQL?]) -> SQL { whereAll(conditions.compactMap { $0 }) }
+
+    /// ` AND a AND b …`, continuing a `WHERE` already written, with the conditions
+    /// that are set; nothing when none is.
+    public static func andAll(_ conditions: [SQL?]) -> SQL {
+        conditions.compactMap { $0 }.map { " AND (" + $0 + ")" }.joined()
+    }
+
     /// The piece as a query: text with `$1`, `$2` … in order, and their values.
     public var query: PostgresQuery {
         var query = PostgresQuery(unsafeSQL: "")

@@ -71,3 +71,37 @@ extension Connection {
         }
     }
 }
+
+extension Connection {
+    /// Runs `body` in a savepoint of the open transaction: released when it returns,
+    /// rolled back to when it throws, so that the transaction goes on as it was
+    /// before `body` (a failed statement inside no longer aborts the whole of it).
+    /// Savepoints nest; their names are the layer's own.
+    ///
+    /// ```swift
+    /// try conn.transaction { conn in
+    ///     do {
+    ///         try conn.inSavepoint { try $0.execute("INSERT INTO park (code) VALUES (\(code))") }
+    ///     } catch let error as PostgresError where error.isUniqueViolation {
+    ///         // the transaction is still usable here
+    ///     }
+    /// }
+    /// ```
+    public func inSavepoint<T>(_ body: (Connection) throws -> T) throws -> T {
+        guard isInTransaction else {
+            throw PostgresError(kind: .client, message: "a savepoint needs an open transaction")
+        }
+        savepointDepth += 1
+        defer { savepointDepth -= 1 }
+        let name = "parkctl_savepoint_\(savepointDepth)"
+        try simpleQuery("SAVEPOINT " + name)
+        do {
+            let value = try body(self)
+            try simpleQuery("RELEASE SAVEPOINT " + name)
+            return value
+        } catch {
+            if isOpen && isInTransaction { try? simpleQuery("ROLLBACK TO SAVEPOINT " + name) }
+            throw error
+        }
+    }
+}

@@ -1,6 +1,5 @@
 import ArgumentParser
 import ParkCore
-import Postgres
 
 struct BuildingCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import ParkCore
-import Postgres
 
 struct CalendarCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

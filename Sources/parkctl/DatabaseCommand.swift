@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import ParkCore
-import Postgres
 
 struct DatabaseCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -23,17 +22,16 @@ struct DatabaseCommand: ParsableCommand {
                     + "  server:  stopped (parkctl db start, or any other command, starts it)\n")
                 return
             }
-            let conn = try database.connect(requireCurrentSchema: false, repairing: true)
-            defer { conn.close() }
+            let session = try database.session(requireCurrentSchema: false, repairing: true)
+            defer { session.close() }
             say("database: \(target.displayName)\n")
             if case .embedded(let cluster) = target {
                 say("  data:    \(cluster.dataDirectory)\n")
                 say("  socket:  \(cluster.socketDirectory) (no TCP listener)\n")
                 say("  log:     \(cluster.logFile)\n")
             }
-            let version = conn.serverVersion
-            say("  server:  PostgreSQL \(version / 10000).\(version % 10000), \(conn.hostDescription)\n")
-            let states = try Migrator().status(conn)
+            say("  server:  \(session.serverDescription)\n")
+            let states = try Migrator().status(session)
             let count = { (s: MigrationState.Status) in states.filter { $0.status == s }.count }
             say("migrations: \(count(.applied)) applied, \(count(.pending)) pending"
                 + (count(.changed) > 0 ? ", \(count(.changed)) CHANGED since applied" : "")
@@ -49,9 +47,9 @@ struct DatabaseCommand: ParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() throws {
-            let conn = try database.connect(requireCurrentSchema: false)
-            defer { conn.close() }
-            let applied = try Migrator().migrate(conn)
+            let session = try database.session(requireCurrentSchema: false)
+            defer { session.close() }
+            let applied = try Migrator().migrate(session)
             if applied.isEmpty {
                 say("schema is up to date (\(Migrator().migrations.count) migrations)\n")
             } else {
@@ -69,7 +67,7 @@ struct DatabaseCommand: ParsableCommand {
                 throw ParkError.invalid("db start manages the embedded cluster; parkctl is set to use \(database.target.displayName)")
             }
             let started = try cluster.ensureRunning()
-            try database.connect().close()
+            try database.session().close()
             say((started ? "started the embedded cluster at \(cluster.root)" : "the embedded cluster at \(cluster.root) is already running") + "\n")
         }
     }
@@ -100,9 +98,9 @@ struct DatabaseCommand: ParsableCommand {
         @Flag(help: "Rebuild incomplete indexes (needs the database owner).") var repair = false
 
         func run() throws {
-            let conn = try database.connect(repairing: true)
-            defer { conn.close() }
-            let check = IntegrityCheck(conn)
+            let session = try database.session(repairing: true)
+            defer { session.close() }
+            let check = IntegrityCheck(session)
             var report = try check.run()
             if repair, !report.isClean {
                 for index in try check.repair(report) { say("rebuilt \(index.hasPrefix("lease units") ? index : "index " + index)\n") }

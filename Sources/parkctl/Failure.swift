@@ -1,6 +1,5 @@
 import ArgumentParser
 import ParkCore
-import Postgres
 
 /// What parkctl says and returns when a command fails.
 struct Failure {
@@ -21,55 +20,21 @@ struct Failure {
         return String(out.prefix(limit * 3 / 4)) + " … (\(out.count - limit) characters left out) … " + String(out.suffix(limit / 4))
     }
 
+    /// ParkCore has said what went wrong (``ParkError/init(_:)``); the CLI only picks
+    /// the exit status for its kind.
     init(_ error: Error) {
-        switch error {
-        case let error as ParkError:
-            message = error.message
-            status = switch error.kind {
-            case .invalidInput, .notFound, .conflict: Self.dataError
-            case .unavailable: Self.unavailable
-            case .forbidden: Self.noPermission
-            case .internalError: Self.software
-            }
-        case let error as PostgresError where error.sqlState == .lockNotAvailable:
-            // The server names the table only in the context: `... in relation "unit"`.
-            let relation = error.table ?? error.context.flatMap { context -> String? in
-                guard let r = context.range(of: "in relation \""), let end = context[r.upperBound...].firstIndex(of: "\"") else { return nil }
-                return String(context[r.upperBound..<end])
-            }
-            message = "gave up waiting: \(relation.map { "a row of \($0)" } ?? "the data") is locked by another session "
-                + "(a command in progress elsewhere); try again, or raise --lock-timeout"
-            status = Self.unavailable
-        case let error as PostgresError where error.sqlState == .insufficientPrivilege:
-            message = ConstraintMessages.forbidden(error).message
-            status = Self.noPermission
-        case let error as PostgresError where error.isRetryable:
-            // The transaction was already tried again (Connection.transaction's bounded retry).
-            message = "gave up: the change kept colliding with other sessions' changes ("
-                + (error.isDeadlock ? "deadlock" : "serialization failure") + "), even after retrying; nothing was changed; try again"
-            status = Self.unavailable
-        case let error as PostgresError where error.sqlState == .queryCanceled:
-            message = "the statement ran longer than --timeout and was cancelled; nothing was changed"
-            status = Self.unavailable
-        case let error as PostgresError:
-            message = error.description
-            if error.isConnectionError {
-                status = Self.unavailable
-            } else if let state = error.sqlState, state.codeClass == .dataException || state.codeClass == .integrityConstraintViolation {
-                status = Self.dataError
-            } else {
-                status = Self.software
-                message = error.debugDescription
-            }
-        case let error as MigrationBlocked:
-            message = error.description
-            status = Self.dataError
-        case let error as ValidationError:
+        if let error = error as? ValidationError {
             message = error.message
             status = Self.usage
-        default:
-            message = "internal error: \(error)"
-            status = Self.software
+            return
+        }
+        let error = ParkError(error)
+        message = error.message
+        status = switch error.kind {
+        case .invalidInput, .notFound, .conflict: Self.dataError
+        case .busy, .unavailable: Self.unavailable
+        case .forbidden: Self.noPermission
+        case .internalError: Self.software
         }
     }
 }

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import ParkCore
-import Postgres
 
 /// Options every command that touches the database takes.
 struct DatabaseOptions: ParsableArguments {
@@ -38,15 +37,16 @@ struct DatabaseOptions: ParsableArguments {
 
     /// Connects, setting up the embedded cluster if that is the target. `repairing`:
     /// see ``DatabaseTarget/connect(requireCurrentSchema:lockTimeout:statementTimeout:user:repairing:)``.
-    func connect(requireCurrentSchema: Bool = true, repairing: Bool = false) throws -> Connection {
+    /// `actor` is who the audit trail names for what the session changes.
+    func session(actor: String = "parkctl", requireCurrentSchema: Bool = true, repairing: Bool = false) throws -> ParkSession {
         let warning = target.transportWarning()
         if let warning { FileHandle.standardError.write(Data("parkctl: \(Failure.printable(warning))\n".utf8)) }
-        let conn = try target.connect(requireCurrentSchema: requireCurrentSchema, lockTimeout: lockTimeout, statementTimeout: timeout,
-                           user: resolvedUser, repairing: repairing)
+        let session = try target.session(actor: actor, requireCurrentSchema: requireCurrentSchema, lockTimeout: lockTimeout,
+                                          statementTimeout: timeout, user: resolvedUser, repairing: repairing)
         // What libpq actually used (a service file may name the host).
-        if warning == nil, let late = target.transportWarning(conn) {
+        if warning == nil, let late = target.transportWarning(session) {
             FileHandle.standardError.write(Data("parkctl: \(Failure.printable(late))\n".utf8))
         }
-        return conn
+        return session
     }
 }

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import ParkCore
-import Postgres
 
 struct LeaseCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

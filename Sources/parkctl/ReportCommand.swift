@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import ParkCore
-import Postgres
 #if canImport(Glibc)
 import Glibc
 #endif

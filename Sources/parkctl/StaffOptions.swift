@@ -24,7 +24,7 @@ struct StaffOptions: ParsableArguments {
     /// when those leases block a migration (see `db check`).
     func session(repairing: Bool = false) throws -> ParkSession {
         let actor = try Validate.text(resolvedActor, field: "actor", max: 100)
-        return ParkSession(connection: try database.connect(repairing: repairing), actor: actor)
+        return try database.session(actor: actor, repairing: repairing)
     }
 }
 

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import ParkCore
-import Postgres
 
 /// Times on the command line: `2026-12-04 17:30` in the parks' zone (Asia/Shanghai),
 /// or ISO 8601 with an offset.

@@ -42,8 +42,7 @@ public struct ExpiringReport {
                 FROM day, lease l JOIN tenant t ON t.id = l.tenant_id JOIN park p ON p.id = l.park_id
                 JOIN lease_unit lu ON lu.lease_id = l.id JOIN unit u ON u.id = lu.unit_id JOIN building b ON b.id = u.building_id
                 WHERE l.status = 'signed' AND upper(l.term) - 1 BETWEEN day.d AND day.d + \(Int32(days))
-                  AND NOT lu.cancelled AND lu.during @> upper(l.term) - 1
-                  AND (\(park)::text IS NULL OR p.code = \(park))
+                  AND NOT lu.cancelled AND lu.during @> upper(l.term) - 1\(SQL.andAll([park.map { "p.code = \($0)" }]))
                 GROUP BY l.id, t.name, p.code, day.d
                 ORDER BY end_day, l.number
                 """).rows.map { row in

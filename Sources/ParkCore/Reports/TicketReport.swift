@@ -29,10 +29,7 @@ public struct TicketReport {
     /// The period's days are in Asia/Shanghai, both included; default: the last 30 days.
     public func run(park: String? = nil, from: CalendarDate? = nil, to: CalendarDate? = nil) throws -> [Row] {
         if let from, let to, to < from { throw ParkError.invalid("the period ends (\(to)) before it starts (\(from))") }
-        return try session.write { conn in
-            var parkID: Int?
-            if let park { parkID = try Lookup.parkID(park, conn) }
-            try conn.execute("SELECT ticket_record_breaches(\(parkID))")
+        return try session.recordingBreaches(inPark: park) { conn, parkID in
             return try conn.query("""
                 WITH period AS (
                     SELECT coalesce(\(to)::date, (now() AT TIME ZONE 'Asia/Shanghai')::date) AS last_day,
@@ -46,9 +43,8 @@ public struct TicketReport {
                                 WHEN t.clock = '24x7' THEN extract(epoch FROM t.resolved_at - t.opened_at) / 3600
                                 ELSE working_minutes_between(t.park_id, t.opened_at, t.resolved_at) / 60 END AS resolution_hours
                     FROM ticket t, period
-                    WHERE (\(parkID)::bigint IS NULL OR t.park_id = \(parkID)::bigint)
-                      AND t.opened_at >= (period.first_day::timestamp AT TIME ZONE 'Asia/Shanghai')
-                      AND t.opened_at < ((period.last_day + 1)::timestamp AT TIME ZONE 'Asia/Shanghai')
+                    WHERE t.opened_at >= (period.first_day::timestamp AT TIME ZONE 'Asia/Shanghai')
+                      AND t.opened_at < ((period.last_day + 1)::timestamp AT TIME ZONE 'Asia/Shanghai')\(SQL.andAll([parkID.map { "t.park_id = \($0)" }]))
                 )
                 SELECT CASE WHEN grouping(category, priority) > 0 THEN 'total' ELSE 'category_priority' END AS scope,
                        category, priority, count(*) AS opened,

@@ -34,8 +34,7 @@ public struct TrendReport {
                              / nullif(sum(u.area_m2) - coalesce(sum(u.area_m2) FILTER (WHERE st.status = 'off_market'), 0), 0), 4) AS rate
                 FROM ends e CROSS JOIN LATERAL unit_status_on(e.month_end) st
                 JOIN unit u ON u.id = st.unit_id JOIN building b ON b.id = u.building_id JOIN park p ON p.id = u.park_id
-                WHERE (\(parkCode)::text IS NULL OR p.code = \(parkCode))
-                  AND (\(building?.building)::text IS NULL OR b.code = \(building?.building))
+                \(SQL.whereAll([parkCode.map { "p.code = \($0)" }, building.map { "b.code = \($0.building)" }]))
                 GROUP BY e.month_end ORDER BY e.month_end
                 """).rows.map { row in
                 Row(monthEnd: try row.decode("month_end"), areaTotal: try row.decode("area_total"),

@@ -36,11 +36,10 @@ public struct VacancyReport {
                         (SELECT max(upper(lu.during)) FROM lease_unit lu JOIN lease l ON l.id = lu.lease_id
                          WHERE lu.unit_id = u.id AND NOT lu.cancelled AND upper(lu.during) <= day.d AND l.status IN ('signed', 'terminated')),
                         b.delivered_on) AS d) since ON true
-                WHERE st.status = 'vacant'
-                  AND (\(parkCode)::text IS NULL OR p.code = \(parkCode))
-                  AND (\(building?.building)::text IS NULL OR b.code = \(building?.building))
-                  AND (\(kind?.rawValue)::text IS NULL OR u.kind = \(kind?.rawValue))
-                  AND (\(minArea)::numeric IS NULL OR u.area_m2 >= \(minArea))
+                WHERE st.status = 'vacant'\(SQL.andAll([
+                    parkCode.map { "p.code = \($0)" }, building.map { "b.code = \($0.building)" }, kind.map { "u.kind = \($0.rawValue)" },
+                    minArea.map { "u.area_m2 >= \($0)" },
+                ]))
                 ORDER BY days_vacant DESC NULLS LAST, unit
                 """).rows.map { row in
                 Row(unit: try row.decode("unit"), park: try row.decode("park"), building: try row.decode("building"),

@@ -150,16 +150,17 @@ public struct ImportService {
                 }
                 if dryRun { throw DryRunFinished() }
                 if let updating {
-                    try ConstraintMessages.translating {
+                    try ParkError.translatingRefusals {
                         if !updating.columns.isEmpty { try conn.execute(PostgresQuery(unsafeSQL: updating.update)) }
                         try conn.execute(PostgresQuery(unsafeSQL: updating.removeMatched))
                     }
                 }
-                try conn.simpleQuery("SAVEPOINT import_apply")
                 do {
-                    for statement in ImportRules.apply(entity) { try conn.execute(PostgresQuery(unsafeSQL: statement)) }
+                    try conn.inSavepoint { conn in
+                        for statement in ImportRules.apply(entity) { try conn.execute(PostgresQuery(unsafeSQL: statement)) }
+                    }
                 } catch let error as PostgresError where error.sqlState == .uniqueViolation || error.sqlState == .exclusionViolation {
-                    try conn.simpleQuery("ROLLBACK TO SAVEPOINT import_apply")
+                    // Rolled back to before the rows went in: say which rows, line by line.
                     problems += try Self.check(enforced, conn)
                     try reject(problems, &summary)
                     throw error   // a constraint the rules do not know of

@@ -1,6 +1,5 @@
 import Foundation
 import ParkCore
-import Postgres
 
 /// A value in command output, typed so that JSON gets numbers, booleans and null,
 /// while tables and CSV get text.
