@@ -46,11 +46,12 @@ let package = Package(
             dependencies: ["Postgres"],
             plugins: ["EmbedSQLPlugin"]
         ),
+        // The command line: parses and prints. It speaks to ParkCore only, never to
+        // the Postgres layer (ParkCore translates every database error).
         .executableTarget(
             name: "parkctl",
             dependencies: [
                 "ParkCore",
-                "Postgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             plugins: ["EmbedBuildInfoPlugin"]

@@ -27,6 +27,34 @@ struct Boom: Error {}
         #expect(rows == ["kept"])
     }
 
+    /// A failed statement inside a savepoint undoes what the savepoint did and no more:
+    /// the transaction goes on, keeps what came before, and commits.
+    @Test func aSavepointUndoesItsOwnWorkAndTheTransactionGoesOn() throws {
+        let db = try TestDatabase()
+        let conn = db.connection
+        try conn.simpleQuery("CREATE TABLE t (v text UNIQUE)")
+        #expect(throws: PostgresError.self) { try conn.inSavepoint { _ in 0 } }   // no transaction open
+        try conn.transaction { conn in
+            try conn.execute("INSERT INTO t VALUES (\("before"))")
+            let error = #expect(throws: PostgresError.self) {
+                try conn.inSavepoint { conn in
+                    try conn.execute("INSERT INTO t VALUES (\("inside"))")
+                    _ = try conn.inSavepoint { conn in try conn.execute("INSERT INTO t VALUES (\("nested"))") }
+                    return try conn.execute("INSERT INTO t VALUES (\("before"))")   // unique violation
+                }
+            }
+            #expect(error?.isUniqueViolation == true)
+            // Nested savepoints that succeed are kept.
+            let inserted = try conn.inSavepoint { conn in
+                try conn.inSavepoint { conn in try conn.execute("INSERT INTO t VALUES (\("after"))") }
+            }
+            #expect(inserted == 1)
+        }
+        let rows = try conn.query("SELECT v FROM t ORDER BY v").rows.map { try $0.decode(0, as: String.self) }
+        #expect(rows == ["after", "before"])
+        #expect(!conn.isInTransaction)
+    }
+
     @Test func retriesSerializationFailuresABoundedNumberOfTimes() throws {
         let db = try TestDatabase()
         let conn = db.connection
