@@ -1,6 +1,7 @@
-/// What can be imported and exported, with the CSV columns of each: export writes
-/// exactly these headers and import reads them (Chinese aliases too), so export →
-/// import into an empty database round-trips.
+/// What can be imported and exported, with the CSV columns of each, written once:
+/// export selects each column's `exported` expression under the column's name, and
+/// import reads the same names (Chinese aliases too), so export → import into an
+/// empty database round-trips.
 public enum TransferEntity: String, Vocabulary {
     case parks, buildings, units, tenants, leases, amendments, tickets, audit
     public static let fieldName = "entity"
@@ -9,53 +10,167 @@ public enum TransferEntity: String, Vocabulary {
         public let name: String
         public let aliases: [String]
         public let required: Bool
+        /// The SQL expression export writes in this column (program text over the
+        /// tables of ``exportSource(inPark:)``, never input).
+        let exported: String
     }
 
-    static func column(_ name: String, _ aliases: [String] = [], required: Bool = false) -> Column {
-        Column(name: name, aliases: aliases, required: required)
+    static func column(_ name: String, _ aliases: [String] = [], required: Bool = false, exported: String) -> Column {
+        Column(name: name, aliases: aliases, required: required, exported: exported)
     }
+
+    /// Free text a spreadsheet could run as a formula gets a leading `'` (parkctl_csv_text).
+    static func text(_ expression: String) -> String { "parkctl_csv_text(\(expression))" }
+
+    /// Whether import reads this entity (tickets and the audit trail are export-only).
+    public var isImportable: Bool { self != .tickets && self != .audit }
 
     /// The columns import reads (nil for entities that are export-only).
-    public var importColumns: [Column]? {
+    public var importColumns: [Column]? { isImportable ? columns : nil }
+
+    /// Every column of the entity's CSV, in order.
+    public var columns: [Column] {
         switch self {
         case .parks:
-            [Self.column("code", ["园区代码", "代码", "park"], required: true), Self.column("name", ["园区名称", "名称"], required: true),
-             Self.column("kind", ["类型", "园区类型"], required: true), Self.column("industries", ["产业定位", "行业"]),
-             Self.column("address", ["地址"])]
+            [Self.column("code", ["园区代码", "代码", "park"], required: true, exported: "p.code"),
+             Self.column("name", ["园区名称", "名称"], required: true, exported: Self.text("p.name")),
+             Self.column("kind", ["类型", "园区类型"], required: true, exported: "p.kind"),
+             Self.column("industries", ["产业定位", "行业"], exported: "array_to_string(p.industries, ',')"),
+             Self.column("address", ["地址"], exported: Self.text("p.address"))]
         case .buildings:
-            [Self.column("park", ["园区"], required: true), Self.column("building", ["楼栋", "楼栋代码", "code"], required: true),
-             Self.column("name", ["楼栋名称", "名称"], required: true), Self.column("floors", ["楼层数", "地上层数"], required: true),
-             Self.column("floors_below", ["地下层数"]), Self.column("delivered_on", ["交付日期"])]
+            [Self.column("park", ["园区"], required: true, exported: "p.code"),
+             Self.column("building", ["楼栋", "楼栋代码", "code"], required: true, exported: "b.code"),
+             Self.column("name", ["楼栋名称", "名称"], required: true, exported: Self.text("b.name")),
+             Self.column("floors", ["楼层数", "地上层数"], required: true, exported: "b.floors_above"),
+             Self.column("floors_below", ["地下层数"], exported: "b.floors_below"),
+             Self.column("delivered_on", ["交付日期"], exported: "b.delivered_on")]
         case .units:
-            [Self.column("park", ["园区"], required: true), Self.column("building", ["楼栋"], required: true),
-             Self.column("unit", ["单元", "房号", "房源", "code"], required: true), Self.column("floor", ["楼层"], required: true),
-             Self.column("area_m2", ["面积", "建筑面积", "租赁面积", "area"], required: true),
-             Self.column("kind", ["类型", "房源类型"], required: true), Self.column("list_rent", ["租金", "挂牌租金", "rent"], required: true),
-             Self.column("off_market_reason", ["不可租原因"])]
+            [Self.column("park", ["园区"], required: true, exported: "p.code"),
+             Self.column("building", ["楼栋"], required: true, exported: "b.code"),
+             Self.column("unit", ["单元", "房号", "房源", "code"], required: true, exported: "u.code"),
+             Self.column("floor", ["楼层"], required: true, exported: "u.floor"),
+             Self.column("area_m2", ["面积", "建筑面积", "租赁面积", "area"], required: true, exported: "u.area_m2"),
+             Self.column("kind", ["类型", "房源类型"], required: true, exported: "u.kind"),
+             Self.column("list_rent", ["租金", "挂牌租金", "rent"], required: true, exported: "u.list_rent"),
+             Self.column("off_market_reason", ["不可租原因"], exported: Self.text("u.off_market_reason"))]
         case .tenants:
-            [Self.column("name", ["公司名", "公司名称", "企业名称"], required: true),
-             Self.column("credit_code", ["统一社会信用代码", "信用代码"], required: true),
-             Self.column("industry", ["行业"], required: true), Self.column("contact", ["联系人"], required: true),
-             Self.column("phone", ["电话", "联系电话"], required: true), Self.column("email", ["邮箱", "电子邮件"]),
-             Self.column("park", ["园区"]), Self.column("stage", ["阶段"]), Self.column("short_name", ["简称"])]
+            [Self.column("name", ["公司名", "公司名称", "企业名称"], required: true, exported: Self.text("t.name")),
+             Self.column("credit_code", ["统一社会信用代码", "信用代码"], required: true, exported: "t.credit_code"),
+             Self.column("industry", ["行业"], required: true, exported: "t.industry"),
+             Self.column("contact", ["联系人"], required: true, exported: Self.text("t.contact")),
+             Self.column("phone", ["电话", "联系电话"], required: true, exported: Self.text("t.phone")),
+             Self.column("email", ["邮箱", "电子邮件"], exported: Self.text("t.email")),
+             Self.column("park", ["园区"], exported: "p.code"), Self.column("stage", ["阶段"], exported: "o.stage"),
+             Self.column("short_name", ["简称"], exported: Self.text("t.short_name"))]
         case .leases:
-            [Self.column("number", ["合同编号", "编号"]), Self.column("tenant_credit_code", ["统一社会信用代码", "信用代码", "tenant"], required: true),
-             Self.column("units", ["单元", "房源"], required: true), Self.column("start", ["起租日", "开始日期"], required: true),
-             Self.column("end", ["到期日", "结束日期"], required: true), Self.column("rent", ["租金"], required: true),
-             Self.column("property_fee", ["物业费"]), Self.column("free_from", ["免租开始"]), Self.column("free_to", ["免租结束"]),
-             Self.column("fit_out_from", ["装修开始"]), Self.column("fit_out_to", ["装修结束"]), Self.column("deposit", ["押金", "保证金"]),
-             Self.column("escalation_pct", ["递增", "递增率"]), Self.column("cycle", ["付款周期"]), Self.column("status", ["状态"]),
-             Self.column("terminated_on", ["解约日期"]), Self.column("renews", ["续租自"])]
+            [Self.column("number", ["合同编号", "编号"], exported: "l.number"),
+             Self.column("tenant_credit_code", ["统一社会信用代码", "信用代码", "tenant"], required: true, exported: "t.credit_code"),
+             // A unit held for part of the lease carries its agreed days: SW/B1/0301[2027-03-11..].
+             Self.column("units", ["单元", "房源"], required: true, exported: """
+                (SELECT string_agg(p2.code || '/' || b.code || '/' || u.code
+                                   || CASE WHEN lu.agreed <> '(,)'::daterange
+                                           THEN '[' || coalesce(lower(lu.agreed)::text, '') || '..'
+                                                || coalesce((upper(lu.agreed) - 1)::text, '') || ']' ELSE '' END,
+                                   ';' ORDER BY b.code, u.floor, u.code)
+                 FROM lease_unit lu JOIN unit u ON u.id = lu.unit_id JOIN building b ON b.id = u.building_id
+                 JOIN park p2 ON p2.id = u.park_id
+                 WHERE lu.lease_id = l.id AND NOT isempty(lease_occupancy(l.term, l.terminated_on) * lu.agreed))
+                """),
+             Self.column("start", ["起租日", "开始日期"], required: true, exported: "lower(l.term)"),
+             Self.column("end", ["到期日", "结束日期"], required: true, exported: "upper(l.term) - 1"),
+             Self.column("rent", ["租金"], required: true, exported: "l.rent"),
+             Self.column("property_fee", ["物业费"], exported: "l.property_fee"),
+             Self.column("free_from", ["免租开始"], exported: "lower(l.free_window)"),
+             Self.column("free_to", ["免租结束"], exported: "upper(l.free_window) - 1"),
+             Self.column("fit_out_from", ["装修开始"], exported: "lower(l.fit_out_window)"),
+             Self.column("fit_out_to", ["装修结束"], exported: "upper(l.fit_out_window) - 1"),
+             Self.column("deposit", ["押金", "保证金"], exported: "l.deposit"),
+             Self.column("escalation_pct", ["递增", "递增率"], exported: "l.escalation_pct"),
+             Self.column("cycle", ["付款周期"], exported: "l.cycle"), Self.column("status", ["状态"], exported: "l.status"),
+             Self.column("terminated_on", ["解约日期"], exported: "l.terminated_on"),
+             Self.column("renews", ["续租自"], exported: "r.number")]
         case .amendments:
             // Numbered anew, after the lease's own, in the file's order; the units and
             // end of an amendment are recorded (the leases file holds their result).
-            [Self.column("number", ["补充协议编号"]), Self.column("lease", ["合同编号"], required: true),
-             Self.column("signed_on", ["签订日期"], required: true), Self.column("from", ["生效日期"]),
-             Self.column("rent", ["租金"]), Self.column("property_fee", ["物业费"]), Self.column("end_before", ["原到期日"]),
-             Self.column("end_after", ["新到期日"]), Self.column("units_added", ["新增单元"]),
-             Self.column("units_released", ["退租单元"]), Self.column("note", ["备注"]), Self.column("by", ["录入人"])]
-        case .tickets, .audit:
-            nil
+            [Self.column("number", ["补充协议编号"], exported: "a.number"),
+             Self.column("lease", ["合同编号"], required: true, exported: "l.number"),
+             Self.column("signed_on", ["签订日期"], required: true, exported: "a.signed_on"),
+             Self.column("from", ["生效日期"], exported: "a.effective_on"),
+             Self.column("rent", ["租金"], exported: "a.rent"), Self.column("property_fee", ["物业费"], exported: "a.property_fee"),
+             Self.column("end_before", ["原到期日"], exported: "a.end_before"),
+             Self.column("end_after", ["新到期日"], exported: "a.end_after"),
+             Self.column("units_added", ["新增单元"], exported: Self.unitList("a.units_added")),
+             Self.column("units_released", ["退租单元"], exported: Self.unitList("a.units_released")),
+             Self.column("note", ["备注"], exported: Self.text("a.note")),
+             Self.column("by", ["录入人"], exported: Self.text("a.actor"))]
+        case .tickets:
+            [Self.column("number", exported: "t.number"), Self.column("park", exported: "p.code"),
+             Self.column("tenant_credit_code", exported: "tn.credit_code"),
+             Self.column("unit", exported: "CASE WHEN u.id IS NOT NULL THEN p.code || '/' || b.code || '/' || u.code END"),
+             Self.column("category", exported: "t.category"), Self.column("priority", exported: "t.priority"),
+             Self.column("title", exported: Self.text("t.title")), Self.column("description", exported: Self.text("t.description")),
+             Self.column("reporter", exported: Self.text("t.reporter")), Self.column("assignee", exported: Self.text("t.assignee")),
+             Self.column("status", exported: "t.status"), Self.column("clock", exported: "t.clock"),
+             Self.column("opened_at", exported: "t.opened_at"), Self.column("first_response_at", exported: "t.first_response_at"),
+             Self.column("resolved_at", exported: "t.resolved_at"), Self.column("closed_at", exported: "t.closed_at"),
+             Self.column("response_due_at", exported: "t.response_due_at"),
+             Self.column("resolution_due_at", exported: "t.resolution_due_at")]
+        case .audit:
+            [Self.column("id", exported: "a.id"), Self.column("at", exported: "a.at"),
+             Self.column("actor", exported: Self.text("a.actor")), Self.column("entity", exported: "a.table_name"),
+             Self.column("key", exported: Self.text("a.row_key")), Self.column("label", exported: Self.text("a.label")),
+             Self.column("action", exported: "a.action"), Self.column("park", exported: "p.code"),
+             Self.column("old_row", exported: Self.text("a.old_row::text")),
+             Self.column("new_row", exported: Self.text("a.new_row::text"))]
+        }
+    }
+
+    /// Units named by id in an array column, as the file writes them: SW/B1/0301;SW/B1/0302.
+    static func unitList(_ ids: String) -> String {
+        """
+        (SELECT string_agg(up.code || '/' || b.code || '/' || u.code, ';' ORDER BY b.code, u.floor, u.code)
+         FROM unnest(\(ids)) x JOIN unit u ON u.id = x JOIN building b ON b.id = u.building_id
+         JOIN park up ON up.id = u.park_id)
+        """
+    }
+
+    /// What export reads from, its park condition (`p.code`, or `true` for the whole
+    /// export) and its order.
+    func exportSource(inPark: String) -> String {
+        switch self {
+        case .parks:
+            "FROM park p WHERE \(inPark) ORDER BY p.code"
+        case .buildings:
+            "FROM building b JOIN park p ON p.id = b.park_id WHERE \(inPark) ORDER BY p.code, b.code"
+        case .units:
+            """
+            FROM unit u JOIN building b ON b.id = u.building_id JOIN park p ON p.id = u.park_id
+            WHERE \(inPark) ORDER BY p.code, b.code, u.floor, u.code
+            """
+        case .tenants:
+            """
+            FROM tenant t LEFT JOIN onboarding o ON o.tenant_id = t.id LEFT JOIN park p ON p.id = o.park_id
+            WHERE \(inPark) ORDER BY t.credit_code, p.code NULLS FIRST, o.applied_at, o.id
+            """
+        case .leases:
+            """
+            FROM lease l JOIN tenant t ON t.id = l.tenant_id JOIN park p ON p.id = l.park_id
+            LEFT JOIN lease r ON r.id = l.renews_lease_id
+            WHERE l.status IN ('signed', 'terminated') AND \(inPark) ORDER BY lower(l.term), l.number
+            """
+        case .amendments:
+            """
+            FROM lease_amendment a JOIN lease l ON l.id = a.lease_id JOIN park p ON p.id = a.park_id
+            WHERE \(inPark) ORDER BY lower(l.term), l.number, a.seq
+            """
+        case .tickets:
+            """
+            FROM ticket t JOIN park p ON p.id = t.park_id JOIN tenant tn ON tn.id = t.tenant_id
+            LEFT JOIN unit u ON u.id = t.unit_id LEFT JOIN building b ON b.id = u.building_id
+            WHERE \(inPark) ORDER BY t.opened_at, t.number
+            """
+        case .audit:
+            "FROM audit_log a LEFT JOIN park p ON p.id = a.park_id WHERE \(inPark) ORDER BY a.id"
         }
     }
 }
