@@ -58,7 +58,7 @@ public struct AuditService {
                     \(SQL.whereAll([
                         entity.map { "a.table_name = \($0)" },
                         park.map { "p.code = \($0)" },
-                        since.map { "a.at >= (\($0)::date::timestamp AT TIME ZONE (SELECT value FROM parkctl_setting WHERE key = 'default_time_zone'))" },
+                        since.map { "a.at >= (\($0)::date::timestamp AT TIME ZONE park_time_zone(NULL))" },
                     ]))
                     ORDER BY a.id DESC LIMIT \(limit)
                 ) recent ORDER BY id

@@ -13,11 +13,10 @@ public struct CalendarService {
             if let park { _ = try Lookup.parkID(park, conn) }
             return try conn.query("""
                 SELECT c.day, c.kind, c.name, p.code AS park FROM calendar_day c LEFT JOIN park p ON p.id = c.park_id
-                WHERE (\(year)::int IS NULL OR extract(year FROM c.day) = \(year)::int)
-                  AND (\(park)::text IS NULL OR p.code = \(park) OR c.park_id IS NULL)
+                \(SQL.whereAll([year.map { "extract(year FROM c.day) = \($0)" }, park.map { "p.code = \($0) OR c.park_id IS NULL" }]))
                 ORDER BY c.day, p.code NULLS FIRST
                 """).rows.map { row in
-                CalendarEntry(day: try row.decode("day"), kind: try CalendarEntry.Kind.parse(try row.decode("kind")),
+                CalendarEntry(day: try row.decode("day"), kind: try row.decode("kind", as: CalendarEntry.Kind.self),
                               name: try row.decode("name"), park: try row.decode("park"))
             }
         }

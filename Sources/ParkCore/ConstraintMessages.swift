@@ -5,24 +5,19 @@ import Postgres
 public enum ConstraintMessages {
     static let rules: [String: String] = [
         "park_code_key": "a park with this code exists already",
-        "park_code_format": "a park code is 1-10 capital letters or digits, starting with a letter",
         "park_name_length": "a park name has 1-200 characters",
-        "park_kind_valid": "park kind is one of software, ecommerce, factory, mixed",
+        "park_kind_valid": "park kind is one of \(ParkKind.allCases.map(\.rawValue).joined(separator: ", "))",
         "park_industries_format": "industries are lower-case words (a-z, 0-9, _, each starting with a letter) separated by commas",
         "building_code_key": "a building with this code exists already in the park",
-        "building_code_format": "a building code is 1-16 letters, digits, - or _",
         "building_floors_above_range": "floors above ground are 1-200",
         "building_floors_below_range": "floors below ground are 0-10",
         "unit_code_key": "a unit with this code exists already in the building",
-        "unit_code_format": "a unit code is 1-16 letters, digits, - or _",
         "unit_area_positive": "a unit's area must be more than 0 m²",
         "unit_kind_valid": "unit kind is one of \(UnitKind.allCases.map(\.rawValue).joined(separator: ", "))",
         "unit_list_rent_not_negative": "list rent cannot be negative",
         "unit_floor_in_building": "the floor must exist in the building",
         "tenant_credit_code_key": "a tenant with this credit code exists already",
         "tenant_credit_code_valid": "the credit code fails the GB 32100-2015 check",
-        "tenant_phone_format": "a phone number is 5-25 digits, spaces or dashes, optionally starting with +",
-        "tenant_email_format": "an e-mail address looks like name@example.com",
         "onboarding_one_live_per_park": "the tenant has an application in progress for this park already",
         "onboarding_transition_allowed": "the application cannot move to that stage from where it is",
         "tenant_registered_name": "this credit code is registered under another company name: check the name on the business licence (营业执照)",
@@ -59,8 +54,9 @@ public enum ConstraintMessages {
 
     /// Free-text columns refuse control characters and bidirectional overrides
     /// (constraints `<table>_<column>_plain_text`, migration 0010).
-    static func rule(_ constraint: String) -> String? {
+    public static func rule(_ constraint: String) -> String? {
         if let rule = rules[constraint] { return rule }
+        if let rule = PatternRule.all.first(where: { $0.constraint == constraint }) { return rule.rule }
         if constraint.hasSuffix("_plain_text") {
             return "text may not hold control characters (such as terminal escape sequences) or bidirectional overrides"
         }

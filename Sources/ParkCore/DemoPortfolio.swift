@@ -35,7 +35,7 @@ public struct DemoPortfolio {
             try conn.execute("SELECT pg_advisory_xact_lock(\(Int64(0x6465_6D6F)))")
             let present = try conn.query("SELECT code FROM park WHERE code = ANY(\(Self.parkCodes))").rows
                 .map { try $0.decode(0, as: String.self) }
-            let today: CalendarDate = try conn.query("SELECT (now() AT TIME ZONE 'Asia/Shanghai')::date").rows[0].decode(0)
+            let today: CalendarDate = try conn.query("SELECT park_today(NULL)").rows[0].decode(0)
             let now: Date = try conn.query("SELECT now()").rows[0].decode(0)
             if present.count == Self.parkCodes.count {
                 // Loaded before, perhaps by an older parkctl: add the parts that came later.

@@ -55,7 +55,7 @@ public struct LeaseService {
                 let stage = try conn.query("""
                     SELECT stage FROM onboarding WHERE park_id = \(parkID) AND tenant_id = \(tenant.id)
                     ORDER BY (stage NOT IN ('rejected', 'exited')) DESC, applied_at DESC LIMIT 1
-                    """).rows.first.map { try OnboardingStage.parse(try $0.decode(0)) }
+                    """).rows.first.map { try $0.decode(0, as: OnboardingStage.self) }
                 let admitted: Set<OnboardingStage> = [.approved, .leaseSigned, .fittingOut, .movedIn]
                 guard let stage, admitted.contains(stage) else {
                     throw ParkError.invalid("""
@@ -63,18 +63,17 @@ public struct LeaseService {
                         (\(stage.map { "stage \($0.rawValue)" } ?? "no application")): approve the application first
                         """)
                 }
-                let area = units.reduce(Decimal(0)) { $0 + $1.area }
-                let deposit = checked.deposit ?? (terms.depositMonths.map { $0 * terms.rent * area } ?? 0)
                 let number = try Self.insertLease(conn, parkID: parkID, tenantID: tenant.id, term: checked.term, rent: terms.rent,
                                                   propertyFee: terms.propertyFee, freeWindow: checked.freeWindow,
-                                                  fitOutWindow: checked.fitOutWindow, deposit: deposit.rounded(places: 2),
+                                                  fitOutWindow: checked.fitOutWindow,
+                                                  deposit: checked.deposit.map { "\($0)" } ?? "lease_deposit_for_months(\(terms.depositMonths ?? 0), \(terms.rent), \(units.map(\.id)))",
                                                   escalationPct: terms.escalationPct, cycle: terms.cycle, renews: nil,
                                                   unitIDs: units.map(\.id))
                 if stage == .approved {
                     // Signed by its first day at the latest (a lease entered after the fact
                     // starts in the past), and not before the application's last step.
                     let on: CalendarDate = try conn.query("""
-                        SELECT greatest(least((now() AT TIME ZONE p.time_zone)::date, \(checked.term.first)::date),
+                        SELECT greatest(least(park_today(p.id), \(checked.term.first)::date),
                                         (SELECT max(s.effective_on) FROM onboarding_step s JOIN onboarding o ON o.id = s.onboarding_id
                                          WHERE o.park_id = p.id AND o.tenant_id = \(tenant.id) AND o.stage = 'approved'))
                         FROM park p WHERE p.id = \(parkID)
@@ -184,9 +183,9 @@ public struct LeaseService {
                                             term: term, rent: renewal.rent ?? (try row.decode("last_rent")),
                                             propertyFee: renewal.propertyFee ?? (try row.decode("last_property_fee")),
                                             freeWindow: freeWindow, fitOutWindow: nil,
-                                            deposit: renewal.deposit ?? (try row.decode("deposit")),
+                                            deposit: "\(renewal.deposit ?? (try row.decode("deposit", as: Decimal.self)))",
                                             escalationPct: renewal.escalationPct ?? (try row.decode("escalation_pct")),
-                                            cycle: try renewal.cycle ?? PaymentCycle.parse(try row.decode("cycle")), renews: number,
+                                            cycle: try renewal.cycle ?? row.decode("cycle", as: PaymentCycle.self), renews: number,
                                             unitIDs: unitIDs)
             }
         }
@@ -261,7 +260,7 @@ public struct LeaseService {
     /// `referenceDay` replaces today (`lease list --active-on`: the units, area and rent
     /// of that day).
     static func leaseSelect(amendable: Bool, referenceDay: CalendarDate? = nil) -> SQL {
-        let today: SQL = "(now() AT TIME ZONE p.time_zone)::date"
+        let today: SQL = "park_today(p.id)"
         let day: SQL = referenceDay.map { "\($0)::date" } ?? today
         let onTheLease: SQL = amendable ? " AND NOT isempty(ref.occ * lu.agreed)" : .empty
         let rent: SQL = amendable ? "lease_rate_on(l.id, l.rent, l.escalation_pct, lower(l.term), ref.d)"
@@ -328,8 +327,8 @@ public struct LeaseService {
             }
             if let expiringWithinDays {
                 filters.append("""
-                    l.status = 'signed' AND upper(l.term) - 1 BETWEEN (now() AT TIME ZONE p.time_zone)::date
-                                                                  AND (now() AT TIME ZONE p.time_zone)::date + \(expiringWithinDays)::int
+                    l.status = 'signed' AND upper(l.term) - 1 BETWEEN park_today(p.id)
+                                                                  AND park_today(p.id) + \(expiringWithinDays)::int
                     """)
             }
             return try conn.query("""
@@ -415,7 +414,7 @@ public struct LeaseService {
     }
 
     static func insertLease(_ conn: Connection, parkID: Int, tenantID: Int, term: DateRange, rent: Decimal, propertyFee: Decimal,
-                            freeWindow: DateRange?, fitOutWindow: DateRange?, deposit: Decimal, escalationPct: Decimal,
+                            freeWindow: DateRange?, fitOutWindow: DateRange?, deposit: SQL, escalationPct: Decimal,
                             cycle: PaymentCycle, renews: String?, unitIDs: [Int]) throws -> String {
         let row = try conn.query("""
             INSERT INTO lease (number, park_id, tenant_id, term, rent, property_fee, free_window, fit_out_window, deposit,
@@ -502,7 +501,7 @@ public struct LeaseService {
     }
 
     static func today(_ conn: Connection, park: String) throws -> CalendarDate {
-        try conn.query("SELECT (now() AT TIME ZONE time_zone)::date FROM park WHERE code = \(park)").rows[0].decode(0)
+        try conn.query("SELECT \(ParkDay.today(park: park))").rows[0].decode(0)
     }
 
     static func decodeLease(_ row: PostgresRow) throws -> Lease {
@@ -512,19 +511,10 @@ public struct LeaseService {
               terminatedOn: try row.decode("terminated_on"), rent: try row.decode("rent"), currentRent: try row.decode("current_rent"),
               propertyFee: try row.decode("property_fee"), freeWindow: try row.decode("free_window"),
               fitOutWindow: try row.decode("fit_out_window"), deposit: try row.decode("deposit"),
-              escalationPct: try row.decode("escalation_pct"), cycle: try PaymentCycle.parse(try row.decode("cycle")),
-              status: try LeaseStatus.parse(try row.decode("status")), renews: try row.decode("renews"),
+              escalationPct: try row.decode("escalation_pct"), cycle: try row.decode("cycle", as: PaymentCycle.self),
+              status: try row.decode("status", as: LeaseStatus.self), renews: try row.decode("renews"),
               renewedBy: try row.decode("renewed_by"), endReason: try row.decode("end_reason"),
               currentPropertyFee: try row.decode("current_property_fee"))
     }
 }
 
-extension Decimal {
-    /// Rounded half away from zero to `places` decimals.
-    public func rounded(places: Int) -> Decimal {
-        var value = self
-        var result = Decimal()
-        NSDecimalRound(&result, &value, places, .plain)
-        return result
-    }
-}

@@ -17,7 +17,7 @@ public struct PortfolioService {
 
     @discardableResult
     public func addPark(code: String, name: String, kind: ParkKind, industries: [String], address: String? = nil) throws -> Park {
-        let code = try Validate.code(code, field: "park code", max: 10, upperCaseOnly: true)
+        let code = try Validate.code(code, field: "park code", rule: .parkCode)
         let name = try Validate.text(name, field: "park name")
         let industries = try industries.map { try Validate.word($0, field: "industry") }
         let address = try address.map { try Validate.text($0, field: "address", max: 500) }
@@ -33,33 +33,19 @@ public struct PortfolioService {
         return try park(code)
     }
 
-    static let parkSelect: SQL = """
-        SELECT p.code, p.name, p.kind, p.industries, p.address, p.time_zone,
-               (SELECT count(*) FROM building b WHERE b.park_id = p.id) AS buildings,
-               count(u.id) AS units, coalesce(sum(u.area_m2), 0) AS area_m2
-        FROM park p LEFT JOIN unit u ON u.park_id = p.id
-        """
-
     public func parks() throws -> [Park] {
         try session.read { conn in
-            try conn.query("\(Self.parkSelect) GROUP BY p.id ORDER BY p.code").rows.map(Self.decodePark)
+            try Park.fetchAll(conn, "GROUP BY p.id ORDER BY p.code")
         }
     }
 
     public func park(_ code: String) throws -> Park {
         try session.read { conn in
-            guard let row = try conn.query("\(Self.parkSelect) WHERE p.code = \(code) GROUP BY p.id").rows.first else {
+            guard let park = try Park.fetchOne(conn, "WHERE p.code = \(code) GROUP BY p.id") else {
                 throw try Lookup.parkNotFound(code, conn)
             }
-            return try Self.decodePark(row)
+            return park
         }
-    }
-
-    static func decodePark(_ row: PostgresRow) throws -> Park {
-        Park(code: try row.decode("code"), name: try row.decode("name"), kind: try ParkKind.parse(try row.decode("kind")),
-             industries: try row.decode("industries"), address: try row.decode("address"),
-             timeZone: try row.decode("time_zone"), buildingCount: try row.decode("buildings"),
-             unitCount: try row.decode("units"), areaM2: try row.decode("area_m2"))
     }
 
     // MARK: Buildings
@@ -67,7 +53,7 @@ public struct PortfolioService {
     @discardableResult
     public func addBuilding(_ address: BuildingAddress, name: String, floorsAbove: Int, floorsBelow: Int = 0,
                             deliveredOn: CalendarDate? = nil) throws -> Building {
-        let code = try Validate.code(address.building, field: "building code")
+        let code = try Validate.code(address.building, field: "building code", rule: .buildingCode)
         let name = try Validate.text(name, field: "building name")
         guard (1...200).contains(floorsAbove) else { throw ParkError.invalid("floors must be 1-200, not \(floorsAbove)") }
         guard (0...10).contains(floorsBelow) else { throw ParkError.invalid("floors below ground must be 0-10, not \(floorsBelow)") }
@@ -107,7 +93,7 @@ public struct PortfolioService {
     @discardableResult
     public func addUnit(_ address: UnitAddress, floor: Int, areaM2: Decimal, kind: UnitKind, listRent: Decimal,
                         offMarketReason: String? = nil) throws -> RentalUnit {
-        let code = try Validate.code(address.unit, field: "unit code")
+        let code = try Validate.code(address.unit, field: "unit code", rule: .unitCode)
         guard areaM2 > 0 else { throw ParkError.invalid("area must be more than 0 m², not \(areaM2)") }
         guard listRent >= 0 else { throw ParkError.invalid("list rent must not be negative, not \(listRent)") }
         let reason = try offMarketReason.map { try Validate.text($0, field: "off-market reason", max: 500) }
@@ -140,14 +126,12 @@ public struct PortfolioService {
             if let park { _ = try Lookup.parkID(park, conn) }
             if let building { _ = try Lookup.buildingIDs(building, conn) }
             let parkCode = park ?? building?.park
-            return try conn.query("""
-                SELECT p.code AS park, b.code AS building, u.code, u.floor, u.area_m2, u.kind, u.list_rent, u.off_market_reason
-                FROM unit u JOIN building b ON b.id = u.building_id JOIN park p ON p.id = u.park_id
+            return try RentalUnit.fetchAll(conn, """
                 \(SQL.whereAll([
                     parkCode.map { "p.code = \($0)" }, building.map { "b.code = \($0.building)" }, kind.map { "u.kind = \($0.rawValue)" },
                 ]))
                 ORDER BY p.code, b.code, u.floor, u.code
-                """).rows.map(Self.decodeUnit)
+                """)
         }
     }
 
@@ -165,8 +149,7 @@ public struct PortfolioService {
             let floor = floor.map(Int32.init)
             let parkCode = park ?? building?.park
             return try conn.query("""
-                WITH day AS (SELECT coalesce(\(asOf)::date, (now() AT TIME ZONE
-                                (SELECT value FROM parkctl_setting WHERE key = 'default_time_zone'))::date) AS d)
+                WITH day AS (SELECT coalesce(\(asOf)::date, \(ParkDay.today(park: parkCode))) AS d)
                 SELECT p.code AS park, b.code AS building, u.code, u.floor, u.area_m2, u.kind, u.list_rent, u.off_market_reason,
                        s.status, s.fitting_out, l.number AS lease, t.name AS tenant, day.d AS as_of
                 FROM day, unit_status_on(day.d) s
@@ -178,7 +161,7 @@ public struct PortfolioService {
                 ]))
                 ORDER BY p.code, b.code, u.floor, u.code
                 """).rows.map { row in
-                UnitOccupancy(unit: try Self.decodeUnit(row), status: try UnitStatus.parse(try row.decode("status")),
+                UnitOccupancy(unit: try RentalUnit(row: row), status: try row.decode("status", as: UnitStatus.self),
                               fittingOut: try row.decode("fitting_out"), lease: try row.decode("lease"),
                               tenant: try row.decode("tenant"), asOf: try row.decode("as_of"))
             }
@@ -195,7 +178,7 @@ public struct PortfolioService {
                 """).rows.first else {
                 throw try Lookup.unitNotFound(address, conn)
             }
-            return try Self.decodeUnit(row)
+            return try RentalUnit(row: row)
         }
     }
 
@@ -209,11 +192,11 @@ public struct PortfolioService {
             let ids = try Lookup.buildingIDs(address.buildingAddress, conn)
             if reason != nil, let lease = try conn.query("""
                 SELECT l.number, t.name, lower(lu.during) AS first, upper(lu.during) - 1 AS last,
-                       lower(lu.during) > (now() AT TIME ZONE p.time_zone)::date AS future
+                       lower(lu.during) > park_today(p.id) AS future
                 FROM unit u JOIN lease_unit lu ON lu.unit_id = u.id JOIN lease l ON l.id = lu.lease_id
                 JOIN tenant t ON t.id = l.tenant_id JOIN park p ON p.id = u.park_id
                 WHERE u.building_id = \(ids.building) AND u.code = \(address.unit) AND NOT lu.cancelled
-                  AND l.status IN ('signed', 'terminated') AND upper(lu.during) > (now() AT TIME ZONE p.time_zone)::date
+                  AND l.status IN ('signed', 'terminated') AND upper(lu.during) > park_today(p.id)
                 ORDER BY lower(lu.during) LIMIT 1
                 """).rows.first {
                 let number: String = try lease.decode("number")
@@ -238,9 +221,36 @@ public struct PortfolioService {
         return try unit(address)
     }
 
-    static func decodeUnit(_ row: PostgresRow) throws -> RentalUnit {
-        RentalUnit(address: UnitAddress(park: try row.decode("park"), building: try row.decode("building"), unit: try row.decode("code")),
-             floor: try row.decode("floor"), areaM2: try row.decode("area_m2"), kind: try UnitKind.parse(try row.decode("kind")),
-             listRent: try row.decode("list_rent"), offMarketReason: try row.decode("off_market_reason"))
+}
+
+extension Park: PostgresRecord {
+    /// A park with its counts; a fetch adds `GROUP BY p.id` after its conditions.
+    public static let selection: SQL = """
+        SELECT p.code, p.name, p.kind, p.industries, p.address, p.time_zone,
+               (SELECT count(*) FROM building b WHERE b.park_id = p.id) AS buildings,
+               count(u.id) AS units, coalesce(sum(u.area_m2), 0) AS area_m2
+        FROM park p LEFT JOIN unit u ON u.park_id = p.id
+        """
+
+    public init(row: PostgresRow) throws {
+        self.init(code: try row.decode("code"), name: try row.decode("name"), kind: try row.decode("kind"),
+                  industries: try row.decode("industries"), address: try row.decode("address"),
+                  timeZone: try row.decode("time_zone"), buildingCount: try row.decode("buildings"),
+                  unitCount: try row.decode("units"), areaM2: try row.decode("area_m2"))
+    }
+}
+
+extension RentalUnit: PostgresRecord {
+    /// A unit with its address; other reads that add columns (the occupancy) decode
+    /// their rows with ``init(row:)`` too.
+    public static let selection: SQL = """
+        SELECT p.code AS park, b.code AS building, u.code, u.floor, u.area_m2, u.kind, u.list_rent, u.off_market_reason
+        FROM unit u JOIN building b ON b.id = u.building_id JOIN park p ON p.id = u.park_id
+        """
+
+    public init(row: PostgresRow) throws {
+        self.init(address: UnitAddress(park: try row.decode("park"), building: try row.decode("building"), unit: try row.decode("code")),
+                  floor: try row.decode("floor"), areaM2: try row.decode("area_m2"), kind: try row.decode("kind"),
+                  listRent: try row.decode("list_rent"), offMarketReason: try row.decode("off_market_reason"))
     }
 }

@@ -15,13 +15,13 @@ public struct ServiceLevelService {
                 ORDER BY array_position(\(TicketCategory.allCases.map(\.rawValue)), category),
                          array_position(\(TicketPriority.allCases.map(\.rawValue)), priority)
                 """).rows.map { row in
-                ServiceLevel(category: try TicketCategory.parse(try row.decode("category")),
-                             priority: try TicketPriority.parse(try row.decode("priority")),
+                ServiceLevel(category: try row.decode("category", as: TicketCategory.self),
+                             priority: try row.decode("priority", as: TicketPriority.self),
                              response: SLATarget(value: try row.decode("response_value"),
-                                                 unit: SLATarget.Unit(rawValue: try row.decode("response_unit"))!),
+                                                 unit: try row.decode("response_unit", as: SLATarget.Unit.self)),
                              resolution: SLATarget(value: try row.decode("resolution_value"),
-                                                   unit: SLATarget.Unit(rawValue: try row.decode("resolution_unit"))!),
-                             clock: try SLAClock.parse(try row.decode("clock")))
+                                                   unit: try row.decode("resolution_unit", as: SLATarget.Unit.self)),
+                             clock: try row.decode("clock", as: SLAClock.self))
             }
         }
     }
@@ -50,3 +50,6 @@ public struct ServiceLevelService {
         t.value * (t.unit == .m ? 1 : t.unit == .h ? 60 : 480)
     }
 }
+
+/// Stored as m, h or d in service_level's unit columns.
+extension SLATarget.Unit: PostgresCodable {}

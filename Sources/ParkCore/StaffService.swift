@@ -121,7 +121,7 @@ public struct StaffService {
 
     static func decode(_ row: PostgresRow) throws -> StaffMember {
         let everyPark: Bool = try row.decode("every_park")
-        return StaffMember(name: try row.decode("name"), displayName: try row.decode("display_name"), role: try StaffRole.parse(try row.decode("role")),
+        return StaffMember(name: try row.decode("name"), displayName: try row.decode("display_name"), role: try row.decode("role", as: StaffRole.self),
                            parks: everyPark ? nil : (try row.decode("parks", as: [String]?.self) ?? []),
                            createdAt: try row.decode("created_at"), createdBy: try row.decode("created_by"),
                            revokedAt: try row.decode("revoked_at"), revokedBy: try row.decode("revoked_by"))

@@ -59,7 +59,7 @@ public struct TenantService {
             } else if let known = try conn.query("""
                 SELECT parkctl_apply_known_tenant(\(parkID), \(application.creditCode), \(name), \(application.wantedAreaM2),
                                                   \(application.wantedKind?.rawValue),
-                                                  \(application.on)::date::timestamp AT TIME ZONE (SELECT time_zone FROM park WHERE id = \(parkID)))
+                                                  \(application.on)::date::timestamp AT TIME ZONE park_time_zone(\(parkID)))
                 """).rows[0].decode(0, as: Int?.self) {
                 // A tenant of other parks, which this login cannot see: the database checked
                 // the credit code and the exact name, and recorded the application.
@@ -249,7 +249,7 @@ public struct TenantService {
                 FROM lease l WHERE l.park_id = \(current.parkID) AND l.tenant_id = \(current.tenantID)
                   AND l.status IN ('signed', 'terminated')
                   AND upper(lease_occupancy(l.term, l.terminated_on)) - 1 >
-                      coalesce(\(on), (now() AT TIME ZONE (SELECT time_zone FROM park WHERE id = \(current.parkID)))::date)
+                      coalesce(\(on), park_today(\(current.parkID)))
                 ORDER BY 2 DESC LIMIT 1
                 """).rows.first {
                 throw ParkError.invalid("""
@@ -257,9 +257,7 @@ public struct TenantService {
                     terminate it before moving the tenant out
                     """)
             }
-            try Self.move(conn, current, to: .exiting, on: on, actor: session.actor, reason: reason)
-            var exiting = current
-            exiting.stage = .exiting
+            let exiting = try Self.move(conn, current, to: .exiting, on: on, actor: session.actor, reason: reason)
             try Self.move(conn, exiting, to: .exited, on: on, actor: session.actor, reason: reason)
         }
     }
@@ -341,7 +339,7 @@ public struct TenantService {
         try conn.query("""
             INSERT INTO onboarding (park_id, tenant_id, wanted_area_m2, wanted_kind, applied_at)
             VALUES (\(parkID), \(tenantID), \(application.wantedAreaM2), \(application.wantedKind?.rawValue),
-                    coalesce(\(application.on)::date::timestamp AT TIME ZONE (SELECT time_zone FROM park WHERE id = \(parkID)), now()))
+                    coalesce(\(application.on)::date::timestamp AT TIME ZONE park_time_zone(\(parkID)), now()))
             RETURNING id
             """).rows[0].decode(0)
     }
@@ -351,6 +349,8 @@ public struct TenantService {
         var parkID: Int
         var tenantID: Int
         var stage: OnboardingStage
+        /// The stages it may move to, from the database's onboarding_transition.
+        var next: [OnboardingStage] = []
         /// For messages: the tenant's credit code and the park's code.
         var creditCode = ""
         var park = ""
@@ -362,13 +362,15 @@ public struct TenantService {
         let tenant = try Lookup.tenant(creditCode, conn)
         let tenantID = tenant.id, creditCode = tenant.creditCode
         guard let row = try conn.query("""
-            SELECT id, stage FROM onboarding WHERE park_id = \(parkID) AND tenant_id = \(tenantID)
-            ORDER BY (stage NOT IN ('rejected', 'exited')) DESC, applied_at DESC LIMIT 1 FOR UPDATE
+            SELECT o.id, o.stage, \(nextStages)
+            FROM onboarding o WHERE o.park_id = \(parkID) AND o.tenant_id = \(tenantID)
+            ORDER BY (o.stage NOT IN ('rejected', 'exited')) DESC, o.applied_at DESC LIMIT 1 FOR UPDATE OF o
             """).rows.first else {
             throw ParkError.notFound("tenant \(creditCode) has not applied to park \(park)")
         }
         return LiveOnboarding(id: try row.decode("id"), parkID: parkID, tenantID: tenantID,
-                              stage: try OnboardingStage.parse(try row.decode("stage")), creditCode: creditCode, park: park)
+                              stage: try row.decode("stage", as: OnboardingStage.self), next: try decodeNext(row),
+                              creditCode: creditCode, park: park)
     }
 
     /// When a lease is cancelled: an application that it carried (lease_signed or
@@ -395,18 +397,39 @@ public struct TenantService {
                        on: nil, actor: actor, reason: "lease \(lease) cancelled")
     }
 
+    /// Moves the application and returns it at its new stage, with the moves open from there.
+    @discardableResult
     static func move(_ conn: Connection, _ current: LiveOnboarding, to stage: OnboardingStage, on: CalendarDate?,
-                     actor: String, reason: String?) throws {
+                     actor: String, reason: String?) throws -> LiveOnboarding {
         try ensureCanMove(current, to: stage)
-        try conn.execute("UPDATE onboarding SET stage = \(stage.rawValue) WHERE id = \(current.id)")
+        let row = try conn.query("""
+            UPDATE onboarding o SET stage = \(stage) WHERE o.id = \(current.id)
+            RETURNING \(nextStages)
+            """).rows[0]
         try recordStep(conn, parkID: current.parkID, onboardingID: current.id, from: current.stage, to: stage,
                        on: on, actor: actor, reason: reason)
+        var moved = current
+        moved.stage = stage
+        moved.next = try decodeNext(row)
+        return moved
+    }
+
+    /// The stages an application at `o.stage` may move to: the database's onboarding_transition.
+    static let nextStages: SQL = "ARRAY(SELECT t.to_stage FROM onboarding_transition t WHERE t.from_stage = o.stage) AS next"
+
+    static func decodeNext(_ row: PostgresRow) throws -> [OnboardingStage] {
+        try row.decode("next", as: [String].self).map { stage in
+            guard let next = OnboardingStage(rawValue: stage) else {
+                throw ParkError(.internalError, "internal error: onboarding_transition names a stage '\(stage)' this parkctl does not know")
+            }
+            return next
+        }
     }
 
     /// Refuses a move the application cannot make from where it is, saying what to do
     /// next, as a command, rather than naming stages.
     static func ensureCanMove(_ current: LiveOnboarding, to stage: OnboardingStage) throws {
-        guard current.stage.next.contains(stage) else {
+        guard current.next.contains(stage) else {
             throw ParkError.invalid("the application is \(current.stage.rawValue); it cannot become \(stage.rawValue): \(nextStep(current))")
         }
     }
@@ -430,7 +453,7 @@ public struct TenantService {
         try conn.execute("""
             INSERT INTO onboarding_step (park_id, onboarding_id, from_stage, to_stage, effective_on, actor, reason)
             VALUES (\(parkID), \(onboardingID), \(from?.rawValue), \(to.rawValue),
-                    coalesce(\(on), (now() AT TIME ZONE (SELECT time_zone FROM park WHERE id = \(parkID)))::date),
+                    coalesce(\(on), park_today(\(parkID))),
                     \(actor), \(reason))
             """)
     }
@@ -442,7 +465,7 @@ public struct TenantService {
 
     static func decodeOnboarding(_ row: PostgresRow, steps: [Onboarding.Step], checklist: [Onboarding.Check]) throws -> Onboarding {
         Onboarding(tenant: try decodeTenant(row), park: try row.decode("park"),
-                   stage: try OnboardingStage.parse(try row.decode("stage")),
+                   stage: try row.decode("stage", as: OnboardingStage.self),
                    wantedAreaM2: try row.decode("wanted_area_m2"),
                    wantedKind: try row.decode("wanted_kind", as: String?.self).map(UnitKind.parse),
                    overrideReason: try row.decode("override_reason"), appliedAt: try row.decode("applied_at"),

@@ -115,9 +115,11 @@ public struct TicketService {
             // ticket is not late yet; other tickets' breaches are left for list and show,
             // so that back-filled requests keep their timelines in order.
             let opened: Date = try created.decode("opened_at")
-            return try Self.decodeTicket(created, events: [
+            var ticket = try Ticket(row: created)
+            ticket.events = [
                 TicketEvent(at: opened, actor: try created.decode("created_by"), actorName: try created.decode("created_by_name"), kind: "created", from: nil, to: "open", note: title),
-            ])
+            ]
+            return ticket
         }
     }
 
@@ -232,7 +234,7 @@ public struct TicketService {
                 """).rows.first else {
                 throw try Lookup.numberNotFound(.ticket, number, conn)
             }
-            let status = try TicketStatus.parse(try row.decode("status"))
+            let status = try row.decode("status", as: TicketStatus.self)
             if kind == "status", to == status { return false }
             if kind == "assigned", allowedFrom.contains(status), try row.decode("assignee", as: String?.self) == note { return false }
             guard allowedFrom.contains(status) else {
@@ -291,18 +293,6 @@ public struct TicketService {
         public init() {}
     }
 
-    static let ticketSelect: SQL = """
-        SELECT t.number, p.code AS park, tn.name AS tenant, tn.credit_code,
-               CASE WHEN u.id IS NULL THEN NULL ELSE p.code || '/' || b.code || '/' || u.code END AS unit,
-               t.category, t.priority, t.title, t.description, t.reporter, t.assignee,
-               parkctl_actor_name(t.assignee) AS assignee_name, t.status, t.clock,
-               t.opened_at, t.first_response_at, t.resolved_at, t.closed_at, t.response_due_at, t.resolution_due_at,
-               t.status <> 'cancelled' AND coalesce(t.first_response_at, now()) > t.response_due_at AS response_breached,
-               t.status <> 'cancelled' AND coalesce(t.resolved_at, now()) > t.resolution_due_at AS resolution_breached
-        FROM ticket t JOIN park p ON p.id = t.park_id JOIN tenant tn ON tn.id = t.tenant_id
-        LEFT JOIN unit u ON u.id = t.unit_id LEFT JOIN building b ON b.id = u.building_id
-        """
-
     public func list(_ filter: Filter = Filter()) throws -> [Ticket] {
         try session.recordingBreaches(inPark: filter.park) { conn, _ in
             var filter = filter
@@ -328,8 +318,7 @@ public struct TicketService {
                         <= now() + \(minutes)::int * interval '1 minute'
                     """)
             }
-            let query: PostgresQuery = "\(Self.ticketSelect) \(SQL.whereAll(filters)) ORDER BY t.opened_at, t.number"
-            return try conn.query(query).rows.map { try Self.decodeTicket($0, events: []) }
+            return try Ticket.fetchAll(conn, "\(SQL.whereAll(filters)) ORDER BY t.opened_at, t.number")
         }
     }
 
@@ -342,7 +331,9 @@ public struct TicketService {
             if recordingBreaches {
                 try conn.execute("SELECT ticket_record_breaches(NULL, now(), \(try idRow.decode(0, as: Int.self)))")
             }
-            let row = try conn.query("\(Self.ticketSelect) WHERE t.number = \(number)").rows[0]
+            guard var ticket = try Ticket.fetchOne(conn, "WHERE t.number = \(number)") else {
+                throw try Lookup.numberNotFound(.ticket, number, conn)
+            }
             // Numbered in the order they were recorded; a correction says what it changed.
             let events = try conn.query("""
                 WITH e AS (SELECT e.*, row_number() OVER (ORDER BY e.id) AS no, p.time_zone
@@ -361,22 +352,9 @@ public struct TicketService {
                             actorName: try e.decode("actor_name"), kind: try e.decode("kind"),
                             from: try e.decode("from_status"), to: try e.decode("to_status"), note: try e.decode("note"))
             }
-            return try Self.decodeTicket(row, events: events)
+            ticket.events = events
+            return ticket
         }
-    }
-
-    static func decodeTicket(_ row: PostgresRow, events: [TicketEvent]) throws -> Ticket {
-        Ticket(number: try row.decode("number"), park: try row.decode("park"), tenantName: try row.decode("tenant"),
-               tenantCreditCode: try row.decode("credit_code"), unit: try row.decode("unit"),
-               category: try TicketCategory.parse(try row.decode("category")),
-               priority: try TicketPriority.parse(try row.decode("priority")), title: try row.decode("title"),
-               description: try row.decode("description"), reporter: try row.decode("reporter"), assignee: try row.decode("assignee"),
-               status: try TicketStatus.parse(try row.decode("status")), clock: try SLAClock.parse(try row.decode("clock")),
-               openedAt: try row.decode("opened_at"), firstResponseAt: try row.decode("first_response_at"),
-               resolvedAt: try row.decode("resolved_at"), closedAt: try row.decode("closed_at"),
-               responseDueAt: try row.decode("response_due_at"), resolutionDueAt: try row.decode("resolution_due_at"),
-               responseBreached: try row.decode("response_breached"), resolutionBreached: try row.decode("resolution_breached"),
-               events: events, assigneeName: try row.decode("assignee_name"))
     }
 }
 
@@ -404,5 +382,33 @@ extension ParkSession {
             try conn.execute("SELECT ticket_record_breaches(\(parkID))")
             return try body(conn, parkID)
         }
+    }
+}
+
+extension Ticket: PostgresRecord {
+    /// A ticket without its timeline, with whether it is late now.
+    public static let selection: SQL = """
+        SELECT t.number, p.code AS park, tn.name AS tenant, tn.credit_code,
+               CASE WHEN u.id IS NULL THEN NULL ELSE p.code || '/' || b.code || '/' || u.code END AS unit,
+               t.category, t.priority, t.title, t.description, t.reporter, t.assignee,
+               parkctl_actor_name(t.assignee) AS assignee_name, t.status, t.clock,
+               t.opened_at, t.first_response_at, t.resolved_at, t.closed_at, t.response_due_at, t.resolution_due_at,
+               t.status <> 'cancelled' AND coalesce(t.first_response_at, now()) > t.response_due_at AS response_breached,
+               t.status <> 'cancelled' AND coalesce(t.resolved_at, now()) > t.resolution_due_at AS resolution_breached
+        FROM ticket t JOIN park p ON p.id = t.park_id JOIN tenant tn ON tn.id = t.tenant_id
+        LEFT JOIN unit u ON u.id = t.unit_id LEFT JOIN building b ON b.id = u.building_id
+        """
+
+    public init(row: PostgresRow) throws {
+        self.init(number: try row.decode("number"), park: try row.decode("park"), tenantName: try row.decode("tenant"),
+                  tenantCreditCode: try row.decode("credit_code"), unit: try row.decode("unit"),
+                  category: try row.decode("category"), priority: try row.decode("priority"), title: try row.decode("title"),
+                  description: try row.decode("description"), reporter: try row.decode("reporter"), assignee: try row.decode("assignee"),
+                  status: try row.decode("status"), clock: try row.decode("clock"),
+                  openedAt: try row.decode("opened_at"), firstResponseAt: try row.decode("first_response_at"),
+                  resolvedAt: try row.decode("resolved_at"), closedAt: try row.decode("closed_at"),
+                  responseDueAt: try row.decode("response_due_at"), resolutionDueAt: try row.decode("resolution_due_at"),
+                  responseBreached: try row.decode("response_breached"), resolutionBreached: try row.decode("resolution_breached"),
+                  events: [], assigneeName: try row.decode("assignee_name"))
     }
 }

@@ -53,35 +53,22 @@ public enum Validate {
 
     /// A staff login name: 1-63 lower-case letters, digits or _, starting with a letter.
     public static func isStaffName(_ name: String) -> Bool {
-        name.range(of: "^[a-z][a-z0-9_]{0,62}$", options: .regularExpression) != nil
+        PatternRule.staffName.matches(name)
     }
 
-    /// A code: 1...max ASCII letters, digits, `-` or `_`, starting with a letter or digit.
-    public static func code(_ value: String, field: String, max: Int = 16, upperCaseOnly: Bool = false) throws -> String {
-        let allowed = value.unicodeScalars.allSatisfy {
-            ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) || (!upperCaseOnly && ($0 == "-" || $0 == "_"))
-        }
-        guard !value.isEmpty, value.count <= max, allowed, value.unicodeScalars.first!.properties.isAlphabetic || ("0"..."9").contains(value.unicodeScalars.first!) else {
-            let rule = upperCaseOnly ? "1-\(max) capital letters or digits, starting with a letter"
-                                     : "1-\(max) letters, digits, - or _, starting with a letter or digit"
-            throw ParkError.invalid("\(field) '\(value)' is not valid: a code is \(rule)")
-        }
-        if upperCaseOnly && (value != value.uppercased() || value.first!.isNumber) {
-            throw ParkError.invalid("\(field) '\(value)' is not valid: a code is 1-\(max) capital letters or digits, starting with a letter")
-        }
-        return value
+    /// A code (of a park, a building, a unit) that keeps its rule.
+    public static func code(_ value: String, field: String, rule: PatternRule) throws -> String {
+        try matching(value, field: field, rule: rule)
     }
 
     /// A lower-case word such as an industry: `a-z`, `0-9`, `_`, starting with a letter.
     public static func word(_ value: String, field: String) throws -> String {
-        guard let first = value.unicodeScalars.first, ("a"..."z").contains(first), value.count <= 40,
-              value.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" })
-        else {
-            throw ParkError.invalid("""
-                \(field) '\(value)' is not valid: a lower-case word of letters, digits and _ that starts with a letter, \
-                at most 40 (e.g. software, ai, ecommerce, telecom_5g)
-                """)
-        }
+        try matching(value, field: field, rule: .industry)
+    }
+
+    /// `value` if it keeps `rule`; else a message naming the field, the value and the rule.
+    static func matching(_ value: String, field: String, rule: PatternRule) throws -> String {
+        guard rule.matches(value) else { throw ParkError.invalid("\(field) '\(value)' is not valid: \(rule.rule)") }
         return value
     }
 
@@ -128,14 +115,11 @@ public enum Validate {
     }
 
     public static func phone(_ value: String) throws -> String {
-        let ok = value.range(of: #"^\+?[0-9][0-9 -]{4,24}$"#, options: .regularExpression) != nil
-        guard ok else { throw ParkError.invalid("phone '\(value)' is not valid: 5-25 digits, spaces or dashes, optionally starting with +") }
-        return value
+        try matching(value, field: "phone", rule: .phone)
     }
 
     public static func email(_ value: String) throws -> String {
-        let ok = value.count <= 254 && value.range(of: #"^[^@\s]+@[^@\s]+\.[^@\s]+$"#, options: .regularExpression) != nil
-        guard ok else { throw ParkError.invalid("email '\(value)' is not valid: write it like name@example.com") }
-        return value
+        guard value.count <= 254 else { throw ParkError.invalid("email '\(value.prefix(40))…' is not valid: at most 254 characters") }
+        return try matching(value, field: "email", rule: .email)
     }
 }

@@ -1,6 +1,9 @@
+import Postgres
+
 /// The closed vocabularies of the model. Each parses user input with a message
-/// that lists what is allowed.
-public protocol Vocabulary: RawRepresentable<String>, CaseIterable, Sendable, Hashable {
+/// that lists what is allowed (exit 65, the user's mistake), and is read from the
+/// database by its codec (a stored value with no case is an internal error, exit 70).
+public protocol Vocabulary: RawRepresentable<String>, CaseIterable, Sendable, Hashable, PostgresCodable {
     static var fieldName: String { get }
 }
 
@@ -34,19 +37,8 @@ public enum OnboardingStage: String, Vocabulary {
     case exiting, exited
     public static let fieldName = "stage"
 
-    /// The stages an application may move to from this one (mirrors the
-    /// `onboarding_transition` table, which the database enforces).
-    public var next: [OnboardingStage] {
-        switch self {
-        case .applied: [.approved, .rejected]
-        case .approved: [.leaseSigned, .rejected]
-        case .leaseSigned: [.fittingOut, .movedIn]
-        case .fittingOut: [.movedIn]
-        case .movedIn: [.exiting]
-        case .exiting: [.exited]
-        case .rejected, .exited: []
-        }
-    }
+    // The moves between stages are the database's (table onboarding_transition, which
+    // its trigger enforces); the application's service reads them from there.
 
     /// Still in progress (not rejected and not gone).
     public var isLive: Bool { self != .rejected && self != .exited }
@@ -97,17 +89,9 @@ public enum TicketStatus: String, Vocabulary {
     case resolved, closed, cancelled
     public static let fieldName = "ticket status"
 
-    /// Mirrors the `ticket_transition` table, which the database enforces.
-    public var next: [TicketStatus] {
-        switch self {
-        case .open: [.assigned, .inProgress, .cancelled]
-        case .assigned: [.inProgress, .resolved, .cancelled]
-        case .inProgress: [.resolved, .cancelled]
-        case .resolved: [.closed, .inProgress]
-        case .closed: [.inProgress]
-        case .cancelled: []
-        }
-    }
+    // The moves between statuses are the database's (table ticket_transition); each
+    // ticket command allows the subset that it means (start and reopen both lead to
+    // in_progress, from different statuses), and the database refuses anything else.
 }
 
 public enum SLAClock: String, Vocabulary {

@@ -168,4 +168,39 @@ import TestSupport
             """).rows.count
         #expect(granted == 0)
     }
+
+    /// Each rule is written once: where Swift checks a value before the database does,
+    /// its pattern or its list of values is the constraint's own.
+    @Test func swiftSideRulesAreTheDatabasesOwn() throws {
+        let db = try TestDatabase()
+        let definitions = try Dictionary(uniqueKeysWithValues: db.connection.query("""
+            SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
+            WHERE connamespace = 'public'::regnamespace AND contype = 'c'
+            """).rows.map { (try $0.decode(0, as: String.self), try $0.decode(1, as: String.self)) })
+        for rule in PatternRule.all {
+            let definition = try #require(definitions[rule.constraint], "no constraint \(rule.constraint)")
+            #expect(definition.contains("~ '\(rule.pattern)'::text"), "\(rule.constraint): \(definition) vs \(rule.pattern)")
+        }
+        func values(_ constraint: String) throws -> Set<String> {
+            let definition = try #require(definitions[constraint], "no constraint \(constraint)")
+            return Set(definition.split(separator: "'").enumerated().filter { $0.offset % 2 == 1 }.map { String($0.element) }
+                .filter { $0 != "::text" })
+        }
+        func names<V: Vocabulary>(_ type: V.Type) -> Set<String> { Set(V.allCases.map(\.rawValue)) }
+        let lists: [(String, Set<String>)] = [
+            ("park_kind_valid", names(ParkKind.self)), ("unit_kind_valid", names(UnitKind.self)),
+            ("onboarding_wanted_kind_valid", names(UnitKind.self)), ("lease_cycle_valid", names(PaymentCycle.self)),
+            ("lease_status_valid", names(LeaseStatus.self)), ("onboarding_stage_valid", names(OnboardingStage.self)),
+            ("onboarding_check_item_valid", names(ChecklistItem.self)), ("ticket_category_valid", names(TicketCategory.self)),
+            ("service_level_category_valid", names(TicketCategory.self)), ("ticket_priority_valid", names(TicketPriority.self)),
+            ("service_level_priority_valid", names(TicketPriority.self)), ("ticket_status_valid", names(TicketStatus.self)),
+            ("service_level_clock", names(SLAClock.self)), ("staff_role_valid", names(StaffRole.self)),
+            ("calendar_day_kind_valid", names(CalendarEntry.Kind.self)),
+        ]
+        for (constraint, swift) in lists {
+            #expect(try values(constraint) == swift, "\(constraint)")
+        }
+        // A constraint's message names the constraint's rule: the pattern rules' words are theirs.
+        #expect(ConstraintMessages.rule("tenant_phone_format") == PatternRule.phone.rule)
+    }
 }

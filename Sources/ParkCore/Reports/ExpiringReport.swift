@@ -28,7 +28,7 @@ public struct ExpiringReport {
         return try session.read { conn in
             if let park { _ = try Lookup.parkID(park, conn) }
             return try conn.query("""
-                WITH day AS (SELECT coalesce(\(asOf)::date, (now() AT TIME ZONE 'Asia/Shanghai')::date) AS d)
+                WITH day AS (SELECT coalesce(\(asOf)::date, \(ParkDay.today(park: park))) AS d)
                 SELECT l.number, t.name AS tenant, p.code AS park,
                        array_agg(p.code || '/' || b.code || '/' || u.code ORDER BY b.code, u.floor, u.code) AS units,
                        sum(u.area_m2) AS area_m2,

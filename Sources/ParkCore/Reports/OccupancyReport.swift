@@ -41,10 +41,10 @@ public struct OccupancyReport {
     public func firstRecordedDay(park: String? = nil) throws -> CalendarDate? {
         try session.read { conn in
             try conn.query("""
-                SELECT (min(lower(u.sys_period)) AT TIME ZONE (SELECT value FROM parkctl_setting WHERE key = 'default_time_zone'))::date
+                SELECT (min(lower(u.sys_period)) AT TIME ZONE park_time_zone(NULL))::date
                 FROM (SELECT park_id, sys_period FROM unit UNION ALL SELECT park_id, sys_period FROM unit_history) u
                 JOIN park p ON p.id = u.park_id
-                WHERE \(park)::text IS NULL OR p.code = \(park)
+                \(SQL.whereAll([park.map { "p.code = \($0)" }]))
                 """).rows[0].decode(0)
         }
     }
@@ -69,8 +69,8 @@ public struct OccupancyReport {
         if let building { scope.append("b.code = \(building.building)") }
         let query: PostgresQuery = """
             WITH day AS (
-                SELECT coalesce(\(asOf)::date, (now() AT TIME ZONE tz)::date) AS d, \(asRecorded)::date AS r, tz
-                FROM (SELECT value AS tz FROM parkctl_setting WHERE key = 'default_time_zone') z
+                SELECT coalesce(\(asOf)::date, \(ParkDay.today(park: park ?? building?.park))) AS d, \(asRecorded)::date AS r,
+                       park_time_zone(NULL) AS tz
             ), s AS (
                 SELECT p.code AS park, b.code AS building, u.floor, u.kind, u.area_m2, st.status, day.d
                 FROM day, \(statusSource) st
@@ -113,7 +113,7 @@ public struct OccupancyReport {
                     occupancyRateArea: try row.decode("occupancy_rate_area"), occupancyRateUnits: try row.decode("occupancy_rate_units"))
             }
             let asOfDay: CalendarDate = try result.rows.first?.decode("as_of", as: CalendarDate?.self)
-                ?? conn.query("SELECT coalesce(\(asOf), (now() AT TIME ZONE 'Asia/Shanghai')::date)").rows[0].decode(0)
+                ?? conn.query("SELECT coalesce(\(asOf), \(ParkDay.today(park: park ?? building?.park)))").rows[0].decode(0)
             return (asOfDay, rows)
         }
     }

@@ -34,8 +34,8 @@ public struct RentRollReport {
             if let park { _ = try Lookup.parkID(park, conn) }
             let result = try conn.query("""
                 WITH day AS (SELECT coalesce(\(asOf)::date, (date_trunc('month', \(month)::date) + interval '1 month - 1 day')::date,
-                                             (now() AT TIME ZONE 'Asia/Shanghai')::date) AS d,
-                                    coalesce(date_trunc('month', \(month)::date)::date, coalesce(\(asOf)::date, (now() AT TIME ZONE 'Asia/Shanghai')::date)) AS first),
+                                             \(ParkDay.today(park: park))) AS d,
+                                    coalesce(date_trunc('month', \(month)::date)::date, coalesce(\(asOf)::date, \(ParkDay.today(park: park)))) AS first),
                 l AS (
                     SELECT l.*, t.name AS tenant, p.code AS park, ref.d,
                            (SELECT array_agg(p.code || '/' || b.code || '/' || u.code ORDER BY b.code, u.floor, u.code)
@@ -47,8 +47,7 @@ public struct RentRollReport {
                     -- The day each lease is shown as of: the day asked, or its last day in the month.
                     CROSS JOIN LATERAL (SELECT least(day.d, upper(lease_occupancy(l.term, l.terminated_on)) - 1) AS d) ref
                     WHERE l.status IN ('signed', 'terminated')
-                      AND lease_occupancy(l.term, l.terminated_on) && daterange(day.first, day.d, '[]')
-                      AND (\(park)::text IS NULL OR p.code = \(park))
+                      AND lease_occupancy(l.term, l.terminated_on) && daterange(day.first, day.d, '[]')\(SQL.andAll([park.map { "p.code = \($0)" }]))
                 ), r AS (
                     SELECT l.number, l.tenant, l.park, l.units, l.area_m2, l.deposit, l.d,
                            lease_rate_on(l.id, l.rent, l.escalation_pct, lower(l.term), l.d) AS rent_per_m2,

@@ -55,7 +55,7 @@ public struct StackingPlan {
         try session.read { conn in
             let ids = try Lookup.buildingIDs(building, conn)
             let result = try conn.query("""
-                WITH day AS (SELECT coalesce(\(asOf)::date, (now() AT TIME ZONE 'Asia/Shanghai')::date) AS d)
+                WITH day AS (SELECT coalesce(\(asOf)::date, \(ParkDay.today(park: building.park))) AS d)
                 SELECT u.code, u.floor, u.area_m2, st.status, st.fitting_out, l.number, coalesce(t.short_name, t.name) AS tenant,
                        upper(lease_occupancy(l.term, l.terminated_on)) - 1 AS lease_end, day.d AS as_of, b.name AS building_name,
                        (st.status = 'leased' AND upper(lease_occupancy(l.term, l.terminated_on)) - 1 <= day.d + 90
@@ -85,7 +85,7 @@ public struct StackingPlan {
                 day = try row.decode("as_of")
             }
             if day == nil {
-                day = try conn.query("SELECT (now() AT TIME ZONE 'Asia/Shanghai')::date").rows[0].decode(0)
+                day = try conn.query("SELECT \(ParkDay.today(park: building.park))").rows[0].decode(0)
             }
             return Plan(building: building, buildingName: name, asOf: day!, floors: floors)
         }

@@ -26,14 +26,14 @@ public struct TicketReport {
 
     public init(_ session: ParkSession) { self.session = session }
 
-    /// The period's days are in Asia/Shanghai, both included; default: the last 30 days.
+    /// The period's days are each ticket's park's (park_time_zone), both included; default: the last 30 days.
     public func run(park: String? = nil, from: CalendarDate? = nil, to: CalendarDate? = nil) throws -> [Row] {
         if let from, let to, to < from { throw ParkError.invalid("the period ends (\(to)) before it starts (\(from))") }
         return try session.recordingBreaches(inPark: park) { conn, parkID in
             return try conn.query("""
                 WITH period AS (
-                    SELECT coalesce(\(to)::date, (now() AT TIME ZONE 'Asia/Shanghai')::date) AS last_day,
-                           coalesce(\(from)::date, coalesce(\(to)::date, (now() AT TIME ZONE 'Asia/Shanghai')::date) - 29) AS first_day
+                    SELECT coalesce(\(to)::date, park_today(\(parkID))) AS last_day,
+                           coalesce(\(from)::date, coalesce(\(to)::date, park_today(\(parkID))) - 29) AS first_day
                 ), t AS (
                     SELECT t.*,
                            CASE WHEN t.first_response_at IS NULL THEN NULL
@@ -43,8 +43,8 @@ public struct TicketReport {
                                 WHEN t.clock = '24x7' THEN extract(epoch FROM t.resolved_at - t.opened_at) / 3600
                                 ELSE working_minutes_between(t.park_id, t.opened_at, t.resolved_at) / 60 END AS resolution_hours
                     FROM ticket t, period
-                    WHERE t.opened_at >= (period.first_day::timestamp AT TIME ZONE 'Asia/Shanghai')
-                      AND t.opened_at < ((period.last_day + 1)::timestamp AT TIME ZONE 'Asia/Shanghai')\(SQL.andAll([parkID.map { "t.park_id = \($0)" }]))
+                    WHERE t.opened_at >= (period.first_day::timestamp AT TIME ZONE park_time_zone(t.park_id))
+                      AND t.opened_at < ((period.last_day + 1)::timestamp AT TIME ZONE park_time_zone(t.park_id))\(SQL.andAll([parkID.map { "t.park_id = \($0)" }]))
                 )
                 SELECT CASE WHEN grouping(category, priority) > 0 THEN 'total' ELSE 'category_priority' END AS scope,
                        category, priority, count(*) AS opened,

@@ -22,7 +22,7 @@ public struct TrendReport {
             if let p = park ?? building?.park { _ = try Lookup.parkID(p, conn) }
             let parkCode = park ?? building?.park
             return try conn.query("""
-                WITH today AS (SELECT coalesce(\(asOf)::date, (now() AT TIME ZONE 'Asia/Shanghai')::date) AS d),
+                WITH today AS (SELECT coalesce(\(asOf)::date, \(ParkDay.today(park: parkCode))) AS d),
                 ends AS (
                     SELECT (date_trunc('month', today.d) - (k || ' months')::interval + interval '1 month - 1 day')::date AS month_end
                     FROM today, generate_series(0, \(months - 1)) k

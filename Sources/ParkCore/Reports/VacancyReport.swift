@@ -26,7 +26,7 @@ public struct VacancyReport {
             if let p = park ?? building?.park { _ = try Lookup.parkID(p, conn) }
             let parkCode = park ?? building?.park
             return try conn.query("""
-                WITH day AS (SELECT coalesce(\(asOf)::date, (now() AT TIME ZONE 'Asia/Shanghai')::date) AS d)
+                WITH day AS (SELECT coalesce(\(asOf)::date, \(ParkDay.today(park: parkCode))) AS d)
                 SELECT p.code || '/' || b.code || '/' || u.code AS unit, p.code AS park, b.code AS building, u.floor, u.kind,
                        u.area_m2, u.list_rent, since.d AS vacant_since, day.d - since.d AS days_vacant
                 FROM day, unit_status_on(day.d) st

@@ -44,7 +44,7 @@ enum ImportRules {
     // MARK: parks
 
     static let parks = [
-        "SELECT line, 'code', c_code, 'a park code is 1-10 capital letters or digits, starting with a letter' FROM import_rows WHERE c_code !~ '^[A-Z][A-Z0-9]{0,9}$'",
+        "SELECT line, 'code', c_code, '\(PatternRule.parkCode.rule)' FROM import_rows WHERE \(PatternRule.parkCode.isBroken(by: "c_code"))",
         "SELECT line, 'name', c_name, 'a park name has 1-200 characters' FROM import_rows WHERE length(btrim(c_name)) NOT BETWEEN 1 AND 200",
         "SELECT line, 'kind', c_kind, 'kind is one of software, ecommerce, factory, mixed' FROM import_rows WHERE c_kind NOT IN ('software', 'ecommerce', 'factory', 'mixed')",
         "SELECT line, 'industries', c_industries, 'industries are lower-case words (a-z, 0-9, _, each starting with a letter) separated by commas' FROM import_rows WHERE c_industries !~ '^[a-z][a-z0-9_]*(,[a-z][a-z0-9_]*)*$'",
@@ -60,7 +60,7 @@ enum ImportRules {
 
     static let buildings = [
         "SELECT line, 'park', c_park, 'no park has this code' FROM import_rows s WHERE NOT EXISTS (SELECT 1 FROM park p WHERE p.code = s.c_park)",
-        "SELECT line, 'building', c_building, 'a building code is 1-16 letters, digits, - or _' FROM import_rows WHERE c_building !~ '^[A-Za-z0-9][A-Za-z0-9_-]{0,15}$'",
+        "SELECT line, 'building', c_building, '\(PatternRule.buildingCode.rule)' FROM import_rows WHERE \(PatternRule.buildingCode.isBroken(by: "c_building"))",
         "SELECT line, 'name', c_name, 'a building name has 1-200 characters' FROM import_rows WHERE length(btrim(c_name)) NOT BETWEEN 1 AND 200",
         "SELECT line, 'floors', c_floors, 'floors is a whole number from 1 to 200' FROM import_rows WHERE parkctl_int(c_floors) IS NULL OR parkctl_int(c_floors) NOT BETWEEN 1 AND 200",
         "SELECT line, 'floors_below', c_floors_below, 'floors below ground is a whole number from 0 to 10' FROM import_rows WHERE c_floors_below IS NOT NULL AND (parkctl_int(c_floors_below) IS NULL OR parkctl_int(c_floors_below) NOT BETWEEN 0 AND 10)",
@@ -82,7 +82,7 @@ enum ImportRules {
         WHERE EXISTS (SELECT 1 FROM park p WHERE p.code = s.c_park)
           AND NOT EXISTS (SELECT 1 FROM park p JOIN building b ON b.park_id = p.id WHERE p.code = s.c_park AND b.code = s.c_building)
         """,
-        "SELECT line, 'unit', c_unit, 'a unit code is 1-16 letters, digits, - or _' FROM import_rows WHERE c_unit !~ '^[A-Za-z0-9][A-Za-z0-9_-]{0,15}$'",
+        "SELECT line, 'unit', c_unit, '\(PatternRule.unitCode.rule)' FROM import_rows WHERE \(PatternRule.unitCode.isBroken(by: "c_unit"))",
         // A spreadsheet turns 0101 into 101: a new code that is a recorded one without its leading zeros is a slip.
         """
         SELECT s.line, 'unit', s.c_unit, 'unit ' || s.c_park || '/' || s.c_building || '/' || s.c_unit || ' is not recorded, but '
@@ -122,10 +122,10 @@ enum ImportRules {
                     ELSE 'fails the GB 32100-2015 check: a character is mistyped or two are swapped (with these first 17 characters the 18th would be ''' || credit_code_check_char(left(c_credit_code, 17)) || ''')' END
         FROM import_rows WHERE NOT coalesce(credit_code_is_valid(c_credit_code), false)
         """,
-        "SELECT line, 'industry', c_industry, 'an industry is a lower-case word of a-z, 0-9 and _ that starts with a letter' FROM import_rows WHERE c_industry !~ '^[a-z][a-z0-9_]{0,39}$'",
+        "SELECT line, 'industry', c_industry, '\(PatternRule.industry.rule)' FROM import_rows WHERE \(PatternRule.industry.isBroken(by: "c_industry"))",
         "SELECT line, 'contact', c_contact, 'a contact has 1-100 characters' FROM import_rows WHERE length(btrim(c_contact)) NOT BETWEEN 1 AND 100",
-        "SELECT line, 'phone', c_phone, 'a phone number is 5-25 digits, spaces or dashes, optionally starting with +' FROM import_rows WHERE c_phone !~ '^\\+?[0-9][0-9 -]{4,24}$'",
-        "SELECT line, 'email', c_email, 'an e-mail address looks like name@example.com' FROM import_rows WHERE c_email IS NOT NULL AND (c_email !~ '^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$' OR length(c_email) > 254)",
+        "SELECT line, 'phone', c_phone, '\(PatternRule.phone.rule)' FROM import_rows WHERE \(PatternRule.phone.isBroken(by: "c_phone"))",
+        "SELECT line, 'email', c_email, '\(PatternRule.email.rule)' FROM import_rows WHERE c_email IS NOT NULL AND (\(PatternRule.email.isBroken(by: "c_email")) OR length(c_email) > 254)",
         "SELECT line, 'park', c_park, 'no park has this code' FROM import_rows s WHERE c_park IS NOT NULL AND NOT EXISTS (SELECT 1 FROM park p WHERE p.code = s.c_park)",
         "SELECT line, 'short_name', c_short_name, 'a short name (简称) has at most 8 characters' FROM import_rows WHERE length(btrim(c_short_name)) > 8",
         """
@@ -175,7 +175,7 @@ enum ImportRules {
             RETURNING id, park_id, stage
         )
         INSERT INTO onboarding_step (park_id, onboarding_id, from_stage, to_stage, effective_on, actor, reason)
-        SELECT o.park_id, o.id, NULL, o.stage, (now() AT TIME ZONE 'Asia/Shanghai')::date,
+        SELECT o.park_id, o.id, NULL, o.stage, park_today(o.park_id),
                coalesce(nullif(current_setting('parkctl.actor', true), ''), session_user), 'imported'
         FROM o
         """,
@@ -204,7 +204,7 @@ enum ImportRules {
         """
 
     static let leases = [
-        "SELECT line, 'number', c_number, 'a lease number looks like L-2026-000123' FROM import_rows WHERE c_number IS NOT NULL AND c_number !~ '^L-[0-9]{4}-[0-9]{6,}$'",
+        "SELECT line, 'number', c_number, '\(PatternRule.leaseNumber.rule)' FROM import_rows WHERE c_number IS NOT NULL AND \(PatternRule.leaseNumber.isBroken(by: "c_number"))",
         "SELECT line, 'tenant_credit_code', c_tenant_credit_code, 'no tenant has this credit code' FROM import_rows s WHERE NOT EXISTS (SELECT 1 FROM tenant t WHERE t.credit_code = s.c_tenant_credit_code)",
         "SELECT line, 'units', name, 'no unit is named so (write PARK/BUILDING/UNIT)' FROM import_lease_units WHERE unit_id IS NULL",
         "SELECT line, 'units', name, 'the unit is off the market (' || off_market_reason || ')' FROM import_lease_units WHERE off_market_reason IS NOT NULL",
