@@ -22,7 +22,8 @@ extension Choice {
 
     static var helpValues: [String] { allCases.map(\.rawValue) }
 
-    /// Through the model's parser, so that every spelling it takes is taken.
+    /// Through the model's parser, so that every spelling it takes is taken (public:
+    /// the witness of ArgumentParser's public requirement for ParkCore's public types).
     public init?(argument: String) {
         guard let value = try? Self.choose(argument) else { return nil }
         self = value
