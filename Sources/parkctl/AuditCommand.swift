@@ -14,7 +14,7 @@ struct AuditCommand: ParsableCommand {
     @Option(help: "At most this many (the newest).") var limit: Int = 200
 
     func run() throws {
-        let since = try since.map { try Validate.date($0, field: "since") }
+        let since = try since.map { try Day(option: $0, field: "since").date }
         let entries = try AuditService(staff.session()).entries(entity: entity, park: park, since: since, limit: limit)
         emit(Renderer.render(entries.map(\.record), as: output.format,
                              columns: output.format == .table ? ["at", "actor", "actor_name", "entity", "label", "action", "changes", "reason"] : nil))

@@ -17,7 +17,7 @@ struct BuildingCommand: ParsableCommand {
 
         func run() throws {
             let address = try BuildingAddress(parsing: building)
-            let deliveredOn = try delivered.map { try Validate.date($0, field: "delivered") }
+            let deliveredOn = try delivered.map { try Day(option: $0, field: "delivered").date }
             let b = try PortfolioService(staff.session())
                 .addBuilding(address, name: name, floorsAbove: floors, floorsBelow: floorsBelow, deliveredOn: deliveredOn)
             say("added building \(b.address) \(b.name) (\(b.floorsAbove) floors)\n")

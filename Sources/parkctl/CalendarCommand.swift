@@ -26,7 +26,7 @@ struct CalendarCommand: ParsableCommand {
         @Flag(help: "Change a day recorded as the other kind (a holiday into a working day, or back).") var replace = false
 
         func set(_ kind: CalendarEntry.Kind) throws {
-            let date = try Validate.date(day, field: "date")
+            let date = try Day(option: day, field: "date").date
             let changed = try CalendarService(staff.session()).set(CalendarEntry(day: date, kind: kind, name: name, park: park),
                                                                    replacing: replace)
             say(changed ? "\(date) is a \(kind == .holiday ? "holiday" : "working day")\(name.map { " (\($0))" } ?? "")\n"

@@ -1,28 +1,104 @@
 import ArgumentParser
 import ParkCore
 
-/// A closed vocabulary of the model offered on the command line: its help lists the
-/// values, and shell completions offer them, from the one list the model keeps.
-/// The option stays a string, so a wrong value is refused by the model's own rule
-/// (exit 65, naming the field, the value and the allowed ones).
-extension Vocabulary {
+/// A closed vocabulary of the model as the type of an option or argument: the help
+/// lists its values and shell completions offer them, both from `allCases`, and a
+/// wrong value is a usage error (exit 64) whose message names the option, the value
+/// and the allowed values.
+///
+/// The conformances are here, not in ParkCore, which does not know ArgumentParser.
+protocol Choice: Vocabulary, ExpressibleByArgument {
+    /// The value for `text`, or the model's error naming the field, the value and
+    /// the allowed ones. A requirement (not only ``Vocabulary/parse(_:)``) so that
+    /// a vocabulary with a parser of its own, ChecklistItem, is called through it.
+    static func choose(_ text: String) throws -> Self
+
+    /// The values as the help shows them.
+    static var helpValues: [String] { get }
+}
+
+extension Choice {
+    static func choose(_ text: String) throws -> Self { try parse(text) }
+
+    static var helpValues: [String] { allCases.map(\.rawValue) }
+
+    /// Through the model's parser, so that every spelling it takes is taken (public:
+    /// the witness of ArgumentParser's public requirement for ParkCore's public types).
+    public init?(argument: String) {
+        guard let value = try? Self.choose(argument) else { return nil }
+        self = value
+    }
+
     /// "a, b or c".
     static var choices: String {
-        let values = allCases.map(\.rawValue)
+        let values = helpValues
         return values.count < 2 ? values.joined() : values.dropLast().joined(separator: ", ") + " or " + values.last!
     }
 
     /// `help` followed by the values, e.g. "Payment cycle: monthly, quarterly, semiannual or annual."
-    static func help(_ help: String) -> ArgumentHelp {
-        ArgumentHelp("\(help): \(choices).")
+    static func help(_ help: String, default value: Self? = nil) -> ArgumentHelp {
+        ArgumentHelp("\(help): \(choices).\(value.map { " (default: \($0.rawValue))" } ?? "")")
     }
 
-    static var completion: CompletionKind { .list(allCases.map(\.rawValue)) }
+    /// Parses an option's value. ArgumentParser writes "The value 'x' is invalid for
+    /// '--kind <kind>': " before the model's message and exits 64. (A failed
+    /// `init?(argument:)` would give only ArgumentParser's own words; the model's
+    /// are the ones import and the database use too.)
+    @Sendable static func argument(_ text: String) throws -> Self {
+        do {
+            return try choose(text)
+        } catch let error as ParkError {
+            throw ValidationError(error.message)
+        }
+    }
 }
 
-extension ChecklistItem {
-    /// The items with the names the checklist shows: either may be typed.
-    static var itemHelp: ArgumentHelp {
-        ArgumentHelp("Checklist item: \(allCases.map { "\($0.rawValue) (\($0.chineseName))" }.joined(separator: ", ")).", valueName: "item")
+// The vocabularies that options and arguments take.
+extension ParkKind: Choice {}
+extension UnitKind: Choice {}
+extension UnitStatus: Choice {}
+extension OnboardingStage: Choice {}
+extension TicketCategory: Choice {}
+extension TicketPriority: Choice {}
+extension TicketStatus: Choice {}
+extension SLAClock: Choice {}
+extension PaymentCycle: Choice {}
+extension StaffRole: Choice {}
+extension TextEncoding: Choice {}
+extension TransferEntity: Choice {}
+extension OccupancyReport.Grouping: Choice {}
+
+extension ChecklistItem: Choice {
+    /// Its code (deposit_paid) or the name the checklist shows (押金).
+    static func choose(_ text: String) throws -> ChecklistItem { try parse(text) }
+
+    static var helpValues: [String] { allCases.map { "\($0.rawValue) (\($0.chineseName))" } }
+}
+
+// `@Option(choice: "Payment cycle") var cycle: PaymentCycle = .monthly`: an option
+// whose value is a word of a vocabulary. A label of its own, `choice:`, so that a
+// plain `@Option(help:)` of such a type keeps ArgumentParser's behaviour and the
+// reader sees which one is meant.
+extension Option where Value: Choice {
+    init(wrappedValue: Value, name: NameSpecification = .long, choice help: String) {
+        self.init(wrappedValue: wrappedValue, name: name, help: Value.help(help, default: wrappedValue),
+                  completion: Value.defaultCompletionKind, transform: Value.argument)
+    }
+
+    init(name: NameSpecification = .long, choice help: String) {
+        self.init(name: name, help: Value.help(help), completion: Value.defaultCompletionKind,
+                  transform: Value.argument)
+    }
+}
+
+extension Option {
+    init<T: Choice>(name: NameSpecification = .long, choice help: String) where Value == T? {
+        self.init(name: name, help: T.help(help), completion: T.defaultCompletionKind, transform: T.argument)
+    }
+}
+
+extension Argument where Value: Choice {
+    init(choice help: String) {
+        self.init(help: Value.help(help), completion: Value.defaultCompletionKind, transform: Value.argument)
     }
 }

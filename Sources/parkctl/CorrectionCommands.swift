@@ -59,7 +59,7 @@ struct BuildingSet: ParsableCommand {
         }
         let changes = PortfolioService.BuildingChanges(
             name: name, floorsAbove: floors, floorsBelow: floorsBelow,
-            deliveredOn: try delivered.map { try Validate.date($0, field: "delivered") })
+            deliveredOn: try delivered.map { try Day(option: $0, field: "delivered").date })
         let changed = try PortfolioService(staff.session()).setBuilding(try BuildingAddress(parsing: building), changes)
         say(changedLine("building \(building)", changed))
     }
@@ -89,7 +89,7 @@ struct UnitSet: ParsableCommand {
     @OptionGroup var staff: StaffOptions
     @Argument(help: "PARK/BUILDING/UNIT.") var unit: String
     @Option(parsing: .unconditional, help: "Lettable area in m², up to 2 decimals.") var area: String?
-    @Option(help: UnitKind.help("Kind"), completion: UnitKind.completion) var kind: String?
+    @Option(choice: "Kind") var kind: UnitKind?
     @Option(parsing: .unconditional, help: "List rent in 元/m²/month.") var listRent: String?
     @Option(parsing: .unconditional, help: "Floor (negative below ground).") var floor: Int?
     @Option(help: "Why (kept in the audit trail; needed to change a leased unit's area or kind).") var reason: String?
@@ -99,8 +99,8 @@ struct UnitSet: ParsableCommand {
             throw ValidationError("give at least one of --area, --kind, --list-rent, --floor")
         }
         let changes = PortfolioService.UnitChanges(
-            areaM2: try parseDecimal(area, field: "area"), kind: try kind.map(UnitKind.parse),
-            listRent: try parseDecimal(listRent, field: "list rent", positive: false), floor: floor)
+            areaM2: try area.map { try Area(option: $0, field: "area").squareMetres }, kind: kind,
+            listRent: try listRent.map { try Money(option: $0, field: "list rent", positive: false).amount }, floor: floor)
         let changed = try PortfolioService(staff.session()).setUnit(try UnitAddress(parsing: unit), changes, reason: reason)
         say(changedLine("unit \(unit)", changed))
     }

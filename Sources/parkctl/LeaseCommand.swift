@@ -29,7 +29,7 @@ struct LeaseCommand: ParsableCommand {
         @Option(parsing: .unconditional, help: "Deposit in months of the starting rent.") var depositMonths: String?
         @Option(parsing: .unconditional, help: "Deposit as an amount in 元.") var deposit: String?
         @Option(parsing: .unconditional, help: "Yearly escalation in percent, from each anniversary.") var escalationPct: String = "0"
-        @Option(help: PaymentCycle.help("Payment cycle"), completion: PaymentCycle.completion) var cycle: String = "monthly"
+        @Option(choice: "Payment cycle") var cycle: PaymentCycle = .monthly
 
         func validate() throws {
             if (freeFrom == nil) != (freeTo == nil) { throw ValidationError("give both --free-from and --free-to, or neither") }
@@ -38,20 +38,19 @@ struct LeaseCommand: ParsableCommand {
         }
 
         func run() throws {
-            let date = { (text: String, field: String) in try Validate.date(text, field: field) }
+            let date = { (text: String, field: String) in try Day(option: text, field: field).date }
             var terms = LeaseService.Terms(
                 tenantCreditCode: tenant, units: try units.split(separator: ",").map { try UnitAddress(parsing: String($0)) },
                 start: try date(start, "start"), end: try date(end, "end"),
-                rent: try Validate.decimal(rent, field: "rent"))
-            terms.propertyFee = try Validate.decimal(propertyFee, field: "property fee", positive: false)
+                rent: try Money(option: rent, field: "rent").amount)
+            terms.propertyFee = try Money(option: propertyFee, field: "property fee", positive: false).amount
             if let freeFrom, let freeTo { terms.freeWindow = (try date(freeFrom, "free-from"), try date(freeTo, "free-to")) }
             if let fitOutFrom, let fitOutTo { terms.fitOutWindow = (try date(fitOutFrom, "fit-out-from"), try date(fitOutTo, "fit-out-to")) }
-            terms.deposit = try parseDecimal(deposit, field: "deposit", positive: false)
-            terms.depositMonths = try parseDecimal(depositMonths, field: "deposit months")
-            // 3 and 3% both mean three percent.
-            let percent = escalationPct.hasSuffix("%") ? String(escalationPct.dropLast()) : escalationPct
-            terms.escalationPct = try Validate.decimal(percent, field: "escalation", positive: false, maxIntegerDigits: 3)
-            terms.cycle = try PaymentCycle.parse(cycle)
+            terms.deposit = try deposit.map { try Money(option: $0, field: "deposit", positive: false).amount }
+            // A number of months, not an amount of money.
+            terms.depositMonths = try depositMonths.map { try Validate.decimal($0, field: "deposit months") }
+            terms.escalationPct = try Percent(option: escalationPct, field: "escalation").value
+            terms.cycle = cycle
             let lease = try LeaseService(staff.session()).sign(terms)
             say("\(lease.number)\n")
         }
@@ -99,13 +98,13 @@ struct LeaseCommand: ParsableCommand {
             let units = { (list: [String]) in
                 try list.flatMap { $0.split(separator: ",") }.map { try UnitAddress(parsing: String($0)) }
             }
-            var change = LeaseService.Amendment(signedOn: try signedOn.map { try Validate.date($0, field: "signed-on") })
-            change.effectiveOn = try from.map { try Validate.date($0, field: "from") }
-            change.rent = try parseDecimal(rent, field: "rent")
-            change.propertyFee = try parseDecimal(propertyFee, field: "property fee", positive: false)
+            var change = LeaseService.Amendment(signedOn: try signedOn.map { try Day(option: $0, field: "signed-on").date })
+            change.effectiveOn = try from.map { try Day(option: $0, field: "from").date }
+            change.rent = try rent.map { try Money(option: $0, field: "rent").amount }
+            change.propertyFee = try propertyFee.map { try Money(option: $0, field: "property fee", positive: false).amount }
             change.addUnits = try units(addUnit)
             change.releaseUnits = try units(releaseUnit)
-            change.end = try end.map { try Validate.date($0, field: "end") }
+            change.end = try end.map { try Day(option: $0, field: "end").date }
             change.note = note
             change.reason = reason
             let lease = try LeaseService(staff.session()).amend(number, change)
@@ -132,7 +131,7 @@ struct LeaseCommand: ParsableCommand {
         @Option(help: "The renewal's units, comma-separated PARK/BUILDING/UNIT (default: those held on the last day).") var units: String?
         @Option(parsing: .unconditional, help: "Deposit as an amount in 元 (default: the old lease's).") var deposit: String?
         @Option(parsing: .unconditional, help: "Yearly escalation in percent (default: the old lease's).") var escalationPct: String?
-        @Option(help: PaymentCycle.help("Payment cycle (default: the old lease's)"), completion: PaymentCycle.completion) var cycle: String?
+        @Option(choice: "Payment cycle (default: the old lease's)") var cycle: PaymentCycle?
         @Option(help: "Rent-free window of the renewal: first day.") var freeFrom: String?
         @Option(help: "Rent-free window of the renewal: last day.") var freeTo: String?
 
@@ -141,17 +140,15 @@ struct LeaseCommand: ParsableCommand {
         }
 
         func run() throws {
-            var renewal = LeaseService.Renewal(end: try Validate.date(end, field: "end"), rent: try parseDecimal(rent, field: "rent"))
-            renewal.propertyFee = try parseDecimal(propertyFee, field: "property fee", positive: false)
+            var renewal = LeaseService.Renewal(end: try Day(option: end, field: "end").date,
+                                               rent: try rent.map { try Money(option: $0, field: "rent").amount })
+            renewal.propertyFee = try propertyFee.map { try Money(option: $0, field: "property fee", positive: false).amount }
             renewal.units = try units.map { try $0.split(separator: ",").map { try UnitAddress(parsing: String($0)) } }
-            renewal.deposit = try parseDecimal(deposit, field: "deposit", positive: false)
-            renewal.escalationPct = try escalationPct.map { text in
-                let percent = text.hasSuffix("%") ? String(text.dropLast()) : text
-                return try Validate.decimal(percent, field: "escalation", positive: false, maxIntegerDigits: 3)
-            }
-            renewal.cycle = try cycle.map { try PaymentCycle.parse($0) }
+            renewal.deposit = try deposit.map { try Money(option: $0, field: "deposit", positive: false).amount }
+            renewal.escalationPct = try escalationPct.map { try Percent(option: $0, field: "escalation").value }
+            renewal.cycle = cycle
             if let freeFrom, let freeTo {
-                renewal.freeWindow = (try Validate.date(freeFrom, field: "free-from"), try Validate.date(freeTo, field: "free-to"))
+                renewal.freeWindow = (try Day(option: freeFrom, field: "free-from").date, try Day(option: freeTo, field: "free-to").date)
             }
             let lease = try LeaseService(staff.session()).renew(number, renewal)
             say("\(lease.number)\n")
@@ -167,7 +164,7 @@ struct LeaseCommand: ParsableCommand {
 
         func run() throws {
             let service = LeaseService(try staff.session(repairing: true))
-            let lastDay = try Validate.date(on, field: "on")
+            let lastDay = try Day(option: on, field: "on").date
             // Units an amendment adds from a later day are not taken: say so.
             let notTaken = (try? service.lease(number))?.partialUnits.filter { $0.days.first > lastDay } ?? []
             let lease = try service.terminate(number, on: lastDay, reason: reason)
@@ -201,7 +198,7 @@ struct LeaseCommand: ParsableCommand {
 
         func run() throws {
             let leases = try LeaseService(staff.session(repairing: true)).list(
-                park: park, tenantCreditCode: tenant, activeOn: try activeOn.map { try Validate.date($0, field: "active-on") },
+                park: park, tenantCreditCode: tenant, activeOn: try activeOn.map { try Day(option: $0, field: "active-on").date },
                 expiringWithinDays: expiringWithin)
             emit(Renderer.render(leases.map(\.record), as: output.format,
                                  columns: output.format == .table

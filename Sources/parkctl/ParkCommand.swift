@@ -12,12 +12,11 @@ struct ParkCommand: ParsableCommand {
         @OptionGroup var staff: StaffOptions
         @Option(help: "Short code, 1-10 capital letters or digits (e.g. SW).") var code: String
         @Option(parsing: .unconditional, help: "Name (e.g. 湘南湘西软件产业园).") var name: String
-        @Option(help: ParkKind.help("Kind"), completion: ParkKind.completion) var kind: String
+        @Option(choice: "Kind") var kind: ParkKind
         @Option(help: "Industries the park admits, comma-separated (empty: any).") var industries: String = ""
         @Option(help: "Address.") var address: String?
 
         func run() throws {
-            let kind = try ParkKind.parse(kind)
             let industries = industries.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             let park = try PortfolioService(staff.session())
                 .addPark(code: code, name: name, kind: kind, industries: industries, address: address)

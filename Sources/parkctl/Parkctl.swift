@@ -66,7 +66,14 @@ struct Parkctl: ParsableCommand {
                 FileHandle.standardError.write(Data("parkctl: \(Failure.printable(hint))\n".utf8))
                 Foundation.exit(Failure.usage)
             }
-            exit(withError: error)   // usage errors: 64, help and version: 0
+            let status = exitCode(for: error)
+            if status != .success {
+                // A value that did not parse is echoed in the message (a typed option's,
+                // such as --kind): shown with its control characters escaped, as run()'s are.
+                FileHandle.standardError.write(Data("\(Failure.printable(fullMessage(for: error)))\n".utf8))
+                Foundation.exit(status.rawValue)   // usage errors: 64
+            }
+            exit(withError: error)   // help and version: 0
         }
         do {
             var command = command

@@ -21,7 +21,7 @@ struct ReportScope: ParsableArguments {
 }
 
 func optionalDate(_ text: String?, _ field: String) throws -> CalendarDate? {
-    try text.map { try Validate.date($0, field: field) }
+    try text.map { try Day(option: $0, field: field).date }
 }
 
 struct ReportCommand: ParsableCommand {
@@ -34,15 +34,14 @@ struct ReportCommand: ParsableCommand {
         @OptionGroup var scope: ReportScope
         @Option(help: "The day, YYYY-MM-DD (default: today).") var asOf: String?
         @Option(help: "Use the leases as they were recorded at the end of this day.") var asRecorded: String?
-        @Option(help: OccupancyReport.Grouping.help("Group by"), completion: OccupancyReport.Grouping.completion) var by: String = "park"
+        @Option(choice: "Group by") var by: OccupancyReport.Grouping = .park
         @Option(help: "Also write a self-contained HTML page with a chart.") var html: String?
 
         func run() throws {
-            let grouping = try OccupancyReport.Grouping.parse(by)
             let report = OccupancyReport(try scope.staff.session())
             let (day, rows) = try report.run(
                 park: scope.park, building: try scope.buildingAddress, asOf: try optionalDate(asOf, "as-of"),
-                asRecorded: try optionalDate(asRecorded, "as-recorded"), by: grouping)
+                asRecorded: try optionalDate(asRecorded, "as-recorded"), by: by)
             let records = rows.map(\.record)
             emit(Renderer.render(records, as: scope.output.format))
             // Zeros as recorded before anything was: say why, on standard error.
@@ -59,7 +58,7 @@ struct ReportCommand: ParsableCommand {
             if let html {
                 var page = HTMLPage(title: "出租率 Occupancy \(day)\(asRecorded.map { " (as recorded on \($0))" } ?? "")")
                 page.barChart(rows.map { (label: $0.label, value: NSDecimalNumber(decimal: $0.occupancyRateArea ?? 0).doubleValue) },
-                              caption: "Occupancy by area (leased ÷ lettable), by \(grouping.rawValue)")
+                              caption: "Occupancy by area (leased ÷ lettable), by \(by.rawValue)")
                 page.table(records)
                 try page.write(to: html)
             }
@@ -69,14 +68,14 @@ struct ReportCommand: ParsableCommand {
     struct Vacancy: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Vacant units and how long they have been vacant.")
         @OptionGroup var scope: ReportScope
-        @Option(help: UnitKind.help("Only this unit kind"), completion: UnitKind.completion) var kind: String?
+        @Option(choice: "Only this unit kind") var kind: UnitKind?
         @Option(parsing: .unconditional, help: "Only units of at least this area in m².") var minArea: String?
         @Option(help: "The day, YYYY-MM-DD (default: today).") var asOf: String?
 
         func run() throws {
             let rows = try VacancyReport(scope.staff.session()).run(
-                park: scope.park, building: try scope.buildingAddress, kind: try kind.map(UnitKind.parse),
-                minArea: try parseDecimal(minArea, field: "min-area"), asOf: try optionalDate(asOf, "as-of"))
+                park: scope.park, building: try scope.buildingAddress, kind: kind,
+                minArea: try minArea.map { try Area(option: $0, field: "min-area").squareMetres }, asOf: try optionalDate(asOf, "as-of"))
             emit(Renderer.render(rows.map(\.record), as: scope.output.format))
         }
     }

@@ -19,11 +19,11 @@ struct ServiceLevelCommand: ParsableCommand {
             abstract: "Change the targets of a category and priority.",
             discussion: "m and h are working minutes and hours, d working days: parkctl sla set --category repair --priority normal --response 4h --resolution 3d")
         @OptionGroup var staff: StaffOptions
-        @Option(help: TicketCategory.help("Category"), completion: TicketCategory.completion) var category: String
-        @Option(help: TicketPriority.help("Priority"), completion: TicketPriority.completion) var priority: String
+        @Option(choice: "Category") var category: TicketCategory
+        @Option(choice: "Priority") var priority: TicketPriority
         @Option(help: "First-response target (30m, 2h, 1d).") var response: String?
         @Option(help: "Resolution target.") var resolution: String?
-        @Option(help: SLAClock.help("Clock (working pauses outside working hours)"), completion: SLAClock.completion) var clock: String?
+        @Option(choice: "Clock (working pauses outside working hours)") var clock: SLAClock?
 
         func validate() throws {
             if response == nil && resolution == nil && clock == nil {
@@ -32,13 +32,11 @@ struct ServiceLevelCommand: ParsableCommand {
         }
 
         func run() throws {
-            let category = try TicketCategory.parse(category)
-            let priority = try TicketPriority.parse(priority)
             try ServiceLevelService(staff.session()).set(
                 category: category, priority: priority,
                 response: try response.map { try SLATarget(parsing: $0, field: "response") },
                 resolution: try resolution.map { try SLATarget(parsing: $0, field: "resolution") },
-                clock: try clock.map(SLAClock.parse))
+                clock: clock)
             say("service level \(category.rawValue)/\(priority.rawValue) changed\n")
         }
     }

@@ -18,7 +18,7 @@ struct StaffCommand: ParsableCommand {
             discussion: "parkctl staff add li_lei --role leasing --parks SW,EC --password-stdin < secret.txt")
         @OptionGroup var staff: StaffOptions
         @Argument(help: "Login name: lower-case letters, digits and _.") var name: String
-        @Option(help: StaffRole.help("Role"), completion: StaffRole.completion) var role: String
+        @Option(choice: "Role") var role: StaffRole
         @Option(help: "Park codes separated by commas.") var parks: String?
         @Flag(help: "Every park, now and later.") var allParks = false
         @Option(parsing: .unconditional, help: "The name people know them by (李雷), shown beside the login in timelines.") var displayName: String?
@@ -33,7 +33,6 @@ struct StaffCommand: ParsableCommand {
         }
 
         func run() throws {
-            let role = try StaffRole.parse(role)
             let codes = parks.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
             var password: String?
             if passwordStdin {

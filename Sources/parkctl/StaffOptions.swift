@@ -39,7 +39,3 @@ func emit(_ text: String) {
 func say(_ text: String) {
     emit(Validate.escapingControlCharacters(text, keeping: ["\n"]))
 }
-
-func parseDecimal(_ text: String?, field: String, positive: Bool = true) throws -> Decimal? {
-    try text.map { try Validate.decimal($0, field: field, positive: positive) }
-}

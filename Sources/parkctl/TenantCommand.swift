@@ -18,14 +18,14 @@ struct TenantCommand: ParsableCommand {
         @Option(help: "Phone.") var phone: String
         @Option(help: "E-mail.") var email: String?
         @Option(parsing: .unconditional, help: "Wanted area in m².") var wantedArea: String?
-        @Option(help: UnitKind.help("Wanted unit kind"), completion: UnitKind.completion) var wantedKind: String?
+        @Option(choice: "Wanted unit kind") var wantedKind: UnitKind?
         @Option(help: "Day of the application, YYYY-MM-DD (default: today).") var on: String?
 
         func run() throws {
             let application = TenantService.Application(
                 park: park, name: name, creditCode: creditCode, industry: industry, contact: contact, phone: phone,
-                email: email, wantedAreaM2: try parseDecimal(wantedArea, field: "wanted area"),
-                wantedKind: try wantedKind.map(UnitKind.parse), on: try on.map { try Validate.date($0, field: "on") })
+                email: email, wantedAreaM2: try wantedArea.map { try Area(option: $0, field: "wanted area").squareMetres },
+                wantedKind: wantedKind, on: try on.map { try Day(option: $0, field: "on").date })
             let o = try TenantService(staff.session()).apply(application)
             say("\(o.tenant.name) (\(o.tenant.creditCode)) applied to \(o.park): stage \(o.stage.rawValue)\n")
             // A tenant known already keeps its recorded details: say so, never drop them silently.
@@ -84,7 +84,7 @@ struct TenantCommand: ParsableCommand {
 
         func run() throws {
             let o = try TenantService(staff.session()).approve(creditCode: tenant, park: park, reason: reason, override: override,
-                                                               on: try on.map { try Validate.date($0, field: "on") })
+                                                               on: try on.map { try Day(option: $0, field: "on").date })
             say("\(o.tenant.name) approved for \(o.park)\(o.overrideReason.map { " (override: \($0))" } ?? "")\n")
         }
     }
@@ -99,7 +99,7 @@ struct TenantCommand: ParsableCommand {
 
         func run() throws {
             let o = try TenantService(staff.session()).reject(creditCode: tenant, park: park, reason: reason,
-                                                              on: try on.map { try Validate.date($0, field: "on") })
+                                                              on: try on.map { try Day(option: $0, field: "on").date })
             say("\(o.tenant.name) rejected for \(o.park): \(reason)\n")
         }
     }
@@ -109,11 +109,10 @@ struct TenantCommand: ParsableCommand {
         @OptionGroup var staff: StaffOptions
         @Argument(help: "The tenant: its credit code, registered name or short name.") var tenant: String
         @Option(help: "Park code.") var park: String
-        @Option(help: ChecklistItem.itemHelp, completion: ChecklistItem.completion) var item: String
+        @Option(choice: "Checklist item") var item: ChecklistItem
         @Option(help: "A note.") var note: String?
 
         func run() throws {
-            let item = try ChecklistItem.parse(item)
             let done = try TenantService(staff.session()).check(creditCode: tenant, park: park, item: item, note: note)
             emit(done ? "checked \(item.rawValue) (\(item.chineseName))\n" : "\(item.rawValue) was checked already; nothing changed\n")
         }
@@ -126,11 +125,10 @@ struct TenantCommand: ParsableCommand {
         @OptionGroup var staff: StaffOptions
         @Argument(help: "The tenant: its credit code, registered name or short name.") var tenant: String
         @Option(help: "Park code.") var park: String
-        @Option(help: ChecklistItem.itemHelp, completion: ChecklistItem.completion) var item: String
+        @Option(choice: "Checklist item") var item: ChecklistItem
         @Option(help: "Why (required; kept in the record).") var reason: String
 
         func run() throws {
-            let item = try ChecklistItem.parse(item)
             let undone = try TenantService(staff.session()).uncheck(creditCode: tenant, park: park, item: item, reason: reason)
             emit(undone ? "unchecked \(item.rawValue) (\(item.chineseName))\n" : "\(item.rawValue) was not checked; nothing changed\n")
         }
@@ -145,7 +143,7 @@ struct TenantCommand: ParsableCommand {
 
         func run() throws {
             try TenantService(staff.session()).advance(creditCode: tenant, park: park, to: .fittingOut,
-                                                        on: try on.map { try Validate.date($0, field: "on") })
+                                                        on: try on.map { try Day(option: $0, field: "on").date })
             say("\(tenant) is fitting out at \(park)\n")
         }
     }
@@ -159,7 +157,7 @@ struct TenantCommand: ParsableCommand {
 
         func run() throws {
             try TenantService(staff.session()).advance(creditCode: tenant, park: park, to: .movedIn,
-                                                        on: try on.map { try Validate.date($0, field: "on") })
+                                                        on: try on.map { try Day(option: $0, field: "on").date })
             say("\(tenant) moved in at \(park)\n")
         }
     }
@@ -174,7 +172,7 @@ struct TenantCommand: ParsableCommand {
 
         func run() throws {
             try TenantService(staff.session()).moveOut(creditCode: tenant, park: park,
-                                                        on: try on.map { try Validate.date($0, field: "on") }, reason: reason)
+                                                        on: try on.map { try Day(option: $0, field: "on").date }, reason: reason)
             say("\(tenant) moved out of \(park)\n")
         }
     }
@@ -184,11 +182,10 @@ struct TenantCommand: ParsableCommand {
         @OptionGroup var staff: StaffOptions
         @OptionGroup var output: FormatOptions
         @Option(help: "Only this park.") var park: String?
-        @Option(help: OnboardingStage.help("Only this stage"), completion: OnboardingStage.completion) var stage: String?
+        @Option(choice: "Only this stage") var stage: OnboardingStage?
         @Option(parsing: .unconditional, help: "Only tenants whose name or short name contains this text (博思, soft).") var name: String?
 
         func run() throws {
-            let stage = try stage.map(OnboardingStage.parse)
             let rows = try TenantService(staff.session()).list(park: park, stage: stage, name: name)
             emit(Renderer.render(rows.map(\.listRecord), as: output.format,
                                  columns: output.format == .table ? ["name", "short_name", "credit_code", "industry", "contact", "phone", "park", "stage"] : nil))

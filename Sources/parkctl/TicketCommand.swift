@@ -46,8 +46,8 @@ struct TicketCommand: ParsableCommand {
         @Option(help: "The tenant: its credit code, registered name or short name.") var tenant: String
         @Option(help: "Park (needed only for a tenant at several parks without --unit).") var park: String?
         @Option(help: "The unit concerned, PARK/BUILDING/UNIT.") var unit: String?
-        @Option(help: TicketCategory.help("Category"), completion: TicketCategory.completion) var category: String
-        @Option(help: TicketPriority.help("Priority"), completion: TicketPriority.completion) var priority: String = "normal"
+        @Option(choice: "Category") var category: TicketCategory
+        @Option(choice: "Priority") var priority: TicketPriority = .normal
         @Option(parsing: .unconditional, help: "Title.") var title: String
         @Option(help: "Description.") var description: String?
         @Option(help: "Who reported it.") var reporter: String?
@@ -56,7 +56,7 @@ struct TicketCommand: ParsableCommand {
         func run() throws {
             let request = TicketService.Request(
                 tenantCreditCode: tenant, park: park, unit: try unit.map(UnitAddress.init(parsing:)),
-                category: try TicketCategory.parse(category), priority: try TicketPriority.parse(priority), title: title,
+                category: category, priority: priority, title: title,
                 description: description, reporter: reporter, openedAt: try openedAt.map { try parseTime($0, field: "opened-at") })
             let t = try TicketService(staff.session()).open(request)
             say("\(t.number)\n  response due:   \(Timestamps.local(t.responseDueAt))\n  resolution due: \(Timestamps.local(t.resolutionDueAt))\n")
@@ -168,7 +168,7 @@ struct TicketCommand: ParsableCommand {
         @OptionGroup var output: FormatOptions
         @Option(help: "Only this park.") var park: String?
         @Option(help: "Only this tenant (credit code, registered name or short name).") var tenant: String?
-        @Option(help: TicketStatus.help("Only this status"), completion: TicketStatus.completion) var status: String?
+        @Option(choice: "Only this status") var status: TicketStatus?
         @Option(help: "Only tickets assigned to this person.") var assignee: String?
         @Flag(help: "Only tickets past a due time.") var breached = false
         @Option(help: "Only unfinished tickets due within this time from now (30m, 4h, 2d).") var dueWithin: String?
@@ -177,7 +177,7 @@ struct TicketCommand: ParsableCommand {
             var filter = TicketService.Filter()
             filter.park = park
             filter.tenantCreditCode = tenant
-            filter.status = try status.map(TicketStatus.parse)
+            filter.status = status
             filter.assignee = assignee
             filter.breachedOnly = breached
             filter.dueWithinMinutes = try dueWithin.map { try parseWallDuration($0, field: "due-within") }

@@ -17,17 +17,17 @@ struct ImportCommand: ParsableCommand {
     @OptionGroup var staff: StaffOptions
     /// The entities import reads, in the order they are best imported.
     static let importable = TransferEntity.allCases.filter { $0.importColumns != nil }.map(\.rawValue)
+    // The help and completions offer only what can be imported; a word that is no
+    // entity at all is a usage error (64), an export-only one the model's refusal (65).
     @Argument(help: ArgumentHelp("What to import: \(importable.joined(separator: ", ")).", valueName: "entity"),
-              completion: .list(importable)) var entity: String
+              completion: .list(importable), transform: TransferEntity.argument) var entity: TransferEntity
     @Argument(help: "The CSV file; - reads standard input.") var file: String
     @Flag(help: "Check everything, import nothing.") var dryRun = false
     @Flag(help: "A row whose key is recorded (park code, PARK/BUILDING, unit, credit code) updates it; each change is listed.")
     var update = false
-    @Option(help: TextEncoding.help("Encoding of the file"), completion: TextEncoding.completion) var encoding: String = "utf8"
+    @Option(choice: "Encoding of the file") var encoding: TextEncoding = .utf8
 
     func run() throws {
-        let entity = try TransferEntity.parse(entity)
-        let encoding = try TextEncoding.parse(encoding)
         let fd: Int32 = file == "-" ? STDIN_FILENO : open(file, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw ParkError.invalid("cannot open '\(file)': \(String(cString: strerror(errno)))") }
         defer { if fd != STDIN_FILENO { close(fd) } }
@@ -75,17 +75,15 @@ struct ImportCommand: ParsableCommand {
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
-        abstract: "Export parks, buildings, units, tenants, leases, tickets or audit as CSV to standard output.")
+        abstract: "Export \(TransferEntity.choices) as CSV to standard output.")
     @OptionGroup var staff: StaffOptions
-    @Argument(help: TransferEntity.help("What to export"), completion: TransferEntity.completion) var entity: String
+    @Argument(choice: "What to export") var entity: TransferEntity
     @Option(help: "Only this park.") var park: String?
-    @Option(help: TextEncoding.help("Encoding of the file (gbk: what Excel and WPS on Chinese Windows open by default)"),
-            completion: TextEncoding.completion) var encoding: String = "utf8"
+    @Option(choice: "Encoding of the file (gbk: what Excel and WPS on Chinese Windows open by default)")
+    var encoding: TextEncoding = .utf8
     @Flag(help: "Start a UTF-8 file with a byte-order mark, so that Excel reads it as UTF-8.") var bom = false
 
     func run() throws {
-        let entity = try TransferEntity.parse(entity)
-        let encoding = try TextEncoding.parse(encoding)
         if bom, encoding != .utf8 { throw ValidationError("--bom is for UTF-8; a GBK file has none") }
         let transcoder = encoding == .gbk ? try GB18030Transcoder(toGB18030: true) : nil
         // A fixed buffer filled with memcpy and written in 256 KiB blocks: the rows

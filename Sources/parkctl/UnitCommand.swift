@@ -14,15 +14,14 @@ struct UnitCommand: ParsableCommand {
         @Argument(help: "PARK/BUILDING/UNIT, e.g. SW/B1/0301.") var unit: String
         @Option(parsing: .unconditional, help: "Floor (negative below ground).") var floor: Int
         @Option(parsing: .unconditional, help: "Lettable area in m², up to 2 decimals.") var area: String
-        @Option(help: UnitKind.help("Kind"), completion: UnitKind.completion) var kind: String
+        @Option(choice: "Kind") var kind: UnitKind
         @Option(parsing: .unconditional, help: "List rent in 元/m²/month.") var listRent: String
         @Option(help: "Add it off the market, with this reason.") var offMarket: String?
 
         func run() throws {
             let address = try UnitAddress(parsing: unit)
-            let kind = try UnitKind.parse(kind)
-            let area = try Validate.decimal(area, field: "area")
-            let rent = try Validate.decimal(listRent, field: "list rent", positive: false)
+            let area = try Area(option: area, field: "area").squareMetres
+            let rent = try Money(option: listRent, field: "list rent", positive: false).amount
             let u = try PortfolioService(staff.session())
                 .addUnit(address, floor: floor, areaM2: area, kind: kind, listRent: rent, offMarketReason: offMarket)
             say("added unit \(u.address) (floor \(u.floor), \(OutputValue.fixed(u.areaM2, places: 2)) ㎡, \(u.kind.rawValue), \(OutputValue.fixed(u.listRent, places: 2)) 元/㎡/月)\n")
@@ -35,17 +34,15 @@ struct UnitCommand: ParsableCommand {
         @OptionGroup var output: FormatOptions
         @Option(help: "Only this park.") var park: String?
         @Option(help: "Only this building, PARK/BUILDING.") var building: String?
-        @Option(help: UnitKind.help("Only this kind"), completion: UnitKind.completion) var kind: String?
-        @Option(help: UnitStatus.help("Only units in this status"), completion: UnitStatus.completion) var status: String?
+        @Option(choice: "Only this kind") var kind: UnitKind?
+        @Option(choice: "Only units in this status") var status: UnitStatus?
         @Option(help: "The day the status is for, YYYY-MM-DD (default: today).") var asOf: String?
         @Option(parsing: .unconditional, help: "Only this floor (-1 is the first below ground).") var floor: Int?
         @Option(help: "Only units this tenant leases or has reserved that day (credit code, registered name or short name).") var tenant: String?
 
         func run() throws {
             let building = try building.map(BuildingAddress.init(parsing:))
-            let kind = try kind.map(UnitKind.parse)
-            let status = try status.map(UnitStatus.parse)
-            let asOf = try asOf.map { try Validate.date($0, field: "as-of") }
+            let asOf = try asOf.map { try Day(option: $0, field: "as-of").date }
             let units = try PortfolioService(staff.session())
                 .occupancy(park: park, building: building, kind: kind, status: status, asOf: asOf, floor: floor, tenant: tenant)
             emit(Renderer.render(units.map(\.record), as: output.format,

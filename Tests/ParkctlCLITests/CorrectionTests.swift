@@ -74,7 +74,7 @@ import TestSupport
         #expect(try cli.ok(["unit", "set", "SW/B1/0302", "--kind", "showroom", "--floor", "5"]).contains("changed kind, floor"))
         try refused(cli, ["unit", "set", "SW/B1/0302", "--area", "0"], saying: "area must be more than 0")
         try refused(cli, ["unit", "set", "SW/B1/0302", "--floor", "-3"], saying: "floor -3 is not in building SW/B1, which has floors 1…12")
-        try refused(cli, ["unit", "set", "SW/B1/0302", "--kind", "castle"], saying: "unit kind 'castle' is not one of")
+        try refused(cli, ["unit", "set", "SW/B1/0302", "--kind", "castle"], status: 64, saying: "unit kind 'castle' is not one of")
     }
 
     @Test func reportsAsRecordedUseTheUnitsAsTheyWere() throws {

@@ -65,7 +65,7 @@ final class CellCounter: NSObject, XMLParserDelegate {
         let building = try cli.run(["report", "expiring", "--building", "SW/B1"])
         #expect(building.status == 64 && building.stderr.contains("--building does not apply"))
         let bad = try cli.run(["report", "occupancy", "--by", "tenant"])
-        #expect(bad.status == 65 && bad.stderr.contains("grouping 'tenant'"))
+        #expect(bad.status == 64 && bad.stderr.contains("grouping 'tenant'"))
     }
 
     @Test func htmlPagesParseAndTheStackingPlanHasOneCellPerUnit() throws {

@@ -8,7 +8,8 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
 }
 
 struct FormatOptions: ParsableArguments {
-    @Option(help: "Output format: table, json or csv.")
+    // ArgumentParser lists the values from allCases: "(values: table, json, csv; default: table)".
+    @Option(help: "Output format.")
     var format: OutputFormat = .table
 }
 

@@ -1,0 +1,50 @@
+import Foundation
+import ParkCore
+
+// The values of options that are not words of a vocabulary: days, amounts of money,
+// percentages and areas, each with one parser, over ParkCore's rules (Validate).
+//
+// They are read from the option's text in run(), not by ArgumentParser: a malformed
+// value is wrong data, exit 65, with the model's message naming the field, the
+// value and the rule, as it always was (the tests and scripts rely on both), not a
+// usage error. `field` is the name the message uses, e.g. "start" or "list rent".
+
+/// A day, YYYY-MM-DD, that exists and lies within ``Validate/dates``.
+struct Day {
+    var date: CalendarDate
+
+    init(option text: String, field: String) throws {
+        date = try Validate.date(text, field: field)
+    }
+}
+
+/// An amount in 元 (a rent or fee per m² and month, a deposit): a plain decimal
+/// with at most 2 decimals, kept exact as a Decimal. `positive`: more than 0, else 0
+/// or more.
+struct Money {
+    var amount: Decimal
+
+    init(option text: String, field: String, positive: Bool = true) throws {
+        amount = try Validate.decimal(text, field: field, positive: positive)
+    }
+}
+
+/// A percentage, 0 or more with at most 2 decimals and 3 digits before the point;
+/// `3` and `3%` are both three percent.
+struct Percent {
+    var value: Decimal
+
+    init(option text: String, field: String) throws {
+        let number = text.hasSuffix("%") ? String(text.dropLast()) : text
+        value = try Validate.decimal(number, field: field, positive: false, maxIntegerDigits: 3)
+    }
+}
+
+/// An area in m², more than 0, with at most 2 decimals.
+struct Area {
+    var squareMetres: Decimal
+
+    init(option text: String, field: String) throws {
+        squareMetres = try Validate.decimal(text, field: field)
+    }
+}
