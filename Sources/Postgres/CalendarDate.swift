@@ -67,7 +67,14 @@ public struct CalendarDate: Hashable, Comparable, Sendable, CustomStringConverti
     }
 
     /// The date `days` days after 1970-01-01, or nil outside the supported years.
-    public init?(daysSinceEpoch z0: Int) {
+    public init?(daysSinceEpoch days: Int) {
+        let civil = Self.civil(daysSinceEpoch: days)
+        self.init(year: civil.year, month: civil.month, day: civil.day)
+    }
+
+    /// The proleptic Gregorian year, month and day `days` days after 1970-01-01, for
+    /// any year (H. Hinnant's civil_from_days); also used for instants' local dates.
+    public static func civil(daysSinceEpoch z0: Int) -> (year: Int, month: Int, day: Int) {
         let z = z0 + 719468
         let era = (z >= 0 ? z : z - 146096) / 146097
         let doe = z - era * 146097
@@ -76,8 +83,7 @@ public struct CalendarDate: Hashable, Comparable, Sendable, CustomStringConverti
         let mp = (5 * doy + 2) / 153
         let d = doy - (153 * mp + 2) / 5 + 1
         let m = mp < 10 ? mp + 3 : mp - 9
-        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
-        self.init(year: y, month: m, day: d)
+        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
     }
 
     /// This date moved by a number of days. Traps outside years 1-9999.

@@ -105,16 +105,7 @@ enum Timestamps {
             let days = Int((Double(local) / 86_400).rounded(.down))
             let seconds = local - days * 86_400
             hour = seconds / 3600; minute = seconds % 3600 / 60; second = seconds % 60
-            // Days since 1970-01-01 to a proleptic Gregorian date (H. Hinnant's civil_from_days).
-            let z = days + 719_468
-            let era = (z >= 0 ? z : z - 146_096) / 146_097
-            let doe = z - era * 146_097
-            let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-            let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-            let mp = (5 * doy + 2) / 153
-            d = doy - (153 * mp + 2) / 5 + 1
-            m = mp < 10 ? mp + 3 : mp - 9
-            y = yoe + era * 400 + (m <= 2 ? 1 : 0)
+            (y, m, d) = CalendarDate.civil(daysSinceEpoch: days)
         }
     }
 }

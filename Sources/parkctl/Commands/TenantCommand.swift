@@ -75,45 +75,39 @@ struct TenantCommand: ParsableCommand {
     struct Approve: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Approve an application (checks the industry against the park's positioning).")
-        @OptionGroup var staff: StaffOptions
-        @Argument(help: "The tenant: its credit code, registered name or short name.") var tenant: String
-        @Option(help: "Park code.") var park: String
+        @OptionGroup var application: ApplicationArguments
         @Option(help: "Why (kept in the timeline).") var reason: String?
         @Option(help: "Admit an industry outside the park's positioning, for this reason.") var override: String?
-        @Option(help: "Day of the decision, YYYY-MM-DD (default: today).") var on: String?
+        @OptionGroup var day: DayOfTheStep
 
         func run() throws {
-            let o = try TenantService(staff.session()).approve(creditCode: tenant, park: park, reason: reason, override: override,
-                                                               on: try on.map { try Day(option: $0, field: "on").date })
+            let o = try TenantService(application.staff.session()).approve(creditCode: application.tenant, park: application.park, reason: reason, override: override,
+                                                               on: try day.date)
             say("\(o.tenant.name) approved for \(o.park)\(o.overrideReason.map { " (override: \($0))" } ?? "")\n")
         }
     }
 
     struct Reject: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Reject an application.")
-        @OptionGroup var staff: StaffOptions
-        @Argument(help: "The tenant: its credit code, registered name or short name.") var tenant: String
-        @Option(help: "Park code.") var park: String
+        @OptionGroup var application: ApplicationArguments
         @Option(help: "Why (required).") var reason: String
-        @Option(help: "Day of the decision, YYYY-MM-DD (default: today).") var on: String?
+        @OptionGroup var day: DayOfTheStep
 
         func run() throws {
-            let o = try TenantService(staff.session()).reject(creditCode: tenant, park: park, reason: reason,
-                                                              on: try on.map { try Day(option: $0, field: "on").date })
+            let o = try TenantService(application.staff.session()).reject(creditCode: application.tenant, park: application.park, reason: reason,
+                                                              on: try day.date)
             say("\(o.tenant.name) rejected for \(o.park): \(reason)\n")
         }
     }
 
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Tick an item of the onboarding checklist.")
-        @OptionGroup var staff: StaffOptions
-        @Argument(help: "The tenant: its credit code, registered name or short name.") var tenant: String
-        @Option(help: "Park code.") var park: String
+        @OptionGroup var application: ApplicationArguments
         @Option(choice: "Checklist item") var item: ChecklistItem
         @Option(help: "A note.") var note: String?
 
         func run() throws {
-            let done = try TenantService(staff.session()).check(creditCode: tenant, park: park, item: item, note: note)
+            let done = try TenantService(application.staff.session()).check(creditCode: application.tenant, park: application.park, item: item, note: note)
             emit(done ? "checked \(item.rawValue) (\(item.chineseName))\n" : "\(item.rawValue) was checked already; nothing changed\n")
         }
     }
@@ -122,58 +116,50 @@ struct TenantCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Undo a tick of the onboarding checklist entered by mistake (before the move-in).",
             discussion: "The tick is kept in the record with who undid it, when and why. Example: parkctl tenant uncheck 博思软件 --park SW --item deposit_paid --reason 押金未到账")
-        @OptionGroup var staff: StaffOptions
-        @Argument(help: "The tenant: its credit code, registered name or short name.") var tenant: String
-        @Option(help: "Park code.") var park: String
+        @OptionGroup var application: ApplicationArguments
         @Option(choice: "Checklist item") var item: ChecklistItem
         @Option(help: "Why (required; kept in the record).") var reason: String
 
         func run() throws {
-            let undone = try TenantService(staff.session()).uncheck(creditCode: tenant, park: park, item: item, reason: reason)
+            let undone = try TenantService(application.staff.session()).uncheck(creditCode: application.tenant, park: application.park, item: item, reason: reason)
             emit(undone ? "unchecked \(item.rawValue) (\(item.chineseName))\n" : "\(item.rawValue) was not checked; nothing changed\n")
         }
     }
 
     struct FitOut: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "fit-out", abstract: "Record that a tenant with a signed lease starts fitting out.")
-        @OptionGroup var staff: StaffOptions
-        @Argument(help: "The tenant: its credit code, registered name or short name.") var tenant: String
-        @Option(help: "Park code.") var park: String
-        @Option(help: "Day, YYYY-MM-DD (default: today).") var on: String?
+        @OptionGroup var application: ApplicationArguments
+        @OptionGroup var day: DayOfTheStep
 
         func run() throws {
-            try TenantService(staff.session()).advance(creditCode: tenant, park: park, to: .fittingOut,
-                                                        on: try on.map { try Day(option: $0, field: "on").date })
-            say("\(tenant) is fitting out at \(park)\n")
+            try TenantService(application.staff.session()).advance(creditCode: application.tenant, park: application.park, to: .fittingOut,
+                                                        on: try day.date)
+            say("\(application.tenant) is fitting out at \(application.park)\n")
         }
     }
 
     struct MoveIn: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "move-in", abstract: "Record a move-in (needs a signed lease and the whole checklist).")
-        @OptionGroup var staff: StaffOptions
-        @Argument(help: "The tenant: its credit code, registered name or short name.") var tenant: String
-        @Option(help: "Park code.") var park: String
-        @Option(help: "Day, YYYY-MM-DD (default: today).") var on: String?
+        @OptionGroup var application: ApplicationArguments
+        @OptionGroup var day: DayOfTheStep
 
         func run() throws {
-            try TenantService(staff.session()).advance(creditCode: tenant, park: park, to: .movedIn,
-                                                        on: try on.map { try Day(option: $0, field: "on").date })
-            say("\(tenant) moved in at \(park)\n")
+            try TenantService(application.staff.session()).advance(creditCode: application.tenant, park: application.park, to: .movedIn,
+                                                        on: try day.date)
+            say("\(application.tenant) moved in at \(application.park)\n")
         }
     }
 
     struct MoveOut: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "move-out", abstract: "Record a move-out (exiting, then exited).")
-        @OptionGroup var staff: StaffOptions
-        @Argument(help: "The tenant: its credit code, registered name or short name.") var tenant: String
-        @Option(help: "Park code.") var park: String
-        @Option(help: "Day, YYYY-MM-DD (default: today).") var on: String?
+        @OptionGroup var application: ApplicationArguments
+        @OptionGroup var day: DayOfTheStep
         @Option(help: "Why.") var reason: String?
 
         func run() throws {
-            try TenantService(staff.session()).moveOut(creditCode: tenant, park: park,
-                                                        on: try on.map { try Day(option: $0, field: "on").date }, reason: reason)
-            say("\(tenant) moved out of \(park)\n")
+            try TenantService(application.staff.session()).moveOut(creditCode: application.tenant, park: application.park,
+                                                        on: try day.date, reason: reason)
+            say("\(application.tenant) moved out of \(application.park)\n")
         }
     }
 
@@ -204,4 +190,18 @@ struct TenantCommand: ParsableCommand {
             emit(Renderer.renderOne(record, as: output.format))
         }
     }
+}
+
+/// The application a step of onboarding acts on: the tenant and the park, and who acts.
+struct ApplicationArguments: ParsableArguments {
+    @OptionGroup var staff: StaffOptions
+    @Argument(help: "The tenant: its credit code, registered name or short name.") var tenant: String
+    @Option(help: "Park code.") var park: String
+}
+
+/// The day a step of an application takes effect.
+struct DayOfTheStep: ParsableArguments {
+    @Option(help: "Day, YYYY-MM-DD (default: today).") var on: String?
+
+    var date: CalendarDate? { get throws { try on.map { try Day(option: $0, field: "on").date } } }
 }

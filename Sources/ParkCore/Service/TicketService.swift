@@ -92,7 +92,7 @@ public struct TicketService {
                     : "\(tenantName) is at several parks (\(tenantParks.joined(separator: ", "))); say which with --park or --unit")
             }
             if try row.decode("in_future", as: Bool?.self) == true {
-                throw ParkError.invalid("opened-at \(Timestamps.describe(request.openedAt!)) lies in the future")
+                throw ParkError.invalid("opened-at \(MessageTime.describe(request.openedAt!)) lies in the future")
             }
             // The database numbers the ticket, sets its clock and due times from the service
             // level (trigger ticket_prepare) and writes its created event (ticket_created).
@@ -242,13 +242,13 @@ public struct TicketService {
             }
             if let at {
                 if try row.decode("in_future", as: Bool?.self) == true {
-                    throw ParkError.invalid("the time \(Timestamps.describe(at)) lies in the future")
+                    throw ParkError.invalid("the time \(MessageTime.describe(at)) lies in the future")
                 }
                 // A comment or an assignment forgotten at the time takes its place in the
                 // timeline (the database checks it follows the opening); a status change
                 // follows the last event.
                 if kind != "comment", kind != "assigned", let last: Date = try row.decode("last_at"), at < last {
-                    throw ParkError.invalid("the time \(Timestamps.describe(at)) is before the ticket's last event (\(Timestamps.describe(last))); "
+                    throw ParkError.invalid("the time \(MessageTime.describe(at)) is before the ticket's last event (\(MessageTime.describe(last))); "
                                             + "a status change is recorded in order (correct a wrong time with parkctl ticket correct)")
                 }
             }
@@ -358,17 +358,6 @@ public struct TicketService {
     }
 }
 
-enum Timestamps {
-    /// An instant as a message shows it: in the parks' time zone (Asia/Shanghai), the
-    /// way times are typed on the command line, with the offset: 2026-12-09 10:00+08:00.
-    static func describe(_ date: Date, timeZone: TimeZone = TimeZone(identifier: "Asia/Shanghai")!) -> String {
-        let formatter = DateFormatter()
-        formatter.timeZone = timeZone
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.dateFormat = "yyyy-MM-dd HH:mmxxx"
-        return formatter.string(from: date)
-    }
-}
 
 extension ParkSession {
     /// A ticket listing or report is a write, named so: the breaches that have fallen

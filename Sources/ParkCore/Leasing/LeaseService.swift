@@ -253,14 +253,15 @@ public struct LeaseService {
     /// (its first day for a lease that has not started, its last for one that ended).
     /// Units held on other days only are `partialUnits` (`lease(_:)`).
     ///
-    /// `amendable` is false on a schema older than 0019 (no amendments, every unit for
-    /// the whole lease): the lease commands that resolve what blocks a migration
-    /// (`lease list`, `show`, `cancel`, `terminate`) run there too.
+    /// `schema` tells an older one: before 0019 there are no amendments (every unit for
+    /// the whole lease), before 0022 no park_today; the lease commands that resolve what
+    /// blocks a migration (`lease list`, `show`, `cancel`, `terminate`) run there too.
     ///
     /// `referenceDay` replaces today (`lease list --active-on`: the units, area and rent
     /// of that day).
-    static func leaseSelect(amendable: Bool, referenceDay: CalendarDate? = nil) -> SQL {
-        let today: SQL = "park_today(p.id)"
+    static func leaseSelect(_ schema: Schema, referenceDay: CalendarDate? = nil) -> SQL {
+        let amendable = schema.amendable
+        let today = ParkDay.todayOfPark(schemaHasParkToday: schema.hasParkToday)
         let day: SQL = referenceDay.map { "\($0)::date" } ?? today
         let onTheLease: SQL = amendable ? " AND NOT isempty(ref.occ * lu.agreed)" : .empty
         let rent: SQL = amendable ? "lease_rate_on(l.id, l.rent, l.escalation_pct, lower(l.term), ref.d)"
@@ -284,24 +285,35 @@ public struct LeaseService {
             """
     }
 
-    /// Whether the schema has amendments (0019): see `leaseSelect(amendable:)`.
-    static func amendable(_ conn: Connection) throws -> Bool {
-        try conn.query("SELECT to_regclass('public.lease_amendment') IS NOT NULL").rows[0].decode(0)
+    /// What the schema has, for the lease commands that also run on an older one: see `leaseSelect(_:referenceDay:)`.
+    struct Schema {
+        /// Amendments (0019).
+        var amendable: Bool
+        /// park_today (0022).
+        var hasParkToday: Bool
+    }
+
+    static func schema(_ conn: Connection) throws -> Schema {
+        let row = try conn.query("""
+            SELECT to_regclass('public.lease_amendment') IS NOT NULL AS amendable,
+                   to_regprocedure('public.park_today(bigint)') IS NOT NULL AS park_today
+            """).rows[0]
+        return Schema(amendable: try row.decode("amendable"), hasParkToday: try row.decode("park_today"))
     }
 
     /// The lease numbered `number`, as `leaseSelect` reads it, if it exists.
-    static func leaseRow(_ number: String, amendable: Bool, _ conn: Connection) throws -> PostgresRow? {
-        try conn.query("\(leaseSelect(amendable: amendable)) WHERE l.number = \(number)").rows.first
+    static func leaseRow(_ number: String, _ schema: Schema, _ conn: Connection) throws -> PostgresRow? {
+        try conn.query("\(leaseSelect(schema)) WHERE l.number = \(number)").rows.first
     }
 
     public func lease(_ number: String) throws -> Lease {
         try session.read { conn in
-            let amendable = try Self.amendable(conn)
-            guard let row = try Self.leaseRow(number, amendable: amendable, conn) else {
+            let schema = try Self.schema(conn)
+            guard let row = try Self.leaseRow(number, schema, conn) else {
                 throw try Lookup.numberNotFound(.lease, number, conn)
             }
             var lease = try Self.decodeLease(row)
-            if amendable {
+            if schema.amendable {
                 (lease.partialUnits, lease.amendments) = try Self.amendmentDetails(number, conn)
             }
             return lease
@@ -318,6 +330,8 @@ public struct LeaseService {
         return try session.read { conn in
             if let park { _ = try Lookup.parkID(park, conn) }
             let tenantCreditCode = try tenantCreditCode.map { try Lookup.tenant($0, conn).creditCode }
+            let schema = try Self.schema(conn)
+            let today = ParkDay.todayOfPark(schemaHasParkToday: schema.hasParkToday)
             // Only the filters asked for reach the SQL.
             var filters: [SQL] = []
             if let park { filters.append("p.code = \(park)") }
@@ -327,12 +341,11 @@ public struct LeaseService {
             }
             if let expiringWithinDays {
                 filters.append("""
-                    l.status = 'signed' AND upper(l.term) - 1 BETWEEN park_today(p.id)
-                                                                  AND park_today(p.id) + \(expiringWithinDays)::int
+                    l.status = 'signed' AND upper(l.term) - 1 BETWEEN \(today) AND \(today) + \(expiringWithinDays)::int
                     """)
             }
             return try conn.query("""
-                \(Self.leaseSelect(amendable: try Self.amendable(conn), referenceDay: activeOn))
+                \(Self.leaseSelect(schema, referenceDay: activeOn))
                 \(SQL.whereAll(filters))
                 ORDER BY p.code, lower(l.term), l.number
                 """).rows.map(Self.decodeLease)
@@ -497,11 +510,11 @@ public struct LeaseService {
         guard try conn.query("SELECT 1 FROM lease WHERE number = \(number) FOR UPDATE").rowCount == 1 else {
             throw try Lookup.numberNotFound(.lease, number, conn)
         }
-        return try decodeLease(try leaseRow(number, amendable: try amendable(conn), conn)!)
+        return try decodeLease(try leaseRow(number, try schema(conn), conn)!)
     }
 
     static func today(_ conn: Connection, park: String) throws -> CalendarDate {
-        try conn.query("SELECT \(ParkDay.today(park: park))").rows[0].decode(0)
+        try ParkDay.today(ofParkWhere: "p.code = \(park)", conn)
     }
 
     static func decodeLease(_ row: PostgresRow) throws -> Lease {

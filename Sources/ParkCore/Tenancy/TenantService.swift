@@ -450,11 +450,11 @@ public struct TenantService {
 
     static func recordStep(_ conn: Connection, parkID: Int, onboardingID: Int, from: OnboardingStage?, to: OnboardingStage,
                            on: CalendarDate?, actor: String, reason: String?) throws {
+        // A lease cancelled on the repair path (a schema older than 0022) moves its application too.
+        let day = try on ?? ParkDay.today(ofParkWhere: "p.id = \(parkID)", conn)
         try conn.execute("""
             INSERT INTO onboarding_step (park_id, onboarding_id, from_stage, to_stage, effective_on, actor, reason)
-            VALUES (\(parkID), \(onboardingID), \(from?.rawValue), \(to.rawValue),
-                    coalesce(\(on), park_today(\(parkID))),
-                    \(actor), \(reason))
+            VALUES (\(parkID), \(onboardingID), \(from?.rawValue), \(to.rawValue), \(day), \(actor), \(reason))
             """)
     }
 
