@@ -60,6 +60,8 @@ LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     rel regclass := to_regclass(format('public.%I', p_table));
     writer text;
+    privilege text;
+    recorded_columns text;
 BEGIN
     IF versioned AND append_only THEN
         RAISE EXCEPTION 'a table is versioned or append-only, not both: % ', p_table;
@@ -77,11 +79,22 @@ BEGIN
         RAISE EXCEPTION 'privileges are INSERT, UPDATE or DELETE, comma-separated, not %', privileges;
     END IF;
     PERFORM public.parkctl_scope_to_parks(p_table);
+    -- A versioned table's period is the database's: writers insert and update every
+    -- other column (a period they could set would hide a version from the history or
+    -- date it wrongly).
+    SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) INTO recorded_columns
+    FROM pg_attribute a WHERE a.attrelid = rel AND a.attnum > 0 AND NOT a.attisdropped AND a.attname <> 'sys_period';
     FOREACH writer IN ARRAY writers LOOP
         IF writer NOT IN ('parkctl_admin', 'parkctl_leasing', 'parkctl_service') THEN
             RAISE EXCEPTION 'a writer is parkctl_admin, parkctl_leasing or parkctl_service, not %', writer;
         END IF;
-        EXECUTE format('GRANT %s ON public.%I TO %I', privileges, p_table, writer);
+        FOREACH privilege IN ARRAY regexp_split_to_array(btrim(privileges), '\s*,\s*') LOOP
+            IF versioned AND privilege IN ('INSERT', 'UPDATE') THEN
+                EXECUTE format('GRANT %s (%s) ON public.%I TO %I', privilege, recorded_columns, p_table, writer);
+            ELSE
+                EXECUTE format('GRANT %s ON public.%I TO %I', privilege, p_table, writer);
+            END IF;
+        END LOOP;
     END LOOP;
     -- Foreign keys ignore row-level security: a row written names a tenant the
     -- writer can see (as onboarding, lease and ticket since 0010).

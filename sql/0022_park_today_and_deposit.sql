@@ -6,6 +6,15 @@
 -- fifteen places; from here it asks park_today(park), and a ticket's hours count in
 -- its own park's zone, park_time_zone(park).
 
+-- The day it is now in a zone. The one formula, for a query that has the park's row at
+-- hand: park_local_date(p.time_zone). Built-ins only and no settings of its own, so
+-- that the planner inlines it (a function call per row of a listing would cost a
+-- sub-query and the park's row-level security each time).
+CREATE FUNCTION park_local_date(p_time_zone text) RETURNS date
+LANGUAGE sql STABLE AS $$
+    SELECT (now() AT TIME ZONE p_time_zone)::date
+$$;
+
 CREATE FUNCTION park_time_zone(p_park bigint) RETURNS text
 LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
     SELECT coalesce((SELECT p.time_zone FROM public.park p WHERE p.id = p_park),
@@ -14,12 +23,33 @@ $$;
 
 CREATE FUNCTION park_today(p_park bigint) RETURNS date
 LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
-    SELECT (now() AT TIME ZONE public.park_time_zone(p_park))::date
+    SELECT public.park_local_date(public.park_time_zone(p_park))
 $$;
 
-REVOKE ALL ON FUNCTION park_time_zone(bigint), park_today(bigint) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION park_time_zone(bigint), park_today(bigint)
+REVOKE ALL ON FUNCTION park_local_date(text), park_time_zone(bigint), park_today(bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION park_local_date(text), park_time_zone(bigint), park_today(bigint)
     TO parkctl_admin, parkctl_leasing, parkctl_service, parkctl_viewer;
+
+-- A park's time zone is a named zone (Asia/Shanghai, or UTC), not any string
+-- PostgreSQL takes: a POSIX rule such as 'XXX-167' moved a park's "today" a week
+-- ahead, and with it the days steps and amendments may take effect and the service
+-- clock. A name is Area/Location of the tz database (not its posix/ or right/ copies)
+-- that PostgreSQL knows; checked by shape and by use, since pg_timezone_names reads
+-- every zone file (40 ms a park).
+CREATE OR REPLACE FUNCTION park_time_zone_known() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
+BEGIN
+    IF NOT (NEW.time_zone = 'UTC' OR NEW.time_zone ~ '^[A-Z][A-Za-z_]+(/[A-Za-z0-9_+-]+)+$')
+       OR NEW.time_zone ~ '^(posix|right)/' THEN
+        RAISE EXCEPTION 'time zone % is not a named zone', NEW.time_zone
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'park_time_zone_known', TABLE = 'park', COLUMN = 'time_zone';
+    END IF;
+    PERFORM now() AT TIME ZONE NEW.time_zone;
+    RETURN NEW;
+EXCEPTION WHEN invalid_parameter_value THEN
+    RAISE EXCEPTION 'time zone % is not known', NEW.time_zone
+        USING ERRCODE = 'check_violation', CONSTRAINT = 'park_time_zone_known', TABLE = 'park', COLUMN = 'time_zone';
+END $$;
 
 -- Money is computed in the database, exact (numeric), rounded once, half up, to the
 -- fen where the rule says; Swift checks the shape of amounts typed and prints them.

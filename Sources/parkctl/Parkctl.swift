@@ -69,8 +69,11 @@ struct Parkctl: ParsableCommand {
             let status = exitCode(for: error)
             if status != .success {
                 // A value that did not parse is echoed in the message (a typed option's,
-                // such as --kind): shown with its control characters escaped, as run()'s are.
-                FileHandle.standardError.write(Data("\(Failure.printable(fullMessage(for: error)))\n".utf8))
+                // such as --kind): shown with its control characters escaped and any
+                // password hidden, as run()'s are, and starting `parkctl:` as they do.
+                var message = fullMessage(for: error)
+                if message.hasPrefix("Error: ") { message = "parkctl: " + message.dropFirst("Error: ".count) }
+                FileHandle.standardError.write(Data("\(Failure.printable(message))\n".utf8))
                 Foundation.exit(status.rawValue)   // usage errors: 64
             }
             exit(withError: error)   // help and version: 0

@@ -63,6 +63,10 @@ import TestSupport
             SELECT r.name || ': versioned but its old versions are not kept (keep_history)' FROM registered r
             WHERE r.versioned AND r.oid IS NOT NULL AND NOT EXISTS (
                 SELECT 1 FROM pg_trigger t WHERE t.tgrelid = r.oid AND t.tgfoid = 'keep_history'::regproc AND t.tgenabled <> 'D')
+            UNION ALL   -- the period of a version is the database's, never a writer's
+            SELECT r.name || ': ' || role || ' may ' || lower(priv) || ' sys_period' FROM registered r,
+                   unnest(\(Self.staffRoles)::text[]) role, unnest(ARRAY['INSERT', 'UPDATE']) priv
+            WHERE r.versioned AND r.oid IS NOT NULL AND has_column_privilege(role, r.oid, 'sys_period', priv)
             UNION ALL
             SELECT h.name || ': ' || role || ' may ' || lower(priv) || ' the history' FROM history h,
                    unnest(\(Self.staffRoles)::text[]) role, unnest(ARRAY['INSERT', 'UPDATE', 'DELETE']) priv
@@ -116,6 +120,14 @@ import TestSupport
             """)
         let problems = try Self.problems(conn)
         #expect(problems == [], "\(problems)")
+        // A writer cannot set a version's period: it would hide a version from the history or date it wrongly.
+        let forged = #expect(throws: PostgresError.self) {
+            try conn.transaction { conn in
+                try conn.simpleQuery("SET LOCAL ROLE parkctl_admin")
+                try conn.execute("INSERT INTO meter (park_id, code, sys_period) SELECT id, 'E-9', '[2999-01-01,)' FROM park")
+            }
+        }
+        #expect(forged?.sqlState == .insufficientPrivilege)
         let registered = try conn.query("SELECT versioned FROM parkctl_park_table WHERE name = 'meter'").rows.map { try $0.decode(0, as: Bool.self) }
         #expect(registered == [true])
         let parkID = try conn.query("SELECT id FROM park WHERE code = 'SW'").rows[0].decode(0, as: Int.self)

@@ -73,7 +73,7 @@ public struct LeaseService {
                     // Signed by its first day at the latest (a lease entered after the fact
                     // starts in the past), and not before the application's last step.
                     let on: CalendarDate = try conn.query("""
-                        SELECT greatest(least(park_today(p.id), \(checked.term.first)::date),
+                        SELECT greatest(least(park_local_date(p.time_zone), \(checked.term.first)::date),
                                         (SELECT max(s.effective_on) FROM onboarding_step s JOIN onboarding o ON o.id = s.onboarding_id
                                          WHERE o.park_id = p.id AND o.tenant_id = \(tenant.id) AND o.stage = 'approved'))
                         FROM park p WHERE p.id = \(parkID)

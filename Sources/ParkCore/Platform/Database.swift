@@ -64,7 +64,9 @@ public enum DatabaseTarget: Sendable {
 
     public func connect(requireCurrentSchema: Bool = true, lockTimeout: Int = 10, statementTimeout: Int? = nil,
                         user: String? = nil, repairing: Bool = false) throws -> Connection {
-        var settings = ["lock_timeout": "\(lockTimeout)s"]
+        // parkctl's objects live in public: a search_path from PGOPTIONS (pg_temp first,
+        // say) must not make the schema look unmigrated and the migrations run elsewhere.
+        var settings = ["lock_timeout": "\(lockTimeout)s", "search_path": "public"]
         if let statementTimeout { settings["statement_timeout"] = "\(statementTimeout)s" }
         // Another login's password is not this one's: the URL's or a service file's is
         // replaced by PGPASSWORD's, or by none (then libpq looks in .pgpass for this login).

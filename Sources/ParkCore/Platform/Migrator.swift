@@ -94,7 +94,7 @@ public struct Migrator: Sendable {
     }
 
     private func tableExists(_ conn: Connection) throws -> Bool {
-        try conn.query("SELECT to_regclass('schema_migrations') IS NOT NULL").rows[0].decode(0, as: Bool.self)
+        try conn.query("SELECT to_regclass('public.schema_migrations') IS NOT NULL").rows[0].decode(0, as: Bool.self)
     }
 
     /// Applies every pending migration; returns the names applied.

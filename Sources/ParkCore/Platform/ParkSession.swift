@@ -25,8 +25,14 @@ public final class ParkSession {
         if connection.isInTransaction {
             return try ParkError.translatingRefusals {
                 try connection.inSavepoint { conn in
-                    if let reason { try conn.execute("SELECT set_config('parkctl.reason', \(reason), true)") }
-                    return try body(conn)
+                    guard let reason else { return try body(conn) }
+                    // The reason is the transaction's setting: the inner call's changes carry
+                    // it, and the outer call's reason (or none) comes back after them.
+                    let outer: String? = try conn.query("SELECT current_setting('parkctl.reason', true)").rows[0].decode(0)
+                    try conn.execute("SELECT set_config('parkctl.reason', \(reason), true)")
+                    let value = try body(conn)
+                    try conn.execute("SELECT set_config('parkctl.reason', \(outer ?? ""), true)")
+                    return value
                 }
             }
         }

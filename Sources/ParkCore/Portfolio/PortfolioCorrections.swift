@@ -97,7 +97,7 @@ extension PortfolioService {
             if let floor = changes.floor { try Self.checkFloor(floor, building: ids.building, address.buildingAddress, conn) }
             // Any lease that held it, past ones too: their rent schedules read the area.
             if reason == nil, changes.areaM2 != nil || changes.kind != nil, let lease = try conn.query("""
-                SELECT l.number, t.name, upper(lu.during) > park_today(p.id) AS current
+                SELECT l.number, t.name, upper(lu.during) > park_local_date(p.time_zone) AS current
                 FROM lease_unit lu JOIN lease l ON l.id = lu.lease_id JOIN tenant t ON t.id = l.tenant_id
                 JOIN park p ON p.id = lu.park_id
                 WHERE lu.unit_id = \(id) AND NOT lu.cancelled AND l.status IN ('signed', 'terminated')

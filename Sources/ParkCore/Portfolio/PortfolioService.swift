@@ -192,11 +192,11 @@ public struct PortfolioService {
             let ids = try Lookup.buildingIDs(address.buildingAddress, conn)
             if reason != nil, let lease = try conn.query("""
                 SELECT l.number, t.name, lower(lu.during) AS first, upper(lu.during) - 1 AS last,
-                       lower(lu.during) > park_today(p.id) AS future
+                       lower(lu.during) > park_local_date(p.time_zone) AS future
                 FROM unit u JOIN lease_unit lu ON lu.unit_id = u.id JOIN lease l ON l.id = lu.lease_id
                 JOIN tenant t ON t.id = l.tenant_id JOIN park p ON p.id = u.park_id
                 WHERE u.building_id = \(ids.building) AND u.code = \(address.unit) AND NOT lu.cancelled
-                  AND l.status IN ('signed', 'terminated') AND upper(lu.during) > park_today(p.id)
+                  AND l.status IN ('signed', 'terminated') AND upper(lu.during) > park_local_date(p.time_zone)
                 ORDER BY lower(lu.during) LIMIT 1
                 """).rows.first {
                 let number: String = try lease.decode("number")

@@ -34,6 +34,11 @@ public struct TicketReport {
                 WITH period AS (
                     SELECT coalesce(\(to)::date, park_today(\(parkID))) AS last_day,
                            coalesce(\(from)::date, coalesce(\(to)::date, park_today(\(parkID))) - 29) AS first_day
+                ), bounds AS (
+                    -- Each park's period in its own zone: worked out once a park, not once a ticket.
+                    SELECT p.id AS park_id, period.first_day::timestamp AT TIME ZONE p.time_zone AS from_at,
+                           (period.last_day + 1)::timestamp AT TIME ZONE p.time_zone AS to_at
+                    FROM park p, period \(SQL.whereAll([parkID.map { "p.id = \($0)" }]))
                 ), t AS (
                     SELECT t.*,
                            CASE WHEN t.first_response_at IS NULL THEN NULL
@@ -42,9 +47,7 @@ public struct TicketReport {
                            CASE WHEN t.resolved_at IS NULL THEN NULL
                                 WHEN t.clock = '24x7' THEN extract(epoch FROM t.resolved_at - t.opened_at) / 3600
                                 ELSE working_minutes_between(t.park_id, t.opened_at, t.resolved_at) / 60 END AS resolution_hours
-                    FROM ticket t, period
-                    WHERE t.opened_at >= (period.first_day::timestamp AT TIME ZONE park_time_zone(t.park_id))
-                      AND t.opened_at < ((period.last_day + 1)::timestamp AT TIME ZONE park_time_zone(t.park_id))\(SQL.andAll([parkID.map { "t.park_id = \($0)" }]))
+                    FROM bounds b JOIN ticket t ON t.park_id = b.park_id AND t.opened_at >= b.from_at AND t.opened_at < b.to_at
                 )
                 SELECT CASE WHEN grouping(category, priority) > 0 THEN 'total' ELSE 'category_priority' END AS scope,
                        category, priority, count(*) AS opened,

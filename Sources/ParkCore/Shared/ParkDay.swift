@@ -9,11 +9,12 @@ enum ParkDay {
         return "park_today((SELECT p.id FROM park p WHERE p.code = \(code)))"
     }
 
-    /// Today of the park a query calls `p`. `schemaHasParkToday` is false only on a
+    /// Today of the park a query calls `p`, row by row (park_local_date, which the
+    /// planner inlines). `schemaHasParkToday` is false only on a
     /// schema older than 0022, which the lease commands that resolve a blocked
     /// migration still run on: there the rule is park_today's own body, inline.
     static func todayOfPark(schemaHasParkToday: Bool) -> SQL {
-        schemaHasParkToday ? "park_today(p.id)" : "(now() AT TIME ZONE p.time_zone)::date"
+        schemaHasParkToday ? "park_local_date(p.time_zone)" : "(now() AT TIME ZONE p.time_zone)::date"
     }
 
     /// Today of the park that `condition` picks (`p.code = …`, `p.id = …`), as a value,

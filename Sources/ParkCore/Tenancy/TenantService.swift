@@ -140,7 +140,7 @@ public struct TenantService {
         let reason = try reason.map { try Validate.text($0, field: "reason", max: 500) }
         try session.write { conn in
             let current = try Self.live(conn, creditCode: creditCode, park: park)
-            try Self.ensureCanMove(current, to: .approved)
+            try Self.ensureCanMove(current, to: .approved, from: [.applied])
             let row = try conn.query("""
                 SELECT p.industries, t.industry, t.name FROM park p, tenant t WHERE p.id = \(current.parkID) AND t.id = \(current.tenantID)
                 """).rows[0]
@@ -427,9 +427,12 @@ public struct TenantService {
     }
 
     /// Refuses a move the application cannot make from where it is, saying what to do
-    /// next, as a command, rather than naming stages.
-    static func ensureCanMove(_ current: LiveOnboarding, to stage: OnboardingStage) throws {
-        guard current.next.contains(stage) else {
+    /// next, as a command, rather than naming stages. The database's transitions say
+    /// what moves exist; a command may mean only some of them (`from`): approving is
+    /// from applied, while lease_signed or fitting_out → approved is what a lease's
+    /// cancellation does, never a second approval.
+    static func ensureCanMove(_ current: LiveOnboarding, to stage: OnboardingStage, from: Set<OnboardingStage>? = nil) throws {
+        guard current.next.contains(stage), from?.contains(current.stage) ?? true else {
             throw ParkError.invalid("the application is \(current.stage.rawValue); it cannot become \(stage.rawValue): \(nextStep(current))")
         }
     }

@@ -175,9 +175,9 @@ enum ImportRules {
             RETURNING id, park_id, stage
         )
         INSERT INTO onboarding_step (park_id, onboarding_id, from_stage, to_stage, effective_on, actor, reason)
-        SELECT o.park_id, o.id, NULL, o.stage, park_today(o.park_id),
+        SELECT o.park_id, o.id, NULL, o.stage, park_local_date(p.time_zone),
                coalesce(nullif(current_setting('parkctl.actor', true), ''), session_user), 'imported'
-        FROM o
+        FROM o JOIN park p ON p.id = o.park_id
         """,
     ]
 

@@ -22,7 +22,7 @@ struct ImportUpdate {
         JOIN unit t ON t.building_id = b.id AND t.code = s.c_unit
         JOIN LATERAL (SELECT l.number FROM lease_unit lu JOIN lease l ON l.id = lu.lease_id
                       WHERE lu.unit_id = t.id AND NOT lu.cancelled AND l.status IN ('signed', 'terminated')
-                        \(fromToday ? "AND upper(lu.during) > park_today(p.id)" : "")
+                        \(fromToday ? "AND upper(lu.during) > park_local_date(p.time_zone)" : "")
                       ORDER BY upper(lu.during) DESC LIMIT 1) l ON true
         """
     }
