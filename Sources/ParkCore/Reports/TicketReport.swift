@@ -32,8 +32,8 @@ public struct TicketReport {
         return try session.recordingBreaches(inPark: park) { conn, parkID in
             return try conn.query("""
                 WITH period AS (
-                    SELECT coalesce(\(to)::date, park_today(\(parkID))) AS last_day,
-                           coalesce(\(from)::date, coalesce(\(to)::date, park_today(\(parkID))) - 29) AS first_day
+                    SELECT coalesce(\(to)::date, (SELECT park_today(\(parkID)))) AS last_day,
+                           coalesce(\(from)::date, coalesce(\(to)::date, (SELECT park_today(\(parkID)))) - 29) AS first_day
                 ), bounds AS (
                     -- Each park's period in its own zone: worked out once a park, not once a ticket.
                     SELECT p.id AS park_id, period.first_day::timestamp AT TIME ZONE p.time_zone AS from_at,

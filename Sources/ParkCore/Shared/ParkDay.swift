@@ -3,10 +3,13 @@ import Postgres
 /// A park's "today" in SQL: `park_today` (migration 0022) of the park with that code,
 /// in the park's own time zone, or in the group's zone for a report over every park.
 /// The one way parkctl's reads say "today"; the rule itself lives in the database.
+///
+/// It is a scalar sub-query, so that the query computes it once (an InitPlan): as a
+/// bare call the planner would push it into every row a report reads.
 enum ParkDay {
     static func today(park code: String?) -> SQL {
-        guard let code else { return "park_today(NULL)" }
-        return "park_today((SELECT p.id FROM park p WHERE p.code = \(code)))"
+        guard let code else { return "(SELECT park_today(NULL))" }
+        return "(SELECT park_today((SELECT p.id FROM park p WHERE p.code = \(code))))"
     }
 
     /// Today of the park a query calls `p`, row by row (park_local_date, which the
