@@ -72,6 +72,9 @@ BEGIN
     IF rel IS NULL THEN
         RAISE EXCEPTION 'no table public.% to register', p_table;
     END IF;
+    IF EXISTS (SELECT 1 FROM public.parkctl_park_table r WHERE r.name = p_table) THEN
+        RAISE EXCEPTION 'table % is registered already', p_table;
+    END IF;
     IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = rel AND attname = 'park_id' AND NOT attisdropped) THEN
         RAISE EXCEPTION 'table % has no park_id: only a park''s rows are registered', p_table;
     END IF;
@@ -81,14 +84,17 @@ BEGIN
     PERFORM public.parkctl_scope_to_parks(p_table);
     -- A versioned table's period is the database's: writers insert and update every
     -- other column (a period they could set would hide a version from the history or
-    -- date it wrongly).
+    -- date it wrongly), but not an identity or generated one (a reused id would tie a
+    -- new row to an old one's history).
     SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) INTO recorded_columns
-    FROM pg_attribute a WHERE a.attrelid = rel AND a.attnum > 0 AND NOT a.attisdropped AND a.attname <> 'sys_period';
+    FROM pg_attribute a WHERE a.attrelid = rel AND a.attnum > 0 AND NOT a.attisdropped AND a.attname <> 'sys_period'
+                          AND a.attidentity = '' AND a.attgenerated = '';
     FOREACH writer IN ARRAY writers LOOP
         IF writer NOT IN ('parkctl_admin', 'parkctl_leasing', 'parkctl_service') THEN
             RAISE EXCEPTION 'a writer is parkctl_admin, parkctl_leasing or parkctl_service, not %', writer;
         END IF;
-        FOREACH privilege IN ARRAY regexp_split_to_array(btrim(privileges), '\s*,\s*') LOOP
+        EXECUTE format('REVOKE INSERT, UPDATE, DELETE ON public.%I FROM %I', p_table, writer);
+        FOR privilege IN SELECT m[1] FROM regexp_matches(privileges, '(INSERT|UPDATE|DELETE)', 'g') m LOOP
             IF versioned AND privilege IN ('INSERT', 'UPDATE') THEN
                 EXECUTE format('GRANT %s (%s) ON public.%I TO %I', privilege, recorded_columns, p_table, writer);
             ELSE
@@ -100,9 +106,9 @@ BEGIN
     -- writer can see (as onboarding, lease and ticket since 0010).
     IF EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = rel AND attname = 'tenant_id' AND NOT attisdropped) THEN
         EXECUTE format($p$CREATE POLICY tenant_visible_insert ON public.%I AS RESTRICTIVE FOR INSERT
-            WITH CHECK (EXISTS (SELECT 1 FROM public.tenant tv WHERE tv.id = tenant_id))$p$, p_table);
+            WITH CHECK (tenant_id IS NULL OR EXISTS (SELECT 1 FROM public.tenant tv WHERE tv.id = tenant_id))$p$, p_table);
         EXECUTE format($p$CREATE POLICY tenant_visible_update ON public.%I AS RESTRICTIVE FOR UPDATE
-            USING (true) WITH CHECK (EXISTS (SELECT 1 FROM public.tenant tv WHERE tv.id = tenant_id))$p$, p_table);
+            USING (true) WITH CHECK (tenant_id IS NULL OR EXISTS (SELECT 1 FROM public.tenant tv WHERE tv.id = tenant_id))$p$, p_table);
     END IF;
     -- Audited as the others since 0005: changes row by row, inserts once per statement.
     IF append_only THEN
@@ -115,9 +121,9 @@ BEGIN
     EXECUTE format('CREATE TRIGGER %I AFTER INSERT ON public.%I REFERENCING NEW TABLE AS new_rows
                     FOR EACH STATEMENT EXECUTE FUNCTION public.audit_rows_inserted()', p_table || '_audit_insert', p_table);
     IF versioned THEN
-        IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = rel AND attname = 'sys_period'
+        IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = rel AND attname = 'sys_period' AND atthasdef
                                                    AND atttypid = 'tstzrange'::regtype AND NOT attisdropped) THEN
-            RAISE EXCEPTION 'a versioned table has a sys_period tstzrange column; % has none', p_table;
+            RAISE EXCEPTION 'a versioned table has a sys_period tstzrange column with a default (tstzrange(now(), NULL)); % has none', p_table;
         END IF;
         -- The history keeps the same columns in the same order (keep_history copies OLD.*);
         -- it is read by staff and written only by the history trigger.

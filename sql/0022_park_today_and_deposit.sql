@@ -31,16 +31,19 @@ GRANT EXECUTE ON FUNCTION park_local_date(text), park_time_zone(bigint), park_to
     TO parkctl_admin, parkctl_leasing, parkctl_service, parkctl_viewer;
 
 -- A park's time zone is a named zone (Asia/Shanghai, or UTC), not any string
--- PostgreSQL takes: a POSIX rule such as 'XXX-167' moved a park's "today" a week
+-- PostgreSQL takes: a POSIX rule such as 'XXX-167' (or 'Asia/Shanghai-167', which
+-- has no zone file and so is read as a rule too) moved a park's "today" a week
 -- ahead, and with it the days steps and amendments may take effect and the service
--- clock. A name is Area/Location of the tz database (not its posix/ or right/ copies)
--- that PostgreSQL knows; checked by shape and by use, since pg_timezone_names reads
--- every zone file (40 ms a park).
+-- clock. A name is Area/Location of the tz database, without digits but in
+-- Etc/GMT±N, not its posix/ or right/ copies, that PostgreSQL knows, and no more than
+-- 14 hours from UTC; checked by shape and by use, since pg_timezone_names reads every
+-- zone file (40 ms a park).
 CREATE OR REPLACE FUNCTION park_time_zone_known() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
-    IF NOT (NEW.time_zone = 'UTC' OR NEW.time_zone ~ '^[A-Z][A-Za-z_]+(/[A-Za-z0-9_+-]+)+$')
-       OR NEW.time_zone ~ '^(posix|right)/' THEN
+    IF NEW.time_zone !~ '^(UTC|Etc/GMT[+-]([0-9]|1[0-4])|[A-Z][A-Za-z_]+(/[A-Za-z_][A-Za-z_-]*)+)$'
+       OR NEW.time_zone ~* '^(posix|right)/'
+       OR abs(extract(epoch FROM (now() AT TIME ZONE NEW.time_zone) - (now() AT TIME ZONE 'UTC'))) > 14 * 3600 THEN
         RAISE EXCEPTION 'time zone % is not a named zone', NEW.time_zone
             USING ERRCODE = 'check_violation', CONSTRAINT = 'park_time_zone_known', TABLE = 'park', COLUMN = 'time_zone';
     END IF;

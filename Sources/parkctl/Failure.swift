@@ -24,11 +24,12 @@ struct Failure {
     /// `postgresql://user:secret@host` → `postgresql://user:***@host`; `password=secret` → `password=***`
     /// (a URL typed where an argument was expected is echoed by the parser).
     /// The patterns are bounded (a scheme of at most 32 characters, a user name of at
-    /// most 256), so that a huge echoed value costs linear time, not quadratic.
+    /// most 256, a password of at most 512), so that a huge echoed value costs linear
+    /// time, not quadratic.
     static func hidingPasswords(_ text: String) -> String {
         var text = text
         if text.contains("://") {
-            text = text.replacing(/(?<scheme>[A-Za-z][A-Za-z0-9+.\-]{0,31}:\/\/[^:\/@\s]{0,256}:)[^@\s]+@/) { "\($0.output.scheme)***@" }
+            text = text.replacing(/(?<scheme>[A-Za-z][A-Za-z0-9+.\-]{0,31}:\/\/[^:\/@\s]{0,256}:)[^@\s]{1,512}@/) { "\($0.output.scheme)***@" }
         }
         if text.localizedCaseInsensitiveContains("password") {
             text = text.replacing(/(?<key>(?i)password\s{0,8}=\s{0,8})(?:'(?:[^'\\]|\\.)*'|[^\s']+)/) { "\($0.output.key)***" }

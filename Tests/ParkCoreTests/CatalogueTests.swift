@@ -120,14 +120,6 @@ import TestSupport
             """)
         let problems = try Self.problems(conn)
         #expect(problems == [], "\(problems)")
-        // A writer cannot set a version's period: it would hide a version from the history or date it wrongly.
-        let forged = #expect(throws: PostgresError.self) {
-            try conn.transaction { conn in
-                try conn.simpleQuery("SET LOCAL ROLE parkctl_admin")
-                try conn.execute("INSERT INTO meter (park_id, code, sys_period) SELECT id, 'E-9', '[2999-01-01,)' FROM park")
-            }
-        }
-        #expect(forged?.sqlState == .insufficientPrivilege)
         let registered = try conn.query("SELECT versioned FROM parkctl_park_table WHERE name = 'meter'").rows.map { try $0.decode(0, as: Bool.self) }
         #expect(registered == [true])
         let parkID = try conn.query("SELECT id FROM park WHERE code = 'SW'").rows[0].decode(0, as: Int.self)
@@ -141,6 +133,23 @@ import TestSupport
         #expect(trail == ["insert meter_reader", "update meter_reader"])
         let kept = try conn.query("SELECT code FROM meter_history").rows.map { try $0.decode(0, as: String.self) }
         #expect(kept == ["E-001"])
+        // A writer cannot set a version's period: it would hide a version from the history or date it wrongly.
+        // (An admin of SW, acting as itself: a row without a period goes in, one with a period does not.)
+        // Login roles are the server's, shared by the tests' databases: a name of this test's own.
+        let login = "meter_admin_\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
+        try conn.execute("SELECT parkctl_staff_add(\(login), 'admin', ARRAY[(SELECT id FROM park WHERE code = 'SW')], NULL)")
+        _ = try conn.transaction { conn in
+            try conn.simpleQuery("SET LOCAL ROLE " + login)
+            return try conn.execute("INSERT INTO meter (park_id, code) SELECT id, 'E-8' FROM park WHERE code = 'SW'")
+        }
+        let forged = #expect(throws: PostgresError.self) {
+            try conn.transaction { conn in
+                try conn.simpleQuery("SET LOCAL ROLE " + login)
+                try conn.execute("INSERT INTO meter (park_id, code, sys_period) SELECT id, 'E-9', '[2999-01-01,)' FROM park WHERE code = 'SW'")
+            }
+        }
+        #expect(forged?.sqlState == .insufficientPrivilege && forged?.message.hasPrefix("permission denied for table meter") == true,
+                "\(String(describing: forged))")
         // An append-only ledger: rows go in, and are never changed or removed, by anyone.
         try conn.simpleQuery("""
             CREATE TABLE meter_reading (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -166,6 +175,7 @@ import TestSupport
             "CREATE TABLE plain (id int); SELECT parkctl_register_park_table('plain')",
             "CREATE TABLE other (park_id bigint); SELECT parkctl_register_park_table('other', writers => ARRAY['postgres'])",
             "CREATE TABLE third (park_id bigint); SELECT parkctl_register_park_table('third', privileges => 'TRUNCATE')",
+            "SELECT parkctl_register_park_table('meter')",   // registered already
             "CREATE TABLE fourth (park_id bigint, sys_period tstzrange); "
                 + "SELECT parkctl_register_park_table('fourth', versioned => true, append_only => true)",
         ] {

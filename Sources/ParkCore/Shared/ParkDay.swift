@@ -29,6 +29,6 @@ enum ParkDay {
 
     /// Whether the database has park_today (0022).
     static func schemaHasParkToday(_ conn: Connection) throws -> Bool {
-        try conn.query("SELECT to_regprocedure('public.park_today(bigint)') IS NOT NULL").rows[0].decode(0)
+        try conn.query("SELECT to_regprocedure('public.park_local_date(text)') IS NOT NULL").rows[0].decode(0)
     }
 }

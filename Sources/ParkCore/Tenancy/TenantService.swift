@@ -196,10 +196,14 @@ public struct TenantService {
         }
     }
 
-    /// Moves a live application to `stage`, with the checks that stage needs.
-    /// Used by the lease and move-in steps.
+    /// Moves a live application on to `stage` (lease_signed, fitting_out or moved_in),
+    /// with the checks that stage needs. Used by the lease and move-in steps; approving,
+    /// rejecting and moving out have their own calls.
     public func advance(creditCode: String, park: String, to stage: OnboardingStage, on: CalendarDate? = nil,
                         reason: String? = nil) throws {
+        guard [.leaseSigned, .fittingOut, .movedIn].contains(stage) else {
+            throw ParkError(.internalError, "internal error: advance moves an application on to lease_signed, fitting_out or moved_in, not \(stage.rawValue)")
+        }
         try session.write { conn in
             let current = try Self.live(conn, creditCode: creditCode, park: park)
             try Self.ensureCanMove(current, to: stage)
