@@ -221,7 +221,7 @@ public struct TenantService {
                     let next = try leases.decode("next_start", as: CalendarDate?.self)
                     throw ParkError.invalid("""
                         cannot move in on \(day): no lease of this tenant at \(park) is in force that day\
-                        \(next.map { " (its lease starts on \($0): move in from then, with --on)" } ?? "; sign one first (parkctl lease sign)")
+                        \(next.map { " (its lease starts on \($0): record the move-in on that day or later; a step cannot be dated in the future)" } ?? "; sign one first (parkctl lease sign)")
                         """)
                 }
                 if stage == .fittingOut, try leases.decode("to_come", as: Int.self) == 0 {
