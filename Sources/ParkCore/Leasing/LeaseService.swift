@@ -296,7 +296,7 @@ public struct LeaseService {
     static func schema(_ conn: Connection) throws -> Schema {
         let row = try conn.query("""
             SELECT to_regclass('public.lease_amendment') IS NOT NULL AS amendable,
-                   to_regprocedure('public.park_local_date(text)') IS NOT NULL AS park_today
+                   \(ParkDay.schemaHasParkTodaySQL) AS park_today
             """).rows[0]
         return Schema(amendable: try row.decode("amendable"), hasParkToday: try row.decode("park_today"))
     }

@@ -93,18 +93,14 @@ extension ParkError {
     static func translatingRefusals<T>(_ body: () throws -> T) throws -> T {
         do {
             return try body()
-        } catch let error as PostgresError where error.kind == .server {
-            guard let state = error.sqlState else { throw error }
-            switch state {
-            case .insufficientPrivilege:
-                throw forbidden(error)
-            case .exclusionViolation:
-                throw error
-            case .integrityConstraintViolation, .dataException:
-                throw refused(error, state: state)
-            default:
-                throw error
-            }
+        } catch let error as PostgresError where isRefusal(error) {
+            throw translated(error)
         }
+    }
+
+    /// A grant or a rule of the data refused the statement (not an exclusion violation).
+    static func isRefusal(_ error: PostgresError) -> Bool {
+        guard error.kind == .server, let state = error.sqlState, state != .exclusionViolation else { return false }
+        return state == .insufficientPrivilege || state.codeClass == .integrityConstraintViolation || state.codeClass == .dataException
     }
 }

@@ -27,8 +27,10 @@ enum ParkDay {
         return try conn.query("SELECT \(today) FROM park p WHERE \(condition)").rows[0].decode(0)
     }
 
-    /// Whether the database has park_today (0022).
+    /// Whether the database has park_local_date and park_today (0022), as SQL.
+    static let schemaHasParkTodaySQL: SQL = "to_regprocedure('public.park_local_date(text)') IS NOT NULL"
+
     static func schemaHasParkToday(_ conn: Connection) throws -> Bool {
-        try conn.query("SELECT to_regprocedure('public.park_local_date(text)') IS NOT NULL").rows[0].decode(0)
+        try conn.query("SELECT \(schemaHasParkTodaySQL)").rows[0].decode(0)
     }
 }

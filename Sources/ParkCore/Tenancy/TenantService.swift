@@ -207,25 +207,28 @@ public struct TenantService {
         try session.write { conn in
             let current = try Self.live(conn, creditCode: creditCode, park: park)
             try Self.ensureCanMove(current, to: stage)
+            // The step's day, worked out once for the lease check and the step itself.
+            var day = on
             if stage == .movedIn || stage == .fittingOut {
                 // A lease must hold the tenant's units: in force on the day it moves in, or
                 // signed (now or to come) for the fit-out.
-                let day = try on ?? LeaseService.today(conn, park: park)
+                let checked = try on ?? LeaseService.today(conn, park: park)
+                day = checked
                 let leases = try conn.query("""
-                    SELECT count(*) FILTER (WHERE lease_occupancy(l.term, l.terminated_on) @> \(day)) AS in_force,
-                           count(*) FILTER (WHERE upper(lease_occupancy(l.term, l.terminated_on)) > \(day)) AS to_come,
-                           min(lower(l.term)) FILTER (WHERE lower(l.term) > \(day)) AS next_start
+                    SELECT count(*) FILTER (WHERE lease_occupancy(l.term, l.terminated_on) @> \(checked)) AS in_force,
+                           count(*) FILTER (WHERE upper(lease_occupancy(l.term, l.terminated_on)) > \(checked)) AS to_come,
+                           min(lower(l.term)) FILTER (WHERE lower(l.term) > \(checked)) AS next_start
                     FROM lease l WHERE l.park_id = \(current.parkID) AND l.tenant_id = \(current.tenantID) AND l.status IN ('signed', 'terminated')
                     """).rows[0]
                 if stage == .movedIn, try leases.decode("in_force", as: Int.self) == 0 {
                     let next = try leases.decode("next_start", as: CalendarDate?.self)
                     throw ParkError.invalid("""
-                        cannot move in on \(day): no lease of this tenant at \(park) is in force that day\
+                        cannot move in on \(checked): no lease of this tenant at \(park) is in force that day\
                         \(next.map { " (its lease starts on \($0): record the move-in on that day or later; a step cannot be dated in the future)" } ?? "; sign one first (parkctl lease sign)")
                         """)
                 }
                 if stage == .fittingOut, try leases.decode("to_come", as: Int.self) == 0 {
-                    throw ParkError.invalid("cannot start fitting out: no lease of this tenant at \(park) holds units from \(day) on; sign one first (parkctl lease sign)")
+                    throw ParkError.invalid("cannot start fitting out: no lease of this tenant at \(park) holds units from \(checked) on; sign one first (parkctl lease sign)")
                 }
             }
             if stage == .movedIn {
@@ -237,7 +240,7 @@ public struct TenantService {
                     throw ParkError.invalid("cannot move in: the checklist is not complete (missing: \(missing))")
                 }
             }
-            try Self.move(conn, current, to: stage, on: on, actor: session.actor, reason: reason)
+            try Self.move(conn, current, to: stage, on: day, actor: session.actor, reason: reason)
         }
     }
 
