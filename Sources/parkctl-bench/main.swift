@@ -104,9 +104,16 @@ do {
         for i in 1...50 { _ = try conn.preparedQuery("SELECT name FROM bench_exercise WHERE id = \(i)") }
         _ = try? conn.query("INSERT INTO bench_exercise (id) VALUES (1)")  // a unique violation, cleared too
         _ = try conn.transaction { try $0.execute("DELETE FROM bench_exercise WHERE id > \(19_000)") }
+        // Savepoints, kept and rolled back to, and records fetched through SQL pieces.
+        let saved = try conn.transaction { conn in
+            _ = try? conn.inSavepoint { try $0.execute("INSERT INTO bench_exercise (id) VALUES (1)") }
+            return try conn.inSavepoint { try $0.execute("UPDATE bench_exercise SET name = \("存") WHERE id = \(2)") }
+        }
+        let named = try ExerciseRow.fetchAll(conn, "WHERE id <= \(1000) ORDER BY id").count + (try ExerciseRow.fetchOne(conn, "WHERE id = \(2)") == nil ? 0 : 1)
         try conn.simpleQuery("DROP TABLE bench_exercise")
         let verifiers = try (1...20).map { try conn.passwordVerifier("secret \($0)", user: "exercise") }
-        print("copied \(copied), copied out \(bytes) bytes, area \(area), streamed \(streamed), pipelined \(outcomes.count), verifiers \(verifiers.count)")
+        print("copied \(copied), copied out \(bytes) bytes, area \(area), streamed \(streamed), pipelined \(outcomes.count), "
+              + "saved \(saved), records \(named), verifiers \(verifiers.count)")
     default:
         fail("unknown command \(args[0])")
     }
@@ -121,4 +128,15 @@ final class TicketCounts: @unchecked Sendable {
     init(_ n: Int) { counts = Array(repeating: 0, count: n) }
     func add(_ i: Int) { lock.withLock { counts[i] += 1 } }
     var total: Int { lock.withLock { counts.reduce(0, +) } }
+}
+
+/// A row of the exercise's table, read as a record.
+struct ExerciseRow: PostgresRecord {
+    var id: Int
+    var name: String?
+    static let selection: SQL = "SELECT id, name FROM bench_exercise"
+    init(row: PostgresRow) throws {
+        id = try row.decode("id")
+        name = try row.decode("name")
+    }
 }
