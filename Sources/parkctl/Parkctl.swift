@@ -13,7 +13,8 @@ struct Parkctl: ParsableCommand {
             """,
         version: Parkctl.version,
         subcommands: [DatabaseCommand.self, ParkCommand.self, BuildingCommand.self, UnitCommand.self,
-                      TenantCommand.self, LeaseCommand.self, TicketCommand.self, ServiceLevelCommand.self,
+                      TenantCommand.self, LeaseCommand.self, BillCommand.self, PaymentCommand.self, LateFeeCommand.self,
+                      InvoiceCommand.self, StatementCommand.self, TicketCommand.self, ServiceLevelCommand.self,
                       CalendarCommand.self, ReportCommand.self, ImportCommand.self, ExportCommand.self, AuditCommand.self, StaffCommand.self,
                       DemoCommand.self]
     )

@@ -119,16 +119,26 @@ enum Lookup {
     // MARK: Leases and tickets
 
     enum Numbered: String {
-        case lease, ticket
+        case lease, ticket, bill, payment
+
+        /// The letter its numbers start with: L-2026-000001.
+        var letter: String {
+            switch self {
+            case .lease: "L"
+            case .ticket: "T"
+            case .bill: "B"
+            case .payment: "P"
+            }
+        }
     }
 
     /// "lease 'L-2026-5' not found; did you mean L-2026-000005?": a number typed in
     /// lower case, without its zeros or dashes, that names a recorded one the login sees.
     static func numberNotFound(_ kind: Numbered, _ number: String, _ conn: Connection) throws -> ParkError {
         let notFound = ParkError.notFound("\(kind.rawValue) '\(number)' not found")
-        let letter = kind == .lease ? "L" : "T"
+        let letter = kind.letter
         let upper = number.uppercased().replacingOccurrences(of: " ", with: "")
-        guard let match = upper.wholeMatch(of: /([LT])-?(\d{4})-?0*(\d{1,12})/), match.1 == letter else { return notFound }
+        guard let match = upper.wholeMatch(of: /([LTBP])-?(\d{4})-?0*(\d{1,12})/), match.1 == letter else { return notFound }
         let digits = String(match.3)
         let candidate = "\(letter)-\(match.2)-" + String(repeating: "0", count: max(0, 6 - digits.count)) + digits
         guard candidate != number else { return notFound }

@@ -5,7 +5,7 @@ import ParkCore
 struct LeaseCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lease", abstract: "Sign, renew, terminate and list leases.",
-        subcommands: [Sign.self, Amend.self, Renew.self, Terminate.self, Cancel.self, List.self, Show.self, Schedule.self])
+        subcommands: [Sign.self, Amend.self, Renew.self, Terminate.self, Cancel.self, List.self, Show.self, Schedule.self, Settle.self])
 
     struct Sign: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -237,6 +237,40 @@ struct LeaseCommand: ParsableCommand {
             }
             record.fields.append((key: "schedule", value: .records(try service.schedule(number).map(\.record))))
             emit(Renderer.renderOne(record, as: output.format))
+        }
+    }
+
+    struct Settle: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Settle a lease at its end (退租结算): the deposit pays its open bills and deductions, the rest is refunded.",
+            discussion: """
+                Example: parkctl lease settle L-2026-000003 --deduct 800 --reason "墙面修复" --deduct 200 --reason "清洁" --on 2029-11-30
+                """)
+        @OptionGroup var staff: StaffOptions
+        @OptionGroup var output: FormatOptions
+        @Argument(help: "Lease number.") var number: String
+        @Option(parsing: .unconditionalSingleValue, help: "A deduction from the deposit, in 元 (repeat, each with its --reason).") var deduct: [String] = []
+        @Option(help: "Why, one per --deduct, in the same order.") var reason: [String] = []
+        @Option(help: "The day, YYYY-MM-DD, on or after the lease's last day (default: today).") var on: String?
+        @Option(help: "Also write a printable HTML page to this file.") var html: String?
+
+        func validate() throws {
+            if deduct.count != reason.count { throw ValidationError("give one --reason for each --deduct (\(deduct.count) deductions, \(reason.count) reasons)") }
+        }
+
+        func run() throws {
+            let deductions = try zip(deduct, reason).map { Settlement.Deduction(amount: try Money(option: $0, field: "deduct").amount, reason: $1) }
+            let settlement = try SettlementService(staff.session()).settle(number, deductions: deductions, on: try optionalDate(on, "on"))
+            emit(Renderer.renderOne(settlement.record, as: output.format))
+            if let html {
+                var page = HTMLPage(title: "退租结算单 Settlement · \(settlement.lease) · \(settlement.on)")
+                page.paragraph("\(settlement.tenant) (\(settlement.creditCode)), \(settlement.park), \(settlement.lease)")
+                page.paragraph("押金 Deposit held: \(OutputValue.fixed(settlement.depositHeld, places: 2)) 元")
+                page.table(settlement.allocations.map(\.record))
+                page.paragraph("退还 Refunded: \(OutputValue.fixed(settlement.refunded, places: 2)) 元\(settlement.refundNumber.map { " (\($0))" } ?? "")")
+                page.paragraph("尚欠 Still owed: \(OutputValue.fixed(settlement.stillOwed, places: 2)) 元")
+                try page.write(to: html)
+            }
         }
     }
 }

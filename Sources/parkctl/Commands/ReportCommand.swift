@@ -27,7 +27,8 @@ func optionalDate(_ text: String?, _ field: String) throws -> CalendarDate? {
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report", abstract: "Occupancy, vacancy, expiring leases, rent roll, service levels, trend, stacking plans.",
-        subcommands: [Occupancy.self, Vacancy.self, Expiring.self, RentRoll.self, Tickets.self, Trend.self, Stacking.self])
+        subcommands: [Occupancy.self, Vacancy.self, Expiring.self, RentRoll.self, Tickets.self, Trend.self, Stacking.self,
+                      Receivables.self, Collection.self, Uninvoiced.self])
 
     struct Occupancy: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Occupancy by area and by count, with a total row.")
@@ -181,6 +182,52 @@ struct ReportCommand: ParsableCommand {
                 page.raw(StackingText.html(plan))
                 try page.write(to: html)
             }
+        }
+    }
+
+    struct Receivables: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "应收账龄: per tenant, what is owed by days past due, credit and deposits held, with a total row.")
+        @OptionGroup var scope: ReportScope
+        @Option(help: "The day, YYYY-MM-DD (default: today).") var asOf: String?
+
+        func validate() throws { try scope.refuseBuilding("receivables") }
+
+        func run() throws {
+            let (_, rows) = try ReceivablesReport(try scope.staff.session()).run(asOf: try optionalDate(asOf, "as-of"), park: scope.park)
+            emit(Renderer.render(rows.map(\.record), as: scope.output.format,
+                                 columns: scope.output.format == .table
+                                    ? ["scope", "tenant", "park", "phone", "not_due", "d1_30", "d31_60", "d61_90", "d91_180", "over_180",
+                                       "total", "credit", "deposit_held"] : nil))
+        }
+    }
+
+    struct Collection: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "收缴率: of the bills due in a period, billed and collected per park and fee, and the rate.")
+        @OptionGroup var scope: ReportScope
+        @Option(help: "First due day, YYYY-MM-DD.") var from: String
+        @Option(help: "Last due day, YYYY-MM-DD; payments count up to it.") var to: String
+
+        func validate() throws { try scope.refuseBuilding("collection") }
+
+        func run() throws {
+            let rows = try CollectionReport(try scope.staff.session()).run(
+                from: try Day(option: from, field: "from").date, to: try Day(option: to, field: "to").date, park: scope.park)
+            emit(Renderer.render(rows.map(\.record), as: scope.output.format))
+        }
+    }
+
+    struct Uninvoiced: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Bills not invoiced in full (未开票).")
+        @OptionGroup var scope: ReportScope
+        @Option(help: "Only this tenant.") var tenant: String?
+
+        func validate() throws { try scope.refuseBuilding("uninvoiced") }
+
+        func run() throws {
+            let rows = try InvoiceService(try scope.staff.session()).uninvoiced(park: scope.park, tenant: tenant)
+            emit(Renderer.render(rows.map(\.record), as: scope.output.format))
         }
     }
 }

@@ -1,0 +1,817 @@
+-- 0023: receivables (应收台账): bills, payments, allocations, waivers, voids, refunds,
+-- deposits, late fees and invoices, exact to the fen, in the database.
+--
+-- The ledger is append-only: a bill or payment once recorded is never changed; a
+-- mistake is corrected by a new row (a waiver, a void, a negative adjustment, a
+-- payment's reversal). What a bill still owes is never stored: it is its amount less
+-- what was allocated to it and waived, as of any day.
+--
+-- Money that can pay a bill (a "source") is a payment, or a negative bill: an
+-- adjustment that credits the tenant (the unused part of a prepaid quarter after a
+-- termination) or the return of a deposit at settlement. A source's money goes to
+-- bills (allocation) or back to the tenant (refund); what is left is the tenant's
+-- credit (预收), applied to bills as they are issued.
+--
+-- Every write to one tenant's receivables takes the tenant's receivables lock
+-- (receivables_lock) before it checks a sum, so that sixteen clients recording
+-- payments for one tenant at once never allocate the same money twice.
+
+-- 1. Park settings.
+ALTER TABLE park
+    ADD COLUMN pay_within_days int NOT NULL DEFAULT 0
+        CONSTRAINT park_pay_within_days_range CHECK (pay_within_days BETWEEN 0 AND 90),
+    ADD COLUMN grace_days int NOT NULL DEFAULT 0
+        CONSTRAINT park_grace_days_range CHECK (grace_days BETWEEN 0 AND 90),
+    -- 滞纳金 per day: 0.0005 is 万分之五.
+    ADD COLUMN late_fee_rate numeric(7,6) NOT NULL DEFAULT 0.0005
+        CONSTRAINT park_late_fee_rate_range CHECK (late_fee_rate BETWEEN 0 AND 0.01),
+    ADD COLUMN rent_tax_rate numeric(5,4) NOT NULL DEFAULT 0.09
+        CONSTRAINT park_rent_tax_rate_range CHECK (rent_tax_rate BETWEEN 0 AND 0.5),
+    ADD COLUMN property_fee_tax_rate numeric(5,4) NOT NULL DEFAULT 0.06
+        CONSTRAINT park_property_fee_tax_rate_range CHECK (property_fee_tax_rate BETWEEN 0 AND 0.5),
+    ADD COLUMN utility_tax_rate numeric(5,4) NOT NULL DEFAULT 0.13
+        CONSTRAINT park_utility_tax_rate_range CHECK (utility_tax_rate BETWEEN 0 AND 0.5);
+
+-- A lease's own late-fee rate per day; NULL: the park's. The history table keeps the
+-- same columns in the same order.
+ALTER TABLE lease ADD COLUMN late_fee_rate numeric(7,6)
+    CONSTRAINT lease_late_fee_rate_range CHECK (late_fee_rate IS NULL OR late_fee_rate BETWEEN 0 AND 0.01);
+ALTER TABLE lease_history ADD COLUMN late_fee_rate numeric(7,6);
+GRANT INSERT (late_fee_rate), UPDATE (late_fee_rate) ON lease TO parkctl_leasing, parkctl_admin;
+
+-- 2. The days a lease is charged for, and what it owes for them.
+
+CREATE FUNCTION lease_cycle_months(p_cycle text) RETURNS int
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE p_cycle WHEN 'monthly' THEN 1 WHEN 'quarterly' THEN 3 WHEN 'semiannual' THEN 6 WHEN 'annual' THEN 12 END
+$$;
+
+-- Calendar months from one day's month to another's (2026-01-31 → 2026-02-28: 1).
+CREATE FUNCTION parkctl_months_between(p_from date, p_to date) RETURNS int
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT ((extract(year FROM p_to) - extract(year FROM p_from)) * 12 + extract(month FROM p_to) - extract(month FROM p_from))::int
+$$;
+
+-- Rent and property fee owed for the days [p_from, p_to] that the lease holds its
+-- units: Σ over those days of (rate per m² per month in force that day × area held
+-- that day ÷ days in that day's month); no rent on the rent-free days, the property
+-- fee on every day. Each figure is rounded once, half up, to the fen.
+--
+-- The days are taken in runs over which nothing changes (cut at each month's first
+-- day, each anniversary, the rent-free window's ends, each amendment's day and each
+-- unit's first and last day), so a quarter costs a handful of rows, not ninety; a
+-- run's share is days × rate × area ÷ days in the month, which is the sum of its days.
+CREATE FUNCTION lease_charges(p_lease bigint, p_from date, p_to date)
+RETURNS TABLE (rent numeric, property_fee numeric)
+LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
+    WITH l AS (
+        SELECT l.id, l.rent, l.property_fee, l.escalation_pct, l.free_window, lower(l.term) AS start,
+               greatest(p_from, lower(public.lease_occupancy(l.term, l.terminated_on))) AS f,
+               least(p_to, upper(public.lease_occupancy(l.term, l.terminated_on)) - 1) AS t
+        FROM public.lease l WHERE l.id = p_lease AND l.status IN ('signed', 'terminated')
+    ), units AS MATERIALIZED (
+        SELECT lu.during, u.area_m2 FROM public.lease_unit lu JOIN public.unit u ON u.id = lu.unit_id
+        WHERE lu.lease_id = p_lease AND NOT lu.cancelled
+    ), amendments AS MATERIALIZED (
+        SELECT a.effective_on, a.seq, a.rent, a.property_fee FROM public.lease_amendment a
+        WHERE a.lease_id = p_lease AND a.effective_on IS NOT NULL AND (a.rent IS NOT NULL OR a.property_fee IS NOT NULL)
+    ), cuts AS (
+        SELECT l.f AS d FROM l
+        UNION SELECT m::date FROM l, generate_series(date_trunc('month', l.f) + interval '1 month', l.t, interval '1 month') m
+        -- An anniversary, and the day after it (a lease from 29 February rises on 1 March).
+        UNION SELECT x.d FROM l, generate_series(1, 21) y,
+                     LATERAL (VALUES ((l.start + make_interval(years => y))::date), ((l.start + make_interval(years => y))::date + 1)) x(d)
+              WHERE x.d > l.f AND x.d <= l.t
+        UNION SELECT x.d FROM l, LATERAL (VALUES (lower(l.free_window)), (upper(l.free_window))) x(d) WHERE x.d > l.f AND x.d <= l.t
+        UNION SELECT a.effective_on FROM l, amendments a WHERE a.effective_on > l.f AND a.effective_on <= l.t
+        UNION SELECT x.d FROM l, units u, LATERAL (VALUES (lower(u.during)), (upper(u.during))) x(d) WHERE x.d > l.f AND x.d <= l.t
+    ), runs AS (
+        SELECT c.d, coalesce(lead(c.d) OVER (ORDER BY c.d), l.t + 1) - c.d AS days,
+               extract(day FROM date_trunc('month', c.d) + interval '1 month' - interval '1 day')::int AS dim
+        FROM cuts c, l WHERE l.f <= l.t
+    ), priced AS (
+        SELECT r.days, r.dim, coalesce(l.free_window @> r.d, false) AS free,
+               public.lease_rate_from(coalesce(ra.rent, l.rent), l.escalation_pct, l.start, coalesce(ra.effective_on, l.start), r.d) AS rate,
+               coalesce((SELECT a.property_fee FROM amendments a WHERE a.property_fee IS NOT NULL AND a.effective_on <= r.d
+                         ORDER BY a.effective_on DESC, a.seq DESC LIMIT 1), l.property_fee) AS fee,
+               (SELECT coalesce(sum(u.area_m2), 0) FROM units u WHERE u.during @> r.d) AS area
+        FROM runs r CROSS JOIN l
+        LEFT JOIN LATERAL (
+            SELECT a.rent, a.effective_on FROM amendments a WHERE a.rent IS NOT NULL AND a.effective_on <= r.d
+            ORDER BY a.effective_on DESC, a.seq DESC LIMIT 1) ra ON true
+    )
+    SELECT round(coalesce(sum(CASE WHEN free THEN 0 ELSE days * rate * area / dim END), 0), 2),
+           round(coalesce(sum(days * fee * area / dim), 0), 2)
+    FROM priced
+$$;
+
+-- The billing periods of a lease: from its first day, every cycle (1, 3, 6 or 12
+-- months): period k is [start + k·n months, start + (k+1)·n months − 1 day], the
+-- last one ending on the lease's last day (its termination's, if ended early).
+-- p_from_k, p_through: only periods k ≥ p_from_k starting on or before p_through.
+CREATE FUNCTION lease_bill_periods(p_lease bigint, p_through date DEFAULT NULL, p_from_k int DEFAULT 0)
+RETURNS TABLE (k int, period_start date, period_end date)
+LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
+    SELECT g.k, p.s, least(p.e, upper(o.occ) - 1)
+    FROM public.lease l
+    CROSS JOIN LATERAL (SELECT public.lease_occupancy(l.term, l.terminated_on) AS occ, public.lease_cycle_months(l.cycle) AS n) o
+    CROSS JOIN LATERAL generate_series(greatest(p_from_k, 0),
+        public.parkctl_months_between(lower(l.term), least(coalesce(p_through, upper(o.occ) - 1), upper(o.occ) - 1)) / o.n) g(k)
+    CROSS JOIN LATERAL (SELECT (lower(l.term) + make_interval(months => g.k * o.n))::date AS s,
+                               (lower(l.term) + make_interval(months => (g.k + 1) * o.n))::date - 1 AS e) p
+    WHERE l.id = p_lease AND l.status IN ('signed', 'terminated')
+      AND p.s < upper(o.occ) AND (p_through IS NULL OR p.s <= p_through)
+$$;
+
+-- 3. The ledger.
+CREATE SEQUENCE bill_number_seq;
+CREATE SEQUENCE payment_number_seq;
+CREATE SEQUENCE refund_number_seq;
+
+CREATE TABLE bill (
+    id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    number       text NOT NULL CONSTRAINT bill_number_key UNIQUE
+                 CONSTRAINT bill_number_format CHECK (number ~ '^B-[0-9]{4}-[0-9]{6,}$'),
+    park_id      bigint NOT NULL,
+    lease_id     bigint NOT NULL,
+    tenant_id    bigint NOT NULL REFERENCES tenant,
+    fee          text NOT NULL CONSTRAINT bill_fee_valid
+                 CHECK (fee IN ('rent', 'property_fee', 'deposit', 'late_fee', 'utility', 'adjustment')),
+    -- The days it charges for, [first, last + 1).
+    period       daterange NOT NULL CONSTRAINT bill_period_bounded
+                 CHECK (NOT isempty(period) AND NOT lower_inf(period) AND NOT upper_inf(period)),
+    due_on       date NOT NULL,
+    -- Negative only for a credit: an adjustment, or a deposit's return at settlement.
+    amount       numeric(14,2) NOT NULL CONSTRAINT bill_amount_sign
+                 CHECK (amount > 0 OR (amount < 0 AND fee IN ('adjustment', 'deposit'))),
+    -- The bill a late fee is for, or a termination credit gives back part of.
+    source_bill_id bigint,
+    reason       text CONSTRAINT bill_reason_length CHECK (reason IS NULL OR length(reason) BETWEEN 1 AND 500)
+                 CONSTRAINT bill_reason_plain_text CHECK (public.parkctl_is_plain_text(reason)),
+    issued_on    date NOT NULL,
+    actor        text NOT NULL DEFAULT public.parkctl_actor(),
+    recorded_at  timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT bill_park_id_key UNIQUE (park_id, id),
+    FOREIGN KEY (park_id, lease_id) REFERENCES lease (park_id, id),
+    FOREIGN KEY (park_id, source_bill_id) REFERENCES bill (park_id, id),
+    CONSTRAINT bill_source_kind CHECK (source_bill_id IS NULL OR fee IN ('late_fee', 'adjustment')),
+    CONSTRAINT bill_reason_given CHECK (reason IS NOT NULL OR fee NOT IN ('adjustment'))
+);
+-- One bill per fee and period of a lease: a second bill run, or two at once, issue nothing twice.
+CREATE UNIQUE INDEX bill_once ON bill (lease_id, fee, period) WHERE fee IN ('rent', 'property_fee', 'deposit');
+-- One late fee per bill and run; one termination credit per bill.
+CREATE UNIQUE INDEX bill_late_fee_once ON bill (source_bill_id, period) WHERE fee = 'late_fee';
+CREATE UNIQUE INDEX bill_credit_once ON bill (source_bill_id) WHERE fee = 'adjustment' AND source_bill_id IS NOT NULL;
+CREATE INDEX bill_lease_idx ON bill (lease_id, fee);
+CREATE INDEX bill_tenant_idx ON bill (tenant_id, park_id, due_on);
+CREATE INDEX bill_park_due_idx ON bill (park_id, due_on);
+
+CREATE TABLE payment (
+    id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    number       text NOT NULL CONSTRAINT payment_number_key UNIQUE
+                 CONSTRAINT payment_number_format CHECK (number ~ '^P-[0-9]{4}-[0-9]{6,}$'),
+    park_id      bigint NOT NULL REFERENCES park,
+    tenant_id    bigint NOT NULL REFERENCES tenant,
+    amount       numeric(14,2) NOT NULL CONSTRAINT payment_amount_positive CHECK (amount > 0),
+    received_on  date NOT NULL,
+    method       text NOT NULL DEFAULT 'bank' CONSTRAINT payment_method_valid
+                 CHECK (method IN ('bank', 'wechat', 'alipay', 'cash', 'other')),
+    reference    text CONSTRAINT payment_reference_length CHECK (reference IS NULL OR length(reference) BETWEEN 1 AND 200)
+                 CONSTRAINT payment_reference_plain_text CHECK (public.parkctl_is_plain_text(reference)),
+    actor        text NOT NULL DEFAULT public.parkctl_actor(),
+    recorded_at  timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT payment_park_id_key UNIQUE (park_id, id)
+);
+CREATE INDEX payment_tenant_idx ON payment (tenant_id, park_id, received_on);
+
+-- A bounced transfer: its allocations are undone (negative allocations) first.
+CREATE TABLE payment_reversal (
+    payment_id   bigint PRIMARY KEY,
+    park_id      bigint NOT NULL,
+    tenant_id    bigint NOT NULL REFERENCES tenant,
+    reversed_on  date NOT NULL,
+    reason       text NOT NULL CONSTRAINT payment_reversal_reason_length CHECK (length(reason) BETWEEN 1 AND 500)
+                 CONSTRAINT payment_reversal_reason_plain_text CHECK (public.parkctl_is_plain_text(reason)),
+    actor        text NOT NULL DEFAULT public.parkctl_actor(),
+    recorded_at  timestamptz NOT NULL DEFAULT now(),
+    FOREIGN KEY (park_id, payment_id) REFERENCES payment (park_id, id)
+);
+
+-- Money of one source put towards one bill; negative when a reversal takes it back.
+CREATE TABLE allocation (
+    id             bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    park_id        bigint NOT NULL,
+    tenant_id      bigint NOT NULL REFERENCES tenant,
+    bill_id        bigint NOT NULL,
+    payment_id     bigint,
+    credit_bill_id bigint,
+    amount         numeric(14,2) NOT NULL CONSTRAINT allocation_amount_not_zero CHECK (amount <> 0),
+    -- The day the money counts as paid to the bill: the later of the source's day and
+    -- the bill's (a prepayment pays a bill the day it is issued).
+    applied_on     date NOT NULL,
+    actor          text NOT NULL DEFAULT public.parkctl_actor(),
+    recorded_at    timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT allocation_one_source CHECK (num_nonnulls(payment_id, credit_bill_id) = 1),
+    FOREIGN KEY (park_id, bill_id) REFERENCES bill (park_id, id),
+    FOREIGN KEY (park_id, payment_id) REFERENCES payment (park_id, id),
+    FOREIGN KEY (park_id, credit_bill_id) REFERENCES bill (park_id, id)
+);
+CREATE INDEX allocation_bill_idx ON allocation (bill_id, applied_on);
+CREATE INDEX allocation_payment_idx ON allocation (payment_id) WHERE payment_id IS NOT NULL;
+CREATE INDEX allocation_credit_idx ON allocation (credit_bill_id) WHERE credit_bill_id IS NOT NULL;
+
+-- 减免: part of a bill forgiven (admin only).
+CREATE TABLE bill_waiver (
+    id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    park_id      bigint NOT NULL,
+    bill_id      bigint NOT NULL,
+    amount       numeric(14,2) NOT NULL CONSTRAINT bill_waiver_amount_positive CHECK (amount > 0),
+    waived_on    date NOT NULL,
+    reason       text NOT NULL CONSTRAINT bill_waiver_reason_length CHECK (length(reason) BETWEEN 1 AND 500)
+                 CONSTRAINT bill_waiver_reason_plain_text CHECK (public.parkctl_is_plain_text(reason)),
+    actor        text NOT NULL DEFAULT public.parkctl_actor(),
+    recorded_at  timestamptz NOT NULL DEFAULT now(),
+    FOREIGN KEY (park_id, bill_id) REFERENCES bill (park_id, id)
+);
+CREATE INDEX bill_waiver_bill_idx ON bill_waiver (bill_id, waived_on);
+
+-- A bill issued in error, with nothing paid or waived: it no longer counts.
+CREATE TABLE bill_void (
+    bill_id      bigint PRIMARY KEY,
+    park_id      bigint NOT NULL,
+    voided_on    date NOT NULL,
+    reason       text NOT NULL CONSTRAINT bill_void_reason_length CHECK (length(reason) BETWEEN 1 AND 500)
+                 CONSTRAINT bill_void_reason_plain_text CHECK (public.parkctl_is_plain_text(reason)),
+    actor        text NOT NULL DEFAULT public.parkctl_actor(),
+    recorded_at  timestamptz NOT NULL DEFAULT now(),
+    FOREIGN KEY (park_id, bill_id) REFERENCES bill (park_id, id)
+);
+
+-- Money paid back to the tenant from a source: the rest of a deposit at settlement,
+-- or credit the tenant asked back.
+CREATE TABLE refund (
+    id             bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    number         text NOT NULL CONSTRAINT refund_number_key UNIQUE
+                   CONSTRAINT refund_number_format CHECK (number ~ '^R-[0-9]{4}-[0-9]{6,}$'),
+    park_id        bigint NOT NULL,
+    tenant_id      bigint NOT NULL REFERENCES tenant,
+    lease_id       bigint,
+    payment_id     bigint,
+    credit_bill_id bigint,
+    amount         numeric(14,2) NOT NULL CONSTRAINT refund_amount_positive CHECK (amount > 0),
+    refunded_on    date NOT NULL,
+    reason         text NOT NULL CONSTRAINT refund_reason_length CHECK (length(reason) BETWEEN 1 AND 500)
+                   CONSTRAINT refund_reason_plain_text CHECK (public.parkctl_is_plain_text(reason)),
+    actor          text NOT NULL DEFAULT public.parkctl_actor(),
+    recorded_at    timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT refund_one_source CHECK (num_nonnulls(payment_id, credit_bill_id) = 1),
+    FOREIGN KEY (park_id, lease_id) REFERENCES lease (park_id, id),
+    FOREIGN KEY (park_id, payment_id) REFERENCES payment (park_id, id),
+    FOREIGN KEY (park_id, credit_bill_id) REFERENCES bill (park_id, id)
+);
+CREATE INDEX refund_payment_idx ON refund (payment_id) WHERE payment_id IS NOT NULL;
+CREATE INDEX refund_credit_idx ON refund (credit_bill_id) WHERE credit_bill_id IS NOT NULL;
+
+-- 发票, registered (issued by the tax system, not here): one invoice may cover several
+-- bills, one bill be split over several invoices, never beyond its amount.
+CREATE TABLE invoice (
+    id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    park_id      bigint NOT NULL REFERENCES park,
+    tenant_id    bigint NOT NULL REFERENCES tenant,
+    number       text NOT NULL CONSTRAINT invoice_number_format CHECK (number ~ '^[A-Za-z0-9-]{1,40}$'),
+    issued_on    date NOT NULL,
+    actor        text NOT NULL DEFAULT public.parkctl_actor(),
+    recorded_at  timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT invoice_number_key UNIQUE (park_id, number),
+    CONSTRAINT invoice_park_id_key UNIQUE (park_id, id)
+);
+
+CREATE TABLE invoice_line (
+    id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    park_id      bigint NOT NULL,
+    invoice_id   bigint NOT NULL,
+    bill_id      bigint NOT NULL,
+    -- The amount invoiced, tax included (含税), the rate in force and the tax in it.
+    amount       numeric(14,2) NOT NULL CONSTRAINT invoice_line_amount_positive CHECK (amount > 0),
+    tax_rate     numeric(5,4) NOT NULL,
+    tax          numeric(14,2) NOT NULL,
+    CONSTRAINT invoice_line_once UNIQUE (invoice_id, bill_id),
+    FOREIGN KEY (park_id, invoice_id) REFERENCES invoice (park_id, id),
+    FOREIGN KEY (park_id, bill_id) REFERENCES bill (park_id, id)
+);
+CREATE INDEX invoice_line_bill_idx ON invoice_line (bill_id);
+
+SELECT parkctl_register_park_table(t, writers => ARRAY['parkctl_admin', 'parkctl_leasing'], append_only => true)
+FROM unnest(ARRAY['bill', 'payment', 'payment_reversal', 'allocation', 'bill_void', 'refund', 'invoice', 'invoice_line']) t;
+SELECT parkctl_register_park_table('bill_waiver', writers => ARRAY['parkctl_admin'], append_only => true);
+GRANT USAGE ON SEQUENCE bill_number_seq, payment_number_seq, refund_number_seq TO parkctl_admin, parkctl_leasing;
+
+-- 4. The rules the ledger keeps.
+
+-- The order bills are paid in on one due day.
+CREATE FUNCTION bill_fee_rank(p_fee text) RETURNS int
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE p_fee WHEN 'deposit' THEN 1 WHEN 'rent' THEN 2 WHEN 'property_fee' THEN 3 WHEN 'utility' THEN 4
+                      WHEN 'adjustment' THEN 5 WHEN 'late_fee' THEN 6 END
+$$;
+
+-- One tenant's receivables are written by one transaction at a time.
+CREATE FUNCTION receivables_lock(p_tenant bigint) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
+BEGIN
+    -- Under REPEATABLE READ a sum read after the lock would miss what the holder
+    -- committed: the checks below need READ COMMITTED (or SERIALIZABLE, which
+    -- detects it).
+    IF current_setting('transaction_isolation') = 'repeatable read' THEN
+        RAISE EXCEPTION 'receivables are written under READ COMMITTED or SERIALIZABLE isolation, not REPEATABLE READ'
+            USING ERRCODE = 'invalid_transaction_state';
+    END IF;
+    PERFORM pg_advisory_xact_lock(20231, (p_tenant % 2147483647)::int);
+END $$;
+
+-- What a bill still owes now: amount − allocated − waived; nothing once void.
+-- A credit (negative bill) "owes" nothing; what is left of it is credit.
+CREATE FUNCTION bill_balance(p_bill bigint) RETURNS numeric
+LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
+    SELECT CASE WHEN b.amount < 0 OR EXISTS (SELECT 1 FROM public.bill_void v WHERE v.bill_id = b.id) THEN 0
+                ELSE b.amount - coalesce((SELECT sum(a.amount) FROM public.allocation a WHERE a.bill_id = b.id), 0)
+                              - coalesce((SELECT sum(w.amount) FROM public.bill_waiver w WHERE w.bill_id = b.id), 0) END
+    FROM public.bill b WHERE b.id = p_bill
+$$;
+
+-- What is left of a source: a payment (unless reversed) or a credit (unless void),
+-- less what went to bills and back to the tenant.
+CREATE FUNCTION payment_left(p_payment bigint) RETURNS numeric
+LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
+    SELECT CASE WHEN EXISTS (SELECT 1 FROM public.payment_reversal r WHERE r.payment_id = p.id) THEN 0
+                ELSE p.amount - coalesce((SELECT sum(a.amount) FROM public.allocation a WHERE a.payment_id = p.id), 0)
+                              - coalesce((SELECT sum(r.amount) FROM public.refund r WHERE r.payment_id = p.id), 0) END
+    FROM public.payment p WHERE p.id = p_payment
+$$;
+
+CREATE FUNCTION credit_left(p_bill bigint) RETURNS numeric
+LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
+    SELECT CASE WHEN b.amount >= 0 OR EXISTS (SELECT 1 FROM public.bill_void v WHERE v.bill_id = b.id) THEN 0
+                ELSE -b.amount - coalesce((SELECT sum(a.amount) FROM public.allocation a WHERE a.credit_bill_id = b.id), 0)
+                               - coalesce((SELECT sum(r.amount) FROM public.refund r WHERE r.credit_bill_id = b.id), 0) END
+    FROM public.bill b WHERE b.id = p_bill
+$$;
+
+-- The deposit a lease holds: paid to its deposit bills, less its returns (negative
+-- deposit bills, not void).
+CREATE FUNCTION lease_deposit_held(p_lease bigint) RETURNS numeric
+LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
+    SELECT coalesce((SELECT sum(a.amount) FROM public.allocation a JOIN public.bill b ON b.id = a.bill_id
+                     WHERE b.lease_id = p_lease AND b.fee = 'deposit'), 0)
+         + coalesce((SELECT sum(b.amount) FROM public.bill b
+                     WHERE b.lease_id = p_lease AND b.fee = 'deposit' AND b.amount < 0
+                       AND NOT EXISTS (SELECT 1 FROM public.bill_void v WHERE v.bill_id = b.id)), 0)
+$$;
+
+CREATE FUNCTION receivables_refuse(p_message text, p_constraint text) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
+BEGIN
+    RAISE EXCEPTION '%', p_message USING ERRCODE = 'check_violation', CONSTRAINT = p_constraint;
+END $$;
+
+-- An allocation: same tenant and park on both sides; the bill not void (unless the
+-- money is being taken back); the bill's allocated + waived within [0, amount]; the
+-- source's allocated + refunded within [0, its amount]; a deposit held never below 0.
+CREATE FUNCTION allocation_keeps_sums() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE
+    b public.bill;
+    src_tenant bigint;
+    src_amount numeric;
+    used numeric;
+BEGIN
+    PERFORM public.receivables_lock(NEW.tenant_id);
+    SELECT * INTO b FROM public.bill WHERE id = NEW.bill_id;
+    IF NOT FOUND OR b.tenant_id <> NEW.tenant_id OR b.amount < 0 THEN
+        PERFORM public.receivables_refuse(format('bill %s is not a bill of this tenant in this park', coalesce(b.number, NEW.bill_id::text)),
+                                          'allocation_same_tenant');
+    END IF;
+    IF NEW.amount > 0 AND EXISTS (SELECT 1 FROM public.bill_void v WHERE v.bill_id = b.id) THEN
+        PERFORM public.receivables_refuse(format('bill %s is void: nothing is paid to it', b.number), 'allocation_bill_open');
+    END IF;
+    used := coalesce((SELECT sum(a.amount) FROM public.allocation a WHERE a.bill_id = b.id), 0);
+    IF used < 0 OR used + coalesce((SELECT sum(w.amount) FROM public.bill_waiver w WHERE w.bill_id = b.id), 0) > b.amount THEN
+        PERFORM public.receivables_refuse(format('bill %s would be paid %s and waived beyond its amount %s', b.number, used, b.amount),
+                                          'allocation_within_bill');
+    END IF;
+    IF NEW.payment_id IS NOT NULL THEN
+        SELECT p.tenant_id, p.amount INTO src_tenant, src_amount FROM public.payment p WHERE p.id = NEW.payment_id;
+        IF NEW.amount > 0 AND EXISTS (SELECT 1 FROM public.payment_reversal r WHERE r.payment_id = NEW.payment_id) THEN
+            PERFORM public.receivables_refuse('a reversed payment pays nothing', 'allocation_source_open');
+        END IF;
+        used := coalesce((SELECT sum(a.amount) FROM public.allocation a WHERE a.payment_id = NEW.payment_id), 0)
+              + coalesce((SELECT sum(r.amount) FROM public.refund r WHERE r.payment_id = NEW.payment_id), 0);
+    ELSE
+        SELECT c.tenant_id, -c.amount INTO src_tenant, src_amount FROM public.bill c WHERE c.id = NEW.credit_bill_id AND c.amount < 0;
+        IF NEW.amount > 0 AND EXISTS (SELECT 1 FROM public.bill_void v WHERE v.bill_id = NEW.credit_bill_id) THEN
+            PERFORM public.receivables_refuse('a void credit pays nothing', 'allocation_source_open');
+        END IF;
+        used := coalesce((SELECT sum(a.amount) FROM public.allocation a WHERE a.credit_bill_id = NEW.credit_bill_id), 0)
+              + coalesce((SELECT sum(r.amount) FROM public.refund r WHERE r.credit_bill_id = NEW.credit_bill_id), 0);
+    END IF;
+    IF src_tenant IS DISTINCT FROM NEW.tenant_id THEN
+        PERFORM public.receivables_refuse('the money paid is not this tenant''s in this park', 'allocation_same_tenant');
+    END IF;
+    IF used < 0 OR used > src_amount THEN
+        PERFORM public.receivables_refuse(format('allocations of %s would exceed the money paid, %s', used, src_amount),
+                                          'allocation_within_payment');
+    END IF;
+    IF b.fee = 'deposit' AND public.lease_deposit_held(b.lease_id) < 0 THEN
+        PERFORM public.receivables_refuse('the deposit held would fall below zero', 'deposit_held_not_negative');
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER allocation_keeps_sums AFTER INSERT ON allocation FOR EACH ROW EXECUTE FUNCTION allocation_keeps_sums();
+
+CREATE FUNCTION bill_waiver_keeps_sums() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE
+    b public.bill;
+BEGIN
+    SELECT * INTO b FROM public.bill WHERE id = NEW.bill_id;
+    PERFORM public.receivables_lock(b.tenant_id);
+    IF b.amount < 0 OR b.fee = 'deposit' THEN
+        PERFORM public.receivables_refuse(format('bill %s is a %s: only a charge is waived', b.number,
+                                                 CASE WHEN b.amount < 0 THEN 'credit' ELSE 'deposit' END), 'bill_waiver_charge');
+    END IF;
+    IF EXISTS (SELECT 1 FROM public.bill_void v WHERE v.bill_id = b.id) THEN
+        PERFORM public.receivables_refuse(format('bill %s is void', b.number), 'allocation_bill_open');
+    END IF;
+    IF public.bill_balance(b.id) < 0 THEN
+        PERFORM public.receivables_refuse(format('waiving %s would take bill %s below zero: it owes %s', NEW.amount, b.number,
+                                                 public.bill_balance(b.id) + NEW.amount), 'allocation_within_bill');
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER bill_waiver_keeps_sums AFTER INSERT ON bill_waiver FOR EACH ROW EXECUTE FUNCTION bill_waiver_keeps_sums();
+
+CREATE FUNCTION bill_void_allowed() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE
+    b public.bill;
+BEGIN
+    SELECT * INTO b FROM public.bill WHERE id = NEW.bill_id;
+    PERFORM public.receivables_lock(b.tenant_id);
+    IF coalesce((SELECT sum(a.amount) FROM public.allocation a WHERE a.bill_id = b.id OR a.credit_bill_id = b.id), 0) <> 0
+       OR EXISTS (SELECT 1 FROM public.refund r WHERE r.credit_bill_id = b.id)
+       OR EXISTS (SELECT 1 FROM public.bill_waiver w WHERE w.bill_id = b.id) THEN
+        PERFORM public.receivables_refuse(format('bill %s has money paid, used or waived: it is not voided (give a credit: bill adjust with a negative amount)', b.number),
+                                          'bill_void_untouched');
+    END IF;
+    IF b.fee = 'deposit' AND public.lease_deposit_held(b.lease_id) < 0 THEN
+        PERFORM public.receivables_refuse('the deposit held would fall below zero', 'deposit_held_not_negative');
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER bill_void_allowed AFTER INSERT ON bill_void FOR EACH ROW EXECUTE FUNCTION bill_void_allowed();
+
+-- A credit that returns a deposit returns no more than is held.
+CREATE FUNCTION bill_credit_allowed() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
+BEGIN
+    PERFORM public.receivables_lock(NEW.tenant_id);
+    IF NEW.fee = 'deposit' AND public.lease_deposit_held(NEW.lease_id) < 0 THEN
+        PERFORM public.receivables_refuse(format('the deposit held, %s, is less than the %s returned',
+                                                 public.lease_deposit_held(NEW.lease_id) - NEW.amount, -NEW.amount), 'deposit_held_not_negative');
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER bill_credit_allowed AFTER INSERT ON bill FOR EACH ROW WHEN (NEW.amount < 0) EXECUTE FUNCTION bill_credit_allowed();
+
+CREATE FUNCTION refund_keeps_sums() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE
+    left_over numeric;
+    src_tenant bigint;
+BEGIN
+    PERFORM public.receivables_lock(NEW.tenant_id);
+    IF NEW.payment_id IS NOT NULL THEN
+        SELECT p.tenant_id INTO src_tenant FROM public.payment p WHERE p.id = NEW.payment_id;
+        left_over := public.payment_left(NEW.payment_id);
+    ELSE
+        SELECT c.tenant_id INTO src_tenant FROM public.bill c WHERE c.id = NEW.credit_bill_id;
+        left_over := public.credit_left(NEW.credit_bill_id);
+    END IF;
+    IF src_tenant IS DISTINCT FROM NEW.tenant_id THEN
+        PERFORM public.receivables_refuse('the money refunded is not this tenant''s in this park', 'allocation_same_tenant');
+    END IF;
+    IF left_over < 0 THEN
+        PERFORM public.receivables_refuse(format('refunding %s is more than the %s left', NEW.amount, left_over + NEW.amount),
+                                          'allocation_within_payment');
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER refund_keeps_sums AFTER INSERT ON refund FOR EACH ROW EXECUTE FUNCTION refund_keeps_sums();
+
+CREATE FUNCTION payment_reversal_allowed() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
+BEGIN
+    PERFORM public.receivables_lock(NEW.tenant_id);
+    IF NOT EXISTS (SELECT 1 FROM public.payment p WHERE p.id = NEW.payment_id AND p.tenant_id = NEW.tenant_id) THEN
+        PERFORM public.receivables_refuse('the payment reversed is not this tenant''s in this park', 'allocation_same_tenant');
+    END IF;
+    IF coalesce((SELECT sum(a.amount) FROM public.allocation a WHERE a.payment_id = NEW.payment_id), 0) <> 0 THEN
+        PERFORM public.receivables_refuse('a payment is reversed after its allocations are undone', 'payment_reversal_undone');
+    END IF;
+    IF EXISTS (SELECT 1 FROM public.refund r WHERE r.payment_id = NEW.payment_id) THEN
+        PERFORM public.receivables_refuse('part of this payment was refunded: it is not reversed', 'payment_reversal_undone');
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER payment_reversal_allowed AFTER INSERT ON payment_reversal FOR EACH ROW EXECUTE FUNCTION payment_reversal_allowed();
+
+-- An invoice covers bills of its tenant, charges (not a deposit, not a credit), not
+-- void, never beyond a bill's amount; the tax is the rate's part of the amount.
+CREATE FUNCTION invoice_line_allowed() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE
+    b public.bill;
+    i public.invoice;
+    invoiced numeric;
+BEGIN
+    SELECT * INTO b FROM public.bill WHERE id = NEW.bill_id;
+    SELECT * INTO i FROM public.invoice WHERE id = NEW.invoice_id;
+    PERFORM public.receivables_lock(b.tenant_id);
+    IF b.tenant_id <> i.tenant_id THEN
+        PERFORM public.receivables_refuse(format('bill %s is not a bill of the invoice''s tenant', b.number), 'invoice_line_same_tenant');
+    END IF;
+    IF b.amount < 0 OR b.fee = 'deposit' OR EXISTS (SELECT 1 FROM public.bill_void v WHERE v.bill_id = b.id) THEN
+        PERFORM public.receivables_refuse(format('bill %s is a %s: it is not invoiced', b.number,
+            CASE WHEN b.amount < 0 THEN 'credit' WHEN b.fee = 'deposit' THEN 'deposit' ELSE 'void bill' END), 'invoice_line_charge');
+    END IF;
+    invoiced := (SELECT sum(l.amount) FROM public.invoice_line l WHERE l.bill_id = b.id);
+    IF invoiced > b.amount THEN
+        PERFORM public.receivables_refuse(format('bill %s of %s would be invoiced %s', b.number, b.amount, invoiced), 'invoice_line_within_bill');
+    END IF;
+    IF NEW.tax <> round(NEW.amount * NEW.tax_rate / (1 + NEW.tax_rate), 2) THEN
+        PERFORM public.receivables_refuse('an invoice line''s tax is its amount × rate ÷ (1 + rate), to the fen', 'invoice_line_tax');
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER invoice_line_allowed AFTER INSERT ON invoice_line FOR EACH ROW EXECUTE FUNCTION invoice_line_allowed();
+
+-- 5. Paying bills: each source's money, oldest first, to the open bills, oldest
+-- first (by due day; on one day deposit, rent, property fee, utility, adjustment,
+-- late fee; then by number). The two queues are laid end to end as running sums and
+-- every overlap of a source's stretch with a bill's is one allocation: one statement.
+-- p_payment / p_credit: only that source; p_bills: only those bills.
+CREATE FUNCTION receivables_allocate(p_park bigint, p_tenant bigint, p_payment bigint DEFAULT NULL,
+                                     p_credit bigint DEFAULT NULL, p_bills bigint[] DEFAULT NULL)
+RETURNS SETOF allocation
+LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
+BEGIN
+    PERFORM public.receivables_lock(p_tenant);
+    RETURN QUERY
+    WITH sources AS (
+        SELECT p.id AS payment_id, NULL::bigint AS credit_bill_id, p.received_on AS day, p.number,
+               public.payment_left(p.id) AS money
+        FROM public.payment p
+        WHERE p.park_id = p_park AND p.tenant_id = p_tenant AND p_credit IS NULL AND (p_payment IS NULL OR p.id = p_payment)
+        UNION ALL
+        SELECT NULL, c.id, c.due_on, c.number, public.credit_left(c.id)
+        FROM public.bill c
+        WHERE c.park_id = p_park AND c.tenant_id = p_tenant AND c.amount < 0 AND p_payment IS NULL AND (p_credit IS NULL OR c.id = p_credit)
+    ), s AS (
+        SELECT x.*, sum(x.money) OVER (ORDER BY x.day, x.number) AS upto FROM sources x WHERE x.money > 0
+    ), bills AS (
+        SELECT b.id, b.due_on, b.number, b.fee, least(b.issued_on, b.due_on) AS day, public.bill_balance(b.id) AS owed
+        FROM public.bill b
+        WHERE b.park_id = p_park AND b.tenant_id = p_tenant AND b.amount > 0 AND (p_bills IS NULL OR b.id = ANY (p_bills))
+    ), o AS (
+        SELECT x.*, sum(x.owed) OVER (ORDER BY x.due_on, public.bill_fee_rank(x.fee), x.number) AS upto FROM bills x WHERE x.owed > 0
+    )
+    INSERT INTO public.allocation AS a (park_id, tenant_id, bill_id, payment_id, credit_bill_id, amount, applied_on)
+    SELECT p_park, p_tenant, o.id, s.payment_id, s.credit_bill_id,
+           least(s.upto, o.upto) - greatest(s.upto - s.money, o.upto - o.owed), greatest(s.day, o.day)
+    FROM s JOIN o ON s.upto - s.money < o.upto AND o.upto - o.owed < s.upto
+    ORDER BY o.upto, s.upto
+    RETURNING a.*;
+END $$;
+
+-- A bounced payment: every allocation of it is taken back (a negative allocation on
+-- the day of the reversal), then the reversal is recorded; its bills reopen.
+CREATE FUNCTION payment_reverse(p_payment bigint, p_on date, p_reason text) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE
+    p public.payment;
+BEGIN
+    SELECT * INTO p FROM public.payment WHERE id = p_payment;
+    PERFORM public.receivables_lock(p.tenant_id);
+    INSERT INTO public.allocation (park_id, tenant_id, bill_id, payment_id, amount, applied_on)
+    SELECT p.park_id, p.tenant_id, a.bill_id, p.id, -sum(a.amount), p_on
+    FROM public.allocation a WHERE a.payment_id = p.id GROUP BY a.bill_id HAVING sum(a.amount) <> 0;
+    INSERT INTO public.payment_reversal (payment_id, park_id, tenant_id, reversed_on, reason)
+    VALUES (p.id, p.park_id, p.tenant_id, p_on, p_reason);
+END $$;
+
+-- 6. Issuing bills.
+
+-- The bills a lease owes for its billing periods starting on or before p_through
+-- that are not issued yet: rent and property fee (each when more than zero), due on
+-- the period's first day plus the park's pay_within_days; and its deposit, due on
+-- its first day, when it has one.
+CREATE FUNCTION lease_bills_due(p_lease bigint, p_through date)
+RETURNS TABLE (fee text, period daterange, due_on date, amount numeric)
+LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
+    WITH l AS (SELECT l.*, p.pay_within_days FROM public.lease l JOIN public.park p ON p.id = l.park_id
+               WHERE l.id = p_lease AND l.status IN ('signed', 'terminated')),
+    -- The first period not billed yet: after the latest rent or property fee bill.
+    first_k AS (
+        SELECT coalesce(min(x.k), 0) AS k FROM (
+            SELECT max(public.parkctl_months_between(lower(l.term), lower(b.period))) / public.lease_cycle_months(l.cycle) + 1 AS k
+            FROM l JOIN public.bill b ON b.lease_id = l.id AND b.fee IN ('rent', 'property_fee')
+            GROUP BY b.fee, l.term, l.cycle) x
+    )
+    SELECT c.fee, daterange(per.period_start, per.period_end, '[]'), per.period_start + l.pay_within_days, c.amount
+    FROM l, first_k, public.lease_bill_periods(p_lease, p_through, first_k.k) per
+    CROSS JOIN LATERAL public.lease_charges(p_lease, per.period_start, per.period_end) ch
+    CROSS JOIN LATERAL (VALUES ('rent', ch.rent), ('property_fee', ch.property_fee)) c(fee, amount)
+    WHERE c.amount > 0
+    UNION ALL
+    -- The deposit's period is the lease's first day: an amendment that moves the end
+    -- does not make it another bill.
+    SELECT 'deposit', daterange(lower(l.term), lower(l.term), '[]'), lower(l.term), l.deposit
+    FROM l WHERE l.deposit > 0 AND lower(l.term) <= p_through
+$$;
+
+-- Credits for bills of days after a lease's last day (a termination, or an amendment
+-- that moved the end earlier): each such rent or property fee bill gets back its
+-- amount less what its remaining days owe (each rounded once), as a negative
+-- adjustment due the day after the last day.
+CREATE FUNCTION lease_termination_credits(p_lease bigint)
+RETURNS TABLE (source_bill_id bigint, period daterange, due_on date, amount numeric, reason text)
+LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
+    SELECT b.id, daterange(greatest(lower(b.period), upper(o.occ)), upper(b.period)), upper(o.occ),
+           kept.amount - b.amount, 'days after the lease''s last day (' || (upper(o.occ) - 1) || ') in ' || b.number
+    FROM public.lease l
+    CROSS JOIN LATERAL (SELECT public.lease_occupancy(l.term, l.terminated_on) AS occ) o
+    JOIN public.bill b ON b.lease_id = l.id AND b.fee IN ('rent', 'property_fee') AND upper(b.period) > upper(o.occ)
+    CROSS JOIN LATERAL (
+        SELECT CASE WHEN lower(b.period) >= upper(o.occ) THEN 0
+                    WHEN b.fee = 'rent' THEN ch.rent ELSE ch.property_fee END AS amount
+        FROM public.lease_charges(l.id, lower(b.period), least(upper(b.period), upper(o.occ)) - 1) ch) kept
+    WHERE l.id = p_lease
+      AND NOT EXISTS (SELECT 1 FROM public.bill_void v WHERE v.bill_id = b.id)
+      AND NOT EXISTS (SELECT 1 FROM public.bill c WHERE c.source_bill_id = b.id AND c.fee = 'adjustment')
+      AND kept.amount < b.amount
+$$;
+
+-- The number of a bill issued now for a period starting on p_start.
+CREATE FUNCTION bill_next_number(p_start date) RETURNS text
+LANGUAGE sql VOLATILE SET search_path = pg_catalog, public, pg_temp AS $$
+    SELECT 'B-' || to_char(p_start, 'YYYY') || '-' || lpad(nextval('public.bill_number_seq')::text, 6, '0')
+$$;
+
+-- `bill run`: issues every bill due through p_through (NULL p_park: every park the
+-- caller sees; p_lease: that lease's only) and every termination credit, then applies each tenant's credit to
+-- its open bills. Returns how many bills, credits and allocations were made.
+CREATE FUNCTION bill_run(p_through date, p_park bigint DEFAULT NULL, p_lease bigint DEFAULT NULL,
+                         OUT bills int, OUT credits int, OUT allocations int)
+LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE
+    t record;
+    n int;
+BEGIN
+    INSERT INTO public.bill (number, park_id, lease_id, tenant_id, fee, period, due_on, amount, issued_on)
+    SELECT public.bill_next_number(lower(d.period)), l.park_id, l.id, l.tenant_id, d.fee, d.period, d.due_on, d.amount,
+           public.park_today(l.park_id)
+    FROM public.lease l
+    CROSS JOIN LATERAL public.lease_bills_due(l.id, p_through) d
+    WHERE l.status IN ('signed', 'terminated') AND lower(l.term) <= p_through AND (p_park IS NULL OR l.park_id = p_park)
+      AND (p_lease IS NULL OR l.id = p_lease)
+      AND NOT EXISTS (SELECT 1 FROM public.bill b WHERE b.lease_id = l.id AND b.fee = d.fee AND b.period = d.period)
+    ORDER BY l.park_id, l.id, lower(d.period), public.bill_fee_rank(d.fee)
+    ON CONFLICT DO NOTHING;
+    GET DIAGNOSTICS bills = ROW_COUNT;
+
+    INSERT INTO public.bill (number, park_id, lease_id, tenant_id, fee, period, due_on, amount, source_bill_id, reason, issued_on)
+    SELECT public.bill_next_number(lower(c.period)), l.park_id, l.id, l.tenant_id, 'adjustment', c.period, c.due_on, c.amount,
+           c.source_bill_id, c.reason, public.park_today(l.park_id)
+    FROM public.lease l CROSS JOIN LATERAL public.lease_termination_credits(l.id) c
+    WHERE (l.status = 'terminated' OR EXISTS (SELECT 1 FROM public.lease_amendment a WHERE a.lease_id = l.id AND a.end_after < a.end_before))
+      AND (p_park IS NULL OR l.park_id = p_park) AND (p_lease IS NULL OR l.id = p_lease)
+    ON CONFLICT DO NOTHING;
+    GET DIAGNOSTICS credits = ROW_COUNT;
+
+    -- Credit goes to the bills just issued: each tenant with money left and a bill open.
+    allocations := 0;
+    FOR t IN
+        SELECT DISTINCT x.park_id, x.tenant_id FROM (
+            SELECT p.park_id, p.tenant_id FROM public.payment p WHERE public.payment_left(p.id) > 0
+            UNION ALL
+            SELECT c.park_id, c.tenant_id FROM public.bill c WHERE c.amount < 0 AND public.credit_left(c.id) > 0) x
+        WHERE (p_park IS NULL OR x.park_id = p_park)
+        ORDER BY x.tenant_id, x.park_id
+    LOOP
+        SELECT count(*) INTO n FROM public.receivables_allocate(t.park_id, t.tenant_id);
+        allocations := allocations + n;
+    END LOOP;
+END $$;
+
+-- 7. Late fees (滞纳金): for each day d after the due day plus the park's grace days,
+-- up to p_through, the daily rate (the lease's, else the park's) × what the bill still
+-- owed at the end of d; one late-fee bill per overdue bill and run, for the days since
+-- its previous run, due on p_through, rounded once; a bill's late fees never exceed
+-- its amount. On rent, property fee and utility bills only.
+CREATE FUNCTION late_fees_due(p_through date, p_park bigint DEFAULT NULL)
+RETURNS TABLE (source_bill_id bigint, park_id bigint, lease_id bigint, tenant_id bigint, period daterange, amount numeric)
+LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
+    SELECT b.id, b.park_id, b.lease_id, b.tenant_id, daterange(w.first_day, p_through, '[]'),
+           least(round(coalesce(l.late_fee_rate, p.late_fee_rate) * owed.day_sum, 2), b.amount - w.charged)
+    FROM public.bill b
+    JOIN public.lease l ON l.id = b.lease_id
+    JOIN public.park p ON p.id = b.park_id
+    CROSS JOIN LATERAL (
+        SELECT greatest(b.due_on + p.grace_days + 1, coalesce(max(upper(f.period)), b.due_on)) AS first_day,
+               coalesce(sum(f.amount), 0) AS charged
+        FROM public.bill f WHERE f.source_bill_id = b.id AND f.fee = 'late_fee'
+          AND NOT EXISTS (SELECT 1 FROM public.bill_void v WHERE v.bill_id = f.id)) w
+    CROSS JOIN LATERAL (
+        -- Σ over the days of what was still owed at the end of each.
+        SELECT sum(b.amount
+                   - coalesce((SELECT sum(a.amount) FROM public.allocation a WHERE a.bill_id = b.id AND a.applied_on <= d::date), 0)
+                   - coalesce((SELECT sum(x.amount) FROM public.bill_waiver x WHERE x.bill_id = b.id AND x.waived_on <= d::date), 0)) AS day_sum
+        FROM generate_series(w.first_day, p_through, interval '1 day') d) owed
+    WHERE b.fee IN ('rent', 'property_fee', 'utility') AND b.due_on + p.grace_days < p_through
+      AND (p_park IS NULL OR b.park_id = p_park)
+      AND w.first_day <= p_through
+      AND NOT EXISTS (SELECT 1 FROM public.bill_void v WHERE v.bill_id = b.id)
+      -- Owed on some day of the window: owed now, or paid or waived off within it.
+      AND (public.bill_balance(b.id) > 0
+           OR EXISTS (SELECT 1 FROM public.allocation a WHERE a.bill_id = b.id AND a.applied_on >= w.first_day)
+           OR EXISTS (SELECT 1 FROM public.bill_waiver x WHERE x.bill_id = b.id AND x.waived_on >= w.first_day))
+$$;
+
+CREATE FUNCTION late_fee_run(p_through date, p_park bigint DEFAULT NULL, OUT bills int, OUT allocations int)
+LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE
+    t record;
+    n int;
+BEGIN
+    -- One run at a time per park set: a run reads the previous run's last day.
+    PERFORM pg_advisory_xact_lock(20232, 0);
+    INSERT INTO public.bill (number, park_id, lease_id, tenant_id, fee, period, due_on, amount, source_bill_id, reason, issued_on)
+    SELECT public.bill_next_number(lower(f.period)), f.park_id, f.lease_id, f.tenant_id, 'late_fee', f.period, p_through, f.amount,
+           f.source_bill_id, NULL, public.park_today(f.park_id)
+    FROM public.late_fees_due(p_through, p_park) f WHERE f.amount > 0
+    ORDER BY f.park_id, f.source_bill_id
+    ON CONFLICT DO NOTHING;
+    GET DIAGNOSTICS bills = ROW_COUNT;
+    allocations := 0;
+    FOR t IN
+        SELECT DISTINCT x.park_id, x.tenant_id FROM (
+            SELECT p.park_id, p.tenant_id FROM public.payment p WHERE public.payment_left(p.id) > 0
+            UNION ALL
+            SELECT c.park_id, c.tenant_id FROM public.bill c WHERE c.amount < 0 AND public.credit_left(c.id) > 0) x
+        WHERE (p_park IS NULL OR x.park_id = p_park)
+        ORDER BY x.tenant_id, x.park_id
+    LOOP
+        SELECT count(*) INTO n FROM public.receivables_allocate(t.park_id, t.tenant_id);
+        allocations := allocations + n;
+    END LOOP;
+END $$;
+
+-- 8. Positions as of a day, for lists and reports: a bill counts from the day it was
+-- issued or fell due, whichever is first; what was paid and waived by the day.
+CREATE FUNCTION bill_positions(p_as_of date)
+RETURNS TABLE (bill_id bigint, paid numeric, waived numeric, voided boolean, balance numeric, credit_left numeric)
+LANGUAGE sql STABLE AS $$
+    SELECT b.id, coalesce(a.paid, 0), coalesce(w.waived, 0), v.bill_id IS NOT NULL,
+           CASE WHEN v.bill_id IS NOT NULL OR b.amount < 0 THEN 0 ELSE b.amount - coalesce(a.paid, 0) - coalesce(w.waived, 0) END,
+           CASE WHEN v.bill_id IS NOT NULL OR b.amount > 0 THEN 0 ELSE -b.amount - coalesce(c.used, 0) END
+    FROM public.bill b
+    LEFT JOIN (SELECT x.bill_id, sum(x.amount) AS paid FROM public.allocation x WHERE x.applied_on <= p_as_of GROUP BY 1) a ON a.bill_id = b.id
+    LEFT JOIN (SELECT x.bill_id, sum(x.amount) AS waived FROM public.bill_waiver x WHERE x.waived_on <= p_as_of GROUP BY 1) w ON w.bill_id = b.id
+    LEFT JOIN (SELECT x.bill_id FROM public.bill_void x WHERE x.voided_on <= p_as_of) v ON v.bill_id = b.id
+    LEFT JOIN (SELECT u.credit_bill_id, sum(u.amount) AS used FROM (
+                   SELECT x.credit_bill_id, x.amount FROM public.allocation x WHERE x.credit_bill_id IS NOT NULL AND x.applied_on <= p_as_of
+                   UNION ALL
+                   SELECT r.credit_bill_id, r.amount FROM public.refund r WHERE r.credit_bill_id IS NOT NULL AND r.refunded_on <= p_as_of) u
+               GROUP BY 1) c ON c.credit_bill_id = b.id
+    WHERE least(b.issued_on, b.due_on) <= p_as_of
+$$;
+
+REVOKE ALL ON FUNCTION lease_cycle_months(text), parkctl_months_between(date, date), lease_charges(bigint, date, date),
+    lease_bill_periods(bigint, date, int), bill_fee_rank(text), receivables_lock(bigint), bill_balance(bigint),
+    payment_left(bigint), credit_left(bigint), lease_deposit_held(bigint), receivables_refuse(text, text),
+    receivables_allocate(bigint, bigint, bigint, bigint, bigint[]), payment_reverse(bigint, date, text),
+    lease_bills_due(bigint, date), lease_termination_credits(bigint), bill_next_number(date),
+    bill_run(date, bigint, bigint), late_fees_due(date, bigint), late_fee_run(date, bigint), bill_positions(date),
+    allocation_keeps_sums(), bill_waiver_keeps_sums(), bill_void_allowed(), bill_credit_allowed(), refund_keeps_sums(),
+    payment_reversal_allowed(), invoice_line_allowed() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION lease_cycle_months(text), parkctl_months_between(date, date), lease_charges(bigint, date, date),
+    lease_bill_periods(bigint, date, int), bill_fee_rank(text), bill_balance(bigint), payment_left(bigint), credit_left(bigint),
+    lease_deposit_held(bigint), bill_positions(date), lease_bills_due(bigint, date), lease_termination_credits(bigint),
+    late_fees_due(date, bigint)
+    TO parkctl_admin, parkctl_leasing, parkctl_service, parkctl_viewer;
+GRANT EXECUTE ON FUNCTION receivables_lock(bigint), receivables_refuse(text, text),
+    receivables_allocate(bigint, bigint, bigint, bigint, bigint[]), payment_reverse(bigint, date, text),
+    bill_next_number(date), bill_run(date, bigint, bigint), late_fee_run(date, bigint),
+    allocation_keeps_sums(), bill_waiver_keeps_sums(), bill_void_allowed(), bill_credit_allowed(), refund_keeps_sums(),
+    payment_reversal_allowed(), invoice_line_allowed()
+    TO parkctl_admin, parkctl_leasing;
