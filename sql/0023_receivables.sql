@@ -811,7 +811,5 @@ GRANT EXECUTE ON FUNCTION lease_cycle_months(text), parkctl_months_between(date,
     TO parkctl_admin, parkctl_leasing, parkctl_service, parkctl_viewer;
 GRANT EXECUTE ON FUNCTION receivables_lock(bigint), receivables_refuse(text, text),
     receivables_allocate(bigint, bigint, bigint, bigint, bigint[]), payment_reverse(bigint, date, text),
-    bill_next_number(date), bill_run(date, bigint, bigint), late_fee_run(date, bigint),
-    allocation_keeps_sums(), bill_waiver_keeps_sums(), bill_void_allowed(), bill_credit_allowed(), refund_keeps_sums(),
-    payment_reversal_allowed(), invoice_line_allowed()
+    bill_next_number(date), bill_run(date, bigint, bigint), late_fee_run(date, bigint)
     TO parkctl_admin, parkctl_leasing;

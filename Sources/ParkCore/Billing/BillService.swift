@@ -17,11 +17,18 @@ public struct BillService {
         public var credits: Int
         /// Allocations of the tenants' credit to the bills just issued.
         public var allocations: Int
+
+        public init(bills: Int, credits: Int, allocations: Int) {
+            self.bills = bills
+            self.credits = credits
+            self.allocations = allocations
+        }
     }
 
     /// Issues every bill whose period starts on or before `through` (and each lease's
     /// deposit bill) that is not issued yet, and the credits for days after a lease's
     /// last day; then applies the tenants' credit to them. Running it again issues nothing.
+    @discardableResult
     public func run(through: CalendarDate, park: String? = nil) throws -> RunResult {
         try session.write { conn in
             let parkID = try park.map { try Lookup.parkID($0, conn) }
@@ -32,6 +39,7 @@ public struct BillService {
 
     /// Issues the late fees (滞纳金) owed through `through`: one bill per overdue bill,
     /// for the days since its previous late-fee run, due on `through`.
+    @discardableResult
     public func lateFeeRun(through: CalendarDate, park: String? = nil) throws -> RunResult {
         try session.write { conn in
             let parkID = try park.map { try Lookup.parkID($0, conn) }
@@ -101,7 +109,7 @@ public struct BillService {
         }
         let invoices = try conn.query("""
             SELECT i.number, i.issued_on, l.amount, l.tax_rate, l.tax FROM invoice_line l JOIN invoice i ON i.id = l.invoice_id
-            WHERE l.bill_id = \(id) ORDER BY i.issued_on, i.number
+            WHERE l.bill_id = \(id) ORDER BY l.id
             """).rows.map {
             InvoiceShare(invoice: try $0.decode("number"), issuedOn: try $0.decode("issued_on"), amount: try $0.decode("amount"),
                          taxRate: try $0.decode("tax_rate"), tax: try $0.decode("tax"))
@@ -123,7 +131,7 @@ public struct BillService {
                 INSERT INTO bill_waiver (park_id, bill_id, amount, waived_on, reason)
                 SELECT b.park_id, b.id, \(amount), coalesce(\(on)::date, park_today(b.park_id)), \(reason) FROM bill b WHERE b.id = \(id)
                 """)
-            return try detail(number, conn)
+            return try detail(number, asOf: on, conn)
         }
     }
 
@@ -139,7 +147,7 @@ public struct BillService {
                 INSERT INTO bill_void (bill_id, park_id, voided_on, reason)
                 SELECT b.id, b.park_id, coalesce(\(on)::date, park_today(b.park_id)), \(reason) FROM bill b WHERE b.id = \(id)
                 """)
-            return try detail(number, conn)
+            return try detail(number, asOf: on, conn)
         }
     }
 

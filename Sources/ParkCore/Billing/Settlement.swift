@@ -57,18 +57,18 @@ public struct SettlementService {
             guard status == "signed" || status == "terminated" else {
                 throw ParkError.invalid("lease \(number) is \(status): only a signed or terminated lease is settled")
             }
-            guard day >= lastDay else {
-                throw ParkError.invalid("""
-                    lease \(number) runs to \(lastDay): it is settled on or after its last day \
-                    (to end it sooner: parkctl lease terminate \(number) --on DAY --reason ...)
-                    """)
-            }
             try conn.execute("SELECT receivables_lock(\(tenantID))")
             if let settled: CalendarDate = try conn.query("""
                 SELECT due_on FROM bill WHERE lease_id = \(leaseID) AND fee = 'deposit' AND amount < 0
                   AND NOT EXISTS (SELECT 1 FROM bill_void v WHERE v.bill_id = bill.id) LIMIT 1
                 """).rows.first?.decode(0) {
                 throw ParkError(.conflict, "lease \(number) was settled on \(settled)")
+            }
+            guard day >= lastDay else {
+                throw ParkError.invalid("""
+                    lease \(number) runs to \(lastDay): it is settled on or after its last day \
+                    (to end it sooner: parkctl lease terminate \(number) --on DAY --reason ...)
+                    """)
             }
             let held: Decimal = try conn.query("SELECT lease_deposit_held(\(leaseID))").rows[0].decode(0)
             try conn.execute("SELECT bill_run(\(lastDay), \(parkID), \(leaseID))")

@@ -23,6 +23,8 @@ public struct DemoPortfolio {
         public var applications: Int
         public var leases: Int
         public var tickets: Int
+        public var bills: Int = 0
+        public var payments: Int = 0
     }
 
     static let parkCodes = ["SW", "EC", "MF"]
@@ -42,7 +44,8 @@ public struct DemoPortfolio {
                 let before = try summary(conn, loaded: false)
                 if before.leases == 0 { try loadLeases(today: today) }
                 if before.tickets == 0 { try loadTickets(today: today, now: now) }
-                return try summary(conn, loaded: before.leases == 0 || before.tickets == 0)
+                if before.bills == 0 { try loadReceivables(today: today, conn) }
+                return try summary(conn, loaded: before.leases == 0 || before.tickets == 0 || before.bills == 0)
             }
             guard present.isEmpty else {
                 throw ParkError(.conflict, "the demo needs parks SW, EC and MF to be new, but \(present.joined(separator: ", ")) exist already; load the demo into an empty database")
@@ -52,6 +55,7 @@ public struct DemoPortfolio {
             try loadFactories()
             try loadLeases(today: today)
             try loadTickets(today: today, now: now)
+            try loadReceivables(today: today, conn)
             return try summary(conn, loaded: true)
         }
     }
@@ -64,12 +68,47 @@ public struct DemoPortfolio {
                    (SELECT count(DISTINCT o.tenant_id) FROM onboarding o JOIN park p ON p.id = o.park_id WHERE p.code = ANY(\(Self.parkCodes))) AS tenants,
                    (SELECT count(*) FROM onboarding o JOIN park p ON p.id = o.park_id WHERE p.code = ANY(\(Self.parkCodes))) AS applications,
                    (SELECT count(*) FROM lease l JOIN park p ON p.id = l.park_id WHERE p.code = ANY(\(Self.parkCodes))) AS leases,
-                   (SELECT count(*) FROM ticket t JOIN park p ON p.id = t.park_id WHERE p.code = ANY(\(Self.parkCodes))) AS tickets
+                   (SELECT count(*) FROM ticket t JOIN park p ON p.id = t.park_id WHERE p.code = ANY(\(Self.parkCodes))) AS tickets,
+                   (SELECT count(*) FROM bill b JOIN park p ON p.id = b.park_id WHERE p.code = ANY(\(Self.parkCodes))) AS bills,
+                   (SELECT count(*) FROM payment x JOIN park p ON p.id = x.park_id WHERE p.code = ANY(\(Self.parkCodes))) AS payments
             """).rows[0]
         return Summary(loaded: loaded, parks: try row.decode("parks"), buildings: try row.decode("buildings"),
                        units: try row.decode("units"), tenants: try row.decode("tenants"),
                        applications: try row.decode("applications"), leases: try row.decode("leases"),
-                       tickets: try row.decode("tickets"))
+                       tickets: try row.decode("tickets"), bills: try row.decode("bills"), payments: try row.decode("payments"))
+    }
+
+    /// The receivables: every bill through today; each paid on its due day, but for
+    /// 鲸灵集团 (EC), whose bills of the last 100 days are unpaid (in arrears, with late
+    /// fees), and 海康威视 (SW), which paid 5000.00 ahead (credit); 江一's lease, ended
+    /// early in 2025, settled with its deposit refunded.
+    private func loadReceivables(today: CalendarDate, _ conn: Connection) throws {
+        let arrears = Self.creditCode(region: "330100", serial: 202), ahead = Self.creditCode(region: "330100", serial: 102)
+        try conn.execute("SELECT bill_run(\(today))")
+        try conn.execute("""
+            INSERT INTO payment (number, park_id, tenant_id, amount, received_on, method, reference)
+            SELECT 'P-' || to_char(b.due_on, 'YYYY') || '-' || lpad(nextval('payment_number_seq')::text, 6, '0'),
+                   b.park_id, b.tenant_id, b.amount, b.due_on, 'bank', '银行流水 ' || b.number
+            FROM bill b JOIN tenant t ON t.id = b.tenant_id
+            WHERE b.due_on <= \(today) AND b.amount > 0 AND NOT (t.credit_code = \(arrears) AND b.due_on > \(today)::date - 100)
+            ORDER BY b.due_on, b.id
+            """)
+        try conn.execute("""
+            INSERT INTO payment (number, park_id, tenant_id, amount, received_on, method, reference)
+            SELECT 'P-' || to_char(\(today)::date, 'YYYY') || '-' || lpad(nextval('payment_number_seq')::text, 6, '0'),
+                   p.id, t.id, 5000.00, \(today)::date - 2, 'wechat', '预付'
+            FROM tenant t, park p WHERE t.credit_code = \(ahead) AND p.code = 'SW'
+            """)
+        try conn.execute("""
+            SELECT count(*) FROM (SELECT DISTINCT park_id, tenant_id FROM payment ORDER BY tenant_id, park_id) x
+            CROSS JOIN LATERAL receivables_allocate(x.park_id, x.tenant_id)
+            """)
+        try conn.execute("SELECT late_fee_run(\(today))")
+        let ended: String? = try conn.query("""
+            SELECT l.number FROM lease l JOIN tenant t ON t.id = l.tenant_id
+            WHERE t.credit_code = \(Self.creditCode(region: "430400", serial: 104)) AND l.status = 'terminated'
+            """).rows.first?.decode(0)
+        if let ended { _ = try SettlementService(session).settle(ended, on: date("2025-07-05")) }
     }
 
     private func date(_ s: String) -> CalendarDate { CalendarDate(s)! }

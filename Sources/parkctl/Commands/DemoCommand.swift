@@ -17,6 +17,8 @@ struct DemoCommand: ParsableCommand {
         say("  applications: \(summary.applications)\n")
         say("  leases:       \(summary.leases)\n")
         say("  tickets:      \(summary.tickets)\n")
+        say("  bills:        \(summary.bills)\n")
+        say("  payments:     \(summary.payments)\n")
         say("try: parkctl unit list --building SW/B1; parkctl lease list --expiring-within 90; parkctl ticket list --breached\n")
     }
 }
