@@ -52,57 +52,86 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT ((extract(year FROM p_to) - extract(year FROM p_from)) * 12 + extract(month FROM p_to) - extract(month FROM p_from))::int
 $$;
 
--- Rent and property fee owed for the days [p_from, p_to] that the lease holds its
--- units: Σ over those days of (rate per m² per month in force that day × area held
--- that day ÷ days in that day's month); no rent on the rent-free days, the property
--- fee on every day. Each figure is rounded once, half up, to the fen.
+-- Rent and property fee owed by leases for ranges of days: for range i, lease
+-- p_lease[i] over [p_from[i], p_to[i]] (clipped to the days it holds its units):
+-- Σ over those days of (rate per m² per month in force that day × area held that day
+-- ÷ days in that day's month); no rent on the rent-free days, the property fee on
+-- every day. Each figure is rounded once, half up, to the fen.
 --
 -- The days are taken in runs over which nothing changes (cut at each month's first
 -- day, each anniversary, the rent-free window's ends, each amendment's day and each
 -- unit's first and last day), so a quarter costs a handful of rows, not ninety; a
--- run's share is days × rate × area ÷ days in the month, which is the sum of its days.
+-- run's share is days × rate × area ÷ days in the month: the sum of its days, exact.
+-- A lease without amendments, whose units stay the same over the range, reads no
+-- amendment and no unit per run: a bill run over 800,000 leases is a few joins.
+CREATE FUNCTION lease_range_charges(p_lease bigint[], p_from date[], p_to date[])
+RETURNS TABLE (i int, rent numeric, property_fee numeric)
+LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
+    WITH r AS (
+        SELECT x.i::int, x.lease_id, x.f, x.t FROM unnest(p_lease, p_from, p_to) WITH ORDINALITY AS x(lease_id, f, t, i)
+    ), l AS (
+        SELECT r.i, l.id, l.rent, l.property_fee, l.escalation_pct, l.free_window, lower(l.term) AS start,
+               greatest(r.f, lower(public.lease_occupancy(l.term, l.terminated_on))) AS f,
+               least(r.t, upper(public.lease_occupancy(l.term, l.terminated_on)) - 1) AS t,
+               EXISTS (SELECT 1 FROM public.lease_amendment a WHERE a.lease_id = l.id AND a.effective_on IS NOT NULL
+                                                                AND (a.rent IS NOT NULL OR a.property_fee IS NOT NULL)) AS amended
+        FROM r JOIN public.lease l ON l.id = r.lease_id
+        WHERE l.status IN ('signed', 'terminated')
+    ), held AS (
+        -- The area held over the whole range, and whether some unit comes or goes within it.
+        SELECT l.i, coalesce(sum(u.area_m2) FILTER (WHERE lu.during @> l.f AND lu.during @> l.t), 0) AS area,
+               coalesce(bool_or(NOT (lu.during @> l.f AND lu.during @> l.t) AND lu.during && daterange(l.f, l.t, '[]')), false) AS changes
+        FROM l JOIN public.lease_unit lu ON lu.lease_id = l.id AND NOT lu.cancelled JOIN public.unit u ON u.id = lu.unit_id
+        WHERE l.f <= l.t
+        GROUP BY l.i
+    ), cuts AS (
+        SELECT l.i, l.f AS d FROM l WHERE l.f <= l.t
+        UNION SELECT l.i, m::date FROM l, generate_series(date_trunc('month', l.f) + interval '1 month', l.t, interval '1 month') m
+        -- An anniversary within the range, and the day after it (a lease from 29 February rises on 1 March).
+        UNION SELECT l.i, x.d FROM l,
+                     generate_series(greatest(extract(year FROM age(l.f, l.start))::int, 1), extract(year FROM age(l.t, l.start))::int + 1) y,
+                     LATERAL (VALUES ((l.start + make_interval(years => y))::date), ((l.start + make_interval(years => y))::date + 1)) x(d)
+              WHERE l.escalation_pct > 0 AND x.d > l.f AND x.d <= l.t
+        UNION SELECT l.i, x.d FROM l, LATERAL (VALUES (lower(l.free_window)), (upper(l.free_window))) x(d) WHERE x.d > l.f AND x.d <= l.t
+        UNION SELECT l.i, a.effective_on FROM l JOIN public.lease_amendment a ON a.lease_id = l.id
+              WHERE l.amended AND a.effective_on > l.f AND a.effective_on <= l.t
+        UNION SELECT l.i, x.d FROM l JOIN held h ON h.i = l.i AND h.changes
+              JOIN public.lease_unit lu ON lu.lease_id = l.id AND NOT lu.cancelled,
+              LATERAL (VALUES (lower(lu.during)), (upper(lu.during))) x(d)
+              WHERE x.d > l.f AND x.d <= l.t
+    ), runs AS (
+        SELECT c.i, c.d, coalesce(lead(c.d) OVER (PARTITION BY c.i ORDER BY c.d), l.t + 1) - c.d AS days,
+               extract(day FROM date_trunc('month', c.d) + interval '1 month' - interval '1 day')::int AS dim
+        FROM cuts c JOIN l ON l.i = c.i
+    ), priced AS (
+        SELECT runs.i, runs.days, runs.dim, coalesce(l.free_window @> runs.d, false) AS free,
+               CASE WHEN NOT l.amended THEN public.lease_rate_from(l.rent, l.escalation_pct, l.start, l.start, runs.d)
+                    ELSE (SELECT public.lease_rate_from(coalesce(a.rent, l.rent), l.escalation_pct, l.start, coalesce(a.effective_on, l.start), runs.d)
+                          FROM (SELECT NULL) one LEFT JOIN LATERAL (
+                              SELECT x.rent, x.effective_on FROM public.lease_amendment x
+                              WHERE x.lease_id = l.id AND x.rent IS NOT NULL AND x.effective_on <= runs.d
+                              ORDER BY x.effective_on DESC, x.seq DESC LIMIT 1) a ON true) END AS rate,
+               CASE WHEN NOT l.amended THEN l.property_fee
+                    ELSE coalesce((SELECT x.property_fee FROM public.lease_amendment x
+                                   WHERE x.lease_id = l.id AND x.property_fee IS NOT NULL AND x.effective_on <= runs.d
+                                   ORDER BY x.effective_on DESC, x.seq DESC LIMIT 1), l.property_fee) END AS fee,
+               CASE WHEN NOT coalesce(h.changes, false) THEN coalesce(h.area, 0)
+                    ELSE (SELECT coalesce(sum(u.area_m2), 0) FROM public.lease_unit lu JOIN public.unit u ON u.id = lu.unit_id
+                          WHERE lu.lease_id = l.id AND NOT lu.cancelled AND lu.during @> runs.d) END AS area
+        FROM runs JOIN l ON l.i = runs.i LEFT JOIN held h ON h.i = runs.i
+    )
+    SELECT r.i, coalesce(p.rent, 0), coalesce(p.fee, 0)
+    FROM r LEFT JOIN (
+        SELECT priced.i, round(sum(CASE WHEN free THEN 0 ELSE days * rate * area / dim END), 2) AS rent,
+               round(sum(days * fee * area / dim), 2) AS fee
+        FROM priced GROUP BY priced.i) p ON p.i = r.i
+$$;
+
+-- The same for one lease and one range.
 CREATE FUNCTION lease_charges(p_lease bigint, p_from date, p_to date)
 RETURNS TABLE (rent numeric, property_fee numeric)
 LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
-    WITH l AS (
-        SELECT l.id, l.rent, l.property_fee, l.escalation_pct, l.free_window, lower(l.term) AS start,
-               greatest(p_from, lower(public.lease_occupancy(l.term, l.terminated_on))) AS f,
-               least(p_to, upper(public.lease_occupancy(l.term, l.terminated_on)) - 1) AS t
-        FROM public.lease l WHERE l.id = p_lease AND l.status IN ('signed', 'terminated')
-    ), units AS MATERIALIZED (
-        SELECT lu.during, u.area_m2 FROM public.lease_unit lu JOIN public.unit u ON u.id = lu.unit_id
-        WHERE lu.lease_id = p_lease AND NOT lu.cancelled
-    ), amendments AS MATERIALIZED (
-        SELECT a.effective_on, a.seq, a.rent, a.property_fee FROM public.lease_amendment a
-        WHERE a.lease_id = p_lease AND a.effective_on IS NOT NULL AND (a.rent IS NOT NULL OR a.property_fee IS NOT NULL)
-    ), cuts AS (
-        SELECT l.f AS d FROM l
-        UNION SELECT m::date FROM l, generate_series(date_trunc('month', l.f) + interval '1 month', l.t, interval '1 month') m
-        -- An anniversary, and the day after it (a lease from 29 February rises on 1 March).
-        UNION SELECT x.d FROM l, generate_series(1, 21) y,
-                     LATERAL (VALUES ((l.start + make_interval(years => y))::date), ((l.start + make_interval(years => y))::date + 1)) x(d)
-              WHERE x.d > l.f AND x.d <= l.t
-        UNION SELECT x.d FROM l, LATERAL (VALUES (lower(l.free_window)), (upper(l.free_window))) x(d) WHERE x.d > l.f AND x.d <= l.t
-        UNION SELECT a.effective_on FROM l, amendments a WHERE a.effective_on > l.f AND a.effective_on <= l.t
-        UNION SELECT x.d FROM l, units u, LATERAL (VALUES (lower(u.during)), (upper(u.during))) x(d) WHERE x.d > l.f AND x.d <= l.t
-    ), runs AS (
-        SELECT c.d, coalesce(lead(c.d) OVER (ORDER BY c.d), l.t + 1) - c.d AS days,
-               extract(day FROM date_trunc('month', c.d) + interval '1 month' - interval '1 day')::int AS dim
-        FROM cuts c, l WHERE l.f <= l.t
-    ), priced AS (
-        SELECT r.days, r.dim, coalesce(l.free_window @> r.d, false) AS free,
-               public.lease_rate_from(coalesce(ra.rent, l.rent), l.escalation_pct, l.start, coalesce(ra.effective_on, l.start), r.d) AS rate,
-               coalesce((SELECT a.property_fee FROM amendments a WHERE a.property_fee IS NOT NULL AND a.effective_on <= r.d
-                         ORDER BY a.effective_on DESC, a.seq DESC LIMIT 1), l.property_fee) AS fee,
-               (SELECT coalesce(sum(u.area_m2), 0) FROM units u WHERE u.during @> r.d) AS area
-        FROM runs r CROSS JOIN l
-        LEFT JOIN LATERAL (
-            SELECT a.rent, a.effective_on FROM amendments a WHERE a.rent IS NOT NULL AND a.effective_on <= r.d
-            ORDER BY a.effective_on DESC, a.seq DESC LIMIT 1) ra ON true
-    )
-    SELECT round(coalesce(sum(CASE WHEN free THEN 0 ELSE days * rate * area / dim END), 0), 2),
-           round(coalesce(sum(days * fee * area / dim), 0), 2)
-    FROM priced
+    SELECT c.rent, c.property_fee FROM public.lease_range_charges(ARRAY[p_lease], ARRAY[p_from], ARRAY[p_to]) c
 $$;
 
 -- The billing periods of a lease: from its first day, every cycle (1, 3, 6 or 12
@@ -611,32 +640,26 @@ END $$;
 
 -- 6. Issuing bills.
 
--- The bills a lease owes for its billing periods starting on or before p_through
--- that are not issued yet: rent and property fee (each when more than zero), due on
--- the period's first day plus the park's pay_within_days; and its deposit, due on
--- its first day, when it has one.
-CREATE FUNCTION lease_bills_due(p_lease bigint, p_through date)
-RETURNS TABLE (fee text, period daterange, due_on date, amount numeric)
+-- The billing periods not billed yet that start on or before p_through, of every
+-- signed or terminated lease (of park p_park, or lease p_lease, when given): those
+-- after the lease's latest rent or property fee bill. Rent and property fee are due
+-- on the period's first day plus the park's pay_within_days.
+CREATE FUNCTION bill_periods_due(p_through date, p_park bigint DEFAULT NULL, p_lease bigint DEFAULT NULL)
+RETURNS TABLE (lease_id bigint, park_id bigint, tenant_id bigint, period_start date, period_end date, due_on date)
 LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
-    WITH l AS (SELECT l.*, p.pay_within_days FROM public.lease l JOIN public.park p ON p.id = l.park_id
-               WHERE l.id = p_lease AND l.status IN ('signed', 'terminated')),
-    -- The first period not billed yet: after the latest rent or property fee bill.
-    first_k AS (
-        SELECT coalesce(min(x.k), 0) AS k FROM (
-            SELECT max(public.parkctl_months_between(lower(l.term), lower(b.period))) / public.lease_cycle_months(l.cycle) + 1 AS k
-            FROM l JOIN public.bill b ON b.lease_id = l.id AND b.fee IN ('rent', 'property_fee')
-            GROUP BY b.fee, l.term, l.cycle) x
-    )
-    SELECT c.fee, daterange(per.period_start, per.period_end, '[]'), per.period_start + l.pay_within_days, c.amount
-    FROM l, first_k, public.lease_bill_periods(p_lease, p_through, first_k.k) per
-    CROSS JOIN LATERAL public.lease_charges(p_lease, per.period_start, per.period_end) ch
-    CROSS JOIN LATERAL (VALUES ('rent', ch.rent), ('property_fee', ch.property_fee)) c(fee, amount)
-    WHERE c.amount > 0
-    UNION ALL
-    -- The deposit's period is the lease's first day: an amendment that moves the end
-    -- does not make it another bill.
-    SELECT 'deposit', daterange(lower(l.term), lower(l.term), '[]'), lower(l.term), l.deposit
-    FROM l WHERE l.deposit > 0 AND lower(l.term) <= p_through
+    SELECT l.id, l.park_id, l.tenant_id, per.s, least(per.e, upper(o.occ) - 1), per.s + p.pay_within_days
+    FROM public.lease l
+    JOIN public.park p ON p.id = l.park_id
+    CROSS JOIN LATERAL (SELECT public.lease_occupancy(l.term, l.terminated_on) AS occ, public.lease_cycle_months(l.cycle) AS n) o
+    CROSS JOIN LATERAL (
+        SELECT coalesce(max(public.parkctl_months_between(lower(l.term), lower(b.period))) / o.n + 1, 0) AS k
+        FROM public.bill b WHERE b.lease_id = l.id AND b.fee IN ('rent', 'property_fee')) done
+    CROSS JOIN LATERAL generate_series(done.k, public.parkctl_months_between(lower(l.term), least(p_through, upper(o.occ) - 1)) / o.n) g(k)
+    CROSS JOIN LATERAL (SELECT (lower(l.term) + make_interval(months => g.k * o.n))::date AS s,
+                               (lower(l.term) + make_interval(months => (g.k + 1) * o.n))::date - 1 AS e) per
+    WHERE l.status IN ('signed', 'terminated') AND lower(l.term) <= p_through
+      AND (p_park IS NULL OR l.park_id = p_park) AND (p_lease IS NULL OR l.id = p_lease)
+      AND per.s < upper(o.occ) AND per.s <= p_through
 $$;
 
 -- Credits for bills of days after a lease's last day (a termination, or an amendment
@@ -661,9 +684,10 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
       AND kept.amount < b.amount
 $$;
 
--- The number of a bill issued now for a period starting on p_start.
+-- The number of a bill issued now for a period starting on p_start (inlined into
+-- the statement that issues it).
 CREATE FUNCTION bill_next_number(p_start date) RETURNS text
-LANGUAGE sql VOLATILE SET search_path = pg_catalog, public, pg_temp AS $$
+LANGUAGE sql VOLATILE AS $$
     SELECT 'B-' || to_char(p_start, 'YYYY') || '-' || lpad(nextval('public.bill_number_seq')::text, 6, '0')
 $$;
 
@@ -677,15 +701,35 @@ DECLARE
     t record;
     n int;
 BEGIN
+    -- Each period's rent and property fee (when more than zero), and each deposit, in one
+    -- statement: the periods are priced together by lease_range_charges.
+    WITH due AS MATERIALIZED (
+        SELECT row_number() OVER () AS i, d.* FROM public.bill_periods_due(p_through, p_park, p_lease) d
+    ), priced AS (
+        SELECT c.* FROM public.lease_range_charges(
+            (SELECT array_agg(due.lease_id ORDER BY due.i) FROM due), (SELECT array_agg(due.period_start ORDER BY due.i) FROM due),
+            (SELECT array_agg(due.period_end ORDER BY due.i) FROM due)) c
+    ), issued AS (
+        SELECT due.lease_id, due.park_id, due.tenant_id, f.fee, daterange(due.period_start, due.period_end, '[]') AS period,
+               due.due_on, f.amount
+        FROM due JOIN priced c ON c.i = due.i
+        CROSS JOIN LATERAL (VALUES ('rent', c.rent), ('property_fee', c.property_fee)) f(fee, amount)
+        WHERE f.amount > 0
+        UNION ALL
+        -- The deposit's period is the lease's first day: an amendment that moves the end
+        -- does not make it another bill.
+        SELECT l.id, l.park_id, l.tenant_id, 'deposit', daterange(lower(l.term), lower(l.term), '[]'), lower(l.term), l.deposit
+        FROM public.lease l
+        WHERE l.status IN ('signed', 'terminated') AND l.deposit > 0 AND lower(l.term) <= p_through
+          AND (p_park IS NULL OR l.park_id = p_park) AND (p_lease IS NULL OR l.id = p_lease)
+          AND NOT EXISTS (SELECT 1 FROM public.bill b WHERE b.lease_id = l.id AND b.fee = 'deposit')
+    )
     INSERT INTO public.bill (number, park_id, lease_id, tenant_id, fee, period, due_on, amount, issued_on)
-    SELECT public.bill_next_number(lower(d.period)), l.park_id, l.id, l.tenant_id, d.fee, d.period, d.due_on, d.amount,
-           public.park_today(l.park_id)
-    FROM public.lease l
-    CROSS JOIN LATERAL public.lease_bills_due(l.id, p_through) d
-    WHERE l.status IN ('signed', 'terminated') AND lower(l.term) <= p_through AND (p_park IS NULL OR l.park_id = p_park)
-      AND (p_lease IS NULL OR l.id = p_lease)
-      AND NOT EXISTS (SELECT 1 FROM public.bill b WHERE b.lease_id = l.id AND b.fee = d.fee AND b.period = d.period)
-    ORDER BY l.park_id, l.id, lower(d.period), public.bill_fee_rank(d.fee)
+    SELECT public.bill_next_number(lower(x.period)), x.park_id, x.lease_id, x.tenant_id, x.fee, x.period, x.due_on, x.amount,
+           public.park_local_date(p.time_zone)
+    FROM issued x JOIN public.park p ON p.id = x.park_id
+    -- Numbered in this order (a volatile expression is computed after the sort).
+    ORDER BY x.park_id, x.lease_id, lower(x.period), public.bill_fee_rank(x.fee)
     ON CONFLICT DO NOTHING;
     GET DIAGNOSTICS bills = ROW_COUNT;
 
@@ -797,16 +841,18 @@ LANGUAGE sql STABLE AS $$
 $$;
 
 REVOKE ALL ON FUNCTION lease_cycle_months(text), parkctl_months_between(date, date), lease_charges(bigint, date, date),
+    lease_range_charges(bigint[], date[], date[]),
     lease_bill_periods(bigint, date, int), bill_fee_rank(text), receivables_lock(bigint), bill_balance(bigint),
     payment_left(bigint), credit_left(bigint), lease_deposit_held(bigint), receivables_refuse(text, text),
     receivables_allocate(bigint, bigint, bigint, bigint, bigint[]), payment_reverse(bigint, date, text),
-    lease_bills_due(bigint, date), lease_termination_credits(bigint), bill_next_number(date),
+    bill_periods_due(date, bigint, bigint), lease_termination_credits(bigint), bill_next_number(date),
     bill_run(date, bigint, bigint), late_fees_due(date, bigint), late_fee_run(date, bigint), bill_positions(date),
     allocation_keeps_sums(), bill_waiver_keeps_sums(), bill_void_allowed(), bill_credit_allowed(), refund_keeps_sums(),
     payment_reversal_allowed(), invoice_line_allowed() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION lease_cycle_months(text), parkctl_months_between(date, date), lease_charges(bigint, date, date),
+    lease_range_charges(bigint[], date[], date[]),
     lease_bill_periods(bigint, date, int), bill_fee_rank(text), bill_balance(bigint), payment_left(bigint), credit_left(bigint),
-    lease_deposit_held(bigint), bill_positions(date), lease_bills_due(bigint, date), lease_termination_credits(bigint),
+    lease_deposit_held(bigint), bill_positions(date), bill_periods_due(date, bigint, bigint), lease_termination_credits(bigint),
     late_fees_due(date, bigint)
     TO parkctl_admin, parkctl_leasing, parkctl_service, parkctl_viewer;
 GRANT EXECUTE ON FUNCTION receivables_lock(bigint), receivables_refuse(text, text),

@@ -9,7 +9,9 @@ public struct AuditService {
 
     /// Every audited table (a test holds this to the audit triggers in the catalogue).
     public static let entities = ["park", "building", "unit", "tenant", "onboarding", "onboarding_step", "onboarding_check", "onboarding_check_undone",
-                                  "lease", "lease_unit", "lease_amendment", "ticket", "ticket_event", "service_level", "calendar_day", "work_hours", "staff"]
+                                  "lease", "lease_unit", "lease_amendment", "ticket", "ticket_event", "service_level", "calendar_day", "work_hours", "staff",
+                                  "bill", "payment", "allocation", "bill_waiver", "bill_void", "payment_reversal", "refund", "invoice",
+                                  "invoice_line"]
 
     /// The newest `limit` changes, oldest first, optionally of one entity (table),
     /// one park, and since a day (in the park group's default time zone).
