@@ -10,6 +10,10 @@ import Postgres
 //   parkctl-bench tickets CONNINFO CLIENTS SECONDS CREDIT_CODE UNIT
 //                                           CLIENTS threads, one connection each, opening tickets
 //                                           through TicketService for SECONDS; prints tickets per second
+//   parkctl-bench payments CONNINFO CLIENTS SECONDS PARK CODE1,CODE2,...
+//                                           CLIENTS threads, one connection each, client i recording
+//                                           payments of 100.00 for tenant CODEi in PARK through
+//                                           PaymentService for SECONDS; prints payments per second
 //   parkctl-bench soak CONNINFO CLIENTS SECONDS
 //                                           CLIENTS threads mixing park work through the services for
 //                                           SECONDS, then the invariants (Soak.swift); exit 1 if one fails
@@ -20,7 +24,7 @@ func fail(_ message: String) -> Never {
 }
 
 let args = Array(CommandLine.arguments.dropFirst())
-guard args.count >= 2 else { fail("usage: parkctl-bench copy-in|copy-out|exercise|tickets|soak CONNINFO [...]") }
+guard args.count >= 2 else { fail("usage: parkctl-bench copy-in|copy-out|exercise|tickets|payments|soak CONNINFO [...]") }
 if args[0] == "soak" { exit(Soak.main(Array(args.dropFirst()))) }
 
 do {
@@ -85,6 +89,34 @@ do {
         group.wait()
         let elapsed = Date().timeIntervalSince(started)
         print(String(format: "%.1f", Double(counts.total) / elapsed))
+    case "payments":
+        guard args.count == 6, let clients = Int(args[2]), let seconds = Double(args[3]) else {
+            fail("payments CONNINFO CLIENTS SECONDS PARK CODE1,CODE2,...")
+        }
+        let conninfo = args[1], park = args[4], tenants = args[5].split(separator: ",").map(String.init)
+        guard tenants.count >= clients else { fail("payments: give a tenant per client") }
+        let counts = TicketCounts(clients)
+        let deadline = Date().addingTimeInterval(seconds)
+        let started = Date()
+        let group = DispatchGroup()
+        for i in 0..<clients {
+            group.enter()
+            Thread {
+                defer { group.leave() }
+                do {
+                    let payments = PaymentService(ParkSession(connection: try Connection(conninfo), actor: "bench-\(i)"))
+                    while Date() < deadline {
+                        _ = try payments.record(tenant: tenants[i], park: park, amount: 100, on: CalendarDate("2027-01-05")!)
+                        counts.add(i)
+                    }
+                } catch {
+                    FileHandle.standardError.write(Data("client \(i): \(error)\n".utf8))
+                    exit(70)
+                }
+            }.start()
+        }
+        group.wait()
+        print(String(format: "%.1f", Double(counts.total) / Date().timeIntervalSince(started)))
     case "exercise":
         try conn.simpleQuery("DROP TABLE IF EXISTS bench_exercise; CREATE TABLE bench_exercise (id int PRIMARY KEY, name text, area numeric(12,2), day date)")
         let copied = try conn.copyIn("COPY bench_exercise FROM STDIN (FORMAT csv)") { writer in
