@@ -1,7 +1,7 @@
 -- A large book of leases for bench/billing.sh, generated inside PostgreSQL:
 -- :parks parks × 10 buildings × 20 floors × 25 units, one quarterly lease on every
--- unit (5,000 leases a park: 800,000 for 160 parks) from 1 January 2027 for three
--- years, 20,000 tenants. One lease in ten has a rent-free window (1-20 January), half
+-- unit (5,000 leases a park: 800,000 for 160 parks) from 1 January 2026 for three
+-- years, 20,000 tenants. One lease in ten has a rent-free window (1-20 January 2026), half
 -- rise 3 % a year, half have a deposit; one in fifty has an amendment raising its rent
 -- from 15 February. Loaded as a bulk import would be: triggers off for the session
 -- (session_replication_role = replica, superuser only); CHECK, UNIQUE and the
@@ -37,18 +37,18 @@ WHERE p.code ~ '^Q[0-9]{3}$';
 INSERT INTO lease (id, number, park_id, tenant_id, term, rent, property_fee, free_window, deposit, escalation_pct, cycle, status,
                    signed_at, sys_period)
 OVERRIDING SYSTEM VALUE
-SELECT lease_id, 'L-2027-' || lpad(lease_id::text, 8, '0'), park_id, tenant_id, daterange('2027-01-01', '2030-01-01'),
-       30 + lease_id % 20 + 0.37, 4.5, CASE WHEN lease_id % 10 = 0 THEN daterange('2027-01-01', '2027-01-21') END,
+SELECT lease_id, 'L-2026-' || lpad(lease_id::text, 8, '0'), park_id, tenant_id, daterange('2026-01-01', '2029-01-01'),
+       30 + lease_id % 20 + 0.37, 4.5, CASE WHEN lease_id % 10 = 0 THEN daterange('2026-01-01', '2026-01-21') END,
        CASE WHEN lease_id % 2 = 0 THEN 20000 ELSE 0 END, 3 * (lease_id % 2), 'quarterly', 'signed',
        timestamptz '2026-12-01', tstzrange(timestamptz '2026-12-01', NULL)
 FROM gen_lease;
 
 INSERT INTO lease_unit (park_id, lease_id, unit_id, during, sys_period)
-SELECT park_id, lease_id, unit_id, daterange('2027-01-01', '2030-01-01'), tstzrange(timestamptz '2026-12-01', NULL)
+SELECT park_id, lease_id, unit_id, daterange('2026-01-01', '2029-01-01'), tstzrange(timestamptz '2026-12-01', NULL)
 FROM gen_lease;
 
 INSERT INTO lease_amendment (park_id, lease_id, seq, number, signed_on, effective_on, rent)
-SELECT park_id, lease_id, 1, 'L-2027-' || lpad(lease_id::text, 8, '0') || '-A1', '2027-02-01', '2027-02-15', 55.00
+SELECT park_id, lease_id, 1, 'L-2026-' || lpad(lease_id::text, 8, '0') || '-A1', '2026-02-01', '2026-02-15', 55.00
 FROM gen_lease WHERE lease_id % 50 = 0;
 
 RESET session_replication_role;

@@ -32,7 +32,7 @@ ms() { echo $(( $(date +%s%N) / 1000000 )); }
 # 1. The bill run.
 "${PSQL[@]}" <<SQL
 BEGIN;
-SELECT bill_run('2027-01-01');
+SELECT bill_run('2026-01-01');
 \copy (SELECT number, park_id, lease_id, tenant_id, fee, period, due_on, amount, issued_on FROM bill) TO '$WORK/bills.csv' (FORMAT csv)
 ROLLBACK;
 CREATE TABLE bench_bill AS SELECT number, park_id, lease_id, tenant_id, fee, period, due_on, amount, issued_on FROM bill WITH NO DATA;
@@ -57,7 +57,7 @@ SQL
 declare -a TP=() TK=()
 for _ in $(seq 1 "$RUNS"); do
     a=$(ms); "${PSQL[@]}" -f "$WORK/insert.sql" >/dev/null; b=$(ms); TP+=($((b - a)))
-    a=$(ms); "$BIN/parkctl" bill run --through 2027-01-01 >"$WORK/run.txt"; b=$(ms); TK+=($((b - a)))
+    a=$(ms); "$BIN/parkctl" bill run --through 2026-01-01 >"$WORK/run.txt"; b=$(ms); TK+=($((b - a)))
     grep -q "issued $BILLS bills" "$WORK/run.txt" || { echo "bench: the run issued $(cat "$WORK/run.txt"), not $BILLS bills" >&2; exit 1; }
     "${PSQL[@]}" -f "$WORK/reset.sql" >/dev/null
 done
@@ -68,26 +68,26 @@ awk -v n="$BILLS" -v p="$MP" -v k="$MK" 'BEGIN {
     printf "  speed ratio (psql time / parkctl time): %.2f  (target >= 0.5)\n", p / k }'
 
 # 2. The receivables report over three quarters, a third of the first paid.
-"$BIN/parkctl" bill run --through 2027-07-01 >/dev/null
+"$BIN/parkctl" bill run --through 2026-07-01 >/dev/null
 "${PSQL[@]}" <<'SQL'
 SET session_replication_role = replica;
 INSERT INTO payment (number, park_id, tenant_id, amount, received_on)
-SELECT 'P-2027-' || lpad(b.id::text, 8, '0'), b.park_id, b.tenant_id, b.amount, '2027-01-03'
-FROM bill b WHERE lower(b.period) = '2027-01-01' AND b.lease_id % 3 = 0 AND b.amount > 0;
+SELECT 'P-2026-' || lpad(b.id::text, 8, '0'), b.park_id, b.tenant_id, b.amount, '2026-01-03'
+FROM bill b WHERE lower(b.period) = '2026-01-01' AND b.lease_id % 3 = 0 AND b.amount > 0;
 INSERT INTO allocation (park_id, tenant_id, bill_id, payment_id, amount, applied_on)
-SELECT b.park_id, b.tenant_id, b.id, p.id, b.amount, '2027-01-03'
-FROM bill b JOIN payment p ON p.number = 'P-2027-' || lpad(b.id::text, 8, '0');
+SELECT b.park_id, b.tenant_id, b.id, p.id, b.amount, '2026-01-03'
+FROM bill b JOIN payment p ON p.number = 'P-2026-' || lpad(b.id::text, 8, '0');
 RESET session_replication_role;
 ANALYZE;
 SQL
 TOTAL=$(psql -X -At "$CONN" -c "SELECT count(*) FROM bill")
 rm -f "$WORK/trace.jsonl"
-PARKCTL_TRACE="$WORK/trace.jsonl" "$BIN/parkctl" report receivables --as-of 2027-08-15 --format json >/dev/null
+PARKCTL_TRACE="$WORK/trace.jsonl" "$BIN/parkctl" report receivables --as-of 2026-08-15 --format json >/dev/null
 replay_script "$WORK/trace.jsonl" >"$WORK/receivables.sql"
 declare -a RP=() RK=()
 for _ in $(seq 1 "$RUNS"); do
     a=$(ms); psql -X -q "$CONN" -f "$WORK/receivables.sql" >/dev/null; b=$(ms); RP+=($((b - a)))
-    a=$(ms); "$BIN/parkctl" report receivables --as-of 2027-08-15 --format json >/dev/null; b=$(ms); RK+=($((b - a)))
+    a=$(ms); "$BIN/parkctl" report receivables --as-of 2026-08-15 --format json >/dev/null; b=$(ms); RK+=($((b - a)))
 done
 MP=$(median "${RP[@]}"); MK=$(median "${RK[@]}")
 awk -v n="$TOTAL" -v p="$MP" -v k="$MK" 'BEGIN {
@@ -108,8 +108,8 @@ SELECT set_config('parkctl.actor', 'pgbench', true);
 SELECT id FROM park WHERE code = 'Q001';
 SELECT id, name FROM tenant WHERE credit_code = (SELECT credit_code FROM tenant WHERE id = :tenant);
 INSERT INTO payment (number, park_id, tenant_id, amount, received_on, method, reference)
-VALUES ('P-' || to_char('2027-01-05'::date, 'YYYY') || '-' || lpad(nextval('payment_number_seq')::text, 6, '0'),
-        $PARK_ID, :tenant, 100, '2027-01-05', 'bank', NULL)
+VALUES ('P-' || to_char('2026-01-05'::date, 'YYYY') || '-' || lpad(nextval('payment_number_seq')::text, 6, '0'),
+        $PARK_ID, :tenant, 100, '2026-01-05', 'bank', NULL)
 RETURNING number AS payment \gset
 WITH made AS (SELECT * FROM receivables_allocate($PARK_ID, :tenant, NULL::bigint, NULL::bigint, NULL::bigint[]))
 SELECT b.number AS bill, b.fee, coalesce(p.number, c.number) AS source, a.amount, a.applied_on

@@ -153,6 +153,9 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
 $$;
 
 -- 3. The ledger.
+-- A bill's tenant is its lease's (a foreign key on both).
+ALTER TABLE lease ADD CONSTRAINT lease_id_tenant_key UNIQUE (id, tenant_id);
+
 CREATE SEQUENCE bill_number_seq;
 CREATE SEQUENCE payment_number_seq;
 CREATE SEQUENCE refund_number_seq;
@@ -170,10 +173,11 @@ CREATE TABLE bill (
     period       daterange NOT NULL CONSTRAINT bill_period_bounded
                  CHECK (NOT isempty(period) AND NOT lower_inf(period) AND NOT upper_inf(period)),
     due_on       date NOT NULL,
-    -- Negative only for a credit: an adjustment, or a deposit's return at settlement.
+    -- Negative only for a credit: an adjustment, a deposit's return at settlement, or
+    -- a late fee's correction.
     amount       numeric(14,2) NOT NULL CONSTRAINT bill_amount_sign
-                 CHECK (amount > 0 OR (amount < 0 AND fee IN ('adjustment', 'deposit'))),
-    -- The bill a late fee is for, or a termination credit gives back part of.
+                 CHECK (amount > 0 OR (amount < 0 AND fee IN ('adjustment', 'deposit', 'late_fee'))),
+    -- The bill a late fee is for, or a re-pricing (after a termination or an amendment) corrects.
     source_bill_id bigint,
     reason       text CONSTRAINT bill_reason_length CHECK (reason IS NULL OR length(reason) BETWEEN 1 AND 500)
                  CONSTRAINT bill_reason_plain_text CHECK (public.parkctl_is_plain_text(reason)),
@@ -182,15 +186,16 @@ CREATE TABLE bill (
     recorded_at  timestamptz NOT NULL DEFAULT now(),
     CONSTRAINT bill_park_id_key UNIQUE (park_id, id),
     FOREIGN KEY (park_id, lease_id) REFERENCES lease (park_id, id),
+    CONSTRAINT bill_tenant_of_lease FOREIGN KEY (lease_id, tenant_id) REFERENCES lease (id, tenant_id),
     FOREIGN KEY (park_id, source_bill_id) REFERENCES bill (park_id, id),
     CONSTRAINT bill_source_kind CHECK (source_bill_id IS NULL OR fee IN ('late_fee', 'adjustment')),
     CONSTRAINT bill_reason_given CHECK (reason IS NOT NULL OR fee NOT IN ('adjustment'))
 );
 -- One bill per fee and period of a lease: a second bill run, or two at once, issue nothing twice.
 CREATE UNIQUE INDEX bill_once ON bill (lease_id, fee, period) WHERE fee IN ('rent', 'property_fee', 'deposit');
--- One late fee per bill and run; one termination credit per bill.
+-- One late fee per bill and run.
 CREATE UNIQUE INDEX bill_late_fee_once ON bill (source_bill_id, period) WHERE fee = 'late_fee';
-CREATE UNIQUE INDEX bill_credit_once ON bill (source_bill_id) WHERE fee = 'adjustment' AND source_bill_id IS NOT NULL;
+CREATE INDEX bill_source_idx ON bill (source_bill_id) WHERE source_bill_id IS NOT NULL;
 CREATE INDEX bill_lease_idx ON bill (lease_id, fee);
 CREATE INDEX bill_tenant_idx ON bill (tenant_id, park_id, due_on);
 CREATE INDEX bill_park_due_idx ON bill (park_id, due_on);
@@ -330,9 +335,39 @@ CREATE TABLE invoice_line (
 );
 CREATE INDEX invoice_line_bill_idx ON invoice_line (bill_id);
 
+-- A lease settled (退租结算), once: the last lease of a renewal chain.
+CREATE TABLE lease_settlement (
+    lease_id     bigint PRIMARY KEY,
+    park_id      bigint NOT NULL,
+    settled_on   date NOT NULL,
+    actor        text NOT NULL DEFAULT public.parkctl_actor(),
+    recorded_at  timestamptz NOT NULL DEFAULT now(),
+    FOREIGN KEY (park_id, lease_id) REFERENCES lease (park_id, id)
+);
+
 SELECT parkctl_register_park_table(t, writers => ARRAY['parkctl_admin', 'parkctl_leasing'], append_only => true)
-FROM unnest(ARRAY['bill', 'payment', 'payment_reversal', 'allocation', 'bill_void', 'refund', 'invoice', 'invoice_line']) t;
+FROM unnest(ARRAY['bill', 'payment', 'payment_reversal', 'allocation', 'bill_void', 'refund', 'invoice', 'invoice_line',
+                  'lease_settlement']) t;
 SELECT parkctl_register_park_table('bill_waiver', writers => ARRAY['parkctl_admin'], append_only => true);
+
+-- Who wrote a ledger row and when is the database's: writers insert every other column.
+DO $$
+DECLARE
+    t text;
+    writable text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['bill', 'payment', 'payment_reversal', 'allocation', 'bill_void', 'refund', 'invoice',
+                             'invoice_line', 'lease_settlement', 'bill_waiver'] LOOP
+        SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) INTO writable
+        FROM pg_attribute a WHERE a.attrelid = format('public.%I', t)::regclass AND a.attnum > 0 AND NOT a.attisdropped
+                              AND a.attidentity = '' AND a.attname NOT IN ('actor', 'recorded_at');
+        EXECUTE format('REVOKE INSERT ON public.%I FROM parkctl_admin, parkctl_leasing', t);
+        EXECUTE format('GRANT INSERT (%s) ON public.%I TO parkctl_admin', writable, t);
+        IF t <> 'bill_waiver' THEN
+            EXECUTE format('GRANT INSERT (%s) ON public.%I TO parkctl_leasing', writable, t);
+        END IF;
+    END LOOP;
+END $$;
 GRANT USAGE ON SEQUENCE bill_number_seq, payment_number_seq, refund_number_seq TO parkctl_admin, parkctl_leasing;
 
 -- 4. The rules the ledger keeps.
@@ -386,14 +421,28 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
     FROM public.bill b WHERE b.id = p_bill
 $$;
 
--- The deposit a lease holds: paid to its deposit bills, less its returns (negative
--- deposit bills, not void).
+-- A lease and its renewals (续租), back to the first and on to the last not cancelled:
+-- a deposit carries over from a lease to its renewal.
+CREATE FUNCTION lease_renewal_chain(p_lease bigint) RETURNS TABLE (lease_id bigint)
+LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
+    WITH RECURSIVE earlier AS (
+        SELECT l.id, l.renews_lease_id FROM public.lease l WHERE l.id = p_lease
+        UNION SELECT l.id, l.renews_lease_id FROM public.lease l JOIN earlier e ON l.id = e.renews_lease_id
+    ), chain AS (
+        SELECT e.id FROM earlier e
+        UNION SELECT l.id FROM public.lease l JOIN chain c ON l.renews_lease_id = c.id AND l.status <> 'cancelled'
+    )
+    SELECT c.id FROM chain c
+$$;
+
+-- The deposit a lease holds (with its renewals): paid to their deposit bills, less
+-- their returns (negative deposit bills, not void).
 CREATE FUNCTION lease_deposit_held(p_lease bigint) RETURNS numeric
 LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
     SELECT coalesce((SELECT sum(a.amount) FROM public.allocation a JOIN public.bill b ON b.id = a.bill_id
-                     WHERE b.lease_id = p_lease AND b.fee = 'deposit'), 0)
+                     WHERE b.lease_id IN (SELECT c.lease_id FROM public.lease_renewal_chain(p_lease) c) AND b.fee = 'deposit'), 0)
          + coalesce((SELECT sum(b.amount) FROM public.bill b
-                     WHERE b.lease_id = p_lease AND b.fee = 'deposit' AND b.amount < 0
+                     WHERE b.lease_id IN (SELECT c.lease_id FROM public.lease_renewal_chain(p_lease) c) AND b.fee = 'deposit' AND b.amount < 0
                        AND NOT EXISTS (SELECT 1 FROM public.bill_void v WHERE v.bill_id = b.id)), 0)
 $$;
 
@@ -402,6 +451,33 @@ LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
     RAISE EXCEPTION '%', p_message USING ERRCODE = 'check_violation', CONSTRAINT = p_constraint;
 END $$;
+
+-- What was received, reversed, waived, voided, refunded or invoiced happened by
+-- today (in the park's time zone): a ledger records the past. TG_ARGV[0] names the day.
+CREATE FUNCTION receivables_day_not_in_future() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE
+    day date := (to_jsonb(NEW) ->> TG_ARGV[0])::date;
+BEGIN
+    IF day > public.park_today(NEW.park_id) THEN
+        PERFORM public.receivables_refuse(format('%s %s is after today (%s): the ledger records what has happened',
+                                                 replace(TG_ARGV[0], '_', ' '), day, public.park_today(NEW.park_id)),
+                                          'receivables_day_not_in_future');
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER payment_day_not_in_future AFTER INSERT ON payment
+    FOR EACH ROW EXECUTE FUNCTION receivables_day_not_in_future('received_on');
+CREATE TRIGGER payment_reversal_day_not_in_future AFTER INSERT ON payment_reversal
+    FOR EACH ROW EXECUTE FUNCTION receivables_day_not_in_future('reversed_on');
+CREATE TRIGGER bill_waiver_day_not_in_future AFTER INSERT ON bill_waiver
+    FOR EACH ROW EXECUTE FUNCTION receivables_day_not_in_future('waived_on');
+CREATE TRIGGER bill_void_day_not_in_future AFTER INSERT ON bill_void
+    FOR EACH ROW EXECUTE FUNCTION receivables_day_not_in_future('voided_on');
+CREATE TRIGGER refund_day_not_in_future AFTER INSERT ON refund
+    FOR EACH ROW EXECUTE FUNCTION receivables_day_not_in_future('refunded_on');
+CREATE TRIGGER invoice_day_not_in_future AFTER INSERT ON invoice
+    FOR EACH ROW EXECUTE FUNCTION receivables_day_not_in_future('issued_on');
 
 -- An allocation: same tenant and park on both sides; the bill not void (unless the
 -- money is being taken back); the bill's allocated + waived within [0, amount]; the
@@ -422,6 +498,23 @@ BEGIN
     END IF;
     IF NEW.amount > 0 AND EXISTS (SELECT 1 FROM public.bill_void v WHERE v.bill_id = b.id) THEN
         PERFORM public.receivables_refuse(format('bill %s is void: nothing is paid to it', b.number), 'allocation_bill_open');
+    END IF;
+    -- Money counts as paid to a bill on the later of the source's day and the bill's
+    -- (issued or due, whichever first); taken back, on a day no earlier than it was given.
+    IF NEW.amount > 0 AND NEW.applied_on <> greatest(
+            coalesce((SELECT p.received_on FROM public.payment p WHERE p.id = NEW.payment_id),
+                     (SELECT c.due_on FROM public.bill c WHERE c.id = NEW.credit_bill_id)),
+            least(b.issued_on, b.due_on)) THEN
+        PERFORM public.receivables_refuse('an allocation counts from the later of the money''s day and the bill''s', 'allocation_day');
+    END IF;
+    IF NEW.amount < 0 AND (
+            NEW.applied_on < (SELECT max(a.applied_on) FROM public.allocation a
+                              WHERE a.bill_id = b.id AND a.amount > 0
+                                AND (a.payment_id = NEW.payment_id OR a.credit_bill_id = NEW.credit_bill_id))
+            OR (SELECT sum(a.amount) FROM public.allocation a
+                WHERE a.bill_id = b.id AND (a.payment_id = NEW.payment_id OR a.credit_bill_id = NEW.credit_bill_id)) < 0) THEN
+        PERFORM public.receivables_refuse('money is taken back from a bill only as much as it paid, on or after the day it did',
+                                          'allocation_undone');
     END IF;
     used := coalesce((SELECT sum(a.amount) FROM public.allocation a WHERE a.bill_id = b.id), 0);
     IF used < 0 OR used + coalesce((SELECT sum(w.amount) FROM public.bill_waiver w WHERE w.bill_id = b.id), 0) > b.amount THEN
@@ -471,6 +564,10 @@ BEGIN
     IF EXISTS (SELECT 1 FROM public.bill_void v WHERE v.bill_id = b.id) THEN
         PERFORM public.receivables_refuse(format('bill %s is void', b.number), 'allocation_bill_open');
     END IF;
+    IF NEW.waived_on < least(b.issued_on, b.due_on) THEN
+        PERFORM public.receivables_refuse(format('bill %s is waived on or after it was issued or due (%s)', b.number, least(b.issued_on, b.due_on)),
+                                          'bill_waiver_after_bill');
+    END IF;
     IF public.bill_balance(b.id) < 0 THEN
         PERFORM public.receivables_refuse(format('waiving %s would take bill %s below zero: it owes %s', NEW.amount, b.number,
                                                  public.bill_balance(b.id) + NEW.amount), 'allocation_within_bill');
@@ -492,6 +589,14 @@ BEGIN
         PERFORM public.receivables_refuse(format('bill %s has money paid, used or waived: it is not voided (give a credit: bill adjust with a negative amount)', b.number),
                                           'bill_void_untouched');
     END IF;
+    IF EXISTS (SELECT 1 FROM public.invoice_line l WHERE l.bill_id = b.id) THEN
+        PERFORM public.receivables_refuse(format('bill %s is invoiced: it is not voided (a red invoice (红冲) comes first)', b.number),
+                                          'bill_void_untouched');
+    END IF;
+    IF NEW.voided_on < least(b.issued_on, b.due_on) THEN
+        PERFORM public.receivables_refuse(format('bill %s is voided on or after it was issued or due (%s)', b.number, least(b.issued_on, b.due_on)),
+                                          'bill_void_untouched');
+    END IF;
     IF b.fee = 'deposit' AND public.lease_deposit_held(b.lease_id) < 0 THEN
         PERFORM public.receivables_refuse('the deposit held would fall below zero', 'deposit_held_not_negative');
     END IF;
@@ -499,14 +604,52 @@ BEGIN
 END $$;
 CREATE TRIGGER bill_void_allowed AFTER INSERT ON bill_void FOR EACH ROW EXECUTE FUNCTION bill_void_allowed();
 
--- A credit that returns a deposit returns no more than is held.
+-- A credit is money the park gives up, so each kind is checked against its rule:
+-- an adjustment that corrects a bill (source_bill_id) is exactly what the bill's
+-- days owe now less what it came to; a late fee's correction makes the bill's late
+-- fees what the rule gives through its last day; a deposit is returned once its
+-- lease has ended and never beyond what is held. Any other credit forgives money,
+-- like a waiver: admin only (or the schema's owner).
 CREATE FUNCTION bill_credit_allowed() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE
+    src public.bill;
+    now_owed numeric;
 BEGIN
     PERFORM public.receivables_lock(NEW.tenant_id);
-    IF NEW.fee = 'deposit' AND public.lease_deposit_held(NEW.lease_id) < 0 THEN
-        PERFORM public.receivables_refuse(format('the deposit held, %s, is less than the %s returned',
-                                                 public.lease_deposit_held(NEW.lease_id) - NEW.amount, -NEW.amount), 'deposit_held_not_negative');
+    IF NEW.source_bill_id IS NOT NULL THEN
+        SELECT * INTO src FROM public.bill WHERE id = NEW.source_bill_id;
+    END IF;
+    IF NEW.fee = 'deposit' THEN
+        IF (SELECT upper(public.lease_occupancy(l.term, l.terminated_on)) - 1 FROM public.lease l WHERE l.id = NEW.lease_id)
+           > public.park_today(NEW.park_id) THEN
+            PERFORM public.receivables_refuse('a deposit is returned after its lease''s last day', 'deposit_returned_after_end');
+        END IF;
+        IF public.lease_deposit_held(NEW.lease_id) < 0 THEN
+            PERFORM public.receivables_refuse(format('the deposit held, %s, is less than the %s returned',
+                                                     public.lease_deposit_held(NEW.lease_id) - NEW.amount, -NEW.amount), 'deposit_held_not_negative');
+        END IF;
+    ELSIF NEW.fee = 'adjustment' AND src.id IS NOT NULL THEN
+        SELECT CASE src.fee WHEN 'rent' THEN c.rent ELSE c.property_fee END INTO now_owed
+        FROM public.lease_charges(src.lease_id, lower(src.period), upper(src.period) - 1) c;
+        IF src.fee NOT IN ('rent', 'property_fee') OR src.lease_id <> NEW.lease_id
+           OR src.amount + (SELECT sum(c.amount) FROM public.bill c WHERE c.source_bill_id = src.id AND c.fee = 'adjustment'
+                                AND NOT EXISTS (SELECT 1 FROM public.bill_void v WHERE v.bill_id = c.id)) <> now_owed THEN
+            PERFORM public.receivables_refuse(format('a correction of bill %s makes it what its days owe now, %s', src.number, now_owed),
+                                              'bill_correction_by_rule');
+        END IF;
+    ELSIF NEW.fee = 'late_fee' THEN
+        IF src.id IS NULL OR src.lease_id <> NEW.lease_id
+           OR (SELECT sum(f.amount) FROM public.bill f WHERE f.source_bill_id = src.id AND f.fee = 'late_fee'
+                   AND NOT EXISTS (SELECT 1 FROM public.bill_void v WHERE v.bill_id = f.id))
+              <> public.bill_late_fees_through(src.id, upper(NEW.period) - 1) THEN
+            PERFORM public.receivables_refuse('a late fee''s correction makes the bill''s late fees what the rule gives',
+                                              'bill_correction_by_rule');
+        END IF;
+    ELSIF NOT (pg_has_role(current_user, 'parkctl_admin', 'MEMBER')
+               OR pg_has_role(current_user, (SELECT c.relowner FROM pg_class c WHERE c.oid = 'public.bill'::regclass), 'MEMBER')) THEN
+        RAISE EXCEPTION 'a credit (a negative adjustment) forgives money like a waiver (减免): admin only'
+            USING ERRCODE = 'insufficient_privilege';
     END IF;
     RETURN NULL;
 END $$;
@@ -515,23 +658,31 @@ CREATE TRIGGER bill_credit_allowed AFTER INSERT ON bill FOR EACH ROW WHEN (NEW.a
 CREATE FUNCTION refund_keeps_sums() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
-    left_over numeric;
     src_tenant bigint;
+    money numeric;
+    used numeric;
 BEGIN
     PERFORM public.receivables_lock(NEW.tenant_id);
     IF NEW.payment_id IS NOT NULL THEN
-        SELECT p.tenant_id INTO src_tenant FROM public.payment p WHERE p.id = NEW.payment_id;
-        left_over := public.payment_left(NEW.payment_id);
+        SELECT p.tenant_id, p.amount INTO src_tenant, money FROM public.payment p WHERE p.id = NEW.payment_id;
+        IF EXISTS (SELECT 1 FROM public.payment_reversal r WHERE r.payment_id = NEW.payment_id) THEN
+            PERFORM public.receivables_refuse('a reversed payment has nothing to refund', 'refund_within_source');
+        END IF;
+        used := coalesce((SELECT sum(a.amount) FROM public.allocation a WHERE a.payment_id = NEW.payment_id), 0)
+              + (SELECT sum(r.amount) FROM public.refund r WHERE r.payment_id = NEW.payment_id);
     ELSE
-        SELECT c.tenant_id INTO src_tenant FROM public.bill c WHERE c.id = NEW.credit_bill_id;
-        left_over := public.credit_left(NEW.credit_bill_id);
+        -- Only a credit (a negative bill, not void) is refunded.
+        SELECT c.tenant_id, -c.amount INTO src_tenant, money FROM public.bill c
+        WHERE c.id = NEW.credit_bill_id AND c.amount < 0 AND NOT EXISTS (SELECT 1 FROM public.bill_void v WHERE v.bill_id = c.id);
+        used := coalesce((SELECT sum(a.amount) FROM public.allocation a WHERE a.credit_bill_id = NEW.credit_bill_id), 0)
+              + (SELECT sum(r.amount) FROM public.refund r WHERE r.credit_bill_id = NEW.credit_bill_id);
     END IF;
     IF src_tenant IS DISTINCT FROM NEW.tenant_id THEN
-        PERFORM public.receivables_refuse('the money refunded is not this tenant''s in this park', 'allocation_same_tenant');
+        PERFORM public.receivables_refuse('the money refunded is not this tenant''s credit in this park', 'allocation_same_tenant');
     END IF;
-    IF left_over < 0 THEN
-        PERFORM public.receivables_refuse(format('refunding %s is more than the %s left', NEW.amount, left_over + NEW.amount),
-                                          'allocation_within_payment');
+    IF used > money THEN
+        PERFORM public.receivables_refuse(format('refunding %s is more than the %s left', NEW.amount, money - used + NEW.amount),
+                                          'refund_within_source');
     END IF;
     RETURN NULL;
 END $$;
@@ -543,6 +694,11 @@ BEGIN
     PERFORM public.receivables_lock(NEW.tenant_id);
     IF NOT EXISTS (SELECT 1 FROM public.payment p WHERE p.id = NEW.payment_id AND p.tenant_id = NEW.tenant_id) THEN
         PERFORM public.receivables_refuse('the payment reversed is not this tenant''s in this park', 'allocation_same_tenant');
+    END IF;
+    IF NEW.reversed_on < (SELECT p.received_on FROM public.payment p WHERE p.id = NEW.payment_id) THEN
+        PERFORM public.receivables_refuse(format('a payment is reversed on or after the day it was received (%s), not on %s',
+                                                 (SELECT p.received_on FROM public.payment p WHERE p.id = NEW.payment_id), NEW.reversed_on),
+                                          'payment_reversal_after_receipt');
     END IF;
     IF coalesce((SELECT sum(a.amount) FROM public.allocation a WHERE a.payment_id = NEW.payment_id), 0) <> 0 THEN
         PERFORM public.receivables_refuse('a payment is reversed after its allocations are undone', 'payment_reversal_undone');
@@ -576,6 +732,10 @@ BEGIN
     invoiced := (SELECT sum(l.amount) FROM public.invoice_line l WHERE l.bill_id = b.id);
     IF invoiced > b.amount THEN
         PERFORM public.receivables_refuse(format('bill %s of %s would be invoiced %s', b.number, b.amount, invoiced), 'invoice_line_within_bill');
+    END IF;
+    IF NEW.tax_rate <> (SELECT CASE b.fee WHEN 'property_fee' THEN p.property_fee_tax_rate WHEN 'utility' THEN p.utility_tax_rate
+                                          ELSE p.rent_tax_rate END FROM public.park p WHERE p.id = b.park_id) THEN
+        PERFORM public.receivables_refuse(format('bill %s is invoiced at its park''s tax rate for %s', b.number, b.fee), 'invoice_line_tax');
     END IF;
     IF NEW.tax <> round(NEW.amount * NEW.tax_rate / (1 + NEW.tax_rate), 2) THEN
         PERFORM public.receivables_refuse('an invoice line''s tax is its amount × rate ÷ (1 + rate), to the fen', 'invoice_line_tax');
@@ -662,37 +822,63 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
       AND per.s < upper(o.occ) AND per.s <= p_through
 $$;
 
--- Credits for bills of days after a lease's last day (a termination, or an amendment
--- that moved the end earlier): each such rent or property fee bill gets back its
--- amount less what its remaining days owe (each rounded once), as a negative
--- adjustment due the day after the last day.
-CREATE FUNCTION lease_termination_credits(p_lease bigint)
-RETURNS TABLE (source_bill_id bigint, period daterange, due_on date, amount numeric, reason text)
+-- Bills priced again after their lease changed: a rent or property fee bill issued
+-- before its lease was terminated or amended owes what lease_range_charges says of
+-- its days now (none after the lease's last day; the amended rent, fee or units from
+-- the amendment's day). The difference from what it and its earlier re-pricings came
+-- to is a new adjustment (negative: a credit, the unused part of a prepaid quarter),
+-- due on the day of the change (the day after the last day, or the amendment's), or
+-- the bill's due day if later. Only the bills of leases that changed since the bill
+-- (or its last re-pricing) was issued are priced again.
+CREATE FUNCTION bill_repricing(p_park bigint DEFAULT NULL, p_lease bigint DEFAULT NULL)
+RETURNS TABLE (source_bill_id bigint, park_id bigint, lease_id bigint, tenant_id bigint, period daterange, due_on date,
+               amount numeric, reason text)
 LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
-    SELECT b.id, daterange(greatest(lower(b.period), upper(o.occ)), upper(b.period)), upper(o.occ),
-           kept.amount - b.amount, 'days after the lease''s last day (' || (upper(o.occ) - 1) || ') in ' || b.number
-    FROM public.lease l
-    CROSS JOIN LATERAL (SELECT public.lease_occupancy(l.term, l.terminated_on) AS occ) o
-    JOIN public.bill b ON b.lease_id = l.id AND b.fee IN ('rent', 'property_fee') AND upper(b.period) > upper(o.occ)
-    CROSS JOIN LATERAL (
-        SELECT CASE WHEN lower(b.period) >= upper(o.occ) THEN 0
-                    WHEN b.fee = 'rent' THEN ch.rent ELSE ch.property_fee END AS amount
-        FROM public.lease_charges(l.id, lower(b.period), least(upper(b.period), upper(o.occ)) - 1) ch) kept
-    WHERE l.id = p_lease
-      AND NOT EXISTS (SELECT 1 FROM public.bill_void v WHERE v.bill_id = b.id)
-      AND NOT EXISTS (SELECT 1 FROM public.bill c WHERE c.source_bill_id = b.id AND c.fee = 'adjustment')
-      AND kept.amount < b.amount
+    WITH changed AS (
+        SELECT DISTINCT a.lease_id AS id FROM public.lease_amendment a
+        UNION SELECT l.id FROM public.lease l WHERE l.terminated_on IS NOT NULL
+    ), cand AS MATERIALIZED (
+        SELECT b.id, b.park_id, b.lease_id, b.tenant_id, b.fee, b.period, b.due_on, b.number, o.occ,
+               b.amount + coalesce(adj.amount, 0) AS priced,
+               (SELECT max(a.effective_on) FROM public.lease_amendment a
+                WHERE a.lease_id = l.id AND a.effective_on >= lower(b.period) AND a.effective_on < upper(b.period)) AS amended_on
+        FROM changed JOIN public.lease l ON l.id = changed.id
+        JOIN public.bill b ON b.lease_id = l.id AND b.fee IN ('rent', 'property_fee')
+        CROSS JOIN LATERAL (SELECT public.lease_occupancy(l.term, l.terminated_on) AS occ) o
+        CROSS JOIN LATERAL (
+            SELECT sum(c.amount) AS amount, max(c.recorded_at) AS at FROM public.bill c
+            WHERE c.source_bill_id = b.id AND c.fee = 'adjustment' AND NOT EXISTS (SELECT 1 FROM public.bill_void v WHERE v.bill_id = c.id)) adj
+        WHERE (p_park IS NULL OR b.park_id = p_park) AND (p_lease IS NULL OR b.lease_id = p_lease)
+          AND NOT EXISTS (SELECT 1 FROM public.bill_void v WHERE v.bill_id = b.id)
+          AND greatest(lower(l.sys_period), (SELECT max(a.recorded_at) FROM public.lease_amendment a WHERE a.lease_id = l.id))
+              > greatest(b.recorded_at, adj.at)
+    ), numbered AS (
+        SELECT row_number() OVER () AS i, cand.* FROM cand
+    ), priced AS (
+        SELECT c.* FROM public.lease_range_charges(
+            (SELECT array_agg(n.lease_id ORDER BY n.i) FROM numbered n), (SELECT array_agg(lower(n.period) ORDER BY n.i) FROM numbered n),
+            (SELECT array_agg(upper(n.period) - 1 ORDER BY n.i) FROM numbered n)) c
+    )
+    SELECT n.id, n.park_id, n.lease_id, n.tenant_id, n.period,
+           greatest(n.due_on, CASE WHEN upper(n.occ) < upper(n.period) THEN upper(n.occ) ELSE n.amended_on END),
+           x.now_owed - n.priced,
+           CASE WHEN upper(n.occ) < upper(n.period) THEN 'days after the lease''s last day (' || (upper(n.occ) - 1) || ') in ' || n.number
+                ELSE 'priced again after an amendment from ' || coalesce(n.amended_on::text, '?') || ' in ' || n.number END
+    FROM numbered n JOIN priced c ON c.i = n.i
+    CROSS JOIN LATERAL (SELECT CASE n.fee WHEN 'rent' THEN c.rent ELSE c.property_fee END AS now_owed) x
+    WHERE x.now_owed <> n.priced
 $$;
 
--- The number of a bill issued now for a period starting on p_start (inlined into
--- the statement that issues it).
-CREATE FUNCTION bill_next_number(p_start date) RETURNS text
+-- The number of a bill issued on p_issued, its park's today: B-2026-000123 (inlined
+-- into the statement that issues it).
+CREATE FUNCTION bill_next_number(p_issued date) RETURNS text
 LANGUAGE sql VOLATILE AS $$
-    SELECT 'B-' || to_char(p_start, 'YYYY') || '-' || lpad(nextval('public.bill_number_seq')::text, 6, '0')
+    SELECT 'B-' || to_char(p_issued, 'YYYY') || '-' || lpad(nextval('public.bill_number_seq')::text, 6, '0')
 $$;
 
 -- `bill run`: issues every bill due through p_through (NULL p_park: every park the
--- caller sees; p_lease: that lease's only) and every termination credit, then applies each tenant's credit to
+-- caller sees; p_lease: that lease's only) and prices again the bills whose lease
+-- changed (termination credits), then applies each tenant's credit to
 -- its open bills. Returns how many bills, credits and allocations were made.
 CREATE FUNCTION bill_run(p_through date, p_park bigint DEFAULT NULL, p_lease bigint DEFAULT NULL,
                          OUT bills int, OUT credits int, OUT allocations int)
@@ -717,15 +903,18 @@ BEGIN
         WHERE f.amount > 0
         UNION ALL
         -- The deposit's period is the lease's first day: an amendment that moves the end
-        -- does not make it another bill.
-        SELECT l.id, l.park_id, l.tenant_id, 'deposit', daterange(lower(l.term), lower(l.term), '[]'), lower(l.term), l.deposit
+        -- does not make it another bill. A renewal's deposit carries over: it is billed
+        -- only what it asks beyond the renewed lease's.
+        SELECT l.id, l.park_id, l.tenant_id, 'deposit', daterange(lower(l.term), lower(l.term), '[]'), lower(l.term),
+               l.deposit - coalesce((SELECT o.deposit FROM public.lease o WHERE o.id = l.renews_lease_id), 0)
         FROM public.lease l
-        WHERE l.status IN ('signed', 'terminated') AND l.deposit > 0 AND lower(l.term) <= p_through
+        WHERE l.status IN ('signed', 'terminated') AND lower(l.term) <= p_through
+          AND l.deposit - coalesce((SELECT o.deposit FROM public.lease o WHERE o.id = l.renews_lease_id), 0) > 0
           AND (p_park IS NULL OR l.park_id = p_park) AND (p_lease IS NULL OR l.id = p_lease)
           AND NOT EXISTS (SELECT 1 FROM public.bill b WHERE b.lease_id = l.id AND b.fee = 'deposit')
     )
     INSERT INTO public.bill (number, park_id, lease_id, tenant_id, fee, period, due_on, amount, issued_on)
-    SELECT public.bill_next_number(lower(x.period)), x.park_id, x.lease_id, x.tenant_id, x.fee, x.period, x.due_on, x.amount,
+    SELECT public.bill_next_number(public.park_local_date(p.time_zone)), x.park_id, x.lease_id, x.tenant_id, x.fee, x.period, x.due_on, x.amount,
            public.park_local_date(p.time_zone)
     FROM issued x JOIN public.park p ON p.id = x.park_id
     -- Numbered in this order (a volatile expression is computed after the sort).
@@ -733,13 +922,13 @@ BEGIN
     ON CONFLICT DO NOTHING;
     GET DIAGNOSTICS bills = ROW_COUNT;
 
+    -- Bills priced again after their lease changed: one run at a time.
+    PERFORM pg_advisory_xact_lock(20233, 0);
     INSERT INTO public.bill (number, park_id, lease_id, tenant_id, fee, period, due_on, amount, source_bill_id, reason, issued_on)
-    SELECT public.bill_next_number(lower(c.period)), l.park_id, l.id, l.tenant_id, 'adjustment', c.period, c.due_on, c.amount,
-           c.source_bill_id, c.reason, public.park_today(l.park_id)
-    FROM public.lease l CROSS JOIN LATERAL public.lease_termination_credits(l.id) c
-    WHERE (l.status = 'terminated' OR EXISTS (SELECT 1 FROM public.lease_amendment a WHERE a.lease_id = l.id AND a.end_after < a.end_before))
-      AND (p_park IS NULL OR l.park_id = p_park) AND (p_lease IS NULL OR l.id = p_lease)
-    ON CONFLICT DO NOTHING;
+    SELECT public.bill_next_number(public.park_today(r.park_id)), r.park_id, r.lease_id, r.tenant_id, 'adjustment', r.period, r.due_on,
+           r.amount, r.source_bill_id, r.reason, public.park_today(r.park_id)
+    FROM public.bill_repricing(p_park, p_lease) r
+    ORDER BY r.park_id, r.lease_id, r.source_bill_id;
     GET DIAGNOSTICS credits = ROW_COUNT;
 
     -- Credit goes to the bills just issued: each tenant with money left and a bill open.
@@ -750,6 +939,7 @@ BEGIN
             UNION ALL
             SELECT c.park_id, c.tenant_id FROM public.bill c WHERE c.amount < 0 AND public.credit_left(c.id) > 0) x
         WHERE (p_park IS NULL OR x.park_id = p_park)
+          AND (p_lease IS NULL OR x.tenant_id = (SELECT l.tenant_id FROM public.lease l WHERE l.id = p_lease))
         ORDER BY x.tenant_id, x.park_id
     LOOP
         SELECT count(*) INTO n FROM public.receivables_allocate(t.park_id, t.tenant_id);
@@ -759,36 +949,50 @@ END $$;
 
 -- 7. Late fees (滞纳金): for each day d after the due day plus the park's grace days,
 -- up to p_through, the daily rate (the lease's, else the park's) × what the bill still
--- owed at the end of d; one late-fee bill per overdue bill and run, for the days since
--- its previous run, due on p_through, rounded once; a bill's late fees never exceed
--- its amount. On rent, property fee and utility bills only.
+-- owed at the end of d; on rent, property fee and utility bills only, never more than
+-- the bill's amount. A run issues, per bill, what its late fees come to through
+-- p_through (rounded once) less what earlier runs charged: a late-fee bill for the
+-- days since the previous run, due on p_through; negative (a credit) when a payment
+-- recorded since, dated back, or a waiver made the earlier days owe less.
+CREATE FUNCTION bill_late_fees_through(p_bill bigint, p_through date) RETURNS numeric
+LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
+    SELECT CASE WHEN b.fee NOT IN ('rent', 'property_fee', 'utility') OR b.amount <= 0 THEN 0 ELSE
+           least(round(coalesce(l.late_fee_rate, p.late_fee_rate) * coalesce((
+               -- Σ over the days of what was still owed at the end of each; after the day it
+               -- was last paid or waived, what it owes stays put.
+               SELECT sum(b.amount
+                          - coalesce((SELECT sum(a.amount) FROM public.allocation a WHERE a.bill_id = b.id AND a.applied_on <= d::date), 0)
+                          - coalesce((SELECT sum(x.amount) FROM public.bill_waiver x WHERE x.bill_id = b.id AND x.waived_on <= d::date), 0))
+               FROM generate_series(b.due_on + p.grace_days + 1,
+                                    CASE WHEN public.bill_balance(b.id) > 0 THEN p_through
+                                         ELSE least(p_through, greatest((SELECT max(a.applied_on) FROM public.allocation a WHERE a.bill_id = b.id),
+                                                                        (SELECT max(x.waived_on) FROM public.bill_waiver x WHERE x.bill_id = b.id))) END,
+                                    interval '1 day') d), 0), 2), b.amount) END
+    FROM public.bill b JOIN public.lease l ON l.id = b.lease_id JOIN public.park p ON p.id = b.park_id
+    WHERE b.id = p_bill AND NOT EXISTS (SELECT 1 FROM public.bill_void v WHERE v.bill_id = b.id)
+$$;
+
 CREATE FUNCTION late_fees_due(p_through date, p_park bigint DEFAULT NULL)
 RETURNS TABLE (source_bill_id bigint, park_id bigint, lease_id bigint, tenant_id bigint, period daterange, amount numeric)
 LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
     SELECT b.id, b.park_id, b.lease_id, b.tenant_id, daterange(w.first_day, p_through, '[]'),
-           least(round(coalesce(l.late_fee_rate, p.late_fee_rate) * owed.day_sum, 2), b.amount - w.charged)
+           public.bill_late_fees_through(b.id, p_through) - w.charged
     FROM public.bill b
-    JOIN public.lease l ON l.id = b.lease_id
     JOIN public.park p ON p.id = b.park_id
+    -- What the bill still owed at the end of its last day of grace: nothing, and it never accrues.
     CROSS JOIN LATERAL (
-        SELECT greatest(b.due_on + p.grace_days + 1, coalesce(max(upper(f.period)), b.due_on)) AS first_day,
-               coalesce(sum(f.amount), 0) AS charged
+        SELECT b.amount - coalesce((SELECT sum(a.amount) FROM public.allocation a WHERE a.bill_id = b.id AND a.applied_on <= b.due_on + p.grace_days), 0)
+                        - coalesce((SELECT sum(x.amount) FROM public.bill_waiver x WHERE x.bill_id = b.id AND x.waived_on <= b.due_on + p.grace_days), 0)
+               AS owed_after_grace) g
+    CROSS JOIN LATERAL (
+        SELECT greatest(b.due_on + p.grace_days + 1, max(upper(f.period))) AS first_day, coalesce(sum(f.amount), 0) AS charged
         FROM public.bill f WHERE f.source_bill_id = b.id AND f.fee = 'late_fee'
           AND NOT EXISTS (SELECT 1 FROM public.bill_void v WHERE v.bill_id = f.id)) w
-    CROSS JOIN LATERAL (
-        -- Σ over the days of what was still owed at the end of each.
-        SELECT sum(b.amount
-                   - coalesce((SELECT sum(a.amount) FROM public.allocation a WHERE a.bill_id = b.id AND a.applied_on <= d::date), 0)
-                   - coalesce((SELECT sum(x.amount) FROM public.bill_waiver x WHERE x.bill_id = b.id AND x.waived_on <= d::date), 0)) AS day_sum
-        FROM generate_series(w.first_day, p_through, interval '1 day') d) owed
-    WHERE b.fee IN ('rent', 'property_fee', 'utility') AND b.due_on + p.grace_days < p_through
+    WHERE b.fee IN ('rent', 'property_fee', 'utility') AND b.amount > 0 AND b.due_on + p.grace_days < p_through
       AND (p_park IS NULL OR b.park_id = p_park)
-      AND w.first_day <= p_through
       AND NOT EXISTS (SELECT 1 FROM public.bill_void v WHERE v.bill_id = b.id)
-      -- Owed on some day of the window: owed now, or paid or waived off within it.
-      AND (public.bill_balance(b.id) > 0
-           OR EXISTS (SELECT 1 FROM public.allocation a WHERE a.bill_id = b.id AND a.applied_on >= w.first_day)
-           OR EXISTS (SELECT 1 FROM public.bill_waiver x WHERE x.bill_id = b.id AND x.waived_on >= w.first_day))
+      AND (g.owed_after_grace > 0 OR w.charged <> 0)
+      AND w.first_day <= p_through
 $$;
 
 CREATE FUNCTION late_fee_run(p_through date, p_park bigint DEFAULT NULL, OUT bills int, OUT allocations int)
@@ -797,12 +1001,17 @@ DECLARE
     t record;
     n int;
 BEGIN
-    -- One run at a time per park set: a run reads the previous run's last day.
+    -- Late fees are for days that have passed.
+    IF p_through > public.park_today(p_park) THEN
+        PERFORM public.receivables_refuse(format('a late-fee run counts days up to today (%s), not to %s',
+                                                 public.park_today(p_park), p_through), 'late_fee_run_not_in_future');
+    END IF;
+    -- One run at a time: a run reads the previous run's last day.
     PERFORM pg_advisory_xact_lock(20232, 0);
     INSERT INTO public.bill (number, park_id, lease_id, tenant_id, fee, period, due_on, amount, source_bill_id, reason, issued_on)
-    SELECT public.bill_next_number(lower(f.period)), f.park_id, f.lease_id, f.tenant_id, 'late_fee', f.period, p_through, f.amount,
+    SELECT public.bill_next_number(public.park_today(f.park_id)), f.park_id, f.lease_id, f.tenant_id, 'late_fee', f.period, p_through, f.amount,
            f.source_bill_id, NULL, public.park_today(f.park_id)
-    FROM public.late_fees_due(p_through, p_park) f WHERE f.amount > 0
+    FROM public.late_fees_due(p_through, p_park) f WHERE f.amount <> 0
     ORDER BY f.park_id, f.source_bill_id
     ON CONFLICT DO NOTHING;
     GET DIAGNOSTICS bills = ROW_COUNT;
@@ -843,17 +1052,17 @@ $$;
 REVOKE ALL ON FUNCTION lease_cycle_months(text), parkctl_months_between(date, date), lease_charges(bigint, date, date),
     lease_range_charges(bigint[], date[], date[]),
     lease_bill_periods(bigint, date, int), bill_fee_rank(text), receivables_lock(bigint), bill_balance(bigint),
-    payment_left(bigint), credit_left(bigint), lease_deposit_held(bigint), receivables_refuse(text, text),
+    payment_left(bigint), credit_left(bigint), lease_renewal_chain(bigint), lease_deposit_held(bigint), receivables_refuse(text, text),
     receivables_allocate(bigint, bigint, bigint, bigint, bigint[]), payment_reverse(bigint, date, text),
-    bill_periods_due(date, bigint, bigint), lease_termination_credits(bigint), bill_next_number(date),
-    bill_run(date, bigint, bigint), late_fees_due(date, bigint), late_fee_run(date, bigint), bill_positions(date),
+    bill_periods_due(date, bigint, bigint), bill_repricing(bigint, bigint), bill_next_number(date),
+    bill_run(date, bigint, bigint), late_fees_due(date, bigint), bill_late_fees_through(bigint, date), late_fee_run(date, bigint), bill_positions(date),
     allocation_keeps_sums(), bill_waiver_keeps_sums(), bill_void_allowed(), bill_credit_allowed(), refund_keeps_sums(),
-    payment_reversal_allowed(), invoice_line_allowed() FROM PUBLIC;
+    payment_reversal_allowed(), invoice_line_allowed(), receivables_day_not_in_future() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION lease_cycle_months(text), parkctl_months_between(date, date), lease_charges(bigint, date, date),
     lease_range_charges(bigint[], date[], date[]),
     lease_bill_periods(bigint, date, int), bill_fee_rank(text), bill_balance(bigint), payment_left(bigint), credit_left(bigint),
-    lease_deposit_held(bigint), bill_positions(date), bill_periods_due(date, bigint, bigint), lease_termination_credits(bigint),
-    late_fees_due(date, bigint)
+    lease_renewal_chain(bigint), lease_deposit_held(bigint), bill_positions(date), bill_periods_due(date, bigint, bigint), bill_repricing(bigint, bigint),
+    late_fees_due(date, bigint), bill_late_fees_through(bigint, date)
     TO parkctl_admin, parkctl_leasing, parkctl_service, parkctl_viewer;
 GRANT EXECUTE ON FUNCTION receivables_lock(bigint), receivables_refuse(text, text),
     receivables_allocate(bigint, bigint, bigint, bigint, bigint[]), payment_reverse(bigint, date, text),

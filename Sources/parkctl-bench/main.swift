@@ -106,7 +106,7 @@ do {
                 do {
                     let payments = PaymentService(ParkSession(connection: try Connection(conninfo), actor: "bench-\(i)"))
                     while Date() < deadline {
-                        _ = try payments.record(tenant: tenants[i], park: park, amount: 100, on: CalendarDate("2027-01-05")!)
+                        _ = try payments.record(tenant: tenants[i], park: park, amount: 100, on: CalendarDate("2026-01-05")!)
                         counts.add(i)
                     }
                 } catch {

@@ -100,7 +100,8 @@ public struct BillService {
         guard let id: Int = try conn.query("SELECT id FROM bill WHERE number = \(number)").rows.first?.decode(0) else {
             throw try Lookup.numberNotFound(.bill, number, conn)
         }
-        let day: SQL = asOf.map { "\($0)::date" } ?? "park_today(b.park_id)"
+        // As of the day asked (default today), or the bill's own first day if that is later.
+        let day: SQL = "greatest(coalesce(\(asOf)::date, park_today(b.park_id)), least(b.issued_on, b.due_on))"
         let bill = try Bill(row: conn.query((Bill.selection(asOf: "(SELECT \(day) FROM bill b WHERE b.id = \(id))") + " WHERE b.id = \(id)").query).rows[0])
         let allocations = try conn.query((Allocation.selection + " WHERE a.bill_id = \(id) OR a.credit_bill_id = \(id) ORDER BY a.id").query)
             .rows.map(Allocation.init(row:))
@@ -167,7 +168,7 @@ public struct BillService {
             }
             let number: String = try conn.query("""
                 INSERT INTO bill (number, park_id, lease_id, tenant_id, fee, period, due_on, amount, reason, issued_on)
-                VALUES (bill_next_number(\(due)), \(parkID), \(leaseID), \(tenantID), 'adjustment', daterange(\(due), \(due), '[]'),
+                VALUES (bill_next_number(park_today(\(parkID))), \(parkID), \(leaseID), \(tenantID), 'adjustment', daterange(\(due), \(due), '[]'),
                         \(due), \(amount), \(reason), park_today(\(parkID)))
                 RETURNING number
                 """).rows[0].decode(0)

@@ -134,6 +134,45 @@ public struct PaymentService {
         }
     }
 
+    /// Pays back `amount` of a tenant's credit (预收) in a park: from its oldest
+    /// payments with money left, then its credits. Returns the refunds' numbers.
+    public func refund(tenant: String, park: String, amount: Decimal, reason: String, on: CalendarDate? = nil) throws -> [String] {
+        let reason = try Validate.text(reason, field: "reason", max: 500)
+        guard amount > 0 else { throw ParkError.invalid("amount '\(amount)' is not a refund: it is more than 0") }
+        return try session.write(reason: reason) { conn in
+            let parkID = try Lookup.parkID(park, conn)
+            let who = try Lookup.tenant(tenant, conn)
+            try conn.execute("SELECT receivables_lock(\(who.id))")
+            let sources = try conn.query("""
+                SELECT * FROM (
+                    SELECT 'payment' AS kind, id, received_on AS day, number, payment_left(id) AS money FROM payment
+                    WHERE park_id = \(parkID) AND tenant_id = \(who.id)
+                    UNION ALL
+                    SELECT 'credit', id, due_on, number, credit_left(id) FROM bill WHERE park_id = \(parkID) AND tenant_id = \(who.id) AND amount < 0) x
+                WHERE money > 0 ORDER BY day, number
+                """).rows
+            let held = try sources.reduce(Decimal(0)) { $0 + (try $1.decode("money", as: Decimal.self)) }
+            guard held >= amount else {
+                throw ParkError.invalid("\(who.name) holds \(held) of credit in \(park), less than the \(amount) to refund")
+            }
+            var left = amount
+            var numbers: [String] = []
+            for source in sources where left > 0 {
+                let kind: String = try source.decode("kind"), id: Int = try source.decode("id")
+                let money = min(left, try source.decode("money", as: Decimal.self))
+                numbers.append(try conn.query("""
+                    INSERT INTO refund (number, park_id, tenant_id, payment_id, credit_bill_id, amount, refunded_on, reason)
+                    VALUES ('R-' || to_char(coalesce(\(on)::date, park_today(\(parkID))), 'YYYY') || '-' || lpad(nextval('refund_number_seq')::text, 6, '0'),
+                            \(parkID), \(who.id), \(kind == "payment" ? id : nil), \(kind == "credit" ? id : nil), \(money),
+                            coalesce(\(on)::date, park_today(\(parkID))), \(reason))
+                    RETURNING number
+                    """).rows[0].decode(0))
+                left -= money
+            }
+            return numbers
+        }
+    }
+
     func payment(_ number: String, _ conn: Connection) throws -> Payment {
         guard let row = try conn.query((Payment.selection + " WHERE p.number = \(number)").query).rows.first else {
             throw try Lookup.numberNotFound(.payment, number, conn)

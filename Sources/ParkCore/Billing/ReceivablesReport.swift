@@ -89,10 +89,11 @@ public struct ReceivablesReport {
     }
 }
 
-/// 收缴率: of the bills due within [from, to], what was billed (less waivers; void
-/// bills left out) and what was paid to them by `to`, per park and fee. The rate's
-/// total counts rent, property fee, utility and adjustments; late fees and deposits
-/// have their own rows, outside it.
+/// 收缴率: of the bills due within [from, to], what was billed (less waivers and the
+/// credits put to them, which forgive rather than pay; void bills left out) and what
+/// money paid them by `to` (payments, and deposits used at settlement), per park and
+/// fee. The rate's total counts rent, property fee, utility and adjustments; late
+/// fees and deposits have their own rows, outside it.
 public struct CollectionReport {
     public struct Row: Sendable, Equatable {
         /// "fee", or "total".
@@ -118,9 +119,12 @@ public struct CollectionReport {
             if let park { _ = try Lookup.parkID(park, conn) }
             return try conn.query("""
                 WITH due AS (
-                    SELECT p.code AS park, b.fee, b.amount - pos.waived AS billed, pos.paid AS collected,
+                    SELECT p.code AS park, b.fee, b.amount - pos.waived - cr.amount AS billed, pos.paid - cr.amount AS collected,
                            b.fee IN ('rent', 'property_fee', 'utility', 'adjustment') AS in_rate
                     FROM bill b JOIN bill_positions(\(to)) pos ON pos.bill_id = b.id JOIN park p ON p.id = b.park_id
+                    CROSS JOIN LATERAL (
+                        SELECT coalesce(sum(a.amount), 0) AS amount FROM allocation a JOIN bill c ON c.id = a.credit_bill_id
+                        WHERE a.bill_id = b.id AND a.applied_on <= \(to) AND c.fee <> 'deposit') cr
                     WHERE b.due_on BETWEEN \(from) AND \(to) AND b.amount > 0 AND NOT pos.voided
                           \(SQL.andAll([park.map { "p.code = \($0)" }]))
                 ), rows AS (

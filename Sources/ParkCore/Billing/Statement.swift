@@ -4,7 +4,8 @@ import Postgres
 /// 对账单: a tenant's account in one park over a period: the balance it opened with,
 /// every bill, credit, payment, reversal, waiver, void and refund in order, each with
 /// the running balance (what the tenant owes; negative: credit it holds), and the
-/// balance it closed with. A bill counts on its due day.
+/// balance it closed with. A bill counts on its due day, and so does a void or waiver
+/// of it made earlier.
 public struct Statement: Sendable, Equatable {
     public struct Line: Sendable, Equatable {
         public var day: CalendarDate
@@ -37,10 +38,11 @@ public struct Statement: Sendable, Equatable {
                        b.amount, b.recorded_at AS at
                 FROM bill b WHERE b.tenant_id = \(who.id) AND b.park_id = \(parkID)
                 UNION ALL
-                SELECT v.voided_on, 'void', b.number, v.reason, -b.amount, v.recorded_at
+                -- A void or a waiver counts from the bill's due day at the earliest, as the bill does.
+                SELECT greatest(v.voided_on, b.due_on), 'void', b.number, v.reason, -b.amount, v.recorded_at
                 FROM bill_void v JOIN bill b ON b.id = v.bill_id WHERE b.tenant_id = \(who.id) AND b.park_id = \(parkID)
                 UNION ALL
-                SELECT w.waived_on, 'waiver', b.number, w.reason, -w.amount, w.recorded_at
+                SELECT greatest(w.waived_on, b.due_on), 'waiver', b.number, w.reason, -w.amount, w.recorded_at
                 FROM bill_waiver w JOIN bill b ON b.id = w.bill_id WHERE b.tenant_id = \(who.id) AND b.park_id = \(parkID)
                 UNION ALL
                 SELECT p.received_on, 'payment', p.number, p.method || coalesce(' ' || p.reference, ''), -p.amount, p.recorded_at

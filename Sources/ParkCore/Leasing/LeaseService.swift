@@ -27,6 +27,8 @@ public struct LeaseService {
         public var depositMonths: Decimal?
         public var escalationPct: Decimal = 0
         public var cycle: PaymentCycle = .monthly
+        /// The lease's own late fee a day (0.0005 = 万分之五); nil: the park's.
+        public var lateFeeRate: Decimal?
 
         public init(tenantCreditCode: String, units: [UnitAddress], start: CalendarDate, end: CalendarDate, rent: Decimal) {
             self.tenantCreditCode = tenantCreditCode
@@ -68,7 +70,7 @@ public struct LeaseService {
                                                   fitOutWindow: checked.fitOutWindow,
                                                   deposit: checked.deposit.map { "\($0)" } ?? "lease_deposit_for_months(\(terms.depositMonths ?? 0), \(terms.rent), \(units.map(\.id)))",
                                                   escalationPct: terms.escalationPct, cycle: terms.cycle, renews: nil,
-                                                  unitIDs: units.map(\.id))
+                                                  unitIDs: units.map(\.id), lateFeeRate: terms.lateFeeRate)
                 if stage == .approved {
                     // Signed by its first day at the latest (a lease entered after the fact
                     // starts in the past), and not before the application's last step.
@@ -155,7 +157,7 @@ public struct LeaseService {
                     freeWindow = window
                 }
                 let row = try conn.query("""
-                    SELECT l.park_id, l.tenant_id, l.deposit, l.escalation_pct, l.cycle,
+                    SELECT l.park_id, l.tenant_id, l.deposit, l.escalation_pct, l.cycle, l.late_fee_rate,
                            lease_rate_on(l.id, l.rent, l.escalation_pct, lower(l.term), upper(l.term) - 1) AS last_rent,
                            lease_property_fee_on(l.id, l.property_fee, upper(l.term) - 1) AS last_property_fee,
                            array_agg(lu.unit_id ORDER BY lu.unit_id) AS unit_ids,
@@ -186,7 +188,7 @@ public struct LeaseService {
                                             deposit: "\(renewal.deposit ?? (try row.decode("deposit", as: Decimal.self)))",
                                             escalationPct: renewal.escalationPct ?? (try row.decode("escalation_pct")),
                                             cycle: try renewal.cycle ?? row.decode("cycle", as: PaymentCycle.self), renews: number,
-                                            unitIDs: unitIDs)
+                                            unitIDs: unitIDs, lateFeeRate: try row.decode("late_fee_rate"))
             }
         }
         return try lease(created)
@@ -428,13 +430,13 @@ public struct LeaseService {
 
     static func insertLease(_ conn: Connection, parkID: Int, tenantID: Int, term: DateRange, rent: Decimal, propertyFee: Decimal,
                             freeWindow: DateRange?, fitOutWindow: DateRange?, deposit: SQL, escalationPct: Decimal,
-                            cycle: PaymentCycle, renews: String?, unitIDs: [Int]) throws -> String {
+                            cycle: PaymentCycle, renews: String?, unitIDs: [Int], lateFeeRate: Decimal?) throws -> String {
         let row = try conn.query("""
             INSERT INTO lease (number, park_id, tenant_id, term, rent, property_fee, free_window, fit_out_window, deposit,
-                               escalation_pct, cycle, status, renews_lease_id)
+                               escalation_pct, cycle, status, renews_lease_id, late_fee_rate)
             VALUES ('L-' || to_char(\(term.first)::date, 'YYYY') || '-' || lpad(nextval('lease_number_seq')::text, 6, '0'),
                     \(parkID), \(tenantID), \(term), \(rent), \(propertyFee), \(freeWindow), \(fitOutWindow), \(deposit),
-                    \(escalationPct), \(cycle.rawValue), 'signed', (SELECT id FROM lease WHERE number = \(renews)))
+                    \(escalationPct), \(cycle.rawValue), 'signed', (SELECT id FROM lease WHERE number = \(renews)), \(lateFeeRate))
             RETURNING id, number
             """).rows[0]
         let leaseID: Int = try row.decode("id")

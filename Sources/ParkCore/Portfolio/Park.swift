@@ -17,3 +17,33 @@ public struct Park: Sendable, Equatable {
         industries.isEmpty || industries.contains(industry)
     }
 }
+
+/// How a park bills (the receivables' settings): rent and property fee are due
+/// `payWithinDays` after their period starts; late fees accrue `graceDays` after the
+/// due day at `lateFeeRate` a day (0.0005 = 万分之五) unless the lease has its own;
+/// invoices carry the tax rates (rent, late fees and adjustments at the rent's).
+public struct BillingSettings: Sendable, Equatable {
+    public var payWithinDays: Int
+    public var graceDays: Int
+    public var lateFeeRate: Decimal
+    public var rentTaxRate: Decimal
+    public var propertyFeeTaxRate: Decimal
+    public var utilityTaxRate: Decimal
+
+    /// What `park set` changes; nil: unchanged. The ranges are the database's.
+    public struct Changes: Sendable {
+        public var payWithinDays: Int?
+        public var graceDays: Int?
+        public var lateFeeRate: Decimal?
+        public var rentTaxRate: Decimal?
+        public var propertyFeeTaxRate: Decimal?
+        public var utilityTaxRate: Decimal?
+
+        public init() {}
+
+        public var isEmpty: Bool {
+            payWithinDays == nil && graceDays == nil && lateFeeRate == nil && rentTaxRate == nil && propertyFeeTaxRate == nil
+                && utilityTaxRate == nil
+        }
+    }
+}

@@ -37,7 +37,8 @@ struct BillCommand: ParsableCommand {
 
         func run() throws {
             let result = try BillService(staff.session()).run(through: try Day(option: through, field: "through").date, park: park)
-            say("issued \(result.bills) bill\(result.bills == 1 ? "" : "s") and \(result.credits) termination credit\(result.credits == 1 ? "" : "s"); "
+            say("issued \(result.bills) bill\(result.bills == 1 ? "" : "s") and \(result.credits) adjustment\(result.credits == 1 ? "" : "s") "
+                + "for bills priced again (a lease terminated or amended); "
                 + "\(result.allocations) allocation\(result.allocations == 1 ? "" : "s") of credit\n")
         }
     }
@@ -60,7 +61,7 @@ struct BillCommand: ParsableCommand {
                 asOf: try optionalDate(asOf, "as-of")))
             emit(Renderer.render(bills.map(\.record), as: output.format,
                                  columns: output.format == .table
-                                    ? ["number", "lease", "tenant", "fee", "period_start", "period_end", "due_on", "amount", "paid",
+                                    ? ["number", "park", "lease", "tenant", "fee", "period_start", "period_end", "due_on", "amount", "paid",
                                        "waived", "balance", "status", "overdue_days"] : nil))
         }
     }
@@ -135,7 +136,7 @@ struct BillCommand: ParsableCommand {
 struct PaymentCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "payment", abstract: "Payments (收款): record them, list them, reverse a bounced one.",
-        subcommands: [Record.self, List.self, Show.self, Reverse.self])
+        subcommands: [Record.self, List.self, Show.self, Reverse.self, Refund.self])
 
     struct Record: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -213,6 +214,27 @@ struct PaymentCommand: ParsableCommand {
     }
 }
 
+extension PaymentCommand {
+    struct Refund: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Pay back a tenant's credit (预收) in a park: from its oldest payments with money left, then its credits.",
+            discussion: "Example: parkctl payment refund --tenant 海康威视 --park SW --amount 5000 --reason 退还预收")
+        @OptionGroup var staff: StaffOptions
+        @Option(help: "The tenant (credit code, registered name or short name).") var tenant: String
+        @Option(help: "The park.") var park: String
+        @Option(parsing: .unconditional, help: "The amount paid back, in 元.") var amount: String
+        @Option(help: "Why (kept in the ledger and the audit trail).") var reason: String
+        @Option(help: "The day, YYYY-MM-DD (default: today).") var on: String?
+
+        func run() throws {
+            let refunds = try PaymentService(staff.session()).refund(
+                tenant: tenant, park: park, amount: try Money(option: amount, field: "amount").amount, reason: reason,
+                on: try optionalDate(on, "on"))
+            say("refunded \(amount) as \(refunds.joined(separator: ", "))\n")
+        }
+    }
+}
+
 struct LateFeeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "late-fee", abstract: "Late fees (滞纳金) on overdue rent, property fee and utility bills.",
@@ -273,7 +295,14 @@ struct StatementCommand: ParsableCommand {
     func run() throws {
         let statement = try StatementService(staff.session()).statement(
             tenant: tenant, park: park, from: try Day(option: from, field: "from").date, to: try Day(option: to, field: "to").date)
-        if output.format == .table {
+        if output.format == .csv {
+            // One row a line, between the opening and the closing balance, for Excel.
+            let opening = Record([("day", .date(statement.from)), ("kind", .text("opening")), ("document", .text("")),
+                                  ("description", .text("")), ("amount", .money(0)), ("balance", .money(statement.opening))])
+            let closing = Record([("day", .date(statement.to)), ("kind", .text("closing")), ("document", .text("")),
+                                  ("description", .text("")), ("amount", .money(0)), ("balance", .money(statement.closing))])
+            emit(Renderer.render([opening] + statement.lines.map(\.record) + [closing], as: .csv))
+        } else if output.format == .table {
             say("\(statement.tenant) (\(statement.creditCode)), \(statement.park), \(statement.from) to \(statement.to)\n")
             say("opening balance: \(OutputValue.fixed(statement.opening, places: 2))\n")
             emit(Renderer.render(statement.lines.map(\.record), as: .table))

@@ -11,21 +11,40 @@ func changedLine(_ what: String, _ changed: [String]) -> String {
 
 struct ParkSet: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "set", abstract: "Correct a park's name, address or industries.",
-        discussion: "Example: parkctl park set SW --industries software,internet,ai,5g")
+        commandName: "set", abstract: "Correct a park's name, address or industries; set how it bills.",
+        discussion: """
+            Example: parkctl park set SW --industries software,internet,ai,5g
+            Example: parkctl park set SW --pay-within-days 10 --grace-days 5 --late-fee-pct 0.05 --rent-tax-pct 9
+            """)
     @OptionGroup var staff: StaffOptions
     @Argument(help: "Park code.") var code: String
     @Option(parsing: .unconditional, help: "Name.") var name: String?
     @Option(parsing: .unconditional, help: "Address.") var address: String?
     @Option(help: "Industries the park admits, comma-separated (empty: any).") var industries: String?
+    @Option(help: "Rent and property fee are due this many days after their period starts (0-90).") var payWithinDays: Int?
+    @Option(help: "Late fees start this many days after the due day (0-90).") var graceDays: Int?
+    @Option(parsing: .unconditional, help: "Late fee in percent a day (0.05 = 万分之五), 0-1.") var lateFeePct: String?
+    @Option(parsing: .unconditional, help: "Tax rate on rent, late fees and adjustments, in percent (9).") var rentTaxPct: String?
+    @Option(parsing: .unconditional, help: "Tax rate on property fees, in percent (6).") var propertyFeeTaxPct: String?
+    @Option(parsing: .unconditional, help: "Tax rate on utilities, in percent (13).") var utilityTaxPct: String?
 
     func run() throws {
-        guard name != nil || address != nil || industries != nil else {
-            throw ValidationError("give at least one of --name, --address, --industries")
+        var changes = PortfolioService.ParkChanges(
+            name: name, address: address,
+            industries: industries.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } })
+        changes.billing.payWithinDays = payWithinDays
+        changes.billing.graceDays = graceDays
+        changes.billing.lateFeeRate = try lateFeePct.map { try Rate(percent: $0, field: "late-fee-pct", places: 4).fraction }
+        changes.billing.rentTaxRate = try rentTaxPct.map { try Rate(percent: $0, field: "rent-tax-pct", places: 2).fraction }
+        changes.billing.propertyFeeTaxRate = try propertyFeeTaxPct.map { try Rate(percent: $0, field: "property-fee-tax-pct", places: 2).fraction }
+        changes.billing.utilityTaxRate = try utilityTaxPct.map { try Rate(percent: $0, field: "utility-tax-pct", places: 2).fraction }
+        guard name != nil || address != nil || industries != nil || !changes.billing.isEmpty else {
+            throw ValidationError("""
+                give at least one of --name, --address, --industries, --pay-within-days, --grace-days, --late-fee-pct, \
+                --rent-tax-pct, --property-fee-tax-pct, --utility-tax-pct
+                """)
         }
-        let list = industries.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
-        let changed = try PortfolioService(staff.session())
-            .setPark(code, .init(name: name, address: address, industries: list))
+        let changed = try PortfolioService(staff.session()).setPark(code, changes)
         say(changedLine("park \(code)", changed))
     }
 }

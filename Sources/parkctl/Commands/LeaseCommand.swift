@@ -30,6 +30,7 @@ struct LeaseCommand: ParsableCommand {
         @Option(parsing: .unconditional, help: "Deposit as an amount in 元.") var deposit: String?
         @Option(parsing: .unconditional, help: "Yearly escalation in percent, from each anniversary.") var escalationPct: String = "0"
         @Option(choice: "Payment cycle") var cycle: PaymentCycle = .monthly
+        @Option(parsing: .unconditional, help: "Late fee in percent a day (0.05 = 万分之五; default: the park's).") var lateFeePct: String?
 
         func validate() throws {
             if (freeFrom == nil) != (freeTo == nil) { throw ValidationError("give both --free-from and --free-to, or neither") }
@@ -51,6 +52,7 @@ struct LeaseCommand: ParsableCommand {
             terms.depositMonths = try depositMonths.map { try Validate.decimal($0, field: "deposit months") }
             terms.escalationPct = try Percent(option: escalationPct, field: "escalation").value
             terms.cycle = cycle
+            terms.lateFeeRate = try lateFeePct.map { try Rate(percent: $0, field: "late-fee-pct", places: 4).fraction }
             let lease = try LeaseService(staff.session()).sign(terms)
             say("\(lease.number)\n")
         }
@@ -266,8 +268,16 @@ struct LeaseCommand: ParsableCommand {
                 var page = HTMLPage(title: "退租结算单 Settlement · \(settlement.lease) · \(settlement.on)")
                 page.paragraph("\(settlement.tenant) (\(settlement.creditCode)), \(settlement.park), \(settlement.lease)")
                 page.paragraph("押金 Deposit held: \(OutputValue.fixed(settlement.depositHeld, places: 2)) 元")
+                page.heading("扣款 Deductions")
+                page.table(settlement.deductionRecords)
+                page.heading("抵扣 Paid from the deposit and credit")
                 page.table(settlement.allocations.map(\.record))
-                page.paragraph("退还 Refunded: \(OutputValue.fixed(settlement.refunded, places: 2)) 元\(settlement.refundNumber.map { " (\($0))" } ?? "")")
+                page.heading("退还 Refunds")
+                page.table(settlement.refundRecords)
+                page.paragraph("退还合计 Refunded: \(OutputValue.fixed(settlement.refunded, places: 2)) 元")
+                if settlement.creditKept > 0 {
+                    page.paragraph("保留预收 Credit kept for other leases: \(OutputValue.fixed(settlement.creditKept, places: 2)) 元")
+                }
                 page.paragraph("尚欠 Still owed: \(OutputValue.fixed(settlement.stillOwed, places: 2)) 元")
                 try page.write(to: html)
             }

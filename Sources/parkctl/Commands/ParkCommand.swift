@@ -45,6 +45,12 @@ struct ParkCommand: ParsableCommand {
             let portfolio = PortfolioService(try staff.session())
             let park = try portfolio.park(code)
             let record = park.record
+            let billing = try portfolio.billingSettings(code)
+            record.fields.append((key: "billing", value: .object(Record([
+                ("pay_within_days", .integer(billing.payWithinDays)), ("grace_days", .integer(billing.graceDays)),
+                ("late_fee_rate", .decimal(billing.lateFeeRate, places: 6)), ("rent_tax_rate", .decimal(billing.rentTaxRate, places: 4)),
+                ("property_fee_tax_rate", .decimal(billing.propertyFeeTaxRate, places: 4)),
+                ("utility_tax_rate", .decimal(billing.utilityTaxRate, places: 4))]))))
             record.fields.append((key: "building_list", value: .records(try portfolio.buildings(park: code).map(\.record))))
             emit(Renderer.renderOne(record, as: output.format))
         }

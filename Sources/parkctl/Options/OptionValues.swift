@@ -48,3 +48,14 @@ struct Area {
         squareMetres = try Validate.decimal(text, field: field)
     }
 }
+
+/// A rate typed in percent ("9", "9%", "0.05"), kept as a fraction (0.09, 0.0005):
+/// `places` decimals at most in the percent.
+struct Rate {
+    var fraction: Decimal
+
+    init(percent text: String, field: String, places: Int) throws {
+        let number = text.hasSuffix("%") ? String(text.dropLast()) : text
+        fraction = try Validate.decimal(number, field: field, scale: places, positive: false, maxIntegerDigits: 3) / 100
+    }
+}

@@ -80,11 +80,19 @@ extension Statement {
 }
 
 extension Settlement {
+    var deductionRecords: [Record] {
+        deductions.map { Record([("bill", .optional($0.bill)), ("amount", .money($0.amount)), ("reason", .text($0.reason))]) }
+    }
+
+    var refundRecords: [Record] {
+        refunds.map { Record([("refund", .text($0.number)), ("amount", .money($0.amount)), ("from", .text($0.source))]) }
+    }
+
     var record: Record {
         Record([("lease", .text(lease)), ("tenant", .text(tenant)), ("credit_code", .text(creditCode)), ("park", .text(park)),
-                ("settled_on", .date(on)), ("deposit_held", .money(depositHeld)), ("deduction_bills", .list(deductionBills)),
+                ("settled_on", .date(on)), ("deposit_held", .money(depositHeld)), ("deductions", .records(deductionRecords)),
                 ("allocations", .records(allocations.map(\.record))), ("refunded", .money(refunded)),
-                ("refund", .optional(refundNumber)), ("still_owed", .money(stillOwed))])
+                ("refunds", .records(refundRecords)), ("credit_kept", .money(creditKept)), ("still_owed", .money(stillOwed))])
     }
 }
 
