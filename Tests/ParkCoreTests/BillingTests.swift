@@ -121,6 +121,17 @@ import TestSupport
         fees = try bills.list(BillService.Filter(fee: .lateFee, asOf: day("2021-01-12"))).bills
         #expect(fees.map(\.amount) == [money("86.17"), money("17.31"), money("15.82"), money("3.85")])
         #expect(fees.suffix(2).allSatisfy { $0.periodStart == day("2021-01-11") })
+        // The rest of the rent, 15815.48, arrives dated 8 January, recorded after those runs.
+        // Through the 14th the rent's late fees come to (3 × 25815.48 + 3 × 15815.48) × 0.0005 =
+        // 124892.88 × 0.0005 = 62.44644 → 62.45, not the 101.99 charged: a correction of −39.54.
+        // The fee's: 13 × 3847.50 × 0.0005 = 25.00875 → 25.01, less 21.16 charged: 3.85.
+        let late = try PaymentService(session).record(tenant: bosi.creditCode, park: "SW", amount: money("15815.48"), on: day("2021-01-08"))
+        #expect(late.allocations.map(\.fee) == [.rent])
+        #expect(try bills.lateFeeRun(through: day("2021-01-14")).bills == 2)
+        fees = try bills.list(BillService.Filter(fee: .lateFee, asOf: day("2021-01-14"))).bills
+        #expect(fees.suffix(2).map(\.amount) == [money("-39.54"), money("3.85")] && fees[4].status == .credit)
+        // The correction is credit: it pays the oldest open bill, the fee.
+        #expect(try self.bills(session, asOf: "2021-01-14")["property_fee 2021-01-01"]?.paid == money("39.54"))
         // With 3 grace days (the park's), a bill due on the 1st is late from the 5th.
         let (_, other) = try makeSession()
         try signed(other)

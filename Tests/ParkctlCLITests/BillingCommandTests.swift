@@ -122,4 +122,92 @@ import TestSupport
         let audited: Int = try staff.cli.db.connection.query("SELECT count(*) FROM audit_log WHERE table_name = 'payment' AND actor = \(li)").rows[0].decode(0)
         #expect(audited == 1)
     }
+
+    /// The hostile review's attacks (issue 16), each made the way a leasing login with
+    /// psql or parkctl would make it; each succeeded before the fix.
+    @Test func aLeasingLoginCannotForgeMoney() throws {
+        let staff = try StaffScopeTests.Staff()
+        let li = try staff.add("li_lei", role: "leasing", parks: "SW")
+        let owner = staff.cli.db.connection
+        let conn = try Connection(staff.cli.db.conninfo + " user=\(li) password='correct horse 1'")
+        defer { conn.close() }
+        func refusedSQL(_ sql: String, _ state: String, _ text: String = "") {
+            let before = try? owner.tableChecksums()
+            #expect {
+                try conn.execute(PostgresQuery(unsafeSQL: sql))
+            } throws: { error in
+                guard let e = error as? PostgresError else { return false }
+                return e.sqlState?.rawValue == state && (text.isEmpty || e.message.contains(text))
+            }
+            #expect((try? owner.tableChecksums()) == before, "\(sql)")
+        }
+        let rent = "(SELECT id FROM bill WHERE fee = 'rent' AND park_id = (SELECT id FROM park WHERE code = 'SW') ORDER BY id LIMIT 1)"
+        // A refund named against a charge, or any amount: refused.
+        refusedSQL("""
+            INSERT INTO refund (number, park_id, tenant_id, credit_bill_id, amount, refunded_on, reason)
+            SELECT 'R-2026-900001', park_id, tenant_id, id, 1000000, '2026-12-01', 'x' FROM bill WHERE id = \(rent)
+            """, "23514", "refund")
+        // A deposit "returned" as credit to another tenant: the bill's tenant is its lease's.
+        refusedSQL("""
+            INSERT INTO bill (number, park_id, lease_id, tenant_id, fee, period, due_on, amount, reason, issued_on)
+            SELECT 'B-2026-900002', b.park_id, b.lease_id, (SELECT id FROM tenant WHERE credit_code = '\(Self.hikvision)'), 'deposit',
+                   '[2026-12-01,2026-12-02)', '2026-12-01', -100, 'x', '2026-12-01'
+            FROM bill b JOIN tenant t ON t.id = b.tenant_id WHERE b.fee = 'deposit' AND t.credit_code <> '\(Self.hikvision)'
+              AND b.park_id = (SELECT id FROM park WHERE code = 'SW') LIMIT 1
+            """, "23503")
+        // A credit with no rule behind it forgives money: admin only.
+        refusedSQL("""
+            INSERT INTO bill (number, park_id, lease_id, tenant_id, fee, period, due_on, amount, reason, issued_on)
+            SELECT 'B-2026-900003', park_id, lease_id, tenant_id, 'adjustment', '[2026-12-01,2026-12-02)', '2026-12-01', -100, 'x', '2026-12-01'
+            FROM bill WHERE id = \(rent)
+            """, "42501", "admin only")
+        refusedSQL("""
+            INSERT INTO bill (number, park_id, lease_id, tenant_id, fee, period, due_on, amount, source_bill_id, issued_on)
+            SELECT 'B-2026-900004', park_id, lease_id, tenant_id, 'late_fee', '[2026-12-01,2026-12-02)', '2026-12-01', -5, id, '2026-12-01'
+            FROM bill WHERE id = \(rent)
+            """, "23514", "rule")
+        // Who wrote a row and when is the database's.
+        refusedSQL("""
+            INSERT INTO payment (number, park_id, tenant_id, amount, received_on, actor)
+            SELECT 'P-2026-900005', id, (SELECT id FROM tenant WHERE credit_code = '\(Self.hikvision)'), 1, '2026-12-01', 'admin_boss'
+            FROM park WHERE code = 'SW'
+            """, "42501")
+        // An allocation back-dated before its money arrived.
+        try staff.ok(li, ["payment", "record", "--tenant", Self.hikvision, "--park", "SW", "--amount", "10", "--on", "2026-12-01"])
+        let open = try owner.query("""
+            SELECT b.id FROM bill b JOIN tenant t ON t.id = b.tenant_id WHERE t.credit_code = \(Self.hikvision) AND bill_balance(b.id) > 0
+            ORDER BY b.id LIMIT 1
+            """).rows
+        #expect(open.isEmpty)   // 海康威视 owes nothing; its 5000.00 ahead is credit: a new charge takes it
+        try staff.ok(li, ["bill", "adjust", "--lease", "L-2020-000004", "--amount", "100", "--due", "2026-12-02", "--reason", "维修费"])
+        refusedSQL("""
+            INSERT INTO allocation (park_id, tenant_id, bill_id, payment_id, amount, applied_on)
+            SELECT p.park_id, p.tenant_id, (SELECT max(id) FROM bill WHERE tenant_id = p.tenant_id AND fee = 'rent'), p.id, -1, '2020-01-01'
+            FROM payment p WHERE p.number = (SELECT max(number) FROM payment WHERE reference = '预付')
+            """, "23514")
+        // Through parkctl: a leasing login's credit, a reversal before the money came, days not yet passed.
+        try staff.refused(li, ["bill", "adjust", "--lease", "L-2020-000004", "--amount", "-100", "--due", "2026-12-02", "--reason", "x"],
+                          status: 77, saying: "admin only")
+        let payment = try #require(try staff.ok(li, ["payment", "list", "--park", "SW", "--format", "csv"]).split(separator: "\r\n").last?
+            .split(separator: ",").first.map(String.init))
+        try staff.refused(li, ["payment", "reverse", payment, "--reason", "退票", "--on", "2026-11-01"], status: 65, saying: "on or after the day it was received")
+        try staff.refused(li, ["late-fee", "run", "--through", "2099-12-31"], status: 65, saying: "up to today")
+        try staff.refused(li, ["payment", "record", "--tenant", Self.hikvision, "--park", "SW", "--amount", "1", "--on", "2099-01-01"],
+                          status: 65, saying: "after today")
+        try staff.refused(li, ["lease", "settle", "L-2026-000007", "--on", "2099-01-01"], status: 65, saying: "after today")
+        try staff.refused(li, ["lease", "settle", "L-2026-000003"], status: 65, saying: "runs to")
+        // An invoiced bill is not voided; an invoice is at the park's tax rate. (腾讯 holds no credit: its charges stay open.)
+        for _ in 1...2 {
+            try staff.ok(li, ["bill", "adjust", "--lease", "L-2026-000003", "--amount", "100", "--due", "2026-12-02", "--reason", "维修费"])
+        }
+        let charges = try staff.ok(li, ["bill", "list", "--lease", "L-2026-000003", "--fee", "adjustment", "--format", "csv"])
+            .split(separator: "\r\n").dropFirst().map { String($0.split(separator: ",")[0]) }
+        #expect(charges.count == 2)
+        try staff.ok(li, ["invoice", "record", "--number", "INV-1", "--bills", charges[0]])
+        try staff.refused(li, ["bill", "void", charges[0], "--reason", "x"], status: 65, saying: "invoiced")
+        refusedSQL("""
+            INSERT INTO invoice_line (park_id, invoice_id, bill_id, amount, tax_rate, tax)
+            SELECT b.park_id, (SELECT id FROM invoice WHERE number = 'INV-1'), b.id, 1, 0, 0 FROM bill b WHERE b.number = '\(charges[1])'
+            """, "23514", "tax rate")
+    }
 }
