@@ -33,6 +33,10 @@ enum Soak {
         case reportVacancy = "report.vacancy"
         case reportExpiring = "report.expiring"
         case reportTickets = "report.tickets"
+        case paymentRecord = "payment.record"
+        case billRun = "bill.run"
+        case lateFeeRun = "late-fee.run"
+        case reportReceivables = "report.receivables"
     }
 
     static func main(_ args: [String]) -> Int32 {
@@ -189,6 +193,31 @@ enum Soak {
 
     /// Each query yields one text column describing each violation; none means it holds.
     static let invariants: [(name: String, sql: String)] = [
+        // The receivables (issue 16): money is neither made nor lost. Σ bills − Σ allocations
+        // − Σ waivers = Σ open balances; no bill paid and waived beyond its amount or below
+        // zero; no payment or credit used beyond its money; deposits held never negative.
+        ("receivables-balance", """
+            SELECT 'bills ' || billed || ' - allocated ' || allocated || ' - waived ' || waived || ' <> open ' || open
+            FROM (SELECT (SELECT coalesce(sum(amount), 0) FROM bill b WHERE amount > 0
+                            AND NOT EXISTS (SELECT 1 FROM bill_void v WHERE v.bill_id = b.id)) AS billed,
+                         (SELECT coalesce(sum(a.amount), 0) FROM allocation a) AS allocated,
+                         (SELECT coalesce(sum(amount), 0) FROM bill_waiver) AS waived,
+                         (SELECT coalesce(sum(bill_balance(id)), 0) FROM bill WHERE amount > 0) AS open) x
+            WHERE billed - allocated - waived <> open
+            """),
+        ("receivables-bills-within-amount", """
+            SELECT b.number || ' paid ' || coalesce(a.paid, 0) || ' waived ' || coalesce(w.waived, 0) || ' of ' || b.amount FROM bill b
+            LEFT JOIN (SELECT bill_id, sum(amount) AS paid FROM allocation GROUP BY 1) a ON a.bill_id = b.id
+            LEFT JOIN (SELECT bill_id, sum(amount) AS waived FROM bill_waiver GROUP BY 1) w ON w.bill_id = b.id
+            WHERE coalesce(a.paid, 0) < 0 OR coalesce(a.paid, 0) + coalesce(w.waived, 0) > greatest(b.amount, 0)
+            """),
+        ("receivables-credit-not-negative", """
+            SELECT p.number || ' has ' || payment_left(p.id) || ' left' FROM payment p WHERE payment_left(p.id) < 0
+            UNION ALL
+            SELECT b.number || ' has ' || credit_left(b.id) || ' left' FROM bill b WHERE b.amount < 0 AND credit_left(b.id) < 0
+            UNION ALL
+            SELECT l.number || ' holds a deposit of ' || lease_deposit_held(l.id) FROM lease l WHERE lease_deposit_held(l.id) < 0
+            """),
         // The exclusion constraint's promise, read back from the rows themselves.
         ("lease-no-overlap", """
             SELECT 'unit ' || a.unit_id || ': leases ' || a.lease_id || ' and ' || b.lease_id || ' share ' || (a.during * b.during)::text
@@ -571,14 +600,30 @@ struct Client {
                 try LeaseService(session).terminate(number, on: on, reason: "soak: 提前解约")
                 world.pool.removeLease(number)
             }
-        case 76..<82:
+        case 76..<80:
             return Operation(kind: .reportOccupancy) { _ = try OccupancyReport($0).run(by: .park) }
-        case 82..<88:
+        case 80..<83:
             return Operation(kind: .reportVacancy) { _ = try VacancyReport($0).run() }
-        case 88..<94:
+        case 83..<86:
             return Operation(kind: .reportExpiring) { _ = try ExpiringReport($0).run(within: 90) }
-        default:
+        case 86..<88:
             return Operation(kind: .reportTickets) { _ = try TicketReport($0).run() }
+        case 88..<95:
+            // Payments race each other, the runs and the reversals for the same tenants' bills.
+            guard let (park, tenants) = world.ticketTenants.randomElement(), let tenant = tenants.randomElement() else {
+                return Operation(kind: .reportTickets) { _ = try TicketReport($0).run() }
+            }
+            let day = world.today.adding(days: -Int.random(in: 0...60))
+            return Operation(kind: .paymentRecord, refusals: [.invalidInput]) { session in
+                _ = try PaymentService(session).record(tenant: tenant, park: park, amount: Decimal(Int.random(in: 1...50_000)) / 10,
+                                                       on: day)
+            }
+        case 95..<97:
+            return Operation(kind: .billRun) { _ = try BillService($0).run(through: world.today.adding(days: Int.random(in: 0...200))) }
+        case 97..<98:
+            return Operation(kind: .lateFeeRun) { _ = try BillService($0).lateFeeRun(through: world.today) }
+        default:
+            return Operation(kind: .reportReceivables) { _ = try ReceivablesReport($0).run() }
         }
     }
 
