@@ -92,11 +92,12 @@ public struct ReceivablesReport {
 /// 收缴率: of the bills due within [from, to], what was billed (less waivers and the
 /// credits put to them, which forgive rather than pay; void bills left out) and what
 /// money paid them by `to` (payments, and deposits used at settlement), per park and
-/// fee. The rate's total counts rent, property fee, utility and adjustments; late
-/// fees and deposits have their own rows, outside it.
+/// fee, each park's rate when there are several, and the total's. The rates count
+/// rent, property fee, utility and adjustments; late fees and deposits have their own
+/// rows, outside them.
 public struct CollectionReport {
     public struct Row: Sendable, Equatable {
-        /// "fee", or "total".
+        /// "fee", "park" (a park's rate, when the report covers several) or "total".
         public var scope: String
         public var park: String?
         public var fee: BillFee?
@@ -131,11 +132,15 @@ public struct CollectionReport {
                     SELECT 'fee' AS scope, park, fee, sum(billed) AS billed, sum(collected) AS collected, bool_and(in_rate) AS in_rate
                     FROM due GROUP BY park, fee
                     UNION ALL
+                    -- Each park's rate, when the report covers more than one.
+                    SELECT 'park', park, NULL, sum(billed), sum(collected), true FROM due
+                    WHERE in_rate AND (SELECT count(DISTINCT d.park) FROM due d) > 1 GROUP BY park
+                    UNION ALL
                     SELECT 'total', NULL, NULL, coalesce(sum(billed), 0), coalesce(sum(collected), 0), true FROM due WHERE in_rate
                 )
                 SELECT scope, park, fee, billed, collected, billed - collected AS outstanding,
                        round(collected / nullif(billed, 0), 4) AS rate, in_rate
-                FROM rows ORDER BY scope = 'total', park, bill_fee_rank(fee)
+                FROM rows ORDER BY scope = 'total', park, scope = 'park', bill_fee_rank(fee)
                 """).rows.map { row in
                 Row(scope: try row.decode("scope"), park: try row.decode("park"), fee: try row.decode("fee"),
                     billed: try row.decode("billed"), collected: try row.decode("collected"), outstanding: try row.decode("outstanding"),

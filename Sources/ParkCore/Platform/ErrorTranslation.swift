@@ -78,6 +78,9 @@ extension ParkError {
             }
             return ParkError(.forbidden, "not allowed: the \(table) would belong to a park outside your parks")
         }
+        if message == "permission denied for table bill_waiver" {
+            return ParkError(.forbidden, "not allowed: waiving a bill (减免) is for admins (permission denied for table bill_waiver)")
+        }
         if message.hasPrefix("permission denied for ") {
             let object = message.dropFirst("permission denied for ".count)
             return ParkError(.forbidden, "not allowed: your staff role may not do this (permission denied for \(object))")
