@@ -812,19 +812,31 @@ END $$;
 CREATE FUNCTION bill_periods_due(p_through date, p_park bigint DEFAULT NULL, p_lease bigint DEFAULT NULL)
 RETURNS TABLE (lease_id bigint, park_id bigint, tenant_id bigint, period_start date, period_end date, due_on date)
 LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
-    SELECT l.id, l.park_id, l.tenant_id, per.s, least(per.e, upper(o.occ) - 1), per.s + p.pay_within_days
-    FROM public.lease l
-    JOIN public.park p ON p.id = l.park_id
-    CROSS JOIN LATERAL (SELECT public.lease_occupancy(l.term, l.terminated_on) AS occ, public.lease_cycle_months(l.cycle) AS n) o
-    CROSS JOIN LATERAL (
-        SELECT coalesce(max(public.parkctl_months_between(lower(l.term), lower(b.period))) / o.n + 1, 0) AS k
-        FROM public.bill b WHERE b.lease_id = l.id AND b.fee IN ('rent', 'property_fee')) done
-    CROSS JOIN LATERAL generate_series(done.k, public.parkctl_months_between(lower(l.term), least(p_through, upper(o.occ) - 1)) / o.n) g(k)
-    CROSS JOIN LATERAL (SELECT (lower(l.term) + make_interval(months => g.k * o.n))::date AS s,
-                               (lower(l.term) + make_interval(months => (g.k + 1) * o.n))::date - 1 AS e) per
-    WHERE l.status IN ('signed', 'terminated') AND lower(l.term) <= p_through
-      AND (p_park IS NULL OR l.park_id = p_park) AND (p_lease IS NULL OR l.id = p_lease)
-      AND per.s < upper(o.occ) AND per.s <= p_through
+    WITH l AS (
+        SELECT l.id, l.park_id, l.tenant_id, lower(l.term) AS start, o.occ, o.n, p.pay_within_days, done.k, done.billed_to
+        FROM public.lease l
+        JOIN public.park p ON p.id = l.park_id
+        CROSS JOIN LATERAL (SELECT public.lease_occupancy(l.term, l.terminated_on) AS occ, public.lease_cycle_months(l.cycle) AS n) o
+        CROSS JOIN LATERAL (
+            SELECT coalesce(max(public.parkctl_months_between(lower(l.term), lower(b.period))) / o.n + 1, 0) AS k,
+                   max(upper(b.period)) AS billed_to
+            FROM public.bill b WHERE b.lease_id = l.id AND b.fee IN ('rent', 'property_fee')) done
+        WHERE l.status IN ('signed', 'terminated') AND lower(l.term) <= p_through
+          AND (p_park IS NULL OR l.park_id = p_park) AND (p_lease IS NULL OR l.id = p_lease)
+    )
+    SELECT l.id, l.park_id, l.tenant_id, per.s, least(per.e, upper(l.occ) - 1), per.s + l.pay_within_days
+    FROM l
+    CROSS JOIN LATERAL generate_series(l.k, public.parkctl_months_between(l.start, least(p_through, upper(l.occ) - 1)) / l.n) g(k)
+    CROSS JOIN LATERAL (SELECT (l.start + make_interval(months => g.k * l.n))::date AS s,
+                               (l.start + make_interval(months => (g.k + 1) * l.n))::date - 1 AS e) per
+    WHERE per.s < upper(l.occ) AND per.s <= p_through
+    UNION ALL
+    -- The rest of the last period billed, when it was cut short by the lease's end
+    -- and an amendment has since moved the end later.
+    SELECT l.id, l.park_id, l.tenant_id, l.billed_to, least(r.e, upper(l.occ) - 1), l.billed_to + l.pay_within_days
+    FROM l
+    CROSS JOIN LATERAL (SELECT (l.start + make_interval(months => l.k * l.n))::date - 1 AS e) r
+    WHERE l.k > 0 AND l.billed_to <= least(r.e, upper(l.occ) - 1) AND l.billed_to <= p_through
 $$;
 
 -- Bills priced again after their lease changed: a rent or property fee bill issued

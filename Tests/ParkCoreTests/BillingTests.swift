@@ -393,4 +393,28 @@ import TestSupport
         let own_ = try BillService(session).list(BillService.Filter(lease: second.number, fee: .lateFee, asOf: day("2021-01-21"))).bills
         #expect(own_.map(\.amount) == [money("16.42")])
     }
+
+    /// A lease whose last quarter was cut short by its end, extended by an amendment:
+    /// the rest of that quarter is billed, then the quarters after it.
+    @Test func anExtensionBillsTheRestOfTheQuarterItsEndCutShort() throws {
+        let (_, session) = try makeSession()
+        try leasingPortfolio(session)
+        var t = terms(["SW/B1/0101"], "2021-01-01", "2021-11-30", rent: "40.00")
+        t.cycle = .quarterly
+        let lease = try LeaseService(session).sign(t)
+        try BillService(session).run(through: day("2021-10-01"))
+        // The fourth quarter ends with the lease: October and November, 2 × 10260.00 = 20520.00.
+        #expect(try bills(session)["rent 2021-10-01"]?.amount == money("20520.00") && bills(session)["rent 2021-10-01"]?.periodEnd == day("2021-11-30"))
+        var change = LeaseService.Amendment(signedOn: day("2021-11-20"))
+        change.end = day("2022-03-31")
+        change.reason = "续签补充协议，补录"   // an ended lease is amended with a reason
+        _ = try LeaseService(session).amend(lease.number, change)
+        // December alone (10260.00, due 1 December), then the first quarter of 2022 (30780.00).
+        #expect(try BillService(session).run(through: day("2022-01-01")).bills == 2)
+        let after = try bills(session)
+        #expect(after["rent 2021-12-01"]?.amount == money("10260.00") && after["rent 2021-12-01"]?.periodEnd == day("2021-12-31"))
+        #expect(after["rent 2021-12-01"]?.dueOn == day("2021-12-01"))
+        #expect(after["rent 2022-01-01"]?.amount == money("30780.00") && after["rent 2022-01-01"]?.periodEnd == day("2022-03-31"))
+        #expect(try BillService(session).run(through: day("2022-03-31")).bills == 0)
+    }
 }
