@@ -108,8 +108,7 @@ SELECT set_config('parkctl.actor', 'pgbench', true);
 SELECT id FROM park WHERE code = 'Q001';
 SELECT id, name FROM tenant WHERE credit_code = (SELECT credit_code FROM tenant WHERE id = :tenant);
 INSERT INTO payment (number, park_id, tenant_id, amount, received_on, method, reference)
-VALUES ('P-' || to_char('2026-01-05'::date, 'YYYY') || '-' || lpad(nextval('payment_number_seq')::text, 6, '0'),
-        $PARK_ID, :tenant, 100, '2026-01-05', 'bank', NULL)
+VALUES (payment_next_number('2026-01-05'), $PARK_ID, :tenant, 100, '2026-01-05', 'bank', NULL)
 RETURNING number AS payment \gset
 WITH made AS (SELECT * FROM receivables_allocate($PARK_ID, :tenant, NULL::bigint, NULL::bigint, NULL::bigint[]))
 SELECT b.number AS bill, b.fee, coalesce(p.number, c.number) AS source, a.amount, a.applied_on

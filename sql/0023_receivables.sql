@@ -738,8 +738,7 @@ BEGIN
     IF invoiced > b.amount THEN
         PERFORM public.receivables_refuse(format('bill %s of %s would be invoiced %s', b.number, b.amount, invoiced), 'invoice_line_within_bill');
     END IF;
-    IF NEW.tax_rate <> (SELECT CASE b.fee WHEN 'property_fee' THEN p.property_fee_tax_rate WHEN 'utility' THEN p.utility_tax_rate
-                                          ELSE p.rent_tax_rate END FROM public.park p WHERE p.id = b.park_id) THEN
+    IF NEW.tax_rate <> public.park_tax_rate(b.park_id, b.fee) THEN
         PERFORM public.receivables_refuse(format('bill %s is invoiced at its park''s tax rate for %s', b.number, b.fee), 'invoice_line_tax');
     END IF;
     IF NEW.tax <> round(NEW.amount * NEW.tax_rate / (1 + NEW.tax_rate), 2) THEN
@@ -886,12 +885,52 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
     WHERE x.now_owed <> n.priced
 $$;
 
--- The number of a bill issued on p_issued, its park's today: B-2026-000123 (inlined
--- into the statement that issues it).
+-- The number of a bill issued on p_issued, its park's today: B-2026-000123; of a
+-- payment received on a day, P-2026-000045; of a refund, R-2026-000007 (inlined into
+-- the statement that writes the row).
 CREATE FUNCTION bill_next_number(p_issued date) RETURNS text
 LANGUAGE sql VOLATILE AS $$
     SELECT 'B-' || to_char(p_issued, 'YYYY') || '-' || lpad(nextval('public.bill_number_seq')::text, 6, '0')
 $$;
+CREATE FUNCTION payment_next_number(p_received date) RETURNS text
+LANGUAGE sql VOLATILE AS $$
+    SELECT 'P-' || to_char(p_received, 'YYYY') || '-' || lpad(nextval('public.payment_number_seq')::text, 6, '0')
+$$;
+CREATE FUNCTION refund_next_number(p_refunded date) RETURNS text
+LANGUAGE sql VOLATILE AS $$
+    SELECT 'R-' || to_char(p_refunded, 'YYYY') || '-' || lpad(nextval('public.refund_number_seq')::text, 6, '0')
+$$;
+
+-- The tax rate of a park for a fee: rent, late fees and adjustments at the rent's.
+CREATE FUNCTION park_tax_rate(p_park bigint, p_fee text) RETURNS numeric
+LANGUAGE sql STABLE AS $$
+    SELECT CASE p_fee WHEN 'property_fee' THEN p.property_fee_tax_rate WHEN 'utility' THEN p.utility_tax_rate
+                      ELSE p.rent_tax_rate END
+    FROM public.park p WHERE p.id = p_park
+$$;
+
+-- Each tenant's credit to its open bills, for the tenants (p_parks[i], p_tenants[i])
+-- a run has just issued bills to. Returns the allocations made.
+CREATE FUNCTION receivables_apply_credit(p_parks bigint[], p_tenants bigint[]) RETURNS int
+LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE
+    t record;
+    n int;
+    made int := 0;
+BEGIN
+    FOR t IN
+        SELECT DISTINCT x.park_id, x.tenant_id FROM unnest(p_parks, p_tenants) AS x(park_id, tenant_id)
+        WHERE EXISTS (SELECT 1 FROM public.payment p WHERE p.park_id = x.park_id AND p.tenant_id = x.tenant_id AND public.payment_left(p.id) > 0)
+           OR EXISTS (SELECT 1 FROM public.bill c WHERE c.park_id = x.park_id AND c.tenant_id = x.tenant_id AND c.amount < 0
+                                                     AND public.credit_left(c.id) > 0)
+        -- In one order, so that two runs at once take the tenants' locks without a deadlock.
+        ORDER BY x.tenant_id, x.park_id
+    LOOP
+        SELECT count(*) INTO n FROM public.receivables_allocate(t.park_id, t.tenant_id);
+        made := made + n;
+    END LOOP;
+    RETURN made;
+END $$;
 
 -- `bill run`: issues every bill due through p_through (NULL p_park: every park the
 -- caller sees; p_lease: that lease's only) and prices again the bills whose lease
@@ -901,8 +940,8 @@ CREATE FUNCTION bill_run(p_through date, p_park bigint DEFAULT NULL, p_lease big
                          OUT bills int, OUT credits int, OUT allocations int)
 LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
-    t record;
-    n int;
+    parks bigint[] := '{}';
+    tenants bigint[] := '{}';
 BEGIN
     -- Each period's rent and property fee (when more than zero), and each deposit, in one
     -- statement: the periods are priced together by lease_range_charges.
@@ -930,14 +969,18 @@ BEGIN
           AND (p_park IS NULL OR l.park_id = p_park) AND (p_lease IS NULL OR l.id = p_lease)
           AND NOT EXISTS (SELECT 1 FROM public.bill b WHERE b.lease_id = l.id AND b.fee = 'deposit')
     )
+    , made AS (
     INSERT INTO public.bill (number, park_id, lease_id, tenant_id, fee, period, due_on, amount, issued_on)
     SELECT public.bill_next_number(public.park_local_date(p.time_zone)), x.park_id, x.lease_id, x.tenant_id, x.fee, x.period, x.due_on, x.amount,
            public.park_local_date(p.time_zone)
     FROM issued x JOIN public.park p ON p.id = x.park_id
     -- Numbered in this order (a volatile expression is computed after the sort).
     ORDER BY x.park_id, x.lease_id, lower(x.period), public.bill_fee_rank(x.fee)
-    ON CONFLICT DO NOTHING;
-    GET DIAGNOSTICS bills = ROW_COUNT;
+    ON CONFLICT DO NOTHING
+    RETURNING park_id, tenant_id)
+    SELECT (SELECT count(*) FROM made), coalesce(array_agg(d.park_id), '{}'), coalesce(array_agg(d.tenant_id), '{}')
+    INTO bills, parks, tenants
+    FROM (SELECT DISTINCT m.park_id, m.tenant_id FROM made m) d;
 
     -- Bills priced again after their lease changed: one run at a time.
     PERFORM pg_advisory_xact_lock(20233, 0);
@@ -947,21 +990,14 @@ BEGIN
     FROM public.bill_repricing(p_park, p_lease) r
     ORDER BY r.park_id, r.lease_id, r.source_bill_id;
     GET DIAGNOSTICS credits = ROW_COUNT;
+    IF credits > 0 THEN
+        SELECT parks || array_agg(b.park_id), tenants || array_agg(b.tenant_id) INTO parks, tenants
+        FROM public.bill b WHERE b.source_bill_id IS NOT NULL AND b.fee = 'adjustment' AND b.recorded_at = now()
+          AND (p_park IS NULL OR b.park_id = p_park);
+    END IF;
 
-    -- Credit goes to the bills just issued: each tenant with money left and a bill open.
-    allocations := 0;
-    FOR t IN
-        SELECT DISTINCT x.park_id, x.tenant_id FROM (
-            SELECT p.park_id, p.tenant_id FROM public.payment p WHERE public.payment_left(p.id) > 0
-            UNION ALL
-            SELECT c.park_id, c.tenant_id FROM public.bill c WHERE c.amount < 0 AND public.credit_left(c.id) > 0) x
-        WHERE (p_park IS NULL OR x.park_id = p_park)
-          AND (p_lease IS NULL OR x.tenant_id = (SELECT l.tenant_id FROM public.lease l WHERE l.id = p_lease))
-        ORDER BY x.tenant_id, x.park_id
-    LOOP
-        SELECT count(*) INTO n FROM public.receivables_allocate(t.park_id, t.tenant_id);
-        allocations := allocations + n;
-    END LOOP;
+    -- Credit goes to the bills just issued: each tenant issued to with money left.
+    allocations := public.receivables_apply_credit(parks, tenants);
 END $$;
 
 -- 7. Late fees (滞纳金): for each day d after the due day plus the park's grace days,
@@ -1015,8 +1051,8 @@ $$;
 CREATE FUNCTION late_fee_run(p_through date, p_park bigint DEFAULT NULL, OUT bills int, OUT allocations int)
 LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
-    t record;
-    n int;
+    parks bigint[];
+    tenants bigint[];
 BEGIN
     -- Late fees are for days that have passed.
     IF p_through > public.park_today(p_park) THEN
@@ -1025,25 +1061,18 @@ BEGIN
     END IF;
     -- One run at a time: a run reads the previous run's last day.
     PERFORM pg_advisory_xact_lock(20232, 0);
-    INSERT INTO public.bill (number, park_id, lease_id, tenant_id, fee, period, due_on, amount, source_bill_id, reason, issued_on)
-    SELECT public.bill_next_number(public.park_today(f.park_id)), f.park_id, f.lease_id, f.tenant_id, 'late_fee', f.period, p_through, f.amount,
-           f.source_bill_id, NULL, public.park_today(f.park_id)
-    FROM public.late_fees_due(p_through, p_park) f WHERE f.amount <> 0
-    ORDER BY f.park_id, f.source_bill_id
-    ON CONFLICT DO NOTHING;
-    GET DIAGNOSTICS bills = ROW_COUNT;
-    allocations := 0;
-    FOR t IN
-        SELECT DISTINCT x.park_id, x.tenant_id FROM (
-            SELECT p.park_id, p.tenant_id FROM public.payment p WHERE public.payment_left(p.id) > 0
-            UNION ALL
-            SELECT c.park_id, c.tenant_id FROM public.bill c WHERE c.amount < 0 AND public.credit_left(c.id) > 0) x
-        WHERE (p_park IS NULL OR x.park_id = p_park)
-        ORDER BY x.tenant_id, x.park_id
-    LOOP
-        SELECT count(*) INTO n FROM public.receivables_allocate(t.park_id, t.tenant_id);
-        allocations := allocations + n;
-    END LOOP;
+    WITH made AS (
+        INSERT INTO public.bill (number, park_id, lease_id, tenant_id, fee, period, due_on, amount, source_bill_id, reason, issued_on)
+        SELECT public.bill_next_number(public.park_today(f.park_id)), f.park_id, f.lease_id, f.tenant_id, 'late_fee', f.period, p_through,
+               f.amount, f.source_bill_id, NULL, public.park_today(f.park_id)
+        FROM public.late_fees_due(p_through, p_park) f WHERE f.amount <> 0
+        ORDER BY f.park_id, f.source_bill_id
+        ON CONFLICT DO NOTHING
+        RETURNING park_id, tenant_id)
+    SELECT (SELECT count(*) FROM made), coalesce(array_agg(d.park_id), '{}'), coalesce(array_agg(d.tenant_id), '{}')
+    INTO bills, parks, tenants
+    FROM (SELECT DISTINCT m.park_id, m.tenant_id FROM made m) d;
+    allocations := public.receivables_apply_credit(parks, tenants);
 END $$;
 
 -- 8. Positions as of a day, for lists and reports: a bill counts from the day it was
@@ -1072,16 +1101,18 @@ REVOKE ALL ON FUNCTION lease_cycle_months(text), parkctl_months_between(date, da
     payment_left(bigint), credit_left(bigint), lease_renewal_chain(bigint), lease_deposit_held(bigint), receivables_refuse(text, text),
     receivables_allocate(bigint, bigint, bigint, bigint, bigint[]), payment_reverse(bigint, date, text),
     bill_periods_due(date, bigint, bigint), bill_repricing(bigint, bigint), bill_next_number(date),
+    payment_next_number(date), refund_next_number(date), park_tax_rate(bigint, text), receivables_apply_credit(bigint[], bigint[]),
     bill_run(date, bigint, bigint), late_fees_due(date, bigint), bill_late_fees_through(bigint, date), late_fee_run(date, bigint), bill_positions(date),
     allocation_keeps_sums(), bill_waiver_keeps_sums(), bill_void_allowed(), bill_credit_allowed(), refund_keeps_sums(),
     payment_reversal_allowed(), invoice_line_allowed(), receivables_day_not_in_future() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION lease_cycle_months(text), parkctl_months_between(date, date), lease_charges(bigint, date, date),
     lease_range_charges(bigint[], date[], date[]),
     lease_bill_periods(bigint, date, int), bill_fee_rank(text), bill_balance(bigint), payment_left(bigint), credit_left(bigint),
-    lease_renewal_chain(bigint), lease_deposit_held(bigint), bill_positions(date), bill_periods_due(date, bigint, bigint), bill_repricing(bigint, bigint),
+    lease_renewal_chain(bigint), lease_deposit_held(bigint), bill_positions(date), park_tax_rate(bigint, text), bill_periods_due(date, bigint, bigint), bill_repricing(bigint, bigint),
     late_fees_due(date, bigint), bill_late_fees_through(bigint, date)
     TO parkctl_admin, parkctl_leasing, parkctl_service, parkctl_viewer;
 GRANT EXECUTE ON FUNCTION receivables_lock(bigint), receivables_refuse(text, text),
     receivables_allocate(bigint, bigint, bigint, bigint, bigint[]), payment_reverse(bigint, date, text),
-    bill_next_number(date), bill_run(date, bigint, bigint), late_fee_run(date, bigint)
+    bill_next_number(date), payment_next_number(date), refund_next_number(date), receivables_apply_credit(bigint[], bigint[]),
+    bill_run(date, bigint, bigint), late_fee_run(date, bigint)
     TO parkctl_admin, parkctl_leasing;

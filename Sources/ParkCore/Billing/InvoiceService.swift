@@ -70,10 +70,9 @@ public struct InvoiceService {
                 INSERT INTO invoice_line (park_id, invoice_id, bill_id, amount, tax_rate, tax)
                 SELECT b.park_id, \(invoiceID), b.id, x.amount, r.rate, round(x.amount * r.rate / (1 + r.rate), 2)
                 FROM unnest(\(ids)::bigint[], \(amounts.map { $0.map { "\($0)" } })::numeric[]) WITH ORDINALITY AS g(id, wanted, ord)
-                JOIN bill b ON b.id = g.id JOIN park p ON p.id = b.park_id
+                JOIN bill b ON b.id = g.id
                 CROSS JOIN LATERAL (SELECT coalesce(g.wanted, b.amount - coalesce((SELECT sum(l.amount) FROM invoice_line l WHERE l.bill_id = b.id), 0)) AS amount) x
-                CROSS JOIN LATERAL (SELECT CASE b.fee WHEN 'property_fee' THEN p.property_fee_tax_rate WHEN 'utility' THEN p.utility_tax_rate
-                                                      ELSE p.rent_tax_rate END AS rate) r
+                CROSS JOIN LATERAL (SELECT park_tax_rate(b.park_id, b.fee) AS rate) r
                 ORDER BY g.ord
                 """)
             return try invoice(invoiceID, conn)

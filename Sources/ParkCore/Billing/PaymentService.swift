@@ -87,8 +87,7 @@ public struct PaymentService {
             }
             let number: String = try conn.query("""
                 INSERT INTO payment (number, park_id, tenant_id, amount, received_on, method, reference)
-                VALUES ('P-' || to_char(\(on)::date, 'YYYY') || '-' || lpad(nextval('payment_number_seq')::text, 6, '0'),
-                        \(parkID), \(tenantRow.id), \(amount), \(on), \(method.rawValue), \(reference))
+                VALUES (payment_next_number(\(on)), \(parkID), \(tenantRow.id), \(amount), \(on), \(method.rawValue), \(reference))
                 RETURNING number
                 """).rows[0].decode(0)
             let made: [Allocation]
@@ -162,8 +161,7 @@ public struct PaymentService {
                 let money = min(left, try source.decode("money", as: Decimal.self))
                 numbers.append(try conn.query("""
                     INSERT INTO refund (number, park_id, tenant_id, payment_id, credit_bill_id, amount, refunded_on, reason)
-                    VALUES ('R-' || to_char(coalesce(\(on)::date, park_today(\(parkID))), 'YYYY') || '-' || lpad(nextval('refund_number_seq')::text, 6, '0'),
-                            \(parkID), \(who.id), \(kind == "payment" ? id : nil), \(kind == "credit" ? id : nil), \(money),
+                    VALUES (refund_next_number(coalesce(\(on)::date, park_today(\(parkID)))), \(parkID), \(who.id), \(kind == "payment" ? id : nil), \(kind == "credit" ? id : nil), \(money),
                             coalesce(\(on)::date, park_today(\(parkID))), \(reason))
                     RETURNING number
                     """).rows[0].decode(0))

@@ -153,8 +153,7 @@ public struct SettlementService {
                 let isDeposit = kind == "credit" && id == returned
                 let refund: String = try conn.query("""
                     INSERT INTO refund (number, park_id, tenant_id, lease_id, payment_id, credit_bill_id, amount, refunded_on, reason)
-                    VALUES ('R-' || to_char(\(day)::date, 'YYYY') || '-' || lpad(nextval('refund_number_seq')::text, 6, '0'),
-                            \(parkID), \(tenantID), \(leaseID), \(kind == "payment" ? id : nil), \(kind == "credit" ? id : nil),
+                    VALUES (refund_next_number(\(day)), \(parkID), \(tenantID), \(leaseID), \(kind == "payment" ? id : nil), \(kind == "credit" ? id : nil),
                             \(money), \(day), \(isDeposit ? "deposit refunded at settlement" : "credit refunded at settlement"))
                     RETURNING number
                     """).rows[0].decode(0)

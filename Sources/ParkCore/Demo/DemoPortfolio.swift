@@ -87,16 +87,14 @@ public struct DemoPortfolio {
         try conn.execute("SELECT bill_run(\(today))")
         try conn.execute("""
             INSERT INTO payment (number, park_id, tenant_id, amount, received_on, method, reference)
-            SELECT 'P-' || to_char(b.due_on, 'YYYY') || '-' || lpad(nextval('payment_number_seq')::text, 6, '0'),
-                   b.park_id, b.tenant_id, b.amount, b.due_on, 'bank', '银行流水 ' || b.number
+            SELECT payment_next_number(b.due_on), b.park_id, b.tenant_id, b.amount, b.due_on, 'bank', '银行流水 ' || b.number
             FROM bill b JOIN tenant t ON t.id = b.tenant_id
             WHERE b.due_on <= \(today) AND b.amount > 0 AND NOT (t.credit_code = \(arrears) AND b.due_on > \(today)::date - 100)
             ORDER BY b.due_on, b.id
             """)
         try conn.execute("""
             INSERT INTO payment (number, park_id, tenant_id, amount, received_on, method, reference)
-            SELECT 'P-' || to_char(\(today)::date, 'YYYY') || '-' || lpad(nextval('payment_number_seq')::text, 6, '0'),
-                   p.id, t.id, 5000.00, \(today)::date - 2, 'wechat', '预付'
+            SELECT payment_next_number(\(today)::date - 2), p.id, t.id, 5000.00, \(today)::date - 2, 'wechat', '预付'
             FROM tenant t, park p WHERE t.credit_code = \(ahead) AND p.code = 'SW'
             """)
         try conn.execute("""
