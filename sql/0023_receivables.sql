@@ -885,20 +885,28 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
     WHERE x.now_owed <> n.priced
 $$;
 
+-- A document's number: its letter, the year, and a serial of six digits or more
+-- (L-2026-000123; the millionth is L-2026-1000000: lpad alone would cut it to six
+-- and repeat an earlier number).
+CREATE FUNCTION parkctl_number(p_letter text, p_day date, p_serial bigint) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT p_letter || '-' || to_char(p_day, 'YYYY') || '-' || lpad(p_serial::text, greatest(6, length(p_serial::text)), '0')
+$$;
+
 -- The number of a bill issued on p_issued, its park's today: B-2026-000123; of a
 -- payment received on a day, P-2026-000045; of a refund, R-2026-000007 (inlined into
 -- the statement that writes the row).
 CREATE FUNCTION bill_next_number(p_issued date) RETURNS text
 LANGUAGE sql VOLATILE AS $$
-    SELECT 'B-' || to_char(p_issued, 'YYYY') || '-' || lpad(nextval('public.bill_number_seq')::text, 6, '0')
+    SELECT public.parkctl_number('B', p_issued, nextval('public.bill_number_seq'))
 $$;
 CREATE FUNCTION payment_next_number(p_received date) RETURNS text
 LANGUAGE sql VOLATILE AS $$
-    SELECT 'P-' || to_char(p_received, 'YYYY') || '-' || lpad(nextval('public.payment_number_seq')::text, 6, '0')
+    SELECT public.parkctl_number('P', p_received, nextval('public.payment_number_seq'))
 $$;
 CREATE FUNCTION refund_next_number(p_refunded date) RETURNS text
 LANGUAGE sql VOLATILE AS $$
-    SELECT 'R-' || to_char(p_refunded, 'YYYY') || '-' || lpad(nextval('public.refund_number_seq')::text, 6, '0')
+    SELECT public.parkctl_number('R', p_refunded, nextval('public.refund_number_seq'))
 $$;
 
 -- The tax rate of a park for a fee: rent, late fees and adjustments at the rent's.
@@ -976,7 +984,8 @@ BEGIN
     FROM issued x JOIN public.park p ON p.id = x.park_id
     -- Numbered in this order (a volatile expression is computed after the sort).
     ORDER BY x.park_id, x.lease_id, lower(x.period), public.bill_fee_rank(x.fee)
-    ON CONFLICT DO NOTHING
+    -- Only a bill another run issued at the same time is skipped; any other clash is an error.
+    ON CONFLICT (lease_id, fee, period) WHERE fee IN ('rent', 'property_fee', 'deposit') DO NOTHING
     RETURNING park_id, tenant_id)
     SELECT (SELECT count(*) FROM made), coalesce(array_agg(d.park_id), '{}'), coalesce(array_agg(d.tenant_id), '{}')
     INTO bills, parks, tenants
@@ -1067,7 +1076,7 @@ BEGIN
                f.amount, f.source_bill_id, NULL, public.park_today(f.park_id)
         FROM public.late_fees_due(p_through, p_park) f WHERE f.amount <> 0
         ORDER BY f.park_id, f.source_bill_id
-        ON CONFLICT DO NOTHING
+        ON CONFLICT (source_bill_id, period) WHERE fee = 'late_fee' DO NOTHING
         RETURNING park_id, tenant_id)
     SELECT (SELECT count(*) FROM made), coalesce(array_agg(d.park_id), '{}'), coalesce(array_agg(d.tenant_id), '{}')
     INTO bills, parks, tenants
@@ -1116,3 +1125,7 @@ GRANT EXECUTE ON FUNCTION receivables_lock(bigint), receivables_refuse(text, tex
     bill_next_number(date), payment_next_number(date), refund_next_number(date), receivables_apply_credit(bigint[], bigint[]),
     bill_run(date, bigint, bigint), late_fee_run(date, bigint)
     TO parkctl_admin, parkctl_leasing;
+
+-- Lease numbers are made by parkctl_number too (sign, renew, import).
+REVOKE ALL ON FUNCTION parkctl_number(text, date, bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION parkctl_number(text, date, bigint) TO parkctl_admin, parkctl_leasing, parkctl_service, parkctl_viewer;

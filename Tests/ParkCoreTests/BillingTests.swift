@@ -417,4 +417,16 @@ import TestSupport
         #expect(after["rent 2022-01-01"]?.amount == money("30780.00") && after["rent 2022-01-01"]?.periodEnd == day("2022-03-31"))
         #expect(try BillService(session).run(through: day("2022-03-31")).bills == 0)
     }
+
+    /// The millionth bill is numbered with seven digits: no number repeats, no bill is
+    /// dropped (lpad alone cut 1000000 to 100000, a number taken, and the run skipped it).
+    @Test func numbersGrowPastAMillionWithoutRepeating() throws {
+        let (db, session) = try makeSession()
+        try signed(session)
+        try db.connection.execute("SELECT setval('bill_number_seq', 999998)")
+        #expect(try BillService(session).run(through: day("2021-04-01")).bills == 5)
+        let numbers: [String] = try db.connection.query("SELECT number FROM bill ORDER BY id").rows.map { try $0.decode(0) }
+        let year = String(numbers[0].dropFirst(2).prefix(4))
+        #expect(numbers == ["B-\(year)-999999", "B-\(year)-1000000", "B-\(year)-1000001", "B-\(year)-1000002", "B-\(year)-1000003"])
+    }
 }

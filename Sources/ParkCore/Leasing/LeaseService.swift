@@ -434,7 +434,7 @@ public struct LeaseService {
         let row = try conn.query("""
             INSERT INTO lease (number, park_id, tenant_id, term, rent, property_fee, free_window, fit_out_window, deposit,
                                escalation_pct, cycle, status, renews_lease_id, late_fee_rate)
-            VALUES ('L-' || to_char(\(term.first)::date, 'YYYY') || '-' || lpad(nextval('lease_number_seq')::text, 6, '0'),
+            VALUES (parkctl_number('L', \(term.first)::date, nextval('lease_number_seq')),
                     \(parkID), \(tenantID), \(term), \(rent), \(propertyFee), \(freeWindow), \(fitOutWindow), \(deposit),
                     \(escalationPct), \(cycle.rawValue), 'signed', (SELECT id FROM lease WHERE number = \(renews)), \(lateFeeRate))
             RETURNING id, number

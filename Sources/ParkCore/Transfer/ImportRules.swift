@@ -275,7 +275,7 @@ enum ImportRules {
     static let applyLeases = [
         """
         CREATE TEMP TABLE import_leases ON COMMIT DROP AS
-        SELECT s.line, coalesce(s.c_number, 'L-' || to_char(parkctl_date(s.c_start), 'YYYY') || '-' || lpad(nextval('lease_number_seq')::text, 6, '0')) AS number,
+        SELECT s.line, coalesce(s.c_number, parkctl_number('L', parkctl_date(s.c_start), nextval('lease_number_seq'))) AS number,
                (SELECT min(park_id) FROM import_lease_units u WHERE u.line = s.line) AS park_id, t.id AS tenant_id,
                daterange(parkctl_date(s.c_start), parkctl_date(s.c_end) + 1) AS term, parkctl_date(s.c_terminated_on) AS terminated_on,
                s.c_rent::numeric AS rent, coalesce(s.c_property_fee::numeric, 0) AS property_fee,
