@@ -37,7 +37,8 @@ ALTER TABLE park
 ALTER TABLE lease ADD COLUMN late_fee_rate numeric(7,6)
     CONSTRAINT lease_late_fee_rate_range CHECK (late_fee_rate IS NULL OR late_fee_rate BETWEEN 0 AND 0.01);
 ALTER TABLE lease_history ADD COLUMN late_fee_rate numeric(7,6);
-GRANT INSERT (late_fee_rate), UPDATE (late_fee_rate) ON lease TO parkctl_leasing, parkctl_admin;
+-- Set when the lease is signed (a later change would re-price its past late fees).
+GRANT INSERT (late_fee_rate) ON lease TO parkctl_leasing, parkctl_admin;
 
 -- 2. The days a lease is charged for, and what it owes for them.
 
@@ -101,10 +102,11 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
               WHERE x.d > l.f AND x.d <= l.t
     ), runs AS (
         SELECT c.i, c.d, coalesce(lead(c.d) OVER (PARTITION BY c.i ORDER BY c.d), l.t + 1) - c.d AS days,
+               date_trunc('month', c.d) AS month,
                extract(day FROM date_trunc('month', c.d) + interval '1 month' - interval '1 day')::int AS dim
         FROM cuts c JOIN l ON l.i = c.i
     ), priced AS (
-        SELECT runs.i, runs.days, runs.dim, coalesce(l.free_window @> runs.d, false) AS free,
+        SELECT runs.i, runs.days, runs.month, runs.dim, coalesce(l.free_window @> runs.d, false) AS free,
                CASE WHEN NOT l.amended THEN public.lease_rate_from(l.rent, l.escalation_pct, l.start, l.start, runs.d)
                     ELSE (SELECT public.lease_rate_from(coalesce(a.rent, l.rent), l.escalation_pct, l.start, coalesce(a.effective_on, l.start), runs.d)
                           FROM (SELECT NULL) one LEFT JOIN LATERAL (
@@ -122,9 +124,12 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
     )
     SELECT r.i, coalesce(p.rent, 0), coalesce(p.fee, 0)
     FROM r LEFT JOIN (
-        SELECT priced.i, round(sum(CASE WHEN free THEN 0 ELSE days * rate * area / dim END), 2) AS rent,
-               round(sum(days * fee * area / dim), 2) AS fee
-        FROM priced GROUP BY priced.i) p ON p.i = r.i
+        -- Each month's days × rate × area summed exactly, divided by its days once.
+        SELECT m.i, round(sum(m.rent / m.dim), 2) AS rent, round(sum(m.fee / m.dim), 2) AS fee
+        FROM (SELECT priced.i, priced.month, priced.dim, sum(CASE WHEN free THEN 0 ELSE days * rate * area END) AS rent,
+                     sum(days * fee * area) AS fee
+              FROM priced GROUP BY priced.i, priced.month, priced.dim) m
+        GROUP BY m.i) p ON p.i = r.i
 $$;
 
 -- The same for one lease and one range.
@@ -132,24 +137,6 @@ CREATE FUNCTION lease_charges(p_lease bigint, p_from date, p_to date)
 RETURNS TABLE (rent numeric, property_fee numeric)
 LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
     SELECT c.rent, c.property_fee FROM public.lease_range_charges(ARRAY[p_lease], ARRAY[p_from], ARRAY[p_to]) c
-$$;
-
--- The billing periods of a lease: from its first day, every cycle (1, 3, 6 or 12
--- months): period k is [start + k·n months, start + (k+1)·n months − 1 day], the
--- last one ending on the lease's last day (its termination's, if ended early).
--- p_from_k, p_through: only periods k ≥ p_from_k starting on or before p_through.
-CREATE FUNCTION lease_bill_periods(p_lease bigint, p_through date DEFAULT NULL, p_from_k int DEFAULT 0)
-RETURNS TABLE (k int, period_start date, period_end date)
-LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
-    SELECT g.k, p.s, least(p.e, upper(o.occ) - 1)
-    FROM public.lease l
-    CROSS JOIN LATERAL (SELECT public.lease_occupancy(l.term, l.terminated_on) AS occ, public.lease_cycle_months(l.cycle) AS n) o
-    CROSS JOIN LATERAL generate_series(greatest(p_from_k, 0),
-        public.parkctl_months_between(lower(l.term), least(coalesce(p_through, upper(o.occ) - 1), upper(o.occ) - 1)) / o.n) g(k)
-    CROSS JOIN LATERAL (SELECT (lower(l.term) + make_interval(months => g.k * o.n))::date AS s,
-                               (lower(l.term) + make_interval(months => (g.k + 1) * o.n))::date - 1 AS e) p
-    WHERE l.id = p_lease AND l.status IN ('signed', 'terminated')
-      AND p.s < upper(o.occ) AND (p_through IS NULL OR p.s <= p_through)
 $$;
 
 -- 3. The ledger.
@@ -379,7 +366,8 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
                       WHEN 'adjustment' THEN 5 WHEN 'late_fee' THEN 6 END
 $$;
 
--- One tenant's receivables are written by one transaction at a time.
+-- One tenant's receivables are written by one transaction at a time: each write
+-- locks the tenant's row first.
 CREATE FUNCTION receivables_lock(p_tenant bigint) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
@@ -390,14 +378,15 @@ BEGIN
         RAISE EXCEPTION 'receivables are written under READ COMMITTED or SERIALIZABLE isolation, not REPEATABLE READ'
             USING ERRCODE = 'invalid_transaction_state';
     END IF;
-    PERFORM pg_advisory_xact_lock(20231, (p_tenant % 2147483647)::int);
+    -- A row lock, not an advisory one: a run that pays the bills of 20,000 tenants from
+    -- their credit holds 20,000 of them, more than the shared lock table has room for.
+    PERFORM 1 FROM public.tenant t WHERE t.id = p_tenant FOR NO KEY UPDATE;
 END $$;
 
 -- What a bill still owes now: amount − allocated − waived; nothing once void.
 -- A credit (negative bill) "owes" nothing; what is left of it is credit.
--- These three are single expressions without settings of their own, so that the
--- planner inlines them: a listing of a tenant's bills costs index lookups, not a
--- function call per row.
+-- These three have no settings of their own (a SET clause costs a configuration
+-- change per call); each is a few index lookups.
 CREATE FUNCTION bill_balance(p_bill bigint) RETURNS numeric
 LANGUAGE sql STABLE AS $$
     SELECT CASE WHEN (SELECT b.amount FROM public.bill b WHERE b.id = p_bill) < 0
@@ -513,7 +502,8 @@ BEGIN
         PERFORM public.receivables_refuse('an allocation counts from the later of the money''s day and the bill''s', 'allocation_day');
     END IF;
     IF NEW.amount < 0 AND (
-            NEW.applied_on < (SELECT max(a.applied_on) FROM public.allocation a
+            NEW.applied_on > public.park_today(NEW.park_id)
+            OR NEW.applied_on < (SELECT max(a.applied_on) FROM public.allocation a
                               WHERE a.bill_id = b.id AND a.amount > 0
                                 AND (a.payment_id = NEW.payment_id OR a.credit_bill_id = NEW.credit_bill_id))
             OR (SELECT sum(a.amount) FROM public.allocation a
@@ -562,9 +552,9 @@ DECLARE
 BEGIN
     SELECT * INTO b FROM public.bill WHERE id = NEW.bill_id;
     PERFORM public.receivables_lock(b.tenant_id);
-    IF b.amount < 0 OR b.fee = 'deposit' THEN
-        PERFORM public.receivables_refuse(format('bill %s is a %s: only a charge is waived', b.number,
-                                                 CASE WHEN b.amount < 0 THEN 'credit' ELSE 'deposit' END), 'bill_waiver_charge');
+    -- A deposit is waived too: what a tenant never paid of it, forgiven when it leaves.
+    IF b.amount < 0 THEN
+        PERFORM public.receivables_refuse(format('bill %s is a credit: only a charge is waived', b.number), 'bill_waiver_charge');
     END IF;
     IF EXISTS (SELECT 1 FROM public.bill_void v WHERE v.bill_id = b.id) THEN
         PERFORM public.receivables_refuse(format('bill %s is void', b.number), 'allocation_bill_open');
@@ -594,6 +584,20 @@ BEGIN
         PERFORM public.receivables_refuse(format('bill %s has money paid, used or waived: it is not voided (give a credit: bill adjust with a negative amount)', b.number),
                                           'bill_void_untouched');
     END IF;
+    -- A bill made by a rule (a late fee, a correction) is corrected by the rule, and a bill
+    -- corrected so is not voided under its corrections.
+    IF b.source_bill_id IS NOT NULL OR EXISTS (SELECT 1 FROM public.bill c WHERE c.source_bill_id = b.id
+                                                   AND NOT EXISTS (SELECT 1 FROM public.bill_void v WHERE v.bill_id = c.id)) THEN
+        PERFORM public.receivables_refuse(format('bill %s is made or corrected by a rule (a late fee, a correction): it is not voided', b.number),
+                                          'bill_void_untouched');
+    END IF;
+    -- Rent, property fee and deposit are the lease's: voiding one forgives it for good
+    -- (no run bills the period again), like a waiver: admin only.
+    IF b.fee IN ('rent', 'property_fee', 'deposit') AND NOT (pg_has_role(current_user, 'parkctl_admin', 'MEMBER')
+            OR pg_has_role(current_user, (SELECT c.relowner FROM pg_class c WHERE c.oid = 'public.bill'::regclass), 'MEMBER')) THEN
+        RAISE EXCEPTION 'voiding a % bill forgives it for good, like a waiver (减免): admin only', b.fee
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
     IF EXISTS (SELECT 1 FROM public.invoice_line l WHERE l.bill_id = b.id) THEN
         PERFORM public.receivables_refuse(format('bill %s is invoiced: it is not voided (a red invoice (红冲) comes first)', b.number),
                                           'bill_void_untouched');
@@ -609,26 +613,31 @@ BEGIN
 END $$;
 CREATE TRIGGER bill_void_allowed AFTER INSERT ON bill_void FOR EACH ROW EXECUTE FUNCTION bill_void_allowed();
 
--- A credit is money the park gives up, so each kind is checked against its rule:
--- an adjustment that corrects a bill (source_bill_id) is exactly what the bill's
--- days owe now less what it came to; a late fee's correction makes the bill's late
--- fees what the rule gives through its last day; a deposit is returned once its
--- lease has ended and never beyond what is held. Any other credit forgives money,
--- like a waiver: admin only (or the schema's owner).
+-- A credit is money the park gives up, and a bill made by a rule (a late fee, a
+-- correction after a lease changed) is what its rule says, so each is checked: a
+-- correction (source_bill_id, either sign) is of a bill of its lease that is not
+-- void, and makes it exactly what its days owe now; a late fee makes the bill's late
+-- fees what the rule gives through its day, due that day, not after today; a deposit
+-- is returned between its lease's last day and today and never beyond what is held.
+-- Any other credit forgives money, like a waiver: admin only (or the schema's owner).
 CREATE FUNCTION bill_credit_allowed() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     src public.bill;
     now_owed numeric;
+    last_day date;
 BEGIN
     PERFORM public.receivables_lock(NEW.tenant_id);
     IF NEW.source_bill_id IS NOT NULL THEN
         SELECT * INTO src FROM public.bill WHERE id = NEW.source_bill_id;
+        IF src.lease_id IS DISTINCT FROM NEW.lease_id OR EXISTS (SELECT 1 FROM public.bill_void v WHERE v.bill_id = src.id) THEN
+            PERFORM public.receivables_refuse('a correction is of a bill of its lease that is not void', 'bill_correction_by_rule');
+        END IF;
     END IF;
     IF NEW.fee = 'deposit' THEN
-        IF (SELECT upper(public.lease_occupancy(l.term, l.terminated_on)) - 1 FROM public.lease l WHERE l.id = NEW.lease_id)
-           > public.park_today(NEW.park_id) THEN
-            PERFORM public.receivables_refuse('a deposit is returned after its lease''s last day', 'deposit_returned_after_end');
+        SELECT upper(public.lease_occupancy(l.term, l.terminated_on)) - 1 INTO last_day FROM public.lease l WHERE l.id = NEW.lease_id;
+        IF last_day > public.park_today(NEW.park_id) OR NEW.due_on < last_day OR NEW.due_on > public.park_today(NEW.park_id) THEN
+            PERFORM public.receivables_refuse('a deposit is returned between its lease''s last day and today', 'deposit_returned_after_end');
         END IF;
         IF public.lease_deposit_held(NEW.lease_id) < 0 THEN
             PERFORM public.receivables_refuse(format('the deposit held, %s, is less than the %s returned',
@@ -637,28 +646,29 @@ BEGIN
     ELSIF NEW.fee = 'adjustment' AND src.id IS NOT NULL THEN
         SELECT CASE src.fee WHEN 'rent' THEN c.rent ELSE c.property_fee END INTO now_owed
         FROM public.lease_charges(src.lease_id, lower(src.period), upper(src.period) - 1) c;
-        IF src.fee NOT IN ('rent', 'property_fee') OR src.lease_id <> NEW.lease_id
+        IF src.fee NOT IN ('rent', 'property_fee') OR NEW.due_on < src.due_on
            OR src.amount + (SELECT sum(c.amount) FROM public.bill c WHERE c.source_bill_id = src.id AND c.fee = 'adjustment'
-                                AND NOT EXISTS (SELECT 1 FROM public.bill_void v WHERE v.bill_id = c.id)) <> now_owed THEN
+                                AND NOT EXISTS (SELECT 1 FROM public.bill_void v WHERE v.bill_id = c.id)) IS DISTINCT FROM now_owed THEN
             PERFORM public.receivables_refuse(format('a correction of bill %s makes it what its days owe now, %s', src.number, now_owed),
                                               'bill_correction_by_rule');
         END IF;
     ELSIF NEW.fee = 'late_fee' THEN
-        IF src.id IS NULL OR src.lease_id <> NEW.lease_id
+        IF src.id IS NULL OR NEW.due_on IS DISTINCT FROM upper(NEW.period) - 1 OR NEW.due_on > public.park_today(NEW.park_id)
            OR (SELECT sum(f.amount) FROM public.bill f WHERE f.source_bill_id = src.id AND f.fee = 'late_fee'
                    AND NOT EXISTS (SELECT 1 FROM public.bill_void v WHERE v.bill_id = f.id))
-              <> public.bill_late_fees_through(src.id, upper(NEW.period) - 1) THEN
-            PERFORM public.receivables_refuse('a late fee''s correction makes the bill''s late fees what the rule gives',
+              IS DISTINCT FROM public.bill_late_fees_through(src.id, upper(NEW.period) - 1) THEN
+            PERFORM public.receivables_refuse('a late fee is what the rule gives through its day, less what was charged before',
                                               'bill_correction_by_rule');
         END IF;
-    ELSIF NOT (pg_has_role(current_user, 'parkctl_admin', 'MEMBER')
+    ELSIF NEW.amount < 0 AND NOT (pg_has_role(current_user, 'parkctl_admin', 'MEMBER')
                OR pg_has_role(current_user, (SELECT c.relowner FROM pg_class c WHERE c.oid = 'public.bill'::regclass), 'MEMBER')) THEN
         RAISE EXCEPTION 'a credit (a negative adjustment) forgives money like a waiver (减免): admin only'
             USING ERRCODE = 'insufficient_privilege';
     END IF;
     RETURN NULL;
 END $$;
-CREATE TRIGGER bill_credit_allowed AFTER INSERT ON bill FOR EACH ROW WHEN (NEW.amount < 0) EXECUTE FUNCTION bill_credit_allowed();
+CREATE TRIGGER bill_credit_allowed AFTER INSERT ON bill FOR EACH ROW
+    WHEN (NEW.amount < 0 OR NEW.source_bill_id IS NOT NULL) EXECUTE FUNCTION bill_credit_allowed();
 
 CREATE FUNCTION refund_keeps_sums() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
@@ -738,7 +748,7 @@ BEGIN
     IF invoiced > b.amount THEN
         PERFORM public.receivables_refuse(format('bill %s of %s would be invoiced %s', b.number, b.amount, invoiced), 'invoice_line_within_bill');
     END IF;
-    IF NEW.tax_rate <> public.park_tax_rate(b.park_id, b.fee) THEN
+    IF NEW.tax_rate IS DISTINCT FROM public.bill_tax_rate(b.id) THEN
         PERFORM public.receivables_refuse(format('bill %s is invoiced at its park''s tax rate for %s', b.number, b.fee), 'invoice_line_tax');
     END IF;
     IF NEW.tax <> round(NEW.amount * NEW.tax_rate / (1 + NEW.tax_rate), 2) THEN
@@ -770,13 +780,16 @@ BEGIN
         FROM public.bill c
         WHERE c.park_id = p_park AND c.tenant_id = p_tenant AND c.amount < 0 AND p_payment IS NULL AND (p_credit IS NULL OR c.id = p_credit)
     ), s AS (
-        SELECT x.*, sum(x.money) OVER (ORDER BY x.day, x.number) AS upto FROM sources x WHERE x.money > 0
+        -- A unique order (ids of payments and of credits may be equal), row by row.
+        SELECT x.*, sum(x.money) OVER (ORDER BY x.day, x.payment_id NULLS LAST, x.credit_bill_id ROWS UNBOUNDED PRECEDING) AS upto
+        FROM sources x WHERE x.money > 0
     ), bills AS (
         SELECT b.id, b.due_on, b.number, b.fee, least(b.issued_on, b.due_on) AS day, public.bill_balance(b.id) AS owed
         FROM public.bill b
         WHERE b.park_id = p_park AND b.tenant_id = p_tenant AND b.amount > 0 AND (p_bills IS NULL OR b.id = ANY (p_bills))
     ), o AS (
-        SELECT x.*, sum(x.owed) OVER (ORDER BY x.due_on, public.bill_fee_rank(x.fee), x.number) AS upto FROM bills x WHERE x.owed > 0
+        SELECT x.*, sum(x.owed) OVER (ORDER BY x.due_on, public.bill_fee_rank(x.fee), x.id ROWS UNBOUNDED PRECEDING) AS upto
+        FROM bills x WHERE x.owed > 0
     )
     INSERT INTO public.allocation AS a (park_id, tenant_id, bill_id, payment_id, credit_bill_id, amount, applied_on)
     SELECT p_park, p_tenant, o.id, s.payment_id, s.credit_bill_id,
@@ -909,7 +922,8 @@ LANGUAGE sql VOLATILE AS $$
     SELECT public.parkctl_number('R', p_refunded, nextval('public.refund_number_seq'))
 $$;
 
--- The tax rate of a park for a fee: rent, late fees and adjustments at the rent's.
+-- The tax rate of a park for a fee: rent, late fees and adjustments at the rent's
+-- (a late fee or a correction of a bill is taxed as that bill: bill_tax_rate).
 CREATE FUNCTION park_tax_rate(p_park bigint, p_fee text) RETURNS numeric
 LANGUAGE sql STABLE AS $$
     SELECT CASE p_fee WHEN 'property_fee' THEN p.property_fee_tax_rate WHEN 'utility' THEN p.utility_tax_rate
@@ -917,9 +931,18 @@ LANGUAGE sql STABLE AS $$
     FROM public.park p WHERE p.id = p_park
 $$;
 
--- Each tenant's credit to its open bills, for the tenants (p_parks[i], p_tenants[i])
--- a run has just issued bills to. Returns the allocations made.
-CREATE FUNCTION receivables_apply_credit(p_parks bigint[], p_tenants bigint[]) RETURNS int
+CREATE FUNCTION bill_tax_rate(p_bill bigint) RETURNS numeric
+LANGUAGE sql STABLE AS $$
+    SELECT public.park_tax_rate(b.park_id, coalesce((SELECT s.fee FROM public.bill s WHERE s.id = b.source_bill_id), b.fee))
+    FROM public.bill b WHERE b.id = p_bill
+$$;
+
+-- Each tenant's credit to its open bills: the tenants (p_parks[i], p_tenants[i]) a
+-- run has just issued bills to, and any other tenant (of park p_park, or of lease
+-- p_lease's tenant) whose credit stands beside an open bill (a payment that raced a
+-- run, what --apply-to left). Returns the allocations made.
+CREATE FUNCTION receivables_apply_credit(p_parks bigint[], p_tenants bigint[], p_park bigint DEFAULT NULL,
+                                         p_lease bigint DEFAULT NULL) RETURNS int
 LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     t record;
@@ -927,11 +950,20 @@ DECLARE
     made int := 0;
 BEGIN
     FOR t IN
-        SELECT DISTINCT x.park_id, x.tenant_id FROM unnest(p_parks, p_tenants) AS x(park_id, tenant_id)
-        WHERE EXISTS (SELECT 1 FROM public.payment p WHERE p.park_id = x.park_id AND p.tenant_id = x.tenant_id AND public.payment_left(p.id) > 0)
-           OR EXISTS (SELECT 1 FROM public.bill c WHERE c.park_id = x.park_id AND c.tenant_id = x.tenant_id AND c.amount < 0
-                                                     AND public.credit_left(c.id) > 0)
-        -- In one order, so that two runs at once take the tenants' locks without a deadlock.
+        SELECT DISTINCT x.park_id, x.tenant_id FROM (
+            SELECT * FROM unnest(p_parks, p_tenants) AS u(park_id, tenant_id)
+            UNION
+            SELECT p.park_id, p.tenant_id FROM public.payment p WHERE public.payment_left(p.id) > 0
+            UNION
+            SELECT c.park_id, c.tenant_id FROM public.bill c WHERE c.amount < 0 AND public.credit_left(c.id) > 0) x
+        WHERE (p_park IS NULL OR x.park_id = p_park)
+          AND (p_lease IS NULL OR x.tenant_id = (SELECT l.tenant_id FROM public.lease l WHERE l.id = p_lease))
+          AND (EXISTS (SELECT 1 FROM public.payment p WHERE p.park_id = x.park_id AND p.tenant_id = x.tenant_id AND public.payment_left(p.id) > 0)
+               OR EXISTS (SELECT 1 FROM public.bill c WHERE c.park_id = x.park_id AND c.tenant_id = x.tenant_id AND c.amount < 0
+                                                        AND public.credit_left(c.id) > 0))
+          AND EXISTS (SELECT 1 FROM public.bill b WHERE b.park_id = x.park_id AND b.tenant_id = x.tenant_id AND b.amount > 0
+                                                    AND public.bill_balance(b.id) > 0)
+        -- In one order, so that two runs at once take the tenants' locks in the same order.
         ORDER BY x.tenant_id, x.park_id
     LOOP
         SELECT count(*) INTO n FROM public.receivables_allocate(t.park_id, t.tenant_id);
@@ -993,20 +1025,19 @@ BEGIN
 
     -- Bills priced again after their lease changed: one run at a time.
     PERFORM pg_advisory_xact_lock(20233, 0);
-    INSERT INTO public.bill (number, park_id, lease_id, tenant_id, fee, period, due_on, amount, source_bill_id, reason, issued_on)
-    SELECT public.bill_next_number(public.park_today(r.park_id)), r.park_id, r.lease_id, r.tenant_id, 'adjustment', r.period, r.due_on,
-           r.amount, r.source_bill_id, r.reason, public.park_today(r.park_id)
-    FROM public.bill_repricing(p_park, p_lease) r
-    ORDER BY r.park_id, r.lease_id, r.source_bill_id;
-    GET DIAGNOSTICS credits = ROW_COUNT;
-    IF credits > 0 THEN
-        SELECT parks || array_agg(b.park_id), tenants || array_agg(b.tenant_id) INTO parks, tenants
-        FROM public.bill b WHERE b.source_bill_id IS NOT NULL AND b.fee = 'adjustment' AND b.recorded_at = now()
-          AND (p_park IS NULL OR b.park_id = p_park);
-    END IF;
+    WITH made AS (
+        INSERT INTO public.bill (number, park_id, lease_id, tenant_id, fee, period, due_on, amount, source_bill_id, reason, issued_on)
+        SELECT public.bill_next_number(public.park_today(r.park_id)), r.park_id, r.lease_id, r.tenant_id, 'adjustment', r.period, r.due_on,
+               r.amount, r.source_bill_id, r.reason, public.park_today(r.park_id)
+        FROM public.bill_repricing(p_park, p_lease) r
+        ORDER BY r.tenant_id, r.park_id, r.lease_id, r.source_bill_id
+        RETURNING park_id, tenant_id)
+    SELECT (SELECT count(*) FROM made), parks || coalesce(array_agg(m.park_id), '{}'), tenants || coalesce(array_agg(m.tenant_id), '{}')
+    INTO credits, parks, tenants
+    FROM made m;
 
-    -- Credit goes to the bills just issued: each tenant issued to with money left.
-    allocations := public.receivables_apply_credit(parks, tenants);
+    -- Credit goes to the bills just issued, and to any left beside open bills.
+    allocations := public.receivables_apply_credit(parks, tenants, p_park, p_lease);
 END $$;
 
 -- 7. Late fees (滞纳金): for each day d after the due day plus the park's grace days,
@@ -1047,19 +1078,26 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
                         - coalesce((SELECT sum(x.amount) FROM public.bill_waiver x WHERE x.bill_id = b.id AND x.waived_on <= b.due_on + p.grace_days), 0)
                AS owed_after_grace) g
     CROSS JOIN LATERAL (
-        SELECT greatest(b.due_on + p.grace_days + 1, max(upper(f.period))) AS first_day, coalesce(sum(f.amount), 0) AS charged
+        SELECT greatest(b.due_on + p.grace_days + 1, max(upper(f.period))) AS first_day, coalesce(sum(f.amount), 0) AS charged,
+               max(f.recorded_at) AS last_run
         FROM public.bill f WHERE f.source_bill_id = b.id AND f.fee = 'late_fee'
           AND NOT EXISTS (SELECT 1 FROM public.bill_void v WHERE v.bill_id = f.id)) w
     WHERE b.fee IN ('rent', 'property_fee', 'utility') AND b.amount > 0 AND b.due_on + p.grace_days < p_through
       AND (p_park IS NULL OR b.park_id = p_park)
       AND NOT EXISTS (SELECT 1 FROM public.bill_void v WHERE v.bill_id = b.id)
-      AND (g.owed_after_grace > 0 OR w.charged <> 0)
+      -- Owed after its grace days, or owed now (paid in time, then the payment bounced),
+      -- or charged before; but not a bill settled, charged, and unchanged since its last run.
+      AND (g.owed_after_grace > 0 OR public.bill_balance(b.id) > 0 OR w.charged <> 0)
+      AND NOT (w.charged <> 0 AND public.bill_balance(b.id) = 0
+               AND NOT EXISTS (SELECT 1 FROM public.allocation a WHERE a.bill_id = b.id AND a.recorded_at >= w.last_run)
+               AND NOT EXISTS (SELECT 1 FROM public.bill_waiver x WHERE x.bill_id = b.id AND x.recorded_at >= w.last_run))
       AND w.first_day <= p_through
 $$;
 
 CREATE FUNCTION late_fee_run(p_through date, p_park bigint DEFAULT NULL, OUT bills int, OUT allocations int)
 LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
+    locked bigint[];
     parks bigint[];
     tenants bigint[];
 BEGIN
@@ -1070,18 +1108,23 @@ BEGIN
     END IF;
     -- One run at a time: a run reads the previous run's last day.
     PERFORM pg_advisory_xact_lock(20232, 0);
+    -- The tenants owing late fees, locked (in order) before their fees are worked out:
+    -- a payment recorded meanwhile would change them.
+    SELECT coalesce(array_agg(x.tenant_id ORDER BY x.tenant_id), '{}') INTO locked
+    FROM (SELECT DISTINCT f.tenant_id FROM public.late_fees_due(p_through, p_park) f WHERE f.amount <> 0) x;
+    PERFORM public.receivables_lock(t) FROM unnest(locked) t;
     WITH made AS (
         INSERT INTO public.bill (number, park_id, lease_id, tenant_id, fee, period, due_on, amount, source_bill_id, reason, issued_on)
         SELECT public.bill_next_number(public.park_today(f.park_id)), f.park_id, f.lease_id, f.tenant_id, 'late_fee', f.period, p_through,
                f.amount, f.source_bill_id, NULL, public.park_today(f.park_id)
-        FROM public.late_fees_due(p_through, p_park) f WHERE f.amount <> 0
-        ORDER BY f.park_id, f.source_bill_id
+        FROM public.late_fees_due(p_through, p_park) f WHERE f.amount <> 0 AND f.tenant_id = ANY (locked)
+        ORDER BY f.tenant_id, f.park_id, f.source_bill_id
         ON CONFLICT (source_bill_id, period) WHERE fee = 'late_fee' DO NOTHING
         RETURNING park_id, tenant_id)
     SELECT (SELECT count(*) FROM made), coalesce(array_agg(d.park_id), '{}'), coalesce(array_agg(d.tenant_id), '{}')
     INTO bills, parks, tenants
     FROM (SELECT DISTINCT m.park_id, m.tenant_id FROM made m) d;
-    allocations := public.receivables_apply_credit(parks, tenants);
+    allocations := public.receivables_apply_credit(parks, tenants, p_park, NULL);
 END $$;
 
 -- 8. Positions as of a day, for lists and reports: a bill counts from the day it was
@@ -1106,23 +1149,23 @@ $$;
 
 REVOKE ALL ON FUNCTION lease_cycle_months(text), parkctl_months_between(date, date), lease_charges(bigint, date, date),
     lease_range_charges(bigint[], date[], date[]),
-    lease_bill_periods(bigint, date, int), bill_fee_rank(text), receivables_lock(bigint), bill_balance(bigint),
+    bill_fee_rank(text), receivables_lock(bigint), bill_balance(bigint),
     payment_left(bigint), credit_left(bigint), lease_renewal_chain(bigint), lease_deposit_held(bigint), receivables_refuse(text, text),
     receivables_allocate(bigint, bigint, bigint, bigint, bigint[]), payment_reverse(bigint, date, text),
     bill_periods_due(date, bigint, bigint), bill_repricing(bigint, bigint), bill_next_number(date),
-    payment_next_number(date), refund_next_number(date), park_tax_rate(bigint, text), receivables_apply_credit(bigint[], bigint[]),
+    payment_next_number(date), refund_next_number(date), park_tax_rate(bigint, text), bill_tax_rate(bigint), receivables_apply_credit(bigint[], bigint[], bigint, bigint),
     bill_run(date, bigint, bigint), late_fees_due(date, bigint), bill_late_fees_through(bigint, date), late_fee_run(date, bigint), bill_positions(date),
     allocation_keeps_sums(), bill_waiver_keeps_sums(), bill_void_allowed(), bill_credit_allowed(), refund_keeps_sums(),
     payment_reversal_allowed(), invoice_line_allowed(), receivables_day_not_in_future() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION lease_cycle_months(text), parkctl_months_between(date, date), lease_charges(bigint, date, date),
     lease_range_charges(bigint[], date[], date[]),
-    lease_bill_periods(bigint, date, int), bill_fee_rank(text), bill_balance(bigint), payment_left(bigint), credit_left(bigint),
-    lease_renewal_chain(bigint), lease_deposit_held(bigint), bill_positions(date), park_tax_rate(bigint, text), bill_periods_due(date, bigint, bigint), bill_repricing(bigint, bigint),
+    bill_fee_rank(text), bill_balance(bigint), payment_left(bigint), credit_left(bigint),
+    lease_renewal_chain(bigint), lease_deposit_held(bigint), bill_positions(date), park_tax_rate(bigint, text), bill_tax_rate(bigint), bill_periods_due(date, bigint, bigint), bill_repricing(bigint, bigint),
     late_fees_due(date, bigint), bill_late_fees_through(bigint, date)
     TO parkctl_admin, parkctl_leasing, parkctl_service, parkctl_viewer;
 GRANT EXECUTE ON FUNCTION receivables_lock(bigint), receivables_refuse(text, text),
     receivables_allocate(bigint, bigint, bigint, bigint, bigint[]), payment_reverse(bigint, date, text),
-    bill_next_number(date), payment_next_number(date), refund_next_number(date), receivables_apply_credit(bigint[], bigint[]),
+    bill_next_number(date), payment_next_number(date), refund_next_number(date), receivables_apply_credit(bigint[], bigint[], bigint, bigint),
     bill_run(date, bigint, bigint), late_fee_run(date, bigint)
     TO parkctl_admin, parkctl_leasing;
 

@@ -182,7 +182,7 @@ import TestSupport
         #expect {
             try db.connection.execute("""
                 INSERT INTO bill (number, park_id, lease_id, tenant_id, fee, period, due_on, amount, reason, issued_on)
-                SELECT 'B-2021-999999', park_id, lease_id, tenant_id, 'deposit', '[2021-02-01,2021-02-02)', '2021-02-01', -20000.01, 'x', '2021-02-01'
+                SELECT 'B-2021-999999', park_id, lease_id, tenant_id, 'deposit', '[2022-12-31,2023-01-01)', '2022-12-31', -20000.01, 'x', '2022-12-31'
                 FROM bill WHERE number = \(deposit.number)
                 """)
         } throws: { ($0 as? PostgresError)?.constraint == "deposit_held_not_negative" }

@@ -72,7 +72,7 @@ public struct InvoiceService {
                 FROM unnest(\(ids)::bigint[], \(amounts.map { $0.map { "\($0)" } })::numeric[]) WITH ORDINALITY AS g(id, wanted, ord)
                 JOIN bill b ON b.id = g.id
                 CROSS JOIN LATERAL (SELECT coalesce(g.wanted, b.amount - coalesce((SELECT sum(l.amount) FROM invoice_line l WHERE l.bill_id = b.id), 0)) AS amount) x
-                CROSS JOIN LATERAL (SELECT park_tax_rate(b.park_id, b.fee) AS rate) r
+                CROSS JOIN LATERAL (SELECT bill_tax_rate(b.id) AS rate) r
                 ORDER BY g.ord
                 """)
             return try invoice(invoiceID, conn)

@@ -72,7 +72,6 @@ public struct SettlementService {
             guard status == "signed" || status == "terminated" else {
                 throw ParkError.invalid("lease \(number) is \(status): only a signed or terminated lease is settled")
             }
-            try conn.execute("SELECT receivables_lock(\(tenantID))")
             let chain: SQL = "(SELECT lease_id FROM lease_renewal_chain(\(leaseID)))"
             if let settled: CalendarDate = try conn.query("""
                 SELECT settled_on FROM lease_settlement WHERE lease_id IN \(chain) LIMIT 1
@@ -94,7 +93,9 @@ public struct SettlementService {
                 throw ParkError.invalid("settlement day \(day) is after today (\(today)): a lease is settled when the tenant has left")
             }
             try conn.execute("INSERT INTO lease_settlement (lease_id, park_id, settled_on) VALUES (\(leaseID), \(parkID), \(day))")
+            // The run takes its own lock first, then the tenant's: the order every run takes them in.
             try conn.execute("SELECT bill_run(\(lastDay), \(parkID), \(leaseID))")
+            try conn.execute("SELECT receivables_lock(\(tenantID))")
             for i in deductions.indices {
                 deductions[i].bill = try conn.query("""
                     INSERT INTO bill (number, park_id, lease_id, tenant_id, fee, period, due_on, amount, reason, issued_on)
@@ -103,8 +104,13 @@ public struct SettlementService {
                     RETURNING number
                     """).rows[0].decode(0)
             }
+            // The charges the settlement pays: the lease's bills but its deposit (the deposit
+            // returned is not spent on the deposit itself; what was never paid of it stays
+            // owed until an admin waives it).
             func chainBills() throws -> [Int] {
-                try conn.query("SELECT coalesce(array_agg(id ORDER BY id), '{}') FROM bill WHERE lease_id IN \(chain) AND amount > 0").rows[0].decode(0)
+                try conn.query("""
+                    SELECT coalesce(array_agg(id ORDER BY id), '{}') FROM bill WHERE lease_id IN \(chain) AND amount > 0 AND fee <> 'deposit'
+                    """).rows[0].decode(0)
             }
             var made: [Allocation] = []
             // The tenant's prepayments first (they may pay the deposit itself), then the
@@ -137,7 +143,7 @@ public struct SettlementService {
             // The tenant keeps its prepayments when it keeps another lease in the park.
             let staying = try conn.query("""
                 SELECT 1 FROM lease WHERE park_id = \(parkID) AND tenant_id = \(tenantID) AND id NOT IN \(chain)
-                  AND status = 'signed' AND upper(lease_occupancy(term, terminated_on)) > \(day)
+                  AND status IN ('signed', 'terminated') AND upper(lease_occupancy(term, terminated_on)) > \(day)
                 """).rowCount > 0
             var refunds: [Settlement.Refund] = []
             let sources = try conn.query("""
@@ -160,9 +166,10 @@ public struct SettlementService {
                 refunds.append(Settlement.Refund(number: refund, amount: money,
                                                  source: isDeposit ? "deposit" : try source.decode("number", as: String.self)))
             }
-            let kept: Decimal = staying ? try conn.query("""
-                SELECT coalesce(sum(payment_left(id)), 0) FROM payment WHERE park_id = \(parkID) AND tenant_id = \(tenantID)
-                """).rows[0].decode(0) : 0
+            let kept: Decimal = try conn.query("""
+                SELECT coalesce((SELECT sum(payment_left(id)) FROM payment WHERE park_id = \(parkID) AND tenant_id = \(tenantID)), 0)
+                     + coalesce((SELECT sum(credit_left(id)) FROM bill WHERE park_id = \(parkID) AND tenant_id = \(tenantID) AND amount < 0), 0)
+                """).rows[0].decode(0)
             let owed: Decimal = try conn.query("""
                 SELECT coalesce(sum(bill_balance(id)), 0) FROM bill WHERE lease_id IN \(chain) AND amount > 0
                 """).rows[0].decode(0)
