@@ -429,4 +429,23 @@ import TestSupport
         let year = String(numbers[0].dropFirst(2).prefix(4))
         #expect(numbers == ["B-\(year)-999999", "B-\(year)-1000000", "B-\(year)-1000001", "B-\(year)-1000002", "B-\(year)-1000003"])
     }
+
+    /// A bill paid within its grace days whose payment bounces afterwards owes late fees
+    /// from the day the money was taken back.
+    @Test func aPaymentThatBouncesAfterTheGraceDaysStartsTheLateFees() throws {
+        let (_, session) = try makeSession()
+        try signed(session)
+        var changes = PortfolioService.ParkChanges()
+        changes.billing.graceDays = 5
+        _ = try PortfolioService(session).setPark("SW", changes)
+        try BillService(session).run(through: day("2021-01-01"))
+        // 20000 + 25815.48 + 3847.50 = 49662.98, paid on 2 January; the transfer bounces on the 20th.
+        let paid = try PaymentService(session).record(tenant: bosi.creditCode, park: "SW", amount: money("49662.98"), on: day("2021-01-02"))
+        _ = try PaymentService(session).reverse(paid.payment.number, reason: "退票", on: day("2021-01-20"))
+        // Late from the 7th; owed again from the 20th: days 20-31, 12 of them.
+        // Rent 12 × 25815.48 × 0.0005 = 154.89288 → 154.89; fee 12 × 3847.50 × 0.0005 = 23.085 → 23.09.
+        #expect(try BillService(session).lateFeeRun(through: day("2021-01-31")).bills == 2)
+        let fees = try BillService(session).list(BillService.Filter(fee: .lateFee, asOf: day("2021-01-31"))).bills
+        #expect(fees.map(\.amount) == [money("154.89"), money("23.09")])
+    }
 }

@@ -196,11 +196,27 @@ import TestSupport
                           status: 65, saying: "after today")
         try staff.refused(li, ["lease", "settle", "L-2020-000004", "--on", "2099-01-01"], status: 65, saying: "after today")
         try staff.refused(li, ["lease", "settle", "L-2026-000003"], status: 65, saying: "runs to")
+        // A late fee tied to a void bill is no way around the rule: it was accepted (the rule's
+        // sum was NULL) and then refunded as cash.
+        try staff.ok(li, ["bill", "adjust", "--lease", "L-2026-000003", "--amount", "50", "--due", "2026-12-02", "--reason", "临时"])
+        let temporary = try #require(try staff.ok(li, ["bill", "list", "--lease", "L-2026-000003", "--fee", "adjustment", "--format", "csv"])
+            .split(separator: "\r\n").last?.split(separator: ",").first.map(String.init))
+        try staff.ok(li, ["bill", "void", temporary, "--reason", "开错"])
+        refusedSQL("""
+            INSERT INTO bill (number, park_id, lease_id, tenant_id, fee, period, due_on, amount, source_bill_id, issued_on)
+            SELECT 'B-2026-900006', park_id, lease_id, tenant_id, 'late_fee', '[2026-12-01,2026-12-02)', '2026-12-01', -1000000, id, '2026-12-01'
+            FROM bill WHERE number = '\(temporary)'
+            """, "23514", "correction")
+        // Voiding a rent bill forgives it for good: admin only.
+        try staff.ok(li, ["bill", "run", "--through", "2027-06-30", "--park", "SW"])
+        let nextRent = try #require(try staff.ok(li, ["bill", "list", "--park", "SW", "--fee", "rent", "--status", "open", "--format", "csv"])
+            .split(separator: "\r\n").dropFirst().first?.split(separator: ",").first.map(String.init))
+        try staff.refused(li, ["bill", "void", nextRent, "--reason", "x"], status: 77, saying: "admin only")
         // An invoiced bill is not voided; an invoice is at the park's tax rate. (腾讯 holds no credit: its charges stay open.)
         for _ in 1...2 {
             try staff.ok(li, ["bill", "adjust", "--lease", "L-2026-000003", "--amount", "100", "--due", "2026-12-02", "--reason", "维修费"])
         }
-        let charges = try staff.ok(li, ["bill", "list", "--lease", "L-2026-000003", "--fee", "adjustment", "--format", "csv"])
+        let charges = try staff.ok(li, ["bill", "list", "--lease", "L-2026-000003", "--fee", "adjustment", "--status", "open", "--format", "csv"])
             .split(separator: "\r\n").dropFirst().map { String($0.split(separator: ",")[0]) }
         #expect(charges.count == 2)
         try staff.ok(li, ["invoice", "record", "--number", "INV-1", "--bills", charges[0]])
