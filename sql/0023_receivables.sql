@@ -67,76 +67,81 @@ $$;
 -- amendment and no unit per run: a bill run over 800,000 leases is a few joins.
 CREATE FUNCTION lease_range_charges(p_lease bigint[], p_from date[], p_to date[])
 RETURNS TABLE (i int, rent numeric, property_fee numeric)
-LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
-    WITH r AS (
-        SELECT x.i::int, x.lease_id, x.f, x.t FROM unnest(p_lease, p_from, p_to) WITH ORDINALITY AS x(lease_id, f, t, i)
-    ), l AS (
-        SELECT r.i, l.id, l.rent, l.property_fee, l.escalation_pct, l.free_window, lower(l.term) AS start,
-               greatest(r.f, lower(public.lease_occupancy(l.term, l.terminated_on))) AS f,
-               least(r.t, upper(public.lease_occupancy(l.term, l.terminated_on)) - 1) AS t,
+-- Many rows: the planner hashes a run's periods against them instead of looping.
+LANGUAGE sql STABLE ROWS 100000 SET search_path = pg_catalog, public, pg_temp AS $$
+    -- Each range with its lease's terms and the area it holds over the whole range (and
+    -- whether some unit comes or goes within it). Every later step reads its own row's
+    -- columns: a join of two of these sets on i would be planned as a loop (the planner
+    -- cannot know how long the arrays are) and take hours at 800,000 leases.
+    WITH l AS MATERIALIZED (
+        SELECT r.i::int AS i, l.id, l.rent, l.property_fee, l.escalation_pct, l.free_window, lower(l.term) AS start,
+               greatest(r.f, lower(o.occ)) AS f, least(r.t, upper(o.occ) - 1) AS t,
                EXISTS (SELECT 1 FROM public.lease_amendment a WHERE a.lease_id = l.id AND a.effective_on IS NOT NULL
-                                                                AND (a.rent IS NOT NULL OR a.property_fee IS NOT NULL)) AS amended
-        FROM r JOIN public.lease l ON l.id = r.lease_id
-        WHERE l.status IN ('signed', 'terminated')
-    ), held AS (
-        -- The area held over the whole range, and whether some unit comes or goes within it.
-        SELECT l.i, coalesce(sum(u.area_m2) FILTER (WHERE lu.during @> l.f AND lu.during @> l.t), 0) AS area,
-               coalesce(bool_or(NOT (lu.during @> l.f AND lu.during @> l.t) AND lu.during && daterange(l.f, l.t, '[]')), false) AS changes
-        FROM l JOIN public.lease_unit lu ON lu.lease_id = l.id AND NOT lu.cancelled JOIN public.unit u ON u.id = lu.unit_id
-        WHERE l.f <= l.t
-        GROUP BY l.i
-    ), cuts AS (
-        SELECT l.i, l.f AS d FROM l WHERE l.f <= l.t
-        UNION SELECT l.i, m::date FROM l, generate_series(date_trunc('month', l.f) + interval '1 month', l.t, interval '1 month') m
-        -- An anniversary within the range, and the day after it (a lease from 29 February rises on 1 March).
-        UNION SELECT l.i, x.d FROM l,
-                     generate_series(greatest(extract(year FROM age(l.f, l.start))::int, 1), extract(year FROM age(l.t, l.start))::int + 1) y,
-                     LATERAL (VALUES ((l.start + make_interval(years => y))::date), ((l.start + make_interval(years => y))::date + 1)) x(d)
-              WHERE l.escalation_pct > 0 AND x.d > l.f AND x.d <= l.t
-        UNION SELECT l.i, x.d FROM l, LATERAL (VALUES (lower(l.free_window)), (upper(l.free_window))) x(d) WHERE x.d > l.f AND x.d <= l.t
-        UNION SELECT l.i, a.effective_on FROM l JOIN public.lease_amendment a ON a.lease_id = l.id
-              WHERE l.amended AND a.effective_on > l.f AND a.effective_on <= l.t
-        UNION SELECT l.i, x.d FROM l JOIN held h ON h.i = l.i AND h.changes
-              JOIN public.lease_unit lu ON lu.lease_id = l.id AND NOT lu.cancelled,
-              LATERAL (VALUES (lower(lu.during)), (upper(lu.during))) x(d)
-              WHERE x.d > l.f AND x.d <= l.t
+                                                                AND (a.rent IS NOT NULL OR a.property_fee IS NOT NULL)) AS amended,
+               h.area, h.changes
+        FROM unnest(p_lease, p_from, p_to) WITH ORDINALITY AS r(lease_id, f, t, i)
+        JOIN public.lease l ON l.id = r.lease_id
+        CROSS JOIN LATERAL (SELECT public.lease_occupancy(l.term, l.terminated_on) AS occ) o
+        CROSS JOIN LATERAL (
+            SELECT coalesce(sum(u.area_m2) FILTER (WHERE lu.during @> greatest(r.f, lower(o.occ)) AND lu.during @> least(r.t, upper(o.occ) - 1)), 0) AS area,
+                   coalesce(bool_or(NOT (lu.during @> greatest(r.f, lower(o.occ)) AND lu.during @> least(r.t, upper(o.occ) - 1))
+                                    AND lu.during && daterange(greatest(r.f, lower(o.occ)), least(r.t, upper(o.occ) - 1), '[]')), false) AS changes
+            FROM public.lease_unit lu JOIN public.unit u ON u.id = lu.unit_id
+            WHERE lu.lease_id = l.id AND NOT lu.cancelled) h
+        WHERE l.status IN ('signed', 'terminated') AND greatest(r.f, lower(o.occ)) <= least(r.t, upper(o.occ) - 1)
     ), runs AS (
-        SELECT c.i, c.d, coalesce(lead(c.d) OVER (PARTITION BY c.i ORDER BY c.d), l.t + 1) - c.d AS days,
-               date_trunc('month', c.d) AS month,
+        SELECT c.*, coalesce(lead(c.d) OVER w, c.t + 1) - c.d AS days, date_trunc('month', c.d) AS month,
                extract(day FROM date_trunc('month', c.d) + interval '1 month' - interval '1 day')::int AS dim
-        FROM cuts c JOIN l ON l.i = c.i
+        FROM (
+            SELECT l.*, x.d FROM l CROSS JOIN LATERAL (
+                SELECT l.f AS d
+                UNION SELECT m::date FROM generate_series(date_trunc('month', l.f) + interval '1 month', l.t, interval '1 month') m
+                -- An anniversary within the range, and the day after it (a lease from 29 February rises on 1 March).
+                UNION SELECT a.d FROM generate_series(greatest(extract(year FROM age(l.f, l.start))::int, 1),
+                                                      extract(year FROM age(l.t, l.start))::int + 1) y,
+                                      LATERAL (VALUES ((l.start + make_interval(years => y))::date),
+                                                      ((l.start + make_interval(years => y))::date + 1)) a(d)
+                      WHERE l.escalation_pct > 0 AND a.d > l.f AND a.d <= l.t
+                UNION SELECT w.d FROM (VALUES (lower(l.free_window)), (upper(l.free_window))) w(d) WHERE w.d > l.f AND w.d <= l.t
+                UNION SELECT a.effective_on FROM public.lease_amendment a
+                      WHERE l.amended AND a.lease_id = l.id AND a.effective_on > l.f AND a.effective_on <= l.t
+                UNION SELECT u.d FROM public.lease_unit lu, LATERAL (VALUES (lower(lu.during)), (upper(lu.during))) u(d)
+                      WHERE l.changes AND lu.lease_id = l.id AND NOT lu.cancelled AND u.d > l.f AND u.d <= l.t) x
+        ) c
+        WINDOW w AS (PARTITION BY c.i ORDER BY c.d)
     ), priced AS (
-        SELECT runs.i, runs.days, runs.month, runs.dim, coalesce(l.free_window @> runs.d, false) AS free,
-               CASE WHEN NOT l.amended THEN public.lease_rate_from(l.rent, l.escalation_pct, l.start, l.start, runs.d)
-                    ELSE (SELECT public.lease_rate_from(coalesce(a.rent, l.rent), l.escalation_pct, l.start, coalesce(a.effective_on, l.start), runs.d)
+        SELECT runs.i, runs.days, runs.month, runs.dim, coalesce(runs.free_window @> runs.d, false) AS free,
+               CASE WHEN NOT runs.amended THEN public.lease_rate_from(runs.rent, runs.escalation_pct, runs.start, runs.start, runs.d)
+                    ELSE (SELECT public.lease_rate_from(coalesce(a.rent, runs.rent), runs.escalation_pct, runs.start,
+                                                        coalesce(a.effective_on, runs.start), runs.d)
                           FROM (SELECT NULL) one LEFT JOIN LATERAL (
                               SELECT x.rent, x.effective_on FROM public.lease_amendment x
-                              WHERE x.lease_id = l.id AND x.rent IS NOT NULL AND x.effective_on <= runs.d
+                              WHERE x.lease_id = runs.id AND x.rent IS NOT NULL AND x.effective_on <= runs.d
                               ORDER BY x.effective_on DESC, x.seq DESC LIMIT 1) a ON true) END AS rate,
-               CASE WHEN NOT l.amended THEN l.property_fee
+               CASE WHEN NOT runs.amended THEN runs.property_fee
                     ELSE coalesce((SELECT x.property_fee FROM public.lease_amendment x
-                                   WHERE x.lease_id = l.id AND x.property_fee IS NOT NULL AND x.effective_on <= runs.d
-                                   ORDER BY x.effective_on DESC, x.seq DESC LIMIT 1), l.property_fee) END AS fee,
-               CASE WHEN NOT coalesce(h.changes, false) THEN coalesce(h.area, 0)
+                                   WHERE x.lease_id = runs.id AND x.property_fee IS NOT NULL AND x.effective_on <= runs.d
+                                   ORDER BY x.effective_on DESC, x.seq DESC LIMIT 1), runs.property_fee) END AS fee,
+               CASE WHEN NOT runs.changes THEN runs.area
                     ELSE (SELECT coalesce(sum(u.area_m2), 0) FROM public.lease_unit lu JOIN public.unit u ON u.id = lu.unit_id
-                          WHERE lu.lease_id = l.id AND NOT lu.cancelled AND lu.during @> runs.d) END AS area
-        FROM runs JOIN l ON l.i = runs.i LEFT JOIN held h ON h.i = runs.i
+                          WHERE lu.lease_id = runs.id AND NOT lu.cancelled AND lu.during @> runs.d) END AS area
+        FROM runs
     )
-    SELECT r.i, coalesce(p.rent, 0), coalesce(p.fee, 0)
-    FROM r LEFT JOIN (
-        -- Each month's days × rate × area summed exactly, divided by its days once.
-        SELECT m.i, round(sum(m.rent / m.dim), 2) AS rent, round(sum(m.fee / m.dim), 2) AS fee
-        FROM (SELECT priced.i, priced.month, priced.dim, sum(CASE WHEN free THEN 0 ELSE days * rate * area END) AS rent,
-                     sum(days * fee * area) AS fee
-              FROM priced GROUP BY priced.i, priced.month, priced.dim) m
-        GROUP BY m.i) p ON p.i = r.i
+    -- Each month's days × rate × area summed exactly, divided by its days once. A range
+    -- with no day held owes nothing and has no row.
+    SELECT m.i, round(sum(m.rent / m.dim), 2), round(sum(m.fee / m.dim), 2)
+    FROM (SELECT priced.i, priced.month, priced.dim, sum(CASE WHEN free THEN 0 ELSE days * rate * area END) AS rent,
+                 sum(days * fee * area) AS fee
+          FROM priced GROUP BY priced.i, priced.month, priced.dim) m
+    GROUP BY m.i
 $$;
 
 -- The same for one lease and one range.
 CREATE FUNCTION lease_charges(p_lease bigint, p_from date, p_to date)
 RETURNS TABLE (rent numeric, property_fee numeric)
 LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
-    SELECT c.rent, c.property_fee FROM public.lease_range_charges(ARRAY[p_lease], ARRAY[p_from], ARRAY[p_to]) c
+    SELECT coalesce(sum(c.rent), 0), coalesce(sum(c.property_fee), 0)
+    FROM public.lease_range_charges(ARRAY[p_lease], ARRAY[p_from], ARRAY[p_to]) c
 $$;
 
 -- 3. The ledger.
@@ -893,8 +898,8 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
            x.now_owed - n.priced,
            CASE WHEN upper(n.occ) < upper(n.period) THEN 'days after the lease''s last day (' || (upper(n.occ) - 1) || ') in ' || n.number
                 ELSE 'priced again after an amendment from ' || coalesce(n.amended_on::text, '?') || ' in ' || n.number END
-    FROM numbered n JOIN priced c ON c.i = n.i
-    CROSS JOIN LATERAL (SELECT CASE n.fee WHEN 'rent' THEN c.rent ELSE c.property_fee END AS now_owed) x
+    FROM numbered n LEFT JOIN priced c ON c.i = n.i
+    CROSS JOIN LATERAL (SELECT coalesce(CASE n.fee WHEN 'rent' THEN c.rent ELSE c.property_fee END, 0) AS now_owed) x
     WHERE x.now_owed <> n.priced
 $$;
 
