@@ -942,12 +942,12 @@ LANGUAGE sql STABLE AS $$
     FROM public.bill b WHERE b.id = p_bill
 $$;
 
--- Each tenant's credit to its open bills: the tenants (p_parks[i], p_tenants[i]) a
--- run has just issued bills to, and any other tenant (of park p_park, or of lease
--- p_lease's tenant) whose credit stands beside an open bill (a payment that raced a
--- run, what --apply-to left). Returns the allocations made.
-CREATE FUNCTION receivables_apply_credit(p_parks bigint[], p_tenants bigint[], p_park bigint DEFAULT NULL,
-                                         p_lease bigint DEFAULT NULL) RETURNS int
+-- Each tenant's credit to its open bills, after a run (of park p_park, or of lease
+-- p_lease's tenant): every tenant with money left, a payment or a credit (what a run
+-- just issued, a payment that raced a run, what --apply-to left). Driven from the
+-- credit, not from the bills: a run that bills 200,000 tenants reads only those who
+-- have money to put to them. Returns the allocations made.
+CREATE FUNCTION receivables_apply_credit(p_park bigint DEFAULT NULL, p_lease bigint DEFAULT NULL) RETURNS int
 LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     t record;
@@ -956,18 +956,11 @@ DECLARE
 BEGIN
     FOR t IN
         SELECT DISTINCT x.park_id, x.tenant_id FROM (
-            SELECT * FROM unnest(p_parks, p_tenants) AS u(park_id, tenant_id)
-            UNION
             SELECT p.park_id, p.tenant_id FROM public.payment p WHERE public.payment_left(p.id) > 0
             UNION
             SELECT c.park_id, c.tenant_id FROM public.bill c WHERE c.amount < 0 AND public.credit_left(c.id) > 0) x
         WHERE (p_park IS NULL OR x.park_id = p_park)
           AND (p_lease IS NULL OR x.tenant_id = (SELECT l.tenant_id FROM public.lease l WHERE l.id = p_lease))
-          AND (EXISTS (SELECT 1 FROM public.payment p WHERE p.park_id = x.park_id AND p.tenant_id = x.tenant_id AND public.payment_left(p.id) > 0)
-               OR EXISTS (SELECT 1 FROM public.bill c WHERE c.park_id = x.park_id AND c.tenant_id = x.tenant_id AND c.amount < 0
-                                                        AND public.credit_left(c.id) > 0))
-          AND EXISTS (SELECT 1 FROM public.bill b WHERE b.park_id = x.park_id AND b.tenant_id = x.tenant_id AND b.amount > 0
-                                                    AND public.bill_balance(b.id) > 0)
         -- In one order, so that two runs at once take the tenants' locks in the same order.
         ORDER BY x.tenant_id, x.park_id
     LOOP
@@ -1042,7 +1035,7 @@ BEGIN
     FROM made m;
 
     -- Credit goes to the bills just issued, and to any left beside open bills.
-    allocations := public.receivables_apply_credit(parks, tenants, p_park, p_lease);
+    allocations := public.receivables_apply_credit(p_park, p_lease);
 END $$;
 
 -- 7. Late fees (滞纳金): for each day d after the due day plus the park's grace days,
@@ -1129,7 +1122,7 @@ BEGIN
     SELECT (SELECT count(*) FROM made), coalesce(array_agg(d.park_id), '{}'), coalesce(array_agg(d.tenant_id), '{}')
     INTO bills, parks, tenants
     FROM (SELECT DISTINCT m.park_id, m.tenant_id FROM made m) d;
-    allocations := public.receivables_apply_credit(parks, tenants, p_park, NULL);
+    allocations := public.receivables_apply_credit(p_park, NULL);
 END $$;
 
 -- 8. Positions as of a day, for lists and reports: a bill counts from the day it was
@@ -1158,7 +1151,7 @@ REVOKE ALL ON FUNCTION lease_cycle_months(text), parkctl_months_between(date, da
     payment_left(bigint), credit_left(bigint), lease_renewal_chain(bigint), lease_deposit_held(bigint), receivables_refuse(text, text),
     receivables_allocate(bigint, bigint, bigint, bigint, bigint[]), payment_reverse(bigint, date, text),
     bill_periods_due(date, bigint, bigint), bill_repricing(bigint, bigint), bill_next_number(date),
-    payment_next_number(date), refund_next_number(date), park_tax_rate(bigint, text), bill_tax_rate(bigint), receivables_apply_credit(bigint[], bigint[], bigint, bigint),
+    payment_next_number(date), refund_next_number(date), park_tax_rate(bigint, text), bill_tax_rate(bigint), receivables_apply_credit(bigint, bigint),
     bill_run(date, bigint, bigint), late_fees_due(date, bigint), bill_late_fees_through(bigint, date), late_fee_run(date, bigint), bill_positions(date),
     allocation_keeps_sums(), bill_waiver_keeps_sums(), bill_void_allowed(), bill_credit_allowed(), refund_keeps_sums(),
     payment_reversal_allowed(), invoice_line_allowed(), receivables_day_not_in_future() FROM PUBLIC;
@@ -1170,7 +1163,7 @@ GRANT EXECUTE ON FUNCTION lease_cycle_months(text), parkctl_months_between(date,
     TO parkctl_admin, parkctl_leasing, parkctl_service, parkctl_viewer;
 GRANT EXECUTE ON FUNCTION receivables_lock(bigint), receivables_refuse(text, text),
     receivables_allocate(bigint, bigint, bigint, bigint, bigint[]), payment_reverse(bigint, date, text),
-    bill_next_number(date), payment_next_number(date), refund_next_number(date), receivables_apply_credit(bigint[], bigint[], bigint, bigint),
+    bill_next_number(date), payment_next_number(date), refund_next_number(date), receivables_apply_credit(bigint, bigint),
     bill_run(date, bigint, bigint), late_fee_run(date, bigint)
     TO parkctl_admin, parkctl_leasing;
 
