@@ -977,9 +977,6 @@ END $$;
 CREATE FUNCTION bill_run(p_through date, p_park bigint DEFAULT NULL, p_lease bigint DEFAULT NULL,
                          OUT bills int, OUT credits int, OUT allocations int)
 LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
-DECLARE
-    parks bigint[] := '{}';
-    tenants bigint[] := '{}';
 BEGIN
     -- Each period's rent and property fee (when more than zero), and each deposit, in one
     -- statement: the periods are priced together by lease_range_charges.
@@ -1007,7 +1004,6 @@ BEGIN
           AND (p_park IS NULL OR l.park_id = p_park) AND (p_lease IS NULL OR l.id = p_lease)
           AND NOT EXISTS (SELECT 1 FROM public.bill b WHERE b.lease_id = l.id AND b.fee = 'deposit')
     )
-    , made AS (
     INSERT INTO public.bill (number, park_id, lease_id, tenant_id, fee, period, due_on, amount, issued_on)
     SELECT public.bill_next_number(public.park_local_date(p.time_zone)), x.park_id, x.lease_id, x.tenant_id, x.fee, x.period, x.due_on, x.amount,
            public.park_local_date(p.time_zone)
@@ -1015,24 +1011,17 @@ BEGIN
     -- Numbered in this order (a volatile expression is computed after the sort).
     ORDER BY x.park_id, x.lease_id, lower(x.period), public.bill_fee_rank(x.fee)
     -- Only a bill another run issued at the same time is skipped; any other clash is an error.
-    ON CONFLICT (lease_id, fee, period) WHERE fee IN ('rent', 'property_fee', 'deposit') DO NOTHING
-    RETURNING park_id, tenant_id)
-    SELECT (SELECT count(*) FROM made), coalesce(array_agg(d.park_id), '{}'), coalesce(array_agg(d.tenant_id), '{}')
-    INTO bills, parks, tenants
-    FROM (SELECT DISTINCT m.park_id, m.tenant_id FROM made m) d;
+    ON CONFLICT (lease_id, fee, period) WHERE fee IN ('rent', 'property_fee', 'deposit') DO NOTHING;
+    GET DIAGNOSTICS bills = ROW_COUNT;
 
     -- Bills priced again after their lease changed: one run at a time.
     PERFORM pg_advisory_xact_lock(20233, 0);
-    WITH made AS (
-        INSERT INTO public.bill (number, park_id, lease_id, tenant_id, fee, period, due_on, amount, source_bill_id, reason, issued_on)
-        SELECT public.bill_next_number(public.park_today(r.park_id)), r.park_id, r.lease_id, r.tenant_id, 'adjustment', r.period, r.due_on,
-               r.amount, r.source_bill_id, r.reason, public.park_today(r.park_id)
-        FROM public.bill_repricing(p_park, p_lease) r
-        ORDER BY r.tenant_id, r.park_id, r.lease_id, r.source_bill_id
-        RETURNING park_id, tenant_id)
-    SELECT (SELECT count(*) FROM made), parks || coalesce(array_agg(m.park_id), '{}'), tenants || coalesce(array_agg(m.tenant_id), '{}')
-    INTO credits, parks, tenants
-    FROM made m;
+    INSERT INTO public.bill (number, park_id, lease_id, tenant_id, fee, period, due_on, amount, source_bill_id, reason, issued_on)
+    SELECT public.bill_next_number(public.park_today(r.park_id)), r.park_id, r.lease_id, r.tenant_id, 'adjustment', r.period, r.due_on,
+           r.amount, r.source_bill_id, r.reason, public.park_today(r.park_id)
+    FROM public.bill_repricing(p_park, p_lease) r
+    ORDER BY r.tenant_id, r.park_id, r.lease_id, r.source_bill_id;
+    GET DIAGNOSTICS credits = ROW_COUNT;
 
     -- Credit goes to the bills just issued, and to any left beside open bills.
     allocations := public.receivables_apply_credit(p_park, p_lease);
@@ -1096,8 +1085,6 @@ CREATE FUNCTION late_fee_run(p_through date, p_park bigint DEFAULT NULL, OUT bil
 LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     locked bigint[];
-    parks bigint[];
-    tenants bigint[];
 BEGIN
     -- Late fees are for days that have passed.
     IF p_through > public.park_today(p_park) THEN
@@ -1111,17 +1098,13 @@ BEGIN
     SELECT coalesce(array_agg(x.tenant_id ORDER BY x.tenant_id), '{}') INTO locked
     FROM (SELECT DISTINCT f.tenant_id FROM public.late_fees_due(p_through, p_park) f WHERE f.amount <> 0) x;
     PERFORM public.receivables_lock(t) FROM unnest(locked) t;
-    WITH made AS (
-        INSERT INTO public.bill (number, park_id, lease_id, tenant_id, fee, period, due_on, amount, source_bill_id, reason, issued_on)
-        SELECT public.bill_next_number(public.park_today(f.park_id)), f.park_id, f.lease_id, f.tenant_id, 'late_fee', f.period, p_through,
-               f.amount, f.source_bill_id, NULL, public.park_today(f.park_id)
-        FROM public.late_fees_due(p_through, p_park) f WHERE f.amount <> 0 AND f.tenant_id = ANY (locked)
-        ORDER BY f.tenant_id, f.park_id, f.source_bill_id
-        ON CONFLICT (source_bill_id, period) WHERE fee = 'late_fee' DO NOTHING
-        RETURNING park_id, tenant_id)
-    SELECT (SELECT count(*) FROM made), coalesce(array_agg(d.park_id), '{}'), coalesce(array_agg(d.tenant_id), '{}')
-    INTO bills, parks, tenants
-    FROM (SELECT DISTINCT m.park_id, m.tenant_id FROM made m) d;
+    INSERT INTO public.bill (number, park_id, lease_id, tenant_id, fee, period, due_on, amount, source_bill_id, reason, issued_on)
+    SELECT public.bill_next_number(public.park_today(f.park_id)), f.park_id, f.lease_id, f.tenant_id, 'late_fee', f.period, p_through,
+           f.amount, f.source_bill_id, NULL, public.park_today(f.park_id)
+    FROM public.late_fees_due(p_through, p_park) f WHERE f.amount <> 0 AND f.tenant_id = ANY (locked)
+    ORDER BY f.tenant_id, f.park_id, f.source_bill_id
+    ON CONFLICT (source_bill_id, period) WHERE fee = 'late_fee' DO NOTHING;
+    GET DIAGNOSTICS bills = ROW_COUNT;
     allocations := public.receivables_apply_credit(p_park, NULL);
 END $$;
 

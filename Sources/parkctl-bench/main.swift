@@ -64,59 +64,20 @@ do {
         guard args.count == 6, let clients = Int(args[2]), let seconds = Double(args[3]) else {
             fail("tickets CONNINFO CLIENTS SECONDS CREDIT_CODE UNIT")
         }
-        let conninfo = args[1], tenant = args[4], unit = try UnitAddress(parsing: args[5])
-        let counts = TicketCounts(clients)
-        let deadline = Date().addingTimeInterval(seconds)
-        let started = Date()
-        let group = DispatchGroup()
-        for i in 0..<clients {
-            group.enter()
-            Thread {
-                defer { group.leave() }
-                do {
-                    let tickets = TicketService(ParkSession(connection: try Connection(conninfo), actor: "bench-\(i)"))
-                    while Date() < deadline {
-                        try tickets.open(.init(tenantCreditCode: tenant, unit: unit, category: .repair, priority: .normal,
-                                               title: "bench \(i)"))
-                        counts.add(i)
-                    }
-                } catch {
-                    FileHandle.standardError.write(Data("client \(i): \(error)\n".utf8))
-                    exit(70)
-                }
-            }.start()
-        }
-        group.wait()
-        let elapsed = Date().timeIntervalSince(started)
-        print(String(format: "%.1f", Double(counts.total) / elapsed))
+        let tenant = args[4], unit = try UnitAddress(parsing: args[5])
+        print(rate(conninfo: args[1], clients: clients, seconds: seconds) { i, session in
+            try TicketService(session).open(.init(tenantCreditCode: tenant, unit: unit, category: .repair, priority: .normal,
+                                                  title: "bench \(i)"))
+        })
     case "payments":
         guard args.count == 6, let clients = Int(args[2]), let seconds = Double(args[3]) else {
             fail("payments CONNINFO CLIENTS SECONDS PARK CODE1,CODE2,...")
         }
-        let conninfo = args[1], park = args[4], tenants = args[5].split(separator: ",").map(String.init)
+        let park = args[4], tenants = args[5].split(separator: ",").map(String.init)
         guard tenants.count >= clients else { fail("payments: give a tenant per client") }
-        let counts = TicketCounts(clients)
-        let deadline = Date().addingTimeInterval(seconds)
-        let started = Date()
-        let group = DispatchGroup()
-        for i in 0..<clients {
-            group.enter()
-            Thread {
-                defer { group.leave() }
-                do {
-                    let payments = PaymentService(ParkSession(connection: try Connection(conninfo), actor: "bench-\(i)"))
-                    while Date() < deadline {
-                        _ = try payments.record(tenant: tenants[i], park: park, amount: 100, on: CalendarDate("2026-01-05")!)
-                        counts.add(i)
-                    }
-                } catch {
-                    FileHandle.standardError.write(Data("client \(i): \(error)\n".utf8))
-                    exit(70)
-                }
-            }.start()
-        }
-        group.wait()
-        print(String(format: "%.1f", Double(counts.total) / Date().timeIntervalSince(started)))
+        print(rate(conninfo: args[1], clients: clients, seconds: seconds) { i, session in
+            _ = try PaymentService(session).record(tenant: tenants[i], park: park, amount: 100, on: CalendarDate("2026-01-05")!)
+        })
     case "exercise":
         try conn.simpleQuery("DROP TABLE IF EXISTS bench_exercise; CREATE TABLE bench_exercise (id int PRIMARY KEY, name text, area numeric(12,2), day date)")
         let copied = try conn.copyIn("COPY bench_exercise FROM STDIN (FORMAT csv)") { writer in
@@ -152,6 +113,33 @@ do {
 } catch {
     FileHandle.standardError.write(Data("parkctl-bench: \(error)\n".utf8))
     exit(70)
+}
+
+/// `clients` threads, one connection each, doing `work` over and over for `seconds`;
+/// returns how many times a second they did it, all together ("%.1f").
+func rate(conninfo: String, clients: Int, seconds: Double, _ work: @escaping @Sendable (Int, ParkSession) throws -> Void) -> String {
+    let counts = TicketCounts(clients)
+    let deadline = Date().addingTimeInterval(seconds)
+    let started = Date()
+    let group = DispatchGroup()
+    for i in 0..<clients {
+        group.enter()
+        Thread {
+            defer { group.leave() }
+            do {
+                let session = ParkSession(connection: try Connection(conninfo), actor: "bench-\(i)")
+                while Date() < deadline {
+                    try work(i, session)
+                    counts.add(i)
+                }
+            } catch {
+                FileHandle.standardError.write(Data("client \(i): \(error)\n".utf8))
+                exit(70)
+            }
+        }.start()
+    }
+    group.wait()
+    return String(format: "%.1f", Double(counts.total) / Date().timeIntervalSince(started))
 }
 
 final class TicketCounts: @unchecked Sendable {

@@ -86,12 +86,15 @@ public struct Allocation: Sendable, Equatable {
     public var appliedOn: CalendarDate
 
     /// `SELECT … FROM allocation a …`, to which a caller appends conditions on `a`, `b`
-    /// (the bill paid) and an order.
-    static let selection: SQL = """
+    /// (the bill paid) and an order; `rows`: where the allocations are read from (the
+    /// table, or the rows an INSERT … RETURNING just made).
+    static func selection(from rows: SQL = "allocation") -> SQL {
+        """
         SELECT b.number AS bill, b.fee, coalesce(p.number, c.number) AS source, a.amount, a.applied_on
-        FROM allocation a JOIN bill b ON b.id = a.bill_id
+        FROM \(rows) a JOIN bill b ON b.id = a.bill_id
         LEFT JOIN payment p ON p.id = a.payment_id LEFT JOIN bill c ON c.id = a.credit_bill_id
         """
+    }
 
     init(row: PostgresRow) throws {
         bill = try row.decode("bill")

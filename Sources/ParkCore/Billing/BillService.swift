@@ -103,7 +103,7 @@ public struct BillService {
         // As of the day asked (default today), or the bill's own first day if that is later.
         let day: SQL = "greatest(coalesce(\(asOf)::date, park_today(b.park_id)), least(b.issued_on, b.due_on))"
         let bill = try Bill(row: conn.query((Bill.selection(asOf: "(SELECT \(day) FROM bill b WHERE b.id = \(id))") + " WHERE b.id = \(id)").query).rows[0])
-        let allocations = try conn.query((Allocation.selection + " WHERE a.bill_id = \(id) OR a.credit_bill_id = \(id) ORDER BY a.id").query)
+        let allocations = try conn.query((Allocation.selection() + " WHERE a.bill_id = \(id) OR a.credit_bill_id = \(id) ORDER BY a.id").query)
             .rows.map(Allocation.init(row:))
         let waivers = try conn.query("SELECT amount, waived_on, reason, actor FROM bill_waiver WHERE bill_id = \(id) ORDER BY id").rows.map {
             Waiver(amount: try $0.decode("amount"), waivedOn: try $0.decode("waived_on"), reason: try $0.decode("reason"), actor: try $0.decode("actor"))
@@ -195,10 +195,7 @@ enum Allocations {
         try conn.query("""
             WITH made AS (SELECT * FROM receivables_allocate(\(park), \(tenant), \(payment ?? "NULL")::bigint, \(credit ?? "NULL")::bigint,
                                                               \(bills)::bigint[]))
-            SELECT b.number AS bill, b.fee, coalesce(p.number, c.number) AS source, a.amount, a.applied_on
-            FROM made a JOIN bill b ON b.id = a.bill_id
-            LEFT JOIN payment p ON p.id = a.payment_id LEFT JOIN bill c ON c.id = a.credit_bill_id
-            ORDER BY a.id
+            \(Allocation.selection(from: "made")) ORDER BY a.id
             """).rows.map(Allocation.init(row:))
     }
 }

@@ -115,7 +115,7 @@ public struct PaymentService {
     public func show(_ number: String) throws -> (payment: Payment, allocations: [Allocation]) {
         try session.read { conn in
             let p = try payment(number, conn)
-            let allocations = try conn.query((Allocation.selection + " WHERE p.number = \(number) ORDER BY a.id").query).rows.map(Allocation.init(row:))
+            let allocations = try conn.query((Allocation.selection() + " WHERE p.number = \(number) ORDER BY a.id").query).rows.map(Allocation.init(row:))
             return (p, allocations)
         }
     }
