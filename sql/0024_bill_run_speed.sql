@@ -1,14 +1,16 @@
 -- 0024: the bill run's arithmetic, made cheaper (issue 16's speed targets).
 --
--- lease_rate_from and parkctl_number were declared IMMUTABLE over bodies that are
--- only STABLE: age() and to_char() of a date resolve to their timestamptz forms, which
--- read the session's time zone. PostgreSQL does not inline such a function, so each
--- call ran as a separate SQL statement: a bill run over 100,000 leases spent seconds
--- in 600,000 of them. Their bodies now use the timestamp (civil, zone-free) forms:
--- the same results (a day's whole years from a start day, a day's year), inlined.
+-- lease_rate_from was declared IMMUTABLE over a body that is only STABLE: age() of two
+-- dates resolves to its timestamptz form, which reads the session's time zone.
+-- PostgreSQL does not inline such a function, so each call ran as a statement of its
+-- own: a bill run over 100,000 leases spent seconds in 300,000 of them. It now counts
+-- on the calendar (age of two timestamps), which is inlined, and which is what the
+-- README says (a rise from each anniversary day; through a zone whose midnight was
+-- skipped, once, the old form came out an hour short of the year and rose a day late).
 -- lease_range_charges keeps its arithmetic; its cut days are no longer deduplicated
--- range by range, it sorts its runs in memory, and it finds anniversaries on the
--- calendar as lease_rate_from does.
+-- range by range (a day cut twice makes a run of no days, which owes nothing), and it
+-- finds months and anniversaries on the calendar too. A bill run sorts with more
+-- memory than an ordinary statement.
 
 -- Whole years from the start to d, counted on the calendar days themselves.
 CREATE OR REPLACE FUNCTION lease_rate_from(rent numeric, escalation_pct numeric, start date, since date, d date) RETURNS numeric
@@ -18,18 +20,10 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
                                        - greatest(extract(year FROM age(since::timestamp, start::timestamp))::int, 0), 0)), 2)
 $$;
 
--- A document's number (see 0023): the year from the date itself, not through to_char.
-CREATE OR REPLACE FUNCTION parkctl_number(p_letter text, p_day date, p_serial bigint) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT p_letter || '-' || extract(year FROM p_day)::int::text || '-' || lpad(p_serial::text, greatest(6, length(p_serial::text)), '0')
-$$;
-
 CREATE OR REPLACE FUNCTION lease_range_charges(p_lease bigint[], p_from date[], p_to date[])
 RETURNS TABLE (i int, rent numeric, property_fee numeric)
 -- Many rows: the planner hashes a run's periods against them instead of looping.
-LANGUAGE sql STABLE ROWS 100000 SET search_path = pg_catalog, public, pg_temp
--- A quarter's runs of 800,000 leases are sorted in memory, not on disk.
-SET work_mem = '256MB' AS $$
+LANGUAGE sql STABLE ROWS 100000 SET search_path = pg_catalog, public, pg_temp AS $$
     -- Each range with its lease's terms and the area it holds over the whole range (and
     -- whether some unit comes or goes within it). Every later step reads its own row's
     -- columns: a join of two of these sets on i would be planned as a loop (the planner
@@ -51,14 +45,14 @@ SET work_mem = '256MB' AS $$
             WHERE lu.lease_id = l.id AND NOT lu.cancelled) h
         WHERE l.status IN ('signed', 'terminated') AND greatest(r.f, lower(o.occ)) <= least(r.t, upper(o.occ) - 1)
     ), runs AS (
-        SELECT c.*, coalesce(lead(c.d) OVER w, c.t + 1) - c.d AS days, date_trunc('month', c.d) AS month,
-               extract(day FROM date_trunc('month', c.d) + interval '1 month' - interval '1 day')::int AS dim
+        SELECT c.*, coalesce(lead(c.d) OVER w, c.t + 1) - c.d AS days, date_trunc('month', c.d::timestamp) AS month,
+               extract(day FROM date_trunc('month', c.d::timestamp) + interval '1 month' - interval '1 day')::int AS dim
         FROM (
             -- UNION ALL: a day cut twice (a month's first day that is also an anniversary)
             -- makes a run of no days, which owes nothing; no per-range duplicate removal.
             SELECT l.*, x.d FROM l CROSS JOIN LATERAL (
                 SELECT l.f AS d
-                UNION ALL SELECT m::date FROM generate_series(date_trunc('month', l.f) + interval '1 month', l.t, interval '1 month') m
+                UNION ALL SELECT m::date FROM generate_series(date_trunc('month', l.f::timestamp) + interval '1 month', l.t::timestamp, interval '1 month') m
                 -- An anniversary within the range, and the day after it (a lease from 29 February rises on 1 March).
                 UNION ALL SELECT a.d FROM generate_series(greatest(extract(year FROM age(l.f::timestamp, l.start::timestamp))::int, 1),
                                                       extract(year FROM age(l.t::timestamp, l.start::timestamp))::int + 1) y,
@@ -98,3 +92,7 @@ SET work_mem = '256MB' AS $$
           FROM priced GROUP BY priced.i, priced.month, priced.dim) m
     GROUP BY m.i
 $$;
+
+-- The run's sorts (its periods in number order, their runs of days) stay in memory up
+-- to a modest size; set on the run alone, so no other statement's limit moves.
+ALTER FUNCTION bill_run(date, bigint, bigint) SET work_mem = '64MB';

@@ -60,9 +60,9 @@ public struct RentRollReport {
                     -- The next anniversary, as lease_rent_on counts years (age): a lease that
                     -- starts on 29 February rises on 1 March of a year without one.
                     CROSS JOIN LATERAL (
-                        SELECT CASE WHEN extract(year FROM age(a.day, lower(l.term))) > extract(year FROM age(l.d, lower(l.term)))
+                        SELECT CASE WHEN extract(year FROM age(a.day::timestamp, lower(l.term)::timestamp)) > extract(year FROM age(l.d::timestamp, lower(l.term)::timestamp))
                                     THEN a.day ELSE a.day + 1 END AS day
-                        FROM (SELECT (lower(l.term) + (extract(year FROM age(l.d, lower(l.term)))::int + 1) * interval '1 year')::date AS day) a
+                        FROM (SELECT (lower(l.term) + (extract(year FROM age(l.d::timestamp, lower(l.term)::timestamp))::int + 1) * interval '1 year')::date AS day) a
                     ) esc
                     LEFT JOIN LATERAL (
                         SELECT sum(rent_due) AS rent_due, sum(property_fee_due) AS property_fee_due
