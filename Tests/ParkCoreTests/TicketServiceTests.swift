@@ -38,8 +38,78 @@ func eventCount(_ conn: Connection) throws -> Int {
         let low = try tickets.open(request(.low, opened: "2026-11-19 09:00"))
         #expect(low.responseDueAt == shanghai("2026-11-20 09:00"))
         #expect(low.resolutionDueAt == shanghai("2026-11-26 09:00"))
-        // Opened on a Sunday: the clock starts on Monday morning.
-        #expect(try tickets.open(request(.urgent, opened: "2026-11-22 15:00")).responseDueAt == shanghai("2026-11-23 09:00"))
+        // Opened on a Sunday: the clock starts on Monday morning (urgent property: 30 minutes).
+        #expect(try tickets.open(request(.urgent, opened: "2026-11-22 15:00", category: .property)).responseDueAt
+                == shanghai("2026-11-23 09:00"))
+        // An urgent repair runs round the clock by default: Sunday 15:00 + 30 min, + 4 h.
+        let urgent = try tickets.open(request(.urgent, opened: "2026-11-22 15:00"))
+        #expect(urgent.clock == .roundTheClock)
+        #expect(urgent.responseDueAt == shanghai("2026-11-22 15:30") && urgent.resolutionDueAt == shanghai("2026-11-22 19:00"))
+    }
+
+    /// The State Council's arrangements of 2025 and 2026 come with a fresh database. In
+    /// 2026 the Spring Festival is 15-23 February (nine holidays) and Saturday 14
+    /// February a working day (调休, with Monday's hours). A high ticket (2 h, 1 day)
+    /// opened Friday 13 February at 17:30: 30 min on Friday, then 08:30-10:00 on the
+    /// 14th → response due 2026-02-14 10:00; resolution, 8 h: 30 min on Friday, then
+    /// 08:30-12:00 (3 h 30) and 13:30-17:30 (4 h) on the 14th → 2026-02-14 17:30. One
+    /// opened on the 14th at 17:30: 30 min, then nothing until Tuesday the 24th,
+    /// 08:30-10:00 → 2026-02-24 10:00.
+    @Test func theOfficialHolidaysComeBuiltIn() throws {
+        let (_, session) = try makeSession()
+        try leasingPortfolio(session)
+        let official = try CalendarService(session).list().filter { $0.source != nil }
+        func days(_ year: Int, _ kind: CalendarEntry.Kind) -> [CalendarEntry] { official.filter { $0.day.year == year && $0.kind == kind } }
+        // 2025: 1 + 8 + 3 + 5 + 3 + 8 = 28 holidays, 5 working weekend days; 2026: 3 + 9 + 3 + 5 + 3 + 3 + 7 = 33 and 6.
+        #expect(days(2025, .holiday).count == 28 && days(2025, .workday).count == 5)
+        #expect(days(2026, .holiday).count == 33 && days(2026, .workday).count == 6)
+        #expect(days(2026, .holiday).filter { $0.day.month == 2 }.map(\.day.day) == Array(15...23))
+        #expect(days(2026, .workday).filter { $0.day.month == 2 }.map(\.day.day) == [14, 28])
+        // Every working day of an arrangement is a Saturday or Sunday (1970-01-01 was a Thursday).
+        #expect(official.filter { $0.kind == .workday }.allSatisfy { (($0.day.daysSinceEpoch + 3) % 7 + 1) >= 6 })
+        #expect(official.allSatisfy { $0.park == nil })
+        #expect(days(2026, .holiday).first?.source?.contains("2026年部分节假日安排") == true)
+
+        let tickets = TicketService(session)
+        let t = try tickets.open(request(.high, opened: "2026-02-13 17:30"))
+        #expect(t.responseDueAt == shanghai("2026-02-14 10:00") && t.resolutionDueAt == shanghai("2026-02-14 17:30"))
+        #expect(try tickets.open(request(.high, opened: "2026-02-14 17:30")).responseDueAt == shanghai("2026-02-24 10:00"))
+        #expect(try tickets.show(t.number).unarrangedYears.isEmpty)
+    }
+
+    /// `calendar update` loads the next year's notice and replaces an earlier one's days
+    /// of that year; days recorded by hand stay. A working-time clock that runs through
+    /// a year with no arrangement says so; one round the clock does not.
+    @Test func aNewYearsArrangementIsLoadedAndAYearWithoutOneIsNamed() throws {
+        let (_, session) = try makeSession()
+        try leasingPortfolio(session)
+        let calendar = CalendarService(session)
+        try calendar.set(CalendarEntry(day: day("2027-03-08"), kind: .holiday, name: "妇女节"))
+        let first = try calendar.update("date,kind,name\n2027-01-01,holiday,元旦\n2027-02-05,holiday,春节\n2027-02-06,holiday,春节\n")
+        #expect(first.years == [2027] && first.read == 3 && first.changed == 3 && first.removed == 0)
+        // A corrected notice: 5 February is no longer a holiday, 7 February is, Sunday 31 January is worked.
+        let second = try calendar.update("date,kind,name\n2027-01-01,holiday,元旦\n2027-01-31,workday,春节调休上班\n"
+                                         + "2027-02-06,holiday,春节\n2027-02-07,holiday,春节\n", source: "国办发明电〔2026〕9号")
+        // Changed: 1 January and 6 February (their notice), 31 January and 7 February (new); removed: 5 February.
+        #expect(second.read == 4 && second.changed == 4 && second.removed == 1)
+        let year = try calendar.list(year: 2027)
+        #expect(year.map(\.day.description) == ["2027-01-01", "2027-01-31", "2027-02-06", "2027-02-07", "2027-03-08"])
+        #expect(year.dropLast().allSatisfy { $0.source == "国办发明电〔2026〕9号" } && year.last?.source == nil)
+        // Loading it again changes nothing; a bad file changes nothing either.
+        #expect(try calendar.update("date,kind,name\n2027-01-01,holiday,元旦\n2027-01-31,workday,春节调休上班\n"
+                                    + "2027-02-06,holiday,春节\n2027-02-07,holiday,春节\n", source: "国办发明电〔2026〕9号").changed == 0)
+        #expect(throws: ParkError.self) { try calendar.update("date,kind,name\n2027-01-01,holiday,元旦\n2027-02-30,holiday,x\n") }
+        #expect(throws: ParkError.self) { try calendar.update("date,kind,name\n") }
+        #expect(try calendar.list(year: 2027).count == 5)
+
+        // 2024 has no arrangement: a low ticket (5 working days) opened on 30 December 2024 runs into 2025.
+        let tickets = TicketService(session)
+        let low = try tickets.show(try tickets.open(request(.low, opened: "2024-12-30 16:00")).number)
+        #expect(low.unarrangedYears == [2024])
+        #expect(low.calendarWarning?.contains("no official holiday arrangement is loaded for 2024") == true)
+        let urgent = try tickets.open(request(.urgent, opened: "2024-12-30 16:00", category: .security))
+        #expect(urgent.clock == .roundTheClock && urgent.responseDueAt == shanghai("2024-12-30 16:30"))
+        #expect(try tickets.show(urgent.number).unarrangedYears.isEmpty)
     }
 
     @Test func holidaysAndMakeUpWorkdaysMoveDueTimes() throws {
@@ -218,7 +288,7 @@ func eventCount(_ conn: Connection) throws -> Int {
         #expect(error?.message.contains("line 3: date '2027-02-30'") == true)
         #expect(error?.message.contains("line 4: kind 'vacation'") == true)
         #expect(error?.message.contains("line 5: 2027-01-01 is also on line 2") == true)
-        #expect(try calendar.list().isEmpty)
+        #expect(try calendar.list(year: 2027).isEmpty)
         let good = "date,kind,name\r\n2027-01-01,holiday,元旦\r\n2027-02-06,workday,春节调休\r\n"
         #expect(try calendar.importCSV(good) == (2, 2))
         #expect(try calendar.importCSV(good) == (2, 0))

@@ -22,4 +22,21 @@ import TestSupport
         // A park's own day may differ from the group's.
         #expect(try cli.ok(["calendar", "add-holiday", "2027-10-01", "--park", "SW", "--name", "园区假日"]).contains("is a holiday"))
     }
+
+    /// The built-in arrangements are listed with their notice; `calendar update` loads
+    /// the next year's from a file (here standard input), all or nothing.
+    @Test func theOfficialArrangementIsListedAndTheNextYearLoaded() throws {
+        let cli = try CLI()
+        let listed = try cli.ok(["calendar", "list", "--year", "2026", "--format", "csv"])
+        #expect(listed.hasPrefix("date,kind,name,park,source\r\n"), "\(listed)")
+        #expect(listed.contains("2026-02-14,workday,春节调休上班,,国务院办公厅关于2026年部分节假日安排的通知"), "\(listed)")
+        let file = "date,kind,name\n2027-01-01,holiday,元旦\n2027-02-06,holiday,春节\n"
+        let loaded = try cli.run(["calendar", "update", "-", "--source", "国办发明电〔2026〕9号"], input: file)
+        #expect(loaded.status == 0, "\(loaded.stderr)")
+        #expect(loaded.stdout == "loaded the arrangement of 2027: 2 days, 2 new or changed, 0 no longer in it removed\n", "\(loaded.stdout)")
+        let before = try cli.db.connection.tableChecksums()
+        let bad = try cli.run(["calendar", "update", "-"], input: "date,kind,name\n2028-01-01,holiday,元旦\n2028-13-01,holiday,x\n")
+        #expect(bad.status == 65 && bad.stderr.contains("line 3: date '2028-13-01' is not a day"), "\(bad.stderr)")
+        #expect(try cli.db.connection.tableChecksums() == before)
+    }
 }

@@ -113,6 +113,9 @@ import TestSupport
                           saying: "not allowed")
         try staff.refused(wang, ["calendar", "add-holiday", "2027-10-08", "--park", "EC", "--name", "国庆"], status: 77,
                           saying: "not allowed")
+        // Nor replace the group's official arrangement (its Spring Festival made working days).
+        try staff.refused(wang, ["calendar", "update", "-"], status: 77, saying: "not allowed",
+                          input: "date,kind,name\n2026-02-16,workday,上班\n")
         let number = String(try #require(opened.firstMatch(of: /T-\d{4}-\d{6}/)).output)
         try staff.ok(zhao, ["ticket", "comment", number, "--text", "已联系网络运营商"])
         try staff.refused(wang, ["ticket", "comment", number, "--text", "我来看看"], status: 77, saying: "not allowed")

@@ -85,8 +85,9 @@ import TestSupport
         try "date,kind,name\n2027-01-01,holiday,元旦\n2027-02-06,workday,调休\n".write(toFile: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: file) }
         #expect(try cli.ok(["calendar", "import", file]).contains("read 2 days, 2 new or changed"))
-        let days = try #require(try cli.json(["calendar", "list"]) as? [[String: Any]])
-        #expect(days.map { $0["date"] as? String } == ["2026-11-23", "2027-01-01", "2027-02-06"])
+        let days = try #require(try cli.json(["calendar", "list", "--year", "2027"]) as? [[String: Any]])
+        #expect(days.map { $0["date"] as? String } == ["2027-01-01", "2027-02-06"])
+        #expect(try cli.ok(["calendar", "list", "--year", "2026", "--format", "csv"]).contains("2026-11-23,holiday,测试,,\r\n"))
         let opened = try cli.ok(["ticket", "open", "--tenant", "91350100M000100Y43", "--category", "repair", "--priority", "normal",
                                  "--title", "x", "--opened-at", "2026-11-20 17:00"])
         // 2 working hours from Friday 17:00, with Monday a holiday: Tuesday 09:30.

@@ -20,6 +20,9 @@ public struct TicketReport {
         public var resolutionHoursP90: Decimal?
         /// Resolved within the resolution target ÷ resolved, 4 decimals.
         public var metShare: Decimal?
+        /// The period's years with no official holiday arrangement loaded (the same on
+        /// every row): working-time figures there count its holidays as working days.
+        public var unarrangedYears: [Int] = []
     }
 
     let session: ParkSession
@@ -60,7 +63,8 @@ public struct TicketReport {
                        round((percentile_cont(0.5) WITHIN GROUP (ORDER BY resolution_hours))::numeric, 2) AS resolution_hours_median,
                        round((percentile_cont(0.9) WITHIN GROUP (ORDER BY resolution_hours))::numeric, 2) AS resolution_hours_p90,
                        round((count(*) FILTER (WHERE resolved_at <= resolution_due_at))::numeric
-                             / nullif(count(*) FILTER (WHERE resolved_at IS NOT NULL), 0), 4) AS met_share
+                             / nullif(count(*) FILTER (WHERE resolved_at IS NOT NULL), 0), 4) AS met_share,
+                       (SELECT calendar_years_unarranged(period.first_day, period.last_day) FROM period) AS unarranged_years
                 FROM t
                 GROUP BY GROUPING SETS ((category, priority), ())
                 ORDER BY grouping(category, priority),
@@ -72,7 +76,8 @@ public struct TicketReport {
                     breached: try row.decode("breached"), responseHoursMedian: try row.decode("response_hours_median"),
                     responseHoursP90: try row.decode("response_hours_p90"),
                     resolutionHoursMedian: try row.decode("resolution_hours_median"),
-                    resolutionHoursP90: try row.decode("resolution_hours_p90"), metShare: try row.decode("met_share"))
+                    resolutionHoursP90: try row.decode("resolution_hours_p90"), metShare: try row.decode("met_share"),
+                    unarrangedYears: try row.decode("unarranged_years"))
             }
         }
     }

@@ -12,12 +12,12 @@ public struct CalendarService {
         try session.read { conn in
             if let park { _ = try Lookup.parkID(park, conn) }
             return try conn.query("""
-                SELECT c.day, c.kind, c.name, p.code AS park FROM calendar_day c LEFT JOIN park p ON p.id = c.park_id
+                SELECT c.day, c.kind, c.name, p.code AS park, c.source FROM calendar_day c LEFT JOIN park p ON p.id = c.park_id
                 \(SQL.whereAll([year.map { "extract(year FROM c.day) = \($0)" }, park.map { "p.code = \($0) OR c.park_id IS NULL" }]))
                 ORDER BY c.day, p.code NULLS FIRST
                 """).rows.map { row in
                 CalendarEntry(day: try row.decode("day"), kind: try row.decode("kind", as: CalendarEntry.Kind.self),
-                              name: try row.decode("name"), park: try row.decode("park"))
+                              name: try row.decode("name"), park: try row.decode("park"), source: try row.decode("source"))
             }
         }
     }
@@ -51,12 +51,15 @@ public struct CalendarService {
             var parkIDs: [String: Int] = [:]
             for park in Set(entries.compactMap(\.park)) { parkIDs[park] = try Lookup.parkID(park, conn) }
             return try conn.execute("""
-                INSERT INTO calendar_day (park_id, day, kind, name)
-                SELECT nullif(pid, 0), d, k, nullif(n, '')
+                INSERT INTO calendar_day (park_id, day, kind, name, source)
+                SELECT nullif(pid, 0), d, k, nullif(n, ''), nullif(s, '')
                 FROM unnest(\(entries.map { $0.park.flatMap { parkIDs[$0] } ?? 0 })::bigint[], \(entries.map(\.day.description))::date[],
-                            \(entries.map(\.kind.rawValue))::text[], \(entries.map { $0.name ?? "" })::text[]) AS x(pid, d, k, n)
-                ON CONFLICT (coalesce(park_id, 0), day) DO UPDATE SET kind = excluded.kind, name = excluded.name
+                            \(entries.map(\.kind.rawValue))::text[], \(entries.map { $0.name ?? "" })::text[],
+                            \(entries.map { $0.source ?? "" })::text[]) AS x(pid, d, k, n, s)
+                -- A day changed by hand is no longer the notice's; one loaded from a notice names it.
+                ON CONFLICT (coalesce(park_id, 0), day) DO UPDATE SET kind = excluded.kind, name = excluded.name, source = excluded.source
                 WHERE (calendar_day.kind, calendar_day.name) IS DISTINCT FROM (excluded.kind, excluded.name)
+                   OR (excluded.source IS NOT NULL AND calendar_day.source IS DISTINCT FROM excluded.source)
                 """)
         }
     }
@@ -64,6 +67,42 @@ public struct CalendarService {
     /// Reads a CSV with the header `date,kind,name` (kind `holiday` or `workday`).
     /// Every bad line is reported, with its number; nothing is written unless all are good.
     public func importCSV(_ text: String, park: String? = nil) throws -> (read: Int, changed: Int) {
+        let entries = try Self.parse(text, park: park)
+        return (entries.count, try setAll(entries))
+    }
+
+    /// Loads the State Council's holiday arrangement (放假安排) of one or more years, from
+    /// a CSV in the shape of `calendar import` (the arrangements of 2025 and 2026 are
+    /// built in, sql/0025): for the whole group, naming the notice (`source`, by default
+    /// its usual title). The file replaces what an earlier notice said of its years: a
+    /// day an earlier notice made a holiday and this one does not is removed. Days
+    /// staff recorded by hand, and every park's own days, stay.
+    public func update(_ text: String, source: String? = nil) throws -> (years: [Int], read: Int, changed: Int, removed: Int) {
+        if let source { _ = try Validate.text(source, field: "source", max: 200) }
+        var entries = try Self.parse(text, park: nil)
+        guard !entries.isEmpty else { throw ParkError.invalid("the calendar file has no days: an arrangement lists a year's holidays") }
+        let years = Set(entries.map(\.day.year)).sorted()
+        for i in entries.indices { entries[i].source = source ?? "国务院办公厅关于\(entries[i].day.year)年部分节假日安排的通知" }
+        return try session.write { conn in
+            let removed = try conn.execute("""
+                DELETE FROM calendar_day c
+                WHERE c.park_id IS NULL AND c.source IS NOT NULL AND extract(year FROM c.day)::int = ANY(\(years)::int[])
+                  AND c.day <> ALL(\(entries.map(\.day.description))::date[])
+                """)
+            return (years, entries.count, try setAll(entries), removed)
+        }
+    }
+
+    /// What it means that `years` have no official arrangement loaded, for people; nil
+    /// when there are none.
+    public static func unarrangedWarning(_ years: [Int], in what: String) -> String? {
+        guard !years.isEmpty else { return nil }
+        return "no official holiday arrangement is loaded for \(years.map(String.init).joined(separator: ", ")): "
+            + "its holidays count as working days in \(what); load it with `parkctl calendar update FILE`"
+    }
+
+    /// The days of a CSV with the header `date,kind,name`, every bad line reported.
+    static func parse(_ text: String, park: String?) throws -> [CalendarEntry] {
         var lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
             .map { String($0).trimmingCharacters(in: CharacterSet(charactersIn: "\r")) }
         if lines.first?.hasPrefix("\u{FEFF}") == true { lines[0].removeFirst() }
@@ -92,6 +131,6 @@ public struct CalendarService {
             throw ParkError.invalid("the calendar file has \(problems.count) bad line\(problems.count == 1 ? "" : "s"); nothing was imported:\n  "
                                     + problems.joined(separator: "\n  "))
         }
-        return (entries.count, try setAll(entries))
+        return entries
     }
 }

@@ -27,8 +27,17 @@ public struct Ticket: Sendable, Equatable {
     public var events: [TicketEvent]
     /// The assignee's display name (王芳), when the assignee is a member of staff who has one.
     public var assigneeName: String? = nil
+    /// The years its working-time clock runs through (from opening to the later due
+    /// time) that have no official holiday arrangement loaded: there, holidays count as
+    /// working days. Filled by `show`.
+    public var unarrangedYears: [Int] = []
 
     public var breached: Bool { responseBreached || resolutionBreached }
+
+    /// What `unarrangedYears` means, for people; nil when every year is arranged.
+    public var calendarWarning: String? {
+        CalendarService.unarrangedWarning(unarrangedYears, in: "this ticket's due times")
+    }
 }
 
 /// One entry of a ticket's timeline.
@@ -95,11 +104,15 @@ public struct CalendarEntry: Sendable, Equatable {
     public var name: String?
     /// nil: every park.
     public var park: String?
+    /// The official notice the day was loaded from (`calendar update`); nil for a day
+    /// staff recorded themselves.
+    public var source: String?
 
-    public init(day: CalendarDate, kind: Kind, name: String? = nil, park: String? = nil) {
+    public init(day: CalendarDate, kind: Kind, name: String? = nil, park: String? = nil, source: String? = nil) {
         self.day = day
         self.kind = kind
         self.name = name
         self.park = park
+        self.source = source
     }
 }

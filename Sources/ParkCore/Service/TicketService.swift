@@ -334,6 +334,13 @@ public struct TicketService {
             guard var ticket = try Ticket.fetchOne(conn, "WHERE t.number = \(number)") else {
                 throw try Lookup.numberNotFound(.ticket, number, conn)
             }
+            ticket.unarrangedYears = try conn.query("""
+                SELECT CASE WHEN t.clock = 'working' THEN
+                           calendar_years_unarranged((t.opened_at AT TIME ZONE p.time_zone)::date,
+                                                     (greatest(t.response_due_at, t.resolution_due_at) AT TIME ZONE p.time_zone)::date)
+                       ELSE '{}' END
+                FROM ticket t JOIN park p ON p.id = t.park_id WHERE t.number = \(number)
+                """).rows[0].decode(0)
             // Numbered in the order they were recorded; a correction says what it changed.
             let events = try conn.query("""
                 WITH e AS (SELECT e.*, row_number() OVER (ORDER BY e.id) AS no, p.time_zone

@@ -5,7 +5,7 @@ import ParkCore
 struct CalendarCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "calendar", abstract: "The working calendar: public holidays and make-up working days.",
-        subcommands: [List.self, AddHoliday.self, AddWorkday.self, Import.self])
+        subcommands: [List.self, AddHoliday.self, AddWorkday.self, Import.self, Update.self])
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List holidays and make-up working days.")
@@ -57,6 +57,12 @@ struct CalendarCommand: ParsableCommand {
         static let maxBytes = 1 << 20
 
         func run() throws {
+            let result = try CalendarService(staff.session()).importCSV(try Self.read(file), park: park)
+            say("read \(result.read) days, \(result.changed) new or changed\n")
+        }
+
+        /// A calendar file's text (- is standard input), at most 1 MiB of UTF-8.
+        static func read(_ file: String) throws -> String {
             let handle: FileHandle
             if file == "-" {
                 handle = FileHandle.standardInput
@@ -64,15 +70,33 @@ struct CalendarCommand: ParsableCommand {
                 guard let h = FileHandle(forReadingAtPath: file) else { throw ParkError.invalid("cannot read the file '\(file)'") }
                 handle = h
             }
-            let data = handle.readData(ofLength: Self.maxBytes + 1)
-            guard data.count <= Self.maxBytes else {
+            let data = handle.readData(ofLength: maxBytes + 1)
+            guard data.count <= maxBytes else {
                 throw ParkError.invalid("the calendar file '\(file)' is larger than 1 MiB; a calendar holds a few lines a year")
             }
             guard let text = String(data: data, encoding: .utf8) else {
                 throw ParkError.invalid("the file '\(file)' is not UTF-8 text")
             }
-            let result = try CalendarService(staff.session()).importCSV(text, park: park)
-            say("read \(result.read) days, \(result.changed) new or changed\n")
+            return text
+        }
+    }
+
+    struct Update: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Load a year's official holiday arrangement (国务院放假安排) for every park, from a CSV like import's.",
+            discussion: """
+                The arrangements of 2025 and 2026 are built in. When the State Council publishes the next year's, write \
+                it as date,kind,name lines (kind holiday or workday: the weekend days worked in exchange) and load it. \
+                It replaces what an earlier notice said of the same year; days recorded by hand and a park's own days stay.
+                """)
+        @OptionGroup var staff: StaffOptions
+        @Argument(help: "The CSV file (header date,kind,name); - reads standard input.") var file: String
+        @Option(help: "The notice it comes from (default: 国务院办公厅关于YEAR年部分节假日安排的通知).") var source: String?
+
+        func run() throws {
+            let result = try CalendarService(staff.session()).update(try Import.read(file), source: source)
+            say("loaded the arrangement of \(result.years.map(String.init).joined(separator: ", ")): "
+                + "\(result.read) days, \(result.changed) new or changed, \(result.removed) no longer in it removed\n")
         }
     }
 }

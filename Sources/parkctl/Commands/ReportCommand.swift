@@ -133,6 +133,9 @@ struct ReportCommand: ParsableCommand {
             let rows = try TicketReport(scope.staff.session()).run(park: scope.park, from: try optionalDate(from, "from"),
                                                                     to: try optionalDate(to, "to"))
             emit(Renderer.render(rows.map(\.record), as: scope.output.format))
+            if let warning = CalendarService.unarrangedWarning(rows.first?.unarrangedYears ?? [], in: "the report's working times") {
+                FileHandle.standardError.write(Data("parkctl: warning: \(warning)\n".utf8))
+            }
         }
     }
 

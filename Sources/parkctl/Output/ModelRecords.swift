@@ -186,6 +186,7 @@ extension ServiceLevel {
 
 extension CalendarEntry {
     var record: Record {
-        Record([("date", .date(day)), ("kind", .text(kind.rawValue)), ("name", .optional(name)), ("park", .optional(park))])
+        Record([("date", .date(day)), ("kind", .text(kind.rawValue)), ("name", .optional(name)), ("park", .optional(park)),
+                ("source", .optional(source))])
     }
 }
