@@ -11,7 +11,9 @@ import TestSupport
         try smallPortfolio(alice)
         let bob = ParkSession(connection: try Connection(db.conninfo), actor: "bob")
         try PortfolioService(bob).setOffMarket(UnitAddress(park: "SW", building: "B1", unit: "0301"), reason: "维修")
-        let entries = try AuditService(alice).entries()
+        // The official holidays and service levels a migration loaded (sql/0025) are audited
+        // too, as the database role's; here only what the staff did is counted.
+        let entries = try AuditService(alice).entries().filter { !["calendar_day", "service_level"].contains($0.entity) }
         // park, building, three units (inserts by alice), one update by bob
         #expect(entries.count == 6)
         #expect(entries.filter { $0.action == "insert" }.allSatisfy { $0.actor == "alice" })
