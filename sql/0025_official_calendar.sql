@@ -28,8 +28,8 @@ REVOKE ALL ON FUNCTION calendar_years_unarranged(date, date) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION calendar_years_unarranged(date, date) TO parkctl_admin, parkctl_leasing, parkctl_service, parkctl_viewer;
 
 -- 2025: 国办发明电〔2024〕12号 (published 12 November 2024); 2026: the notice of
--- 4 November 2025 (新华社). A day the group recorded already is set to
--- the arrangement (the audit log keeps what it was).
+-- 4 November 2025 (新华社). A day the group recorded by hand already stays as
+-- it is: the group decided it (calendar list shows it with no source).
 INSERT INTO calendar_day (park_id, day, kind, name, source)
 SELECT NULL::bigint, d::date, k, n, s FROM (VALUES
     ('2025-01-01', 'holiday', '元旦'),
@@ -70,7 +70,7 @@ SELECT NULL::bigint, d::date, k, n, s FROM (VALUES
     ('2026-10-07', 'holiday', '国庆节'),
     ('2026-10-10', 'workday', '国庆节调休上班')
 ) AS v(d, k, n), (VALUES ('国务院办公厅关于2026年部分节假日安排的通知（2025年11月4日）')) AS src(s)
-ON CONFLICT (coalesce(park_id, 0), day) DO UPDATE SET kind = excluded.kind, name = excluded.name, source = excluded.source;
+ON CONFLICT (coalesce(park_id, 0), day) DO NOTHING;
 
 -- Urgent repair, network and security tickets run round the clock by default: a door
 -- broken at 23:40 is not due at 09:00. Only the group's defaults as shipped change; a

@@ -78,29 +78,45 @@ func eventCount(_ conn: Connection) throws -> Int {
     }
 
     /// `calendar update` loads the next year's notice and replaces an earlier one's days
-    /// of that year; days recorded by hand stay. A working-time clock that runs through
-    /// a year with no arrangement says so; one round the clock does not.
+    /// of that year; days recorded by hand stay, and are named. A day of the year before
+    /// (元旦 from 31 December) is added but replaces nothing of that year. A working-time
+    /// clock that runs through a year with no arrangement says so; one round the clock
+    /// does not.
     @Test func aNewYearsArrangementIsLoadedAndAYearWithoutOneIsNamed() throws {
         let (_, session) = try makeSession()
         try leasingPortfolio(session)
         let calendar = CalendarService(session)
         try calendar.set(CalendarEntry(day: day("2027-03-08"), kind: .holiday, name: "妇女节"))
+        try calendar.set(CalendarEntry(day: day("2027-02-08"), kind: .workday, name: "集团值班"))
         let first = try calendar.update("date,kind,name\n2027-01-01,holiday,元旦\n2027-02-05,holiday,春节\n2027-02-06,holiday,春节\n")
-        #expect(first.years == [2027] && first.read == 3 && first.changed == 3 && first.removed == 0)
-        // A corrected notice: 5 February is no longer a holiday, 7 February is, Sunday 31 January is worked.
-        let second = try calendar.update("date,kind,name\n2027-01-01,holiday,元旦\n2027-01-31,workday,春节调休上班\n"
-                                         + "2027-02-06,holiday,春节\n2027-02-07,holiday,春节\n", source: "国办发明电〔2026〕9号")
-        // Changed: 1 January and 6 February (their notice), 31 January and 7 February (new); removed: 5 February.
-        #expect(second.read == 4 && second.changed == 4 && second.removed == 1)
+        #expect(first == CalendarService.UpdateResult(year: 2027, read: 3, changed: 3, removed: [], keptByHand: []))
+        // A corrected notice: 5 February is no longer a holiday, 7 and 8 February are (the
+        // group's own 8 February stays a working day), Sunday 31 January is worked, and
+        // 元旦 starts on 31 December 2026.
+        let corrected = "date,kind,name\n2026-12-31,holiday,元旦\n2027-01-01,holiday,元旦\n2027-01-31,workday,春节调休上班\n"
+            + "2027-02-06,holiday,春节\n2027-02-07,holiday,春节\n2027-02-08,holiday,春节\n"
+        let second = try calendar.update(corrected, source: "国办发明电〔2026〕9号")
+        // Changed: 31 December, 31 January and 7 February (new), 1 January and 6 February (their notice).
+        #expect(second == CalendarService.UpdateResult(year: 2027, read: 6, changed: 5, removed: [day("2027-02-05")],
+                                                       keptByHand: [day("2027-02-08")]))
         let year = try calendar.list(year: 2027)
-        #expect(year.map(\.day.description) == ["2027-01-01", "2027-01-31", "2027-02-06", "2027-02-07", "2027-03-08"])
-        #expect(year.dropLast().allSatisfy { $0.source == "国办发明电〔2026〕9号" } && year.last?.source == nil)
-        // Loading it again changes nothing; a bad file changes nothing either.
-        #expect(try calendar.update("date,kind,name\n2027-01-01,holiday,元旦\n2027-01-31,workday,春节调休上班\n"
-                                    + "2027-02-06,holiday,春节\n2027-02-07,holiday,春节\n", source: "国办发明电〔2026〕9号").changed == 0)
+        #expect(year.map(\.day.description) == ["2027-01-01", "2027-01-31", "2027-02-06", "2027-02-07", "2027-02-08", "2027-03-08"])
+        #expect(year.filter { $0.source == "国办发明电〔2026〕9号" }.count == 4)
+        #expect(year.first { $0.day == day("2027-02-08") }?.kind == .workday)
+        // 2026's own arrangement is untouched: 39 days, and 31 December added from the 2027 notice.
+        #expect(try calendar.list(year: 2026).filter { $0.source?.contains("2026年") == true }.count == 39)
+        #expect(try calendar.list(year: 2026).last?.source == "国办发明电〔2026〕9号")
+        // Loading it again changes nothing; bad files change nothing either.
+        #expect(try calendar.update(corrected, source: "国办发明电〔2026〕9号").changed == 0)
+        let before = try calendar.list()
         #expect(throws: ParkError.self) { try calendar.update("date,kind,name\n2027-01-01,holiday,元旦\n2027-02-30,holiday,x\n") }
         #expect(throws: ParkError.self) { try calendar.update("date,kind,name\n") }
-        #expect(try calendar.list(year: 2027).count == 5)
+        #expect(throws: ParkError.self) { try calendar.update("date,kind,name\n2025-05-01,holiday,x\n2027-01-01,holiday,元旦\n") }
+        #expect(throws: ParkError.self) { try calendar.update("date,kind,name\n0001-01-01,holiday,x\n") }
+        #expect(try calendar.list() == before)
+        // Renamed by hand, a notice's day is still the notice's: 2027 stays arranged.
+        try calendar.set(CalendarEntry(day: day("2027-01-01"), kind: .holiday, name: "元旦节"))
+        #expect(try calendar.list(year: 2027).first?.source == "国办发明电〔2026〕9号")
 
         // 2024 has no arrangement: a low ticket (5 working days) opened on 30 December 2024 runs into 2025.
         let tickets = TicketService(session)

@@ -33,7 +33,13 @@ import TestSupport
         let file = "date,kind,name\n2027-01-01,holiday,元旦\n2027-02-06,holiday,春节\n"
         let loaded = try cli.run(["calendar", "update", "-", "--source", "国办发明电〔2026〕9号"], input: file)
         #expect(loaded.status == 0, "\(loaded.stderr)")
-        #expect(loaded.stdout == "loaded the arrangement of 2027: 2 days, 2 new or changed, 0 no longer in it removed\n", "\(loaded.stdout)")
+        #expect(loaded.stdout == "loaded the arrangement of 2027: 2 days read, 2 new or changed\n", "\(loaded.stdout)")
+        let again = try cli.run(["calendar", "update", "-"], input: "date,kind,name\n2027-01-01,holiday,元旦\n")
+        #expect(again.stdout == "loaded the arrangement of 2027: 1 day read, 1 new or changed; no longer in it, removed: 2027-02-06\n",
+                "\(again.stdout)")
+        // A folder is not a file: a clear refusal, not a crash.
+        let folder = try cli.run(["calendar", "update", NSTemporaryDirectory()])
+        #expect(folder.status == 65 && folder.stderr.contains("is a folder"), "\(folder.status) \(folder.stderr)")
         let before = try cli.db.connection.tableChecksums()
         let bad = try cli.run(["calendar", "update", "-"], input: "date,kind,name\n2028-01-01,holiday,元旦\n2028-13-01,holiday,x\n")
         #expect(bad.status == 65 && bad.stderr.contains("line 3: date '2028-13-01' is not a day"), "\(bad.stderr)")

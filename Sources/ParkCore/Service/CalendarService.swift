@@ -56,8 +56,11 @@ public struct CalendarService {
                 FROM unnest(\(entries.map { $0.park.flatMap { parkIDs[$0] } ?? 0 })::bigint[], \(entries.map(\.day.description))::date[],
                             \(entries.map(\.kind.rawValue))::text[], \(entries.map { $0.name ?? "" })::text[],
                             \(entries.map { $0.source ?? "" })::text[]) AS x(pid, d, k, n, s)
-                -- A day changed by hand is no longer the notice's; one loaded from a notice names it.
-                ON CONFLICT (coalesce(park_id, 0), day) DO UPDATE SET kind = excluded.kind, name = excluded.name, source = excluded.source
+                -- A day loaded from a notice names it; one made the other kind by hand is no longer the notice's
+                -- (renamed only, it is still the notice's day).
+                ON CONFLICT (coalesce(park_id, 0), day) DO UPDATE SET kind = excluded.kind, name = excluded.name,
+                    source = CASE WHEN excluded.source IS NOT NULL THEN excluded.source
+                                  WHEN calendar_day.kind = excluded.kind THEN calendar_day.source END
                 WHERE (calendar_day.kind, calendar_day.name) IS DISTINCT FROM (excluded.kind, excluded.name)
                    OR (excluded.source IS NOT NULL AND calendar_day.source IS DISTINCT FROM excluded.source)
                 """)
@@ -71,25 +74,68 @@ public struct CalendarService {
         return (entries.count, try setAll(entries))
     }
 
-    /// Loads the State Council's holiday arrangement (放假安排) of one or more years, from
-    /// a CSV in the shape of `calendar import` (the arrangements of 2025 and 2026 are
-    /// built in, sql/0025): for the whole group, naming the notice (`source`, by default
-    /// its usual title). The file replaces what an earlier notice said of its years: a
-    /// day an earlier notice made a holiday and this one does not is removed. Days
-    /// staff recorded by hand, and every park's own days, stay.
-    public func update(_ text: String, source: String? = nil) throws -> (years: [Int], read: Int, changed: Int, removed: Int) {
-        if let source { _ = try Validate.text(source, field: "source", max: 200) }
+    /// What `update` did: the notice's year, the days read, the days new or changed, the
+    /// days an earlier notice of that year gave that this one does not (removed), and the
+    /// days the group recorded by hand that stay as they are (kept).
+    public struct UpdateResult: Sendable, Equatable {
+        public var year: Int
+        public var read: Int
+        public var changed: Int
+        public var removed: [CalendarDate]
+        public var keptByHand: [CalendarDate]
+
+        public init(year: Int, read: Int, changed: Int, removed: [CalendarDate], keptByHand: [CalendarDate]) {
+            self.year = year
+            self.read = read
+            self.changed = changed
+            self.removed = removed
+            self.keptByHand = keptByHand
+        }
+    }
+
+    /// Loads the State Council's holiday arrangement (放假安排) of one year, from a CSV in
+    /// the shape of `calendar import` (the arrangements of 2025 and 2026 are built in,
+    /// sql/0025), for the whole group, naming the notice (`source`; by default its
+    /// usual title). The notice's year is the latest in the file; a notice may also name
+    /// days at the end of the year before (元旦 from 31 December, a working Sunday before
+    /// it), which are added but replace nothing. What an earlier notice said of the
+    /// notice's year is replaced: a day it made official that this one does not list is
+    /// removed. A day the group recorded by hand stays as it is, and is named; every
+    /// park's own days stay too. Two loads at once run one after the other.
+    public func update(_ text: String, source: String? = nil) throws -> UpdateResult {
+        let source = try source.map { try Validate.text($0, field: "source", max: 200) }
         var entries = try Self.parse(text, park: nil)
-        guard !entries.isEmpty else { throw ParkError.invalid("the calendar file has no days: an arrangement lists a year's holidays") }
-        let years = Set(entries.map(\.day.year)).sorted()
-        for i in entries.indices { entries[i].source = source ?? "国务院办公厅关于\(entries[i].day.year)年部分节假日安排的通知" }
-        return try session.write { conn in
-            let removed = try conn.execute("""
-                DELETE FROM calendar_day c
-                WHERE c.park_id IS NULL AND c.source IS NOT NULL AND extract(year FROM c.day)::int = ANY(\(years)::int[])
-                  AND c.day <> ALL(\(entries.map(\.day.description))::date[])
+        guard let year = entries.map(\.day.year).max() else {
+            throw ParkError.invalid("the calendar file has no days: an arrangement lists a year's holidays")
+        }
+        guard (1949...2999).contains(year) else {
+            throw ParkError.invalid("the arrangement's year \(year) is not a year of the State Council's notices (1949 to 2999)")
+        }
+        if let stray = entries.first(where: { $0.day.year < year - 1 }) {
+            throw ParkError.invalid("""
+                \(stray.day) is not in \(year), the year of the arrangement, nor at the end of \(year - 1): \
+                load one year's notice at a time
                 """)
-            return (years, entries.count, try setAll(entries), removed)
+        }
+        let notice = source ?? "国务院办公厅关于\(year)年部分节假日安排的通知"
+        for i in entries.indices { entries[i].source = notice }
+        return try session.write { conn in
+            // One load at a time: two notices of one year never leave a mix of both.
+            try conn.execute("SELECT pg_advisory_xact_lock(20250, \(year)::int)")
+            let removed: [CalendarDate] = try conn.query("""
+                DELETE FROM calendar_day c
+                WHERE c.park_id IS NULL AND c.source IS NOT NULL AND extract(year FROM c.day)::int = \(year)
+                  AND c.day <> ALL(\(entries.map(\.day.description))::date[])
+                RETURNING c.day
+                """).rows.map { try $0.decode(0) }.sorted()
+            let kept: [CalendarDate] = try conn.query("""
+                SELECT c.day FROM calendar_day c
+                WHERE c.park_id IS NULL AND c.source IS NULL AND c.day = ANY(\(entries.map(\.day.description))::date[])
+                ORDER BY c.day
+                """).rows.map { try $0.decode(0) }
+            let keep = Set(kept)
+            let changed = try setAll(entries.filter { !keep.contains($0.day) })
+            return UpdateResult(year: year, read: entries.count, changed: changed, removed: removed, keptByHand: kept)
         }
     }
 

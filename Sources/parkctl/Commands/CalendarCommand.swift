@@ -57,7 +57,9 @@ struct CalendarCommand: ParsableCommand {
         static let maxBytes = 1 << 20
 
         func run() throws {
-            let result = try CalendarService(staff.session()).importCSV(try Self.read(file), park: park)
+            // Read before connecting: standard input must not be the connection's descriptor.
+            let text = try Self.read(file)
+            let result = try CalendarService(staff.session()).importCSV(text, park: park)
             say("read \(result.read) days, \(result.changed) new or changed\n")
         }
 
@@ -70,7 +72,16 @@ struct CalendarCommand: ParsableCommand {
                 guard let h = FileHandle(forReadingAtPath: file) else { throw ParkError.invalid("cannot read the file '\(file)'") }
                 handle = h
             }
-            let data = handle.readData(ofLength: maxBytes + 1)
+            var isDirectory: ObjCBool = false
+            if file != "-", FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory), isDirectory.boolValue {
+                throw ParkError.invalid("'\(file)' is a folder, not a calendar file")
+            }
+            let data: Data
+            do {
+                data = try handle.read(upToCount: maxBytes + 1) ?? Data()
+            } catch {
+                throw ParkError.invalid("cannot read the calendar file '\(file)': \(error.localizedDescription)")
+            }
             guard data.count <= maxBytes else {
                 throw ParkError.invalid("the calendar file '\(file)' is larger than 1 MiB; a calendar holds a few lines a year")
             }
@@ -94,9 +105,16 @@ struct CalendarCommand: ParsableCommand {
         @Option(help: "The notice it comes from (default: 国务院办公厅关于YEAR年部分节假日安排的通知).") var source: String?
 
         func run() throws {
-            let result = try CalendarService(staff.session()).update(try Import.read(file), source: source)
-            say("loaded the arrangement of \(result.years.map(String.init).joined(separator: ", ")): "
-                + "\(result.read) days, \(result.changed) new or changed, \(result.removed) no longer in it removed\n")
+            let text = try Import.read(file)
+            let result = try CalendarService(staff.session()).update(text, source: source)
+            func days(_ n: Int) -> String { n == 1 ? "1 day" : "\(n) days" }
+            var out = "loaded the arrangement of \(result.year): \(days(result.read)) read, \(result.changed) new or changed"
+            out += result.removed.isEmpty ? "\n" : "; no longer in it, removed: \(result.removed.map(\.description).joined(separator: ", "))\n"
+            if !result.keptByHand.isEmpty {
+                out += "kept as recorded by hand (change them with add-holiday/add-workday --replace): "
+                    + result.keptByHand.map(\.description).joined(separator: ", ") + "\n"
+            }
+            say(out)
         }
     }
 }
