@@ -134,7 +134,7 @@ struct ReportCommand: ParsableCommand {
                                                                     to: try optionalDate(to, "to"))
             emit(Renderer.render(rows.map(\.record), as: scope.output.format))
             if let warning = CalendarService.unarrangedWarning(rows.first?.unarrangedYears ?? [], in: "the report's working times") {
-                FileHandle.standardError.write(Data("parkctl: warning: \(warning)\n".utf8))
+                warn(warning)
             }
         }
     }

@@ -197,7 +197,7 @@ struct TicketCommand: ParsableCommand {
         func run() throws {
             let t = try TicketService(staff.session()).show(number)
             emit(Renderer.renderOne(t.detailRecord, as: output.format))
-            if let warning = t.calendarWarning { FileHandle.standardError.write(Data("parkctl: warning: \(warning)\n".utf8)) }
+            if let warning = t.calendarWarning { warn(warning) }
         }
     }
 }

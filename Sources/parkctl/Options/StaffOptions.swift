@@ -39,3 +39,9 @@ func emit(_ text: String) {
 func say(_ text: String) {
     emit(Validate.escapingControlCharacters(text, keeping: ["\n"]))
 }
+
+/// Prints a warning for people on standard error ("parkctl: warning: …"), beside output
+/// that stays machine-readable on standard output.
+func warn(_ text: String) {
+    FileHandle.standardError.write(Data("parkctl: warning: \(Failure.printable(text))\n".utf8))
+}
