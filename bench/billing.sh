@@ -13,12 +13,16 @@
 #    (PARKCTL_TRACE shows them). Target: ≥ 0.7× pgbench's rate.
 #
 #   bench/billing.sh [PARKS] [RUNS] [SECONDS]     (defaults: 160 parks, 3 runs, 10 s)
+#
+# PHASES="2 3" runs only those phases (the first takes 25 minutes at 160 parks).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PARKS=${1:-160}
 RUNS=${2:-3}
 SECONDS_EACH=${3:-10}
 CLIENTS=8
+PHASES=${PHASES:-1 2 3}
+phase() { [[ " $PHASES " == *" $1 "* ]]; }
 
 source bench/common.sh
 bench_setup -c release
@@ -30,6 +34,7 @@ echo "generated in $(( $(date +%s) - t0 )) s"
 ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
 # 1. The bill run.
+if phase 1; then
 "${PSQL[@]}" <<SQL
 BEGIN;
 SELECT bill_run('2026-01-01');
@@ -66,9 +71,16 @@ awk -v n="$BILLS" -v p="$MP" -v k="$MK" 'BEGIN {
     printf "bill run, one quarter: %d bills\n", n
     printf "  psql INSERT of the precomputed rows %8.0f ms\n  parkctl bill run                    %8.0f ms\n", p, k
     printf "  speed ratio (psql time / parkctl time): %.2f  (target >= 0.5)\n", p / k }'
+fi
 
 # 2. The receivables report over three quarters, a third of the first paid.
-"$BIN/parkctl" bill run --through 2026-07-01 >/dev/null
+# The bills are issued quarter by quarter, as a park issues them: one run of all three
+# quarters at 160 parks (5,200,000 bills in one statement) was stopped after 55 minutes.
+if phase 2 || phase 3; then
+for q in 2026-01-01 2026-04-01 2026-07-01; do
+    a=$(ms); "$BIN/parkctl" bill run --through $q >"$WORK/run.txt"; b=$(ms)
+    echo "  (setup: bill run --through $q: $(cut -d' ' -f2 "$WORK/run.txt") bills in $(( (b - a) / 1000 )) s)"
+done
 "${PSQL[@]}" <<'SQL'
 SET session_replication_role = replica;
 INSERT INTO payment (number, park_id, tenant_id, amount, received_on)
@@ -80,6 +92,8 @@ FROM bill b JOIN payment p ON p.number = 'P-2026-' || lpad(b.id::text, 8, '0');
 RESET session_replication_role;
 ANALYZE;
 SQL
+fi
+if phase 2; then
 TOTAL=$(psql -X -At "$CONN" -c "SELECT count(*) FROM bill")
 rm -f "$WORK/trace.jsonl"
 PARKCTL_TRACE="$WORK/trace.jsonl" "$BIN/parkctl" report receivables --as-of 2026-08-15 --format json >/dev/null
@@ -93,8 +107,10 @@ MP=$(median "${RP[@]}"); MK=$(median "${RK[@]}")
 awk -v n="$TOTAL" -v p="$MP" -v k="$MK" 'BEGIN {
     printf "report receivables over %d bills\n", n
     printf "  psql (its SQL) %8.0f ms\n  parkctl        %8.0f ms\n  ratio (parkctl / psql): %.2f  (target <= 1.2)\n", p, k, k / p }'
+fi
 
 # 3. Payments by 8 clients, each for its own tenant of park Q001.
+phase 3 || exit 0
 IDS=$(psql -X -At "$CONN" -c "SELECT string_agg(t.credit_code, ',' ORDER BY t.id), min(t.id), (SELECT id FROM park WHERE code = 'Q001')
     FROM (SELECT DISTINCT l.tenant_id FROM lease l JOIN park p ON p.id = l.park_id WHERE p.code = 'Q001' ORDER BY 1 LIMIT $CLIENTS) x
     JOIN tenant t ON t.id = x.tenant_id")

@@ -14,6 +14,7 @@ extension Decimal: PostgresEncodable, PostgresDecodable {
         guard type == .numeric || type.isInteger || type.isTextual else {
             throw PostgresCodecFailure("a \(type) is not decoded as Decimal (use numeric)")
         }
+        if let value = small(text) { return value }
         guard isPlainNumber(text), let value = Decimal(string: text, locale: posix)
         else {
             throw PostgresCodecFailure("'\(text)' is not a finite number")
@@ -23,6 +24,36 @@ extension Decimal: PostgresEncodable, PostgresDecodable {
             throw PostgresCodecFailure("\(text) has more digits than Decimal holds exactly")
         }
         return value
+    }
+
+    /// A plain number of up to 18 significant digits (every amount and area parkctl
+    /// stores), read without Foundation's parser, which took nine times as long: 20,000
+    /// rows of a receivables report spent a fifth of the command's time there. The value
+    /// is compacted like the parser's (no trailing zeros in the significand); a zero
+    /// comes back with exponent 0 ("0.00" and "0" are the same Decimal either way).
+    /// Nil for anything else, which the general path reads or refuses.
+    static func small(_ text: String) -> Decimal? {
+        var significand: UInt64 = 0
+        var digits = 0, significant = 0, decimals = -1, negative = false
+        for (i, c) in text.utf8.enumerated() {
+            switch c {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                digits += 1
+                if decimals >= 0 { decimals += 1 }
+                if significand == 0 && c == UInt8(ascii: "0") { continue }
+                significant += 1
+                guard significant <= 18 else { return nil }
+                significand = significand * 10 + UInt64(c - UInt8(ascii: "0"))
+            case UInt8(ascii: "-") where i == 0: negative = true
+            case UInt8(ascii: ".") where decimals < 0: decimals = 0
+            default: return nil
+            }
+        }
+        guard digits > 0 else { return nil }
+        if significand == 0 { return .zero }
+        var exponent = -max(decimals, 0)
+        while significand % 10 == 0 { significand /= 10; exponent += 1 }
+        return Decimal(sign: negative ? .minus : .plus, exponent: exponent, significand: Decimal(significand))
     }
 
     /// Made once: building a Locale per value made decoding large results slow.

@@ -35,7 +35,12 @@ enum OutputValue {
 
     /// `d` with exactly `places` decimals, rounded half away from zero (no binary noise).
     static func fixed(_ d: Decimal, places: Int) -> String {
-        // The usual case, money from numeric(12,2): no more decimals than wanted; pad only.
+        fixedFromDigits(d, places: places) ?? fixedByRounding(d, places: places)
+    }
+
+    /// `fixed` for any value, through Decimal's own text and rounding.
+    static func fixedByRounding(_ d: Decimal, places: Int) -> String {
+        // No more decimals than wanted: pad only.
         var text = d.description
         if !text.utf8.contains(where: { $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") }) {
             let decimals = text.utf8.firstIndex(of: UInt8(ascii: ".")).map { text.utf8.distance(from: $0, to: text.utf8.endIndex) - 1 } ?? 0
@@ -52,6 +57,32 @@ enum OutputValue {
         if !text.contains(".") { text += "." }
         let decimals = text.count - (text.firstIndex(of: ".").map { text.distance(from: text.startIndex, to: $0) } ?? 0) - 1
         return text + String(repeating: "0", count: max(0, places - decimals))
+    }
+}
+
+extension OutputValue {
+    /// `fixed` for the usual value, money or an area with no more decimals than wanted
+    /// and a significand that fits in 64 bits, written from the significand's digits:
+    /// Decimal's `description` took 4 µs a value, a third of a 20,000-row report's
+    /// time in parkctl. Nil for a value that needs rounding or more digits.
+    static func fixedFromDigits(_ d: Decimal, places: Int) -> String? {
+        guard d.isFinite, places >= 0, places <= 18 else { return nil }
+        let exponent = d.exponent
+        guard exponent >= -places, exponent <= 18 else { return nil }
+        let significand = d.significand
+        let digits = NSDecimalNumber(decimal: significand).uint64Value
+        // Exactly the significand, or the general path.
+        guard Decimal(digits) == significand else { return nil }
+        var text = digits == 0 ? "" : String(digits)
+        if exponent > 0 && digits != 0 { text += String(repeating: "0", count: exponent) }
+        let decimals = exponent < 0 ? -exponent : 0
+        // Leading zeros so that there is a digit before the point.
+        if text.utf8.count <= decimals { text = String(repeating: "0", count: decimals - text.utf8.count + 1) + text }
+        if places > 0 {
+            let point = text.index(text.endIndex, offsetBy: -decimals)
+            text = text[..<point] + "." + text[point...] + String(repeating: "0", count: places - decimals)
+        }
+        return d < 0 ? "-" + text : text
     }
 }
 

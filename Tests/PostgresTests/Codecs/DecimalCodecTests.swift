@@ -1,5 +1,5 @@
 import Foundation
-import Postgres
+@testable import Postgres
 import Testing
 import TestSupport
 
@@ -38,5 +38,31 @@ import TestSupport
             .rows[0].decode("rent", as: Decimal.self)
         #expect(rent == Decimal(string: "9747"))
         #expect(rent.description == "9747")
+    }
+
+    /// Values of up to 18 significant digits are read by parkctl's own parser; they
+    /// must come out as Foundation's parser reads them: the same value and the same text.
+    @Test func theQuickReadingAgreesWithFoundations() throws {
+        let db = try TestDatabase()
+        let rows = try db.connection.query("""
+            SELECT v::text AS text, v FROM (
+                SELECT ((i * 7919) % 1000003 - 500000)::numeric / 100 AS v FROM generate_series(1, 2000) i
+                UNION ALL SELECT ((i * 104729) % 99991)::numeric(14,4) / 7 FROM generate_series(1, 500) i
+                UNION ALL SELECT x::numeric FROM unnest(ARRAY['0', '0.00', '-0.01', '0.05', '100', '1000000', '38.00',
+                    '123456789012345678', '-12345678901234567.8', '1234567890123456789', '0.000000000000000001',
+                    '99999999999999.99', '-99999999999999.99']) x) s
+            """).rows
+        #expect(rows.count == 2513)
+        for row in rows {
+            let text = try row.decode("text", as: String.self)
+            let decoded = try row.decode("v", as: Decimal.self)
+            let foundation = try #require(Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")))
+            #expect(decoded == foundation, "\(text)")
+            #expect(decoded.description == foundation.description, "\(text)")
+        }
+        // 18 significant digits are read quickly; 19 go the general way, to the same value.
+        #expect(Decimal.small("-12345678901234567.8") == Decimal(string: "-12345678901234567.8"))
+        #expect(Decimal.small("1234567890123456789") == nil)
+        #expect(Decimal.small("1e5") == nil && Decimal.small("-") == nil && Decimal.small("1.2.3") == nil && Decimal.small("") == nil)
     }
 }
