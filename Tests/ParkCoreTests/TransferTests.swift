@@ -186,7 +186,7 @@ func exportText(_ session: ParkSession, _ entity: TransferEntity, park: String? 
     @Test func theHeaderIsChecked() throws {
         let (_, session) = try makeSession()
         let unknown = #expect(throws: ParkError.self) { try importText(session, .units, "park,building,unit,floors,area\n") }
-        #expect(unknown?.message.contains("unknown columns: floors") == true)
+        #expect(unknown?.message.contains("unknown column 'floors' (did you mean floor?)") == true)
         let missing = #expect(throws: ParkError.self) { try importText(session, .units, "park,building,unit\n") }
         #expect(missing?.message.contains("lacks the required columns: floor, area_m2, kind, list_rent") == true)
         #expect(throws: ParkError.self) { try importText(session, .units, "") }
@@ -215,7 +215,7 @@ func exportText(_ session: ParkSession, _ entity: TransferEntity, park: String? 
         #expect(has(3, "units", "overlaps the lease on line 2"))
         #expect(has(4, "units", "leased under L-2026-"))
         #expect(has(5, "units", "more than one park"))
-        #expect(has(6, "start", "YYYY-MM-DD and exists"))
+        #expect(has(6, "start", "a date is YYYY-MM-DD"))
         #expect(has(7, "tenant_credit_code", "no tenant has this credit code"))
         #expect(has(8, "free_from", "inside the term"))
         #expect(!problems.contains { $0.line == 2 })

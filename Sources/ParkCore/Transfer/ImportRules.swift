@@ -39,6 +39,9 @@ enum ImportRules {
         }
     }
 
+    /// What a date cell must be (``CellReading`` has read the other ways of writing one).
+    static let dateRule = "a date is YYYY-MM-DD (2026/3/1 and 2026年3月1日 are read too) and exists"
+
     static let kinds = "('office', 'factory', 'live_room', 'selection_center', 'warehouse', 'showroom', 'retail', 'dormitory')"
 
     // MARK: parks
@@ -46,7 +49,7 @@ enum ImportRules {
     static let parks = [
         "SELECT line, 'code', c_code, '\(PatternRule.parkCode.rule)' FROM import_rows WHERE \(PatternRule.parkCode.isBroken(by: "c_code"))",
         "SELECT line, 'name', c_name, 'a park name has 1-200 characters' FROM import_rows WHERE length(btrim(c_name)) NOT BETWEEN 1 AND 200",
-        "SELECT line, 'kind', c_kind, 'kind is one of software, ecommerce, factory, mixed' FROM import_rows WHERE c_kind NOT IN ('software', 'ecommerce', 'factory', 'mixed')",
+        "SELECT line, 'kind', c_kind, 'kind is one of \(ParkKind.choicesWithLabels)' FROM import_rows WHERE c_kind NOT IN ('software', 'ecommerce', 'factory', 'mixed')",
         "SELECT line, 'industries', c_industries, 'industries are lower-case words (a-z, 0-9, _, each starting with a letter) separated by commas' FROM import_rows WHERE c_industries !~ '^[a-z][a-z0-9_]*(,[a-z][a-z0-9_]*)*$'",
         "SELECT line, 'address', c_address, 'an address has at most 500 characters' FROM import_rows WHERE length(c_address) > 500",
     ]
@@ -64,7 +67,7 @@ enum ImportRules {
         "SELECT line, 'name', c_name, 'a building name has 1-200 characters' FROM import_rows WHERE length(btrim(c_name)) NOT BETWEEN 1 AND 200",
         "SELECT line, 'floors', c_floors, 'floors is a whole number from 1 to 200' FROM import_rows WHERE parkctl_int(c_floors) IS NULL OR parkctl_int(c_floors) NOT BETWEEN 1 AND 200",
         "SELECT line, 'floors_below', c_floors_below, 'floors below ground is a whole number from 0 to 10' FROM import_rows WHERE c_floors_below IS NOT NULL AND (parkctl_int(c_floors_below) IS NULL OR parkctl_int(c_floors_below) NOT BETWEEN 0 AND 10)",
-        "SELECT line, 'delivered_on', c_delivered_on, 'a date is YYYY-MM-DD and exists' FROM import_rows WHERE c_delivered_on IS NOT NULL AND parkctl_date(c_delivered_on) IS NULL",
+        "SELECT line, 'delivered_on', c_delivered_on, '\(dateRule)' FROM import_rows WHERE c_delivered_on IS NOT NULL AND parkctl_date(c_delivered_on) IS NULL",
     ]
 
     static let applyBuildings = """
@@ -99,7 +102,7 @@ enum ImportRules {
         WHERE parkctl_int(s.c_floor) = 0 OR parkctl_int(s.c_floor) > b.floors_above OR parkctl_int(s.c_floor) < -b.floors_below
         """,
         "SELECT line, 'area_m2', c_area_m2, 'area is a number above 0 with at most 2 decimals' FROM import_rows WHERE coalesce(parkctl_decimal(c_area_m2, 2), 0) = 0",
-        "SELECT line, 'kind', c_kind, 'kind is one of office, factory, live_room, selection_center, warehouse, showroom, retail, dormitory' FROM import_rows WHERE c_kind NOT IN \(kinds)",
+        "SELECT line, 'kind', c_kind, 'kind is one of \(UnitKind.choicesWithLabels)' FROM import_rows WHERE c_kind NOT IN \(kinds)",
         "SELECT line, 'list_rent', c_list_rent, 'list rent is a number of 0 or more with at most 2 decimals' FROM import_rows WHERE parkctl_decimal(c_list_rent, 2) IS NULL",
         "SELECT line, 'off_market_reason', c_off_market_reason, 'a reason has 1-500 characters' FROM import_rows WHERE length(btrim(c_off_market_reason)) NOT BETWEEN 1 AND 500",
     ]
@@ -139,7 +142,7 @@ enum ImportRules {
             FROM import_rows WHERE btrim(c_short_name) <> '' WINDOW w AS (PARTITION BY btrim(c_short_name) ORDER BY line)) d
         WHERE c_credit_code IS DISTINCT FROM first_code
         """,
-        "SELECT line, 'stage', c_stage, 'stage is one of applied, approved, rejected, lease_signed, fitting_out, moved_in, exiting, exited' FROM import_rows WHERE c_stage IS NOT NULL AND c_stage NOT IN ('applied', 'approved', 'rejected', 'lease_signed', 'fitting_out', 'moved_in', 'exiting', 'exited')",
+        "SELECT line, 'stage', c_stage, 'stage is one of \(OnboardingStage.choicesWithLabels)' FROM import_rows WHERE c_stage IS NOT NULL AND c_stage NOT IN ('applied', 'approved', 'rejected', 'lease_signed', 'fitting_out', 'moved_in', 'exiting', 'exited')",
         "SELECT line, 'stage', c_stage, 'a stage needs a park' FROM import_rows WHERE c_stage IS NOT NULL AND c_park IS NULL",
         """
         SELECT line, 'credit_code', c_credit_code, 'the same tenant has an application in progress at this park on line ' || first_line FROM (
@@ -231,16 +234,16 @@ enum ImportRules {
         HAVING bool_and(u.agreed IS NOT NULL)
            AND NOT range_agg(u.agreed) @> daterange(parkctl_date(s.c_start), coalesce(parkctl_date(s.c_terminated_on), parkctl_date(s.c_end)) + 1)
         """,
-        "SELECT line, 'start', c_start, 'a date is YYYY-MM-DD and exists' FROM import_rows WHERE parkctl_date(c_start) IS NULL",
-        "SELECT line, 'end', c_end, 'a date is YYYY-MM-DD and exists' FROM import_rows WHERE parkctl_date(c_end) IS NULL",
+        "SELECT line, 'start', c_start, '\(dateRule)' FROM import_rows WHERE parkctl_date(c_start) IS NULL",
+        "SELECT line, 'end', c_end, '\(dateRule)' FROM import_rows WHERE parkctl_date(c_end) IS NULL",
         "SELECT line, 'end', c_end, 'the end must be after the start ' || c_start FROM import_rows WHERE parkctl_date(c_end) <= parkctl_date(c_start)",
         "SELECT line, 'end', c_end, 'a lease runs at most 20 years (民法典 art. 705): it ends before the 20th anniversary of ' || c_start FROM import_rows WHERE parkctl_date(c_end) >= parkctl_date(c_start) + interval '20 years'",
         "SELECT line, 'rent', c_rent, 'rent is a number above 0 with at most 2 decimals' FROM import_rows WHERE coalesce(parkctl_decimal(c_rent, 2), 0) = 0",
         "SELECT line, 'property_fee', c_property_fee, 'property fee is a number of 0 or more with at most 2 decimals' FROM import_rows WHERE c_property_fee IS NOT NULL AND parkctl_decimal(c_property_fee, 2) IS NULL",
         "SELECT line, 'deposit', c_deposit, 'deposit is a number of 0 or more with at most 2 decimals' FROM import_rows WHERE c_deposit IS NOT NULL AND parkctl_decimal(c_deposit, 2, 12) IS NULL",
         "SELECT line, 'escalation_pct', c_escalation_pct, 'escalation is a percentage from 0 to 100' FROM import_rows WHERE c_escalation_pct IS NOT NULL AND coalesce(parkctl_decimal(c_escalation_pct, 2, 3), 1000) > 100",
-        "SELECT line, 'cycle', c_cycle, 'cycle is one of monthly, quarterly, semiannual, annual' FROM import_rows WHERE c_cycle IS NOT NULL AND c_cycle NOT IN ('monthly', 'quarterly', 'semiannual', 'annual')",
-        "SELECT line, 'status', c_status, 'status is signed or terminated' FROM import_rows WHERE c_status IS NOT NULL AND c_status NOT IN ('signed', 'terminated')",
+        "SELECT line, 'cycle', c_cycle, 'cycle is one of \(PaymentCycle.choicesWithLabels)' FROM import_rows WHERE c_cycle IS NOT NULL AND c_cycle NOT IN ('monthly', 'quarterly', 'semiannual', 'annual')",
+        "SELECT line, 'status', c_status, 'status is signed (\(LeaseStatus.signed.label(in: .zh))) or terminated (\(LeaseStatus.terminated.label(in: .zh)))' FROM import_rows WHERE c_status IS NOT NULL AND c_status NOT IN ('signed', 'terminated')",
         """
         SELECT line, col, value, 'the window must be two days inside the term, the first not after the last' FROM (
             SELECT line, 'free_from' AS col, c_free_from AS value, c_free_from AS f, c_free_to AS t, c_start, c_end FROM import_rows
@@ -324,10 +327,10 @@ enum ImportRules {
     static let amendments = [
         "SELECT line, 'lease', c_lease, 'no lease has this number (import the leases first)' FROM import_rows s WHERE NOT EXISTS (SELECT 1 FROM lease l WHERE l.number = s.c_lease)",
         "SELECT s.line, 'lease', s.c_lease, 'lease ' || l.number || ' is ' || l.status || ': only a signed or terminated lease has amendments' FROM import_rows s JOIN lease l ON l.number = s.c_lease WHERE l.status NOT IN ('signed', 'terminated')",
-        "SELECT line, 'signed_on', c_signed_on, 'a date is YYYY-MM-DD and exists' FROM import_rows WHERE parkctl_date(c_signed_on) IS NULL",
-        "SELECT line, 'from', c_from, 'a date is YYYY-MM-DD and exists' FROM import_rows WHERE c_from IS NOT NULL AND parkctl_date(c_from) IS NULL",
-        "SELECT line, 'end_after', c_end_after, 'a date is YYYY-MM-DD and exists' FROM import_rows WHERE c_end_after IS NOT NULL AND parkctl_date(c_end_after) IS NULL",
-        "SELECT line, 'end_before', c_end_before, 'a date is YYYY-MM-DD and exists, given with end_after and different from it' FROM import_rows WHERE (c_end_before IS NULL) <> (c_end_after IS NULL) OR (c_end_before IS NOT NULL AND (parkctl_date(c_end_before) IS NULL OR c_end_before = c_end_after))",
+        "SELECT line, 'signed_on', c_signed_on, '\(dateRule)' FROM import_rows WHERE parkctl_date(c_signed_on) IS NULL",
+        "SELECT line, 'from', c_from, '\(dateRule)' FROM import_rows WHERE c_from IS NOT NULL AND parkctl_date(c_from) IS NULL",
+        "SELECT line, 'end_after', c_end_after, '\(dateRule)' FROM import_rows WHERE c_end_after IS NOT NULL AND parkctl_date(c_end_after) IS NULL",
+        "SELECT line, 'end_before', c_end_before, '\(dateRule), given with end_after and different from it' FROM import_rows WHERE (c_end_before IS NULL) <> (c_end_after IS NULL) OR (c_end_before IS NOT NULL AND (parkctl_date(c_end_before) IS NULL OR c_end_before = c_end_after))",
         "SELECT line, 'rent', c_rent, 'rent is a number above 0 with at most 2 decimals' FROM import_rows WHERE c_rent IS NOT NULL AND coalesce(parkctl_decimal(c_rent, 2), 0) = 0",
         "SELECT line, 'property_fee', c_property_fee, 'property fee is a number of 0 or more with at most 2 decimals' FROM import_rows WHERE c_property_fee IS NOT NULL AND parkctl_decimal(c_property_fee, 2) IS NULL",
         "SELECT line, 'note', c_note, 'a note has at most 500 characters' FROM import_rows WHERE length(c_note) > 500",

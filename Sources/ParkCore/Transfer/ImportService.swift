@@ -94,8 +94,13 @@ public struct ImportService {
         }
         var summary = ImportSummary(rowsRead: 0, rowsImported: 0, rowsRejected: 0, dryRun: dryRun)
         var problems: [ImportProblem] = []
+        var flagged: Set<CellKey> = []
         do {
             try session.write { conn in
+                // The rules' problems, but for the cells the stager refused already.
+                func check(_ rules: [String]) throws -> [ImportProblem] {
+                    try Self.check(rules, conn).filter { !flagged.contains(CellKey(line: $0.line, column: $0.column)) }
+                }
                 let staging = "CREATE TEMP TABLE import_rows (line int NOT NULL, "
                     + columns.map { "c_\($0.name) text" }.joined(separator: ", ") + ") ON COMMIT DROP"
                 try conn.simpleQuery(staging)
@@ -109,6 +114,7 @@ public struct ImportService {
                     try stager.finish()
                     summary.rowsRead = stager.rowsRead
                     problems = stager.problems
+                    flagged = stager.flagged
                     // An update changes only the columns the file has.
                     let present = Set(zip(columns, stager.positions ?? []).compactMap { $1 == nil ? nil : $0.name })
                     updating = updating?.keeping(present)
@@ -129,10 +135,10 @@ public struct ImportService {
                 let required = columns.filter(\.required).map {
                     "SELECT line, '\($0.name)', NULL::text, 'must not be empty' FROM import_rows WHERE c_\($0.name) IS NULL OR btrim(c_\($0.name)) = ''"
                 }
-                problems += try Self.check(required + applicable(ImportRules.rules(entity)) + (updating?.rules ?? []), conn)
+                problems += try check(required + applicable(ImportRules.rules(entity)) + (updating?.rules ?? []))
                 let enforced = applicable(ImportRules.enforcedByConstraints(entity))
                 // An update has no unique constraint behind it: a key twice in the file is always looked for.
-                if !problems.isEmpty || dryRun || updating != nil { problems += try Self.check(enforced, conn) }
+                if !problems.isEmpty || dryRun || updating != nil { problems += try check(enforced) }
                 try reject(problems, &summary)
                 if let updating, !updating.columns.isEmpty {
                     summary.changes = try conn.query(PostgresQuery(unsafeSQL: updating.changes)).rows.map { row in
@@ -161,7 +167,7 @@ public struct ImportService {
                     }
                 } catch let error as PostgresError where error.sqlState == .uniqueViolation || error.sqlState == .exclusionViolation {
                     // Rolled back to before the rows went in: say which rows, line by line.
-                    problems += try Self.check(enforced, conn)
+                    problems += try check(enforced)
                     try reject(problems, &summary)
                     throw error   // a constraint the rules do not know of
                 }
@@ -230,6 +236,12 @@ public struct ImportService {
     }
 }
 
+/// A cell of the file: its line and column.
+struct CellKey: Hashable {
+    let line: Int
+    let column: String
+}
+
 /// Turns CSV records into COPY text rows of the staging table: the header maps
 /// columns (aliases accepted), each later record becomes `line \t cell \t ...`.
 final class Stager {
@@ -240,6 +252,8 @@ final class Stager {
     var fileColumns = 0
     var rowsRead = 0
     var problems: [ImportProblem] = []
+    /// The cells whose problem the stager found: the rules' own problem with them is not repeated.
+    var flagged: Set<CellKey> = []
     var out: [UInt8] = []
 
     init(columns: [TransferEntity.Column], writer: CopyInWriter) {
@@ -310,6 +324,16 @@ final class Stager {
             if cell.isEmpty { out.append(0x5C); out.append(0x4E); continue }
             // A cell that the export protected from spreadsheets ('=…, '+…) reads back as it was.
             cell = FormulaGuard.unprotected(cell)
+            // 1,200.50, 256.5㎡, 2026/3/1, 季付: written the one way the rules read.
+            if !Self.isPlain(cell, for: column.kind) {
+                switch CellReading.read(String(decoding: cell, as: UTF8.self), as: column.kind) {
+                case .same: break
+                case .value(let value): cell = ArraySlice(Array(value.utf8))
+                case .problem(let rule):
+                    problems.append(ImportProblem(line: line, column: column.name, value: String(decoding: cell, as: UTF8.self), rule: rule))
+                    flagged.insert(CellKey(line: line, column: column.name))
+                }
+            }
             // Every cell is one line of text: no line breaks, tabs or other control
             // characters, no C1 controls, no bidirectional overrides.
             var bad: UInt32?
@@ -340,6 +364,21 @@ final class Stager {
         out.append(0x0A)
     }
 
+    /// A cell its rule reads as it is: ASCII digits (and a point or sign) for a number,
+    /// YYYY-MM-DD for a date, a lower-case code for a label. The rest (few cells) is read
+    /// by ``CellReading``.
+    static func isPlain(_ cell: ArraySlice<UInt8>, for kind: CellKind) -> Bool {
+        switch kind {
+        case .text: return true
+        case .integer, .number, .percent:
+            return cell.allSatisfy { (0x30...0x39).contains($0) || $0 == 0x2E || $0 == 0x2D }
+        case .date:
+            return cell.count == 10 && cell.enumerated().allSatisfy { i, b in (i == 4 || i == 7) ? b == 0x2D : (0x30...0x39).contains(b) }
+        case .label:
+            return cell.allSatisfy { (0x61...0x7A).contains($0) || $0 == 0x5F || (0x30...0x39).contains($0) }
+        }
+    }
+
     /// The line and paragraph separators and the bidirectional marks and controls,
     /// U+200E, U+200F, U+2028-U+202E and U+2066-U+2069, in UTF-8 (after their lead byte E2).
     static func isFormatControl(_ b1: UInt8, _ b2: UInt8) -> Bool {
@@ -366,19 +405,23 @@ final class Stager {
         if fields.contains(where: { String(validating: $0, as: UTF8.self) == nil }) {
             throw ParkError.invalid("the header line is not valid UTF-8: a GBK/GB18030 file needs --encoding gbk")
         }
-        let names = fields.map { String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespaces).lowercased() }
+        let names = fields.map { String(decoding: $0, as: UTF8.self) }
         var map: [Int?] = Array(repeating: nil, count: columns.count)
         var unknown: [String] = []
-        for (i, name) in names.enumerated() where !name.isEmpty {
-            if let c = columns.firstIndex(where: { $0.name == name || $0.aliases.contains(name) }) {
+        for (i, name) in names.enumerated() where !HeaderName.key(name).isEmpty {
+            if let c = HeaderName.column(name, in: columns) {
                 if map[c] != nil { throw ParkError.invalid("the header names column \(columns[c].name) twice") }
                 map[c] = i
             } else {
-                unknown.append(name)
+                unknown.append(name.trimmingCharacters(in: .whitespaces))
             }
         }
         if !unknown.isEmpty {
-            throw ParkError.invalid("the header has unknown columns: \(unknown.joined(separator: ", ")); the columns are \(columns.map(\.name).joined(separator: ", "))")
+            let each = unknown.map { name in
+                "'\(name)'" + (HeaderName.suggestion(for: name, in: columns).map { " (did you mean \($0)?)" } ?? "")
+            }
+            throw ParkError.invalid("the header has unknown column\(unknown.count == 1 ? "" : "s") \(each.joined(separator: ", ")); "
+                                    + "the columns are \(columns.map(\.name).joined(separator: ", ")) (their Chinese names: parkctl import --help)")
         }
         let missing = zip(columns, map).filter { $0.0.required && $0.1 == nil }.map(\.0.name)
         if !missing.isEmpty {

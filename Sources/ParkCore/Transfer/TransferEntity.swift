@@ -10,13 +10,16 @@ public enum TransferEntity: String, Vocabulary {
         public let name: String
         public let aliases: [String]
         public let required: Bool
+        /// How import reads the column's cells (and which unit its header may name).
+        public let kind: CellKind
         /// The SQL expression export writes in this column (program text over the
         /// tables of ``exportSource(inPark:)``, never input).
         let exported: String
     }
 
-    static func column(_ name: String, _ aliases: [String] = [], required: Bool = false, exported: String) -> Column {
-        Column(name: name, aliases: aliases, required: required, exported: exported)
+    static func column(_ name: String, _ aliases: [String] = [], required: Bool = false, kind: CellKind = .text,
+                       exported: String) -> Column {
+        Column(name: name, aliases: aliases, required: required, kind: kind, exported: exported)
     }
 
     /// Free text a spreadsheet could run as a formula gets a leading `'` (parkctl_csv_text).
@@ -32,35 +35,38 @@ public enum TransferEntity: String, Vocabulary {
     public var columns: [Column] {
         switch self {
         case .parks:
-            [Self.column("code", ["园区代码", "代码", "park"], required: true, exported: "p.code"),
+            [Self.column("code", ["园区代码", "代码", "园区编号", "park"], required: true, exported: "p.code"),
              Self.column("name", ["园区名称", "名称"], required: true, exported: Self.text("p.name")),
-             Self.column("kind", ["类型", "园区类型"], required: true, exported: "p.kind"),
+             Self.column("kind", ["类型", "园区类型"], required: true, kind: .label(ParkKind.self), exported: "p.kind"),
              Self.column("industries", ["产业定位", "行业"], exported: "array_to_string(p.industries, ',')"),
              Self.column("address", ["地址"], exported: Self.text("p.address"))]
         case .buildings:
-            [Self.column("park", ["园区"], required: true, exported: "p.code"),
-             Self.column("building", ["楼栋", "楼栋代码", "code"], required: true, exported: "b.code"),
+            [Self.column("park", ["园区", "园区代码", "所属园区"], required: true, exported: "p.code"),
+             Self.column("building", ["楼栋", "楼栋代码", "楼号", "code"], required: true, exported: "b.code"),
              Self.column("name", ["楼栋名称", "名称"], required: true, exported: Self.text("b.name")),
-             Self.column("floors", ["楼层数", "地上层数"], required: true, exported: "b.floors_above"),
-             Self.column("floors_below", ["地下层数"], exported: "b.floors_below"),
-             Self.column("delivered_on", ["交付日期"], exported: "b.delivered_on")]
+             Self.column("floors", ["楼层数", "层数", "地上层数"], required: true, kind: .integer(floor: false), exported: "b.floors_above"),
+             Self.column("floors_below", ["地下层数"], kind: .integer(floor: false), exported: "b.floors_below"),
+             Self.column("delivered_on", ["交付日期", "竣工日期"], kind: .date, exported: "b.delivered_on")]
         case .units:
-            [Self.column("park", ["园区"], required: true, exported: "p.code"),
-             Self.column("building", ["楼栋"], required: true, exported: "b.code"),
-             Self.column("unit", ["单元", "房号", "房源", "code"], required: true, exported: "u.code"),
-             Self.column("floor", ["楼层"], required: true, exported: "u.floor"),
-             Self.column("area_m2", ["面积", "建筑面积", "租赁面积", "area"], required: true, exported: "u.area_m2"),
-             Self.column("kind", ["类型", "房源类型"], required: true, exported: "u.kind"),
-             Self.column("list_rent", ["租金", "挂牌租金", "rent"], required: true, exported: "u.list_rent"),
+            [Self.column("park", ["园区", "园区代码", "所属园区"], required: true, exported: "p.code"),
+             Self.column("building", ["楼栋", "楼号"], required: true, exported: "b.code"),
+             Self.column("unit", ["单元", "房号", "房源", "房间号", "单元号", "code"], required: true, exported: "u.code"),
+             Self.column("floor", ["楼层", "所在楼层"], required: true, kind: .integer(floor: true), exported: "u.floor"),
+             Self.column("area_m2", ["面积", "建筑面积", "租赁面积", "计租面积", "area"], required: true, kind: .number(units: CellKind.areaUnits),
+                         exported: "u.area_m2"),
+             Self.column("kind", ["类型", "房源类型", "用途"], required: true, kind: .label(UnitKind.self), exported: "u.kind"),
+             Self.column("list_rent", ["租金", "挂牌租金", "挂牌价", "rent"], required: true, kind: .number(units: CellKind.rentUnits),
+                         exported: "u.list_rent"),
              Self.column("off_market_reason", ["不可租原因"], exported: Self.text("u.off_market_reason"))]
         case .tenants:
-            [Self.column("name", ["公司名", "公司名称", "企业名称"], required: true, exported: Self.text("t.name")),
-             Self.column("credit_code", ["统一社会信用代码", "信用代码"], required: true, exported: "t.credit_code"),
-             Self.column("industry", ["行业"], required: true, exported: "t.industry"),
+            [Self.column("name", ["公司名", "公司名称", "企业名称", "租户名称"], required: true, exported: Self.text("t.name")),
+             Self.column("credit_code", ["统一社会信用代码", "信用代码", "社会信用代码"], required: true, exported: "t.credit_code"),
+             Self.column("industry", ["行业", "所属行业"], required: true, exported: "t.industry"),
              Self.column("contact", ["联系人"], required: true, exported: Self.text("t.contact")),
-             Self.column("phone", ["电话", "联系电话"], required: true, exported: Self.text("t.phone")),
+             Self.column("phone", ["电话", "联系电话", "手机", "手机号"], required: true, exported: Self.text("t.phone")),
              Self.column("email", ["邮箱", "电子邮件"], exported: Self.text("t.email")),
-             Self.column("park", ["园区"], exported: "p.code"), Self.column("stage", ["阶段"], exported: "o.stage"),
+             Self.column("park", ["园区", "园区代码", "所属园区"], exported: "p.code"),
+             Self.column("stage", ["阶段", "入驻阶段"], kind: .label(OnboardingStage.self), exported: "o.stage"),
              Self.column("short_name", ["简称"], exported: Self.text("t.short_name"))]
         case .leases:
             [Self.column("number", ["合同编号", "编号"], exported: "l.number"),
@@ -76,29 +82,31 @@ public enum TransferEntity: String, Vocabulary {
                  JOIN park p2 ON p2.id = u.park_id
                  WHERE lu.lease_id = l.id AND NOT isempty(lease_occupancy(l.term, l.terminated_on) * lu.agreed))
                 """),
-             Self.column("start", ["起租日", "开始日期"], required: true, exported: "lower(l.term)"),
-             Self.column("end", ["到期日", "结束日期"], required: true, exported: "upper(l.term) - 1"),
-             Self.column("rent", ["租金"], required: true, exported: "l.rent"),
-             Self.column("property_fee", ["物业费"], exported: "l.property_fee"),
-             Self.column("free_from", ["免租开始"], exported: "lower(l.free_window)"),
-             Self.column("free_to", ["免租结束"], exported: "upper(l.free_window) - 1"),
-             Self.column("fit_out_from", ["装修开始"], exported: "lower(l.fit_out_window)"),
-             Self.column("fit_out_to", ["装修结束"], exported: "upper(l.fit_out_window) - 1"),
-             Self.column("deposit", ["押金", "保证金"], exported: "l.deposit"),
-             Self.column("escalation_pct", ["递增", "递增率"], exported: "l.escalation_pct"),
-             Self.column("cycle", ["付款周期"], exported: "l.cycle"), Self.column("status", ["状态"], exported: "l.status"),
-             Self.column("terminated_on", ["解约日期"], exported: "l.terminated_on"),
+             Self.column("start", ["起租日", "开始日期", "租赁开始日期", "合同开始日期"], required: true, kind: .date, exported: "lower(l.term)"),
+             Self.column("end", ["到期日", "结束日期", "租赁结束日期", "合同结束日期"], required: true, kind: .date, exported: "upper(l.term) - 1"),
+             Self.column("rent", ["租金", "租金单价"], required: true, kind: .number(units: CellKind.rentUnits), exported: "l.rent"),
+             Self.column("property_fee", ["物业费", "物业费单价"], kind: .number(units: CellKind.rentUnits), exported: "l.property_fee"),
+             Self.column("free_from", ["免租开始", "免租期开始"], kind: .date, exported: "lower(l.free_window)"),
+             Self.column("free_to", ["免租结束", "免租期结束"], kind: .date, exported: "upper(l.free_window) - 1"),
+             Self.column("fit_out_from", ["装修开始", "装修期开始"], kind: .date, exported: "lower(l.fit_out_window)"),
+             Self.column("fit_out_to", ["装修结束", "装修期结束"], kind: .date, exported: "upper(l.fit_out_window) - 1"),
+             Self.column("deposit", ["押金", "保证金", "履约保证金"], kind: .number(units: CellKind.moneyUnits), exported: "l.deposit"),
+             Self.column("escalation_pct", ["递增", "递增率", "年递增率", "租金递增"], kind: .percent, exported: "l.escalation_pct"),
+             Self.column("cycle", ["付款周期", "付款方式", "支付方式"], kind: .label(PaymentCycle.self), exported: "l.cycle"),
+             Self.column("status", ["状态", "合同状态"], kind: .label(LeaseStatus.self), exported: "l.status"),
+             Self.column("terminated_on", ["解约日期", "退租日期"], kind: .date, exported: "l.terminated_on"),
              Self.column("renews", ["续租自"], exported: "r.number")]
         case .amendments:
             // Numbered anew, after the lease's own, in the file's order; the units and
             // end of an amendment are recorded (the leases file holds their result).
             [Self.column("number", ["补充协议编号"], exported: "a.number"),
              Self.column("lease", ["合同编号"], required: true, exported: "l.number"),
-             Self.column("signed_on", ["签订日期"], required: true, exported: "a.signed_on"),
-             Self.column("from", ["生效日期"], exported: "a.effective_on"),
-             Self.column("rent", ["租金"], exported: "a.rent"), Self.column("property_fee", ["物业费"], exported: "a.property_fee"),
-             Self.column("end_before", ["原到期日"], exported: "a.end_before"),
-             Self.column("end_after", ["新到期日"], exported: "a.end_after"),
+             Self.column("signed_on", ["签订日期", "签约日期"], required: true, kind: .date, exported: "a.signed_on"),
+             Self.column("from", ["生效日期"], kind: .date, exported: "a.effective_on"),
+             Self.column("rent", ["租金", "租金单价"], kind: .number(units: CellKind.rentUnits), exported: "a.rent"),
+             Self.column("property_fee", ["物业费", "物业费单价"], kind: .number(units: CellKind.rentUnits), exported: "a.property_fee"),
+             Self.column("end_before", ["原到期日"], kind: .date, exported: "a.end_before"),
+             Self.column("end_after", ["新到期日"], kind: .date, exported: "a.end_after"),
              Self.column("units_added", ["新增单元"], exported: Self.unitList("a.units_added")),
              Self.column("units_released", ["退租单元"], exported: Self.unitList("a.units_released")),
              Self.column("note", ["备注"], exported: Self.text("a.note")),

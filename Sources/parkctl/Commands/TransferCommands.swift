@@ -10,10 +10,26 @@ struct ImportCommand: ParsableCommand {
         commandName: "import",
         abstract: "Import parks, buildings, units, tenants, leases or amendments from CSV, all or nothing.",
         discussion: """
-            The header names the columns (export writes the same ones; Chinese names such as 面积 are \
-            accepted). A UTF-8 BOM is skipped; --encoding gbk reads GBK/GB18030. Every bad row is \
-            reported with its line, column, value and rule, and then nothing is imported.
-            """)
+            The header names the columns: export writes the same ones, and the Chinese names below \
+            are read too, with a unit in brackets where the column holds one (面积(㎡), 租金(元/㎡/月)). \
+            Cells are read as spreadsheets write them: 1,200.50, 256.5㎡, 3%, full-width digits, \
+            2026/3/1, 2026.3.1, 2026年3月1日, and labels such as 季付 or 直播间; a date with the year \
+            last (3/1/2026) is refused. A UTF-8 BOM is skipped; --encoding gbk reads GBK/GB18030. \
+            Every bad row is reported with its line, column, value and rule, and then nothing is imported.
+
+            """ + columnsHelp)
+
+    /// Each importable entity's columns (* required) with their Chinese names.
+    static var columnsHelp: String {
+        TransferEntity.allCases.compactMap { entity in
+            entity.importColumns.map { columns in
+                entity.rawValue + ": " + columns.map { column in
+                    let chinese = column.aliases.filter { $0.unicodeScalars.contains { $0.value >= 0x3000 } }
+                    return column.name + (column.required ? "*" : "") + (chinese.isEmpty ? "" : " (" + chinese.joined(separator: ", ") + ")")
+                }.joined(separator: ", ")
+            }
+        }.joined(separator: "\n")
+    }
     @OptionGroup var staff: StaffOptions
     /// The entities import reads, in the order they are best imported.
     static let importable = TransferEntity.allCases.filter { $0.importColumns != nil }.map(\.rawValue)

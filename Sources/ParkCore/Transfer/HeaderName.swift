@@ -1,0 +1,65 @@
+/// How import matches a header cell to a column: by its name or a Chinese alias, with
+/// or without a unit the column holds in brackets (面积(㎡), 租金（元/㎡/月）), case,
+/// spaces and full-width brackets aside.
+enum HeaderName {
+    typealias Column = TransferEntity.Column
+
+    /// The text compared: lower-case, ASCII brackets, no spaces.
+    static func key(_ name: String) -> String {
+        var out = ""
+        for c in CellReading.halfWidth(name).lowercased() where !c.isWhitespace {
+            switch c {
+            case "（": out.append("(")
+            case "）": out.append(")")
+            case "【": out.append("[")
+            case "】": out.append("]")
+            default: out.append(c)
+            }
+        }
+        return out
+    }
+
+    /// The index of the column `name` names, if any.
+    static func column(_ name: String, in columns: [Column]) -> Int? {
+        let wanted = key(name)
+        if let c = columns.firstIndex(where: { names(of: $0).contains(wanted) }) { return c }
+        // A unit in brackets must be one the column holds: 租金(元/月) is a month's total, not 租金(元/㎡/月).
+        guard let m = wanted.wholeMatch(of: /(.+)[(\[](.+)[)\]]/) else { return nil }
+        let base = String(m.output.1), unit = String(m.output.2)
+        return columns.firstIndex { column in
+            names(of: column).contains(base) && column.kind.units.contains { key($0) == unit }
+        }
+    }
+
+    /// The nearest of the names a header may use, for "did you mean …?".
+    static func suggestion(for name: String, in columns: [Column]) -> String? {
+        let wanted = Array(key(name))
+        var best: (distance: Int, text: String)?
+        for column in columns {
+            // A number's Chinese names with their unit first: 面积(㎡) before 面积.
+            let chinese = column.aliases.filter { $0.unicodeScalars.contains { $0.value >= 0x3000 } }
+            let withUnit = column.kind.units.first.map { unit in chinese.map { "\($0)(\(unit))" } } ?? []
+            for candidate in withUnit + [column.name] + column.aliases {
+                let d = distance(wanted, Array(key(candidate)))
+                if d <= max(2, candidate.count / 2), d < (best?.distance ?? .max) { best = (d, candidate) }
+            }
+        }
+        return best?.text
+    }
+
+    private static func names(of column: Column) -> [String] { ([column.name] + column.aliases).map(key) }
+
+    /// Levenshtein distance, in characters.
+    static func distance(_ a: [Character], _ b: [Character]) -> Int {
+        if a.isEmpty { return b.count }
+        var previous = Array(0...b.count)
+        for (i, x) in a.enumerated() {
+            var current = [i + 1]
+            for (j, y) in b.enumerated() {
+                current.append(min(previous[j + 1] + 1, current[j] + 1, previous[j] + (x == y ? 0 : 1)))
+            }
+            previous = current
+        }
+        return previous[b.count]
+    }
+}
