@@ -22,6 +22,11 @@ public enum TransferEntity: String, Vocabulary {
         Column(name: name, aliases: aliases, required: required, kind: kind, exported: exported)
     }
 
+    /// An instant as Excel reads a date and time, in the park's zone: 2026-12-02 13:22:25.
+    static func local(_ expression: String, zone: String = "p.time_zone") -> String {
+        "to_char(\(expression) AT TIME ZONE \(zone), 'YYYY-MM-DD HH24:MI:SS')"
+    }
+
     /// Free text a spreadsheet could run as a formula gets a leading `'` (parkctl_csv_text).
     static func text(_ expression: String) -> String { "parkctl_csv_text(\(expression))" }
 
@@ -119,12 +124,14 @@ public enum TransferEntity: String, Vocabulary {
              Self.column("title", exported: Self.text("t.title")), Self.column("description", exported: Self.text("t.description")),
              Self.column("reporter", exported: Self.text("t.reporter")), Self.column("assignee", exported: Self.text("t.assignee")),
              Self.column("status", exported: "t.status"), Self.column("clock", exported: "t.clock"),
-             Self.column("opened_at", exported: "t.opened_at"), Self.column("first_response_at", exported: "t.first_response_at"),
-             Self.column("resolved_at", exported: "t.resolved_at"), Self.column("closed_at", exported: "t.closed_at"),
-             Self.column("response_due_at", exported: "t.response_due_at"),
-             Self.column("resolution_due_at", exported: "t.resolution_due_at")]
+             Self.column("opened_at", exported: Self.local("t.opened_at")),
+             Self.column("first_response_at", exported: Self.local("t.first_response_at")),
+             Self.column("resolved_at", exported: Self.local("t.resolved_at")), Self.column("closed_at", exported: Self.local("t.closed_at")),
+             Self.column("response_due_at", exported: Self.local("t.response_due_at")),
+             Self.column("resolution_due_at", exported: Self.local("t.resolution_due_at"))]
         case .audit:
-            [Self.column("id", exported: "a.id"), Self.column("at", exported: "a.at"),
+            [Self.column("id", exported: "a.id"),
+             Self.column("at", exported: Self.local("a.at", zone: "coalesce(p.time_zone, (SELECT s.value FROM parkctl_setting s WHERE s.key = 'default_time_zone'))")),
              Self.column("actor", exported: Self.text("a.actor")), Self.column("entity", exported: "a.table_name"),
              Self.column("key", exported: Self.text("a.row_key")), Self.column("label", exported: Self.text("a.label")),
              Self.column("action", exported: "a.action"), Self.column("park", exported: "p.code"),

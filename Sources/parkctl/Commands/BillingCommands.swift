@@ -59,7 +59,7 @@ struct BillCommand: ParsableCommand {
             let (_, bills) = try BillService(staff.session()).list(BillService.Filter(
                 tenant: tenant, lease: lease, park: park, status: status, fee: fee, overdue: overdue,
                 asOf: try optionalDate(asOf, "as-of")))
-            emit(Renderer.render(bills.map(\.record), as: output.format,
+            try output.emit(Renderer.render(bills.map(\.record), as: output.format,
                                  columns: output.format == .table
                                     ? ["number", "park", "lease", "tenant", "fee", "period_start", "period_end", "due_on", "amount", "paid",
                                        "waived", "balance", "status", "overdue_days"] : nil))
@@ -74,7 +74,7 @@ struct BillCommand: ParsableCommand {
         @Option(help: "The day, YYYY-MM-DD (default: today).") var asOf: String?
 
         func run() throws {
-            emit(Renderer.renderOne(try BillService(staff.session()).show(number, asOf: try optionalDate(asOf, "as-of")).record,
+            try output.emit(Renderer.renderOne(try BillService(staff.session()).show(number, asOf: try optionalDate(asOf, "as-of")).record,
                                     as: output.format))
         }
     }
@@ -93,7 +93,7 @@ struct BillCommand: ParsableCommand {
         func run() throws {
             let detail = try BillService(staff.session()).waive(number, amount: try Money(option: amount, field: "amount").amount,
                                                                 reason: reason, on: try optionalDate(on, "on"))
-            emit(Renderer.renderOne(detail.record, as: output.format))
+            try output.emit(Renderer.renderOne(detail.record, as: output.format))
         }
     }
 
@@ -109,7 +109,7 @@ struct BillCommand: ParsableCommand {
 
         func run() throws {
             let detail = try BillService(staff.session()).void(number, reason: reason, on: try optionalDate(on, "on"))
-            emit(Renderer.renderOne(detail.record, as: output.format))
+            try output.emit(Renderer.renderOne(detail.record, as: output.format))
         }
     }
 
@@ -128,7 +128,7 @@ struct BillCommand: ParsableCommand {
             let (detail, _) = try BillService(staff.session()).adjust(
                 lease: lease, amount: try SignedMoney(option: amount, field: "amount").amount,
                 due: try Day(option: due, field: "due").date, reason: reason)
-            emit(Renderer.renderOne(detail.record, as: output.format))
+            try output.emit(Renderer.renderOne(detail.record, as: output.format))
         }
     }
 }
@@ -162,7 +162,7 @@ struct PaymentCommand: ParsableCommand {
                 applyTo: applyTo.map(billNumbers) ?? [])
             let record = receipt.payment.record
             record.fields.append((key: "allocations", value: .records(receipt.allocations.map(\.record))))
-            emit(Renderer.renderOne(record, as: output.format))
+            try output.emit(Renderer.renderOne(record, as: output.format))
         }
     }
 
@@ -178,7 +178,7 @@ struct PaymentCommand: ParsableCommand {
         func run() throws {
             let payments = try PaymentService(staff.session()).list(tenant: tenant, park: park, from: try optionalDate(from, "from"),
                                                                     to: try optionalDate(to, "to"))
-            emit(Renderer.render(payments.map(\.record), as: output.format,
+            try output.emit(Renderer.render(payments.map(\.record), as: output.format,
                                  columns: output.format == .table
                                     ? ["number", "tenant", "park", "amount", "received_on", "method", "reference", "allocated",
                                        "unallocated", "reversed_on"] : nil))
@@ -195,7 +195,7 @@ struct PaymentCommand: ParsableCommand {
             let (payment, allocations) = try PaymentService(staff.session()).show(number)
             let record = payment.record
             record.fields.append((key: "allocations", value: .records(allocations.map(\.record))))
-            emit(Renderer.renderOne(record, as: output.format))
+            try output.emit(Renderer.renderOne(record, as: output.format))
         }
     }
 
@@ -209,7 +209,7 @@ struct PaymentCommand: ParsableCommand {
 
         func run() throws {
             let payment = try PaymentService(staff.session()).reverse(number, reason: reason, on: try optionalDate(on, "on"))
-            emit(Renderer.renderOne(payment.record, as: output.format))
+            try output.emit(Renderer.renderOne(payment.record, as: output.format))
         }
     }
 }
@@ -275,7 +275,7 @@ struct InvoiceCommand: ParsableCommand {
             }
             let invoice = try InvoiceService(staff.session()).record(number: number, bills: billNumbers(bills), amounts: amounts,
                                                                      on: try optionalDate(on, "on"))
-            emit(Renderer.renderOne(invoice.record, as: output.format))
+            try output.emit(Renderer.renderOne(invoice.record, as: output.format))
         }
     }
 }
@@ -301,14 +301,14 @@ struct StatementCommand: ParsableCommand {
                                   ("description", .text("")), ("amount", .money(0)), ("balance", .money(statement.opening))])
             let closing = Record([("day", .date(statement.to)), ("kind", .text("closing")), ("document", .text("")),
                                   ("description", .text("")), ("amount", .money(0)), ("balance", .money(statement.closing))])
-            emit(Renderer.render([opening] + statement.lines.map(\.record) + [closing], as: .csv))
+            try output.emit(Renderer.render([opening] + statement.lines.map(\.record) + [closing], as: .csv))
         } else if output.format == .table {
             say("\(statement.tenant) (\(statement.creditCode)), \(statement.park), \(statement.from) to \(statement.to)\n")
             say("opening balance: \(OutputValue.fixed(statement.opening, places: 2))\n")
-            emit(Renderer.render(statement.lines.map(\.record), as: .table))
+            try output.emit(Renderer.render(statement.lines.map(\.record), as: .table))
             say("closing balance: \(OutputValue.fixed(statement.closing, places: 2))\n")
         } else {
-            emit(Renderer.renderOne(statement.record, as: output.format))
+            try output.emit(Renderer.renderOne(statement.record, as: output.format))
         }
         if let html {
             var page = HTMLPage(title: "对账单 Statement · \(statement.tenant) · \(statement.park) · \(statement.from) – \(statement.to)")

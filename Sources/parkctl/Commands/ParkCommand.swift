@@ -31,7 +31,7 @@ struct ParkCommand: ParsableCommand {
 
         func run() throws {
             let parks = try PortfolioService(staff.session()).parks()
-            emit(Renderer.render(parks.map(\.record), as: output.format))
+            try output.emit(Renderer.render(parks.map(\.record), as: output.format))
         }
     }
 
@@ -52,7 +52,7 @@ struct ParkCommand: ParsableCommand {
                 ("property_fee_tax_rate", .decimal(billing.propertyFeeTaxRate, places: 4)),
                 ("utility_tax_rate", .decimal(billing.utilityTaxRate, places: 4))]))))
             record.fields.append((key: "building_list", value: .records(try portfolio.buildings(park: code).map(\.record))))
-            emit(Renderer.renderOne(record, as: output.format))
+            try output.emit(Renderer.renderOne(record, as: output.format))
         }
     }
 }

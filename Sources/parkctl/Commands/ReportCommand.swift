@@ -44,7 +44,7 @@ struct ReportCommand: ParsableCommand {
                 park: scope.park, building: try scope.buildingAddress, asOf: try optionalDate(asOf, "as-of"),
                 asRecorded: try optionalDate(asRecorded, "as-recorded"), by: by)
             let records = rows.map(\.record)
-            emit(Renderer.render(records, as: scope.output.format))
+            try scope.output.emit(Renderer.render(records, as: scope.output.format))
             // Zeros as recorded before anything was: say why, on standard error.
             if let recorded = try optionalDate(asRecorded, "as-recorded") {
                 let first = try report.firstRecordedDay(park: scope.park ?? (try scope.buildingAddress)?.park)
@@ -77,7 +77,7 @@ struct ReportCommand: ParsableCommand {
             let rows = try VacancyReport(scope.staff.session()).run(
                 park: scope.park, building: try scope.buildingAddress, kind: kind,
                 minArea: try minArea.map { try Area(option: $0, field: "min-area").squareMetres }, asOf: try optionalDate(asOf, "as-of"))
-            emit(Renderer.render(rows.map(\.record), as: scope.output.format))
+            try scope.output.emit(Renderer.render(rows.map(\.record), as: scope.output.format))
         }
     }
 
@@ -90,7 +90,7 @@ struct ReportCommand: ParsableCommand {
 
         func run() throws {
             let rows = try ExpiringReport(scope.staff.session()).run(within: within, park: scope.park)
-            emit(Renderer.render(rows.map(\.record), as: scope.output.format))
+            try scope.output.emit(Renderer.render(rows.map(\.record), as: scope.output.format))
         }
     }
 
@@ -117,7 +117,7 @@ struct ReportCommand: ParsableCommand {
             }
             let (_, rows) = try RentRollReport(scope.staff.session()).run(park: scope.park, asOf: try optionalDate(asOf, "as-of"),
                                                                           month: firstDay)
-            emit(Renderer.render(rows.map(\.record), as: scope.output.format))
+            try scope.output.emit(Renderer.render(rows.map(\.record), as: scope.output.format))
         }
     }
 
@@ -132,7 +132,7 @@ struct ReportCommand: ParsableCommand {
         func run() throws {
             let rows = try TicketReport(scope.staff.session()).run(park: scope.park, from: try optionalDate(from, "from"),
                                                                     to: try optionalDate(to, "to"))
-            emit(Renderer.render(rows.map(\.record), as: scope.output.format))
+            try scope.output.emit(Renderer.render(rows.map(\.record), as: scope.output.format))
             if let warning = CalendarService.unarrangedWarning(rows.first?.unarrangedYears ?? [], in: "the report's working times") {
                 warn(warning)
             }
@@ -150,7 +150,7 @@ struct ReportCommand: ParsableCommand {
             if scope.output.format == .table {
                 emit(TrendChart.render(rows))
             } else {
-                emit(Renderer.render(rows.map(\.record), as: scope.output.format))
+                try scope.output.emit(Renderer.render(rows.map(\.record), as: scope.output.format))
             }
             if let html {
                 var page = HTMLPage(title: "出租率走势 Occupancy trend\(scope.park.map { " · \($0)" } ?? "")")
@@ -178,7 +178,7 @@ struct ReportCommand: ParsableCommand {
                 let colour = isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"].map(\.isEmpty) ?? true
                 emit(StackingText.render(plan, colour: colour))
             case .json, .csv:
-                emit(Renderer.render(plan.floors.flatMap { $0.cells }.map(\.record), as: output.format))
+                try output.emit(Renderer.render(plan.floors.flatMap { $0.cells }.map(\.record), as: output.format))
             }
             if let html {
                 var page = HTMLPage(title: "租控图 Stacking plan \(plan.building) \(plan.buildingName) · \(plan.asOf)")
@@ -198,7 +198,7 @@ struct ReportCommand: ParsableCommand {
 
         func run() throws {
             let (_, rows) = try ReceivablesReport(try scope.staff.session()).run(asOf: try optionalDate(asOf, "as-of"), park: scope.park)
-            emit(Renderer.render(rows.map(\.record), as: scope.output.format,
+            try scope.output.emit(Renderer.render(rows.map(\.record), as: scope.output.format,
                                  columns: scope.output.format == .table
                                     ? ["scope", "tenant", "park", "phone", "not_due", "d1_30", "d31_60", "d61_90", "d91_180", "over_180",
                                        "total", "credit", "deposit_held"] : nil))
@@ -217,7 +217,7 @@ struct ReportCommand: ParsableCommand {
         func run() throws {
             let rows = try CollectionReport(try scope.staff.session()).run(
                 from: try Day(option: from, field: "from").date, to: try Day(option: to, field: "to").date, park: scope.park)
-            emit(Renderer.render(rows.map(\.record), as: scope.output.format))
+            try scope.output.emit(Renderer.render(rows.map(\.record), as: scope.output.format))
         }
     }
 
@@ -230,7 +230,7 @@ struct ReportCommand: ParsableCommand {
 
         func run() throws {
             let rows = try InvoiceService(try scope.staff.session()).uninvoiced(park: scope.park, tenant: tenant)
-            emit(Renderer.render(rows.map(\.record), as: scope.output.format))
+            try scope.output.emit(Renderer.render(rows.map(\.record), as: scope.output.format))
         }
     }
 }

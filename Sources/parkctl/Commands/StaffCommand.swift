@@ -48,7 +48,7 @@ struct StaffCommand: ParsableCommand {
                 }
             }
             let member = try StaffService(staff.session()).add(name, role: role, parks: codes, password: password, displayName: displayName)
-            emit(Renderer.render([member.record], as: output.format))
+            try output.emit(Renderer.render([member.record], as: output.format))
         }
     }
 
@@ -57,7 +57,7 @@ struct StaffCommand: ParsableCommand {
         @OptionGroup var staff: StaffOptions
         @OptionGroup var output: FormatOptions
         func run() throws {
-            emit(Renderer.render(try StaffService(staff.session()).list().map(\.record), as: output.format))
+            try output.emit(Renderer.render(try StaffService(staff.session()).list().map(\.record), as: output.format))
         }
     }
 
@@ -71,7 +71,7 @@ struct StaffCommand: ParsableCommand {
         @OptionGroup var output: FormatOptions
         func run() throws {
             let member = try StaffService(staff.session()).setDisplayName(name, displayName)
-            emit(Renderer.render([member.record], as: output.format))
+            try output.emit(Renderer.render([member.record], as: output.format))
         }
     }
 

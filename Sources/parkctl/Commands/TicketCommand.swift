@@ -182,7 +182,7 @@ struct TicketCommand: ParsableCommand {
             filter.breachedOnly = breached
             filter.dueWithinMinutes = try dueWithin.map { try parseWallDuration($0, field: "due-within") }
             let tickets = try TicketService(staff.session()).list(filter)
-            emit(Renderer.render(tickets.map(\.record), as: output.format,
+            try output.emit(Renderer.render(tickets.map(\.record), as: output.format,
                                  columns: output.format == .table
                                     ? ["number", "tenant", "category", "priority", "title", "status", "assignee", "resolution_due_at", "breached"] : nil))
         }
@@ -196,7 +196,7 @@ struct TicketCommand: ParsableCommand {
 
         func run() throws {
             let t = try TicketService(staff.session()).show(number)
-            emit(Renderer.renderOne(t.detailRecord, as: output.format))
+            try output.emit(Renderer.renderOne(t.detailRecord, as: output.format))
             if let warning = t.calendarWarning { warn(warning) }
         }
     }

@@ -98,9 +98,11 @@ struct ExportCommand: ParsableCommand {
     @Option(choice: "Encoding of the file (gbk: what Excel and WPS on Chinese Windows open by default)")
     var encoding: TextEncoding = .utf8
     @Flag(help: "Start a UTF-8 file with a byte-order mark, so that Excel reads it as UTF-8.") var bom = false
+    @Flag(help: "CSV for Excel: the same as --bom (lines end CRLF, as all parkctl's CSV does).") var excel = false
 
     func run() throws {
-        if bom, encoding != .utf8 { throw ValidationError("--bom is for UTF-8; a GBK file has none") }
+        let bom = bom || excel
+        if bom, encoding != .utf8 { throw ValidationError("--\(excel ? "excel" : "bom") is for UTF-8; a GBK file has none") }
         let transcoder = encoding == .gbk ? try GB18030Transcoder(toGB18030: true) : nil
         // A fixed buffer filled with memcpy and written in 256 KiB blocks: the rows
         // come one by one, and appending them through Array was the cost that showed.

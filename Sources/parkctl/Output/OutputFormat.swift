@@ -11,6 +11,37 @@ struct FormatOptions: ParsableArguments {
     // ArgumentParser lists the values from allCases: "(values: table, json, csv; default: table)".
     @Option(help: "Output format.")
     var format: OutputFormat = .table
+
+    @Flag(help: "CSV for Excel: UTF-8 with a byte-order mark, so that Excel reads the Chinese right.")
+    var excel = false
+
+    @Option(choice: "Encoding of CSV (gbk: what Excel and WPS on Chinese Windows open by default)")
+    var encoding: TextEncoding = .utf8
+
+    func validate() throws {
+        if format != .csv, excel || encoding != .utf8 {
+            throw ValidationError("--excel and --encoding are for --format csv")
+        }
+        if excel, encoding != .utf8 {
+            throw ValidationError("--excel writes UTF-8 with a byte-order mark; --encoding gbk writes GBK, which has none: give one of them")
+        }
+    }
+
+    /// Prints rendered output: CSV in the encoding asked for, the rest as it is.
+    func emit(_ text: String) throws {
+        guard format == .csv, excel || encoding != .utf8 else { return parkctl.emit(text) }
+        var bytes: [UInt8] = excel ? [0xEF, 0xBB, 0xBF] : []
+        if encoding == .gbk {
+            let transcoder = try GB18030Transcoder(toGB18030: true)
+            try Array(text.utf8).withUnsafeBytes { utf8 in
+                try transcoder.convert(utf8, offset: 0) { bytes.append(contentsOf: $0) }
+            }
+            try transcoder.finish()
+        } else {
+            bytes.append(contentsOf: text.utf8)
+        }
+        FileHandle.standardOutput.write(Data(bytes))
+    }
 }
 
 /// Prints records in the chosen format.
@@ -125,6 +156,7 @@ enum Renderer {
     static func csvText(_ value: OutputValue) -> String {
         switch value {
         case .text, .list: FormulaGuard.protect(Validate.escapingControlCharacters(value.plain, keeping: ["\n", "\t"]))
+        case .instant(let date): Timestamps.spreadsheet(date)
         default: value.plain
         }
     }
@@ -157,6 +189,7 @@ enum Renderer {
         case .integer(let i): out.append(String(i))
         case .decimal(let d, let places): out.append(OutputValue.fixed(d, places: places))
         case .bool(let b): out.append(b ? "true" : "false")
+        case .instant(let date): appendJSONString(Timestamps.iso8601(date), into: &out)
         case .null: out.append("null")
         case .list(let items):
             out.append("[")

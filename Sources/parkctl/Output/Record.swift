@@ -9,6 +9,9 @@ enum OutputValue {
     /// A decimal printed with a fixed number of places (areas and rents: 2).
     case decimal(Decimal, places: Int)
     case bool(Bool)
+    /// An instant: ISO 8601 with the parks' offset in JSON and tables, the local
+    /// `YYYY-MM-DD HH:MM:SS` that Excel reads as a date and time in CSV.
+    case instant(Date)
     case list([String])
     case null
     case records([Record])
@@ -17,7 +20,7 @@ enum OutputValue {
     static func optional(_ text: String?) -> OutputValue { text.map(OutputValue.text) ?? .null }
     static func date(_ date: CalendarDate?) -> OutputValue { date.map { .text($0.description) } ?? .null }
     static func money(_ value: Decimal?) -> OutputValue { value.map { .decimal($0, places: 2) } ?? .null }
-    static func time(_ date: Date?) -> OutputValue { date.map { .text(Timestamps.iso8601($0)) } ?? .null }
+    static func time(_ date: Date?) -> OutputValue { date.map(OutputValue.instant) ?? .null }
 
     /// The plain text used in tables and CSV.
     var plain: String {
@@ -26,6 +29,7 @@ enum OutputValue {
         case .integer(let i): String(i)
         case .decimal(let d, let places): Self.fixed(d, places: places)
         case .bool(let b): b ? "true" : "false"
+        case .instant(let date): Timestamps.iso8601(date)
         case .list(let items): items.joined(separator: ",")
         case .null: ""
         case .records(let rs): "\(rs.count) items"
@@ -122,6 +126,12 @@ enum Timestamps {
     static func local(_ date: Date, timeZone: TimeZone = shanghai) -> String {
         let t = Fields(date, timeZone)
         return "\(t.y)-\(two(t.m))-\(two(t.d)) \(two(t.hour)):\(two(t.minute))"
+    }
+
+    /// What Excel reads as a date and time, in the parks' zone: 2026-12-04 17:30:05.
+    static func spreadsheet(_ date: Date, timeZone: TimeZone = shanghai) -> String {
+        let t = Fields(date, timeZone)
+        return "\(t.y)-\(two(t.m))-\(two(t.d)) \(two(t.hour)):\(two(t.minute)):\(two(t.second))"
     }
 
     static func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
