@@ -19,6 +19,13 @@ let package = Package(
             pkgConfig: "libpq",
             providers: [.apt(["libpq-dev"]), .brew(["libpq"])]
         ),
+        // libxlsxwriter, which writes .xlsx files (typed cells, formats, charts), row by
+        // row in constant memory: well kept (since 2014, in Debian), C like libpq.
+        .systemLibrary(
+            name: "CXlsxWriter",
+            pkgConfig: "xlsxwriter",
+            providers: [.apt(["libxlsxwriter-dev"]), .brew(["libxlsxwriter"])]
+        ),
         // The thin Swift layer over libpq: connections, parameterised queries,
         // typed decoding, errors with SQLSTATE, transactions, COPY, pipeline.
         .target(
@@ -51,7 +58,7 @@ let package = Package(
         .executableTarget(
             name: "parkctl",
             dependencies: [
-                "ParkCore",
+                "ParkCore", "CXlsxWriter",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             plugins: ["EmbedBuildInfoPlugin"]
@@ -76,7 +83,9 @@ let package = Package(
         ),
         .testTarget(
             name: "ParkctlCLITests",
-            dependencies: ["parkctl", "parkctl-bench", "ParkCore", "Postgres", "TestSupport"]
+            dependencies: ["parkctl", "parkctl-bench", "ParkCore", "Postgres", "TestSupport"],
+            // The golden files are read from the source tree (#filePath), not bundled.
+            exclude: ["Golden", "Scripts"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -59,6 +59,12 @@ struct Parkctl: ParsableCommand {
                 Foundation.exit(Failure.dataError)
             }
         }
+        do {
+            _ = try OutputLanguage.resolve(ProcessInfo.processInfo.environment)
+        } catch {
+            FileHandle.standardError.write(Data("parkctl: \(Failure.printable(fullMessage(for: error)))\n".utf8))
+            Foundation.exit(Failure.usage)
+        }
         let command: ParsableCommand
         do {
             command = try parseAsRoot()

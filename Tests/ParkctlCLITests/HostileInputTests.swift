@@ -138,6 +138,8 @@ import TestSupport
             try c.refused(sign + ["--start", "2027-01-01", "--end", "2028-12-31", "--rent", number], saying: "rent")
             try c.refused(["unit", "add", "SW/B1/0199", "--floor", "1", "--area", number, "--kind", "office", "--list-rent", "30"],
                           saying: "area")
+            // A spreadsheet's 1,000 and full-width ３５ are read by import (and only there).
+            if number == "1,000" || number == "３５" { continue }
             try c.refused(["import", "units", "-"], saying: "line 2",
                           input: "park,building,unit,floor,area_m2,kind,list_rent\nSW,B1,0199,1,\(number),office,30\n")
         }

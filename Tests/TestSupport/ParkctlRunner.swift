@@ -15,12 +15,14 @@ public enum Parkctl {
     }
 
     /// Runs `parkctl ARGS` with a controlled environment (no PARKCTL_DATABASE_URL
-    /// unless given) and returns its status and output.
+    /// unless given, English whatever the machine's locale unless PARKCTL_LANG is
+    /// given) and returns its status and output.
     public static func run(_ arguments: [String], environment extra: [String: String] = [:],
                            input: String = "") throws -> ProcessRunner.Output {
         var env = ProcessInfo.processInfo.environment
         env["PARKCTL_DATABASE_URL"] = nil
         env["NO_COLOR"] = "1"
+        env["PARKCTL_LANG"] = "en"
         for (k, v) in extra { env[k] = v }
         return try ProcessRunner.run(executable, arguments, environment: env, input: Array(input.utf8))
     }

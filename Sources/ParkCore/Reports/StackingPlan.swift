@@ -5,22 +5,13 @@ import Postgres
 /// of a day: leased, expiring (a lease ending within 90 days), fitting out,
 /// reserved, vacant or off-market.
 public struct StackingPlan {
-    public enum State: String, CaseIterable, Sendable {
+    /// A unit's state on the plan; its label (the legend's) is the catalogue's.
+    public enum State: String, Vocabulary {
         case leased, expiring
         case fittingOut = "fitting_out"
         case reserved, vacant
         case offMarket = "off_market"
-
-        public var label: String {
-            switch self {
-            case .leased: "leased 已租"
-            case .expiring: "expiring ≤90 days 即将到期"
-            case .fittingOut: "fitting out 装修中"
-            case .reserved: "reserved 已预订"
-            case .vacant: "vacant 空置"
-            case .offMarket: "off-market 不可租"
-            }
-        }
+        public static let fieldName = "plan state"
     }
 
     public struct Cell: Sendable, Equatable {

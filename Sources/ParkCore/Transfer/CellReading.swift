@@ -58,18 +58,9 @@ enum CellReading {
         return .value(value)
     }
 
-    /// Full-width digits and signs (０-９, ．，－％, the ideographic space) as ASCII.
+    /// Full-width digits and signs (０-９, ．，－％) and the ideographic space as ASCII.
     static func halfWidth(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: { $0.value >= 0x3000 }) else { return text }
-        var out = String.UnicodeScalarView()
-        for scalar in text.unicodeScalars {
-            switch scalar.value {
-            case 0xFF10...0xFF19, 0xFF05, 0xFF0B...0xFF0F: out.append(Unicode.Scalar(scalar.value - 0xFEE0)!)
-            case 0x3000: out.append(" ")
-            default: out.append(scalar)
-            }
-        }
-        return String(out)
+        Spelling.halfWidth(text).replacingOccurrences(of: "\u{3000}", with: " ")
     }
 
     /// `-?digits(.digits)?`, with thousands separators only where they group by three.

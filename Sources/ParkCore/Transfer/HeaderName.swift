@@ -4,19 +4,11 @@
 enum HeaderName {
     typealias Column = TransferEntity.Column
 
-    /// The text compared: lower-case, ASCII brackets, no spaces.
+    /// The text compared: lower-case, half-width (ASCII brackets), no spaces.
     static func key(_ name: String) -> String {
-        var out = ""
-        for c in CellReading.halfWidth(name).lowercased() where !c.isWhitespace {
-            switch c {
-            case "（": out.append("(")
-            case "）": out.append(")")
-            case "【": out.append("[")
-            case "】": out.append("]")
-            default: out.append(c)
-            }
-        }
-        return out
+        String(CellReading.halfWidth(name).lowercased().filter { !$0.isWhitespace }.map { c -> Character in
+            c == "【" ? "[" : c == "】" ? "]" : c
+        })
     }
 
     /// The index of the column `name` names, if any.
@@ -33,14 +25,14 @@ enum HeaderName {
 
     /// The nearest of the names a header may use, for "did you mean …?".
     static func suggestion(for name: String, in columns: [Column]) -> String? {
-        let wanted = Array(key(name))
+        let wanted = key(name)
         var best: (distance: Int, text: String)?
         for column in columns {
             // A number's Chinese names with their unit first: 面积(㎡) before 面积.
             let chinese = column.aliases.filter { $0.unicodeScalars.contains { $0.value >= 0x3000 } }
             let withUnit = column.kind.units.first.map { unit in chinese.map { "\($0)(\(unit))" } } ?? []
             for candidate in withUnit + [column.name] + column.aliases {
-                let d = distance(wanted, Array(key(candidate)))
+                let d = Spelling.editDistance(wanted, key(candidate))
                 if d <= max(2, candidate.count / 2), d < (best?.distance ?? .max) { best = (d, candidate) }
             }
         }
@@ -48,18 +40,4 @@ enum HeaderName {
     }
 
     private static func names(of column: Column) -> [String] { ([column.name] + column.aliases).map(key) }
-
-    /// Levenshtein distance, in characters.
-    static func distance(_ a: [Character], _ b: [Character]) -> Int {
-        if a.isEmpty { return b.count }
-        var previous = Array(0...b.count)
-        for (i, x) in a.enumerated() {
-            var current = [i + 1]
-            for (j, y) in b.enumerated() {
-                current.append(min(previous[j + 1] + 1, current[j] + 1, previous[j] + (x == y ? 0 : 1)))
-            }
-            previous = current
-        }
-        return previous[b.count]
-    }
 }

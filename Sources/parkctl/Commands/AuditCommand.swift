@@ -16,7 +16,6 @@ struct AuditCommand: ParsableCommand {
     func run() throws {
         let since = try since.map { try Day(option: $0, field: "since").date }
         let entries = try AuditService(staff.session()).entries(entity: entity, park: park, since: since, limit: limit)
-        try output.emit(Renderer.render(entries.map(\.record), as: output.format,
-                             columns: output.format == .table ? ["at", "actor", "actor_name", "entity", "label", "action", "changes", "reason"] : nil))
+        try output.print(entries.map(\.record), columns: output.format == .table ? ["at", "actor", "actor_name", "entity", "label", "action", "changes", "reason"] : nil)
     }
 }

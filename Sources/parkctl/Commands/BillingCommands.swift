@@ -59,10 +59,9 @@ struct BillCommand: ParsableCommand {
             let (_, bills) = try BillService(staff.session()).list(BillService.Filter(
                 tenant: tenant, lease: lease, park: park, status: status, fee: fee, overdue: overdue,
                 asOf: try optionalDate(asOf, "as-of")))
-            try output.emit(Renderer.render(bills.map(\.record), as: output.format,
-                                 columns: output.format == .table
+            try output.print(bills.map(\.record), columns: output.format == .table
                                     ? ["number", "park", "lease", "tenant", "fee", "period_start", "period_end", "due_on", "amount", "paid",
-                                       "waived", "balance", "status", "overdue_days"] : nil))
+                                       "waived", "balance", "status", "overdue_days"] : nil)
         }
     }
 
@@ -74,8 +73,7 @@ struct BillCommand: ParsableCommand {
         @Option(help: "The day, YYYY-MM-DD (default: today).") var asOf: String?
 
         func run() throws {
-            try output.emit(Renderer.renderOne(try BillService(staff.session()).show(number, asOf: try optionalDate(asOf, "as-of")).record,
-                                    as: output.format))
+            try output.printOne(try BillService(staff.session()).show(number, asOf: try optionalDate(asOf, "as-of")).record)
         }
     }
 
@@ -93,7 +91,7 @@ struct BillCommand: ParsableCommand {
         func run() throws {
             let detail = try BillService(staff.session()).waive(number, amount: try Money(option: amount, field: "amount").amount,
                                                                 reason: reason, on: try optionalDate(on, "on"))
-            try output.emit(Renderer.renderOne(detail.record, as: output.format))
+            try output.printOne(detail.record)
         }
     }
 
@@ -109,7 +107,7 @@ struct BillCommand: ParsableCommand {
 
         func run() throws {
             let detail = try BillService(staff.session()).void(number, reason: reason, on: try optionalDate(on, "on"))
-            try output.emit(Renderer.renderOne(detail.record, as: output.format))
+            try output.printOne(detail.record)
         }
     }
 
@@ -128,7 +126,7 @@ struct BillCommand: ParsableCommand {
             let (detail, _) = try BillService(staff.session()).adjust(
                 lease: lease, amount: try SignedMoney(option: amount, field: "amount").amount,
                 due: try Day(option: due, field: "due").date, reason: reason)
-            try output.emit(Renderer.renderOne(detail.record, as: output.format))
+            try output.printOne(detail.record)
         }
     }
 }
@@ -162,7 +160,7 @@ struct PaymentCommand: ParsableCommand {
                 applyTo: applyTo.map(billNumbers) ?? [])
             let record = receipt.payment.record
             record.fields.append((key: "allocations", value: .records(receipt.allocations.map(\.record))))
-            try output.emit(Renderer.renderOne(record, as: output.format))
+            try output.printOne(record)
         }
     }
 
@@ -178,10 +176,9 @@ struct PaymentCommand: ParsableCommand {
         func run() throws {
             let payments = try PaymentService(staff.session()).list(tenant: tenant, park: park, from: try optionalDate(from, "from"),
                                                                     to: try optionalDate(to, "to"))
-            try output.emit(Renderer.render(payments.map(\.record), as: output.format,
-                                 columns: output.format == .table
+            try output.print(payments.map(\.record), columns: output.format == .table
                                     ? ["number", "tenant", "park", "amount", "received_on", "method", "reference", "allocated",
-                                       "unallocated", "reversed_on"] : nil))
+                                       "unallocated", "reversed_on"] : nil)
         }
     }
 
@@ -195,7 +192,7 @@ struct PaymentCommand: ParsableCommand {
             let (payment, allocations) = try PaymentService(staff.session()).show(number)
             let record = payment.record
             record.fields.append((key: "allocations", value: .records(allocations.map(\.record))))
-            try output.emit(Renderer.renderOne(record, as: output.format))
+            try output.printOne(record)
         }
     }
 
@@ -209,7 +206,7 @@ struct PaymentCommand: ParsableCommand {
 
         func run() throws {
             let payment = try PaymentService(staff.session()).reverse(number, reason: reason, on: try optionalDate(on, "on"))
-            try output.emit(Renderer.renderOne(payment.record, as: output.format))
+            try output.printOne(payment.record)
         }
     }
 }
@@ -275,7 +272,7 @@ struct InvoiceCommand: ParsableCommand {
             }
             let invoice = try InvoiceService(staff.session()).record(number: number, bills: billNumbers(bills), amounts: amounts,
                                                                      on: try optionalDate(on, "on"))
-            try output.emit(Renderer.renderOne(invoice.record, as: output.format))
+            try output.printOne(invoice.record)
         }
     }
 }
@@ -297,18 +294,18 @@ struct StatementCommand: ParsableCommand {
             tenant: tenant, park: park, from: try Day(option: from, field: "from").date, to: try Day(option: to, field: "to").date)
         if output.format == .csv {
             // One row a line, between the opening and the closing balance, for Excel.
-            let opening = Record([("day", .date(statement.from)), ("kind", .text("opening")), ("document", .text("")),
+            let opening = Record([("day", .date(statement.from)), ("kind", .code("opening", in: "entry")), ("document", .text("")),
                                   ("description", .text("")), ("amount", .money(0)), ("balance", .money(statement.opening))])
-            let closing = Record([("day", .date(statement.to)), ("kind", .text("closing")), ("document", .text("")),
+            let closing = Record([("day", .date(statement.to)), ("kind", .code("closing", in: "entry")), ("document", .text("")),
                                   ("description", .text("")), ("amount", .money(0)), ("balance", .money(statement.closing))])
-            try output.emit(Renderer.render([opening] + statement.lines.map(\.record) + [closing], as: .csv))
+            try output.print([opening] + statement.lines.map(\.record) + [closing], as: .csv)
         } else if output.format == .table {
             say("\(statement.tenant) (\(statement.creditCode)), \(statement.park), \(statement.from) to \(statement.to)\n")
             say("opening balance: \(OutputValue.fixed(statement.opening, places: 2))\n")
-            try output.emit(Renderer.render(statement.lines.map(\.record), as: .table))
+            try output.print(statement.lines.map(\.record), as: .table)
             say("closing balance: \(OutputValue.fixed(statement.closing, places: 2))\n")
         } else {
-            try output.emit(Renderer.renderOne(statement.record, as: output.format))
+            try output.printOne(statement.record)
         }
         if let html {
             var page = HTMLPage(title: "对账单 Statement · \(statement.tenant) · \(statement.park) · \(statement.from) – \(statement.to)")

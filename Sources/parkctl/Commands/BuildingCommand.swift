@@ -32,7 +32,7 @@ struct BuildingCommand: ParsableCommand {
 
         func run() throws {
             let buildings = try PortfolioService(staff.session()).buildings(park: park)
-            try output.emit(Renderer.render(buildings.map(\.record), as: output.format))
+            try output.print(buildings.map(\.record))
         }
     }
 }

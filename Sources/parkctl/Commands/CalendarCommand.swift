@@ -14,7 +14,7 @@ struct CalendarCommand: ParsableCommand {
         @Option(help: "Only this year.") var year: Int?
         @Option(help: "Only days that apply to this park.") var park: String?
         func run() throws {
-            try output.emit(Renderer.render(try CalendarService(staff.session()).list(year: year, park: park).map(\.record), as: output.format))
+            try output.print(try CalendarService(staff.session()).list(year: year, park: park).map(\.record))
         }
     }
 

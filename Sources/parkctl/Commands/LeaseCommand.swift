@@ -202,10 +202,9 @@ struct LeaseCommand: ParsableCommand {
             let leases = try LeaseService(staff.session(repairing: true)).list(
                 park: park, tenantCreditCode: tenant, activeOn: try activeOn.map { try Day(option: $0, field: "active-on").date },
                 expiringWithinDays: expiringWithin)
-            try output.emit(Renderer.render(leases.map(\.record), as: output.format,
-                                 columns: output.format == .table
+            try output.print(leases.map(\.record), columns: output.format == .table
                                     ? ["number", "tenant", "units", "area_m2", "start", "last_day", "end", "current_rent", "status",
-                                       "renewed_by"] : nil))
+                                       "renewed_by"] : nil)
         }
     }
 
@@ -217,7 +216,7 @@ struct LeaseCommand: ParsableCommand {
         @Argument(help: "Lease number.") var number: String
 
         func run() throws {
-            try output.emit(Renderer.render(try LeaseService(staff.session()).schedule(number).map(\.record), as: output.format))
+            try output.print(try LeaseService(staff.session()).schedule(number).map(\.record))
         }
     }
 
@@ -238,7 +237,7 @@ struct LeaseCommand: ParsableCommand {
                 record.fields.append((key: "amendments", value: .records(lease.amendments.map(\.record))))
             }
             record.fields.append((key: "schedule", value: .records(try service.schedule(number).map(\.record))))
-            try output.emit(Renderer.renderOne(record, as: output.format))
+            try output.printOne(record)
         }
     }
 
@@ -263,7 +262,7 @@ struct LeaseCommand: ParsableCommand {
         func run() throws {
             let deductions = try zip(deduct, reason).map { Settlement.Deduction(amount: try Money(option: $0, field: "deduct").amount, reason: $1) }
             let settlement = try SettlementService(staff.session()).settle(number, deductions: deductions, on: try optionalDate(on, "on"))
-            try output.emit(Renderer.renderOne(settlement.record, as: output.format))
+            try output.printOne(settlement.record)
             if let html {
                 var page = HTMLPage(title: "退租结算单 Settlement · \(settlement.lease) · \(settlement.on)")
                 page.paragraph("\(settlement.tenant) (\(settlement.creditCode)), \(settlement.park), \(settlement.lease)")

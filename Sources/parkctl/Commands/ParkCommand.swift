@@ -31,7 +31,7 @@ struct ParkCommand: ParsableCommand {
 
         func run() throws {
             let parks = try PortfolioService(staff.session()).parks()
-            try output.emit(Renderer.render(parks.map(\.record), as: output.format))
+            try output.print(parks.map(\.record))
         }
     }
 
@@ -48,11 +48,11 @@ struct ParkCommand: ParsableCommand {
             let billing = try portfolio.billingSettings(code)
             record.fields.append((key: "billing", value: .object(Record([
                 ("pay_within_days", .integer(billing.payWithinDays)), ("grace_days", .integer(billing.graceDays)),
-                ("late_fee_rate", .decimal(billing.lateFeeRate, places: 6)), ("rent_tax_rate", .decimal(billing.rentTaxRate, places: 4)),
-                ("property_fee_tax_rate", .decimal(billing.propertyFeeTaxRate, places: 4)),
-                ("utility_tax_rate", .decimal(billing.utilityTaxRate, places: 4))]))))
+                ("late_fee_rate", .ratio(billing.lateFeeRate, places: 6)), ("rent_tax_rate", .ratio(billing.rentTaxRate, places: 4)),
+                ("property_fee_tax_rate", .ratio(billing.propertyFeeTaxRate, places: 4)),
+                ("utility_tax_rate", .ratio(billing.utilityTaxRate, places: 4))]))))
             record.fields.append((key: "building_list", value: .records(try portfolio.buildings(park: code).map(\.record))))
-            try output.emit(Renderer.renderOne(record, as: output.format))
+            try output.printOne(record)
         }
     }
 }

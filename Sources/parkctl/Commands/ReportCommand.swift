@@ -44,7 +44,8 @@ struct ReportCommand: ParsableCommand {
                 park: scope.park, building: try scope.buildingAddress, asOf: try optionalDate(asOf, "as-of"),
                 asRecorded: try optionalDate(asRecorded, "as-recorded"), by: by)
             let records = rows.map(\.record)
-            try scope.output.emit(Renderer.render(records, as: scope.output.format))
+            try scope.output.print(records, chart: SpreadsheetChart(title: "chart.occupancy", categories: by.rawValue,
+                                                                     values: "occupancy_rate_area"))
             // Zeros as recorded before anything was: say why, on standard error.
             if let recorded = try optionalDate(asRecorded, "as-recorded") {
                 let first = try report.firstRecordedDay(park: scope.park ?? (try scope.buildingAddress)?.park)
@@ -77,7 +78,7 @@ struct ReportCommand: ParsableCommand {
             let rows = try VacancyReport(scope.staff.session()).run(
                 park: scope.park, building: try scope.buildingAddress, kind: kind,
                 minArea: try minArea.map { try Area(option: $0, field: "min-area").squareMetres }, asOf: try optionalDate(asOf, "as-of"))
-            try scope.output.emit(Renderer.render(rows.map(\.record), as: scope.output.format))
+            try scope.output.print(rows.map(\.record))
         }
     }
 
@@ -90,7 +91,7 @@ struct ReportCommand: ParsableCommand {
 
         func run() throws {
             let rows = try ExpiringReport(scope.staff.session()).run(within: within, park: scope.park)
-            try scope.output.emit(Renderer.render(rows.map(\.record), as: scope.output.format))
+            try scope.output.print(rows.map(\.record))
         }
     }
 
@@ -117,7 +118,7 @@ struct ReportCommand: ParsableCommand {
             }
             let (_, rows) = try RentRollReport(scope.staff.session()).run(park: scope.park, asOf: try optionalDate(asOf, "as-of"),
                                                                           month: firstDay)
-            try scope.output.emit(Renderer.render(rows.map(\.record), as: scope.output.format))
+            try scope.output.print(rows.map(\.record))
         }
     }
 
@@ -132,7 +133,7 @@ struct ReportCommand: ParsableCommand {
         func run() throws {
             let rows = try TicketReport(scope.staff.session()).run(park: scope.park, from: try optionalDate(from, "from"),
                                                                     to: try optionalDate(to, "to"))
-            try scope.output.emit(Renderer.render(rows.map(\.record), as: scope.output.format))
+            try scope.output.print(rows.map(\.record))
             if let warning = CalendarService.unarrangedWarning(rows.first?.unarrangedYears ?? [], in: "the report's working times") {
                 warn(warning)
             }
@@ -150,7 +151,8 @@ struct ReportCommand: ParsableCommand {
             if scope.output.format == .table {
                 emit(TrendChart.render(rows))
             } else {
-                try scope.output.emit(Renderer.render(rows.map(\.record), as: scope.output.format))
+                try scope.output.print(rows.map(\.record), chart: SpreadsheetChart(title: "chart.trend", categories: "month_end",
+                                                                                 values: "occupancy_rate_area", line: true))
             }
             if let html {
                 var page = HTMLPage(title: "出租率走势 Occupancy trend\(scope.park.map { " · \($0)" } ?? "")")
@@ -176,9 +178,9 @@ struct ReportCommand: ParsableCommand {
             switch output.format {
             case .table:
                 let colour = isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"].map(\.isEmpty) ?? true
-                emit(StackingText.render(plan, colour: colour))
-            case .json, .csv:
-                try output.emit(Renderer.render(plan.floors.flatMap { $0.cells }.map(\.record), as: output.format))
+                emit(StackingText.render(plan, colour: colour, language: output.language(for: .table)))
+            case .json, .csv, .xlsx:
+                try output.print(plan.floors.flatMap { $0.cells }.map(\.record))
             }
             if let html {
                 var page = HTMLPage(title: "租控图 Stacking plan \(plan.building) \(plan.buildingName) · \(plan.asOf)")
@@ -198,10 +200,9 @@ struct ReportCommand: ParsableCommand {
 
         func run() throws {
             let (_, rows) = try ReceivablesReport(try scope.staff.session()).run(asOf: try optionalDate(asOf, "as-of"), park: scope.park)
-            try scope.output.emit(Renderer.render(rows.map(\.record), as: scope.output.format,
-                                 columns: scope.output.format == .table
+            try scope.output.print(rows.map(\.record), columns: scope.output.format == .table
                                     ? ["scope", "tenant", "park", "phone", "not_due", "d1_30", "d31_60", "d61_90", "d91_180", "over_180",
-                                       "total", "credit", "deposit_held"] : nil))
+                                       "total", "credit", "deposit_held"] : nil)
         }
     }
 
@@ -217,7 +218,7 @@ struct ReportCommand: ParsableCommand {
         func run() throws {
             let rows = try CollectionReport(try scope.staff.session()).run(
                 from: try Day(option: from, field: "from").date, to: try Day(option: to, field: "to").date, park: scope.park)
-            try scope.output.emit(Renderer.render(rows.map(\.record), as: scope.output.format))
+            try scope.output.print(rows.map(\.record))
         }
     }
 
@@ -230,7 +231,7 @@ struct ReportCommand: ParsableCommand {
 
         func run() throws {
             let rows = try InvoiceService(try scope.staff.session()).uninvoiced(park: scope.park, tenant: tenant)
-            try scope.output.emit(Renderer.render(rows.map(\.record), as: scope.output.format))
+            try scope.output.print(rows.map(\.record))
         }
     }
 }

@@ -10,7 +10,7 @@ struct ServiceLevelCommand: ParsableCommand {
         @OptionGroup var staff: StaffOptions
         @OptionGroup var output: FormatOptions
         func run() throws {
-            try output.emit(Renderer.render(try ServiceLevelService(staff.session()).list().map(\.record), as: output.format))
+            try output.print(try ServiceLevelService(staff.session()).list().map(\.record))
         }
     }
 

@@ -48,7 +48,7 @@ struct StaffCommand: ParsableCommand {
                 }
             }
             let member = try StaffService(staff.session()).add(name, role: role, parks: codes, password: password, displayName: displayName)
-            try output.emit(Renderer.render([member.record], as: output.format))
+            try output.print([member.record])
         }
     }
 
@@ -57,7 +57,7 @@ struct StaffCommand: ParsableCommand {
         @OptionGroup var staff: StaffOptions
         @OptionGroup var output: FormatOptions
         func run() throws {
-            try output.emit(Renderer.render(try StaffService(staff.session()).list().map(\.record), as: output.format))
+            try output.print(try StaffService(staff.session()).list().map(\.record))
         }
     }
 
@@ -71,7 +71,7 @@ struct StaffCommand: ParsableCommand {
         @OptionGroup var output: FormatOptions
         func run() throws {
             let member = try StaffService(staff.session()).setDisplayName(name, displayName)
-            try output.emit(Renderer.render([member.record], as: output.format))
+            try output.print([member.record])
         }
     }
 

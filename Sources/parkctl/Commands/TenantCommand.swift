@@ -173,8 +173,7 @@ struct TenantCommand: ParsableCommand {
 
         func run() throws {
             let rows = try TenantService(staff.session()).list(park: park, stage: stage, name: name)
-            try output.emit(Renderer.render(rows.map(\.listRecord), as: output.format,
-                                 columns: output.format == .table ? ["name", "short_name", "credit_code", "industry", "contact", "phone", "park", "stage"] : nil))
+            try output.print(rows.map(\.listRecord), columns: output.format == .table ? ["name", "short_name", "credit_code", "industry", "contact", "phone", "park", "stage"] : nil)
         }
     }
 
@@ -187,7 +186,7 @@ struct TenantCommand: ParsableCommand {
         func run() throws {
             let (profile, applications) = try TenantService(staff.session()).show(creditCode: tenant)
             let record = Record(profile.fields + [("applications", .records(applications.map(\.detailRecord)))])
-            try output.emit(Renderer.renderOne(record, as: output.format))
+            try output.printOne(record)
         }
     }
 }

@@ -182,9 +182,8 @@ struct TicketCommand: ParsableCommand {
             filter.breachedOnly = breached
             filter.dueWithinMinutes = try dueWithin.map { try parseWallDuration($0, field: "due-within") }
             let tickets = try TicketService(staff.session()).list(filter)
-            try output.emit(Renderer.render(tickets.map(\.record), as: output.format,
-                                 columns: output.format == .table
-                                    ? ["number", "tenant", "category", "priority", "title", "status", "assignee", "resolution_due_at", "breached"] : nil))
+            try output.print(tickets.map(\.record), columns: output.format == .table
+                                    ? ["number", "tenant", "category", "priority", "title", "status", "assignee", "resolution_due_at", "breached"] : nil)
         }
     }
 
@@ -196,7 +195,7 @@ struct TicketCommand: ParsableCommand {
 
         func run() throws {
             let t = try TicketService(staff.session()).show(number)
-            try output.emit(Renderer.renderOne(t.detailRecord, as: output.format))
+            try output.printOne(t.detailRecord)
             if let warning = t.calendarWarning { warn(warning) }
         }
     }

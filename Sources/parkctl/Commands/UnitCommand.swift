@@ -45,9 +45,8 @@ struct UnitCommand: ParsableCommand {
             let asOf = try asOf.map { try Day(option: $0, field: "as-of").date }
             let units = try PortfolioService(staff.session())
                 .occupancy(park: park, building: building, kind: kind, status: status, asOf: asOf, floor: floor, tenant: tenant)
-            try output.emit(Renderer.render(units.map(\.record), as: output.format,
-                                 columns: output.format == .table
-                                    ? ["code", "floor", "area_m2", "kind", "list_rent", "status", "lease", "tenant"] : nil))
+            try output.print(units.map(\.record), columns: output.format == .table
+                                    ? ["code", "floor", "area_m2", "kind", "list_rent", "status", "lease", "tenant"] : nil)
         }
     }
 
@@ -59,7 +58,7 @@ struct UnitCommand: ParsableCommand {
 
         func run() throws {
             let u = try PortfolioService(staff.session()).unit(UnitAddress(parsing: unit))
-            try output.emit(Renderer.renderOne(u.record, as: output.format))
+            try output.printOne(u.record)
         }
     }
 

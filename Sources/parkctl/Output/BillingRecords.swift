@@ -6,16 +6,16 @@ import ParkCore
 extension Bill {
     var record: Record {
         Record([("number", .text(number)), ("lease", .text(lease)), ("tenant", .text(tenant)), ("credit_code", .text(creditCode)),
-                ("park", .text(park)), ("fee", .text(fee.rawValue)), ("period_start", .date(periodStart)),
+                ("park", .text(park)), ("fee", .label(fee)), ("period_start", .date(periodStart)),
                 ("period_end", .date(periodEnd)), ("due_on", .date(dueOn)), ("amount", .money(amount)), ("paid", .money(paid)),
-                ("waived", .money(waived)), ("balance", .money(balance)), ("status", .text(status.rawValue)),
+                ("waived", .money(waived)), ("balance", .money(balance)), ("status", .label(status)),
                 ("overdue_days", .integer(overdueDays)), ("reason", .optional(reason))])
     }
 }
 
 extension Allocation {
     var record: Record {
-        Record([("bill", .text(bill)), ("fee", .text(fee.rawValue)), ("source", .text(source)), ("amount", .money(amount)),
+        Record([("bill", .text(bill)), ("fee", .label(fee)), ("source", .text(source)), ("amount", .money(amount)),
                 ("applied_on", .date(appliedOn))])
     }
 }
@@ -32,7 +32,7 @@ extension BillDetail {
         })))
         record.fields.append((key: "invoices", value: .records(invoices.map {
             Record([("invoice", .text($0.invoice)), ("issued_on", .date($0.issuedOn)), ("amount", .money($0.amount)),
-                    ("tax_rate", .decimal($0.taxRate, places: 4)), ("tax", .money($0.tax))])
+                    ("tax_rate", .ratio($0.taxRate, places: 4)), ("tax", .money($0.tax))])
         })))
         return record
     }
@@ -41,7 +41,7 @@ extension BillDetail {
 extension Payment {
     var record: Record {
         Record([("number", .text(number)), ("tenant", .text(tenant)), ("credit_code", .text(creditCode)), ("park", .text(park)),
-                ("amount", .money(amount)), ("received_on", .date(receivedOn)), ("method", .text(method.rawValue)),
+                ("amount", .money(amount)), ("received_on", .date(receivedOn)), ("method", .label(method)),
                 ("reference", .optional(reference)), ("allocated", .money(allocated)), ("unallocated", .money(unallocated)),
                 ("reversed_on", .date(reversedOn)), ("reversal_reason", .optional(reversalReason))])
     }
@@ -49,7 +49,7 @@ extension Payment {
 
 extension ReceivablesReport.Row {
     var record: Record {
-        Record([("scope", .text(scope)), ("tenant", .optional(tenant)), ("credit_code", .optional(creditCode)), ("park", .optional(park)),
+        Record([("scope", .code(scope, in: "scope")), ("tenant", .optional(tenant)), ("credit_code", .optional(creditCode)), ("park", .optional(park)),
                 ("contact", .optional(contact)), ("phone", .optional(phone)), ("not_due", .money(notDue)), ("d1_30", .money(d1to30)),
                 ("d31_60", .money(d31to60)), ("d61_90", .money(d61to90)), ("d91_180", .money(d91to180)), ("over_180", .money(over180)),
                 ("total", .money(total)), ("credit", .money(credit)), ("deposit_held", .money(depositHeld))])
@@ -58,15 +58,15 @@ extension ReceivablesReport.Row {
 
 extension CollectionReport.Row {
     var record: Record {
-        Record([("scope", .text(scope)), ("park", .optional(park)), ("fee", .optional(fee?.rawValue)), ("billed", .money(billed)),
+        Record([("scope", .code(scope, in: "scope")), ("park", .optional(park)), ("fee", .label(fee)), ("billed", .money(billed)),
                 ("collected", .money(collected)), ("outstanding", .money(outstanding)),
-                ("rate", rate.map { .decimal($0, places: 4) } ?? .null), ("in_rate", .bool(inRate))])
+                ("rate", .ratio(rate)), ("in_rate", .bool(inRate))])
     }
 }
 
 extension Statement.Line {
     var record: Record {
-        Record([("day", .date(day)), ("kind", .text(kind)), ("document", .text(document)), ("description", .text(description)),
+        Record([("day", .date(day)), ("kind", .code(kind, in: "entry")), ("document", .text(document)), ("description", .text(description)),
                 ("amount", .money(amount)), ("balance", .money(balance))])
     }
 }
@@ -101,8 +101,8 @@ extension Invoice {
         Record([("number", .text(number)), ("tenant", .text(tenant)), ("park", .text(park)), ("issued_on", .date(issuedOn)),
                 ("total", .money(total)),
                 ("lines", .records(lines.map {
-                    Record([("bill", .text($0.bill)), ("fee", .text($0.fee.rawValue)), ("amount", .money($0.amount)),
-                            ("tax_rate", .decimal($0.taxRate, places: 4)), ("tax", .money($0.tax))])
+                    Record([("bill", .text($0.bill)), ("fee", .label($0.fee)), ("amount", .money($0.amount)),
+                            ("tax_rate", .ratio($0.taxRate, places: 4)), ("tax", .money($0.tax))])
                 }))])
     }
 }
@@ -110,7 +110,7 @@ extension Invoice {
 extension UninvoicedBill {
     var record: Record {
         Record([("bill", .text(bill)), ("tenant", .text(tenant)), ("credit_code", .text(creditCode)), ("park", .text(park)),
-                ("fee", .text(fee.rawValue)), ("period_start", .date(periodStart)), ("period_end", .date(periodEnd)),
+                ("fee", .label(fee)), ("period_start", .date(periodStart)), ("period_end", .date(periodEnd)),
                 ("amount", .money(amount)), ("paid", .money(paid)), ("invoiced", .money(invoiced)), ("uninvoiced", .money(uninvoiced))])
     }
 }

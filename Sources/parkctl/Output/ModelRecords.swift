@@ -5,7 +5,7 @@ import ParkCore
 
 extension Park {
     var record: Record {
-        Record([("code", .text(code)), ("name", .text(name)), ("kind", .text(kind.rawValue)),
+        Record([("code", .text(code)), ("name", .text(name)), ("kind", .label(kind)),
                 ("industries", .list(industries)), ("address", .optional(address)),
                 ("buildings", .integer(buildingCount)), ("units", .integer(unitCount)), ("area_m2", .money(areaM2))])
     }
@@ -22,7 +22,7 @@ extension Building {
 extension RentalUnit {
     var record: Record {
         Record([("code", .text(address.description)), ("park", .text(address.park)), ("building", .text(address.building)),
-                ("floor", .integer(floor)), ("area_m2", .money(areaM2)), ("kind", .text(kind.rawValue)),
+                ("floor", .integer(floor)), ("area_m2", .money(areaM2)), ("kind", .label(kind)),
                 ("list_rent", .money(listRent)), ("off_market", .bool(offMarketReason != nil)),
                 ("off_market_reason", .optional(offMarketReason))])
     }
@@ -38,18 +38,18 @@ extension Tenant {
 extension Onboarding {
     /// A row of `tenant list`.
     var listRecord: Record {
-        Record(tenant.fields + [("park", .text(park)), ("stage", .text(stage.rawValue)),
+        Record(tenant.fields + [("park", .text(park)), ("stage", .label(stage)),
                                 ("applied_at", .time(appliedAt)), ("override_reason", .optional(overrideReason))])
     }
 
     /// One application in `tenant show`, with its timeline and checklist.
     var detailRecord: Record {
-        Record([("park", .text(park)), ("stage", .text(stage.rawValue)), ("applied_at", .time(appliedAt)),
-                ("wanted_area_m2", .money(wantedAreaM2)), ("wanted_kind", .optional(wantedKind?.rawValue)),
+        Record([("park", .text(park)), ("stage", .label(stage)), ("applied_at", .time(appliedAt)),
+                ("wanted_area_m2", .money(wantedAreaM2)), ("wanted_kind", .label(wantedKind)),
                 ("override_reason", .optional(overrideReason)),
                 ("checklist_complete", .bool(checklistComplete)),
                 ("timeline", .records(steps.map { step in
-                    Record([("on", .date(step.on)), ("from", .optional(step.from?.rawValue)), ("to", .text(step.to.rawValue)),
+                    Record([("on", .date(step.on)), ("from", .label(step.from)), ("to", .label(step.to)),
                             ("actor", .text(step.actor)), ("reason", .optional(step.reason))])
                 })),
                 ("checklist", .records(checklist.map { check in
@@ -84,8 +84,8 @@ extension Lease {
                 ("current_property_fee", .money(currentPropertyFee)),
                 ("free_from", .date(freeWindow?.first)), ("free_to", .date(freeWindow?.last)),
                 ("fit_out_from", .date(fitOutWindow?.first)), ("fit_out_to", .date(fitOutWindow?.last)),
-                ("deposit", .money(deposit)), ("escalation_pct", .money(escalationPct)), ("cycle", .text(cycle.rawValue)),
-                ("status", .text(status.rawValue)), ("renews", .optional(renews)), ("renewed_by", .optional(renewedBy)),
+                ("deposit", .money(deposit)), ("escalation_pct", .money(escalationPct)), ("cycle", .label(cycle)),
+                ("status", .label(status)), ("renews", .optional(renews)), ("renewed_by", .optional(renewedBy)),
                 ("end_reason", .optional(endReason))])
     }
 }
@@ -142,7 +142,7 @@ extension RentMonth {
 extension UnitOccupancy {
     var record: Record {
         let base = unit.record
-        base.fields.append((key: "status", value: .text(status.rawValue)))
+        base.fields.append((key: "status", value: .label(status)))
         base.fields.append((key: "fitting_out", value: .bool(fittingOut)))
         base.fields.append((key: "lease", value: .optional(lease)))
         base.fields.append((key: "tenant", value: .optional(tenant)))
@@ -154,11 +154,11 @@ extension UnitOccupancy {
 extension Ticket {
     var record: Record {
         Record([("number", .text(number)), ("park", .text(park)), ("tenant", .text(tenantName)),
-                ("credit_code", .text(tenantCreditCode)), ("unit", .optional(unit)), ("category", .text(category.rawValue)),
-                ("priority", .text(priority.rawValue)), ("title", .text(title)), ("description", .optional(description)),
+                ("credit_code", .text(tenantCreditCode)), ("unit", .optional(unit)), ("category", .label(category)),
+                ("priority", .label(priority)), ("title", .text(title)), ("description", .optional(description)),
                 ("reporter", .optional(reporter)), ("assignee", .optional(assignee)),
-                ("assignee_name", .optional(assigneeName)), ("status", .text(status.rawValue)),
-                ("clock", .text(clock.rawValue)), ("opened_at", .time(openedAt)), ("first_response_at", .time(firstResponseAt)),
+                ("assignee_name", .optional(assigneeName)), ("status", .label(status)),
+                ("clock", .label(clock)), ("opened_at", .time(openedAt)), ("first_response_at", .time(firstResponseAt)),
                 ("resolved_at", .time(resolvedAt)), ("closed_at", .time(closedAt)),
                 ("response_due_at", .time(responseDueAt)), ("resolution_due_at", .time(resolutionDueAt)),
                 ("response_breached", .bool(responseBreached)), ("resolution_breached", .bool(resolutionBreached)),
@@ -178,15 +178,15 @@ extension Ticket {
 
 extension ServiceLevel {
     var record: Record {
-        Record([("category", .text(category.rawValue)), ("priority", .text(priority.rawValue)),
+        Record([("category", .label(category)), ("priority", .label(priority)),
                 ("response", .text(response.description)), ("resolution", .text(resolution.description)),
-                ("clock", .text(clock.rawValue))])
+                ("clock", .label(clock))])
     }
 }
 
 extension CalendarEntry {
     var record: Record {
-        Record([("date", .date(day)), ("kind", .text(kind.rawValue)), ("name", .optional(name)), ("park", .optional(park)),
+        Record([("date", .date(day)), ("kind", .label(kind)), ("name", .optional(name)), ("park", .optional(park)),
                 ("source", .optional(source))])
     }
 }

@@ -2,9 +2,9 @@ import ArgumentParser
 import Foundation
 import ParkCore
 
-/// `--format table|json|csv`.
+/// `--format table|json|csv|xlsx`.
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-    case table, json, csv
+    case table, json, csv, xlsx
 }
 
 struct FormatOptions: ParsableArguments {
@@ -18,18 +18,76 @@ struct FormatOptions: ParsableArguments {
     @Option(choice: "Encoding of CSV (gbk: what Excel and WPS on Chinese Windows open by default)")
     var encoding: TextEncoding = .utf8
 
+    @Option(help: ArgumentHelp("CSV headers and labels in this language (default: PARKCTL_LANG's); en gives the JSON keys and codes.",
+                               valueName: "language"))
+    var headers: Language?
+
+    @Option(help: ArgumentHelp("Write to this file instead of standard output (needed for --format xlsx).", valueName: "file"))
+    var output: String?
+
+    /// Prints records as a list in the chosen format; a spreadsheet gets `chart`, if any.
+    func print(_ records: [Record], as fixed: OutputFormat? = nil, columns: [String]? = nil, chart: SpreadsheetChart? = nil) throws {
+        let format = fixed ?? format
+        if format == .xlsx { return try writeSpreadsheet(records, columns: columns, chart: chart) }
+        try emit(Renderer.render(records, as: format, columns: columns, language: language(for: format)))
+    }
+
+    /// Prints one record (a `show`); in a spreadsheet, a row a field.
+    func printOne(_ record: Record) throws {
+        if format == .xlsx {
+            let language = language(for: .xlsx)
+            let rows = record.fields.map { Record([("field", .text(Renderer.header($0.key, language))), ("value", $0.value)]) }
+            return try writeSpreadsheet(rows, columns: nil, chart: nil)
+        }
+        try emit(Renderer.renderOne(record, as: format, language: language(for: format)))
+    }
+
+    /// The records as one sheet of an .xlsx file; a report's total row in bold.
+    private func writeSpreadsheet(_ records: [Record], columns: [String]?, chart: SpreadsheetChart?) throws {
+        guard let output else { throw ParkError.invalid("--format xlsx writes a file: give --output FILE.xlsx") }
+        let language = language(for: .xlsx)
+        let keys = columns ?? Renderer.scalarKeys(records.first)
+        let book = try Spreadsheet(path: output)
+        book.header(keys.map { Renderer.header($0, language) })
+        for record in records {
+            var total = false
+            if case .label("total", _)? = record["scope"] { total = true }
+            book.append(keys.map { record[$0] ?? .null }, language: language, bold: total)
+        }
+        // The chart leaves the total out: it compares the rows.
+        let charted = records.prefix { if case .label("total", _)? = $0["scope"] { false } else { true } }.count
+        if let chart, charted > 0, let categories = keys.firstIndex(of: chart.categories), let values = keys.firstIndex(of: chart.values) {
+            book.chart(title: Catalogue.text(chart.title, in: language), categories: categories, values: values, rows: 1...charted,
+                       line: chart.line, percent: true)
+        }
+        try book.close()
+    }
+
+    /// Tables follow PARKCTL_LANG; CSV too, unless --headers says otherwise; JSON is the
+    /// stable English contract.
+    func language(for format: OutputFormat) -> Language {
+        switch format {
+        case .json: .en
+        case .csv, .xlsx: headers ?? OutputLanguage.current
+        case .table: OutputLanguage.current
+        }
+    }
+
     func validate() throws {
         if format != .csv, excel || encoding != .utf8 {
             throw ValidationError("--excel and --encoding are for --format csv")
         }
+        if format != .csv && format != .xlsx, headers != nil { throw ValidationError("--headers is for --format csv or xlsx") }
+        if format == .xlsx, output == nil { throw ValidationError("--format xlsx writes a file: give --output FILE.xlsx") }
         if excel, encoding != .utf8 {
             throw ValidationError("--excel writes UTF-8 with a byte-order mark; --encoding gbk writes GBK, which has none: give one of them")
         }
     }
 
-    /// Prints rendered output: CSV in the encoding asked for, the rest as it is.
+    /// Prints rendered output (to --output's file, if given): CSV in the encoding asked
+    /// for, the rest as it is.
     func emit(_ text: String) throws {
-        guard format == .csv, excel || encoding != .utf8 else { return parkctl.emit(text) }
+        guard format == .csv, excel || encoding != .utf8 else { return try write(Data(text.utf8)) }
         var bytes: [UInt8] = excel ? [0xEF, 0xBB, 0xBF] : []
         if encoding == .gbk {
             let transcoder = try GB18030Transcoder(toGB18030: true)
@@ -40,8 +98,26 @@ struct FormatOptions: ParsableArguments {
         } else {
             bytes.append(contentsOf: text.utf8)
         }
-        FileHandle.standardOutput.write(Data(bytes))
+        try write(Data(bytes))
     }
+
+    private func write(_ data: Data) throws {
+        guard let output else { return FileHandle.standardOutput.write(data) }
+        do {
+            try data.write(to: URL(fileURLWithPath: output))
+        } catch {
+            throw ParkError.invalid("cannot write '\(output)': \(error.localizedDescription)")
+        }
+    }
+}
+
+/// A native chart for a report's spreadsheet: `values` (a rate) by `categories`, both keys
+/// of its records; `title` a catalogue key.
+struct SpreadsheetChart {
+    var title: String
+    var categories: String
+    var values: String
+    var line = false
 }
 
 /// Prints records in the chosen format.
@@ -50,38 +126,45 @@ struct FormatOptions: ParsableArguments {
 /// - json: an array of objects (or one object for `show`), snake_case keys, numbers as numbers;
 /// - csv: RFC 4180, a header row with the same names as the JSON keys.
 enum Renderer {
-    static func render(_ records: [Record], as format: OutputFormat, columns: [String]? = nil) -> String {
+    static func render(_ records: [Record], as format: OutputFormat, columns: [String]? = nil, language: Language = .en) -> String {
         switch format {
         case .json: return json(.records(records)) + "\n"
-        case .csv: return csv(records, columns: columns)
-        case .table: return table(records, columns: columns)
+        // A workbook is written by FormatOptions; as text it is its CSV.
+        case .csv, .xlsx: return csv(records, columns: columns, language: language)
+        case .table: return table(records, columns: columns, language: language)
         }
     }
 
-    static func renderOne(_ record: Record, as format: OutputFormat) -> String {
+    static func renderOne(_ record: Record, as format: OutputFormat, language: Language = .en) -> String {
         switch format {
         case .json: return json(.object(record)) + "\n"
-        case .csv: return csv([record], columns: nil)
-        case .table: return keyValue(record)
+        case .csv, .xlsx: return csv([record], columns: nil, language: language)
+        case .table: return keyValue(record, language: language)
         }
+    }
+
+    /// A column's header: the key itself in English (the JSON key), the catalogue's name otherwise.
+    static func header(_ key: String, _ language: Language) -> String {
+        language == .en ? key : Catalogue.text("column." + key, in: language)
     }
 
     // MARK: table
 
-    static func table(_ records: [Record], columns: [String]?) -> String {
+    static func table(_ records: [Record], columns: [String]?, language: Language = .en) -> String {
         guard let first = records.first else { return "(none)\n" }
         let keys = columns ?? first.keys.filter { key in
             if case .records = first[key] { return false }
             if case .object = first[key] { return false }
             return true
         }
-        let cells = records.map { r in keys.map { cellText(r[$0]?.plain ?? "") } }
+        let cells = records.map { r in keys.map { cellText(r[$0]?.shown(in: language) ?? "") } }
         let numeric = keys.map { key in
             records.allSatisfy { r in
-                switch r[key] { case .integer?, .decimal?, .null?, nil: true; default: false }
+                switch r[key] { case .integer?, .decimal?, .ratio?, .null?, nil: true; default: false }
             }
         }
-        var widths = keys.map(DisplayWidth.of)
+        let titles = keys.map { header($0, language) }
+        var widths = titles.map(DisplayWidth.of)
         for row in cells { for (i, c) in row.enumerated() { widths[i] = max(widths[i], DisplayWidth.of(c)) } }
         func line(_ values: [String]) -> String {
             var parts: [String] = []
@@ -92,7 +175,7 @@ enum Renderer {
             }
             return parts.joined(separator: "  ")
         }
-        var out = line(keys) + "\n"
+        var out = line(titles) + "\n"
         out += widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ") + "\n"
         for row in cells { out += line(row) + "\n" }
         return out
@@ -105,30 +188,30 @@ enum Renderer {
             .replacingOccurrences(of: "\n", with: "↵").replacingOccurrences(of: "\t", with: " ")
     }
 
-    static func keyValue(_ record: Record, indent: String = "") -> String {
+    static func keyValue(_ record: Record, indent: String = "", language: Language = .en) -> String {
         let scalars = record.fields.filter { if case .records = $0.value { false } else if case .object = $0.value { false } else { true } }
-        let width = scalars.map { DisplayWidth.of($0.key) }.max() ?? 0
+        let width = scalars.map { DisplayWidth.of(header($0.key, language)) }.max() ?? 0
         var out = ""
         for field in scalars {
             // A multi-line value (a ticket's description) continues under its first line;
             // other control characters are written as \u{…}.
-            let value = Validate.escapingControlCharacters(field.value.plain, keeping: ["\n"])
+            let value = Validate.escapingControlCharacters(field.value.shown(in: language), keeping: ["\n"])
                 .replacingOccurrences(of: "\n", with: "\n" + indent + String(repeating: " ", count: width + 2))
-            out += indent + DisplayWidth.pad(field.key + ":", to: width + 1) + " " + value + "\n"
+            out += indent + DisplayWidth.pad(header(field.key, language) + ":", to: width + 1) + " " + value + "\n"
         }
         for field in record.fields {
             switch field.value {
             case .records(let rs):
-                out += "\n\(indent)\(field.key):\n"
+                out += "\n\(indent)\(header(field.key, language)):\n"
                 let nestedTables = rs.contains { $0.fields.contains { if case .records = $0.value { true } else { false } } }
                 if nestedTables {
-                    for r in rs { out += keyValue(r, indent: indent + "  ") + "\n" }
+                    for r in rs { out += keyValue(r, indent: indent + "  ", language: language) + "\n" }
                 } else {
-                    out += table(rs, columns: nil).split(separator: "\n", omittingEmptySubsequences: false)
+                    out += table(rs, columns: nil, language: language).split(separator: "\n", omittingEmptySubsequences: false)
                         .map { $0.isEmpty ? "" : indent + "  " + $0 }.joined(separator: "\n")
                 }
             case .object(let r):
-                out += "\n\(indent)\(field.key):\n" + keyValue(r, indent: indent + "  ")
+                out += "\n\(indent)\(header(field.key, language)):\n" + keyValue(r, indent: indent + "  ", language: language)
             default: break
             }
         }
@@ -137,15 +220,20 @@ enum Renderer {
 
     // MARK: csv
 
-    static func csv(_ records: [Record], columns: [String]?) -> String {
-        let keys = columns ?? records.first?.keys.filter { k in
-            if case .records = records.first?[k] { return false }
-            if case .object = records.first?[k] { return false }
+    /// The keys of a record's own values (not its nested lists), the columns of CSV and spreadsheets.
+    static func scalarKeys(_ record: Record?) -> [String] {
+        record?.fields.filter { field in
+            if case .records = field.value { return false }
+            if case .object = field.value { return false }
             return true
-        } ?? []
-        var out = keys.map(csvField).joined(separator: ",") + "\r\n"
+        }.map(\.key) ?? []
+    }
+
+    static func csv(_ records: [Record], columns: [String]?, language: Language = .en) -> String {
+        let keys = columns ?? scalarKeys(records.first)
+        var out = keys.map { csvField(header($0, language)) }.joined(separator: ",") + "\r\n"
         for r in records {
-            out += keys.map { csvField(r[$0].map(csvText) ?? "") }.joined(separator: ",") + "\r\n"
+            out += keys.map { csvField(r[$0].map { csvText($0, language) } ?? "") }.joined(separator: ",") + "\r\n"
         }
         return out
     }
@@ -153,8 +241,9 @@ enum Renderer {
     /// A value's CSV text: text that a spreadsheet would run as a formula is protected
     /// (``FormulaGuard``), control characters but line breaks and tabs are written as
     /// `\u{1B}`; numbers stay numbers.
-    static func csvText(_ value: OutputValue) -> String {
+    static func csvText(_ value: OutputValue, _ language: Language = .en) -> String {
         switch value {
+        case .label(let code, let key): language == .en ? code : Catalogue.text(key, in: language)
         case .text, .list: FormulaGuard.protect(Validate.escapingControlCharacters(value.plain, keeping: ["\n", "\t"]))
         case .instant(let date): Timestamps.spreadsheet(date)
         default: value.plain
@@ -190,6 +279,9 @@ enum Renderer {
         case .decimal(let d, let places): out.append(OutputValue.fixed(d, places: places))
         case .bool(let b): out.append(b ? "true" : "false")
         case .instant(let date): appendJSONString(Timestamps.iso8601(date), into: &out)
+        case .day(let date): appendJSONString(date.description, into: &out)
+        case .label(let code, _): appendJSONString(code, into: &out)
+        case .ratio(let d, let places): out.append(OutputValue.fixed(d, places: places))
         case .null: out.append("null")
         case .list(let items):
             out.append("[")

@@ -12,14 +12,29 @@ enum OutputValue {
     /// An instant: ISO 8601 with the parks' offset in JSON and tables, the local
     /// `YYYY-MM-DD HH:MM:SS` that Excel reads as a date and time in CSV.
     case instant(Date)
+    /// A day: YYYY-MM-DD in text, a date in a spreadsheet.
+    case day(CalendarDate)
+    /// A value of a vocabulary: its code in JSON, English tables and CSV; its label
+    /// (the catalogue's `key`) in Chinese ones: live_room, 直播间.
+    case label(code: String, key: String)
+    /// A fraction (an occupancy or tax rate) with `places` decimals: 0.2823 in JSON,
+    /// English tables and CSV; a percentage in Chinese tables: 28.2%.
+    case ratio(Decimal, places: Int)
     case list([String])
     case null
     case records([Record])
     case object(Record)
 
     static func optional(_ text: String?) -> OutputValue { text.map(OutputValue.text) ?? .null }
-    static func date(_ date: CalendarDate?) -> OutputValue { date.map { .text($0.description) } ?? .null }
+    static func date(_ date: CalendarDate?) -> OutputValue { date.map(OutputValue.day) ?? .null }
     static func money(_ value: Decimal?) -> OutputValue { value.map { .decimal($0, places: 2) } ?? .null }
+    static func label<V: Vocabulary>(_ value: V) -> OutputValue { .label(code: value.rawValue, key: value.labelKey) }
+    static func label<V: Vocabulary>(_ value: V?) -> OutputValue { value.map { .label($0) } ?? .null }
+    /// A code of a family the catalogue names: `.code("total", in: "scope")` is 合计 in Chinese.
+    static func code(_ code: String?, in family: String) -> OutputValue {
+        code.map { .label(code: $0, key: family + "." + $0) } ?? .null
+    }
+    static func ratio(_ value: Decimal?, places: Int = 4) -> OutputValue { value.map { .ratio($0, places: places) } ?? .null }
     static func time(_ date: Date?) -> OutputValue { date.map(OutputValue.instant) ?? .null }
 
     /// The plain text used in tables and CSV.
@@ -30,11 +45,43 @@ enum OutputValue {
         case .decimal(let d, let places): Self.fixed(d, places: places)
         case .bool(let b): b ? "true" : "false"
         case .instant(let date): Timestamps.iso8601(date)
+        case .day(let date): date.description
+        case .label(let code, _): code
+        case .ratio(let d, let places): Self.fixed(d, places: places)
         case .list(let items): items.joined(separator: ",")
         case .null: ""
         case .records(let rs): "\(rs.count) items"
         case .object: "{…}"
         }
+    }
+
+    /// The text a person reads in a table of `language`: labels, percentages and
+    /// amounts grouped by thousands in Chinese; `plain` in English.
+    func shown(in language: Language) -> String {
+        guard language != .en else { return plain }
+        switch self {
+        case .label(_, let key): return Catalogue.text(key, in: language)
+        case .ratio(let d, let places):
+            // Two places fewer as a percentage, and one fewer again: 0.2823 → 28.2%.
+            return Self.fixed(d * 100, places: max(1, places - 3)) + "%"
+        case .decimal(let d, let places): return Self.grouped(Self.fixed(d, places: places))
+        case .bool(let b): return Catalogue.text(b ? "text.yes" : "text.no", in: language)
+        default: return plain
+        }
+    }
+
+    /// 1234567.50 as 1,234,567.50.
+    static func grouped(_ number: String) -> String {
+        let negative = number.hasPrefix("-")
+        let body = negative ? number.dropFirst() : Substring(number)
+        let whole = body.prefix { $0 != "." }
+        guard whole.count > 3 else { return number }
+        var out = ""
+        for (i, c) in whole.enumerated() {
+            if i > 0 && (whole.count - i) % 3 == 0 { out.append(",") }
+            out.append(c)
+        }
+        return (negative ? "-" : "") + out + body.dropFirst(whole.count)
     }
 
     /// `d` with exactly `places` decimals, rounded half away from zero (no binary noise).

@@ -8,22 +8,22 @@ extension OccupancyReport.Row {
     }
 
     var record: Record {
-        Record([("scope", .text(scope)), ("park", .optional(park)), ("building", .optional(building)),
-                ("floor", floor.map(OutputValue.integer) ?? .null), ("kind", .optional(kind)),
+        Record([("scope", .code(scope, in: "scope")), ("park", .optional(park)), ("building", .optional(building)),
+                ("floor", floor.map(OutputValue.integer) ?? .null), ("kind", .code(kind, in: "unit_kind")),
                 ("units_total", .integer(unitsTotal)), ("units_leased", .integer(unitsLeased)),
                 ("units_reserved", .integer(unitsReserved)), ("units_vacant", .integer(unitsVacant)),
                 ("units_off_market", .integer(unitsOffMarket)), ("area_total_m2", .money(areaTotal)),
                 ("area_leased_m2", .money(areaLeased)), ("area_reserved_m2", .money(areaReserved)),
                 ("area_vacant_m2", .money(areaVacant)), ("area_off_market_m2", .money(areaOffMarket)),
-                ("occupancy_rate_area", occupancyRateArea.map { .decimal($0, places: 4) } ?? .null),
-                ("occupancy_rate_units", occupancyRateUnits.map { .decimal($0, places: 4) } ?? .null)])
+                ("occupancy_rate_area", .ratio(occupancyRateArea)),
+                ("occupancy_rate_units", .ratio(occupancyRateUnits))])
     }
 }
 
 extension VacancyReport.Row {
     var record: Record {
         Record([("unit", .text(unit)), ("park", .text(park)), ("building", .text(building)), ("floor", .integer(floor)),
-                ("kind", .text(kind)), ("area_m2", .money(areaM2)), ("list_rent", .money(listRent)),
+                ("kind", .code(kind, in: "unit_kind")), ("area_m2", .money(areaM2)), ("list_rent", .money(listRent)),
                 ("vacant_since", .date(vacantSince)), ("days_vacant", daysVacant.map(OutputValue.integer) ?? .null)])
     }
 }
@@ -39,7 +39,7 @@ extension ExpiringReport.Row {
 
 extension RentRollReport.Row {
     var record: Record {
-        Record([("scope", .text(scope)), ("lease", .optional(lease)), ("tenant", .optional(tenant)), ("park", .optional(park)),
+        Record([("scope", .code(scope, in: "scope")), ("lease", .optional(lease)), ("tenant", .optional(tenant)), ("park", .optional(park)),
                 ("units", scope == "total" ? .null : .list(units)), ("area_m2", .money(areaM2)), ("rent_per_m2", .money(rentPerM2)),
                 ("month_rent_due", .money(monthRentDue)), ("month_property_fee_due", .money(monthPropertyFeeDue)),
                 ("deposit", .money(deposit)), ("next_escalation", .date(nextEscalation)), ("end", .date(end))])
@@ -49,12 +49,12 @@ extension RentRollReport.Row {
 extension TicketReport.Row {
     var record: Record {
         func hours(_ d: Decimal?) -> OutputValue { d.map { .decimal($0, places: 2) } ?? .null }
-        return Record([("scope", .text(scope)), ("category", .optional(category)), ("priority", .optional(priority)),
+        return Record([("scope", .code(scope, in: "scope")), ("category", .code(category, in: "category")), ("priority", .code(priority, in: "priority")),
                        ("opened", .integer(opened)), ("resolved", .integer(resolved)), ("open_now", .integer(openNow)),
                        ("breached", .integer(breached)), ("response_hours_median", hours(responseHoursMedian)),
                        ("response_hours_p90", hours(responseHoursP90)), ("resolution_hours_median", hours(resolutionHoursMedian)),
                        ("resolution_hours_p90", hours(resolutionHoursP90)),
-                       ("met_share", metShare.map { .decimal($0, places: 4) } ?? .null)])
+                       ("met_share", .ratio(metShare))])
     }
 }
 
@@ -62,13 +62,13 @@ extension TrendReport.Row {
     var record: Record {
         Record([("month_end", .date(monthEnd)), ("area_total_m2", .money(areaTotal)), ("area_leased_m2", .money(areaLeased)),
                 ("area_off_market_m2", .money(areaOffMarket)),
-                ("occupancy_rate_area", occupancyRateArea.map { .decimal($0, places: 4) } ?? .null)])
+                ("occupancy_rate_area", .ratio(occupancyRateArea))])
     }
 }
 
 extension StackingPlan.Cell {
     var record: Record {
-        Record([("unit", .text(unit)), ("floor", .integer(floor)), ("area_m2", .money(areaM2)), ("state", .text(state.rawValue)),
+        Record([("unit", .text(unit)), ("floor", .integer(floor)), ("area_m2", .money(areaM2)), ("state", .label(state)),
                 ("tenant", .optional(tenant)), ("lease", .optional(lease)), ("lease_end", .date(leaseEnd))])
     }
 }
@@ -119,9 +119,10 @@ enum StackingText {
         return "\(mark(cell.state)) \(cell.unit) \(tenant) \(OutputValue.fixed(cell.areaM2, places: 0))㎡"
     }
 
-    static func render(_ plan: StackingPlan.Plan, colour: Bool) -> String {
+    static func render(_ plan: StackingPlan.Plan, colour: Bool, language: Language) -> String {
         let width = plan.floors.flatMap(\.cells).map { DisplayWidth.of(text($0)) }.max() ?? 10
-        var out = Validate.escapingControlCharacters("\(plan.building) \(plan.buildingName)") + " · as of \(plan.asOf)\n"
+        var out = Validate.escapingControlCharacters("\(plan.building) \(plan.buildingName)")
+            + " · \(Catalogue.text("text.as_of", in: language)) \(plan.asOf)\n"
         for floor in plan.floors {
             out += DisplayWidth.pad("\(floor.floor)F", to: 4, right: true) + " │"
             for cell in floor.cells {
@@ -130,8 +131,8 @@ enum StackingText {
             }
             out += "\n"
         }
-        out += "legend: " + StackingPlan.State.allCases.map { state in
-            (colour ? ansi(state) + " \(mark(state)) " + "\u{1B}[0m" : mark(state)) + " " + state.label
+        out += Catalogue.text("text.legend", in: language) + ": " + StackingPlan.State.allCases.map { state in
+            (colour ? ansi(state) + " \(mark(state)) " + "\u{1B}[0m" : mark(state)) + " " + state.label(in: language)
         }.joined(separator: "  ") + "\n"
         return out
     }
@@ -139,7 +140,7 @@ enum StackingText {
     static func html(_ plan: StackingPlan.Plan) -> String {
         let columns = plan.floors.map(\.cells.count).max() ?? 0
         var h = "<div class=\"legend\">" + StackingPlan.State.allCases.map {
-            "<span class=\"\($0.rawValue)\">\(HTMLPage.escape($0.label))</span>"
+            "<span class=\"\($0.rawValue)\">\(HTMLPage.escape($0.label(in: .en) + " " + $0.label(in: .zh)))</span>"
         }.joined() + "</div>"
         h += "<table class=\"stack\"><tbody>"
         for floor in plan.floors {

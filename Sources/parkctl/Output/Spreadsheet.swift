@@ -1,0 +1,134 @@
+import CXlsxWriter
+import Foundation
+import ParkCore
+
+/// Records as an Excel workbook (.xlsx), through libxlsxwriter: one sheet, a bold
+/// frozen header row with a filter, typed cells (numbers as numbers with their
+/// decimals, dates and times as Excel's, rates as percentages, yes/no as booleans),
+/// columns as wide as their text (汉字 count double), a report's total row in bold.
+/// Rows are written in order in constant memory, so a long list costs no more than a
+/// short one. The sheet is called parkctl (a name in Latin letters, which every
+/// spreadsheet program's formulas accept).
+final class Spreadsheet {
+    private let workbook: UnsafeMutablePointer<lxw_workbook>
+    private let sheet: UnsafeMutablePointer<lxw_worksheet>
+    private let path: String
+    private var formats: [String: UnsafeMutablePointer<lxw_format>] = [:]
+    private var widths: [Int] = []
+    private var row: lxw_row_t = 0
+    private var closed = false
+
+    /// A new workbook at `path` (replaced if it exists).
+    init(path: String) throws {
+        var options = lxw_workbook_options(constant_memory: UInt8(LXW_TRUE.rawValue), tmpdir: nil, use_zip64: UInt8(LXW_TRUE.rawValue))
+        guard let workbook = workbook_new_opt(path, &options) else {
+            throw ParkError.invalid("cannot write '\(path)': \(String(cString: strerror(errno)))")
+        }
+        self.workbook = workbook
+        self.path = path
+        guard let sheet = workbook_add_worksheet(workbook, "parkctl") else {
+            workbook_close(workbook)
+            throw ParkError(.internalError, "libxlsxwriter made no worksheet")
+        }
+        self.sheet = sheet
+    }
+
+    deinit { if !closed { workbook_close(workbook) } }
+
+    /// A cell format, made once per kind (Excel keeps a table of them).
+    private func format(_ name: String, _ setUp: (UnsafeMutablePointer<lxw_format>) -> Void) -> UnsafeMutablePointer<lxw_format> {
+        if let f = formats[name] { return f }
+        let f = workbook_add_format(workbook)!
+        setUp(f)
+        formats[name] = f
+        return f
+    }
+
+    private func numberFormat(_ code: String, bold: Bool) -> UnsafeMutablePointer<lxw_format> {
+        format(code + (bold ? "/bold" : "")) { f in
+            format_set_num_format(f, code)
+            if bold { format_set_bold(f) }
+        }
+    }
+
+    /// The header row, bold, frozen and filtered.
+    func header(_ titles: [String]) {
+        let bold = format("header") { format_set_bold($0) }
+        for (column, title) in titles.enumerated() {
+            worksheet_write_string(sheet, row, lxw_col_t(column), title, bold)
+        }
+        widths = titles.map(DisplayWidth.of)
+        worksheet_freeze_panes(sheet, 1, 0)
+        if !titles.isEmpty { worksheet_autofilter(sheet, 0, 0, 0, lxw_col_t(titles.count - 1)) }
+        row += 1
+    }
+
+    /// One row of values; `bold` for a total.
+    func append(_ values: [OutputValue], language: Language, bold: Bool = false) {
+        for (index, value) in values.enumerated() {
+            let column = lxw_col_t(index)
+            let shown: String
+            switch value {
+            case .null, .records, .object:
+                shown = ""
+            case .integer(let n):
+                worksheet_write_number(sheet, row, column, Double(n), bold ? numberFormat("0", bold: true) : nil)
+                shown = String(n)
+            case .decimal(let d, let places):
+                let code = places == 0 ? "#,##0" : "#,##0." + String(repeating: "0", count: places)
+                worksheet_write_number(sheet, row, column, NSDecimalNumber(decimal: d).doubleValue, numberFormat(code, bold: bold))
+                shown = OutputValue.grouped(OutputValue.fixed(d, places: places))
+            case .ratio(let d, let places):
+                let code = "0." + String(repeating: "0", count: max(1, places - 3)) + "%"
+                worksheet_write_number(sheet, row, column, NSDecimalNumber(decimal: d).doubleValue, numberFormat(code, bold: bold))
+                shown = value.shown(in: .zh)
+            case .day(let date):
+                var when = lxw_datetime(year: Int32(date.year), month: Int32(date.month), day: Int32(date.day), hour: 0, min: 0, sec: 0)
+                worksheet_write_datetime(sheet, row, column, &when, numberFormat("yyyy-mm-dd", bold: bold))
+                shown = date.description
+            case .instant(let instant):
+                let t = Timestamps.Fields(instant, Timestamps.shanghai)
+                var when = lxw_datetime(year: Int32(t.y), month: Int32(t.m), day: Int32(t.d), hour: Int32(t.hour), min: Int32(t.minute),
+                                        sec: Double(t.second))
+                worksheet_write_datetime(sheet, row, column, &when, numberFormat("yyyy-mm-dd hh:mm:ss", bold: bold))
+                shown = Timestamps.spreadsheet(instant)
+            case .bool(let b):
+                worksheet_write_boolean(sheet, row, column, b ? 1 : 0, bold ? format("bold") { format_set_bold($0) } : nil)
+                shown = "FALSE"
+            case .text, .label, .list:
+                // Written as text, never read as a formula: a cell starting = stays text.
+                shown = Validate.escapingControlCharacters(value.shown(in: language), keeping: ["\n"])
+                worksheet_write_string(sheet, row, column, shown, bold ? format("bold") { format_set_bold($0) } : nil)
+            }
+            if index < widths.count { widths[index] = max(widths[index], DisplayWidth.of(shown)) }
+        }
+        row += 1
+    }
+
+    /// A chart of one column of the rows written (`rows`, 1-based after the header) against
+    /// another, placed right of the table: columns, or a line for a series over time.
+    func chart(title: String, categories: Int, values: Int, rows: ClosedRange<Int>, line: Bool, percent: Bool) {
+        guard let chart = workbook_add_chart(workbook, UInt8(line ? LXW_CHART_LINE.rawValue : LXW_CHART_COLUMN.rawValue)) else { return }
+        let series = chart_add_series(chart, nil, nil)
+        chart_series_set_categories(series, "parkctl", lxw_row_t(rows.lowerBound), lxw_col_t(categories),
+                                    lxw_row_t(rows.upperBound), lxw_col_t(categories))
+        chart_series_set_values(series, "parkctl", lxw_row_t(rows.lowerBound), lxw_col_t(values),
+                                lxw_row_t(rows.upperBound), lxw_col_t(values))
+        chart_title_set_name(chart, title)
+        chart_legend_set_position(chart, UInt8(LXW_CHART_LEGEND_NONE.rawValue))
+        if percent { chart_axis_set_num_format(chart.pointee.y_axis, "0%") }
+        worksheet_insert_chart(sheet, 1, lxw_col_t(widths.count + 1), chart)
+    }
+
+    /// Sets the widths and writes the file.
+    func close() throws {
+        for (column, width) in widths.enumerated() {
+            worksheet_set_column(sheet, lxw_col_t(column), lxw_col_t(column), Double(min(60, width + 2)), nil)
+        }
+        closed = true
+        let status = workbook_close(workbook)
+        guard status == LXW_NO_ERROR else {
+            throw ParkError.invalid("cannot write '\(path)': \(String(cString: lxw_strerror(status)))")
+        }
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+import ParkCore
+import Testing
+import TestSupport
+
+/// Each report of the hand-worked fixture (ReportFixture, as of 2026-06-30), in each
+/// language, against the file under Golden/ that a person has read: English keeps
+/// the JSON keys and codes; Chinese has Chinese headers and labels, rates as 11.8%
+/// and amounts grouped by thousands. `PARKCTL_UPDATE_GOLDEN=1 swift test --filter
+/// GoldenReportTests` writes the files anew, to be read before they are committed.
+@Suite struct GoldenReportTests {
+    static let reports: [(name: String, args: [String])] = [
+        ("occupancy", ["report", "occupancy", "--as-of", "2026-06-30", "--by", "floor"]),
+        ("vacancy", ["report", "vacancy", "--as-of", "2026-06-30"]),
+        ("rent-roll", ["report", "rent-roll", "--as-of", "2026-06-30"]),
+        ("stacking", ["report", "stacking", "SW/B1", "--as-of", "2026-06-30"]),
+        ("receivables", ["report", "receivables", "--as-of", "2026-06-30"]),
+        ("collection", ["report", "collection", "--from", "2026-01-01", "--to", "2026-06-30"]),
+        ("units", ["unit", "list", "--park", "SW"]),
+        ("rent-roll-csv", ["report", "rent-roll", "--as-of", "2026-06-30", "--format", "csv"]),
+    ]
+
+    @Test func everyReportInEachLanguageIsItsGoldenFile() throws {
+        let cli = try CLI()
+        try ReportFixture.build(ParkSession(connection: cli.db.connection, actor: "fixture"))
+        // The bills of the first half of 2026, for the receivables and collection reports.
+        try cli.ok(["bill", "run", "--through", "2026-06-30"])
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appending(path: "Golden")
+        let update = ProcessInfo.processInfo.environment["PARKCTL_UPDATE_GOLDEN"] == "1"
+        for (name, args) in Self.reports {
+            for language in ["en", "zh"] {
+                let out = try cli.run(args, environment: ["PARKCTL_LANG": language])
+                #expect(out.status == 0, "\(name) \(language): \(out.stderr)")
+                let file = folder.appending(path: "\(name).\(language).txt")
+                if update { try Data(out.stdout.utf8).write(to: file) }
+                let golden = (try? String(contentsOf: file, encoding: .utf8)) ?? "(no golden file \(file.lastPathComponent))"
+                #expect(out.stdout == golden, "\(name) \(language) differs from Golden/\(file.lastPathComponent):\n\(out.stdout)")
+            }
+        }
+    }
+
+    /// Every column of every list and report has a Chinese name: no header is left a
+    /// JSON key in a Chinese table or CSV.
+    @Test func noChineseHeaderIsLeftInEnglish() throws {
+        let cli = try CLI()
+        try ReportFixture.build(ParkSession(connection: cli.db.connection, actor: "fixture"))
+        try cli.ok(["bill", "run", "--through", "2026-06-30"])
+        // A payment and a ticket, so that their lists have rows.
+        try cli.ok(["payment", "record", "--tenant", "博思软件", "--park", "SW", "--amount", "3000", "--on", "2026-06-30"])
+        try cli.ok(["ticket", "open", "--tenant", "博思软件", "--unit", "SW/B1/0101", "--category", "repair", "--title", "漏水",
+                    "--opened-at", "2026-06-30 09:00"])
+        let commands: [[String]] = Self.reports.map(\.args).filter { !$0.contains("stacking") } + [
+            ["park", "list"], ["building", "list"], ["tenant", "list"], ["lease", "list"], ["bill", "list"], ["payment", "list"],
+            ["ticket", "list"], ["calendar", "list", "--year", "2026"], ["sla", "list"], ["audit", "--limit", "5"],
+            ["report", "expiring", "--within", "3650"], ["report", "uninvoiced"],
+        ]
+        for args in commands {
+            let base = args.filter { $0 != "--format" && $0 != "csv" }
+            let out = try cli.run(base + ["--format", "csv"], environment: ["PARKCTL_LANG": "zh"])
+            #expect(out.status == 0, "\(args): \(out.stderr)")
+            let header = out.stdout.prefix { $0 != "\r\n" && $0 != "\n" }
+            #expect(!header.isEmpty, "\(args): no rows to name")
+            let english = header.split(separator: ",").filter { $0.wholeMatch(of: /[a-z][a-z0-9_]*/) != nil }
+            #expect(english.isEmpty, "\(args.joined(separator: " ")): \(english)")
+            // And --headers en gives the JSON keys back.
+            let keys = try cli.run(base + ["--format", "csv", "--headers", "en"], environment: ["PARKCTL_LANG": "zh"])
+            #expect(keys.stdout.prefix { $0 != "\r\n" }.unicodeScalars.allSatisfy { $0.isASCII }, "\(args)")
+        }
+        let wrong = try cli.run(["park", "list"], environment: ["PARKCTL_LANG": "fr"])
+        #expect(wrong.status == 64 && wrong.stderr.contains("PARKCTL_LANG 'fr' is not one of: zh, en"))
+    }
+}
