@@ -11,6 +11,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // Reads the zip container of .xlsx files for import, entry by entry in chunks.
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // libpq, the C client library of PostgreSQL.
@@ -50,7 +52,7 @@ let package = Package(
         // The domain: the park rules, migrations, the embedded local cluster.
         .target(
             name: "ParkCore",
-            dependencies: ["Postgres"],
+            dependencies: ["Postgres", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             plugins: ["EmbedSQLPlugin"]
         ),
         // The command line: parses and prints. It speaks to ParkCore only, never to

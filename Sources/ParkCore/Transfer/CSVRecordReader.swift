@@ -23,6 +23,23 @@ public struct CSVRecordReader {
 
         public var count: Int { ends.count }
 
+        /// A record of these fields (a spreadsheet's row), cut as a CSV record would be.
+        init(fields: [String]) {
+            for field in fields.prefix(CSVRecordReader.maxFields) {
+                let bytes = field.utf8
+                if bytes.count > CSVRecordReader.maxFieldBytes {
+                    overlongField = overlongField ?? ends.count
+                    self.bytes.append(contentsOf: bytes.prefix(CSVRecordReader.maxFieldBytes))
+                } else {
+                    self.bytes.append(contentsOf: bytes)
+                }
+                ends.append(self.bytes.count)
+            }
+            tooManyFields = fields.count > CSVRecordReader.maxFields
+        }
+
+        init() {}
+
         public subscript(i: Int) -> ArraySlice<UInt8> {
             bytes[(i == 0 ? 0 : ends[i - 1])..<ends[i]]
         }

@@ -80,6 +80,24 @@ public struct ImportService {
     /// `update`: a row whose key is recorded changes that record (see ``ImportUpdate``).
     public func run(_ entity: TransferEntity, from fd: Int32, encoding: TextEncoding = .utf8, dryRun: Bool = false,
                     update: Bool = false, progress: ((Int, Int) -> Void)? = nil) throws -> ImportSummary {
+        try run(entity, .csv(fd: fd, encoding: encoding), dryRun: dryRun, update: update, progress: progress)
+    }
+
+    /// Reads the first sheet of the .xlsx workbook at `path`, or the one called `sheet`,
+    /// streamed; the rows are numbered as Excel numbers them. `progress` gets the rows read.
+    public func run(_ entity: TransferEntity, spreadsheet path: String, sheet: String? = nil, dryRun: Bool = false,
+                    update: Bool = false, progress: ((Int, Int) -> Void)? = nil) throws -> ImportSummary {
+        try run(entity, .spreadsheet(try SpreadsheetReader(path: path, sheet: sheet)), dryRun: dryRun, update: update, progress: progress)
+    }
+
+    /// Where the rows come from.
+    private enum Source {
+        case csv(fd: Int32, encoding: TextEncoding)
+        case spreadsheet(SpreadsheetReader)
+    }
+
+    private func run(_ entity: TransferEntity, _ source: Source, dryRun: Bool, update: Bool,
+                     progress: ((Int, Int) -> Void)?) throws -> ImportSummary {
         guard let columns = entity.importColumns else {
             throw ParkError.invalid("\(entity.rawValue) can be exported but not imported")
         }
@@ -107,9 +125,17 @@ public struct ImportService {
                 let copy = "COPY import_rows (line, " + columns.map { "c_\($0.name)" }.joined(separator: ", ") + ") FROM STDIN"
                 try conn.copyIn(copy) { writer in
                     let stager = Stager(columns: columns, writer: writer)
-                    try readFile(fd, encoding: encoding) { bytes, total in
-                        try stager.feed(bytes)
-                        progress?(total, stager.rowsRead)
+                    switch source {
+                    case .csv(let fd, let encoding):
+                        try readFile(fd, encoding: encoding) { bytes, total in
+                            try stager.feed(bytes)
+                            progress?(total, stager.rowsRead)
+                        }
+                    case .spreadsheet(let reader):
+                        try reader.rows { line, fields in
+                            try stager.row(line, fields)
+                            if stager.rowsRead % 10_000 == 0 { progress?(0, stager.rowsRead) }
+                        }
                     }
                     try stager.finish()
                     summary.rowsRead = stager.rowsRead
@@ -260,6 +286,11 @@ final class Stager {
         self.columns = columns
         self.writer = writer
         out.reserveCapacity(1 << 18)
+    }
+
+    /// A spreadsheet's row, numbered as Excel numbers it.
+    func row(_ line: Int, _ fields: [String]) throws {
+        try record(line, CSVRecordReader.Record(fields: fields))
     }
 
     func feed(_ bytes: UnsafeRawBufferPointer) throws {

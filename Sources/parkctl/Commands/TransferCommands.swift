@@ -37,13 +37,41 @@ struct ImportCommand: ParsableCommand {
     // entity at all is a usage error (64), an export-only one the model's refusal (65).
     @Argument(help: ArgumentHelp("What to import: \(importable.joined(separator: ", ")).", valueName: "entity"),
               completion: .list(importable), transform: TransferEntity.argument) var entity: TransferEntity
-    @Argument(help: "The CSV file; - reads standard input.") var file: String
+    @Argument(help: "The CSV file (- reads standard input), or an Excel workbook, FILE.xlsx.") var file: String
+    @Option(help: "The sheet of an .xlsx workbook to read (default: the first).") var sheet: String?
     @Flag(help: "Check everything, import nothing.") var dryRun = false
     @Flag(help: "A row whose key is recorded (park code, PARK/BUILDING, unit, credit code) updates it; each change is listed.")
     var update = false
     @Option(choice: "Encoding of the file") var encoding: TextEncoding = .utf8
 
+    /// A workbook by its name, or by its first bytes (a zip file's PK\u{3}\u{4}).
+    var isWorkbook: Bool {
+        if file.lowercased().hasSuffix(".xlsx") { return true }
+        guard file != "-", let handle = FileHandle(forReadingAtPath: file) else { return false }
+        defer { try? handle.close() }
+        return (try? handle.read(upToCount: 4)) == Data([0x50, 0x4B, 0x03, 0x04])
+    }
+
+    func validate() throws {
+        if sheet != nil, !isWorkbook { throw ValidationError("--sheet is for an .xlsx workbook") }
+        if encoding != .utf8, isWorkbook { throw ValidationError("--encoding is for CSV: an .xlsx workbook says its own") }
+    }
+
     func run() throws {
+        if isWorkbook {
+            let bar = ProgressBar(totalBytes: 0)
+            do {
+                let summary = try ImportService(staff.session()).run(entity, spreadsheet: file, sheet: sheet, dryRun: dryRun, update: update) {
+                    bar.update(bytes: $0, rows: $1)
+                }
+                bar.finish()
+                report(summary)
+            } catch let rejected as ImportRejected {
+                bar.finish()
+                try refuse(rejected)
+            }
+            return
+        }
         let fd: Int32 = file == "-" ? STDIN_FILENO : open(file, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw ParkError.invalid("cannot open '\(file)': \(String(cString: strerror(errno)))") }
         defer { if fd != STDIN_FILENO { close(fd) } }
@@ -55,36 +83,46 @@ struct ImportCommand: ParsableCommand {
                 bar.update(bytes: $0, rows: $1)
             }
             bar.finish()
-            if update {
-                var text = ""
-                for change in summary.changes {
-                    text += "line \(change.line) \(change.key): \(change.column) \(change.old ?? "∅") → \(change.new ?? "∅")\n"
-                }
-                for row in summary.inserted { text += "line \(row.line) \(row.key): new\n" }
-                if entity == .tenants {
-                    text += "note: the park and stage of a recorded tenant's application are left as they are "
-                        + "(parkctl tenant approve|move-in … changes them)\n"
-                }
-                let (updated, imported) = summary.dryRun ? ("would update", "would import") : ("updated", "imported")
-                text += "\(summary.dryRun ? "dry run: " : "")read \(summary.rowsRead) rows: \(updated) \(summary.rowsUpdated) of the "
-                    + "\(summary.rowsMatched) recorded (\(summary.rowsMatched - summary.rowsUpdated) unchanged), \(imported) "
-                    + "\(summary.rowsRead - summary.rowsMatched) new, rejected 0\n"
-                say(text)
-                return
-            }
-            say("\(summary.dryRun ? "dry run: " : "")read \(summary.rowsRead) rows, "
-                 + "\(summary.dryRun ? "would import" : "imported") \(summary.dryRun ? summary.rowsRead : summary.rowsImported), rejected 0\n")
+            report(summary)
         } catch let rejected as ImportRejected {
             bar.finish()
-            var text = ""
-            for problem in rejected.problems { text += "\(problem)\n" }
-            text += "read \(rejected.summary.rowsRead) rows, imported 0, rejected \(rejected.summary.rowsRejected)\n"
-            if !update, rejected.problems.contains(where: { $0.rule.contains(" exists already") }) {
-                text += "to change the recorded rows instead, import with --update\n"
-            }
-            FileHandle.standardError.write(Data(text.utf8))
-            throw ParkError.invalid("\(rejected.problems.count) problem\(rejected.problems.count == 1 ? "" : "s") in \(rejected.summary.rowsRejected) row\(rejected.summary.rowsRejected == 1 ? "" : "s"); nothing was imported")
+            try refuse(rejected)
         }
+    }
+
+    /// What was imported (or, with --update, changed), on standard output.
+    func report(_ summary: ImportSummary) {
+        if update {
+            var text = ""
+            for change in summary.changes {
+                text += "line \(change.line) \(change.key): \(change.column) \(change.old ?? "∅") → \(change.new ?? "∅")\n"
+            }
+            for row in summary.inserted { text += "line \(row.line) \(row.key): new\n" }
+            if entity == .tenants {
+                text += "note: the park and stage of a recorded tenant's application are left as they are "
+                    + "(parkctl tenant approve|move-in … changes them)\n"
+            }
+            let (updated, imported) = summary.dryRun ? ("would update", "would import") : ("updated", "imported")
+            text += "\(summary.dryRun ? "dry run: " : "")read \(summary.rowsRead) rows: \(updated) \(summary.rowsUpdated) of the "
+                + "\(summary.rowsMatched) recorded (\(summary.rowsMatched - summary.rowsUpdated) unchanged), \(imported) "
+                + "\(summary.rowsRead - summary.rowsMatched) new, rejected 0\n"
+            say(text)
+            return
+        }
+        say("\(summary.dryRun ? "dry run: " : "")read \(summary.rowsRead) rows, "
+             + "\(summary.dryRun ? "would import" : "imported") \(summary.dryRun ? summary.rowsRead : summary.rowsImported), rejected 0\n")
+    }
+
+    /// Every problem on standard error, then the refusal (exit 65).
+    func refuse(_ rejected: ImportRejected) throws {
+        var text = ""
+        for problem in rejected.problems { text += "\(problem)\n" }
+        text += "read \(rejected.summary.rowsRead) rows, imported 0, rejected \(rejected.summary.rowsRejected)\n"
+        if !update, rejected.problems.contains(where: { $0.rule.contains(" exists already") }) {
+            text += "to change the recorded rows instead, import with --update\n"
+        }
+        FileHandle.standardError.write(Data(text.utf8))
+        throw ParkError.invalid("\(rejected.problems.count) problem\(rejected.problems.count == 1 ? "" : "s") in \(rejected.summary.rowsRejected) row\(rejected.summary.rowsRejected == 1 ? "" : "s"); nothing was imported")
     }
 }
 

@@ -1,0 +1,334 @@
+import Foundation
+import ZIPFoundation
+
+/// Reads the rows of one sheet of an .xlsx workbook for import, streamed: the sheet's
+/// XML comes out of the zip in chunks and is read by a small event reader of its own
+/// (a sheet is rows of cells, `<row r="7"><c r="B7" t="s" s="3"><v>12</v></c>…`), so
+/// memory holds the shared strings and one row, never the sheet. Each row is handed
+/// over with the number Excel shows for it; empty rows are skipped.
+///
+/// Cells become the text a CSV would hold: shared and inline strings as they are,
+/// numbers as written (`256.5`), a cell formatted as a date as YYYY-MM-DD (Excel keeps
+/// dates as day counts since 1899-12-30), one formatted as a percentage as `3%`,
+/// booleans as TRUE or FALSE.
+struct SpreadsheetReader {
+    let archive: Archive
+    /// The workbook's shared strings, by index.
+    let strings: [String]
+    /// For each cell style (the `s` attribute), how its number is shown.
+    let styles: [NumberStyle]
+    /// The sheet's file in the zip.
+    let sheetPath: String
+
+    enum NumberStyle { case plain, date, dateTime, percent }
+
+    /// The sheet called `sheet`, or the first.
+    init(path: String, sheet: String?) throws {
+        guard FileManager.default.isReadableFile(atPath: path) else {
+            throw ParkError.invalid("cannot open '\(path)': \(FileManager.default.fileExists(atPath: path) ? "not readable" : "no such file")")
+        }
+        do {
+            archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
+        } catch {
+            throw ParkError.invalid("'\(path)' is not an .xlsx workbook (it cannot be read as a zip file)")
+        }
+        let workbook = try Self.text(archive, "xl/workbook.xml", of: path)
+        let relations = try Self.text(archive, "xl/_rels/workbook.xml.rels", of: path)
+        // <sheet name="房源" sheetId="1" r:id="rId1"/>, in the workbook's order.
+        let sheets = Self.elements("sheet", in: workbook).compactMap { attributes -> (name: String, id: String)? in
+            guard let name = attributes["name"], let id = attributes["r:id"] else { return nil }
+            return (name, id)
+        }
+        guard let chosen = sheet.map({ name in sheets.first { $0.name == name } }) ?? sheets.first else {
+            let names = sheets.map(\.name).joined(separator: ", ")
+            throw ParkError.invalid(sheet.map { "the workbook has no sheet '\($0)'; its sheets are \(names)" }
+                                    ?? "the workbook has no sheet")
+        }
+        guard let target = Self.elements("Relationship", in: relations).first(where: { $0["Id"] == chosen.id })?["Target"] else {
+            throw ParkError.invalid("'\(path)' names sheet '\(chosen.name)' but does not hold it")
+        }
+        sheetPath = target.hasPrefix("/") ? String(target.dropFirst()) : "xl/" + target
+        let archive = self.archive
+        strings = archive["xl/sharedStrings.xml"] == nil ? [] : Self.sharedStrings(try Self.text(archive, "xl/sharedStrings.xml", of: path))
+        styles = archive["xl/styles.xml"] == nil ? [] : Self.numberStyles(try Self.text(archive, "xl/styles.xml", of: path))
+    }
+
+    /// Calls `body` with each row that has a cell: Excel's row number and the cells'
+    /// texts by column (A is 0; a column with no cell is empty).
+    func rows(_ body: (Int, [String]) throws -> Void) throws {
+        guard let entry = archive[sheetPath] else { throw ParkError.invalid("the workbook does not hold \(sheetPath)") }
+        var parser = SheetParser(strings: strings, styles: styles)
+        _ = try archive.extract(entry, bufferSize: 1 << 16, skipCRC32: true) { chunk in
+            try parser.feed(chunk, body)
+        }
+        try parser.finish(body)
+    }
+
+    // MARK: the workbook's small parts, read whole
+
+    static func text(_ archive: Archive, _ name: String, of path: String) throws -> String {
+        guard let entry = archive[name] else { throw ParkError.invalid("'\(path)' is not an .xlsx workbook (it has no \(name))") }
+        var data = Data()
+        _ = try archive.extract(entry, skipCRC32: true) { data.append($0) }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// The attributes of each `<name …>` element of `xml`.
+    static func elements(_ name: String, in xml: String) -> [[String: String]] {
+        var found: [[String: String]] = []
+        var rest = Substring(xml)
+        while let start = rest.range(of: "<" + name) {
+            let after = rest[start.upperBound...]
+            guard let end = after.firstIndex(of: ">") else { break }
+            let next = after.first
+            if next == " " || next == "/" || next == ">" || next == "\n" || next == "\t" || next == "\r" {
+                found.append(attributes(after[..<end]))
+            }
+            rest = after[end...]
+        }
+        return found
+    }
+
+    /// `a="1" b='2'` as a dictionary, entities decoded.
+    static func attributes(_ text: Substring) -> [String: String] {
+        var result: [String: String] = [:]
+        var rest = text
+        while let eq = rest.firstIndex(of: "=") {
+            let name = rest[..<eq].trimmingCharacters(in: .whitespacesAndNewlines.union(CharacterSet(charactersIn: "/")))
+            let afterEq = rest[rest.index(after: eq)...].drop { $0 == " " }
+            guard let quote = afterEq.first, quote == "\"" || quote == "'" else { break }
+            let body = afterEq.dropFirst()
+            guard let close = body.firstIndex(of: quote) else { break }
+            result[name] = unescaped(body[..<close])
+            rest = body[body.index(after: close)...]
+        }
+        return result
+    }
+
+    /// XML's five entities and character references.
+    static func unescaped<S: StringProtocol>(_ text: S) -> String {
+        guard text.contains("&") else { return String(text) }
+        var out = ""
+        var rest = Substring(text)
+        while let amp = rest.firstIndex(of: "&") {
+            out += rest[..<amp]
+            guard let semi = rest[amp...].firstIndex(of: ";") else { break }
+            let name = rest[rest.index(after: amp)..<semi]
+            switch name {
+            case "amp": out += "&"
+            case "lt": out += "<"
+            case "gt": out += ">"
+            case "quot": out += "\""
+            case "apos": out += "'"
+            default:
+                let hex = name.hasPrefix("#x") || name.hasPrefix("#X")
+                let digits = name.dropFirst(hex ? 2 : 1)
+                if name.hasPrefix("#"), let code = UInt32(digits, radix: hex ? 16 : 10), let scalar = Unicode.Scalar(code) {
+                    out.unicodeScalars.append(scalar)
+                } else {
+                    out += rest[amp...semi]
+                }
+            }
+            rest = rest[rest.index(after: semi)...]
+        }
+        return out + rest
+    }
+
+    /// Each `<si>`'s text: its `<t>`, or the `<t>`s of its rich-text runs joined
+    /// (the phonetic `<rPh>` guides of Japanese files left out).
+    static func sharedStrings(_ xml: String) -> [String] {
+        var result: [String] = []
+        var rest = Substring(xml)
+        while let start = rest.range(of: "<si>") ?? rest.range(of: "<si "), let end = rest[start.upperBound...].range(of: "</si>") {
+            var item = rest[start.upperBound..<end.lowerBound]
+            var text = ""
+            while let phonetic = item.range(of: "<rPh"), let close = item[phonetic.upperBound...].range(of: "</rPh>") {
+                item = Substring(String(item[..<phonetic.lowerBound]) + item[close.upperBound...])
+            }
+            var runs = item
+            while let t = runs.range(of: "<t"), let open = runs[t.upperBound...].firstIndex(of: ">") {
+                let afterOpen = runs.index(after: open)
+                if runs[runs.index(before: open)] == "/" { runs = runs[afterOpen...]; continue }   // <t/>
+                guard let close = runs[afterOpen...].range(of: "</t>") else { break }
+                text += unescaped(runs[afterOpen..<close.lowerBound])
+                runs = runs[close.upperBound...]
+            }
+            result.append(text)
+            rest = rest[end.upperBound...]
+        }
+        return result
+    }
+
+    /// For each `<xf>` of `<cellXfs>`, whether its number format shows a date, a date
+    /// and time, a percentage or a plain number: Excel's built-in formats by id
+    /// (14-22 and 45-47 dates and times, 9-10 percentages), the workbook's own by code.
+    static func numberStyles(_ xml: String) -> [NumberStyle] {
+        var custom: [Int: String] = [:]
+        for format in elements("numFmt", in: xml) {
+            if let id = format["numFmtId"].flatMap(Int.init), let code = format["formatCode"] { custom[id] = code }
+        }
+        guard let start = xml.range(of: "<cellXfs"), let end = xml[start.upperBound...].range(of: "</cellXfs>") else { return [] }
+        return elements("xf", in: String(xml[start.upperBound..<end.lowerBound])).map { xf in
+            let id = xf["numFmtId"].flatMap(Int.init) ?? 0
+            switch id {
+            case 14...17: return .date
+            case 18...22, 45...47: return .dateTime
+            case 9, 10: return .percent
+            default:
+                guard let code = custom[id] else { return .plain }
+                // The code's letters outside quotes and brackets ("年", [Red]) tell what it shows.
+                var bare = ""
+                var quoted = false, bracketed = false
+                for c in code {
+                    if c == "\"" { quoted.toggle(); continue }
+                    if c == "[" { bracketed = true; continue }
+                    if c == "]" { bracketed = false; continue }
+                    if !quoted && !bracketed { bare.append(c) }
+                }
+                let lower = bare.lowercased()
+                if lower.contains("%") { return .percent }
+                let hasDay = lower.contains("y") || lower.contains("d")
+                if hasDay { return lower.contains("h") || lower.contains("s") ? .dateTime : .date }
+                return .plain
+            }
+        }
+    }
+}
+
+/// The event reader of a sheet's XML: fed chunks, it hands over each row when its
+/// `</row>` arrives. Only what a sheet holds is understood: rows, cells, values and
+/// inline strings; the rest (formulas' text, merged cells, the sheet's views) is skipped.
+struct SheetParser {
+    let strings: [String]
+    let styles: [SpreadsheetReader.NumberStyle]
+    private var pending: [UInt8] = []
+    private var rowNumber = 0
+    private var cells: [String] = []
+    private var cell: (column: Int, type: String, style: Int)?
+    private var text: [UInt8]?       // inside <v> or <t>
+    private var value: [UInt8] = []
+
+    /// A cell holds at most this many bytes (as CSV import's cells); a longer one is cut.
+    static let maxCell = CSVRecordReader.maxFieldBytes
+
+    init(strings: [String], styles: [SpreadsheetReader.NumberStyle]) {
+        self.strings = strings
+        self.styles = styles
+    }
+
+    mutating func feed(_ chunk: Data, _ body: (Int, [String]) throws -> Void) throws {
+        pending.append(contentsOf: chunk)
+        var i = 0
+        let n = pending.count
+        while i < n {
+            if pending[i] != UInt8(ascii: "<") {
+                // Text between tags: kept only inside <v> or <t>.
+                let end = pending[i...].firstIndex(of: UInt8(ascii: "<")) ?? n
+                if text != nil, value.count < Self.maxCell { value.append(contentsOf: pending[i..<min(end, i + Self.maxCell - value.count)]) }
+                if end == n { break }
+                i = end
+                continue
+            }
+            guard let close = pending[i...].firstIndex(of: UInt8(ascii: ">")) else { break }   // the tag ends in the next chunk
+            try tag(pending[(i + 1)..<close], body)
+            i = close + 1
+        }
+        // Keep what is not read yet (a tag or text cut by the chunk's end).
+        if i >= n {
+            pending.removeAll(keepingCapacity: true)
+        } else {
+            // Text outside a tag was taken already: keep only an unfinished tag.
+            pending.removeSubrange(0..<i)
+            if pending.first != UInt8(ascii: "<") { pending.removeAll(keepingCapacity: true) }
+        }
+    }
+
+    mutating func finish(_ body: (Int, [String]) throws -> Void) throws {
+        if !cells.isEmpty { try body(rowNumber, cells) }
+    }
+
+    private mutating func tag(_ bytes: ArraySlice<UInt8>, _ body: (Int, [String]) throws -> Void) throws {
+        let closing = bytes.first == UInt8(ascii: "/")
+        let nameBytes = bytes.drop { $0 == UInt8(ascii: "/") }.prefix { $0 != 0x20 && $0 != UInt8(ascii: "/") && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }
+        let name = String(decoding: nameBytes, as: UTF8.self)
+        let selfClosing = bytes.last == UInt8(ascii: "/")
+        switch (name, closing) {
+        case ("row", false):
+            let attributes = SpreadsheetReader.attributes(Substring(String(decoding: bytes.dropFirst(3), as: UTF8.self)))
+            rowNumber = attributes["r"].flatMap(Int.init) ?? rowNumber + 1
+            cells.removeAll(keepingCapacity: true)
+        case ("row", true):
+            if cells.contains(where: { !$0.isEmpty }) { try body(rowNumber, cells) }
+            cells.removeAll(keepingCapacity: true)
+        case ("c", false):
+            let attributes = SpreadsheetReader.attributes(Substring(String(decoding: bytes.dropFirst(1), as: UTF8.self)))
+            let column = attributes["r"].map(Self.column) ?? cells.count
+            cell = (column, attributes["t"] ?? "n", attributes["s"].flatMap(Int.init) ?? 0)
+            value.removeAll(keepingCapacity: true)
+            if selfClosing { cell = nil }
+        case ("c", true):
+            if let cell { put(cell.column, read(cell)) }
+            cell = nil
+        case ("v", false), ("t", false):
+            if !selfClosing, cell != nil { text = [] }
+        case ("v", true), ("t", true):
+            text = nil
+        default:
+            break
+        }
+    }
+
+    private mutating func put(_ column: Int, _ text: String) {
+        guard column < CSVRecordReader.maxFields else { return }
+        while cells.count <= column { cells.append("") }
+        cells[column] = text
+    }
+
+    private func read(_ cell: (column: Int, type: String, style: Int)) -> String {
+        let raw = SpreadsheetReader.unescaped(String(decoding: value, as: UTF8.self))
+        switch cell.type {
+        case "s": return Int(raw).flatMap { $0 < strings.count ? strings[$0] : nil } ?? raw
+        case "b": return raw == "1" ? "TRUE" : "FALSE"
+        case "str", "inlineStr", "e": return raw
+        default:
+            let style = cell.style < styles.count ? styles[cell.style] : .plain
+            guard let number = Double(raw) else { return raw }
+            switch style {
+            case .date, .dateTime:
+                // Days since 1899-12-30 (Excel's day 60, its 1900-02-29, does not exist: before
+                // 1900-03-01 it is one day off, and no lease is that old).
+                let days = Int(number.rounded(.down))
+                guard let day = CalendarDate(daysSinceEpoch: days - 25_569) else { return raw }
+                let seconds = Int(((number - Double(days)) * 86_400).rounded())
+                if style == .date || seconds == 0 { return day.description }
+                return day.description + String(format: " %02d:%02d:%02d", seconds / 3600, seconds % 3600 / 60, seconds % 60)
+            case .percent:
+                return Self.decimalText(number * 100) + "%"
+            case .plain:
+                return raw.contains("E") || raw.contains("e") ? Self.decimalText(number) : raw
+            }
+        }
+    }
+
+    /// A double as plain decimal text, at most 15 significant digits (what Excel shows):
+    /// 0.03 × 100 is 3, not 3.0000000000000004.
+    static func decimalText(_ number: Double) -> String {
+        var text = String(format: "%.15g", number)
+        if text.contains("e") || text.contains("E") {
+            text = String(format: "%.15f", number)
+            while text.contains("."), text.hasSuffix("0") { text.removeLast() }
+            if text.hasSuffix(".") { text.removeLast() }
+        }
+        return text
+    }
+
+    /// "AB12" → 27 (A is 0).
+    static func column(_ reference: String) -> Int {
+        var n = 0
+        for c in reference.unicodeScalars {
+            guard c.value >= 65 && c.value <= 90 else { break }
+            n = n * 26 + Int(c.value - 64)
+        }
+        return max(0, n - 1)
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+import ParkCore
+import Testing
+import TestSupport
+
+/// `import … FILE.xlsx`: a workbook made by openpyxl (not by parkctl), read streamed,
+/// its rows numbered as Excel shows them, its dates, percentages and numbers as Excel
+/// keeps them.
+@Suite struct SpreadsheetImportCommandTests {
+    @Test func aWorkbookWithChineseHeadersAndExcelDatesImports() throws {
+        let cli = try CLI()
+        try cli.portfolio()   // SW, building B1 of 12 floors, units 0301 and 0302
+        try cli.ok(["unit", "add", "SW/B1/0101", "--floor", "1", "--area", "100", "--kind", "office", "--list-rent", "30"])
+        try cli.ok(["tenant", "apply", "--park", "SW", "--name", "博思软件", "--credit-code", "91350100M000100Y43",
+                    "--industry", "software", "--contact", "陈静", "--phone", "0591-87500103"])
+        try cli.ok(["tenant", "approve", "博思软件", "--park", "SW"])
+        let dir = FileManager.default.temporaryDirectory.appending(path: "parkctl-xlsx-in-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let book = dir.appending(path: "园区台账.xlsx").path
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appending(path: "Scripts/make_units_xlsx.py").path
+        let made = try ProcessRunner.run("/usr/bin/env", ["python3", script, book])
+        #expect(made.status == 0, "\(made.stderr)")
+
+        // Row 5 (Excel's number; row 4 is empty) has an area of 0: nothing is imported.
+        let before = try cli.db.connection.tableChecksums()
+        let bad = try cli.run(["import", "units", book])
+        #expect(bad.status == 65)
+        #expect(bad.stderr.contains("line 5, area_m2 '0': area is a number above 0"), "\(bad.stderr)")
+        #expect(bad.stderr.contains("read 3 rows, imported 0, rejected 1"))
+        #expect(try cli.db.connection.tableChecksums() == before)
+
+        // The sheet named 合同: Excel dates (one shown as 2027年1月1日), 3% kept as 0.03, 季付.
+        let leases = try cli.run(["import", "leases", book, "--sheet", "合同"])
+        #expect(leases.status == 0 && leases.stdout.contains("read 1 rows, imported 1"), "\(leases.stderr)")
+        let lease = try #require((try cli.json(["lease", "list"]) as? [[String: Any]])?.first)
+        #expect(lease["start"] as? String == "2027-01-01" && lease["end"] as? String == "2027-12-31")
+        #expect(lease["cycle"] as? String == "quarterly")
+        #expect((lease["escalation_pct"] as? NSNumber)?.decimalValue == 3)
+
+        // An unknown sheet names the sheets; --encoding is for CSV.
+        let noSheet = try cli.run(["import", "units", book, "--sheet", "Sheet9"])
+        #expect(noSheet.status == 65 && noSheet.stderr.contains("the workbook has no sheet 'Sheet9'; its sheets are 房源, 合同"))
+        #expect(try cli.run(["import", "units", book, "--encoding", "gbk"]).status == 64)
+        // A file that is not a workbook, named .xlsx.
+        let fake = dir.appending(path: "fake.xlsx").path
+        try Data("park,building\n".utf8).write(to: URL(fileURLWithPath: fake))
+        let notZip = try cli.run(["import", "units", fake])
+        #expect(notZip.status == 65 && notZip.stderr.contains("is not an .xlsx workbook"))
+    }
+}
