@@ -33,7 +33,7 @@ public enum FormulaGuard {
     }
 
     /// A cell as read from a file, with the protecting `'` dropped.
-    static func unprotected(_ cell: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+    public static func unprotected(_ cell: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
         guard cell.count >= 2, cell.first == apostrophe else { return cell }
         let second = cell[cell.startIndex + 1]
         return second == apostrophe || formulaStarts.contains(second) ? cell.dropFirst() : cell

@@ -129,16 +129,41 @@ struct ImportCommand: ParsableCommand {
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
-        abstract: "Export \(TransferEntity.choices) as CSV to standard output.")
+        abstract: "Export \(TransferEntity.choices) as CSV to standard output, or as an Excel workbook.")
     @OptionGroup var staff: StaffOptions
     @Argument(choice: "What to export") var entity: TransferEntity
     @Option(help: "Only this park.") var park: String?
+    @Option(help: "csv, or xlsx (an Excel workbook: give --output).") var format: ExportFormat = .csv
+    @Option(help: ArgumentHelp("Write to this file (needed for --format xlsx).", valueName: "file")) var output: String?
+
+    enum ExportFormat: String, ExpressibleByArgument, CaseIterable { case csv, xlsx }
+
+    func validate() throws {
+        if format == .xlsx {
+            if output == nil { throw ValidationError("--format xlsx writes a file: give --output FILE.xlsx") }
+            if bom || excel || encoding != .utf8 { throw ValidationError("--bom, --excel and --encoding are for CSV") }
+        }
+    }
+
+    /// The export as one sheet: the CSV's header and rows, typed by the columns' kinds.
+    func writeWorkbook(to path: String) throws {
+        let book = try Spreadsheet(path: path)
+        book.header(entity.columns.map(\.name))
+        let kinds = entity.columns.map(\.kind)
+        var reader = CSVRecordReader()
+        try ExportService(staff.session()).run(entity, park: park) { chunk in
+            reader.feed(chunk) { line, record in if line > 1 { book.append(record, kinds: kinds) } }
+        }
+        reader.finish { line, record in if line > 1 { book.append(record, kinds: kinds) } }
+        try book.close()
+    }
     @Option(choice: "Encoding of the file (gbk: what Excel and WPS on Chinese Windows open by default)")
     var encoding: TextEncoding = .utf8
     @Flag(help: "Start a UTF-8 file with a byte-order mark, so that Excel reads it as UTF-8.") var bom = false
     @Flag(help: "CSV for Excel: the same as --bom (lines end CRLF, as all parkctl's CSV does).") var excel = false
 
     func run() throws {
+        if format == .xlsx, let output { return try writeWorkbook(to: output) }
         let bom = bom || excel
         if bom, encoding != .utf8 { throw ValidationError("--\(excel ? "excel" : "bom") is for UTF-8; a GBK file has none") }
         let transcoder = encoding == .gbk ? try GB18030Transcoder(toGB18030: true) : nil

@@ -105,6 +105,53 @@ final class Spreadsheet {
         row += 1
     }
 
+    /// One CSV record of an export, typed by its columns' kinds: numbers and dates as
+    /// Excel's, text as text (the `'` that protected a formula-like cell in CSV dropped:
+    /// a workbook's text cell is never a formula). Widths follow the first 1,000 rows.
+    func append(_ record: CSVRecordReader.Record, kinds: [CellKind]) {
+        for index in 0..<min(record.count, kinds.count) {
+            let field = record[index]
+            guard !field.isEmpty else { continue }
+            let column = lxw_col_t(index)
+            cString.removeAll(keepingCapacity: true)
+            var written = false
+            switch kinds[index] {
+            case .integer, .number, .percent:
+                cString.append(contentsOf: field.map { CChar(bitPattern: $0) })
+                cString.append(0)
+                var end: UnsafeMutablePointer<CChar>?
+                let number = cString.withUnsafeBufferPointer { p in strtod(p.baseAddress!, &end) }
+                if let end, end.pointee == 0 {
+                    let code: String
+                    if case .integer = kinds[index] { code = "0" } else { code = "#,##0.00" }
+                    worksheet_write_number(sheet, row, column, number, numberFormat(code, bold: false))
+                    written = true
+                }
+            case .date:
+                if let date = CalendarDate(String(decoding: field, as: UTF8.self)) {
+                    var when = lxw_datetime(year: Int32(date.year), month: Int32(date.month), day: Int32(date.day), hour: 0, min: 0, sec: 0)
+                    worksheet_write_datetime(sheet, row, column, &when, numberFormat("yyyy-mm-dd", bold: false))
+                    written = true
+                }
+            case .text, .label:
+                break
+            }
+            if !written {
+                cString.removeAll(keepingCapacity: true)
+                cString.append(contentsOf: FormulaGuard.unprotected(field).map { CChar(bitPattern: $0) })
+                cString.append(0)
+                cString.withUnsafeBufferPointer { _ = worksheet_write_string(sheet, row, column, $0.baseAddress!, nil) }
+            }
+            if row <= 1_000, index < widths.count {
+                widths[index] = max(widths[index], DisplayWidth.of(String(decoding: field, as: UTF8.self)))
+            }
+        }
+        row += 1
+    }
+
+    /// A reused buffer for a cell's NUL-terminated text.
+    private var cString: [CChar] = []
+
     /// A chart of one column of the rows written (`rows`, 1-based after the header) against
     /// another, placed right of the table: columns, or a line for a series over time.
     func chart(title: String, categories: Int, values: Int, rows: ClosedRange<Int>, line: Bool, percent: Bool) {
