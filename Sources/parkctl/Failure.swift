@@ -46,7 +46,7 @@ struct Failure {
             return
         }
         let error = ParkError(error)
-        message = error.message
+        message = error.message(in: OutputLanguage.current)
         status = switch error.kind {
         case .invalidInput, .notFound, .conflict: Self.dataError
         case .busy, .unavailable: Self.unavailable

@@ -69,4 +69,23 @@ import TestSupport
         let wrong = try cli.run(["park", "list"], environment: ["PARKCTL_LANG": "fr"])
         #expect(wrong.status == 64 && wrong.stderr.contains("PARKCTL_LANG 'fr' is not one of: zh, en"))
     }
+
+    /// The common errors in Chinese, and the same in English as before.
+    @Test func theCommonErrorsSpeakChinese() throws {
+        let cli = try CLI()
+        let lease = try ReportFixture.build(ParkSession(connection: cli.db.connection, actor: "fixture")).a   // L-2026-000001
+        func refused(_ args: [String], _ language: String) throws -> String {
+            let out = try cli.run(args, environment: ["PARKCTL_LANG": language])
+            #expect(out.status == 65, "\(args): \(out.stderr)")
+            return out.stderr
+        }
+        #expect(try refused(["report", "occupancy", "--park", "XX"], "zh").contains("园区 'XX' 不存在（现有园区：SW）"))
+        #expect(try refused(["report", "occupancy", "--park", "XX"], "en").contains("park 'XX' not found (parks: SW)"))
+        #expect(try refused(["report", "stacking", "SW/B9"], "zh").contains("楼栋 'SW/B9' 不存在；您是不是要找 SW/B1？（SW 的楼栋：B1）"))
+        #expect(try refused(["unit", "show", "SW/B1/101"], "zh").contains("单元 'SW/B1/101' 不存在；您是不是要找 SW/B1/0101？"))
+        #expect(try refused(["lease", "show", "L-2026-1"], "zh").contains("合同 'L-2026-1' 不存在；您是不是要找 \(lease)？"))
+        #expect(try refused(["lease", "show", "L-2026-1"], "en").contains("lease 'L-2026-1' not found; did you mean \(lease)?"))
+        #expect(try refused(["lease", "list", "--tenant", "腾讯"], "zh").contains("名为 '腾讯' 的租户不存在"))
+        #expect(try refused(["report", "occupancy", "--as-of", "2026-02-30"], "zh").contains("as-of '2026-02-30' 不是日期"))
+    }
 }

@@ -21,6 +21,13 @@ public enum Catalogue {
         language.texts[key] ?? key
     }
 
+    /// The text of `key` with its `{name}` placeholders filled: "park '{code}' not found".
+    public static func text(_ key: String, in language: Language, _ values: [String: String]) -> String {
+        var text = self.text(key, in: language)
+        for (name, value) in values { text = text.replacingOccurrences(of: "{" + name + "}", with: value) }
+        return text
+    }
+
     /// Every key of every language.
     public static func keys(in language: Language) -> Set<String> { Set(language.texts.keys) }
 }

@@ -57,6 +57,24 @@ extension Language {
         // The titles of charts.
         "chart.occupancy": "Occupancy by area (leased ÷ lettable)", "chart.trend": "Occupancy by area at each month end",
 
+        // The messages of the common errors ({name}: a value filled in).
+        "error.park_not_found": "park '{code}' not found",
+        "error.parks_are": " (parks: {parks})",
+        "error.building_not_found": "building '{address}' not found",
+        "error.buildings_are": " (buildings of {park}: {buildings})",
+        "error.unit_not_found": "unit '{address}' not found",
+        "error.tenant_code_not_found": "tenant with credit code '{code}' not found",
+        "error.tenant_name_not_found": "tenant named '{name}' not found",
+        "error.find_tenant": " (find one with: parkctl tenant list --name TEXT)",
+        "error.lease_not_found": "lease '{number}' not found",
+        "error.ticket_not_found": "ticket '{number}' not found",
+        "error.bill_not_found": "bill '{number}' not found",
+        "error.payment_not_found": "payment '{number}' not found",
+        "error.did_you_mean": "; did you mean {names}?",
+        "error.not_a_date": "{field} '{text}' is not a date: write YYYY-MM-DD, a day that exists",
+        "text.none_yet": "none yet",
+        "text.or": " or ",
+
         // Words of the text around tables.
         "text.yes": "true", "text.no": "false",
         "text.as_of": "as of", "text.legend": "legend",

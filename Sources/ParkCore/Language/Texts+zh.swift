@@ -52,6 +52,24 @@ extension Language {
         // The titles of charts.
         "chart.occupancy": "出租率(按面积,已租÷可租)", "chart.trend": "各月末出租率(按面积)",
 
+        // 常见错误的提示（{name} 处填入值）。
+        "error.park_not_found": "园区 '{code}' 不存在",
+        "error.parks_are": "（现有园区：{parks}）",
+        "error.building_not_found": "楼栋 '{address}' 不存在",
+        "error.buildings_are": "（{park} 的楼栋：{buildings}）",
+        "error.unit_not_found": "单元 '{address}' 不存在",
+        "error.tenant_code_not_found": "统一社会信用代码为 '{code}' 的租户不存在",
+        "error.tenant_name_not_found": "名为 '{name}' 的租户不存在",
+        "error.find_tenant": "（查找租户：parkctl tenant list --name 关键字）",
+        "error.lease_not_found": "合同 '{number}' 不存在",
+        "error.ticket_not_found": "工单 '{number}' 不存在",
+        "error.bill_not_found": "账单 '{number}' 不存在",
+        "error.payment_not_found": "收款 '{number}' 不存在",
+        "error.did_you_mean": "；您是不是要找 {names}？",
+        "error.not_a_date": "{field} '{text}' 不是日期：请写 YYYY-MM-DD，且须是存在的日期",
+        "text.none_yet": "暂无",
+        "text.or": " 或 ",
+
         // Words of the text around tables.
         "text.yes": "是", "text.no": "否",
         "text.as_of": "截至", "text.legend": "图例",

@@ -21,12 +21,25 @@ public struct ParkError: Error, Sendable, CustomStringConvertible, Equatable {
     }
 
     public var kind: Kind
+    /// The message, in English.
     public var message: String
+    /// The message in other languages, for the common errors that the catalogue words.
+    public var translations: [Language: String] = [:]
 
     public init(_ kind: Kind, _ message: String) {
         self.kind = kind
         self.message = message
     }
+
+    /// An error worded by the catalogue: `words` gives its message in a language.
+    static func worded(_ kind: Kind, _ words: (Language) -> String) -> ParkError {
+        var error = ParkError(kind, words(.en))
+        for language in Language.allCases where language != .en { error.translations[language] = words(language) }
+        return error
+    }
+
+    /// The message in `language` (English where the catalogue has no words for it).
+    public func message(in language: Language) -> String { translations[language] ?? message }
 
     public static func invalid(_ message: String) -> ParkError { ParkError(.invalidInput, message) }
     public static func notFound(_ message: String) -> ParkError { ParkError(.notFound, message) }

@@ -64,9 +64,12 @@ enum Lookup {
                                               WHERE substr(t.credit_code, i, 1) <> substr(\(upper), i, 1)) <= 2)
             ORDER BY name LIMIT 5
             """).rows.map { try $0.decode(0) }
-        let what = CreditCode.isValid(upper) ? "tenant with credit code '\(upper)' not found" : "tenant named '\(reference)' not found"
-        return .notFound(what + (near.isEmpty ? "" : "; did you mean \(near.joined(separator: ", "))?")
-                         + " (find one with: parkctl tenant list --name TEXT)")
+        return .worded(.notFound) { language in
+            (CreditCode.isValid(upper) ? Catalogue.text("error.tenant_code_not_found", in: language, ["code": upper])
+                                       : Catalogue.text("error.tenant_name_not_found", in: language, ["name": reference]))
+                + (near.isEmpty ? "" : Catalogue.text("error.did_you_mean", in: language, ["names": near.joined(separator: ", ")]))
+                + Catalogue.text("error.find_tenant", in: language)
+        }
     }
 
     // MARK: Parks, buildings, units
@@ -81,8 +84,11 @@ enum Lookup {
 
     static func parkNotFound(_ code: String, _ conn: Connection) throws -> ParkError {
         let known: [String] = try conn.query("SELECT code FROM park ORDER BY code").rows.map { try $0.decode(0) }
-        return .notFound("park '\(code)' not found" + didYouMean(code, among: known)
-                         + " (parks: \(known.isEmpty ? "none yet" : known.joined(separator: ", ")))")
+        return .worded(.notFound) { language in
+            Catalogue.text("error.park_not_found", in: language, ["code": code]) + didYouMean(code, among: known, in: language)
+                + Catalogue.text("error.parks_are", in: language,
+                                 ["parks": known.isEmpty ? Catalogue.text("text.none_yet", in: language) : known.joined(separator: ", ")])
+        }
     }
 
     /// Park id and building id of `PARK/BUILDING`, or a not-found error naming the
@@ -91,9 +97,12 @@ enum Lookup {
         let park = try parkID(address.park, conn)
         guard let row = try conn.query("SELECT id FROM building WHERE park_id = \(park) AND code = \(address.building)").rows.first else {
             let known: [String] = try conn.query("SELECT code FROM building WHERE park_id = \(park) ORDER BY code").rows.map { try $0.decode(0) }
-            throw ParkError.notFound("building '\(address)' not found"
-                                     + didYouMean(address.building, among: known, prefix: "\(address.park)/")
-                                     + " (buildings of \(address.park): \(known.isEmpty ? "none yet" : known.joined(separator: ", ")))")
+            throw ParkError.worded(.notFound) { language in
+                Catalogue.text("error.building_not_found", in: language, ["address": address.description])
+                    + didYouMean(address.building, among: known, prefix: "\(address.park)/", in: language)
+                    + Catalogue.text("error.buildings_are", in: language, ["park": address.park, "buildings":
+                        known.isEmpty ? Catalogue.text("text.none_yet", in: language) : known.joined(separator: ", ")])
+            }
         }
         return (park, try row.decode(0))
     }
@@ -112,8 +121,10 @@ enum Lookup {
     static func unitNotFound(_ address: UnitAddress, _ conn: Connection) throws -> ParkError {
         let ids = try buildingIDs(address.buildingAddress, conn)
         let known: [String] = try conn.query("SELECT code FROM unit WHERE building_id = \(ids.building) ORDER BY code").rows.map { try $0.decode(0) }
-        return .notFound("unit '\(address)' not found"
-                         + didYouMean(address.unit, among: known, prefix: "\(address.buildingAddress)/"))
+        return .worded(.notFound) { language in
+            Catalogue.text("error.unit_not_found", in: language, ["address": address.description])
+                + didYouMean(address.unit, among: known, prefix: "\(address.buildingAddress)/", in: language)
+        }
     }
 
     // MARK: Leases and tickets
@@ -135,7 +146,9 @@ enum Lookup {
     /// "lease 'L-2026-5' not found; did you mean L-2026-000005?": a number typed in
     /// lower case, without its zeros or dashes, that names a recorded one the login sees.
     static func numberNotFound(_ kind: Numbered, _ number: String, _ conn: Connection) throws -> ParkError {
-        let notFound = ParkError.notFound("\(kind.rawValue) '\(number)' not found")
+        let notFound = ParkError.worded(.notFound) { language in
+            Catalogue.text("error.\(kind.rawValue)_not_found", in: language, ["number": number])
+        }
         let letter = kind.letter
         let upper = number.uppercased().replacingOccurrences(of: " ", with: "")
         guard let match = upper.wholeMatch(of: /([LTBP])-?(\d{4})-?0*(\d{1,12})/), match.1 == letter else { return notFound }
@@ -144,16 +157,20 @@ enum Lookup {
         guard candidate != number else { return notFound }
         let query: PostgresQuery = "SELECT 1 FROM \(identifier: kind.rawValue) WHERE number = \(candidate)"
         guard try conn.query(query).rowCount > 0 else { return notFound }
-        return .notFound("\(kind.rawValue) '\(number)' not found; did you mean \(candidate)?")
+        return .worded(.notFound) { language in
+            Catalogue.text("error.\(kind.rawValue)_not_found", in: language, ["number": number])
+                + Catalogue.text("error.did_you_mean", in: language, ["names": candidate])
+        }
     }
 
     // MARK: Did you mean
 
     /// "; did you mean X?" for the names among `known` that `typed` is close to (each
     /// written after `prefix`, e.g. the building of a unit), or "".
-    static func didYouMean(_ typed: String, among known: [String], prefix: String = "") -> String {
+    static func didYouMean(_ typed: String, among known: [String], prefix: String = "", in language: Language = .en) -> String {
         let near = Spelling.closest(to: typed, among: known).map { prefix + $0 }
-        return near.isEmpty ? "" : "; did you mean \(near.joined(separator: " or "))?"
+        return near.isEmpty ? "" : Catalogue.text("error.did_you_mean", in: language,
+                                                   ["names": near.joined(separator: Catalogue.text("text.or", in: language))])
     }
 }
 

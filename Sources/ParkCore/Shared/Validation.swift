@@ -106,7 +106,7 @@ public enum Validate {
 
     public static func date(_ text: String, field: String) throws -> CalendarDate {
         guard let date = CalendarDate(text) else {
-            throw ParkError.invalid("\(field) '\(text)' is not a date: write YYYY-MM-DD, a day that exists")
+            throw ParkError.worded(.invalidInput) { Catalogue.text("error.not_a_date", in: $0, ["field": field, "text": text]) }
         }
         guard dates.contains(date) else {
             throw ParkError.invalid("\(field) \(text) is out of range: a day from \(dates.lowerBound) to \(dates.upperBound)")
