@@ -198,18 +198,24 @@ struct SpreadsheetReader {
 /// The event reader of a sheet's XML: fed chunks, it hands over each row when its
 /// `</row>` arrives. Only what a sheet holds is understood: rows, cells, values and
 /// inline strings; the rest (formulas' text, merged cells, the sheet's views) is skipped.
+/// It works on the bytes (tag names and attributes are compared, not made into
+/// strings): a cell costs a few comparisons, and a text only when it is one.
 struct SheetParser {
     let strings: [String]
     let styles: [SpreadsheetReader.NumberStyle]
     private var pending: [UInt8] = []
     private var rowNumber = 0
     private var cells: [String] = []
-    private var cell: (column: Int, type: String, style: Int)?
-    private var text: [UInt8]?       // inside <v> or <t>
+    private var cell: (column: Int, type: CellType, style: Int)?
+    private var capturing = false    // inside a cell's <v> or <t>
     private var value: [UInt8] = []
+
+    enum CellType { case number, shared, boolean, text }
 
     /// A cell holds at most this many bytes (as CSV import's cells); a longer one is cut.
     static let maxCell = CSVRecordReader.maxFieldBytes
+    static let lt = UInt8(ascii: "<"), gt = UInt8(ascii: ">"), slash = UInt8(ascii: "/"), quote = UInt8(ascii: "\""),
+               apostrophe = UInt8(ascii: "'"), equals = UInt8(ascii: "=")
 
     init(strings: [String], styles: [SpreadsheetReader.NumberStyle]) {
         self.strings = strings
@@ -218,64 +224,115 @@ struct SheetParser {
 
     mutating func feed(_ chunk: Data, _ body: (Int, [String]) throws -> Void) throws {
         pending.append(contentsOf: chunk)
+        let bytes = pending
         var i = 0
-        let n = pending.count
-        while i < n {
-            if pending[i] != UInt8(ascii: "<") {
-                // Text between tags: kept only inside <v> or <t>.
-                let end = pending[i...].firstIndex(of: UInt8(ascii: "<")) ?? n
-                if text != nil, value.count < Self.maxCell { value.append(contentsOf: pending[i..<min(end, i + Self.maxCell - value.count)]) }
-                if end == n { break }
-                i = end
-                continue
+        let n = bytes.count
+        try bytes.withUnsafeBufferPointer { buffer in
+            let base = buffer.baseAddress!
+            func find(_ byte: UInt8, from: Int) -> Int? {
+                guard from < n, let hit = memchr(base + from, Int32(byte), n - from) else { return nil }
+                return base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
             }
-            guard let close = pending[i...].firstIndex(of: UInt8(ascii: ">")) else { break }   // the tag ends in the next chunk
-            try tag(pending[(i + 1)..<close], body)
-            i = close + 1
+            while i < n {
+                if base[i] != Self.lt {
+                    // Text between tags: kept only inside a cell's <v> or <t>.
+                    let end = find(Self.lt, from: i) ?? n
+                    if capturing, value.count < Self.maxCell {
+                        value.append(contentsOf: UnsafeBufferPointer(start: base + i, count: min(end - i, Self.maxCell - value.count)))
+                    }
+                    i = end
+                    continue
+                }
+                guard let close = find(Self.gt, from: i) else { break }   // the tag ends in the next chunk
+                try tag(UnsafeBufferPointer(start: base + i + 1, count: close - i - 1), body)
+                i = close + 1
+            }
         }
-        // Keep what is not read yet (a tag or text cut by the chunk's end).
-        if i >= n {
-            pending.removeAll(keepingCapacity: true)
-        } else {
-            // Text outside a tag was taken already: keep only an unfinished tag.
-            pending.removeSubrange(0..<i)
-            if pending.first != UInt8(ascii: "<") { pending.removeAll(keepingCapacity: true) }
-        }
+        // Keep only an unfinished tag (text already read was taken).
+        if i >= n { pending.removeAll(keepingCapacity: true) } else { pending.removeSubrange(0..<i) }
     }
 
     mutating func finish(_ body: (Int, [String]) throws -> Void) throws {
-        if !cells.isEmpty { try body(rowNumber, cells) }
+        if !cells.isEmpty, cells.contains(where: { !$0.isEmpty }) { try body(rowNumber, cells) }
     }
 
-    private mutating func tag(_ bytes: ArraySlice<UInt8>, _ body: (Int, [String]) throws -> Void) throws {
-        let closing = bytes.first == UInt8(ascii: "/")
-        let nameBytes = bytes.drop { $0 == UInt8(ascii: "/") }.prefix { $0 != 0x20 && $0 != UInt8(ascii: "/") && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }
-        let name = String(decoding: nameBytes, as: UTF8.self)
-        let selfClosing = bytes.last == UInt8(ascii: "/")
-        switch (name, closing) {
-        case ("row", false):
-            let attributes = SpreadsheetReader.attributes(Substring(String(decoding: bytes.dropFirst(3), as: UTF8.self)))
-            rowNumber = attributes["r"].flatMap(Int.init) ?? rowNumber + 1
+    private mutating func tag(_ bytes: UnsafeBufferPointer<UInt8>, _ body: (Int, [String]) throws -> Void) throws {
+        guard let first = bytes.first else { return }
+        let closing = first == Self.slash
+        let start = closing ? 1 : 0
+        var end = start
+        while end < bytes.count, !Self.endsName(bytes[end]) { end += 1 }
+        let selfClosing = bytes.last == Self.slash
+        switch end - start {
+        case 1:
+            switch bytes[start] {
+            case UInt8(ascii: "c"):
+                if closing {
+                    if let cell { put(cell.column, read(cell)) }
+                    cell = nil
+                } else {
+                    let column = Self.attribute(UInt8(ascii: "r"), bytes).map(Self.column) ?? cells.count
+                    let type: CellType = switch Self.attribute(UInt8(ascii: "t"), bytes).map(Array.init) ?? [] {
+                    case Array("s".utf8): .shared
+                    case Array("b".utf8): .boolean
+                    case Array("str".utf8), Array("inlineStr".utf8), Array("e".utf8): .text
+                    default: .number
+                    }
+                    let style = Self.attribute(UInt8(ascii: "s"), bytes).flatMap(Self.integer) ?? 0
+                    cell = selfClosing ? nil : (column, type, style)
+                    value.removeAll(keepingCapacity: true)
+                }
+            case UInt8(ascii: "v"), UInt8(ascii: "t"):
+                capturing = !closing && !selfClosing && cell != nil
+            default: break
+            }
+        case 3 where bytes[start] == UInt8(ascii: "r") && bytes[start + 1] == UInt8(ascii: "o") && bytes[start + 2] == UInt8(ascii: "w"):
+            if closing {
+                if cells.contains(where: { !$0.isEmpty }) { try body(rowNumber, cells) }
+            } else {
+                rowNumber = Self.attribute(UInt8(ascii: "r"), bytes).flatMap(Self.integer) ?? rowNumber + 1
+            }
             cells.removeAll(keepingCapacity: true)
-        case ("row", true):
-            if cells.contains(where: { !$0.isEmpty }) { try body(rowNumber, cells) }
-            cells.removeAll(keepingCapacity: true)
-        case ("c", false):
-            let attributes = SpreadsheetReader.attributes(Substring(String(decoding: bytes.dropFirst(1), as: UTF8.self)))
-            let column = attributes["r"].map(Self.column) ?? cells.count
-            cell = (column, attributes["t"] ?? "n", attributes["s"].flatMap(Int.init) ?? 0)
-            value.removeAll(keepingCapacity: true)
-            if selfClosing { cell = nil }
-        case ("c", true):
-            if let cell { put(cell.column, read(cell)) }
-            cell = nil
-        case ("v", false), ("t", false):
-            if !selfClosing, cell != nil { text = [] }
-        case ("v", true), ("t", true):
-            text = nil
         default:
             break
         }
+    }
+
+    static func endsName(_ b: UInt8) -> Bool { b == 0x20 || b == slash || b == 0x0A || b == 0x0D || b == 0x09 }
+
+    /// The value of the one-letter attribute `name` (` r="B7"`) of a tag.
+    static func attribute(_ name: UInt8, _ bytes: UnsafeBufferPointer<UInt8>) -> ArraySlice<UInt8>? {
+        var i = 1
+        while i + 2 < bytes.count {
+            if bytes[i] == name, bytes[i + 1] == equals, endsName(bytes[i - 1]), bytes[i + 2] == quote || bytes[i + 2] == apostrophe {
+                let mark = bytes[i + 2]
+                var j = i + 3
+                while j < bytes.count, bytes[j] != mark { j += 1 }
+                return ArraySlice(bytes[(i + 3)..<j])
+            }
+            i += 1
+        }
+        return nil
+    }
+
+    static func integer(_ digits: ArraySlice<UInt8>) -> Int? {
+        guard !digits.isEmpty, digits.count < 12 else { return nil }
+        var n = 0
+        for d in digits {
+            guard d >= 0x30 && d <= 0x39 else { return nil }
+            n = n * 10 + Int(d - 0x30)
+        }
+        return n
+    }
+
+    /// "AB12" → 27 (A is 0).
+    static func column(_ reference: ArraySlice<UInt8>) -> Int {
+        var n = 0
+        for c in reference {
+            guard c >= 65 && c <= 90 else { break }
+            n = n * 26 + Int(c - 64)
+        }
+        return max(0, n - 1)
     }
 
     private mutating func put(_ column: Int, _ text: String) {
@@ -284,14 +341,19 @@ struct SheetParser {
         cells[column] = text
     }
 
-    private func read(_ cell: (column: Int, type: String, style: Int)) -> String {
-        let raw = SpreadsheetReader.unescaped(String(decoding: value, as: UTF8.self))
+    private func read(_ cell: (column: Int, type: CellType, style: Int)) -> String {
         switch cell.type {
-        case "s": return Int(raw).flatMap { $0 < strings.count ? strings[$0] : nil } ?? raw
-        case "b": return raw == "1" ? "TRUE" : "FALSE"
-        case "str", "inlineStr", "e": return raw
-        default:
+        case .shared:
+            if let index = Self.integer(value[...]), index < strings.count { return strings[index] }
+            return String(decoding: value, as: UTF8.self)
+        case .boolean: return value == [0x31] ? "TRUE" : "FALSE"
+        case .text:
+            let raw = String(decoding: value, as: UTF8.self)
+            return value.contains(UInt8(ascii: "&")) ? SpreadsheetReader.unescaped(raw) : raw
+        case .number:
+            let raw = String(decoding: value, as: UTF8.self)
             let style = cell.style < styles.count ? styles[cell.style] : .plain
+            if style == .plain, !value.contains(UInt8(ascii: "E")), !value.contains(UInt8(ascii: "e")) { return raw }
             guard let number = Double(raw) else { return raw }
             switch style {
             case .date, .dateTime:
@@ -305,7 +367,7 @@ struct SheetParser {
             case .percent:
                 return Self.decimalText(number * 100) + "%"
             case .plain:
-                return raw.contains("E") || raw.contains("e") ? Self.decimalText(number) : raw
+                return Self.decimalText(number)
             }
         }
     }
@@ -322,13 +384,4 @@ struct SheetParser {
         return text
     }
 
-    /// "AB12" → 27 (A is 0).
-    static func column(_ reference: String) -> Int {
-        var n = 0
-        for c in reference.unicodeScalars {
-            guard c.value >= 65 && c.value <= 90 else { break }
-            n = n * 26 + Int(c.value - 64)
-        }
-        return max(0, n - 1)
-    }
 }
