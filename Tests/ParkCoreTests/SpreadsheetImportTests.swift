@@ -3,6 +3,9 @@ import ParkCore
 import Postgres
 import Testing
 import TestSupport
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Files as park staff keep them in Excel or WPS: Chinese headers with units, numbers
 /// with thousands separators and units, full-width digits, dates written the Chinese
@@ -96,5 +99,31 @@ import TestSupport
         }
         #expect(PaymentCycle.fromLabel("季付") == .quarterly && UnitKind.fromLabel("Live Room") == .liveRoom)
         #expect(UnitKind.fromLabel("castle") == nil)
+    }
+
+    /// Excel's "Unicode text" is UTF-16 with a byte-order mark: read with --encoding
+    /// utf-16; read as anything else, the message says what the file is.
+    @Test func aUTF16FileIsReadOrNamed() throws {
+        let (db, session) = try makeSession()
+        try smallPortfolio(session)
+        let csv = "\u{FEFF}园区,楼栋,房号,楼层,面积,类型,租金\nSW,B1,0401,4,120.50,办公,38\n"
+        var bytes: [UInt8] = []
+        for unit in csv.utf16 { bytes.append(UInt8(unit & 0xFF)); bytes.append(UInt8(unit >> 8)) }   // little-endian, as Excel writes
+        func importing(_ encoding: TextEncoding) throws -> ImportSummary {
+            let fd = try fileDescriptor(bytes)
+            defer { close(fd) }
+            return try ImportService(session).run(.units, from: fd, encoding: encoding)
+        }
+        let before = try rowCounts(db.connection)
+        for encoding in [TextEncoding.utf8, .gbk] {
+            let wrong = #expect(throws: ParkError.self) { try importing(encoding) }
+            #expect(wrong?.message == "the file looks like UTF-16 (it starts with a UTF-16 byte-order mark, not \(encoding == .utf8 ? "UTF-8" : "GBK/GB18030")): "
+                    + "import it with --encoding utf-16")
+        }
+        #expect(try rowCounts(db.connection) == before)
+        #expect(try importing(.utf16).rowsImported == 1)
+        // Each encoding by any of its names, in any case.
+        #expect(try ["GBK", "gb18030", "UTF-16", "utf16", "UTF-8"].map(TextEncoding.parse) == [.gbk, .gbk, .utf16, .utf16, .utf8])
+        #expect(throws: ParkError.self) { try TextEncoding.parse("latin1") }
     }
 }

@@ -60,9 +60,42 @@ public struct ImportRejected: Error, Sendable, CustomStringConvertible {
     }
 }
 
+/// The encodings of text files: UTF-8; GBK, read and written as GB18030 (its superset,
+/// which holds every character), what Excel and WPS on Chinese Windows use; and UTF-16
+/// (Excel's "Unicode text"), for import.
 public enum TextEncoding: String, Vocabulary {
     case utf8, gbk
+    case utf16 = "utf-16"
     public static let fieldName = "encoding"
+
+    /// The name, in any case, or one of its other names: utf-8, GBK, gb18030, gb2312, cp936, UTF-16.
+    public static func parse(_ text: String) throws -> TextEncoding {
+        switch text.lowercased() {
+        case "utf8", "utf-8": return .utf8
+        case "gbk", "gb18030", "gb2312", "cp936": return .gbk
+        case "utf-16", "utf16": return .utf16
+        default:
+            throw ParkError.invalid("encoding '\(text)' is not one of: utf8, gbk (or gb18030), utf-16")
+        }
+    }
+
+    /// iconv's name for it.
+    var iconvName: String {
+        switch self {
+        case .utf8: "UTF-8"
+        case .gbk: "GB18030"
+        case .utf16: "UTF-16"
+        }
+    }
+
+    /// As messages name it.
+    var displayName: String {
+        switch self {
+        case .utf8: "UTF-8"
+        case .gbk: "GBK/GB18030"
+        case .utf16: "UTF-16"
+        }
+    }
 }
 
 /// Imports a CSV file all or nothing: the rows are streamed with COPY into a
@@ -227,12 +260,19 @@ public struct ImportService {
         throw ImportRejected(problems: problems.sorted { ($0.line, $0.column) < ($1.line, $1.column) }, summary: summary)
     }
 
+    /// A UTF-16 byte-order mark, or text whose every other byte is 0 (ASCII in UTF-16).
+    static func looksLikeUTF16(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        if bytes.count >= 2, (bytes[0] == 0xFF && bytes[1] == 0xFE) || (bytes[0] == 0xFE && bytes[1] == 0xFF) { return true }
+        let head = bytes.prefix(1_000)
+        return head.count >= 8 && head.filter { $0 == 0 }.count * 3 >= head.count
+    }
+
     /// Thrown to roll back a dry run once everything is checked.
     private struct DryRunFinished: Error {}
 
-    /// Reads the file in 1 MiB chunks, converting GBK to UTF-8 and skipping a BOM.
+    /// Reads the file in 1 MiB chunks, converting GBK or UTF-16 to UTF-8 and skipping a BOM.
     private func readFile(_ fd: Int32, encoding: TextEncoding, _ body: (UnsafeRawBufferPointer, Int) throws -> Void) throws {
-        let transcoder = encoding == .gbk ? try GB18030Transcoder() : nil
+        let transcoder = encoding == .utf8 ? nil : try GB18030Transcoder(reading: encoding)
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
         var total = 0
         var first = true
@@ -249,6 +289,11 @@ public struct ImportService {
                 var chunk = UnsafeRawBufferPointer(rebasing: raw[0..<n])
                 if first, encoding == .utf8, n >= 3, chunk[0] == 0xEF, chunk[1] == 0xBB, chunk[2] == 0xBF {
                     chunk = UnsafeRawBufferPointer(rebasing: chunk[3...])
+                }
+                // A UTF-16 file read as anything else is all broken characters: say what it is.
+                if first, encoding != .utf16, Self.looksLikeUTF16(chunk) {
+                    throw ParkError.invalid("the file looks like UTF-16 (\(n >= 2 && (chunk[0] == 0xFF || chunk[0] == 0xFE) ? "it starts with a UTF-16 byte-order mark" : "every other byte is 0"), "
+                                            + "not \(encoding.displayName)): import it with --encoding utf-16")
                 }
                 first = false
                 if let transcoder {
@@ -436,7 +481,11 @@ final class Stager {
         if fields.contains(where: { String(validating: $0, as: UTF8.self) == nil }) {
             throw ParkError.invalid("the header line is not valid UTF-8: a GBK/GB18030 file needs --encoding gbk")
         }
-        let names = fields.map { String(decoding: $0, as: UTF8.self) }
+        // A byte-order mark that came through a conversion (UTF-16's) is no part of the first name.
+        let names = fields.enumerated().map { i, field in
+            let name = String(decoding: field, as: UTF8.self)
+            return i == 0 && name.hasPrefix("\u{FEFF}") ? String(name.dropFirst()) : name
+        }
         var map: [Int?] = Array(repeating: nil, count: columns.count)
         var unknown: [String] = []
         for (i, name) in names.enumerated() where !HeaderName.key(name).isEmpty {

@@ -11,12 +11,25 @@ public final class GB18030Transcoder {
     private var carry: [UInt8] = []
     private var output = [UInt8](repeating: 0, count: 1 << 20)
 
-    public init(toGB18030: Bool = false) throws {
-        let cd = toGB18030 ? iconv_open("GB18030", "UTF-8") : iconv_open("UTF-8", "GB18030")
+    /// What the file is said to be, for messages.
+    private let source: String
+
+    public convenience init(toGB18030: Bool = false) throws {
+        try self.init(from: toGB18030 ? "UTF-8" : "GB18030", to: toGB18030 ? "GB18030" : "UTF-8", source: "GBK/GB18030")
+    }
+
+    /// Reads `encoding` (GBK or UTF-16) as UTF-8.
+    public convenience init(reading encoding: TextEncoding) throws {
+        try self.init(from: encoding.iconvName, to: "UTF-8", source: encoding.displayName)
+    }
+
+    private init(from: String, to: String, source: String) throws {
+        let cd = iconv_open(to, from)
         guard cd != iconv_t(bitPattern: -1) else {
-            throw ParkError.unavailable("this system's iconv cannot convert GB18030 (glibc gconv modules are missing)")
+            throw ParkError.unavailable("this system's iconv cannot convert \(from) to \(to) (glibc gconv modules are missing)")
         }
         self.cd = cd!
+        self.source = source
     }
 
     deinit { iconv_close(cd) }
@@ -45,7 +58,7 @@ public final class GB18030Transcoder {
                         return
                     }
                     let position = offset - (total - bytes.count) + (total - inLeft)
-                    throw ParkError.invalid("the file is not valid GBK/GB18030 at byte \(position)")
+                    throw ParkError.invalid("the file is not valid \(source) at byte \(position)")
                 }
             }
         }
@@ -53,6 +66,6 @@ public final class GB18030Transcoder {
 
     /// Ends the input; a character left incomplete is an error.
     public func finish() throws {
-        if !carry.isEmpty { throw ParkError.invalid("the file ends in the middle of a GBK/GB18030 character") }
+        if !carry.isEmpty { throw ParkError.invalid("the file ends in the middle of a \(source) character") }
     }
 }

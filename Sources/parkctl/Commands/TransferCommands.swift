@@ -139,6 +139,7 @@ struct ExportCommand: ParsableCommand {
     enum ExportFormat: String, ExpressibleByArgument, CaseIterable { case csv, xlsx }
 
     func validate() throws {
+        if encoding == .utf16 { throw ValidationError("--encoding utf-16 is for import; CSV for Excel is --excel or --encoding gbk") }
         if format == .xlsx {
             if output == nil { throw ValidationError("--format xlsx writes a file: give --output FILE.xlsx") }
             if bom || excel || encoding != .utf8 { throw ValidationError("--bom, --excel and --encoding are for CSV") }

@@ -64,7 +64,10 @@ extension TicketStatus: Choice {}
 extension SLAClock: Choice {}
 extension PaymentCycle: Choice {}
 extension StaffRole: Choice {}
-extension TextEncoding: Choice {}
+extension TextEncoding: Choice {
+    /// Its name in any case, or another of its names (GBK, gb18030, UTF-16).
+    static func choose(_ text: String) throws -> TextEncoding { try parse(text) }
+}
 extension TransferEntity: Choice {}
 extension OccupancyReport.Grouping: Choice {}
 

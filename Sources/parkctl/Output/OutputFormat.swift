@@ -74,6 +74,7 @@ struct FormatOptions: ParsableArguments {
     }
 
     func validate() throws {
+        if encoding == .utf16 { throw ValidationError("--encoding utf-16 is for import; CSV for Excel is --excel or --encoding gbk") }
         if format != .csv, excel || encoding != .utf8 {
             throw ValidationError("--excel and --encoding are for --format csv")
         }
