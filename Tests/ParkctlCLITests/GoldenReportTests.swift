@@ -5,7 +5,7 @@ import TestSupport
 
 /// Each report of the hand-worked fixture (ReportFixture, as of 2026-06-30), in each
 /// language, against the file under Golden/ that a person has read: English keeps
-/// the JSON keys and codes; Chinese has Chinese headers and labels, rates as 11.8%
+/// the JSON keys and codes; Chinese has Chinese headers and labels, rates as 11.76%
 /// and amounts grouped by thousands. `PARKCTL_UPDATE_GOLDEN=1 swift test --filter
 /// GoldenReportTests` writes the files anew, to be read before they are committed.
 @Suite struct GoldenReportTests {
@@ -65,6 +65,19 @@ import TestSupport
             // And --headers en gives the JSON keys back.
             let keys = try cli.run(base + ["--format", "csv", "--headers", "en"], environment: ["PARKCTL_LANG": "zh"])
             #expect(keys.stdout.prefix { $0 != "\r\n" }.unicodeScalars.allSatisfy { $0.isASCII }, "\(args)")
+        }
+        // Each show, in a Chinese table: no field left a catalogue key.
+        func first(_ list: [String], _ key: String) throws -> String {
+            try #require((try cli.json(list) as? [[String: Any]])?.first?[key] as? String)
+        }
+        let shows: [[String]] = [
+            ["park", "show", "SW"], ["unit", "show", "SW/B1/0101"], ["tenant", "show", "博思软件"],
+            ["lease", "show", try first(["lease", "list"], "number")], ["bill", "show", try first(["bill", "list"], "number")],
+            ["payment", "show", try first(["payment", "list"], "number")], ["ticket", "show", try first(["ticket", "list"], "number")],
+        ]
+        for args in shows {
+            let out = try cli.run(args, environment: ["PARKCTL_LANG": "zh"])
+            #expect(out.status == 0 && !out.stdout.contains("column."), "\(args): \(out.stdout)\(out.stderr)")
         }
         let wrong = try cli.run(["park", "list"], environment: ["PARKCTL_LANG": "fr"])
         #expect(wrong.status == 64 && wrong.stderr.contains("PARKCTL_LANG 'fr' is not one of: zh, en"))

@@ -68,7 +68,7 @@ import TestSupport
         // 100 m² leased of 850 lettable (1000 less 150 off the market): 100 ÷ 850 = 0.1176.
         #expect(total[0].value == .text("合计") && total[0].bold)
         #expect(total[10].value == .number(1000) && total[10].format == "#,##0.00")
-        #expect(total[15].value == .number(0.1176) && total[15].format == "0.0%" && total[15].bold)
+        #expect(total[15].value == .number(0.1176) && total[15].format == "0.00%" && total[15].bold)
         // Columns fitted to their text: 总面积(㎡) is 10 wide (汉字 and ㎡ count double), 1,000.00 is 8;
         // two more for the margin (Excel stores 12 as 12.71, its padding added).
         #expect(sheet.widths["K"].map { Int($0) } == 12)

@@ -88,7 +88,7 @@ import TestSupport
         let list = try help(["unit", "list"])
         #expect(list.contains("Only this kind: \(listed(Self.values(UnitKind.self)))."), "\(list)")
         #expect(list.contains("Only units in this status: \(listed(Self.values(UnitStatus.self)))."), "\(list)")
-        #expect(list.contains("(values: table, json, csv; default: table)"), "\(list)")
+        #expect(list.contains("(values: table, json, csv, xlsx; default: table)"), "\(list)")
         let check = try help(["tenant", "check"])
         #expect(check.contains("Checklist item: " + listed(ChecklistItem.allCases.map { "\($0.rawValue) (\($0.chineseName))" }) + "."),
                 "\(check)")

@@ -154,5 +154,11 @@ extension Language {
         "column.utility_tax_rate": "utility_tax_rate", "column.vacant_since": "vacant_since",
         "column.waived": "waived", "column.waived_on": "waived_on", "column.wanted_area_m2": "wanted_area_m2",
         "column.wanted_kind": "wanted_kind",
+        "column.amendments": "amendments", "column.as_of": "as_of", "column.billing": "billing",
+        "column.building_list": "building_list", "column.events": "events", "column.field": "field",
+        "column.fitting_out": "fitting_out", "column.invoices": "invoices", "column.schedule": "schedule",
+        "column.source_bill": "source_bill", "column.units_for_part_of_the_term": "units_for_part_of_the_term",
+        "column.value": "value", "column.void_reason": "void_reason", "column.voided_on": "voided_on",
+        "column.waivers": "waivers",
     ]
 }

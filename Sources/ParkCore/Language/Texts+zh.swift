@@ -136,5 +136,9 @@ extension Language {
         "column.units_total": "总套数", "column.units_vacant": "空置套数", "column.utility_tax_rate": "水电费税率",
         "column.vacant_since": "空置起始日", "column.waived": "已减免", "column.waived_on": "减免日期",
         "column.wanted_area_m2": "意向面积(㎡)", "column.wanted_kind": "意向类型",
+        "column.amendments": "补充协议", "column.as_of": "截至日期", "column.billing": "计费设置", "column.building_list": "楼栋列表",
+        "column.events": "事件", "column.field": "字段", "column.fitting_out": "装修中", "column.invoices": "发票",
+        "column.schedule": "租金计划", "column.source_bill": "原账单", "column.units_for_part_of_the_term": "部分租期的单元",
+        "column.value": "值", "column.void_reason": "作废原因", "column.voided_on": "作废日期", "column.waivers": "减免记录",
     ]
 }

@@ -161,7 +161,7 @@ struct ExportCommand: ParsableCommand {
     @Option(choice: "Encoding of the file (gbk: what Excel and WPS on Chinese Windows open by default)")
     var encoding: TextEncoding = .utf8
     @Flag(help: "Start a UTF-8 file with a byte-order mark, so that Excel reads it as UTF-8.") var bom = false
-    @Flag(help: "CSV for Excel: the same as --bom (lines end CRLF, as all parkctl's CSV does).") var excel = false
+    @Flag(help: "CSV for Excel: the same as --bom.") var excel = false
 
     func run() throws {
         if format == .xlsx, let output { return try writeWorkbook(to: output) }

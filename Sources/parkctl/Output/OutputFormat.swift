@@ -245,6 +245,7 @@ enum Renderer {
     static func csvText(_ value: OutputValue, _ language: Language = .en) -> String {
         switch value {
         case .label(let code, let key): language == .en ? code : Catalogue.text(key, in: language)
+        case .bool: value.shown(in: language)
         case .text, .list: FormulaGuard.protect(Validate.escapingControlCharacters(value.plain, keeping: ["\n", "\t"]))
         case .instant(let date): Timestamps.spreadsheet(date)
         default: value.plain

@@ -18,7 +18,7 @@ enum OutputValue {
     /// (the catalogue's `key`) in Chinese ones: live_room, 直播间.
     case label(code: String, key: String)
     /// A fraction (an occupancy or tax rate) with `places` decimals: 0.2823 in JSON,
-    /// English tables and CSV; a percentage in Chinese tables: 28.2%.
+    /// English tables and CSV; a percentage in Chinese tables: 28.23%.
     case ratio(Decimal, places: Int)
     case list([String])
     case null
@@ -62,8 +62,9 @@ enum OutputValue {
         switch self {
         case .label(_, let key): return Catalogue.text(key, in: language)
         case .ratio(let d, let places):
-            // Two places fewer as a percentage, and one fewer again: 0.2823 → 28.2%.
-            return Self.fixed(d * 100, places: max(1, places - 3)) + "%"
+            // The same digits as a percentage (0.3305 → 33.05%): rounding again to fewer
+            // would make 33.047% first 0.3305, then 33.1%, not the 33.0% a person computes.
+            return Self.fixed(d * 100, places: max(0, places - 2)) + "%"
         case .decimal(let d, let places): return Self.grouped(Self.fixed(d, places: places))
         case .bool(let b): return Catalogue.text(b ? "text.yes" : "text.no", in: language)
         default: return plain

@@ -76,11 +76,12 @@ final class Spreadsheet {
                 shown = String(n)
             case .decimal(let d, let places):
                 let code = places == 0 ? "#,##0" : "#,##0." + String(repeating: "0", count: places)
-                worksheet_write_number(sheet, row, column, NSDecimalNumber(decimal: d).doubleValue, numberFormat(code, bold: bold))
-                shown = OutputValue.grouped(OutputValue.fixed(d, places: places))
+                let text = OutputValue.fixed(d, places: places)
+                worksheet_write_number(sheet, row, column, Self.double(text), numberFormat(code, bold: bold))
+                shown = OutputValue.grouped(text)
             case .ratio(let d, let places):
-                let code = "0." + String(repeating: "0", count: max(1, places - 3)) + "%"
-                worksheet_write_number(sheet, row, column, NSDecimalNumber(decimal: d).doubleValue, numberFormat(code, bold: bold))
+                let code = places <= 2 ? "0%" : "0." + String(repeating: "0", count: places - 2) + "%"
+                worksheet_write_number(sheet, row, column, Self.double(OutputValue.fixed(d, places: places)), numberFormat(code, bold: bold))
                 shown = value.shown(in: .zh)
             case .day(let date):
                 var when = lxw_datetime(year: Int32(date.year), month: Int32(date.month), day: Int32(date.day), hour: 0, min: 0, sec: 0)
@@ -92,9 +93,13 @@ final class Spreadsheet {
                                         sec: Double(t.second))
                 worksheet_write_datetime(sheet, row, column, &when, numberFormat("yyyy-mm-dd hh:mm:ss", bold: bold))
                 shown = Timestamps.spreadsheet(instant)
-            case .bool(let b):
+            case .bool(let b) where language == .en:
                 worksheet_write_boolean(sheet, row, column, b ? 1 : 0, bold ? format("bold") { format_set_bold($0) } : nil)
                 shown = "FALSE"
+            case .bool:
+                // 是 or 否, as the Chinese table says.
+                shown = value.shown(in: language)
+                worksheet_write_string(sheet, row, column, shown, bold ? format("bold") { format_set_bold($0) } : nil)
             case .text, .label, .list:
                 // Written as text, never read as a formula: a cell starting = stays text.
                 shown = Validate.escapingControlCharacters(value.shown(in: language), keeping: ["\n"])
@@ -166,6 +171,10 @@ final class Spreadsheet {
         if percent { chart_axis_set_num_format(chart.pointee.y_axis, "0%") }
         worksheet_insert_chart(sheet, 1, lxw_col_t(widths.count + 1), chart)
     }
+
+    /// The double nearest the decimal text (47.76, not 47.760000000000005 as Decimal's
+    /// own conversion gives), so that the file holds what Excel would for 47.76.
+    static func double(_ text: String) -> Double { Double(text) ?? 0 }
 
     /// Sets the widths and writes the file.
     func close() throws {
