@@ -47,4 +47,15 @@ import Testing
         // 元 inside quotes is not a day's d; 年月日 inside quotes leave y, m, d.
         #expect(styles == [.plain, .date, .date, .plain, .percent])
     }
+
+    /// Each <si>, with or without attributes, in order: skipping one moved every later
+    /// index (the review's 120 read as 12).
+    @Test func sharedStringsKeepTheirOrder() {
+        let xml = """
+            <sst count="4"><si a="1"><t>120</t></si><si><t xml:space="preserve"> 12 </t></si>            <si><r><t>256</t></r><r><rPr/><t>.5㎡</t></r><rPh><t>ふりがな</t></rPh></si><si><t/></si></sst>
+            """
+        #expect(SpreadsheetReader.sharedStrings(xml) == ["120", " 12 ", "256.5㎡", ""])
+        #expect(SpreadsheetReader.numberStyles("<cellXfs><xf numFmtId=\"1\"/><xf numFmtId=\"164\"/></cellXfs><numFmts><numFmt numFmtId=\"164\" formatCode=\"0000\"/></numFmts>")
+                == [.plain, .zeroPadded(4)])
+    }
 }

@@ -65,17 +65,19 @@ import Glibc
             91350100M000100Y43,SW/B1/0101,3/1/2027,2027-12-31,35
             91350100M000100Y43,SW/B1/0201,2027/2/30,2027-12-31,35
             91350100M000100Y43,SW/B1/0301,2027-01-01,2027-12-31,"1,2"
+            91350100M000100Y43,SW/B1/0301,2028-01-01,2028-12-31,"0,100"
             """
         let before = try db.connection.query("SELECT count(*) FROM lease").rows[0].decode(0, as: Int.self)
         let rejected = #expect(throws: ImportRejected.self) { try importText(session, .leases, csv) }
         let problems = rejected?.problems ?? []
         // One problem a cell, each naming the cell as the file has it.
-        #expect(problems.map(\.line) == [2, 3, 4])
+        #expect(problems.map(\.line) == [2, 3, 4, 5])
         #expect(problems.first?.column == "start" && problems.first?.value == "3/1/2027")
         #expect(problems.first?.rule.contains("puts the year last") == true)
         #expect(problems.dropFirst().first?.value == "2027/2/30" && problems.dropFirst().first?.rule.contains("YYYY-MM-DD") == true)
-        // "1,2" is not a thousands separator: 1.2 to some, 12 to others.
-        #expect(problems.last?.column == "rent" && problems.last?.value == "1,2")
+        // "1,2" is not a thousands separator: 1.2 to some, 12 to others; nor is "0,100" (0.1).
+        #expect(problems.dropFirst(2).first?.column == "rent" && problems.dropFirst(2).first?.value == "1,2")
+        #expect(problems.last?.column == "rent" && problems.last?.value == "0,100")
         #expect(try db.connection.query("SELECT count(*) FROM lease").rows[0].decode(0, as: Int.self) == before)
     }
 
@@ -84,9 +86,11 @@ import Glibc
         try smallPortfolio(session)
         // A month's total is not a rent per m²: 租金(元/月) is not 租金(元/㎡/月).
         let total = #expect(throws: ParkError.self) { try importText(session, .units, "园区,楼栋,房号,楼层,面积,用途,租金(元/月)\n") }
-        #expect(total?.message.contains("unknown column '租金(元/月)' (did you mean 租金(元/㎡/月)?)") == true)
-        let area = #expect(throws: ParkError.self) { try importText(session, .units, "园区,楼栋,房号,楼层,面积(平方),用途,租金\n") }
-        #expect(area?.message.contains("unknown column '面积(平方)' (did you mean 面积(㎡)?)") == true)
+        #expect(total?.message.contains("unknown column '租金(元/月)' (租金 is in 元/㎡/月, not 元/月)") == true)
+        let area = #expect(throws: ParkError.self) { try importText(session, .units, "园区,楼栋,房号,楼层,面积(亩),用途,租金\n") }
+        #expect(area?.message.contains("unknown column '面积(亩)' (面积 is in ㎡, not 亩)") == true)
+        let typo = #expect(throws: ParkError.self) { try importText(session, .units, "园区,楼栋,房号,楼层,面积,用途,租全(元/㎡/月)\n") }
+        #expect(typo?.message.contains("unknown column '租全(元/㎡/月)' (did you mean 租金(元/㎡/月)?)") == true)
         #expect(area?.message.contains("parkctl import --help") == true)
         let nothingNear = #expect(throws: ParkError.self) { try importText(session, .units, "park,building,unit,floor,area,kind,list_rent,xyzzy\n") }
         #expect(nothingNear?.message.contains("unknown column 'xyzzy';") == true)

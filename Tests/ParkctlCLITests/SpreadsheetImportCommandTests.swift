@@ -70,4 +70,46 @@ import TestSupport
         let area = units.rows[1][4], code = units.rows[1][2]
         #expect(area.type == "n" && area.format == "#,##0.00" && code.type == "s")
     }
+
+    /// What the hostile review imported wrongly, each now read as Excel shows it or refused.
+    @Test func trickyWorkbooksAreReadAsExcelShowsThemOrRefused() throws {
+        let cli = try CLI()
+        try cli.portfolio()   // SW/B1 of 12 floors
+        let dir = FileManager.default.temporaryDirectory.appending(path: "parkctl-xlsx-tricky-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appending(path: "Scripts/make_tricky_xlsx.py").path
+        let made = try ProcessRunner.run("/usr/bin/env", ["python3", script, dir.path])
+        #expect(made.status == 0, "\(made.stderr)")
+        func path(_ name: String) -> String { dir.appending(path: name).path }
+
+        // The first sheet Excel shows, not the hidden one before it: 150 m² at 45, not 1.5 at 0.01.
+        try cli.ok(["import", "units", path("hidden.xlsx")])
+        let unit = try #require(try cli.json(["unit", "show", "SW/B1/0901"]) as? [String: Any])
+        #expect((unit["area_m2"] as? NSNumber)?.decimalValue == 150 && (unit["list_rent"] as? NSNumber)?.decimalValue == 45)
+        // A 1904 workbook's 2024-06-19 is 2024-06-19 (read in the 1900 system it was 2020-06-18).
+        try cli.ok(["import", "buildings", path("d1904.xlsx")])
+        let building = try #require((try cli.json(["building", "list", "--park", "SW"]) as? [[String: Any]])?.first { $0["code"] as? String == "SW/B7" })
+        #expect(building["delivered_on"] as? String == "2024-06-19")
+        // 805 shown as 0805 by its format is unit 0805.
+        try cli.ok(["import", "units", path("code.xlsx")])
+        #expect(try cli.run(["unit", "show", "SW/B1/0805"]).status == 0)
+        // A cell in column 1100 makes the row too wide, as in CSV: refused, not dropped.
+        let wide = try cli.run(["import", "units", path("wide.xlsx")])
+        #expect(wide.status == 65 && wide.stderr.contains("line 2, (row): has 1024 cells; the header has 7"), "\(wide.stderr)")
+
+        // A failed export leaves the file that was there; --output writes CSV too.
+        let keep = path("keep.xlsx")
+        try Data("precious".utf8).write(to: URL(fileURLWithPath: keep))
+        #expect(try cli.run(["export", "units", "--park", "NOPE", "--format", "xlsx", "--output", keep]).status == 65)
+        #expect(try String(contentsOfFile: keep, encoding: .utf8) == "precious")
+        let csv = path("units.csv")
+        let written = try cli.run(["export", "units", "--output", csv])
+        #expect(written.status == 0 && written.stdout.isEmpty)
+        #expect(try String(contentsOfFile: csv, encoding: .utf8).hasPrefix("park,building,unit,floor,area_m2"))
+        // A CSV through a pipe is CSV (nothing is read from it to guess).
+        let piped = try ProcessRunner.run("/bin/sh", ["-c", "cat '\(csv)' | sed 's/,0805,/,0806,/' | grep -v ',0301,\\|,0302,\\|,0901,' | "
+            + "'\(Parkctl.executable)' import units /dev/stdin --update --dry-run --database-url '\(cli.db.conninfo)'"])
+        #expect(piped.status == 0, "\(piped.stderr)")
+    }
 }

@@ -13,8 +13,8 @@ public enum CellKind: Sendable {
     /// A value of a vocabulary, by its code or its label in any language.
     case label(@Sendable (String) -> String?)
 
-    static let areaUnits = ["㎡", "m²", "m2", "平方米", "平米"]
-    static let rentUnits = ["元/㎡/月", "元/m²/月", "元/m2/月", "元/平方米/月", "元/平米/月"]
+    static let areaUnits = ["㎡", "m²", "m2", "平方米", "平米", "平方"]
+    static let rentUnits = ["元/㎡/月", "元/m²/月", "元/m2/月", "元/平方米/月", "元/平米/月", "元/平方/月"]
     static let moneyUnits = ["元"]
 
     static func label<V: Vocabulary>(_ type: V.Type) -> CellKind { .label { V.fromLabel($0)?.rawValue } }
@@ -74,7 +74,8 @@ enum CellReading {
         s = Substring(s.trimmingCharacters(in: .whitespaces))
         var digits = String(s)
         if s.contains(",") {
-            guard s.wholeMatch(of: /-?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?/) != nil else { return nil }
+            // Groups of three after a first group that is a number (0,100 is 0.1 to some).
+            guard s.wholeMatch(of: /-?[1-9][0-9]{0,2}(,[0-9]{3})+(\.[0-9]+)?/) != nil else { return nil }
             digits.removeAll { $0 == "," }
         }
         return digits.wholeMatch(of: /-?[0-9]+(\.[0-9]+)?/) != nil ? digits : nil

@@ -23,6 +23,18 @@ enum HeaderName {
         }
     }
 
+    /// For a header that names a known column with a unit it does not hold: "租金 is
+    /// 元/㎡/月, not 元/月" (a month's total is not a rent per ㎡: no "did you mean").
+    static func unitMismatch(_ name: String, in columns: [Column]) -> String? {
+        guard let m = key(name).wholeMatch(of: /(.+)[(\[](.+)[)\]]/) else { return nil }
+        let base = String(m.output.1)
+        guard let column = columns.first(where: { names(of: $0).contains(base) }) else { return nil }
+        let shown = name.trimmingCharacters(in: .whitespaces)
+        let label = shown.prefix { $0 != "(" && $0 != "（" && $0 != "[" && $0 != "【" }
+        guard let unit = column.kind.units.first else { return "\(label) has no unit" }
+        return "\(label) is in \(unit), not \(m.output.2)"
+    }
+
     /// The nearest of the names a header may use, for "did you mean …?".
     static func suggestion(for name: String, in columns: [Column]) -> String? {
         let wanted = key(name)

@@ -498,7 +498,8 @@ final class Stager {
         }
         if !unknown.isEmpty {
             let each = unknown.map { name in
-                "'\(name)'" + (HeaderName.suggestion(for: name, in: columns).map { " (did you mean \($0)?)" } ?? "")
+                "'\(name)'" + (HeaderName.unitMismatch(name, in: columns).map { " (\($0))" }
+                                ?? HeaderName.suggestion(for: name, in: columns).map { " (did you mean \($0)?)" } ?? "")
             }
             throw ParkError.invalid("the header has unknown column\(unknown.count == 1 ? "" : "s") \(each.joined(separator: ", ")); "
                                     + "the columns are \(columns.map(\.name).joined(separator: ", ")) (their Chinese names: parkctl import --help)")

@@ -20,9 +20,14 @@ struct SpreadsheetReader {
     /// The sheet's file in the zip.
     let sheetPath: String
 
-    enum NumberStyle { case plain, date, dateTime, percent }
+    enum NumberStyle: Equatable { case plain, date, dateTime, percent, zeroPadded(Int) }
 
-    /// The sheet called `sheet`, or the first.
+    /// Days from Excel's day 0 to 1970-01-01: 25,569 in the 1900 date system, 24,107
+    /// in the 1904 one (older Mac workbooks, `<workbookPr date1904="1"/>`).
+    let epochOffset: Int
+
+    /// The sheet called `sheet`, or the first one Excel shows (a hidden sheet is not
+    /// what a person looking at the workbook means).
     init(path: String, sheet: String?) throws {
         guard FileManager.default.isReadableFile(atPath: path) else {
             throw ParkError.invalid("cannot open '\(path)': \(FileManager.default.fileExists(atPath: path) ? "not readable" : "no such file")")
@@ -34,30 +39,45 @@ struct SpreadsheetReader {
         }
         let workbook = try Self.text(archive, "xl/workbook.xml", of: path)
         let relations = try Self.text(archive, "xl/_rels/workbook.xml.rels", of: path)
-        // <sheet name="房源" sheetId="1" r:id="rId1"/>, in the workbook's order.
-        let sheets = Self.elements("sheet", in: workbook).compactMap { attributes -> (name: String, id: String)? in
+        // <sheet name="房源" sheetId="1" r:id="rId1" state="hidden"/>, in the workbook's order.
+        let sheets = Self.elements("sheet", in: workbook).compactMap { attributes -> (name: String, id: String, shown: Bool)? in
             guard let name = attributes["name"], let id = attributes["r:id"] else { return nil }
-            return (name, id)
+            return (name, id, attributes["state"].map { $0 == "visible" } ?? true)
         }
-        guard let chosen = sheet.map({ name in sheets.first { $0.name == name } }) ?? sheets.first else {
+        guard let chosen = sheet.map({ name in sheets.first { $0.name == name } }) ?? sheets.first(where: \.shown) else {
             let names = sheets.map(\.name).joined(separator: ", ")
             throw ParkError.invalid(sheet.map { "the workbook has no sheet '\($0)'; its sheets are \(names)" }
-                                    ?? "the workbook has no sheet")
+                                    ?? "the workbook has no sheet that Excel shows")
         }
-        guard let target = Self.elements("Relationship", in: relations).first(where: { $0["Id"] == chosen.id })?["Target"] else {
+        let links = Self.elements("Relationship", in: relations)
+        guard let target = links.first(where: { $0["Id"] == chosen.id })?["Target"] else {
             throw ParkError.invalid("'\(path)' names sheet '\(chosen.name)' but does not hold it")
         }
-        sheetPath = target.hasPrefix("/") ? String(target.dropFirst()) : "xl/" + target
+        sheetPath = Self.part(target)
+        let date1904 = Self.elements("workbookPr", in: workbook).first?["date1904"]
+        epochOffset = date1904 == "1" || date1904 == "true" ? 24_107 : 25_569
+        // The shared strings where the workbook's links say (xl/sharedStrings.xml as a rule).
+        let stringsPart = links.first { $0["Type"]?.hasSuffix("/sharedStrings") == true }?["Target"].map(Self.part)
+            ?? "xl/sharedStrings.xml"
         let archive = self.archive
-        strings = archive["xl/sharedStrings.xml"] == nil ? [] : Self.sharedStrings(try Self.text(archive, "xl/sharedStrings.xml", of: path))
-        styles = archive["xl/styles.xml"] == nil ? [] : Self.numberStyles(try Self.text(archive, "xl/styles.xml", of: path))
+        strings = archive[stringsPart] == nil ? [] : Self.sharedStrings(try Self.text(archive, stringsPart, of: path, limit: Self.maxStrings))
+        styles = archive["xl/styles.xml"] == nil ? [] : Self.numberStyles(try Self.text(archive, "xl/styles.xml", of: path, limit: Self.maxStrings))
+    }
+
+    /// 64 MiB of shared strings (a sheet of 200,000 rows of units holds 2): more is no
+    /// park's spreadsheet, and would only fill memory.
+    static let maxStrings = 64 << 20
+
+    /// A part's name in the zip from a link's target, relative to xl/ unless absolute.
+    static func part(_ target: String) -> String {
+        target.hasPrefix("/") ? String(target.dropFirst()) : "xl/" + target
     }
 
     /// Calls `body` with each row that has a cell: Excel's row number and the cells'
     /// texts by column (A is 0; a column with no cell is empty).
     func rows(_ body: (Int, [String]) throws -> Void) throws {
         guard let entry = archive[sheetPath] else { throw ParkError.invalid("the workbook does not hold \(sheetPath)") }
-        var parser = SheetParser(strings: strings, styles: styles)
+        var parser = SheetParser(strings: strings, styles: styles, epochOffset: epochOffset)
         _ = try archive.extract(entry, bufferSize: 1 << 16, skipCRC32: true) { chunk in
             try parser.feed(chunk, body)
         }
@@ -66,10 +86,13 @@ struct SpreadsheetReader {
 
     // MARK: the workbook's small parts, read whole
 
-    static func text(_ archive: Archive, _ name: String, of path: String) throws -> String {
+    static func text(_ archive: Archive, _ name: String, of path: String, limit: Int = 16 << 20) throws -> String {
         guard let entry = archive[name] else { throw ParkError.invalid("'\(path)' is not an .xlsx workbook (it has no \(name))") }
         var data = Data()
-        _ = try archive.extract(entry, skipCRC32: true) { data.append($0) }
+        _ = try archive.extract(entry, skipCRC32: true) { chunk in
+            data.append(chunk)
+            if data.count > limit { throw ParkError.invalid("'\(path)': \(name) is larger than \(limit >> 20) MiB, more than a park's workbook holds") }
+        }
         return String(decoding: data, as: UTF8.self)
     }
 
@@ -139,22 +162,33 @@ struct SpreadsheetReader {
     static func sharedStrings(_ xml: String) -> [String] {
         var result: [String] = []
         var rest = Substring(xml)
-        while let start = rest.range(of: "<si>") ?? rest.range(of: "<si "), let end = rest[start.upperBound...].range(of: "</si>") {
-            var item = rest[start.upperBound..<end.lowerBound]
+        // Each <si> or <si …>, in order, in one pass (not <sst>, whose name starts the same).
+        while let start = rest.range(of: "<si") {
+            let after = rest[start.upperBound...]
+            guard let next = after.first else { break }
+            guard next == ">" || next == " " || next == "\n" || next == "\t" || next == "\r",
+                  let open = after.firstIndex(of: ">"), let end = after.range(of: "</si>") else {
+                rest = after
+                continue
+            }
+            var item = after[after.index(after: open)..<end.lowerBound]
             var text = ""
             while let phonetic = item.range(of: "<rPh"), let close = item[phonetic.upperBound...].range(of: "</rPh>") {
                 item = Substring(String(item[..<phonetic.lowerBound]) + item[close.upperBound...])
             }
             var runs = item
-            while let t = runs.range(of: "<t"), let open = runs[t.upperBound...].firstIndex(of: ">") {
-                let afterOpen = runs.index(after: open)
-                if runs[runs.index(before: open)] == "/" { runs = runs[afterOpen...]; continue }   // <t/>
+            while let t = runs.range(of: "<t"), let tagEnd = runs[t.upperBound...].firstIndex(of: ">") {
+                let afterOpen = runs.index(after: tagEnd)
+                let name = runs[t.upperBound..<tagEnd]
+                // <t> or <t xml:space="preserve">, not <tail…>; <t/> is empty.
+                guard name.isEmpty || name.first == " " || name == "/" else { runs = runs[afterOpen...]; continue }
+                if name.hasSuffix("/") { runs = runs[afterOpen...]; continue }
                 guard let close = runs[afterOpen...].range(of: "</t>") else { break }
                 text += unescaped(runs[afterOpen..<close.lowerBound])
                 runs = runs[close.upperBound...]
             }
             result.append(text)
-            rest = rest[end.upperBound...]
+            rest = after[end.upperBound...]
         }
         return result
     }
@@ -186,6 +220,8 @@ struct SpreadsheetReader {
                     if !quoted && !bracketed { bare.append(c) }
                 }
                 let lower = bare.lowercased()
+                // 0000: a code shown with its leading zeros (805 as 0805).
+                if lower.count > 1, lower.allSatisfy({ $0 == "0" }) { return .zeroPadded(lower.count) }
                 if lower.contains("%") { return .percent }
                 let hasDay = lower.contains("y") || lower.contains("d")
                 if hasDay { return lower.contains("h") || lower.contains("s") ? .dateTime : .date }
@@ -203,6 +239,7 @@ struct SpreadsheetReader {
 struct SheetParser {
     let strings: [String]
     let styles: [SpreadsheetReader.NumberStyle]
+    let epochOffset: Int
     private var pending: [UInt8] = []
     private var rowNumber = 0
     private var cells: [String] = []
@@ -217,9 +254,10 @@ struct SheetParser {
     static let lt = UInt8(ascii: "<"), gt = UInt8(ascii: ">"), slash = UInt8(ascii: "/"), quote = UInt8(ascii: "\""),
                apostrophe = UInt8(ascii: "'"), equals = UInt8(ascii: "=")
 
-    init(strings: [String], styles: [SpreadsheetReader.NumberStyle]) {
+    init(strings: [String], styles: [SpreadsheetReader.NumberStyle], epochOffset: Int = 25_569) {
         self.strings = strings
         self.styles = styles
+        self.epochOffset = epochOffset
     }
 
     mutating func feed(_ chunk: Data, _ body: (Int, [String]) throws -> Void) throws {
@@ -248,8 +286,10 @@ struct SheetParser {
                 i = close + 1
             }
         }
-        // Keep only an unfinished tag (text already read was taken).
+        // Keep only an unfinished tag (text already read was taken); a tag of more than
+        // 1 MiB is no sheet's.
         if i >= n { pending.removeAll(keepingCapacity: true) } else { pending.removeSubrange(0..<i) }
+        if pending.count > 1 << 20 { throw ParkError.invalid("the sheet has a tag longer than 1 MiB: it is not a workbook Excel wrote") }
     }
 
     mutating func finish(_ body: (Int, [String]) throws -> Void) throws {
@@ -268,7 +308,7 @@ struct SheetParser {
             switch bytes[start] {
             case UInt8(ascii: "c"):
                 if closing {
-                    if let cell { put(cell.column, read(cell)) }
+                    if let cell { put(cell.column, try read(cell)) }
                     cell = nil
                 } else {
                     let column = Self.attribute(UInt8(ascii: "r"), bytes).map(Self.column) ?? cells.count
@@ -330,22 +370,31 @@ struct SheetParser {
         var n = 0
         for c in reference {
             guard c >= 65 && c <= 90 else { break }
-            n = n * 26 + Int(c - 64)
+            // Excel's last column is XFD (16,384); a longer reference is as far out as any.
+            n = min(n * 26 + Int(c - 64), 1 << 20)
         }
         return max(0, n - 1)
     }
 
     private mutating func put(_ column: Int, _ text: String) {
-        guard column < CSVRecordReader.maxFields else { return }
+        // A cell beyond the last one a record may have makes the row one too many, as in CSV.
+        guard column < CSVRecordReader.maxFields else {
+            while cells.count <= CSVRecordReader.maxFields { cells.append("") }
+            cells[CSVRecordReader.maxFields] = text
+            return
+        }
         while cells.count <= column { cells.append("") }
         cells[column] = text
     }
 
-    private func read(_ cell: (column: Int, type: CellType, style: Int)) -> String {
+    private func read(_ cell: (column: Int, type: CellType, style: Int)) throws -> String {
         switch cell.type {
         case .shared:
-            if let index = Self.integer(value[...]), index < strings.count { return strings[index] }
-            return String(decoding: value, as: UTF8.self)
+            guard let index = Self.integer(value[...]), index < strings.count else {
+                throw ParkError.invalid("row \(rowNumber) names shared string '\(String(decoding: value.prefix(20), as: UTF8.self))', "
+                                        + "which the workbook does not hold: it is damaged")
+            }
+            return strings[index]
         case .boolean: return value == [0x31] ? "TRUE" : "FALSE"
         case .text:
             let raw = String(decoding: value, as: UTF8.self)
@@ -360,12 +409,15 @@ struct SheetParser {
                 // Days since 1899-12-30 (Excel's day 60, its 1900-02-29, does not exist: before
                 // 1900-03-01 it is one day off, and no lease is that old).
                 let days = Int(number.rounded(.down))
-                guard let day = CalendarDate(daysSinceEpoch: days - 25_569) else { return raw }
+                guard let day = CalendarDate(daysSinceEpoch: days - epochOffset) else { return raw }
                 let seconds = Int(((number - Double(days)) * 86_400).rounded())
                 if style == .date || seconds == 0 { return day.description }
                 return day.description + String(format: " %02d:%02d:%02d", seconds / 3600, seconds % 3600 / 60, seconds % 60)
             case .percent:
                 return Self.decimalText(number * 100) + "%"
+            case .zeroPadded(let width):
+                let digits = Self.decimalText(number)
+                return digits.allSatisfy(\.isNumber) && digits.count < width ? String(repeating: "0", count: width - digits.count) + digits : digits
             case .plain:
                 return Self.decimalText(number)
             }

@@ -53,6 +53,8 @@ extension Decimal: PostgresEncodable, PostgresDecodable {
         if significand == 0 { return .zero }
         var exponent = -max(decimals, 0)
         while significand % 10 == 0 { significand /= 10; exponent += 1 }
+        // Beyond Decimal's exponents the general path refuses, rather than round to 0.
+        guard exponent >= -128 else { return nil }
         return Decimal(sign: negative ? .minus : .plus, exponent: exponent, significand: Decimal(significand))
     }
 

@@ -44,10 +44,13 @@ struct ImportCommand: ParsableCommand {
     var update = false
     @Option(choice: "Encoding of the file") var encoding: TextEncoding = .utf8
 
-    /// A workbook by its name, or by its first bytes (a zip file's PK\u{3}\u{4}).
+    /// A workbook by its name, or by the first bytes (a zip file's PK\u{3}\u{4}) of a
+    /// regular file (never of a pipe, whose bytes reading would take).
     var isWorkbook: Bool {
         if file.lowercased().hasSuffix(".xlsx") { return true }
-        guard file != "-", let handle = FileHandle(forReadingAtPath: file) else { return false }
+        var info = stat()
+        guard file != "-", stat(file, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG,
+              let handle = FileHandle(forReadingAtPath: file) else { return false }
         defer { try? handle.close() }
         return (try? handle.read(upToCount: 4)) == Data([0x50, 0x4B, 0x03, 0x04])
     }
@@ -134,7 +137,8 @@ struct ExportCommand: ParsableCommand {
     @Argument(choice: "What to export") var entity: TransferEntity
     @Option(help: "Only this park.") var park: String?
     @Option(help: "csv, or xlsx (an Excel workbook: give --output).") var format: ExportFormat = .csv
-    @Option(help: ArgumentHelp("Write to this file (needed for --format xlsx).", valueName: "file")) var output: String?
+    @Option(help: ArgumentHelp("Write to this file instead of standard output (needed for --format xlsx).", valueName: "file"))
+    var output: String?
 
     enum ExportFormat: String, ExpressibleByArgument, CaseIterable { case csv, xlsx }
 
@@ -174,10 +178,21 @@ struct ExportCommand: ParsableCommand {
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
         defer { buffer.deallocate() }
         var used = 0
+        // --output: a file written whole and then renamed, as a workbook is.
+        let partial = output.map { path -> String in
+            let url = URL(fileURLWithPath: path)
+            return url.deletingLastPathComponent().appending(path: ".\(url.lastPathComponent).\(getpid()).partial").path
+        }
+        let fd: Int32 = try partial.map { path in
+            let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            guard fd >= 0 else { throw ParkError.invalid("cannot write '\(output ?? path)': \(String(cString: strerror(errno)))") }
+            return fd
+        } ?? STDOUT_FILENO
+        defer { if let partial { close(fd); unlink(partial) } }
         func writeAll(_ bytes: UnsafeRawPointer, _ count: Int) {
             var offset = 0
             while offset < count {
-                let n = write(STDOUT_FILENO, bytes + offset, count - offset)
+                let n = write(fd, bytes + offset, count - offset)
                 if n <= 0 { if errno == EINTR { continue }; break }
                 offset += n
             }
@@ -207,6 +222,9 @@ struct ExportCommand: ParsableCommand {
         }
         try transcoder?.finish()
         flush()
+        if let partial, let output, rename(partial, output) != 0 {
+            throw ParkError.invalid("cannot write '\(output)': \(String(cString: strerror(errno)))")
+        }
     }
 }
 

@@ -18,10 +18,19 @@ final class Spreadsheet {
     private var row: lxw_row_t = 0
     private var closed = false
 
-    /// A new workbook at `path` (replaced if it exists).
+    /// The file written until it is whole, then renamed to `path`: a failed command
+    /// leaves a file that was there as it was.
+    private let partial: String
+
+    /// Excel's last row.
+    static let maxRows: lxw_row_t = 1_048_576
+
+    /// A new workbook for `path` (replaced once it is written).
     init(path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        partial = url.deletingLastPathComponent().appending(path: ".\(url.lastPathComponent).\(getpid()).partial").path
         var options = lxw_workbook_options(constant_memory: UInt8(LXW_TRUE.rawValue), tmpdir: nil, use_zip64: UInt8(LXW_TRUE.rawValue))
-        guard let workbook = workbook_new_opt(path, &options) else {
+        guard let workbook = workbook_new_opt(partial, &options) else {
             throw ParkError.invalid("cannot write '\(path)': \(String(cString: strerror(errno)))")
         }
         self.workbook = workbook
@@ -33,7 +42,10 @@ final class Spreadsheet {
         self.sheet = sheet
     }
 
-    deinit { if !closed { workbook_close(workbook) } }
+    deinit {
+        if !closed { workbook_close(workbook) }
+        unlink(partial)
+    }
 
     /// A cell format, made once per kind (Excel keeps a table of them).
     private func format(_ name: String, _ setUp: (UnsafeMutablePointer<lxw_format>) -> Void) -> UnsafeMutablePointer<lxw_format> {
@@ -178,6 +190,10 @@ final class Spreadsheet {
 
     /// Sets the widths and writes the file.
     func close() throws {
+        guard row <= Self.maxRows else {
+            throw ParkError.invalid("an Excel sheet holds at most \(Self.maxRows) rows and this one has \(row): "
+                                    + "use --format csv (or --park for a part)")
+        }
         for (column, width) in widths.enumerated() {
             worksheet_set_column(sheet, lxw_col_t(column), lxw_col_t(column), Double(min(60, width + 2)), nil)
         }
@@ -185,6 +201,9 @@ final class Spreadsheet {
         let status = workbook_close(workbook)
         guard status == LXW_NO_ERROR else {
             throw ParkError.invalid("cannot write '\(path)': \(String(cString: lxw_strerror(status)))")
+        }
+        guard rename(partial, path) == 0 else {
+            throw ParkError.invalid("cannot write '\(path)': \(String(cString: strerror(errno)))")
         }
     }
 }
