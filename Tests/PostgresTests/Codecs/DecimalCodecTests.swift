@@ -63,6 +63,8 @@ import TestSupport
         // 18 significant digits are read quickly; 19 go the general way, to the same value.
         #expect(Decimal.small("-12345678901234567.8") == Decimal(string: "-12345678901234567.8"))
         #expect(Decimal.small("1234567890123456789") == nil)
+        // Below Decimal's smallest exponent the general path decides (it refuses): never 0.
+        #expect(Decimal.small("0." + String(repeating: "0", count: 130) + "1") == nil)
         #expect(Decimal.small("1e5") == nil && Decimal.small("-") == nil && Decimal.small("1.2.3") == nil && Decimal.small("") == nil)
     }
 }
