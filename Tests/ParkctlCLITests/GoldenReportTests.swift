@@ -24,6 +24,13 @@ import TestSupport
         let cli = try CLI()
         try ReportFixture.build(ParkSession(connection: cli.db.connection, actor: "fixture"))
         // The bills of the first half of 2026, for the receivables and collection reports.
+        // By hand (monthly rent, 30 元/m², due on the 1st): lease A 100 m² × 30 = 3,000 a month
+        // for January-June 2026 = 18,000; B 200 m² = 6,000 a month for January 2025 - March 2026
+        // = 15 × 6,000 = 90,000; D 250 m² = 7,500 a month for January-May 2026 = 37,500;
+        // owed 145,500. Ageing on 2026-06-30: June's 3,000 (A) is 29 days late; May's
+        // 3,000 + 7,500 = 10,500 is 60; April's 10,500 is 90; January-March's 3 × (3,000 +
+        // 6,000 + 7,500) = 49,500 is 91-180; 2025's 12 × 6,000 = 72,000 is over 180.
+        // Collection, due 2026-01-01..06-30: 18,000 + 3 × 6,000 + 37,500 = 73,500 billed, 0 paid.
         try cli.ok(["bill", "run", "--through", "2026-06-30"])
         let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appending(path: "Golden")
         let update = ProcessInfo.processInfo.environment["PARKCTL_UPDATE_GOLDEN"] == "1"
