@@ -19,6 +19,19 @@ bench_setup() {
     PSQL=(psql -X -q -v ON_ERROR_STOP=1 "$CONN")
 }
 
+# measure COMMAND...: runs it (its output to /dev/null) and prints "seconds maxrss_kb".
+measure() {
+    python3 - "$@" <<'PY'
+import resource, subprocess, sys, time
+t = time.time()
+with open("/dev/null", "wb") as null:
+    r = subprocess.run(sys.argv[1:], stdout=null)
+if r.returncode != 0:
+    sys.exit(r.returncode)
+print(f"{time.time() - t:.3f} {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}")
+PY
+}
+
 # The median of the numbers given.
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 

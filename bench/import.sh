@@ -33,18 +33,6 @@ make_file() {   # rows file
     # The header the import reads.
     sed -i '1s/.*/park,building,unit,floor,area_m2,kind,list_rent,off_market_reason/' "$2"
 }
-# Runs a command, prints "seconds maxrss_kb".
-measure() {
-    python3 - "$@" <<'PY'
-import resource, subprocess, sys, time
-t = time.time()
-with open("/dev/null", "wb") as null:
-    r = subprocess.run(sys.argv[1:], stdout=null)
-if r.returncode != 0:
-    sys.exit(r.returncode)
-print(f"{time.time() - t:.3f} {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}")
-PY
-}
 reset() { "${PSQL[@]}" -c "TRUNCATE bench_bare; TRUNCATE unit CASCADE; TRUNCATE audit_log; CHECKPOINT" 2>/dev/null; }
 
 for n in 100000 "$ROWS"; do

@@ -30,18 +30,6 @@ JOIN building b ON b.park_id = p.id AND b.code = 'B' || (1 + (g % 5000) / 500);
 RESET session_replication_role;
 VACUUM ANALYZE unit;
 SQL
-# Runs a command, prints "seconds maxrss_kb".
-measure() {
-    python3 - "$@" <<'PY'
-import resource, subprocess, sys, time
-t = time.time()
-with open("/dev/null", "wb") as null:
-    r = subprocess.run(sys.argv[1:], stdout=null)
-if r.returncode != 0:
-    sys.exit(r.returncode)
-print(f"{time.time() - t:.3f} {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}")
-PY
-}
 QUERY="SELECT p.code AS park, b.code AS building, u.code AS unit, u.floor, u.area_m2, u.kind, u.list_rent, u.off_market_reason
        FROM unit u JOIN building b ON b.id = u.building_id JOIN park p ON p.id = u.park_id ORDER BY p.code, b.code, u.floor, u.code"
 declare -a TQ=() TX=() MX=()

@@ -62,29 +62,25 @@ struct ImportCommand: ParsableCommand {
 
     func run() throws {
         if isWorkbook {
-            let bar = ProgressBar(totalBytes: 0)
-            do {
-                let summary = try ImportService(staff.session()).run(entity, spreadsheet: file, sheet: sheet, dryRun: dryRun, update: update) {
-                    bar.update(bytes: $0, rows: $1)
-                }
-                bar.finish()
-                report(summary)
-            } catch let rejected as ImportRejected {
-                bar.finish()
-                try refuse(rejected)
+            return try importing(bytes: 0) { service, progress in
+                try service.run(entity, spreadsheet: file, sheet: sheet, dryRun: dryRun, update: update, progress: progress)
             }
-            return
         }
         let fd: Int32 = file == "-" ? STDIN_FILENO : open(file, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw ParkError.invalid("cannot open '\(file)': \(String(cString: strerror(errno)))") }
         defer { if fd != STDIN_FILENO { close(fd) } }
         var info = stat()
         let size = fstat(fd, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG ? Int(info.st_size) : 0
-        let bar = ProgressBar(totalBytes: size)
+        try importing(bytes: size) { service, progress in
+            try service.run(entity, from: fd, encoding: encoding, dryRun: dryRun, update: update, progress: progress)
+        }
+    }
+
+    /// Runs an import with a progress line (of `bytes`, when known), then reports it or its problems.
+    func importing(bytes: Int, _ body: (ImportService, @escaping (Int, Int) -> Void) throws -> ImportSummary) throws {
+        let bar = ProgressBar(totalBytes: bytes)
         do {
-            let summary = try ImportService(staff.session()).run(entity, from: fd, encoding: encoding, dryRun: dryRun, update: update) {
-                bar.update(bytes: $0, rows: $1)
-            }
+            let summary = try body(ImportService(staff.session())) { bar.update(bytes: $0, rows: $1) }
             bar.finish()
             report(summary)
         } catch let rejected as ImportRejected {
