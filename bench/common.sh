@@ -19,6 +19,16 @@ bench_setup() {
     PSQL=(psql -X -q -v ON_ERROR_STOP=1 "$CONN")
 }
 
+# bench_parks PARKS: parks P001… of 10 buildings B1…B10 (20 floors each), for 5,000 units
+# a park (the triggers off: a bench's set-up, not what it measures).
+bench_parks() {
+    "${PSQL[@]}" <<SQL
+SET session_replication_role = replica;
+INSERT INTO park (code, name, kind) SELECT 'P' || lpad(g::text, 3, '0'), '园区' || g, 'mixed' FROM generate_series(1, $1) g;
+INSERT INTO building (park_id, code, name, floors_above) SELECT p.id, 'B' || b, b || '号楼', 20 FROM park p, generate_series(1, 10) b;
+SQL
+}
+
 # measure COMMAND...: runs it (its output to /dev/null) and prints "seconds maxrss_kb".
 measure() {
     python3 - "$@" <<'PY'

@@ -17,11 +17,8 @@ ROUNDS=${2:-3}
 
 source bench/common.sh
 bench_setup -c release --static-swift-stdlib --product parkctl
-PARKS=$(( (ROWS + 4999) / 5000 ))
+bench_parks $(( (ROWS + 4999) / 5000 ))
 "${PSQL[@]}" <<SQL
-SET session_replication_role = replica;
-INSERT INTO park (code, name, kind) SELECT 'P' || lpad(g::text, 3, '0'), '园区' || g, 'mixed' FROM generate_series(1, $PARKS) g;
-INSERT INTO building (park_id, code, name, floors_above) SELECT p.id, 'B' || b, b || '号楼', 20 FROM park p, generate_series(1, 10) b;
 CREATE TABLE bench_bare (park text, building text, unit text, floor text, area_m2 text, kind text, list_rent text, off_market_reason text);
 SQL
 make_file() {   # rows file

@@ -15,11 +15,9 @@ ROUNDS=${3:-3}
 
 source bench/common.sh
 bench_setup -c release --static-swift-stdlib --product parkctl
-PARKS=$(( (ROWS + 4999) / 5000 ))
+bench_parks $(( (ROWS + 4999) / 5000 ))
 "${PSQL[@]}" <<SQL
 SET session_replication_role = replica;
-INSERT INTO park (code, name, kind) SELECT 'P' || lpad(g::text, 3, '0'), '园区' || g, 'mixed' FROM generate_series(1, $PARKS) g;
-INSERT INTO building (park_id, code, name, floors_above) SELECT p.id, 'B' || b, b || '号楼', 20 FROM park p, generate_series(1, 10) b;
 INSERT INTO unit (park_id, building_id, code, floor, area_m2, kind, list_rent, off_market_reason)
 SELECT b.park_id, b.id, lpad((1 + (g % 500) / 25)::text, 2, '0') || lpad((1 + g % 25)::text, 2, '0'), 1 + (g % 500) / 25,
        (50 + g % 950) + 0.5, (ARRAY['office','factory','live_room','warehouse'])[1 + g % 4], 20 + g % 30,

@@ -16,8 +16,7 @@ enum HeaderName {
         let wanted = key(name)
         if let c = columns.firstIndex(where: { names(of: $0).contains(wanted) }) { return c }
         // A unit in brackets must be one the column holds: 租金(元/月) is a month's total, not 租金(元/㎡/月).
-        guard let m = wanted.wholeMatch(of: /(.+)[(\[](.+)[)\]]/) else { return nil }
-        let base = String(m.output.1), unit = String(m.output.2)
+        guard let (base, unit) = withUnit(wanted) else { return nil }
         return columns.firstIndex { column in
             names(of: column).contains(base) && column.kind.units.contains { key($0) == unit }
         }
@@ -26,13 +25,17 @@ enum HeaderName {
     /// For a header that names a known column with a unit it does not hold: "租金 is
     /// 元/㎡/月, not 元/月" (a month's total is not a rent per ㎡: no "did you mean").
     static func unitMismatch(_ name: String, in columns: [Column]) -> String? {
-        guard let m = key(name).wholeMatch(of: /(.+)[(\[](.+)[)\]]/) else { return nil }
-        let base = String(m.output.1)
+        guard let (base, unit) = withUnit(key(name)) else { return nil }
         guard let column = columns.first(where: { names(of: $0).contains(base) }) else { return nil }
         let shown = name.trimmingCharacters(in: .whitespaces)
         let label = shown.prefix { $0 != "(" && $0 != "（" && $0 != "[" && $0 != "【" }
-        guard let unit = column.kind.units.first else { return "\(label) has no unit" }
-        return "\(label) is in \(unit), not \(m.output.2)"
+        guard let expected = column.kind.units.first else { return "\(label) has no unit" }
+        return "\(label) is in \(expected), not \(unit)"
+    }
+
+    /// A header key's name and the unit in brackets after it: 面积(㎡) → (面积, ㎡).
+    private static func withUnit(_ key: String) -> (base: String, unit: String)? {
+        key.wholeMatch(of: /(.+)[(\[](.+)[)\]]/).map { (String($0.output.1), String($0.output.2)) }
     }
 
     /// The nearest of the names a header may use, for "did you mean …?".
@@ -41,8 +44,7 @@ enum HeaderName {
         var best: (distance: Int, text: String)?
         for column in columns {
             // A number's Chinese names with their unit first: 面积(㎡) before 面积.
-            let chinese = column.aliases.filter { $0.unicodeScalars.contains { $0.value >= 0x3000 } }
-            let withUnit = column.kind.units.first.map { unit in chinese.map { "\($0)(\(unit))" } } ?? []
+            let withUnit = column.kind.units.first.map { unit in column.chineseAliases.map { "\($0)(\(unit))" } } ?? []
             for candidate in withUnit + [column.name] + column.aliases {
                 let d = Spelling.editDistance(wanted, key(candidate))
                 if d <= max(2, candidate.count / 2), d < (best?.distance ?? .max) { best = (d, candidate) }

@@ -12,6 +12,9 @@ public enum TransferEntity: String, Vocabulary {
         public let required: Bool
         /// How import reads the column's cells (and which unit its header may name).
         public let kind: CellKind
+
+        /// The aliases in Chinese (面积, 建筑面积), not the English ones (area).
+        public var chineseAliases: [String] { aliases.filter { $0.unicodeScalars.contains { $0.value >= 0x3000 } } }
         /// The SQL expression export writes in this column (program text over the
         /// tables of ``exportSource(inPark:)``, never input).
         let exported: String

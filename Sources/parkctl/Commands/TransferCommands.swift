@@ -24,7 +24,7 @@ struct ImportCommand: ParsableCommand {
         TransferEntity.allCases.compactMap { entity in
             entity.importColumns.map { columns in
                 entity.rawValue + ": " + columns.map { column in
-                    let chinese = column.aliases.filter { $0.unicodeScalars.contains { $0.value >= 0x3000 } }
+                    let chinese = column.chineseAliases
                     return column.name + (column.required ? "*" : "") + (chinese.isEmpty ? "" : " (" + chinese.joined(separator: ", ") + ")")
                 }.joined(separator: ", ")
             }
@@ -175,10 +175,7 @@ struct ExportCommand: ParsableCommand {
         defer { buffer.deallocate() }
         var used = 0
         // --output: a file written whole and then renamed, as a workbook is.
-        let partial = output.map { path -> String in
-            let url = URL(fileURLWithPath: path)
-            return url.deletingLastPathComponent().appending(path: ".\(url.lastPathComponent).\(getpid()).partial").path
-        }
+        let partial = output.map(PartialFile.path)
         let fd: Int32 = try partial.map { path in
             let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
             guard fd >= 0 else { throw ParkError.invalid("cannot write '\(output ?? path)': \(String(cString: strerror(errno)))") }
@@ -218,9 +215,7 @@ struct ExportCommand: ParsableCommand {
         }
         try transcoder?.finish()
         flush()
-        if let partial, let output, rename(partial, output) != 0 {
-            throw ParkError.invalid("cannot write '\(output)': \(String(cString: strerror(errno)))")
-        }
+        if let partial, let output { try PartialFile.finish(partial, as: output) }
     }
 }
 

@@ -105,7 +105,8 @@ struct FormatOptions: ParsableArguments {
     private func write(_ data: Data) throws {
         guard let output else { return FileHandle.standardOutput.write(data) }
         do {
-            try data.write(to: URL(fileURLWithPath: output))
+            // Whole or not at all, as a workbook (Foundation writes it aside and renames it).
+            try data.write(to: URL(fileURLWithPath: output), options: .atomic)
         } catch {
             throw ParkError.invalid("cannot write '\(output)': \(error.localizedDescription)")
         }

@@ -18,8 +18,7 @@ final class Spreadsheet {
     private var row: lxw_row_t = 0
     private var closed = false
 
-    /// The file written until it is whole, then renamed to `path`: a failed command
-    /// leaves a file that was there as it was.
+    /// The file written until it is whole (``PartialFile``).
     private let partial: String
 
     /// Excel's last row.
@@ -27,8 +26,7 @@ final class Spreadsheet {
 
     /// A new workbook for `path` (replaced once it is written).
     init(path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        partial = url.deletingLastPathComponent().appending(path: ".\(url.lastPathComponent).\(getpid()).partial").path
+        partial = PartialFile.path(for: path)
         var options = lxw_workbook_options(constant_memory: UInt8(LXW_TRUE.rawValue), tmpdir: nil, use_zip64: UInt8(LXW_TRUE.rawValue))
         guard let workbook = workbook_new_opt(partial, &options) else {
             throw ParkError.invalid("cannot write '\(path)': \(String(cString: strerror(errno)))")
@@ -202,8 +200,6 @@ final class Spreadsheet {
         guard status == LXW_NO_ERROR else {
             throw ParkError.invalid("cannot write '\(path)': \(String(cString: lxw_strerror(status)))")
         }
-        guard rename(partial, path) == 0 else {
-            throw ParkError.invalid("cannot write '\(path)': \(String(cString: strerror(errno)))")
-        }
+        try PartialFile.finish(partial, as: path)
     }
 }
