@@ -21,12 +21,11 @@ let package = Package(
             pkgConfig: "libpq",
             providers: [.apt(["libpq-dev"]), .brew(["libpq"])]
         ),
-        // libxlsxwriter, which writes .xlsx files (typed cells, formats, charts), row by
-        // row in constant memory: well kept (since 2014, in Debian), C like libpq.
+        // zlib's deflate, for the .xlsx files parkctl writes (ZIP entries, streamed).
         .systemLibrary(
-            name: "CXlsxWriter",
-            pkgConfig: "xlsxwriter",
-            providers: [.apt(["libxlsxwriter-dev"]), .brew(["libxlsxwriter"])]
+            name: "CZlibDeflate",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
         ),
         // The thin Swift layer over libpq: connections, parameterised queries,
         // typed decoding, errors with SQLSTATE, transactions, COPY, pipeline.
@@ -60,7 +59,7 @@ let package = Package(
         .executableTarget(
             name: "parkctl",
             dependencies: [
-                "ParkCore", "CXlsxWriter",
+                "ParkCore", "CZlibDeflate",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             plugins: ["EmbedBuildInfoPlugin"]

@@ -4,7 +4,7 @@ import Testing
 import TestSupport
 
 /// `--format xlsx --output FILE`: a real workbook, read back by openpyxl (Python's
-/// reader, independent of libxlsxwriter) as Excel would read it.
+/// reader, independent of parkctl's writer) as Excel would read it.
 @Suite struct SpreadsheetOutputTests {
     /// The sheet as openpyxl reads it.
     struct Sheet: Decodable {

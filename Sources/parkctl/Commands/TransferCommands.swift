@@ -149,13 +149,13 @@ struct ExportCommand: ParsableCommand {
     /// The export as one sheet: the CSV's header and rows, typed by the columns' kinds.
     func writeWorkbook(to path: String) throws {
         let book = try Spreadsheet(path: path)
-        book.header(entity.columns.map(\.name))
+        try book.header(entity.columns.map(\.name))
         let kinds = entity.columns.map(\.kind)
         var reader = CSVRecordReader()
         try ExportService(staff.session()).run(entity, park: park) { chunk in
-            reader.feed(chunk) { line, record in if line > 1 { book.append(record, kinds: kinds) } }
+            try reader.feed(chunk) { line, record in if line > 1 { try book.append(record, kinds: kinds) } }
         }
-        reader.finish { line, record in if line > 1 { book.append(record, kinds: kinds) } }
+        try reader.finish { line, record in if line > 1 { try book.append(record, kinds: kinds) } }
         try book.close()
     }
     @Option(choice: "Encoding of the file (gbk: what Excel and WPS on Chinese Windows open by default)")

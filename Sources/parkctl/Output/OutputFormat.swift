@@ -48,17 +48,22 @@ struct FormatOptions: ParsableArguments {
         let language = language(for: .xlsx)
         let keys = columns ?? Renderer.scalarKeys(records.first)
         let book = try Spreadsheet(path: output)
-        book.header(keys.map { Renderer.header($0, language) })
+        try book.header(keys.map { Renderer.header($0, language) })
         for record in records {
             var total = false
             if case .label("total", _)? = record["scope"] { total = true }
-            book.append(keys.map { record[$0] ?? .null }, language: language, bold: total)
+            try book.append(keys.map { record[$0] ?? .null }, language: language, bold: total)
         }
         // The chart leaves the total out: it compares the rows.
         let charted = records.prefix { if case .label("total", _)? = $0["scope"] { false } else { true } }.count
         if let chart, charted > 0, let categories = keys.firstIndex(of: chart.categories), let values = keys.firstIndex(of: chart.values) {
+            let numeric: Bool
+            switch records.first?[chart.categories] {
+            case .integer?, .decimal?, .day?: numeric = true
+            default: numeric = false
+            }
             book.chart(title: Catalogue.text(chart.title, in: language), categories: categories, values: values, rows: 1...charted,
-                       line: chart.line, percent: true)
+                       numericCategories: numeric, line: chart.line, percent: true)
         }
         try book.close()
     }
