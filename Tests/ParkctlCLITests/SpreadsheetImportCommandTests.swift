@@ -54,6 +54,13 @@ import TestSupport
     @Test func exportedWorkbooksImportBackUnchanged() throws {
         let source = try CLI()
         try source.ok(["demo"])
+        // Text that XML or Excel would otherwise change: a formula, markup characters,
+        // Excel's own escapes written literally.
+        let awkward = #"=SUM(A1) <漏水> & "A_x0041_B" _x005F_"#
+        let park = try #require((try source.json(["park", "list"]) as? [[String: Any]])?.first?["code"] as? String)
+        let building = try #require((try source.json(["building", "list", "--park", park]) as? [[String: Any]])?.first?["code"] as? String)
+        try source.ok(["unit", "add", "\(building)/9901", "--floor", "1", "--area", "10", "--kind", "office", "--list-rent", "30",
+                        "--off-market", awkward])
         let target = try CLI()
         let dir = FileManager.default.temporaryDirectory.appending(path: "parkctl-xlsx-trip-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -69,6 +76,12 @@ import TestSupport
         // Numbers as numbers with two decimals, the unit code 0101 as text (its zero kept).
         let area = units.rows[1][4], code = units.rows[1][2]
         #expect(area.type == "n" && area.format == "#,##0.00" && code.type == "s")
+        // The awkward text as parkctl read it back, and as openpyxl reads it: openpyxl does
+        // not undo Excel's escapes in inline text, so it shows the literal _x0041_ escaped as
+        // _x005F_x0041_ (which Excel reads as _x0041_).
+        #expect(units.rows.contains { $0.count > 7 && $0[7].value == .text(awkward.replacingOccurrences(of: "_x", with: "_x005F_x")) })
+        let shown = try #require(try target.json(["unit", "show", "\(building)/9901"]) as? [String: Any])
+        #expect(shown["off_market_reason"] as? String == awkward)
     }
 
     /// What the hostile review imported wrongly, each now read as Excel shows it or refused.

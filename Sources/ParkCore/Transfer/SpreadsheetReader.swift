@@ -157,6 +157,28 @@ struct SpreadsheetReader {
         return out + rest
     }
 
+    /// Excel's escapes for characters XML cannot carry (ECMA-376 ST_Xstring): `_x0001_`
+    /// for U+0001, `_x005F_` for a `_` that would otherwise start one. A `_xHHHH_` that
+    /// is no character (a lone surrogate) stays as written.
+    static func unescapedCharacters(_ text: String) -> String {
+        guard text.contains("_x") else { return text }
+        var out = String.UnicodeScalarView()
+        let scalars = Array(text.unicodeScalars)
+        var i = 0
+        while i < scalars.count {
+            if scalars[i] == "_", i + 6 < scalars.count, scalars[i + 1] == "x", scalars[i + 6] == "_",
+               let code = UInt32(String(String.UnicodeScalarView(scalars[(i + 2)..<(i + 6)])), radix: 16),
+               scalars[(i + 2)..<(i + 6)].allSatisfy(\.properties.isASCIIHexDigit), let scalar = Unicode.Scalar(code) {
+                out.append(scalar)
+                i += 7
+            } else {
+                out.append(scalars[i])
+                i += 1
+            }
+        }
+        return String(out)
+    }
+
     /// Each `<si>`'s text: its `<t>`, or the `<t>`s of its rich-text runs joined
     /// (the phonetic `<rPh>` guides of Japanese files left out).
     static func sharedStrings(_ xml: String) -> [String] {
@@ -187,7 +209,7 @@ struct SpreadsheetReader {
                 text += unescaped(runs[afterOpen..<close.lowerBound])
                 runs = runs[close.upperBound...]
             }
-            result.append(text)
+            result.append(unescapedCharacters(text))
             rest = after[end.upperBound...]
         }
         return result
@@ -398,7 +420,7 @@ struct SheetParser {
         case .boolean: return value == [0x31] ? "TRUE" : "FALSE"
         case .text:
             let raw = String(decoding: value, as: UTF8.self)
-            return value.contains(UInt8(ascii: "&")) ? SpreadsheetReader.unescaped(raw) : raw
+            return SpreadsheetReader.unescapedCharacters(value.contains(UInt8(ascii: "&")) ? SpreadsheetReader.unescaped(raw) : raw)
         case .number:
             let raw = String(decoding: value, as: UTF8.self)
             let style = cell.style < styles.count ? styles[cell.style] : .plain

@@ -1,5 +1,5 @@
-"""Reads an .xlsx file with openpyxl (a reader independent of parkctl) and prints its
-first sheet as JSON: the frozen pane, the filter, each column's width, the charts, and
+"""Reads an .xlsx file with openpyxl (a reader independent of parkctl), after checking
+the CRC of every part of the archive, and prints its first sheet as JSON: the frozen pane, the filter, each column's width, the charts, and
 each cell's value, type, number format and boldness, row by row."""
 import datetime
 import json
@@ -9,6 +9,10 @@ import zipfile
 
 import openpyxl
 
+with zipfile.ZipFile(sys.argv[1]) as archive:
+    damaged = archive.testzip()   # every entry's CRC-32 checked
+    if damaged is not None:
+        sys.exit(f"{sys.argv[1]}: entry {damaged} is damaged")
 book = openpyxl.load_workbook(sys.argv[1])
 sheet = book.worksheets[0]
 rows = []
