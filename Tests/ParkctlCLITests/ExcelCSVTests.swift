@@ -62,3 +62,37 @@ import TestSupport
         }
     }
 }
+
+/// A sheet as park staff keep it: a title above the header, Chinese headers; in Chinese,
+/// its problems are told in Chinese, each column by its Chinese name.
+@Suite struct ChineseImportTests {
+    @Test func aTitledSheetImportsAndItsProblemsAreChinese() throws {
+        let cli = try CLI()
+        try cli.portfolio()   // SW, building B1 of 12 floors
+        let title = "2026年软件园房源台账,,,,,,\n制表:招商部,,,,,,\n"
+        let header = "园区,楼栋,房号,楼层,面积(㎡),类型,挂牌租金(元/㎡/月)\n"
+        // Line 4: an area that is no number; line 5: a kind of no vocabulary.
+        let bad = title + header + "SW,B1,0101,1,abc,办公,30\nSW,B1,0102,1,100,车库,30\n"
+        let before = try cli.db.connection.tableChecksums()
+        let refused = try cli.run(["import", "units", "-"], environment: ["PARKCTL_LANG": "zh"], input: bad)
+        #expect(refused.status == 65)
+        #expect(refused.stderr.contains("第 4 行,面积(㎡)「abc」:面积须为大于 0 的数,至多 2 位小数"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("第 5 行,类型「车库」:房源类型须为以下之一:办公(office)、厂房(factory)、直播间(live_room)"))
+        #expect(refused.stderr.contains("读取 2 行,导入 0 行,拒绝 2 行"))
+        #expect(refused.stderr.contains("parkctl: 2 行中有 2 处问题,未导入任何数据"))
+        #expect(try cli.db.connection.tableChecksums() == before)
+        // In English, the same problems as ever.
+        let english = try cli.run(["import", "units", "-"], input: bad)
+        #expect(english.stderr.contains("line 4, area_m2 'abc': area is a number above 0 with at most 2 decimals"), "\(english.stderr)")
+        #expect(english.stderr.contains("line 5, kind '车库': kind is one of office (办公), factory (厂房)"))
+        #expect(english.stderr.contains("2 problems in 2 rows; nothing was imported"))
+
+        // Mended, it imports: the two title lines are passed over.
+        let good = title + header + "SW,B1,0101,1,100,办公,30\n"
+        let out = try cli.run(["import", "units", "-"], environment: ["PARKCTL_LANG": "zh"], input: good)
+        #expect(out.status == 0 && out.stdout.contains("读取 1 行,导入 1 行,拒绝 0 行"), "\(out.stderr)")
+        // A row of several cells above the header is no title: refused as a header.
+        let noTitle = try cli.run(["import", "units", "-"], input: "台账,2026\n" + header + "SW,B1,0102,1,100,办公,30\n")
+        #expect(noTitle.status == 65 && noTitle.stderr.contains("the header has unknown columns '台账'"), "\(noTitle.stderr)")
+    }
+}

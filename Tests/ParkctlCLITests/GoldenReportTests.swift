@@ -17,6 +17,7 @@ import TestSupport
         ("receivables", ["report", "receivables", "--as-of", "2026-06-30"]),
         ("collection", ["report", "collection", "--from", "2026-01-01", "--to", "2026-06-30"]),
         ("units", ["unit", "list", "--park", "SW"]),
+        ("trend", ["report", "trend", "--as-of", "2026-06-30", "--months", "6"]),
         ("rent-roll-csv", ["report", "rent-roll", "--as-of", "2026-06-30", "--format", "csv"]),
     ]
 

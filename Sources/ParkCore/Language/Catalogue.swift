@@ -22,10 +22,19 @@ public enum Catalogue {
     }
 
     /// The text of `key` with its `{name}` placeholders filled: "park '{code}' not found".
+    /// One pass over the text: a value that itself holds `{name}` (a cell of a file) is
+    /// not filled in again.
     public static func text(_ key: String, in language: Language, _ values: [String: String]) -> String {
-        var text = self.text(key, in: language)
-        for (name, value) in values { text = text.replacingOccurrences(of: "{" + name + "}", with: value) }
-        return text
+        let template = self.text(key, in: language)
+        var text = ""
+        var rest = template[...]
+        while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
+            text += rest[..<open]
+            let name = String(rest[rest.index(after: open)..<close])
+            text += values[name] ?? String(rest[open...close])
+            rest = rest[rest.index(after: close)...]
+        }
+        return text + rest
     }
 
     /// Every key of every language.
@@ -48,8 +57,14 @@ extension Vocabulary {
     }
 
     /// The values with their Chinese labels, for a rule's message: "office (办公), factory (厂房)".
-    public static var choicesWithLabels: String {
-        allCases.map { "\($0.rawValue) (\($0.label(in: .zh)))" }.joined(separator: ", ")
+    public static var choicesWithLabels: String { choicesWithLabels(in: .en) }
+
+    /// The same in a language: in Chinese, "办公(office)、厂房(factory)".
+    public static func choicesWithLabels(in language: Language) -> String {
+        switch language {
+        case .en: allCases.map { "\($0.rawValue) (\($0.label(in: .zh)))" }.joined(separator: ", ")
+        case .zh: allCases.map { "\($0.label(in: .zh))(\($0.rawValue))" }.joined(separator: "、")
+        }
     }
 }
 

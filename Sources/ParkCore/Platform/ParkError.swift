@@ -32,7 +32,7 @@ public struct ParkError: Error, Sendable, CustomStringConvertible, Equatable {
     }
 
     /// An error worded by the catalogue: `words` gives its message in a language.
-    static func worded(_ kind: Kind, _ words: (Language) -> String) -> ParkError {
+    public static func worded(_ kind: Kind, _ words: (Language) -> String) -> ParkError {
         var error = ParkError(kind, words(.en))
         for language in Language.allCases where language != .en { error.translations[language] = words(language) }
         return error

@@ -39,8 +39,6 @@ enum ImportRules {
         }
     }
 
-    /// What a date cell must be (``CellReading`` has read the other ways of writing one).
-    static let dateRule = "a date is YYYY-MM-DD (2026/3/1 and 2026年3月1日 are read too) and exists"
 
     static let kinds = "('office', 'factory', 'live_room', 'selection_center', 'warehouse', 'showroom', 'retail', 'dormitory')"
 
@@ -48,10 +46,10 @@ enum ImportRules {
 
     static let parks = [
         "SELECT line, 'code', c_code, '\(PatternRule.parkCode.rule)' FROM import_rows WHERE \(PatternRule.parkCode.isBroken(by: "c_code"))",
-        "SELECT line, 'name', c_name, 'a park name has 1-200 characters' FROM import_rows WHERE length(btrim(c_name)) NOT BETWEEN 1 AND 200",
-        "SELECT line, 'kind', c_kind, 'kind is one of \(ParkKind.choicesWithLabels)' FROM import_rows WHERE c_kind NOT IN ('software', 'ecommerce', 'factory', 'mixed')",
-        "SELECT line, 'industries', c_industries, 'industries are lower-case words (a-z, 0-9, _, each starting with a letter) separated by commas' FROM import_rows WHERE c_industries !~ '^[a-z][a-z0-9_]*(,[a-z][a-z0-9_]*)*$'",
-        "SELECT line, 'address', c_address, 'an address has at most 500 characters' FROM import_rows WHERE length(c_address) > 500",
+        "SELECT line, 'name', c_name, 'rule.park_name' FROM import_rows WHERE length(btrim(c_name)) NOT BETWEEN 1 AND 200",
+        "SELECT line, 'kind', c_kind, 'rule.park_kind' FROM import_rows WHERE c_kind NOT IN ('software', 'ecommerce', 'factory', 'mixed')",
+        "SELECT line, 'industries', c_industries, 'rule.industries' FROM import_rows WHERE c_industries !~ '^[a-z][a-z0-9_]*(,[a-z][a-z0-9_]*)*$'",
+        "SELECT line, 'address', c_address, 'rule.address' FROM import_rows WHERE length(c_address) > 500",
     ]
 
     static let applyParks = """
@@ -62,12 +60,12 @@ enum ImportRules {
     // MARK: buildings
 
     static let buildings = [
-        "SELECT line, 'park', c_park, 'no park has this code' FROM import_rows s WHERE NOT EXISTS (SELECT 1 FROM park p WHERE p.code = s.c_park)",
+        "SELECT line, 'park', c_park, 'rule.no_park' FROM import_rows s WHERE NOT EXISTS (SELECT 1 FROM park p WHERE p.code = s.c_park)",
         "SELECT line, 'building', c_building, '\(PatternRule.buildingCode.rule)' FROM import_rows WHERE \(PatternRule.buildingCode.isBroken(by: "c_building"))",
-        "SELECT line, 'name', c_name, 'a building name has 1-200 characters' FROM import_rows WHERE length(btrim(c_name)) NOT BETWEEN 1 AND 200",
-        "SELECT line, 'floors', c_floors, 'floors is a whole number from 1 to 200' FROM import_rows WHERE parkctl_int(c_floors) IS NULL OR parkctl_int(c_floors) NOT BETWEEN 1 AND 200",
-        "SELECT line, 'floors_below', c_floors_below, 'floors below ground is a whole number from 0 to 10' FROM import_rows WHERE c_floors_below IS NOT NULL AND (parkctl_int(c_floors_below) IS NULL OR parkctl_int(c_floors_below) NOT BETWEEN 0 AND 10)",
-        "SELECT line, 'delivered_on', c_delivered_on, '\(dateRule)' FROM import_rows WHERE c_delivered_on IS NOT NULL AND parkctl_date(c_delivered_on) IS NULL",
+        "SELECT line, 'name', c_name, 'rule.building_name' FROM import_rows WHERE length(btrim(c_name)) NOT BETWEEN 1 AND 200",
+        "SELECT line, 'floors', c_floors, 'rule.floors' FROM import_rows WHERE parkctl_int(c_floors) IS NULL OR parkctl_int(c_floors) NOT BETWEEN 1 AND 200",
+        "SELECT line, 'floors_below', c_floors_below, 'rule.floors_below' FROM import_rows WHERE c_floors_below IS NOT NULL AND (parkctl_int(c_floors_below) IS NULL OR parkctl_int(c_floors_below) NOT BETWEEN 0 AND 10)",
+        "SELECT line, 'delivered_on', c_delivered_on, 'rule.date' FROM import_rows WHERE c_delivered_on IS NOT NULL AND parkctl_date(c_delivered_on) IS NULL",
     ]
 
     static let applyBuildings = """
@@ -79,7 +77,7 @@ enum ImportRules {
     // MARK: units
 
     static let units = [
-        "SELECT line, 'park', c_park, 'no park has this code' FROM import_rows s WHERE NOT EXISTS (SELECT 1 FROM park p WHERE p.code = s.c_park)",
+        "SELECT line, 'park', c_park, 'rule.no_park' FROM import_rows s WHERE NOT EXISTS (SELECT 1 FROM park p WHERE p.code = s.c_park)",
         """
         SELECT line, 'building', c_building, 'park ' || c_park || ' has no building ' || c_building FROM import_rows s
         WHERE EXISTS (SELECT 1 FROM park p WHERE p.code = s.c_park)
@@ -94,17 +92,17 @@ enum ImportRules {
         JOIN unit u ON u.building_id = b.id AND ltrim(u.code, '0') = ltrim(s.c_unit, '0') AND u.code <> s.c_unit
         WHERE NOT EXISTS (SELECT 1 FROM unit x WHERE x.building_id = b.id AND x.code = s.c_unit)
         """,
-        "SELECT line, 'floor', c_floor, 'floor is a whole number' FROM import_rows WHERE parkctl_int(c_floor) IS NULL",
+        "SELECT line, 'floor', c_floor, 'rule.floor' FROM import_rows WHERE parkctl_int(c_floor) IS NULL",
         """
         SELECT s.line, 'floor', s.c_floor, 'building ' || s.c_park || '/' || s.c_building || ' has floors '
                || CASE WHEN b.floors_below > 0 THEN '-' || b.floors_below || '…-1 and ' ELSE '' END || '1…' || b.floors_above
         FROM import_rows s JOIN park p ON p.code = s.c_park JOIN building b ON b.park_id = p.id AND b.code = s.c_building
         WHERE parkctl_int(s.c_floor) = 0 OR parkctl_int(s.c_floor) > b.floors_above OR parkctl_int(s.c_floor) < -b.floors_below
         """,
-        "SELECT line, 'area_m2', c_area_m2, 'area is a number above 0 with at most 2 decimals' FROM import_rows WHERE coalesce(parkctl_decimal(c_area_m2, 2), 0) = 0",
-        "SELECT line, 'kind', c_kind, 'kind is one of \(UnitKind.choicesWithLabels)' FROM import_rows WHERE c_kind NOT IN \(kinds)",
-        "SELECT line, 'list_rent', c_list_rent, 'list rent is a number of 0 or more with at most 2 decimals' FROM import_rows WHERE parkctl_decimal(c_list_rent, 2) IS NULL",
-        "SELECT line, 'off_market_reason', c_off_market_reason, 'a reason has 1-500 characters' FROM import_rows WHERE length(btrim(c_off_market_reason)) NOT BETWEEN 1 AND 500",
+        "SELECT line, 'area_m2', c_area_m2, 'rule.area' FROM import_rows WHERE coalesce(parkctl_decimal(c_area_m2, 2), 0) = 0",
+        "SELECT line, 'kind', c_kind, 'rule.unit_kind' FROM import_rows WHERE c_kind NOT IN \(kinds)",
+        "SELECT line, 'list_rent', c_list_rent, 'rule.list_rent' FROM import_rows WHERE parkctl_decimal(c_list_rent, 2) IS NULL",
+        "SELECT line, 'off_market_reason', c_off_market_reason, 'rule.reason' FROM import_rows WHERE length(btrim(c_off_market_reason)) NOT BETWEEN 1 AND 500",
     ]
 
     static let applyUnits = """
@@ -117,7 +115,7 @@ enum ImportRules {
     // MARK: tenants
 
     static let tenants = [
-        "SELECT line, 'name', c_name, 'a company name has 1-200 characters' FROM import_rows WHERE length(btrim(c_name)) NOT BETWEEN 1 AND 200",
+        "SELECT line, 'name', c_name, 'rule.company_name' FROM import_rows WHERE length(btrim(c_name)) NOT BETWEEN 1 AND 200",
         """
         SELECT line, 'credit_code', c_credit_code,
                CASE WHEN length(c_credit_code) <> 18 THEN 'a 统一社会信用代码 has 18 characters'
@@ -126,11 +124,11 @@ enum ImportRules {
         FROM import_rows WHERE NOT coalesce(credit_code_is_valid(c_credit_code), false)
         """,
         "SELECT line, 'industry', c_industry, '\(PatternRule.industry.rule)' FROM import_rows WHERE \(PatternRule.industry.isBroken(by: "c_industry"))",
-        "SELECT line, 'contact', c_contact, 'a contact has 1-100 characters' FROM import_rows WHERE length(btrim(c_contact)) NOT BETWEEN 1 AND 100",
+        "SELECT line, 'contact', c_contact, 'rule.contact' FROM import_rows WHERE length(btrim(c_contact)) NOT BETWEEN 1 AND 100",
         "SELECT line, 'phone', c_phone, '\(PatternRule.phone.rule)' FROM import_rows WHERE \(PatternRule.phone.isBroken(by: "c_phone"))",
         "SELECT line, 'email', c_email, '\(PatternRule.email.rule)' FROM import_rows WHERE c_email IS NOT NULL AND (\(PatternRule.email.isBroken(by: "c_email")) OR length(c_email) > 254)",
-        "SELECT line, 'park', c_park, 'no park has this code' FROM import_rows s WHERE c_park IS NOT NULL AND NOT EXISTS (SELECT 1 FROM park p WHERE p.code = s.c_park)",
-        "SELECT line, 'short_name', c_short_name, 'a short name (简称) has at most 8 characters' FROM import_rows WHERE length(btrim(c_short_name)) > 8",
+        "SELECT line, 'park', c_park, 'rule.no_park' FROM import_rows s WHERE c_park IS NOT NULL AND NOT EXISTS (SELECT 1 FROM park p WHERE p.code = s.c_park)",
+        "SELECT line, 'short_name', c_short_name, 'rule.short_name' FROM import_rows WHERE length(btrim(c_short_name)) > 8",
         """
         SELECT s.line, 'short_name', s.c_short_name, 'short name ' || btrim(s.c_short_name) || ' already names ' || t.name
         FROM import_rows s JOIN tenant t ON (t.short_name = btrim(s.c_short_name) OR t.name = btrim(s.c_short_name))
@@ -142,8 +140,8 @@ enum ImportRules {
             FROM import_rows WHERE btrim(c_short_name) <> '' WINDOW w AS (PARTITION BY btrim(c_short_name) ORDER BY line)) d
         WHERE c_credit_code IS DISTINCT FROM first_code
         """,
-        "SELECT line, 'stage', c_stage, 'stage is one of \(OnboardingStage.choicesWithLabels)' FROM import_rows WHERE c_stage IS NOT NULL AND c_stage NOT IN ('applied', 'approved', 'rejected', 'lease_signed', 'fitting_out', 'moved_in', 'exiting', 'exited')",
-        "SELECT line, 'stage', c_stage, 'a stage needs a park' FROM import_rows WHERE c_stage IS NOT NULL AND c_park IS NULL",
+        "SELECT line, 'stage', c_stage, 'rule.stage' FROM import_rows WHERE c_stage IS NOT NULL AND c_stage NOT IN ('applied', 'approved', 'rejected', 'lease_signed', 'fitting_out', 'moved_in', 'exiting', 'exited')",
+        "SELECT line, 'stage', c_stage, 'rule.stage_needs_park' FROM import_rows WHERE c_stage IS NOT NULL AND c_park IS NULL",
         """
         SELECT line, 'credit_code', c_credit_code, 'the same tenant has an application in progress at this park on line ' || first_line FROM (
             SELECT line, c_credit_code, min(line) OVER (PARTITION BY c_credit_code, coalesce(c_park, '')) AS first_line FROM import_rows
@@ -208,14 +206,14 @@ enum ImportRules {
 
     static let leases = [
         "SELECT line, 'number', c_number, '\(PatternRule.leaseNumber.rule)' FROM import_rows WHERE c_number IS NOT NULL AND \(PatternRule.leaseNumber.isBroken(by: "c_number"))",
-        "SELECT line, 'tenant_credit_code', c_tenant_credit_code, 'no tenant has this credit code' FROM import_rows s WHERE NOT EXISTS (SELECT 1 FROM tenant t WHERE t.credit_code = s.c_tenant_credit_code)",
-        "SELECT line, 'units', name, 'no unit is named so (write PARK/BUILDING/UNIT)' FROM import_lease_units WHERE unit_id IS NULL",
+        "SELECT line, 'tenant_credit_code', c_tenant_credit_code, 'rule.no_tenant' FROM import_rows s WHERE NOT EXISTS (SELECT 1 FROM tenant t WHERE t.credit_code = s.c_tenant_credit_code)",
+        "SELECT line, 'units', name, 'rule.no_unit' FROM import_lease_units WHERE unit_id IS NULL",
         "SELECT line, 'units', name, 'the unit is off the market (' || off_market_reason || ')' FROM import_lease_units WHERE off_market_reason IS NOT NULL",
         """
         SELECT line, 'units', string_agg(name, ';'), 'the units are in more than one park' FROM import_lease_units
         WHERE unit_id IS NOT NULL GROUP BY line HAVING count(DISTINCT park_id) > 1
         """,
-        "SELECT line, 'units', name, 'the unit is listed twice' FROM (SELECT line, name, count(*) OVER (PARTITION BY line, address) AS n FROM import_lease_units) d WHERE n > 1",
+        "SELECT line, 'units', name, 'rule.unit_twice' FROM (SELECT line, name, count(*) OVER (PARTITION BY line, address) AS n FROM import_lease_units) d WHERE n > 1",
         """
         SELECT line, 'units', name, 'a unit held for part of the lease is written SW/B1/0301[2027-03-11..2027-06-15] (real days, the first not after the last; either side may be empty)'
         FROM import_lease_units WHERE agreed IS NULL
@@ -234,18 +232,18 @@ enum ImportRules {
         HAVING bool_and(u.agreed IS NOT NULL)
            AND NOT range_agg(u.agreed) @> daterange(parkctl_date(s.c_start), coalesce(parkctl_date(s.c_terminated_on), parkctl_date(s.c_end)) + 1)
         """,
-        "SELECT line, 'start', c_start, '\(dateRule)' FROM import_rows WHERE parkctl_date(c_start) IS NULL",
-        "SELECT line, 'end', c_end, '\(dateRule)' FROM import_rows WHERE parkctl_date(c_end) IS NULL",
+        "SELECT line, 'start', c_start, 'rule.date' FROM import_rows WHERE parkctl_date(c_start) IS NULL",
+        "SELECT line, 'end', c_end, 'rule.date' FROM import_rows WHERE parkctl_date(c_end) IS NULL",
         "SELECT line, 'end', c_end, 'the end must be after the start ' || c_start FROM import_rows WHERE parkctl_date(c_end) <= parkctl_date(c_start)",
         "SELECT line, 'end', c_end, 'a lease runs at most 20 years (民法典 art. 705): it ends before the 20th anniversary of ' || c_start FROM import_rows WHERE parkctl_date(c_end) >= parkctl_date(c_start) + interval '20 years'",
-        "SELECT line, 'rent', c_rent, 'rent is a number above 0 with at most 2 decimals' FROM import_rows WHERE coalesce(parkctl_decimal(c_rent, 2), 0) = 0",
-        "SELECT line, 'property_fee', c_property_fee, 'property fee is a number of 0 or more with at most 2 decimals' FROM import_rows WHERE c_property_fee IS NOT NULL AND parkctl_decimal(c_property_fee, 2) IS NULL",
-        "SELECT line, 'deposit', c_deposit, 'deposit is a number of 0 or more with at most 2 decimals' FROM import_rows WHERE c_deposit IS NOT NULL AND parkctl_decimal(c_deposit, 2, 12) IS NULL",
-        "SELECT line, 'escalation_pct', c_escalation_pct, 'escalation is a percentage from 0 to 100' FROM import_rows WHERE c_escalation_pct IS NOT NULL AND coalesce(parkctl_decimal(c_escalation_pct, 2, 3), 1000) > 100",
-        "SELECT line, 'cycle', c_cycle, 'cycle is one of \(PaymentCycle.choicesWithLabels)' FROM import_rows WHERE c_cycle IS NOT NULL AND c_cycle NOT IN ('monthly', 'quarterly', 'semiannual', 'annual')",
-        "SELECT line, 'status', c_status, 'status is signed (\(LeaseStatus.signed.label(in: .zh))) or terminated (\(LeaseStatus.terminated.label(in: .zh)))' FROM import_rows WHERE c_status IS NOT NULL AND c_status NOT IN ('signed', 'terminated')",
+        "SELECT line, 'rent', c_rent, 'rule.rent' FROM import_rows WHERE coalesce(parkctl_decimal(c_rent, 2), 0) = 0",
+        "SELECT line, 'property_fee', c_property_fee, 'rule.property_fee' FROM import_rows WHERE c_property_fee IS NOT NULL AND parkctl_decimal(c_property_fee, 2) IS NULL",
+        "SELECT line, 'deposit', c_deposit, 'rule.deposit' FROM import_rows WHERE c_deposit IS NOT NULL AND parkctl_decimal(c_deposit, 2, 12) IS NULL",
+        "SELECT line, 'escalation_pct', c_escalation_pct, 'rule.escalation' FROM import_rows WHERE c_escalation_pct IS NOT NULL AND coalesce(parkctl_decimal(c_escalation_pct, 2, 3), 1000) > 100",
+        "SELECT line, 'cycle', c_cycle, 'rule.cycle' FROM import_rows WHERE c_cycle IS NOT NULL AND c_cycle NOT IN ('monthly', 'quarterly', 'semiannual', 'annual')",
+        "SELECT line, 'status', c_status, 'rule.lease_status' FROM import_rows WHERE c_status IS NOT NULL AND c_status NOT IN ('signed', 'terminated')",
         """
-        SELECT line, col, value, 'the window must be two days inside the term, the first not after the last' FROM (
+        SELECT line, col, value, 'rule.window' FROM (
             SELECT line, 'free_from' AS col, c_free_from AS value, c_free_from AS f, c_free_to AS t, c_start, c_end FROM import_rows
             WHERE c_free_from IS NOT NULL OR c_free_to IS NOT NULL
             UNION ALL
@@ -255,7 +253,7 @@ enum ImportRules {
            OR parkctl_date(f) < parkctl_date(c_start) OR parkctl_date(t) > parkctl_date(c_end)
         """,
         """
-        SELECT line, 'terminated_on', c_terminated_on, 'a terminated lease needs its last day, inside the term' FROM import_rows
+        SELECT line, 'terminated_on', c_terminated_on, 'rule.terminated_last_day' FROM import_rows
         WHERE (c_status = 'terminated' AND (parkctl_date(c_terminated_on) IS NULL
                OR parkctl_date(c_terminated_on) NOT BETWEEN parkctl_date(c_start) AND parkctl_date(c_end) - 1))
            OR (coalesce(c_status, 'signed') <> 'terminated' AND c_terminated_on IS NOT NULL)
@@ -269,7 +267,7 @@ enum ImportRules {
                           AND o.stage IN ('approved', 'lease_signed', 'fitting_out', 'moved_in', 'exiting', 'exited'))
         """,
         """
-        SELECT s.line, 'renews', s.c_renews, 'no lease has this number (in the database or earlier in the file)' FROM import_rows s
+        SELECT s.line, 'renews', s.c_renews, 'rule.no_lease' FROM import_rows s
         WHERE s.c_renews IS NOT NULL AND NOT EXISTS (SELECT 1 FROM lease l WHERE l.number = s.c_renews)
           AND NOT EXISTS (SELECT 1 FROM import_rows e WHERE e.c_number = s.c_renews AND e.line < s.line)
         """,
@@ -325,21 +323,21 @@ enum ImportRules {
         """
 
     static let amendments = [
-        "SELECT line, 'lease', c_lease, 'no lease has this number (import the leases first)' FROM import_rows s WHERE NOT EXISTS (SELECT 1 FROM lease l WHERE l.number = s.c_lease)",
+        "SELECT line, 'lease', c_lease, 'rule.no_lease_import_first' FROM import_rows s WHERE NOT EXISTS (SELECT 1 FROM lease l WHERE l.number = s.c_lease)",
         "SELECT s.line, 'lease', s.c_lease, 'lease ' || l.number || ' is ' || l.status || ': only a signed or terminated lease has amendments' FROM import_rows s JOIN lease l ON l.number = s.c_lease WHERE l.status NOT IN ('signed', 'terminated')",
-        "SELECT line, 'signed_on', c_signed_on, '\(dateRule)' FROM import_rows WHERE parkctl_date(c_signed_on) IS NULL",
-        "SELECT line, 'from', c_from, '\(dateRule)' FROM import_rows WHERE c_from IS NOT NULL AND parkctl_date(c_from) IS NULL",
-        "SELECT line, 'end_after', c_end_after, '\(dateRule)' FROM import_rows WHERE c_end_after IS NOT NULL AND parkctl_date(c_end_after) IS NULL",
-        "SELECT line, 'end_before', c_end_before, '\(dateRule), given with end_after and different from it' FROM import_rows WHERE (c_end_before IS NULL) <> (c_end_after IS NULL) OR (c_end_before IS NOT NULL AND (parkctl_date(c_end_before) IS NULL OR c_end_before = c_end_after))",
-        "SELECT line, 'rent', c_rent, 'rent is a number above 0 with at most 2 decimals' FROM import_rows WHERE c_rent IS NOT NULL AND coalesce(parkctl_decimal(c_rent, 2), 0) = 0",
-        "SELECT line, 'property_fee', c_property_fee, 'property fee is a number of 0 or more with at most 2 decimals' FROM import_rows WHERE c_property_fee IS NOT NULL AND parkctl_decimal(c_property_fee, 2) IS NULL",
-        "SELECT line, 'note', c_note, 'a note has at most 500 characters' FROM import_rows WHERE length(c_note) > 500",
+        "SELECT line, 'signed_on', c_signed_on, 'rule.date' FROM import_rows WHERE parkctl_date(c_signed_on) IS NULL",
+        "SELECT line, 'from', c_from, 'rule.date' FROM import_rows WHERE c_from IS NOT NULL AND parkctl_date(c_from) IS NULL",
+        "SELECT line, 'end_after', c_end_after, 'rule.date' FROM import_rows WHERE c_end_after IS NOT NULL AND parkctl_date(c_end_after) IS NULL",
+        "SELECT line, 'end_before', c_end_before, 'rule.end_before' FROM import_rows WHERE (c_end_before IS NULL) <> (c_end_after IS NULL) OR (c_end_before IS NOT NULL AND (parkctl_date(c_end_before) IS NULL OR c_end_before = c_end_after))",
+        "SELECT line, 'rent', c_rent, 'rule.rent' FROM import_rows WHERE c_rent IS NOT NULL AND coalesce(parkctl_decimal(c_rent, 2), 0) = 0",
+        "SELECT line, 'property_fee', c_property_fee, 'rule.property_fee' FROM import_rows WHERE c_property_fee IS NOT NULL AND parkctl_decimal(c_property_fee, 2) IS NULL",
+        "SELECT line, 'note', c_note, 'rule.note' FROM import_rows WHERE length(c_note) > 500",
         """
-        SELECT line, 'from', c_from, 'an amendment with a rent, property fee or units takes effect from a day (from)' FROM import_rows
+        SELECT line, 'from', c_from, 'rule.amendment_from' FROM import_rows
         WHERE c_from IS NULL AND (c_rent IS NOT NULL OR c_property_fee IS NOT NULL OR c_units_added IS NOT NULL OR c_units_released IS NOT NULL)
         """,
         """
-        SELECT line, 'rent', c_rent, 'an amendment changes the rent, the property fee, the units or the end' FROM import_rows
+        SELECT line, 'rent', c_rent, 'rule.amendment_changes' FROM import_rows
         WHERE c_rent IS NULL AND c_property_fee IS NULL AND c_end_after IS NULL AND c_units_added IS NULL AND c_units_released IS NULL
         """,
         """
@@ -348,8 +346,8 @@ enum ImportRules {
         FROM import_rows s JOIN lease l ON l.number = s.c_lease
         WHERE parkctl_date(s.c_from) IS NOT NULL AND NOT lease_occupancy(l.term, l.terminated_on) @> parkctl_date(s.c_from)
         """,
-        "SELECT line, col, name, 'no unit is named so (write PARK/BUILDING/UNIT)' FROM import_amendment_units WHERE unit_id IS NULL",
-        "SELECT line, col, name, 'the unit is not on the lease (the leases file gives each unit''s days)' FROM import_amendment_units WHERE unit_id IS NOT NULL AND NOT on_lease",
+        "SELECT line, col, name, 'rule.no_unit' FROM import_amendment_units WHERE unit_id IS NULL",
+        "SELECT line, col, name, 'rule.unit_not_on_lease' FROM import_amendment_units WHERE unit_id IS NOT NULL AND NOT on_lease",
     ]
 
     static let applyAmendments = [

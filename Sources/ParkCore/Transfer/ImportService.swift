@@ -7,12 +7,37 @@ import Glibc
 /// One thing wrong with one row of an import file.
 public struct ImportProblem: Sendable, Equatable, CustomStringConvertible {
     public var line: Int
+    /// The column's name (`area_m2`), or `(row)` or `(file)`.
     public var column: String
     public var value: String?
-    public var rule: String
+    /// The rule broken: a catalogue key (``ImportRuleText``) or its text.
+    var wording: String
 
-    public var description: String {
-        value.map { "line \(line), \(column) '\(Self.shown($0))': \(rule)" } ?? "line \(line), \(column): \(rule)"
+    /// `rule`: a catalogue key (`rule.area`) or the rule's text.
+    public init(line: Int, column: String, value: String?, rule: String) {
+        self.line = line
+        self.column = column
+        self.value = value
+        self.wording = rule
+    }
+
+    /// The rule broken, in English.
+    public var rule: String { ImportRuleText.text(wording, in: .en) }
+
+    public var description: String { description(in: .en) }
+
+    /// "line 2, area_m2 'abc': …"; in Chinese "第 2 行,面积(㎡)「abc」:…", the column by
+    /// its Chinese header.
+    public func description(in language: Language) -> String {
+        var name = column
+        if language != .en {
+            let key = column == "(row)" ? "import.row" : column == "(file)" ? "import.file" : "column." + column
+            if Catalogue.keys(in: language).contains(key) { name = Catalogue.text(key, in: language) }
+        }
+        var values = ["line": String(line), "column": name, "rule": ImportRuleText.text(wording, in: language)]
+        guard let value else { return Catalogue.text("import.problem_of_line", in: language, values) }
+        values["value"] = Self.shown(value)
+        return Catalogue.text("import.problem", in: language, values)
     }
 
     /// A cell as a message shows it: at most 60 characters, control characters escaped.
@@ -358,7 +383,12 @@ final class Stager {
 
     private func record(_ line: Int, _ record: CSVRecordReader.Record) throws {
         guard let positions else {
-            try header((0..<record.count).map { Array(record[$0]) })
+            let fields = (0..<record.count).map { Array(record[$0]) }
+            if titleRows < Self.maxTitleRows, isTitle(fields) {
+                titleRows += 1
+                return
+            }
+            try header(fields)
             return
         }
         rowsRead += 1
@@ -472,6 +502,18 @@ final class Stager {
     }
 
     /// A quick check that bytes are well-formed UTF-8 (ASCII takes the fast path).
+    /// Rows above the header that a sheet's title takes ("2026年园区房源台账", "制表日期:…"),
+    /// or blank: at most this many are passed over.
+    static let maxTitleRows = 3
+    private var titleRows = 0
+
+    /// A row of one cell that names no column, or of none: a title above the header.
+    private func isTitle(_ fields: [[UInt8]]) -> Bool {
+        let filled = fields.map { String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard filled.count <= 1 else { return false }
+        return filled.first.map { HeaderName.column($0, in: columns) == nil } ?? true
+    }
+
     static func isUTF8(_ bytes: ArraySlice<UInt8>) -> Bool {
         if bytes.allSatisfy({ $0 < 0x80 }) { return true }
         return String(validating: bytes, as: UTF8.self) != nil

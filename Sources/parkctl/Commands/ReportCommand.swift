@@ -144,12 +144,14 @@ struct ReportCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Occupancy by area at each month end (a bar chart in a terminal).")
         @OptionGroup var scope: ReportScope
         @Option(help: "How many months.") var months: Int = 12
+        @Option(help: "The last month is this day's, YYYY-MM-DD (default: today).") var asOf: String?
         @Option(help: "Also write a self-contained HTML page with the chart.") var html: String?
 
         func run() throws {
-            let rows = try TrendReport(scope.staff.session()).run(park: scope.park, building: try scope.buildingAddress, months: months)
+            let rows = try TrendReport(scope.staff.session()).run(park: scope.park, building: try scope.buildingAddress, months: months,
+                                                                  asOf: try optionalDate(asOf, "as-of"))
             if scope.output.format == .table {
-                emit(TrendChart.render(rows))
+                emit(TrendChart.render(rows, language: scope.output.language(for: .table)))
             } else {
                 try scope.output.print(rows.map(\.record), chart: SpreadsheetChart(title: "chart.trend", categories: "month_end",
                                                                                  values: "occupancy_rate_area", line: true))

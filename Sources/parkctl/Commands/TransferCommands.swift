@@ -108,20 +108,27 @@ struct ImportCommand: ParsableCommand {
             say(text)
             return
         }
-        say("\(summary.dryRun ? "dry run: " : "")read \(summary.rowsRead) rows, "
-             + "\(summary.dryRun ? "would import" : "imported") \(summary.dryRun ? summary.rowsRead : summary.rowsImported), rejected 0\n")
+        let language = OutputLanguage.current
+        say(Catalogue.text(summary.dryRun ? "import.summary_dry_run" : "import.summary", in: language,
+                           ["read": String(summary.rowsRead), "imported": String(summary.dryRun ? summary.rowsRead : summary.rowsImported),
+                            "rejected": "0"]) + "\n")
     }
 
     /// Every problem on standard error, then the refusal (exit 65).
     func refuse(_ rejected: ImportRejected) throws {
+        let language = OutputLanguage.current
         var text = ""
-        for problem in rejected.problems { text += "\(problem)\n" }
-        text += "read \(rejected.summary.rowsRead) rows, imported 0, rejected \(rejected.summary.rowsRejected)\n"
+        for problem in rejected.problems { text += problem.description(in: language) + "\n" }
+        let summary = rejected.summary
+        text += Catalogue.text("import.summary", in: language, ["read": String(summary.rowsRead), "imported": "0",
+                                                                "rejected": String(summary.rowsRejected)]) + "\n"
         if !update, rejected.problems.contains(where: { $0.rule.contains(" exists already") }) {
-            text += "to change the recorded rows instead, import with --update\n"
+            text += Catalogue.text("import.update_hint", in: language) + "\n"
         }
         FileHandle.standardError.write(Data(text.utf8))
-        throw ParkError.invalid("\(rejected.problems.count) problem\(rejected.problems.count == 1 ? "" : "s") in \(rejected.summary.rowsRejected) row\(rejected.summary.rowsRejected == 1 ? "" : "s"); nothing was imported")
+        let counts = ["problems": String(rejected.problems.count), "s": rejected.problems.count == 1 ? "" : "s",
+                      "rows": String(summary.rowsRejected), "rs": summary.rowsRejected == 1 ? "" : "s"]
+        throw ParkError.worded(.invalidInput) { Catalogue.text("import.refused", in: $0, counts) }
     }
 }
 

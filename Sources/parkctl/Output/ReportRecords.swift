@@ -75,9 +75,9 @@ extension StackingPlan.Cell {
 
 /// The trend as a bar chart for a terminal.
 enum TrendChart {
-    static func render(_ rows: [TrendReport.Row]) -> String {
+    static func render(_ rows: [TrendReport.Row], language: Language) -> String {
         let width = 40
-        var out = "month    occupancy by area\n"
+        var out = Catalogue.text("trend.heading", in: language) + "\n"
         for row in rows {
             let rate = NSDecimalNumber(decimal: row.occupancyRateArea ?? 0).doubleValue
             let filled = Int((rate * Double(width)).rounded())
