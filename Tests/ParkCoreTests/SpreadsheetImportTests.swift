@@ -105,12 +105,14 @@ import Glibc
         #expect(UnitKind.fromLabel("castle") == nil)
     }
 
-    /// Excel's "Unicode text" is UTF-16 with a byte-order mark: read with --encoding
-    /// utf-16; read as anything else, the message says what the file is.
+    /// Excel's "Unicode text" is UTF-16 with a byte-order mark, tab-separated, lines ending
+    /// CRLF: read with --encoding utf-16; read as anything else, the message says what the
+    /// file is.
     @Test func aUTF16FileIsReadOrNamed() throws {
         let (db, session) = try makeSession()
         try smallPortfolio(session)
-        let csv = "\u{FEFF}园区,楼栋,房号,楼层,面积,类型,租金\nSW,B1,0401,4,120.50,办公,38\n"
+        // A quoted cell with a comma in it, as Excel writes one.
+        let csv = "\u{FEFF}园区\t楼栋\t房号\t楼层\t面积\t类型\t租金\t不可租原因\r\nSW\tB1\t0401\t4\t120.50\t办公\t38\t\"漏水,维修中\"\r\n"
         var bytes: [UInt8] = []
         for unit in csv.utf16 { bytes.append(UInt8(unit & 0xFF)); bytes.append(UInt8(unit >> 8)) }   // little-endian, as Excel writes
         func importing(_ encoding: TextEncoding) throws -> ImportSummary {
@@ -126,6 +128,8 @@ import Glibc
         }
         #expect(try rowCounts(db.connection) == before)
         #expect(try importing(.utf16).rowsImported == 1)
+        let unit = try PortfolioService(session).unit(UnitAddress(parsing: "SW/B1/0401"))
+        #expect(unit.areaM2 == Decimal(string: "120.50") && unit.offMarketReason == "漏水,维修中")
         // Each encoding by any of its names, in any case.
         #expect(try ["GBK", "gb18030", "UTF-16", "utf16", "UTF-8"].map(TextEncoding.parse) == [.gbk, .gbk, .utf16, .utf16, .utf8])
         #expect(throws: ParkError.self) { try TextEncoding.parse("latin1") }

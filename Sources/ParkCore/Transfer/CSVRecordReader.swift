@@ -45,6 +45,22 @@ public struct CSVRecordReader {
         }
     }
 
+    /// The byte between fields: a comma, or a tab in tab-separated text (what Excel's
+    /// "Unicode text" and "Text (tab delimited)" write).
+    public var separator: UInt8 = 0x2C
+
+    /// A tab when the first line has tabs and no comma outside quotes, else a comma.
+    public static func separator(of firstBytes: UnsafeRawBufferPointer) -> UInt8 {
+        var tabs = 0, commas = 0, quoted = false
+        for b in firstBytes {
+            if b == 0x22 { quoted.toggle() }
+            else if !quoted && (b == 0x0A || b == 0x0D) { break }
+            else if !quoted && b == 0x09 { tabs += 1 }
+            else if !quoted && b == 0x2C { commas += 1 }
+        }
+        return tabs > 0 && commas == 0 ? 0x09 : 0x2C
+    }
+
     private var record = Record()
     private var fieldStart = 0
     private var inQuotes = false
@@ -78,12 +94,7 @@ public struct CSVRecordReader {
                 }
                 continue
             }
-            switch b {
-            case 0x22:
-                if quoteSeen { append(0x22); inQuotes = true; quoteSeen = false }   // "" inside quotes
-                else if atFieldStart { inQuotes = true; atFieldStart = false; started = true }
-                else { append(b) }                                                  // a stray quote: kept
-            case 0x2C:
+            if b == separator {
                 if record.ends.count < Self.maxFields - 1 {
                     record.ends.append(record.bytes.count)
                     fieldStart = record.bytes.count
@@ -91,6 +102,13 @@ public struct CSVRecordReader {
                     record.tooManyFields = true
                 }
                 atFieldStart = true; quoteSeen = false; started = true
+                continue
+            }
+            switch b {
+            case 0x22:
+                if quoteSeen { append(0x22); inQuotes = true; quoteSeen = false }   // "" inside quotes
+                else if atFieldStart { inQuotes = true; atFieldStart = false; started = true }
+                else { append(b) }                                                  // a stray quote: kept
             case 0x0A, 0x0D:
                 if b == 0x0D { pendingCR = true }
                 if started || !record.bytes.isEmpty || !record.ends.isEmpty {

@@ -351,6 +351,8 @@ final class Stager {
     /// The cells whose problem the stager found: the rules' own problem with them is not repeated.
     var flagged: Set<CellKey> = []
     var out: [UInt8] = []
+    /// Comma or tab, chosen by the header line.
+    private var separatorChosen = false
 
     init(columns: [TransferEntity.Column], writer: CopyInWriter) {
         self.columns = columns
@@ -364,6 +366,10 @@ final class Stager {
     }
 
     func feed(_ bytes: UnsafeRawBufferPointer) throws {
+        if !separatorChosen {
+            reader.separator = CSVRecordReader.separator(of: bytes)
+            separatorChosen = true
+        }
         try reader.feed(bytes) { line, record in try self.record(line, record) }
         if out.count >= 1 << 18 { try flush() }
     }
@@ -507,11 +513,13 @@ final class Stager {
     static let maxTitleRows = 3
     private var titleRows = 0
 
-    /// A row of one cell that names no column, or of none: a title above the header.
+    /// A row of one cell that names no column, or of none: a title above the header. A
+    /// cell with a tab or semicolon in it is a header of another separator, not a title.
     private func isTitle(_ fields: [[UInt8]]) -> Bool {
         let filled = fields.map { String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         guard filled.count <= 1 else { return false }
-        return filled.first.map { HeaderName.column($0, in: columns) == nil } ?? true
+        guard let cell = filled.first else { return true }
+        return !cell.contains("\t") && !cell.contains(";") && HeaderName.column(cell, in: columns) == nil
     }
 
     static func isUTF8(_ bytes: ArraySlice<UInt8>) -> Bool {
