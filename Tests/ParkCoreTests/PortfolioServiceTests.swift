@@ -64,7 +64,7 @@ import TestSupport
             ("rent", { try portfolio.addUnit(UnitAddress(park: "SW", building: "B1", unit: "0103"), floor: 1, areaM2: 5, kind: .office, listRent: -1) }),
             ("unit code", { try portfolio.addUnit(UnitAddress(park: "SW", building: "B1", unit: "01 04"), floor: 1, areaM2: 5, kind: .office, listRent: 1) }),
             ("park code", { try portfolio.addPark(code: "sw2", name: "x", kind: .software, industries: []) }),
-            ("industry", { try portfolio.addPark(code: "EC", name: "x", kind: .ecommerce, industries: ["E-Commerce"]) }),
+            ("industry", { try portfolio.addPark(code: "EC", name: "x", kind: .ecommerce, industries: ["E_Commerce"]) }),
             ("park name", { try portfolio.addPark(code: "EC", name: "  ", kind: .ecommerce, industries: []) }),
             ("floors", { try portfolio.addBuilding(BuildingAddress(park: "SW", building: "B2"), name: "2号楼", floorsAbove: 0) }),
             ("reason", { try portfolio.setOffMarket(UnitAddress(park: "SW", building: "B1", unit: "0101"), reason: " ") }),

@@ -95,4 +95,26 @@ import TestSupport
         let noTitle = try cli.run(["import", "units", "-"], input: "台账,2026\n" + header + "SW,B1,0102,1,100,办公,30\n")
         #expect(noTitle.status == 65 && noTitle.stderr.contains("the header has unknown columns '台账'"), "\(noTitle.stderr)")
     }
+
+    /// Industries by their names: 软件 is software, stored as its code and shown by name.
+    @Test func industriesAreWrittenAndShownByName() throws {
+        let cli = try CLI()
+        try cli.ok(["park", "add", "--code", "HY", "--name", "衡阳软件园", "--kind", "software", "--industries", "软件,人工智能"])
+        let park = try #require((try cli.json(["park", "list"]) as? [[String: Any]])?.first)
+        #expect(park["industries"] as? [String] == ["software", "ai"])
+        try cli.ok(["tenant", "apply", "--park", "HY", "--name", "博思软件", "--credit-code", "91350100M000100Y43",
+                    "--industry", "软件", "--contact", "陈静", "--phone", "0591-87500103"])
+        let csv = "公司名称,统一社会信用代码,行业,联系人,电话,园区\n将邑智能,91430400MA4L000100,人工智能,刘洋,0734-8100104,HY\n"
+        let imported = try cli.run(["import", "tenants", "-"], input: csv)
+        #expect(imported.status == 0, "\(imported.stderr)")
+        let tenants = try #require(try cli.json(["tenant", "list"]) as? [[String: Any]])
+        #expect(Set(tenants.compactMap { $0["industry"] as? String }) == ["software", "ai"])
+        let table = try cli.run(["tenant", "list"], environment: ["PARKCTL_LANG": "zh"]).stdout
+        #expect(table.contains("软件") && table.contains("人工智能") && !table.contains("software"), "\(table)")
+        // A name no industry has is refused, saying what is accepted.
+        let unknown = try cli.run(["tenant", "apply", "--park", "HY", "--name", "某船厂", "--credit-code", "91430400MA4L000126",
+                                   "--industry", "造船", "--contact", "王", "--phone", "0734-8100120"])
+        #expect(unknown.status == 65 && unknown.stderr.contains("industry '造船' is not valid") && unknown.stderr.contains("软件"),
+                "\(unknown.stderr)")
+    }
 }

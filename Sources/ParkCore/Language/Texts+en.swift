@@ -57,6 +57,13 @@ extension Language {
         // The titles of charts.
         "chart.occupancy": "Occupancy by area (leased ÷ lettable)", "chart.trend": "Occupancy by area at each month end",
         "trend.heading": "month    occupancy by area",
+        // Industries with names (Industry.named): the code is what is stored.
+        "industry.software": "Software", "industry.internet": "Internet", "industry.ai": "Artificial intelligence", "industry.digital_media": "Digital media",
+        "industry.security_electronics": "Security electronics", "industry.electronics": "Electronics", "industry.semiconductors": "Semiconductors", "industry.telecom_5g": "5G telecom",
+        "industry.ecommerce": "E-commerce", "industry.live_streaming": "Live streaming", "industry.logistics": "Logistics", "industry.manufacturing": "Manufacturing",
+        "industry.equipment": "Equipment", "industry.new_materials": "New materials", "industry.new_energy": "New energy", "industry.acoustics": "Acoustics",
+        "industry.biomedicine": "Biomedicine", "industry.auto_parts": "Auto parts", "industry.finance": "Finance", "industry.education": "Education",
+        "industry.consulting": "Consulting", "industry.catering": "Catering",
         "import.problem": "line {line}, {column} '{value}': {rule}", "import.problem_of_line": "line {line}, {column}: {rule}",
         "import.row": "(row)", "import.file": "(file)",
         "import.summary": "read {read} rows, imported {imported}, rejected {rejected}",

@@ -52,6 +52,13 @@ extension Language {
         // The titles of charts.
         "chart.occupancy": "出租率(按面积,已租÷可租)", "chart.trend": "各月末出租率(按面积)",
         "trend.heading": "月份     出租率(面积)",
+        // Industries with names (Industry.named): the code is what is stored.
+        "industry.software": "软件", "industry.internet": "互联网", "industry.ai": "人工智能", "industry.digital_media": "数字媒体",
+        "industry.security_electronics": "安防电子", "industry.electronics": "电子信息", "industry.semiconductors": "半导体", "industry.telecom_5g": "5G通信",
+        "industry.ecommerce": "电子商务", "industry.live_streaming": "直播电商", "industry.logistics": "物流", "industry.manufacturing": "制造业",
+        "industry.equipment": "装备制造", "industry.new_materials": "新材料", "industry.new_energy": "新能源", "industry.acoustics": "声学",
+        "industry.biomedicine": "生物医药", "industry.auto_parts": "汽车零部件", "industry.finance": "金融", "industry.education": "教育",
+        "industry.consulting": "咨询服务", "industry.catering": "餐饮",
         "import.problem": "第 {line} 行,{column}「{value}」:{rule}", "import.problem_of_line": "第 {line} 行,{column}:{rule}",
         "import.row": "(整行)", "import.file": "(文件)",
         "import.summary": "读取 {read} 行,导入 {imported} 行,拒绝 {rejected} 行",

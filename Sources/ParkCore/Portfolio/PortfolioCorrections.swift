@@ -50,7 +50,7 @@ extension PortfolioService {
             columns.append(RowUpdate.Assignment("address", "text", try Validate.text(address, field: "address", max: 500)))
         }
         if let industries = changes.industries {
-            columns.append(RowUpdate.Assignment("industries", "text[]", try industries.map { try Validate.word($0, field: "industry") }))
+            columns.append(RowUpdate.Assignment("industries", "text[]", try industries.map { try Industry.code($0) }))
         }
         let billing = changes.billing
         if let days = billing.payWithinDays { columns.append(RowUpdate.Assignment("pay_within_days", "int", days)) }

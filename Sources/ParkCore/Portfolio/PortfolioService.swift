@@ -19,7 +19,7 @@ public struct PortfolioService {
     public func addPark(code: String, name: String, kind: ParkKind, industries: [String], address: String? = nil) throws -> Park {
         let code = try Validate.code(code, field: "park code", rule: .parkCode)
         let name = try Validate.text(name, field: "park name")
-        let industries = try industries.map { try Validate.word($0, field: "industry") }
+        let industries = try industries.map { try Industry.code($0) }
         let address = try address.map { try Validate.text($0, field: "address", max: 500) }
         try session.write { conn in
             if let existing = try conn.query("SELECT name FROM park WHERE code = \(code)").rows.first {

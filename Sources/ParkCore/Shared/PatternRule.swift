@@ -33,7 +33,7 @@ extension PatternRule {
         rule: "a unit code is 1-16 letters, digits, - or _")
     public static let industry = PatternRule(
         constraint: "tenant_industry_format", pattern: #"^[a-z][a-z0-9_]{0,39}$"#,
-        rule: "an industry is a lower-case word of a-z, 0-9 and _ that starts with a letter, at most 40 (e.g. software, ai, telecom_5g)")
+        rule: "an industry is a lower-case word of a-z, 0-9 and _ that starts with a letter, at most 40 (e.g. software, ai, telecom_5g), or the name of a common one (软件, 人工智能, 电子商务)")
     public static let phone = PatternRule(
         constraint: "tenant_phone_format", pattern: #"^\+?[0-9][0-9 -]{4,24}$"#,
         rule: "a phone number is 5-25 digits, spaces or dashes, optionally starting with +")

@@ -36,7 +36,7 @@ public struct TenantService {
     public func apply(_ application: Application) throws -> Onboarding {
         try CreditCode.validate(application.creditCode)
         let name = try Validate.text(application.name, field: "company name")
-        let industry = try Validate.word(application.industry, field: "industry")
+        let industry = try Industry.code(application.industry)
         let contact = try Validate.text(application.contact, field: "contact", max: 100)
         let phone = try Validate.phone(application.phone)
         let email = try application.email.map(Validate.email)
@@ -102,7 +102,7 @@ public struct TenantService {
             }
             return try Validate.text(trimmed, field: "short name", max: 8)
         }
-        let industry = try changes.industry.map { try Validate.word($0, field: "industry") }
+        let industry = try changes.industry.map { try Industry.code($0) }
         let contact = try changes.contact.map { try Validate.text($0, field: "contact", max: 100) }
         let phone = try changes.phone.map(Validate.phone)
         let email: String?? = try changes.email.map { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : try Validate.email($0) }

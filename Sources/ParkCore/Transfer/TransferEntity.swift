@@ -46,7 +46,7 @@ public enum TransferEntity: String, Vocabulary {
             [Self.column("code", ["园区代码", "代码", "园区编号", "park"], required: true, exported: "p.code"),
              Self.column("name", ["园区名称", "名称"], required: true, exported: Self.text("p.name")),
              Self.column("kind", ["类型", "园区类型"], required: true, kind: .label(ParkKind.self), exported: "p.kind"),
-             Self.column("industries", ["产业定位", "行业"], exported: "array_to_string(p.industries, ',')"),
+             Self.column("industries", ["产业定位", "行业"], kind: .label(Industry.codesOfNames), exported: "array_to_string(p.industries, ',')"),
              Self.column("address", ["地址"], exported: Self.text("p.address"))]
         case .buildings:
             [Self.column("park", ["园区", "园区代码", "所属园区"], required: true, exported: "p.code"),
@@ -69,7 +69,7 @@ public enum TransferEntity: String, Vocabulary {
         case .tenants:
             [Self.column("name", ["公司名", "公司名称", "企业名称", "租户名称"], required: true, exported: Self.text("t.name")),
              Self.column("credit_code", ["统一社会信用代码", "信用代码", "社会信用代码"], required: true, exported: "t.credit_code"),
-             Self.column("industry", ["行业", "所属行业"], required: true, exported: "t.industry"),
+             Self.column("industry", ["行业", "所属行业"], required: true, kind: .label { Industry.codeOfName($0) }, exported: "t.industry"),
              Self.column("contact", ["联系人"], required: true, exported: Self.text("t.contact")),
              Self.column("phone", ["电话", "联系电话", "手机", "手机号"], required: true, exported: Self.text("t.phone")),
              Self.column("email", ["邮箱", "电子邮件"], exported: Self.text("t.email")),

@@ -13,7 +13,7 @@ struct TenantCommand: ParsableCommand {
         @Option(help: "Park code.") var park: String
         @Option(parsing: .unconditional, help: "Company name (公司名).") var name: String
         @Option(help: "统一社会信用代码, 18 characters.") var creditCode: String
-        @Option(help: "Industry, a lower-case word (software, ai, ecommerce...).") var industry: String
+        @Option(help: "Industry: a code (software, ai, ecommerce...) or its name (软件, 人工智能, 电子商务).") var industry: String
         @Option(help: "Contact person.") var contact: String
         @Option(help: "Phone.") var phone: String
         @Option(help: "E-mail.") var email: String?
@@ -30,7 +30,7 @@ struct TenantCommand: ParsableCommand {
             say("\(o.tenant.name) (\(o.tenant.creditCode)) applied to \(o.park): stage \(o.stage.rawValue)\n")
             // A tenant known already keeps its recorded details: say so, never drop them silently.
             var given: [(field: String, option: String, recorded: String, typed: String)] = [
-                ("industry", "--industry", o.tenant.industry, industry), ("contact", "--contact", o.tenant.contact, contact),
+                ("industry", "--industry", o.tenant.industry, Industry.codeOfName(industry) ?? industry), ("contact", "--contact", o.tenant.contact, contact),
                 ("phone", "--phone", o.tenant.phone, phone)]
             if let email { given.append(("email", "--email", o.tenant.email ?? "", email)) }
             let differ = given.filter { $0.recorded != $0.typed }
@@ -54,7 +54,7 @@ struct TenantCommand: ParsableCommand {
         @Argument(help: "The tenant: its credit code, registered name or short name.") var tenant: String
         @Option(parsing: .unconditional, help: "The registered company name (公司名).") var name: String?
         @Option(parsing: .unconditional, help: "Short name (简称), at most 8 characters, shown in narrow tables.") var shortName: String?
-        @Option(help: "Industry, a lower-case word (software, ai, ecommerce...).") var industry: String?
+        @Option(help: "Industry: a code (software, ai, ecommerce...) or its name (软件, 人工智能, 电子商务).") var industry: String?
         @Option(parsing: .unconditional, help: "Contact person.") var contact: String?
         @Option(parsing: .unconditional, help: "Phone.") var phone: String?
         @Option(parsing: .unconditional, help: "E-mail.") var email: String?

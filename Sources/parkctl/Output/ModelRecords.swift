@@ -30,7 +30,7 @@ extension RentalUnit {
 
 extension Tenant {
     var fields: [(String, OutputValue)] {
-        [("name", .text(name)), ("short_name", .optional(shortName)), ("credit_code", .text(creditCode)), ("industry", .text(industry)),
+        [("name", .text(name)), ("short_name", .optional(shortName)), ("credit_code", .text(creditCode)), ("industry", .industry(industry)),
          ("contact", .text(contact)), ("phone", .text(phone)), ("email", .optional(email))]
     }
 }

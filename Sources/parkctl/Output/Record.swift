@@ -34,6 +34,10 @@ enum OutputValue {
     static func code(_ code: String?, in family: String) -> OutputValue {
         code.map { .label(code: $0, key: family + "." + $0) } ?? .null
     }
+    /// An industry: its name in Chinese tables where it has one (软件), else its code.
+    static func industry(_ code: String) -> OutputValue {
+        Industry.name(code, in: .zh) == nil ? .text(code) : .label(code: code, key: Industry.key(code))
+    }
     static func ratio(_ value: Decimal?, places: Int = 4) -> OutputValue { value.map { .ratio($0, places: places) } ?? .null }
     static func time(_ date: Date?) -> OutputValue { date.map(OutputValue.instant) ?? .null }
 
