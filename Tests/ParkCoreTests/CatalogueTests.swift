@@ -109,29 +109,29 @@ import TestSupport
         try smallPortfolio(session)
         let conn = db.connection
         try conn.simpleQuery("""
-            CREATE TABLE meter (
+            CREATE TABLE gauge (
                 id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
                 park_id    bigint NOT NULL REFERENCES park,
                 tenant_id  bigint REFERENCES tenant,
                 code       text NOT NULL,
                 sys_period tstzrange NOT NULL DEFAULT tstzrange(now(), NULL)
             );
-            SELECT parkctl_register_park_table('meter', writers => ARRAY['parkctl_admin'], versioned => true);
+            SELECT parkctl_register_park_table('gauge', writers => ARRAY['parkctl_admin'], versioned => true);
             """)
         let problems = try Self.problems(conn)
         #expect(problems == [], "\(problems)")
-        let registered = try conn.query("SELECT versioned FROM parkctl_park_table WHERE name = 'meter'").rows.map { try $0.decode(0, as: Bool.self) }
+        let registered = try conn.query("SELECT versioned FROM parkctl_park_table WHERE name = 'gauge'").rows.map { try $0.decode(0, as: Bool.self) }
         #expect(registered == [true])
         let parkID = try conn.query("SELECT id FROM park WHERE code = 'SW'").rows[0].decode(0, as: Int.self)
         _ = try session.write { conn in
-            try conn.execute("INSERT INTO meter (park_id, code) VALUES (\(parkID), 'E-001')")
+            try conn.execute("INSERT INTO gauge (park_id, code) VALUES (\(parkID), 'E-001')")
         }
-        _ = try session.write { conn in try conn.execute("UPDATE meter SET code = 'E-002'") }
+        _ = try session.write { conn in try conn.execute("UPDATE gauge SET code = 'E-002'") }
         let trail = try conn.query("""
-            SELECT action || ' ' || actor FROM audit_log WHERE table_name = 'meter' ORDER BY id
+            SELECT action || ' ' || actor FROM audit_log WHERE table_name = 'gauge' ORDER BY id
             """).rows.map { try $0.decode(0, as: String.self) }
         #expect(trail == ["insert meter_reader", "update meter_reader"])
-        let kept = try conn.query("SELECT code FROM meter_history").rows.map { try $0.decode(0, as: String.self) }
+        let kept = try conn.query("SELECT code FROM gauge_history").rows.map { try $0.decode(0, as: String.self) }
         #expect(kept == ["E-001"])
         // A writer cannot set a version's period: it would hide a version from the history or date it wrongly.
         // (An admin of SW, acting as itself: a row without a period goes in, one with a period does not.)
@@ -140,34 +140,34 @@ import TestSupport
         try conn.execute("SELECT parkctl_staff_add(\(login), 'admin', ARRAY[(SELECT id FROM park WHERE code = 'SW')], NULL)")
         _ = try conn.transaction { conn in
             try conn.simpleQuery("SET LOCAL ROLE " + login)
-            return try conn.execute("INSERT INTO meter (park_id, code) SELECT id, 'E-8' FROM park WHERE code = 'SW'")
+            return try conn.execute("INSERT INTO gauge (park_id, code) SELECT id, 'E-8' FROM park WHERE code = 'SW'")
         }
         let forged = #expect(throws: PostgresError.self) {
             try conn.transaction { conn in
                 try conn.simpleQuery("SET LOCAL ROLE " + login)
-                try conn.execute("INSERT INTO meter (park_id, code, sys_period) SELECT id, 'E-9', '[2999-01-01,)' FROM park WHERE code = 'SW'")
+                try conn.execute("INSERT INTO gauge (park_id, code, sys_period) SELECT id, 'E-9', '[2999-01-01,)' FROM park WHERE code = 'SW'")
             }
         }
-        #expect(forged?.sqlState == .insufficientPrivilege && forged?.message.hasPrefix("permission denied for table meter") == true,
+        #expect(forged?.sqlState == .insufficientPrivilege && forged?.message.hasPrefix("permission denied for table gauge") == true,
                 "\(String(describing: forged))")
         // An append-only ledger: rows go in, and are never changed or removed, by anyone.
         try conn.simpleQuery("""
-            CREATE TABLE meter_reading (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            CREATE TABLE gauge_reading (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
                                         park_id bigint NOT NULL REFERENCES park, value numeric NOT NULL);
-            SELECT parkctl_register_park_table('meter_reading', writers => ARRAY['parkctl_admin'], append_only => true);
+            SELECT parkctl_register_park_table('gauge_reading', writers => ARRAY['parkctl_admin'], append_only => true);
             """)
         #expect(try Self.problems(conn) == [])
-        _ = try session.write { conn in try conn.execute("INSERT INTO meter_reading (park_id, value) VALUES (\(parkID), 1234.5)") }
-        for change in ["UPDATE meter_reading SET value = 1", "DELETE FROM meter_reading"] {
+        _ = try session.write { conn in try conn.execute("INSERT INTO gauge_reading (park_id, value) VALUES (\(parkID), 1234.5)") }
+        for change in ["UPDATE gauge_reading SET value = 1", "DELETE FROM gauge_reading"] {
             let error = #expect(throws: ParkError.self, "\(change)") {
                 try session.write { conn in try conn.execute(PostgresQuery(unsafeSQL: change)) }
             }
             #expect(error?.kind == .forbidden)
-            #expect(error?.message.contains("meter_reading is append-only") == true, "\(String(describing: error))")
+            #expect(error?.message.contains("gauge_reading is append-only") == true, "\(String(describing: error))")
         }
         let admin = try conn.query("""
             SELECT privilege_type FROM information_schema.role_table_grants
-            WHERE table_name = 'meter_reading' AND grantee = 'parkctl_admin' ORDER BY 1
+            WHERE table_name = 'gauge_reading' AND grantee = 'parkctl_admin' ORDER BY 1
             """).rows.map { try $0.decode(0, as: String.self) }
         #expect(admin == ["INSERT", "SELECT"])
         // Refused: a table that holds no park's rows, a role that is not staff, privileges that are not a list of them.
@@ -175,7 +175,7 @@ import TestSupport
             "CREATE TABLE plain (id int); SELECT parkctl_register_park_table('plain')",
             "CREATE TABLE other (park_id bigint); SELECT parkctl_register_park_table('other', writers => ARRAY['postgres'])",
             "CREATE TABLE third (park_id bigint); SELECT parkctl_register_park_table('third', privileges => 'TRUNCATE')",
-            "SELECT parkctl_register_park_table('meter')",   // registered already
+            "SELECT parkctl_register_park_table('gauge')",   // registered already
             "CREATE TABLE fourth (park_id bigint, sys_period tstzrange); "
                 + "SELECT parkctl_register_park_table('fourth', versioned => true, append_only => true)",
         ] {
@@ -211,6 +211,7 @@ import TestSupport
         func names<V: Vocabulary>(_ type: V.Type) -> Set<String> { Set(V.allCases.map(\.rawValue)) }
         let lists: [(String, Set<String>)] = [
             ("park_kind_valid", names(ParkKind.self)), ("unit_kind_valid", names(UnitKind.self)),
+            ("meter_kind_valid", names(MeterKind.self)), ("meter_reading_kind_valid", names(ReadingKind.self)),
             ("onboarding_wanted_kind_valid", names(UnitKind.self)), ("lease_cycle_valid", names(PaymentCycle.self)),
             ("lease_status_valid", names(LeaseStatus.self)), ("onboarding_stage_valid", names(OnboardingStage.self)),
             ("onboarding_check_item_valid", names(ChecklistItem.self)), ("ticket_category_valid", names(TicketCategory.self)),

@@ -55,12 +55,14 @@ import TestSupport
         try cli.ok(["bill", "run", "--through", "2026-06-30"])
         // A payment and a ticket, so that their lists have rows.
         try cli.ok(["payment", "record", "--tenant", "博思软件", "--park", "SW", "--amount", "3000", "--on", "2026-06-30"])
+        try cli.ok(["meter", "add", "SW/E-1", "--kind", "electricity", "--unit", "SW/B1/0101", "--installed-on", "2026-06-01"])
+        try cli.ok(["meter", "read", "SW/E-1", "--on", "2026-06-30", "--value", "12.5"])
         try cli.ok(["ticket", "open", "--tenant", "博思软件", "--unit", "SW/B1/0101", "--category", "repair", "--title", "漏水",
                     "--opened-at", "2026-06-30 09:00"])
         let commands: [[String]] = Self.reports.map(\.args).filter { !$0.contains("stacking") } + [
             ["park", "list"], ["building", "list"], ["tenant", "list"], ["lease", "list"], ["bill", "list"], ["payment", "list"],
             ["ticket", "list"], ["calendar", "list", "--year", "2026"], ["sla", "list"], ["audit", "--limit", "5"],
-            ["report", "expiring", "--within", "3650"], ["report", "uninvoiced"],
+            ["report", "expiring", "--within", "3650"], ["report", "uninvoiced"], ["meter", "list"],
         ]
         for args in commands {
             let base = args.filter { $0 != "--format" && $0 != "csv" }
@@ -82,6 +84,7 @@ import TestSupport
             ["park", "show", "SW"], ["unit", "show", "SW/B1/0101"], ["tenant", "show", "博思软件"],
             ["lease", "show", try first(["lease", "list"], "number")], ["bill", "show", try first(["bill", "list"], "number")],
             ["payment", "show", try first(["payment", "list"], "number")], ["ticket", "show", try first(["ticket", "list"], "number")],
+            ["meter", "show", "SW/E-1"],
         ]
         for args in shows {
             let out = try cli.run(args, environment: ["PARKCTL_LANG": "zh"])

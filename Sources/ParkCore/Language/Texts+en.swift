@@ -57,6 +57,12 @@ extension Language {
         // The titles of charts.
         "chart.occupancy": "Occupancy by area (leased ÷ lettable)", "chart.trend": "Occupancy by area at each month end",
         "trend.heading": "month    occupancy by area",
+        // The columns of meters and readings.
+        "column.parent": "parent", "column.multiplier": "multiplier", "column.rolls_over_at": "rolls_over_at", "column.installed_on": "installed_on",
+        "column.removed_on": "removed_on", "column.last_read_on": "last_read_on", "column.last_value": "last_value", "column.read_on": "read_on",
+        "column.replaced_final": "replaced_final", "column.used": "used", "column.read_by": "read_by", "column.readings": "readings",
+        "meter_kind.water": "Water", "meter_kind.electricity": "Electricity", "meter_kind.gas": "Gas", "meter_kind.heat": "Heat",
+        "reading_kind.regular": "Reading", "reading_kind.rollover": "Rollover", "reading_kind.replacement": "Replacement",
         // Industries with names (Industry.named): the code is what is stored.
         "industry.software": "Software", "industry.internet": "Internet", "industry.ai": "Artificial intelligence", "industry.digital_media": "Digital media",
         "industry.security_electronics": "Security electronics", "industry.electronics": "Electronics", "industry.semiconductors": "Semiconductors", "industry.telecom_5g": "5G telecom",

@@ -52,6 +52,12 @@ extension Language {
         // The titles of charts.
         "chart.occupancy": "出租率(按面积,已租÷可租)", "chart.trend": "各月末出租率(按面积)",
         "trend.heading": "月份     出租率(面积)",
+        // The columns of meters and readings.
+        "column.parent": "上级表", "column.multiplier": "倍率", "column.rolls_over_at": "回零值", "column.installed_on": "安装日期",
+        "column.removed_on": "拆除日期", "column.last_read_on": "上次抄表日", "column.last_value": "上次读数", "column.read_on": "抄表日",
+        "column.replaced_final": "旧表止码", "column.used": "用量", "column.read_by": "抄表人", "column.readings": "抄表记录",
+        "meter_kind.water": "水", "meter_kind.electricity": "电", "meter_kind.gas": "燃气", "meter_kind.heat": "热",
+        "reading_kind.regular": "抄表", "reading_kind.rollover": "回零", "reading_kind.replacement": "换表",
         // Industries with names (Industry.named): the code is what is stored.
         "industry.software": "软件", "industry.internet": "互联网", "industry.ai": "人工智能", "industry.digital_media": "数字媒体",
         "industry.security_electronics": "安防电子", "industry.electronics": "电子信息", "industry.semiconductors": "半导体", "industry.telecom_5g": "5G通信",

@@ -31,6 +31,9 @@ extension PatternRule {
     public static let unitCode = PatternRule(
         constraint: "unit_code_format", pattern: #"^[A-Za-z0-9][A-Za-z0-9_-]{0,15}$"#,
         rule: "a unit code is 1-16 letters, digits, - or _")
+    public static let meterCode = PatternRule(
+        constraint: "meter_code_format", pattern: #"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$"#,
+        rule: "a meter code is 1-40 letters, digits, - or _ (e.g. E-101, W-B1-03)")
     public static let industry = PatternRule(
         constraint: "tenant_industry_format", pattern: #"^[a-z][a-z0-9_]{0,39}$"#,
         rule: "an industry is a lower-case word of a-z, 0-9 and _ that starts with a letter, at most 40 (e.g. software, ai, telecom_5g), or the name of a common one (软件, 人工智能, 电子商务)")
@@ -49,5 +52,5 @@ extension PatternRule {
         rule: "a staff name is 1-63 lower-case letters, digits or _, starting with a letter")
 
     /// Every pattern rule, for the constraint messages and the catalogue test.
-    public static let all: [PatternRule] = [parkCode, buildingCode, unitCode, industry, phone, email, leaseNumber, staffName]
+    public static let all: [PatternRule] = [parkCode, buildingCode, unitCode, meterCode, industry, phone, email, leaseNumber, staffName]
 }

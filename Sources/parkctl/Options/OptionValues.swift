@@ -59,3 +59,12 @@ struct Rate {
         fraction = try Validate.decimal(number, field: field, scale: places, positive: false, maxIntegerDigits: 3) / 100
     }
 }
+
+/// A meter's register or multiplier: 0 or more, at most 2 decimals.
+struct Register {
+    var value: Decimal
+
+    init(option text: String, field: String) throws {
+        value = try Validate.decimal(text, field: field, positive: false, maxIntegerDigits: 12)
+    }
+}

@@ -190,3 +190,21 @@ extension CalendarEntry {
                 ("source", .optional(source))])
     }
 }
+
+extension Meter {
+    var record: Record {
+        Record([("code", .text(address.description)), ("park", .text(address.park)), ("kind", .label(kind)),
+                ("unit", .optional(unit)), ("parent", .optional(parent)), ("multiplier", .decimal(multiplier, places: 2)),
+                ("rolls_over_at", rollsOverAt.map { .decimal($0, places: 2) } ?? .null), ("installed_on", .day(installedOn)),
+                ("removed_on", .date(removedOn)), ("last_read_on", .date(lastReadOn)),
+                ("last_value", lastValue.map { .decimal($0, places: 2) } ?? .null), ("note", .optional(note))])
+    }
+}
+
+extension MeterReading {
+    var record: Record {
+        Record([("read_on", .day(readOn)), ("value", .decimal(value, places: 2)), ("kind", .label(kind)),
+                ("multiplier", .decimal(multiplier, places: 2)), ("replaced_final", replacedFinal.map { .decimal($0, places: 2) } ?? .null),
+                ("used", used.map { .decimal($0, places: 2) } ?? .null), ("read_by", .text(readBy))])
+    }
+}

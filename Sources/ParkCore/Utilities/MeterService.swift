@@ -1,0 +1,171 @@
+import Foundation
+import Postgres
+
+/// Meters and their readings (水电抄表): adding a meter with its register when installed,
+/// reading it, and replacing it. The database keeps a register from going back
+/// (migration 0026); these say which command to run instead.
+///
+///     let meters = MeterService(session)
+///     try meters.add(MeterAddress(park: "MG", code: "E-101"), kind: .electricity, unit: unit, multiplier: 80,
+///                    installedOn: day, initial: 0)
+///     try meters.read(MeterAddress(park: "MG", code: "E-101"), on: later, value: 120.5)
+public struct MeterService {
+    let session: ParkSession
+
+    public init(_ session: ParkSession) { self.session = session }
+
+    /// What a new meter is: its kind and where it is.
+    public struct NewMeter: Sendable {
+        public var kind: MeterKind
+        /// The unit a tenant's sub-meter measures; nil for a public or master meter.
+        public var unit: UnitAddress?
+        /// The code of the master meter above it.
+        public var parent: String?
+        public var multiplier: Decimal
+        public var rollsOverAt: Decimal?
+        /// nil: the park's today.
+        public var installedOn: CalendarDate?
+        /// The register when installed: the first reading.
+        public var initial: Decimal
+        public var note: String?
+
+        public init(kind: MeterKind, unit: UnitAddress? = nil, parent: String? = nil, multiplier: Decimal = 1,
+                    rollsOverAt: Decimal? = nil, installedOn: CalendarDate? = nil, initial: Decimal = 0, note: String? = nil) {
+            self.kind = kind; self.unit = unit; self.parent = parent; self.multiplier = multiplier
+            self.rollsOverAt = rollsOverAt; self.installedOn = installedOn; self.initial = initial; self.note = note
+        }
+    }
+
+    @discardableResult
+    public func add(_ address: MeterAddress, _ new: NewMeter) throws -> Meter {
+        let code = try Validate.code(address.code, field: "meter code", rule: .meterCode)
+        guard new.multiplier > 0 else { throw ParkError.invalid("multiplier '\(new.multiplier)' is not a multiplier: it is more than 0 (80 for a 400/5 transformer)") }
+        if let modulus = new.rollsOverAt, modulus <= new.initial {
+            throw ParkError.invalid("rolls-over-at '\(modulus)' must be above the initial register \(new.initial)")
+        }
+        guard new.initial >= 0 else { throw ParkError.invalid("initial '\(new.initial)' is a register: 0 or more") }
+        if let unit = new.unit, unit.park != address.park {
+            throw ParkError.invalid("unit \(unit) is not in park \(address.park), where meter \(address) is")
+        }
+        let note = try new.note.map { try Validate.text($0, field: "note", max: 500) }
+        return try session.write { conn in
+            let parkID = try Lookup.parkID(address.park, conn)
+            if try conn.query("SELECT 1 FROM meter WHERE park_id = \(parkID) AND code = \(code)").rowCount > 0 {
+                throw ParkError(.conflict, "meter \(address) exists already")
+            }
+            let unitID = try new.unit.map { try Lookup.unitIDs($0, conn).unit }
+            let installedOn = try Self.day(new.installedOn, park: parkID, conn)
+            var parentID: Int?
+            if let parent = new.parent {
+                guard let id: Int = try conn.query("SELECT id FROM meter WHERE park_id = \(parkID) AND code = \(parent)").rows.first?.decode(0) else {
+                    throw try Self.notFound(MeterAddress(park: address.park, code: parent), parkID, conn)
+                }
+                parentID = id
+            }
+            let id: Int = try conn.query("""
+                INSERT INTO meter (park_id, code, kind, multiplier, unit_id, parent_id, rolls_over_at, installed_on, note)
+                VALUES (\(parkID), \(code), \(new.kind.rawValue), \(new.multiplier), \(unitID), \(parentID), \(new.rollsOverAt),
+                        \(installedOn), \(note))
+                RETURNING id
+                """).rows[0].decode(0)
+            try conn.execute("""
+                INSERT INTO meter_reading (park_id, meter_id, read_on, value) VALUES (\(parkID), \(id), \(installedOn), \(new.initial))
+                """)
+            return try meter(address, conn)
+        }
+    }
+
+    public func meters(park: String? = nil, kind: MeterKind? = nil) throws -> [Meter] {
+        try session.read { conn in
+            if let park { _ = try Lookup.parkID(park, conn) }
+            let conditions: [SQL?] = [park.map { "p.code = \($0)" }, kind.map { "m.kind = \($0.rawValue)" }]
+            return try conn.query((Meter.selection + " " + SQL.whereAll(conditions) + " ORDER BY p.code, m.code").query)
+                .rows.map(Meter.init(row:))
+        }
+    }
+
+    /// A meter and its readings, oldest first, each with what was used since the one before.
+    public func show(_ address: MeterAddress) throws -> (meter: Meter, readings: [MeterReading]) {
+        try session.read { conn in
+            let meter = try meter(address, conn)
+            let id = try meterID(address, conn)
+            let readings = try conn.query((MeterReading.selection + " WHERE r.meter_id = \(id) ORDER BY r.read_on").query)
+                .rows.map(MeterReading.init(row:))
+            return (meter, readings)
+        }
+    }
+
+    /// Records the register read on a day (nil: the park's today); `rollover` when it
+    /// passed its last value.
+    @discardableResult
+    public func read(_ address: MeterAddress, on day: CalendarDate? = nil, value: Decimal, rollover: Bool = false) throws -> MeterReading {
+        guard value >= 0 else { throw ParkError.invalid("value '\(value)' is a register: 0 or more") }
+        return try session.write { conn in
+            let id = try meterID(address, conn)
+            let day = try Self.day(day, park: try Lookup.parkID(address.park, conn), conn)
+            try refuseSecondReading(address, id, day, conn)
+            try conn.execute("""
+                INSERT INTO meter_reading (park_id, meter_id, read_on, value, kind)
+                SELECT park_id, id, \(day), \(value), \((rollover ? ReadingKind.rollover : .regular).rawValue) FROM meter WHERE id = \(id)
+                """)
+            return try reading(id, day, conn)
+        }
+    }
+
+    /// Replaces the meter on a day: the old one's final register closes its days, `start`
+    /// is the new one's first; a new multiplier (a new transformer) counts from then on.
+    @discardableResult
+    public func replace(_ address: MeterAddress, on day: CalendarDate? = nil, finalValue: Decimal, start: Decimal = 0,
+                        multiplier: Decimal? = nil) throws -> MeterReading {
+        guard finalValue >= 0, start >= 0 else { throw ParkError.invalid("a register is 0 or more: final \(finalValue), start \(start)") }
+        if let multiplier, multiplier <= 0 { throw ParkError.invalid("multiplier '\(multiplier)' is not a multiplier: it is more than 0") }
+        return try session.write { conn in
+            let id = try meterID(address, conn)
+            let day = try Self.day(day, park: try Lookup.parkID(address.park, conn), conn)
+            try refuseSecondReading(address, id, day, conn)
+            // The reading keeps the old multiplier (its days were measured so); the meter takes the new one.
+            try conn.execute("""
+                INSERT INTO meter_reading (park_id, meter_id, read_on, value, kind, multiplier, replaced_final)
+                SELECT park_id, id, \(day), \(start), 'replacement', multiplier, \(finalValue) FROM meter WHERE id = \(id)
+                """)
+            if let multiplier { try conn.execute("UPDATE meter SET multiplier = \(multiplier) WHERE id = \(id)") }
+            return try reading(id, day, conn)
+        }
+    }
+
+    /// The day given, or the park's today.
+    static func day(_ day: CalendarDate?, park: Int, _ conn: Connection) throws -> CalendarDate {
+        if let day { return day }
+        return try conn.query("SELECT park_today(\(park))").rows[0].decode(0)
+    }
+
+    private func refuseSecondReading(_ address: MeterAddress, _ id: Int, _ day: CalendarDate, _ conn: Connection) throws {
+        if let value: Decimal = try conn.query("SELECT value FROM meter_reading WHERE meter_id = \(id) AND read_on = \(day)").rows.first?.decode(0) {
+            throw ParkError(.conflict, "meter \(address) was read on \(day) already (\(value)): one reading a day")
+        }
+    }
+
+    private func reading(_ id: Int, _ day: CalendarDate, _ conn: Connection) throws -> MeterReading {
+        try MeterReading(row: conn.query((MeterReading.selection + " WHERE r.meter_id = \(id) AND r.read_on = \(day)").query).rows[0])
+    }
+
+    func meter(_ address: MeterAddress, _ conn: Connection) throws -> Meter {
+        guard let row = try conn.query((Meter.selection + " WHERE p.code = \(address.park) AND m.code = \(address.code)").query).rows.first else {
+            throw try Self.notFound(address, try Lookup.parkID(address.park, conn), conn)
+        }
+        return try Meter(row: row)
+    }
+
+    func meterID(_ address: MeterAddress, _ conn: Connection) throws -> Int {
+        let parkID = try Lookup.parkID(address.park, conn)
+        guard let id: Int = try conn.query("SELECT id FROM meter WHERE park_id = \(parkID) AND code = \(address.code)").rows.first?.decode(0) else {
+            throw try Self.notFound(address, parkID, conn)
+        }
+        return id
+    }
+
+    static func notFound(_ address: MeterAddress, _ parkID: Int, _ conn: Connection) throws -> ParkError {
+        let codes: [String] = try conn.query("SELECT code FROM meter WHERE park_id = \(parkID) ORDER BY code").rows.map { try $0.decode(0) }
+        return ParkError(.notFound, "meter \(address) not found" + Lookup.didYouMean(address.code, among: codes, prefix: address.park + "/"))
+    }
+}
