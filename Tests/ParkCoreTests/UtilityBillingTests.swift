@@ -1,0 +1,131 @@
+import Foundation
+import ParkCore
+import Postgres
+import Testing
+import TestSupport
+
+/// A month of electricity in a factory park, worked by hand: own meters, a tenant moving
+/// in mid-month, a public meter shared by leased area, the master's loss shared by
+/// tenant, tiers crossed; posting, a second post refused, a reversal.
+@Suite struct UtilityBillingTests {
+    static func day(_ text: String) -> CalendarDate { CalendarDate(text)! }
+
+    /// Park MF, building F1: units 101 (600 m²), 201 (300 m²), 301 (100 m², vacant).
+    /// 博思软件 leases 101 all year; 腾讯 moves into 201 on 11 November.
+    static func factory(_ session: ParkSession) throws -> (first: String, second: String) {
+        let portfolio = PortfolioService(session)
+        try portfolio.addPark(code: "MF", name: "红树林标准厂房", kind: .factory, industries: [])
+        try portfolio.addBuilding(BuildingAddress(park: "MF", building: "F1"), name: "1号厂房", floorsAbove: 3)
+        for (floor, area) in [(1, 600), (2, 300), (3, 100)] {
+            try portfolio.addUnit(UnitAddress(park: "MF", building: "F1", unit: "\(floor)01"), floor: floor, areaM2: Decimal(area),
+                                  kind: .factory, listRent: 20)
+        }
+        let tenants = TenantService(session)
+        let leases = LeaseService(session)
+        var numbers: [String] = []
+        for (application, unit, start, end) in [(bosi, "101", "2026-01-01", "2027-12-31"), (tencent, "201", "2026-11-11", "2027-11-10")] {
+            var application = application
+            application.park = "MF"
+            try tenants.apply(application)
+            try tenants.approve(creditCode: application.creditCode, park: "MF")
+            numbers.append(try leases.sign(.init(tenantCreditCode: application.creditCode,
+                                                 units: [UnitAddress(park: "MF", building: "F1", unit: unit)],
+                                                 start: day(start), end: day(end), rent: 20)).number)
+        }
+        return (numbers[0], numbers[1])
+    }
+
+    @Test func aMonthOfElectricityIsCalculatedPostedAndReversed() throws {
+        let (db, session) = try makeSession()
+        let (first, second) = try Self.factory(session)
+        let meters = MeterService(session)
+        let mf = { (code: String) in MeterAddress(park: "MF", code: code) }
+        let installed = Self.day("2026-10-31")
+        try meters.add(mf("M"), .init(kind: .electricity, multiplier: 80, installedOn: installed, initial: 1_000))
+        for (code, unit) in [("S1", "101"), ("S2", "201"), ("S3", "301")] {
+            try meters.add(mf(code), .init(kind: .electricity, unit: UnitAddress(park: "MF", building: "F1", unit: unit), parent: "M",
+                                           installedOn: installed))
+        }
+        try meters.add(mf("P"), .init(kind: .electricity, parent: "M", installedOn: installed))
+        let read = Self.day("2026-11-30")
+        // The master: (1,100 − 1,000) × 80 = 8,000 kWh. Under it 3,000 + 1,500 + 200 + 900 = 5,600:
+        // the loss is 8,000 − 5,600 = 2,400.
+        for (code, value) in [("M", 1_100), ("S1", 3_000), ("S2", 1_500), ("S3", 200), ("P", 900)] {
+            try meters.read(mf(code), on: read, value: Decimal(value))
+        }
+        let utilities = UtilityService(session)
+        try utilities.share(mf("P"), by: .area)
+        try utilities.share(mf("M"), by: .tenants)
+        // 0.60 a kWh up to 2,000, 0.80 above, 1.00 above 5,000.
+        try utilities.setTariff(park: "MF", kind: .electricity, from: Self.day("2026-01-01"), basePrice: money("0.60"),
+                                tiers: [(2_000, money("0.80")), (5_000, 1)])
+
+        let period = try utilities.open(park: "MF", kind: .electricity, from: Self.day("2026-11-01"), to: Self.day("2026-11-30"))
+        #expect(period.status == .draft)
+        let (calculated, leases) = try utilities.calculate(period.number)
+        #expect(calculated.status == .calculated)
+
+        // 博思软件 (101, all 30 days): its own 3,000; of the public 900 by leased area × days,
+        // 600 × 30 = 18,000 of 18,000 + 300 × 20 = 24,000: 675; of the loss 2,400 by tenant ×
+        // days, 30 of 30 + 20 = 50: 1,440. 3,000 + 675 + 1,440 = 5,115 kWh:
+        // 2,000 × 0.60 + 3,000 × 0.80 + 115 × 1.00 = 1,200 + 2,400 + 115 = 3,715.00.
+        // 腾讯 (201 from the 11th, 20 of 30 days): its own 1,500 × 20 / 30 = 1,000; 900 × 6,000 /
+        // 24,000 = 225; 2,400 × 20 / 50 = 960. 2,185 kWh: 1,200 + 185 × 0.80 = 1,348.00.
+        // Unit 301 is vacant: its 200 kWh is nobody's bill.
+        #expect(leases.map(\.lease) == [first, second])
+        #expect(leases.map(\.quantity) == [5_115, 2_185])
+        #expect(leases.map(\.amount) == [3_715, 1_348])
+        let (_, _, lines) = try utilities.show(period.number)
+        let secondLines = lines.filter { $0.lease == second }
+        #expect(secondLines.map(\.source) == ["loss", "own", "public"])
+        #expect(secondLines.map(\.quantity) == [960, 1_000, 225])
+        // The line says why: the public meter's 900, 腾讯's 300 m² × 20 days of everyone's 24,000.
+        let publicLine = try #require(secondLines.first { $0.source == "public" })
+        #expect(publicLine.meter == "MF/P" && publicLine.basis == "area" && publicLine.meterUsed == 900
+                && publicLine.weight == 6_000 && publicLine.totalWeight == 24_000)
+
+        // Confirmed, the figures are frozen: calculating again is refused.
+        try utilities.confirm(period.number)
+        let frozen = #expect(throws: ParkError.self) { try utilities.calculate(period.number) }
+        #expect(frozen?.message.contains("is confirmed: only a draft or calculated period is calculated") == true, "\(String(describing: frozen))")
+
+        // Posting issues one utility bill per lease; a second post is refused, nothing written.
+        let (posted, billed) = try utilities.post(period.number)
+        #expect(posted.status == .posted && billed.allSatisfy { $0.bill != nil })
+        let bills = try db.connection.query("""
+            SELECT l.number, b.fee, b.amount, lower(b.period)::text || '..' || (upper(b.period) - 1)::text
+            FROM bill b JOIN lease l ON l.id = b.lease_id ORDER BY l.number
+            """).rows.map { "\(try $0.decode(0, as: String.self)) \(try $0.decode(1, as: String.self)) \(try $0.decode(2, as: Decimal.self)) \(try $0.decode(3, as: String.self))" }
+        #expect(bills == ["\(first) utility 3715 2026-11-01..2026-11-30", "\(second) utility 1348 2026-11-01..2026-11-30"])
+        let before = try db.connection.tableChecksums()
+        let again = #expect(throws: ParkError.self) { try utilities.post(period.number) }
+        #expect(again?.kind == .conflict && again?.message.contains("(it was posted already)") == true)
+        // Nor may another period overlap it.
+        #expect(throws: ParkError.self) {
+            try utilities.open(park: "MF", kind: .electricity, from: Self.day("2026-11-15"), to: Self.day("2026-12-15"))
+        }
+        #expect(try db.connection.tableChecksums() == before)
+
+        // Reversed (红冲): the unpaid bills are voided, the period is reversed, and the
+        // month can be billed again.
+        let reversal = try utilities.reverse(period.number, reason: "S2 读数抄错")
+        #expect(reversal.reverses == period.number && reversal.status == .posted)
+        let owed = try db.connection.query("SELECT coalesce(sum(bill_balance(id)), 0) FROM bill").rows[0].decode(0, as: Decimal.self)
+        #expect(owed == 0)
+        #expect(try utilities.periods(park: "MF").map(\.status) == [.reversed, .posted])
+        let again2 = try utilities.open(park: "MF", kind: .electricity, from: Self.day("2026-11-01"), to: Self.day("2026-11-30"))
+        #expect(again2.status == .draft)
+    }
+
+    /// Without a tariff there is no price: the calculation says which command sets one.
+    @Test func aPeriodWithoutATariffIsRefused() throws {
+        let (_, session) = try makeSession()
+        try Self.factory(session)
+        let utilities = UtilityService(session)
+        let period = try utilities.open(park: "MF", kind: .water, from: Self.day("2026-11-01"), to: Self.day("2026-11-30"))
+        let refused = #expect(throws: ParkError.self) { try utilities.calculate(period.number) }
+        #expect(refused?.message.contains("no water tariff of the park is in force on 2026-11-01: set one first (parkctl tariff set)") == true,
+                "\(String(describing: refused))")
+        #expect(try utilities.periods(park: "MF").map(\.status) == [.draft])
+    }
+}
