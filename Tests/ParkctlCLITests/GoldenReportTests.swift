@@ -54,15 +54,23 @@ import TestSupport
         try ReportFixture.build(ParkSession(connection: cli.db.connection, actor: "fixture"))
         try cli.ok(["bill", "run", "--through", "2026-06-30"])
         // A payment and a ticket, so that their lists have rows.
+        func first(_ list: [String], _ key: String) throws -> String {
+            try #require((try cli.json(list) as? [[String: Any]])?.first?[key] as? String)
+        }
         try cli.ok(["payment", "record", "--tenant", "博思软件", "--park", "SW", "--amount", "3000", "--on", "2026-06-30"])
         try cli.ok(["meter", "add", "SW/E-1", "--kind", "electricity", "--unit", "SW/B1/0101", "--installed-on", "2026-06-01"])
         try cli.ok(["meter", "read", "SW/E-1", "--on", "2026-06-30", "--value", "12.5"])
+        try cli.ok(["tariff", "set", "SW", "--kind", "electricity", "--from", "2026-01-01", "--price", "0.60", "--tier", "2000=0.80"])
+        try cli.ok(["utility", "period", "open", "SW", "--kind", "electricity", "--from", "2026-06-01", "--to", "2026-06-30"])
+        let period = try first(["utility", "period", "list"], "number")
+        try cli.ok(["utility", "period", "calc", period])
         try cli.ok(["ticket", "open", "--tenant", "博思软件", "--unit", "SW/B1/0101", "--category", "repair", "--title", "漏水",
                     "--opened-at", "2026-06-30 09:00"])
         let commands: [[String]] = Self.reports.map(\.args).filter { !$0.contains("stacking") } + [
             ["park", "list"], ["building", "list"], ["tenant", "list"], ["lease", "list"], ["bill", "list"], ["payment", "list"],
             ["ticket", "list"], ["calendar", "list", "--year", "2026"], ["sla", "list"], ["audit", "--limit", "5"],
-            ["report", "expiring", "--within", "3650"], ["report", "uninvoiced"], ["meter", "list"],
+            ["report", "expiring", "--within", "3650"], ["report", "uninvoiced"], ["meter", "list"], ["tariff", "list"],
+            ["utility", "period", "list"], ["utility", "period", "calc", period],
         ]
         for args in commands {
             let base = args.filter { $0 != "--format" && $0 != "csv" }
@@ -77,14 +85,11 @@ import TestSupport
             #expect(keys.stdout.prefix { $0 != "\r\n" }.unicodeScalars.allSatisfy { $0.isASCII }, "\(args)")
         }
         // Each show, in a Chinese table: no field left a catalogue key.
-        func first(_ list: [String], _ key: String) throws -> String {
-            try #require((try cli.json(list) as? [[String: Any]])?.first?[key] as? String)
-        }
         let shows: [[String]] = [
             ["park", "show", "SW"], ["unit", "show", "SW/B1/0101"], ["tenant", "show", "博思软件"],
             ["lease", "show", try first(["lease", "list"], "number")], ["bill", "show", try first(["bill", "list"], "number")],
             ["payment", "show", try first(["payment", "list"], "number")], ["ticket", "show", try first(["ticket", "list"], "number")],
-            ["meter", "show", "SW/E-1"],
+            ["meter", "show", "SW/E-1"], ["utility", "period", "show", period],
         ]
         for args in shows {
             let out = try cli.run(args, environment: ["PARKCTL_LANG": "zh"])

@@ -73,7 +73,7 @@ public enum LabelledVocabularies {
     public static let all: [any Vocabulary.Type] = [
         ParkKind.self, UnitKind.self, UnitStatus.self, OnboardingStage.self, LeaseStatus.self, PaymentCycle.self,
         TicketCategory.self, TicketPriority.self, TicketStatus.self, SLAClock.self, PaymentMethod.self, BillFee.self,
-        BillStatus.self, StackingPlan.State.self, MeterKind.self, ReadingKind.self,
+        BillStatus.self, StackingPlan.State.self, MeterKind.self, ReadingKind.self, ShareBasis.self, UtilityPeriodStatus.self,
     ]
 
     /// Every value's catalogue key.

@@ -57,6 +57,16 @@ extension Language {
         // The titles of charts.
         "chart.occupancy": "Occupancy by area (leased ÷ lettable)", "chart.trend": "Occupancy by area at each month end",
         "trend.heading": "month    occupancy by area",
+        // Utility billing: sharing, periods, lines.
+        "share_basis.area": "By leased area", "share_basis.tenants": "By tenant", "share_basis.weights": "By weights",
+        "utility_period_status.draft": "Draft", "utility_period_status.calculated": "Calculated", "utility_period_status.confirmed": "Confirmed",
+        "utility_period_status.posted": "Posted", "utility_period_status.reversed": "Reversed", "utility_source.own": "Own meter",
+        "utility_source.public": "Public meter", "utility_source.loss": "Loss", "utility_basis.days": "Days held",
+        "utility_basis.area": "Leased area × days", "utility_basis.tenants": "Tenants × days", "utility_basis.weights": "Weights × days",
+        "column.price": "price", "column.tiers": "tiers", "column.reverses": "reverses",
+        "column.posted_on": "posted_on", "column.quantity": "quantity", "column.meter": "meter",
+        "column.basis": "basis", "column.meter_used": "meter_used", "column.weight": "weight",
+        "column.total_weight": "total_weight", "column.leases": "leases",
         // The columns of meters and readings.
         "column.parent": "parent", "column.multiplier": "multiplier", "column.rolls_over_at": "rolls_over_at", "column.installed_on": "installed_on",
         "column.removed_on": "removed_on", "column.last_read_on": "last_read_on", "column.last_value": "last_value", "column.read_on": "read_on",

@@ -52,6 +52,16 @@ extension Language {
         // The titles of charts.
         "chart.occupancy": "出租率(按面积,已租÷可租)", "chart.trend": "各月末出租率(按面积)",
         "trend.heading": "月份     出租率(面积)",
+        // Utility billing: sharing, periods, lines.
+        "share_basis.area": "按租赁面积", "share_basis.tenants": "按户数", "share_basis.weights": "按权重",
+        "utility_period_status.draft": "草稿", "utility_period_status.calculated": "已计算", "utility_period_status.confirmed": "已确认",
+        "utility_period_status.posted": "已入账", "utility_period_status.reversed": "已红冲", "utility_source.own": "分表",
+        "utility_source.public": "公摊", "utility_source.loss": "损耗", "utility_basis.days": "按天数",
+        "utility_basis.area": "面积×天数", "utility_basis.tenants": "户数×天数", "utility_basis.weights": "权重×天数",
+        "column.price": "单价", "column.tiers": "阶梯", "column.reverses": "红冲的期间",
+        "column.posted_on": "入账日", "column.quantity": "用量", "column.meter": "表",
+        "column.basis": "分摊方式", "column.meter_used": "表用量", "column.weight": "权重",
+        "column.total_weight": "总权重", "column.leases": "合同",
         // The columns of meters and readings.
         "column.parent": "上级表", "column.multiplier": "倍率", "column.rolls_over_at": "回零值", "column.installed_on": "安装日期",
         "column.removed_on": "拆除日期", "column.last_read_on": "上次抄表日", "column.last_value": "上次读数", "column.read_on": "抄表日",

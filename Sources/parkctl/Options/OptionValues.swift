@@ -68,3 +68,12 @@ struct Register {
         value = try Validate.decimal(text, field: field, positive: false, maxIntegerDigits: 12)
     }
 }
+
+/// A price of a unit of water or electricity: 0 or more, at most 4 decimals (0.6523 元/kWh).
+struct UnitPrice {
+    var value: Decimal
+
+    init(option text: String, field: String) throws {
+        value = try Validate.decimal(text, field: field, scale: 4, positive: false, maxIntegerDigits: 6)
+    }
+}

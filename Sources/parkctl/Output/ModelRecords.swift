@@ -208,3 +208,33 @@ extension MeterReading {
                 ("used", used.map { .decimal($0, places: 2) } ?? .null), ("read_by", .text(readBy))])
     }
 }
+
+extension UtilityTariff {
+    var record: Record {
+        Record([("park", .text(park)), ("kind", .label(kind)), ("from", .day(fromDay)), ("price", .decimal(basePrice, places: 4)),
+                ("tiers", .list(tiers.map { "\($0.above)=\($0.price)" }))])
+    }
+}
+
+extension UtilityPeriod {
+    var record: Record {
+        Record([("number", .text(number)), ("park", .text(park)), ("kind", .label(kind)), ("from", .day(from)), ("to", .day(to)),
+                ("status", .label(status)), ("reverses", .optional(reverses)), ("reason", .optional(reason)), ("posted_on", .date(postedOn))])
+    }
+}
+
+extension UtilityPeriod.LeaseTotal {
+    var record: Record {
+        Record([("lease", .text(lease)), ("tenant", .text(tenant)), ("quantity", .decimal(quantity, places: 2)),
+                ("amount", .decimal(amount, places: 2)), ("bill", .optional(bill))])
+    }
+}
+
+extension UtilityPeriod.Line {
+    var record: Record {
+        Record([("lease", .text(lease)), ("meter", .text(meter)), ("source", .code(source, in: "utility_source")),
+                ("basis", .code(basis, in: "utility_basis")), ("meter_used", .decimal(meterUsed, places: 2)),
+                ("weight", .decimal(weight, places: 2)), ("total_weight", .decimal(totalWeight, places: 2)),
+                ("quantity", .decimal(quantity, places: 2))])
+    }
+}

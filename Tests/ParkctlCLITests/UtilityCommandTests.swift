@@ -1,0 +1,56 @@
+import Foundation
+import ParkCore
+import Testing
+import TestSupport
+
+/// `parkctl meter`, `tariff` and `utility`: a month of water from reading to bill, as the
+/// staff type it, and the refusals with their exit codes.
+@Suite struct UtilityCommandTests {
+    @Test func aMonthOfWaterFromReadingToBill() throws {
+        let cli = try CLI()
+        try cli.portfolio()   // SW/B1: 0301 (256.50 m²), 0302 (1,200 m²)
+        try cli.ok(["tenant", "apply", "--park", "SW", "--name", "博思软件", "--credit-code", "91350100M000100Y43",
+                    "--industry", "软件", "--contact", "陈静", "--phone", "0591-87500103"])
+        try cli.ok(["tenant", "approve", "博思软件", "--park", "SW"])
+        try cli.ok(["lease", "sign", "--tenant", "博思软件", "--units", "SW/B1/0301", "--start", "2026-01-01", "--end", "2027-12-31",
+                    "--rent", "35"])
+        try cli.ok(["meter", "add", "SW/W-1", "--kind", "water", "--unit", "SW/B1/0301", "--installed-on", "2026-10-31", "--initial", "120"])
+        try cli.ok(["meter", "read", "SW/W-1", "--on", "2026-11-30", "--value", "152.5"])
+        // A register read lower is refused (65), with the commands to run instead.
+        let back = try cli.run(["meter", "read", "SW/W-1", "--on", "2026-12-01", "--value", "150"])
+        #expect(back.status == 65 && back.stderr.contains("a register never goes back") && back.stderr.contains("parkctl meter replace"))
+
+        try cli.ok(["utility", "period", "open", "SW", "--kind", "water", "--from", "2026-11-01", "--to", "2026-11-30"])
+        let number = try #require((try cli.json(["utility", "period", "list"]) as? [[String: Any]])?.first?["number"] as? String)
+        // No tariff yet: the calculation says which command sets one.
+        let noTariff = try cli.run(["utility", "period", "calc", number])
+        #expect(noTariff.status == 65 && noTariff.stderr.contains("parkctl tariff set"), "\(noTariff.stderr)")
+        // A tier that is no QUANTITY=PRICE is a usage error.
+        #expect(try cli.run(["tariff", "set", "SW", "--kind", "water", "--from", "2026-01-01", "--price", "4.2", "--tier", "30"]).status == 64)
+        try cli.ok(["tariff", "set", "SW", "--kind", "water", "--from", "2026-01-01", "--price", "4.20", "--tier", "30=5.50"])
+
+        // 152.5 − 120 = 32.5 m³: 30 × 4.20 + 2.5 × 5.50 = 126.00 + 13.75 = 139.75.
+        let calculated = try #require(try cli.json(["utility", "period", "calc", number]) as? [[String: Any]])
+        #expect((calculated.first?["quantity"] as? NSNumber)?.decimalValue == Decimal(string: "32.5"))
+        #expect((calculated.first?["amount"] as? NSNumber)?.decimalValue == Decimal(string: "139.75"))
+        // Posting before confirming is refused; confirmed, it posts one bill; again, refused.
+        let early = try cli.run(["utility", "period", "post", number])
+        #expect(early.status == 65 && early.stderr.contains("parkctl utility period confirm first"), "\(early.stderr)")
+        try cli.ok(["utility", "period", "confirm", number])
+        try cli.ok(["utility", "period", "post", number])
+        let bills = try #require(try cli.json(["bill", "list"]) as? [[String: Any]])
+        #expect(bills.count == 1 && bills.first?["fee"] as? String == "utility")
+        #expect((bills.first?["amount"] as? NSNumber)?.decimalValue == Decimal(string: "139.75"))
+        let twice = try cli.run(["utility", "period", "post", number])
+        #expect(twice.status == 65 && twice.stderr.contains("it was posted already"))
+        // The line shows where the figure came from, in Chinese too.
+        let shown = try cli.run(["utility", "period", "show", number], environment: ["PARKCTL_LANG": "zh"])
+        #expect(shown.status == 0 && shown.stdout.contains("分表") && shown.stdout.contains("按天数") && shown.stdout.contains("已入账"),
+                "\(shown.stdout)")
+        // Reversed (红冲): the bill is void; a reason is required.
+        #expect(try cli.run(["utility", "period", "reverse", number]).status == 64)
+        try cli.ok(["utility", "period", "reverse", number, "--reason", "读数有误"])
+        let after = try #require(try cli.json(["bill", "list"]) as? [[String: Any]])
+        #expect(after.first?["status"] as? String == "void", "\(after)")
+    }
+}
