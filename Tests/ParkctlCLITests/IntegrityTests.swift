@@ -173,6 +173,11 @@ import TestSupport
             "SELECT * FROM lease_unit WHERE unit_id = \(5) AND during @> current_date",
             "SELECT * FROM lease_unit lu WHERE lu.unit_id = \(7) AND NOT lu.cancelled AND lu.during && daterange('2026-01-01', '2027-01-01')",
             "SELECT * FROM lease_rent_schedule((SELECT min(id) FROM lease))",
+            // UtilityService.open's overlap check.
+            """
+            SELECT number FROM utility_period WHERE park_id = 1 AND kind = 'electricity' AND status <> 'reversed'
+              AND reverses_id IS NULL AND during && daterange('2026-11-01', '2026-11-30', '[]') ORDER BY lower(during) LIMIT 1
+            """,
         ]
         let conn = cli.db.connection
         let plans = PlanLog()
@@ -194,6 +199,7 @@ import TestSupport
             """,
             "SELECT * FROM lease_unit lu WHERE lu.unit_id + 1 = \(6) AND NOT lu.cancelled",
             "SELECT * FROM lease_unit WHERE during && daterange('2026-01-01', '2027-01-01') ORDER BY unit_id",
+            "SELECT * FROM utility_period WHERE park_id = 1 AND kind = 'water' AND during && daterange('2026-01-01', '2027-01-01')",
         ] {
             try conn.transaction(setUp: ["SET LOCAL enable_seqscan = off", "SET LOCAL enable_bitmapscan = off"]) { conn in
                 _ = try conn.query(statement)
@@ -203,7 +209,7 @@ import TestSupport
         let gist: [String] = try conn.query("""
             SELECT c.relname FROM pg_class c JOIN pg_am a ON a.oid = c.relam WHERE a.amname = 'gist' AND c.relnamespace = 'public'::regnamespace
             """).rows.map { try $0.decode(0) }
-        #expect(gist == ["lease_unit_no_overlap"])
+        #expect(gist.sorted() == ["lease_unit_no_overlap", "utility_period_no_overlap"])
         let text = plans.all.joined(separator: "\n")
         #expect(text.contains("lease_unit_unit_idx"), "the plans never read lease_unit by unit: \(text.prefix(2000))")
         for index in gist {

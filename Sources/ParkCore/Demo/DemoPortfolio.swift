@@ -45,7 +45,10 @@ public struct DemoPortfolio {
                 if before.leases == 0 { try loadLeases(today: today) }
                 if before.tickets == 0 { try loadTickets(today: today, now: now) }
                 if before.bills == 0 { try loadReceivables(today: today, conn) }
-                return try summary(conn, loaded: before.leases == 0 || before.tickets == 0 || before.bills == 0)
+                let meters = try conn.query("SELECT count(*) FROM meter m JOIN park p ON p.id = m.park_id WHERE p.code = 'MF'").rows[0]
+                    .decode(0, as: Int.self)
+                if meters == 0 { try loadUtilities(today: today) }
+                return try summary(conn, loaded: before.leases == 0 || before.tickets == 0 || before.bills == 0 || meters == 0)
             }
             guard present.isEmpty else {
                 throw ParkError(.conflict, "the demo needs parks SW, EC and MF to be new, but \(present.joined(separator: ", ")) exist already; load the demo into an empty database")
@@ -56,6 +59,7 @@ public struct DemoPortfolio {
             try loadLeases(today: today)
             try loadTickets(today: today, now: now)
             try loadReceivables(today: today, conn)
+            try loadUtilities(today: today)
             return try summary(conn, loaded: true)
         }
     }
@@ -76,6 +80,67 @@ public struct DemoPortfolio {
                        units: try row.decode("units"), tenants: try row.decode("tenants"),
                        applications: try row.decode("applications"), leases: try row.decode("leases"),
                        tickets: try row.decode("tickets"), bills: try row.decode("bills"), payments: try row.decode("payments"))
+    }
+
+    /// The Mangrove factories' meters and three months of readings (to the last three
+    /// month ends): for each delivered building a master electricity meter behind an 80×
+    /// transformer, a sub-meter per floor and a public meter (lifts, lighting), its usage
+    /// shared by leased area and the master's loss by tenant; a water meter per floor.
+    /// Tariffs from 2020; last month's electricity calculated, left to confirm and post.
+    private func loadUtilities(today: CalendarDate) throws {
+        let meters = MeterService(session)
+        let utilities = UtilityService(session)
+        // The month ends: installed on the fourth before today's month, read on the next three.
+        let monthStart = CalendarDate(year: today.year, month: today.month, day: 1)!
+        var ends: [CalendarDate] = []
+        for back in (1...4).reversed() {
+            var year = monthStart.year, month = monthStart.month - back + 1
+            while month < 1 { month += 12; year -= 1 }
+            ends.append(CalendarDate(year: year, month: month, day: 1)!.adding(days: -1))
+        }
+        let mf = { (code: String) in MeterAddress(park: "MF", code: code) }
+        for n in 1...5 {
+            let building = "P2-\(n)"
+            let masterCode = "E-\(building)"
+            var master = Decimal(2_000 * n)
+            try meters.add(mf(masterCode), .init(kind: .electricity, multiplier: 80, installedOn: ends[0], initial: master,
+                                                 note: "\(n)号楼总表 (400/5 互感器)"))
+            try meters.add(mf("\(masterCode)-PUB"), .init(kind: .electricity, parent: masterCode, installedOn: ends[0], note: "电梯、公共照明"))
+            for floor in 1...4 {
+                try meters.add(mf("\(masterCode)-F\(floor)"), .init(kind: .electricity, unit: UnitAddress(park: "MF", building: building, unit: "F\(floor)"),
+                                                                parent: masterCode, installedOn: ends[0]))
+                try meters.add(mf("W-\(building)-F\(floor)"), .init(kind: .water, unit: UnitAddress(park: "MF", building: building, unit: "F\(floor)"),
+                                                                installedOn: ends[0]))
+            }
+            var registers = [Int](repeating: 0, count: 5)   // floors 1-4, public
+            var water = [Int](repeating: 0, count: 4)
+            for (month, end) in ends.dropFirst().enumerated() {
+                var used = 0
+                for floor in 1...4 {
+                    // A factory floor draws 9,000-20,000 kWh a month; the first floors most.
+                    let kwh = 9_000 + 2_500 * (4 - floor) + 700 * n + 400 * month
+                    registers[floor - 1] += kwh
+                    used += kwh
+                    try meters.read(mf("\(masterCode)-F\(floor)"), on: end, value: Decimal(registers[floor - 1]))
+                    water[floor - 1] += 60 + 15 * floor + 5 * month   // m³
+                    try meters.read(mf("W-\(building)-F\(floor)"), on: end, value: Decimal(water[floor - 1]))
+                }
+                let lifts = 1_800 + 100 * month
+                registers[4] += lifts
+                try meters.read(mf("\(masterCode)-PUB"), on: end, value: Decimal(registers[4]))
+                // The master measures about 4% more than the meters under it (the loss), in whole
+                // steps of its 80× register.
+                master += Decimal((used + lifts) * 104 / 100 / 80)
+                try meters.read(mf(masterCode), on: end, value: master)
+            }
+            try utilities.share(mf("\(masterCode)-PUB"), by: .area)
+            try utilities.share(mf(masterCode), by: .tenants)
+        }
+        let since2020 = CalendarDate(year: 2020, month: 1, day: 1)!
+        try utilities.setTariff(park: "MF", kind: .electricity, from: since2020, basePrice: Decimal(string: "0.72")!)
+        try utilities.setTariff(park: "MF", kind: .water, from: since2020, basePrice: Decimal(string: "4.10")!)
+        let last = try utilities.open(park: "MF", kind: .electricity, from: ends[2].adding(days: 1), to: ends[3])
+        try utilities.calculate(last.number)
     }
 
     /// The receivables: every bill through today; each paid on its due day, but for

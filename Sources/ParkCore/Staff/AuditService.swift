@@ -11,7 +11,8 @@ public struct AuditService {
     public static let entities = ["park", "building", "unit", "tenant", "onboarding", "onboarding_step", "onboarding_check", "onboarding_check_undone",
                                   "lease", "lease_unit", "lease_amendment", "ticket", "ticket_event", "service_level", "calendar_day", "work_hours", "staff",
                                   "bill", "payment", "allocation", "bill_waiver", "bill_void", "payment_reversal", "refund", "invoice",
-                                  "invoice_line", "lease_settlement"]
+                                  "invoice_line", "lease_settlement", "meter", "meter_reading", "utility_tariff", "utility_share_rule",
+                                  "utility_share_weight", "utility_period", "utility_charge", "utility_period_lease"]
 
     /// The newest `limit` changes, oldest first, optionally of one entity (table),
     /// one park, and since a day (in the park group's default time zone).
