@@ -53,4 +53,37 @@ import TestSupport
         let after = try #require(try cli.json(["bill", "list"]) as? [[String: Any]])
         #expect(after.first?["status"] as? String == "void", "\(after)")
     }
+
+    /// The monthly sheet a meter reader brings back, imported: Chinese headers, dates as
+    /// Excel writes them; a register that went back is named by its line, nothing imported.
+    @Test func aMonthOfReadingsIsImported() throws {
+        let cli = try CLI()
+        try cli.portfolio()
+        for unit in ["0301", "0302"] {
+            try cli.ok(["meter", "add", "SW/W-\(unit)", "--kind", "water", "--unit", "SW/B1/\(unit)", "--installed-on", "2026-10-31",
+                        "--initial", "100"])
+        }
+        let before = try cli.db.connection.tableChecksums()
+        // Line 3: W-0302 read 90, below its 100 of 2026-10-31. Line 4: no such meter.
+        let bad = "园区,表号,抄表日期,读数\nSW,W-0301,2026/11/30,132.5\nSW,W-0302,2026/11/30,90\nSW,W-0399,2026/11/30,5\n"
+        let refused = try cli.run(["import", "readings", "-"], input: bad)
+        #expect(refused.status == 65, "\(refused.stderr)")
+        #expect(refused.stderr.contains("line 3, value '90': below the reading before (100.00 on 2026-10-31)"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("line 4, meter 'W-0399': park SW has no meter W-0399"))
+        #expect(try cli.db.connection.tableChecksums() == before)
+        // Mended: two months of both meters, in any order.
+        let good = "园区,表号,抄表日期,读数\nSW,W-0302,2026-12-31,160\nSW,W-0301,2026/11/30,132.5\nSW,W-0302,2026/11/30,120\n"
+            + "SW,W-0301,2026-12-31,150\n"
+        let imported = try cli.run(["import", "readings", "-"], input: good)
+        #expect(imported.status == 0 && imported.stdout.contains("read 4 rows, imported 4"), "\(imported.stderr)")
+        // W-0302 used 120 − 100 = 20 in November and 160 − 120 = 40 in December.
+        let shown = try #require(try cli.json(["meter", "show", "SW/W-0302"]) as? [String: Any])
+        let used = (shown["readings"] as? [[String: Any]])?.map { ($0["used"] as? NSNumber)?.decimalValue }
+        #expect(used == [nil, 20, 40])
+        // The same file again: each reading is recorded already.
+        let again = try cli.run(["import", "readings", "-"], input: good)
+        #expect(again.status == 65 && again.stderr.contains("was read on this day already"), "\(again.stderr)")
+        // Export gives them back in the same columns.
+        #expect(try cli.ok(["export", "readings"]).hasPrefix("park,meter,day,value,kind\n"))
+    }
 }

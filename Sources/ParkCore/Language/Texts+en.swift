@@ -57,6 +57,8 @@ extension Language {
         // The titles of charts.
         "chart.occupancy": "Occupancy by area (leased ÷ lettable)", "chart.trend": "Occupancy by area at each month end",
         "trend.heading": "month    occupancy by area",
+        "rule.register": "a register is a number of 0 or more with at most 2 decimals",
+        "rule.reading_kind": "kind is regular or rollover (a replaced meter: parkctl meter replace)",
         // Utility billing: sharing, periods, lines.
         "share_basis.area": "By leased area", "share_basis.tenants": "By tenant", "share_basis.weights": "By weights",
         "utility_period_status.draft": "Draft", "utility_period_status.calculated": "Calculated", "utility_period_status.confirmed": "Confirmed",

@@ -52,6 +52,8 @@ extension Language {
         // The titles of charts.
         "chart.occupancy": "出租率(按面积,已租÷可租)", "chart.trend": "各月末出租率(按面积)",
         "trend.heading": "月份     出租率(面积)",
+        "rule.register": "读数须为不小于 0 的数,至多 2 位小数",
+        "rule.reading_kind": "抄表类型须为 regular(抄表)或 rollover(回零)(换表请用 parkctl meter replace)",
         // Utility billing: sharing, periods, lines.
         "share_basis.area": "按租赁面积", "share_basis.tenants": "按户数", "share_basis.weights": "按权重",
         "utility_period_status.draft": "草稿", "utility_period_status.calculated": "已计算", "utility_period_status.confirmed": "已确认",

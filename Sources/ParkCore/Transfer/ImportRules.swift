@@ -10,6 +10,7 @@ enum ImportRules {
         case .tenants: tenants
         case .leases: leases
         case .amendments: amendments
+        case .readings: readings
         case .tickets, .audit: []
         }
     }
@@ -22,6 +23,7 @@ enum ImportRules {
         case .tenants: applyTenants
         case .leases: applyLeases
         case .amendments: applyAmendments
+        case .readings: [applyReadings]
         case .tickets, .audit: []
         }
     }
@@ -35,6 +37,7 @@ enum ImportRules {
         case .tenants: ["tenant", "onboarding", "onboarding_step"]
         case .leases: ["lease", "lease_unit"]
         case .amendments: ["lease_amendment"]
+        case .readings: ["meter_reading"]
         case .tickets, .audit: []
         }
     }
@@ -110,6 +113,70 @@ enum ImportRules {
         SELECT b.park_id, b.id, s.c_unit, s.c_floor::int, s.c_area_m2::numeric, s.c_kind, s.c_list_rent::numeric, s.c_off_market_reason
         FROM import_rows s JOIN park p ON p.code = s.c_park JOIN building b ON b.park_id = p.id AND b.code = s.c_building
         ORDER BY s.line
+        """
+
+    // MARK: readings
+
+    /// The file's readings that name a meter, read in order with the meter's recorded ones.
+    static let readingOrder = """
+        WITH s AS (
+            SELECT s.line, m.id AS meter_id, parkctl_date(s.c_day) AS day, parkctl_decimal(s.c_value, 2) AS value,
+                   coalesce(s.c_kind, 'regular') AS kind
+            FROM import_rows s JOIN park p ON p.code = s.c_park JOIN meter m ON m.park_id = p.id AND m.code = s.c_meter
+            WHERE parkctl_date(s.c_day) IS NOT NULL AND parkctl_decimal(s.c_value, 2) IS NOT NULL
+        ), o AS (
+            SELECT a.*, lag(a.value) OVER w AS prev_value, lag(a.day) OVER w AS prev_day,
+                   lead(a.value) OVER w AS next_value, lead(a.day) OVER w AS next_day, lead(a.kind) OVER w AS next_kind
+            FROM (SELECT NULL::int AS line, r.meter_id, r.read_on AS day, r.value, r.kind FROM meter_reading r
+                  WHERE r.meter_id IN (SELECT meter_id FROM s)
+                  UNION ALL SELECT line, meter_id, day, value, kind FROM s) a
+            WINDOW w AS (PARTITION BY a.meter_id ORDER BY a.day, a.line NULLS FIRST)
+        )
+        """
+
+    static let readings = [
+        "SELECT line, 'park', c_park, 'rule.no_park' FROM import_rows s WHERE NOT EXISTS (SELECT 1 FROM park p WHERE p.code = s.c_park)",
+        """
+        SELECT line, 'meter', c_meter, 'park ' || c_park || ' has no meter ' || c_meter || ' (parkctl meter list --park ' || c_park || ')'
+        FROM import_rows s WHERE EXISTS (SELECT 1 FROM park p WHERE p.code = s.c_park)
+          AND NOT EXISTS (SELECT 1 FROM park p JOIN meter m ON m.park_id = p.id WHERE p.code = s.c_park AND m.code = s.c_meter)
+        """,
+        "SELECT line, 'day', c_day, 'rule.date' FROM import_rows WHERE parkctl_date(c_day) IS NULL",
+        "SELECT line, 'value', c_value, 'rule.register' FROM import_rows WHERE parkctl_decimal(c_value, 2) IS NULL OR parkctl_decimal(c_value, 2) < 0",
+        "SELECT line, 'kind', c_kind, 'rule.reading_kind' FROM import_rows WHERE c_kind IS NOT NULL AND c_kind NOT IN ('regular', 'rollover')",
+        """
+        \(readingOrder)
+        SELECT line, 'value', value::text, 'below the reading before (' || prev_value || ' on ' || prev_day
+               || '): a register never goes back (a rollover: kind rollover; a replaced meter: parkctl meter replace)'
+        FROM o WHERE line IS NOT NULL AND kind = 'regular' AND value < prev_value
+        """,
+        """
+        \(readingOrder)
+        SELECT line, 'value', value::text, 'above the reading after it (' || next_value || ' on ' || next_day || '): a register never goes back'
+        FROM o WHERE line IS NOT NULL AND next_kind = 'regular' AND next_value < value
+        """,
+    ]
+
+    static let readingsEnforced = [
+        """
+        SELECT line, 'day', c_day, 'the meter is read on this day on line ' || first_line || ' too: one reading a day' FROM (
+            SELECT line, c_day, min(line) OVER (PARTITION BY c_park, c_meter, parkctl_date(c_day)) AS first_line
+            FROM import_rows WHERE parkctl_date(c_day) IS NOT NULL) d
+        WHERE line <> first_line
+        """,
+        """
+        SELECT s.line, 'day', s.c_day, 'meter ' || s.c_park || '/' || s.c_meter || ' was read on this day already (' || r.value || ')'
+        FROM import_rows s JOIN park p ON p.code = s.c_park JOIN meter m ON m.park_id = p.id AND m.code = s.c_meter
+        JOIN meter_reading r ON r.meter_id = m.id AND r.read_on = parkctl_date(s.c_day)
+        """,
+    ]
+
+    /// In order of meter and day, so that each reading's check finds the one before.
+    static let applyReadings = """
+        INSERT INTO meter_reading (park_id, meter_id, read_on, value, kind)
+        SELECT p.id, m.id, parkctl_date(s.c_day), s.c_value::numeric, coalesce(s.c_kind, 'regular')
+        FROM import_rows s JOIN park p ON p.code = s.c_park JOIN meter m ON m.park_id = p.id AND m.code = s.c_meter
+        ORDER BY m.id, parkctl_date(s.c_day)
         """
 
     // MARK: tenants
@@ -377,6 +444,7 @@ enum ImportRules {
         case .tenants: tenantsEnforced
         case .leases: leasesEnforced
         case .amendments: []
+        case .readings: readingsEnforced
         case .tickets, .audit: []
         }
     }

@@ -92,7 +92,7 @@ struct ImportUpdate {
                 ("phone", "s.c_phone", "phone"), ("email", "s.c_email", "email"),
                 ("short_name", "nullif(btrim(s.c_short_name), '')", "short_name"),
             ], rules: [])
-        case .leases, .amendments, .tickets, .audit:
+        case .leases, .amendments, .readings, .tickets, .audit:
             nil
         }
     }

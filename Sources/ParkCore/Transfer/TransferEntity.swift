@@ -3,7 +3,7 @@
 /// import reads the same names (Chinese aliases too), so export → import into an
 /// empty database round-trips.
 public enum TransferEntity: String, Vocabulary {
-    case parks, buildings, units, tenants, leases, amendments, tickets, audit
+    case parks, buildings, units, tenants, leases, amendments, readings, tickets, audit
     public static let fieldName = "entity"
 
     public struct Column: Sendable {
@@ -119,6 +119,14 @@ public enum TransferEntity: String, Vocabulary {
              Self.column("units_released", ["退租单元"], exported: Self.unitList("a.units_released")),
              Self.column("note", ["备注"], exported: Self.text("a.note")),
              Self.column("by", ["录入人"], exported: Self.text("a.actor"))]
+        case .readings:
+            // The monthly sheet a meter reader brings back: meter, day, register.
+            [Self.column("park", ["园区", "园区代码"], required: true, exported: "p.code"),
+             Self.column("meter", ["表号", "表编号", "电表号", "水表号", "表计编号"], required: true, exported: "m.code"),
+             Self.column("day", ["抄表日期", "抄表日", "日期"], required: true, kind: .date, exported: "r.read_on"),
+             Self.column("value", ["读数", "本期读数", "本月读数", "止码", "本期止码"], required: true, kind: .number(units: []),
+                         exported: "r.value"),
+             Self.column("kind", ["抄表类型"], kind: .label(ReadingKind.self), exported: "r.kind")]
         case .tickets:
             [Self.column("number", exported: "t.number"), Self.column("park", exported: "p.code"),
              Self.column("tenant_credit_code", exported: "tn.credit_code"),
@@ -180,6 +188,11 @@ public enum TransferEntity: String, Vocabulary {
             """
             FROM lease_amendment a JOIN lease l ON l.id = a.lease_id JOIN park p ON p.id = a.park_id
             WHERE \(inPark) ORDER BY lower(l.term), l.number, a.seq
+            """
+        case .readings:
+            """
+            FROM meter_reading r JOIN meter m ON m.id = r.meter_id JOIN park p ON p.id = r.park_id
+            WHERE \(inPark) ORDER BY p.code, m.code, r.read_on
             """
         case .tickets:
             """
