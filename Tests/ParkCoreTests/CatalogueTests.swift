@@ -19,7 +19,7 @@ import TestSupport
                 WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'
                   AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'park_id' AND NOT a.attisdropped)
             ), registered AS (
-                SELECT r.name, r.versioned, r.append_only, to_regclass('public.' || quote_ident(r.name)) AS oid FROM parkctl_park_table r
+                SELECT r.name, r.versioned, r.append_only, r.derived, to_regclass('public.' || quote_ident(r.name)) AS oid FROM parkctl_park_table r
             ), history AS (
                 SELECT r.name || '_history' AS name, to_regclass('public.' || quote_ident(r.name || '_history')) AS oid, r.name AS of
                 FROM registered r WHERE r.versioned
@@ -50,7 +50,7 @@ import TestSupport
             UNION ALL
             SELECT r.name || ': not audited on ' || lower(op) FROM registered r,
                    (VALUES ('INSERT', 4), ('DELETE', 8), ('UPDATE', 16)) AS ops(op, bit)
-            WHERE r.oid IS NOT NULL AND (op = 'INSERT' OR NOT r.append_only) AND NOT EXISTS (
+            WHERE r.oid IS NOT NULL AND NOT r.derived AND (op = 'INSERT' OR NOT r.append_only) AND NOT EXISTS (
                 SELECT 1 FROM pg_trigger t WHERE t.tgrelid = r.oid AND NOT t.tgisinternal AND t.tgenabled <> 'D'
                   AND t.tgfoid IN ('audit_row_change'::regproc, 'audit_rows_inserted'::regproc) AND t.tgtype & ops.bit <> 0)
             UNION ALL   -- an append-only table refuses changes before they happen (tgtype: 2 before, 8 delete, 16 update)

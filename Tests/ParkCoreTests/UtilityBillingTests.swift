@@ -89,7 +89,11 @@ import TestSupport
         let frozen = #expect(throws: ParkError.self) { try utilities.calculate(period.number) }
         #expect(frozen?.message.contains("is confirmed: only a draft or calculated period is calculated") == true, "\(String(describing: frozen))")
 
-        // Posting issues one utility bill per lease; a second post is refused, nothing written.
+        // Posting issues one utility bill per lease, due in the park's 10 days to pay; a
+        // second post is refused, nothing written.
+        var tenDays = PortfolioService.ParkChanges()
+        tenDays.billing.payWithinDays = 10
+        _ = try PortfolioService(session).setPark("MF", tenDays)
         let (posted, billed) = try utilities.post(period.number)
         #expect(posted.status == .posted && billed.allSatisfy { $0.bill != nil })
         let bills = try db.connection.query("""
@@ -106,8 +110,8 @@ import TestSupport
         }
         #expect(try db.connection.tableChecksums() == before)
 
-        // Reversed (红冲): the unpaid bills are voided, the period is reversed, and the
-        // month can be billed again.
+        // Reversed (红冲) today, before they are due: the unpaid bills are voided, the
+        // period is reversed, and the month can be billed again.
         let reversal = try utilities.reverse(period.number, reason: "S2 读数抄错")
         #expect(reversal.reverses == period.number && reversal.status == .posted)
         let owed = try db.connection.query("SELECT coalesce(sum(bill_balance(id)), 0) FROM bill").rows[0].decode(0, as: Decimal.self)

@@ -182,7 +182,7 @@ public struct UtilityService {
                 if try bill.decode("untouched", as: Bool.self) {
                     try conn.execute("""
                         INSERT INTO bill_void (bill_id, park_id, voided_on, reason)
-                        SELECT b.id, b.park_id, greatest(park_today(b.park_id), b.issued_on, b.due_on), \("红冲 \(number): " + reason)
+                        SELECT b.id, b.park_id, park_today(b.park_id), \("红冲 \(number): " + reason)
                         FROM bill b WHERE b.id = \(billID)
                         """)
                 } else {
