@@ -105,6 +105,18 @@ import TestSupport
             return try conn.query("SELECT count(*) FROM meter").rows[0].decode(0, as: Int.self)
         }
         #expect(seen == 0)
+        // A meter reader of SW records a reading of its park's meter (the check's table lock
+        // is within its rights).
+        let reader = "reader_\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
+        try db.connection.execute("SELECT parkctl_staff_add(\(reader), 'service', ARRAY[(SELECT id FROM park WHERE code = 'SW')], NULL)")
+        try db.connection.transaction { conn in
+            try conn.simpleQuery("SET LOCAL ROLE " + reader)
+            try conn.execute("""
+                INSERT INTO meter_reading (park_id, meter_id, read_on, value)
+                SELECT park_id, id, '2026-01-31', 7 FROM meter WHERE code = 'W-1'
+                """)
+        }
+        #expect(try db.connection.query("SELECT count(*) FROM meter_reading WHERE read_on = '2026-01-31'").rows[0].decode(0, as: Int.self) == 1)
         // Named by its ids, as an attacker would: the park scope refuses the row.
         let id = try db.connection.query("SELECT id FROM meter WHERE code = 'W-1'").rows[0].decode(0, as: Int.self)
         let park = try db.connection.query("SELECT id FROM park WHERE code = 'SW'").rows[0].decode(0, as: Int.self)
