@@ -9,10 +9,12 @@
 #    against `psql \copy` of the same readings into meter_reading (its checks on in both).
 #    Target: within 2x psql's time.
 #
-#   bench/utility.sh [ROUNDS]     (default 3)
+#   bench/utility.sh [ROUNDS]     (default 3; PHASES="2" runs only the import)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${1:-3}
+PHASES=${PHASES:-1 2}
+phase() { [[ " $PHASES " == *" $1 "* ]]; }
 
 source bench/common.sh
 bench_setup -c release --static-swift-stdlib --product parkctl
@@ -21,6 +23,7 @@ bench_setup -c release --static-swift-stdlib --product parkctl
 NUMBER=$(psql -X -At "$CONN" -c "SELECT number FROM utility_period")
 
 # 1. The statements parkctl sends for a calculation, replayed by psql in one transaction.
+if phase 1; then
 PARKCTL_TRACE="$WORK/trace.jsonl" "$BIN/parkctl" utility period calc "$NUMBER" --format json >/dev/null
 python3 - "$WORK/trace.jsonl" >"$WORK/calc.sql" <<'PY'
 import json, re, sys
@@ -47,16 +50,20 @@ for _ in $(seq 1 "$ROUNDS"); do
 done
 awk -v n="$LEASES" -v p="$(median "${TP[@]}")" -v k="$(median "${TK[@]}")" 'BEGIN {
     printf "calc one month of 100,200 meters (%d leases billed): psql %.2f s, parkctl %.2f s: time ratio %.2f (target <= 1.5)\n", n, p, k, k / p }'
+fi
 
 # 2. 100,000 readings of 2026-12-31: as a meter reader's CSV for parkctl, with ids for psql.
+if phase 2; then
 "${PSQL[@]}" -c "\\copy (SELECT p.code AS park, m.code AS meter, '2026-12-31' AS day, r.value + 400 + m.id % 97 AS value
                        FROM meter m JOIN park p ON p.id = m.park_id JOIN meter_reading r ON r.meter_id = m.id AND r.read_on = '2026-11-30'
                        WHERE m.unit_id IS NOT NULL ORDER BY m.code) TO '$WORK/readings.csv' (FORMAT csv, HEADER)"
 "${PSQL[@]}" -c "\\copy (SELECT m.park_id, m.id, '2026-12-31', r.value + 400 + m.id % 97
                        FROM meter m JOIN meter_reading r ON r.meter_id = m.id AND r.read_on = '2026-11-30'
                        WHERE m.unit_id IS NOT NULL ORDER BY m.code) TO '$WORK/readings-ids.csv' (FORMAT csv)"
-reset() { "${PSQL[@]}" -c "SET session_replication_role = replica; DELETE FROM meter_reading WHERE read_on = '2026-12-31';
-                           DELETE FROM audit_log WHERE table_name = 'meter_reading'; RESET session_replication_role; VACUUM meter_reading" >/dev/null; }
+reset() {
+    "${PSQL[@]}" -c "SET session_replication_role = replica" -c "DELETE FROM meter_reading WHERE read_on = '2026-12-31'" \
+                 -c "DELETE FROM audit_log WHERE table_name = 'meter_reading'" -c "VACUUM meter_reading, audit_log" >/dev/null
+}
 declare -a TC=() TI=()
 for _ in $(seq 1 "$ROUNDS"); do
     reset; read -r t _ < <(measure "${PSQL[@]}" -c "\\copy meter_reading (park_id, meter_id, read_on, value) FROM '$WORK/readings-ids.csv' (FORMAT csv)"); TC+=("$t")
@@ -64,3 +71,4 @@ for _ in $(seq 1 "$ROUNDS"); do
 done
 awk -v c="$(median "${TC[@]}")" -v i="$(median "${TI[@]}")" 'BEGIN {
     printf "import 100,000 readings: psql \\copy %.2f s, parkctl import %.2f s: time ratio %.2f (target <= 2)\n", c, i, i / c }'
+fi
