@@ -27,9 +27,8 @@ struct TariffCommand: ParsableCommand {
 
         func run() throws {
             let tiers = try tier.map { text -> (above: Decimal, price: Decimal) in
-                let parts = text.split(separator: "=").map(String.init)
-                guard parts.count == 2 else { throw ValidationError("--tier '\(text)' is QUANTITY=PRICE, e.g. 2000=0.80") }
-                return (try Register(option: parts[0], field: "tier quantity").value, try UnitPrice(option: parts[1], field: "tier price").value)
+                let (quantity, price) = try keyValue(text, option: "tier", form: "QUANTITY=PRICE, e.g. 2000=0.80")
+                return (try Register(option: quantity, field: "tier quantity").value, try UnitPrice(option: price, field: "tier price").value)
             }
             let base = try UnitPrice(option: price, field: "price").value
             try UtilityService(staff.session()).setTariff(park: park, kind: kind, from: try Day(option: from, field: "from").date,
@@ -73,9 +72,8 @@ struct UtilityCommand: ParsableCommand {
 
         func run() throws {
             let weights = try weight.map { text -> (unit: UnitAddress, weight: Decimal) in
-                let parts = text.split(separator: "=").map(String.init)
-                guard parts.count == 2 else { throw ValidationError("--weight '\(text)' is PARK/BUILDING/UNIT=WEIGHT, e.g. MF/F1/101=2") }
-                return (try UnitAddress(parsing: parts[0]), try Register(option: parts[1], field: "weight").value)
+                let (unit, weight) = try keyValue(text, option: "weight", form: "PARK/BUILDING/UNIT=WEIGHT, e.g. MF/F1/101=2")
+                return (try UnitAddress(parsing: unit), try Register(option: weight, field: "weight").value)
             }
             let address = try MeterAddress(parsing: meter)
             try UtilityService(staff.session()).share(address, by: by, weights: weights)

@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import ParkCore
 
@@ -76,4 +77,11 @@ struct UnitPrice {
     init(option text: String, field: String) throws {
         value = try Validate.decimal(text, field: field, scale: 4, positive: false, maxIntegerDigits: 6)
     }
+}
+
+/// `KEY=VALUE` of a repeated option (`--tier 2000=0.80`); `form` says what is expected.
+func keyValue(_ text: String, option: String, form: String) throws -> (String, String) {
+    let parts = text.split(separator: "=", omittingEmptySubsequences: false).map(String.init)
+    guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { throw ValidationError("--\(option) '\(text)' is \(form)") }
+    return (parts[0], parts[1])
 }
