@@ -5,7 +5,7 @@
 # 1. `parkctl utility period calc` of November (own lines by days, public meters by
 #    area, the masters' loss by tenant, tiers) against psql sending the same statements
 #    (captured with PARKCTL_TRACE). Target: within 1.5x psql's time.
-# 2. `parkctl import readings` of 100,000 readings (the sub-meters' 2026-12-31) from CSV
+# 2. `parkctl import readings` of 100,000 readings (the sub-meters' 2026-12-01) from CSV
 #    against `psql \copy` of the same readings into meter_reading (its checks on in both).
 #    Target: within 2x psql's time.
 #
@@ -52,16 +52,16 @@ awk -v n="$LEASES" -v p="$(median "${TP[@]}")" -v k="$(median "${TK[@]}")" 'BEGI
     printf "calc one month of 100,200 meters (%d leases billed): psql %.2f s, parkctl %.2f s: time ratio %.2f (target <= 1.5)\n", n, p, k, k / p }'
 fi
 
-# 2. 100,000 readings of 2026-12-31: as a meter reader's CSV for parkctl, with ids for psql.
+# 2. 100,000 readings of 2026-12-01: as a meter reader's CSV for parkctl, with ids for psql.
 if phase 2; then
-"${PSQL[@]}" -c "\\copy (SELECT p.code AS park, m.code AS meter, '2026-12-31' AS day, r.value + 400 + m.id % 97 AS value
+"${PSQL[@]}" -c "\\copy (SELECT p.code AS park, m.code AS meter, '2026-12-01' AS day, r.value + 400 + m.id % 97 AS value
                        FROM meter m JOIN park p ON p.id = m.park_id JOIN meter_reading r ON r.meter_id = m.id AND r.read_on = '2026-11-30'
                        WHERE m.unit_id IS NOT NULL ORDER BY m.code) TO '$WORK/readings.csv' (FORMAT csv, HEADER)"
-"${PSQL[@]}" -c "\\copy (SELECT m.park_id, m.id, '2026-12-31', r.value + 400 + m.id % 97
+"${PSQL[@]}" -c "\\copy (SELECT m.park_id, m.id, '2026-12-01', r.value + 400 + m.id % 97
                        FROM meter m JOIN meter_reading r ON r.meter_id = m.id AND r.read_on = '2026-11-30'
                        WHERE m.unit_id IS NOT NULL ORDER BY m.code) TO '$WORK/readings-ids.csv' (FORMAT csv)"
 reset() {
-    "${PSQL[@]}" -c "SET session_replication_role = replica" -c "DELETE FROM meter_reading WHERE read_on = '2026-12-31'" \
+    "${PSQL[@]}" -c "SET session_replication_role = replica" -c "DELETE FROM meter_reading WHERE read_on = '2026-12-01'" \
                  -c "DELETE FROM audit_log WHERE table_name = 'meter_reading'" -c "VACUUM meter_reading, audit_log" >/dev/null
 }
 declare -a TC=() TI=()

@@ -132,4 +132,76 @@ import TestSupport
                 "\(String(describing: refused))")
         #expect(try utilities.periods(park: "MF").map(\.status) == [.draft])
     }
+
+    /// The hostile review's attacks, each refused: figures written by hand, a period
+    /// reversed without its bills, a billed reading changed, a reader's own multiplier.
+    @Test func theFiguresHoldAgainstTheirWriters() throws {
+        let (db, session) = try makeSession()
+        try Self.factory(session)
+        let meters = MeterService(session)
+        let s1 = MeterAddress(park: "MF", code: "S1")
+        try meters.add(s1, .init(kind: .water, unit: UnitAddress(park: "MF", building: "F1", unit: "101"), rollsOverAt: 10_000,
+                                 installedOn: Self.day("2026-10-31")))
+        try meters.read(s1, on: Self.day("2026-11-30"), value: 100)
+        let utilities = UtilityService(session)
+        try utilities.setTariff(park: "MF", kind: .water, from: Self.day("2026-01-01"), basePrice: 4)
+        let period = try utilities.open(park: "MF", kind: .water, from: Self.day("2026-11-01"), to: Self.day("2026-11-30"))
+        try utilities.calculate(period.number)
+        let conn = db.connection
+
+        // Figures written by hand while calculated are not confirmed; calculated again, they are.
+        try conn.execute("UPDATE utility_period_lease SET amount = 0.01")
+        let forged = #expect(throws: ParkError.self) { try utilities.confirm(period.number) }
+        #expect(forged?.message.contains("figures are not what its readings, rules and tariff make now") == true, "\(String(describing: forged))")
+        try utilities.calculate(period.number)
+        try utilities.confirm(period.number)
+        let (_, billed) = try utilities.post(period.number)
+        // 100 m³ × 4.00 = 400.00, on a bill that says what it is for.
+        #expect(billed.map(\.amount) == [400])
+        let reason = try conn.query("SELECT reason FROM bill WHERE fee = 'utility'").rows[0].decode(0, as: String.self)
+        #expect(reason == "水费 \(period.number)")
+
+        // A billed reading is kept: neither corrected nor deleted.
+        let kept = #expect(throws: ParkError.self) { try meters.correct(s1, on: Self.day("2026-11-30"), value: 90) }
+        #expect(kept?.message.contains("is billed by utility period \(period.number)") == true, "\(String(describing: kept))")
+        #expect(throws: PostgresError.self) { try conn.execute("DELETE FROM meter_reading WHERE read_on = '2026-11-30'") }
+        // A period is reversed by its reversal only, and starts as a draft.
+        #expect(throws: PostgresError.self) { try conn.execute("UPDATE utility_period SET status = 'reversed'") }
+        #expect(throws: PostgresError.self) {
+            try conn.execute("""
+                INSERT INTO utility_period (number, park_id, kind, during, status)
+                SELECT 'U-2026-999999', park_id, 'gas', during, 'posted' FROM utility_period
+                """)
+        }
+        // Reversed, the reading may be corrected, and the month billed anew.
+        try utilities.reverse(period.number, reason: "读数有误")
+        #expect(try meters.correct(s1, on: Self.day("2026-11-30"), value: 90).used == 90)
+
+        // A register at the rollover value, a replacement before a later reading, a reading after today: refused.
+        #expect(throws: ParkError.self) { try meters.read(s1, on: Self.day("2026-12-01"), value: 10_000) }
+        #expect(throws: ParkError.self) { try meters.replace(s1, on: Self.day("2026-11-15"), finalValue: 50) }
+        let future = #expect(throws: ParkError.self) { try meters.read(s1, on: Self.day("2099-01-01"), value: 200) }
+        #expect(future?.message.contains("after today") == true, "\(String(describing: future))")
+
+        // A meter reader sets no multiplier of its own, nor signs as someone else.
+        let reader = "reader_\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
+        try conn.execute("SELECT parkctl_staff_add(\(reader), 'service', ARRAY[(SELECT id FROM park WHERE code = 'MF')], NULL)")
+        let multiplied = #expect(throws: PostgresError.self) {
+            try conn.transaction { conn in
+                try conn.simpleQuery("SET LOCAL ROLE " + reader)
+                try conn.execute("""
+                    INSERT INTO meter_reading (park_id, meter_id, read_on, value, multiplier, read_by)
+                    SELECT park_id, id, '2026-12-01', 150, 50000, 'mf_admin' FROM meter WHERE code = 'S1'
+                    """)
+            }
+        }
+        #expect(multiplied?.sqlState == .insufficientPrivilege, "\(String(describing: multiplied))")
+        try conn.transaction { conn in
+            try conn.simpleQuery("SET LOCAL ROLE " + reader)
+            try conn.execute("INSERT INTO meter_reading (park_id, meter_id, read_on, value) SELECT park_id, id, '2026-12-01', 150 FROM meter WHERE code = 'S1'")
+        }
+        let recorded = try conn.query("SELECT multiplier, read_by FROM meter_reading WHERE read_on = '2026-12-01'").rows[0]
+        // (Acting through SET ROLE from the owner's session, the actor is the session's: parkctl_actor().)
+        #expect(try recorded.decode(0, as: Decimal.self) == 1 && recorded.decode(1, as: String.self) != "mf_admin")
+    }
 }

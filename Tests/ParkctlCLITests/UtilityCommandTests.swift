@@ -72,11 +72,11 @@ import TestSupport
         #expect(refused.stderr.contains("line 4, meter 'W-0399': park SW has no meter W-0399"))
         #expect(try cli.db.connection.tableChecksums() == before)
         // Mended: two months of both meters, in any order.
-        let good = "园区,表号,抄表日期,读数\nSW,W-0302,2026-12-31,160\nSW,W-0301,2026/11/30,132.5\nSW,W-0302,2026/11/30,120\n"
-            + "SW,W-0301,2026-12-31,150\n"
+        let good = "园区,表号,抄表日期,读数\nSW,W-0302,2026-11-30,160\nSW,W-0301,2026/11/15,132.5\nSW,W-0302,2026/11/15,120\n"
+            + "SW,W-0301,2026-11-30,150\n"
         let imported = try cli.run(["import", "readings", "-"], input: good)
         #expect(imported.status == 0 && imported.stdout.contains("read 4 rows, imported 4"), "\(imported.stderr)")
-        // W-0302 used 120 − 100 = 20 in November and 160 − 120 = 40 in December.
+        // W-0302 used 120 − 100 = 20 by 15 November and 160 − 120 = 40 by the 30th.
         let shown = try #require(try cli.json(["meter", "show", "SW/W-0302"]) as? [String: Any])
         let used = (shown["readings"] as? [[String: Any]])?.map { ($0["used"] as? NSNumber)?.decimalValue }
         #expect(used == [nil, 20, 40])

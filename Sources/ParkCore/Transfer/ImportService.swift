@@ -161,8 +161,9 @@ public struct ImportService {
         }
         var updating = update ? ImportUpdate.of(entity) : nil
         if update, updating == nil {
-            throw ParkError.invalid("\(entity.rawValue) cannot be updated by import: a signed lease changes by its own commands "
-                                    + "(parkctl lease renew|terminate|cancel)")
+            throw ParkError.invalid("\(entity.rawValue) cannot be updated by import: "
+                                    + (entity == .readings ? "a reading is corrected by parkctl meter correct METER --on DAY --value V"
+                                                           : "a signed lease changes by its own commands (parkctl lease renew|terminate|cancel)"))
         }
         // Rules that refuse a recorded key do not apply to an update.
         func applicable(_ rules: [String]) -> [String] {

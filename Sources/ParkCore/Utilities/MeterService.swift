@@ -112,6 +112,20 @@ public struct MeterService {
         }
     }
 
+    /// Corrects the register read on a day (a reading mistyped), unless a confirmed or
+    /// posted period bills it (reverse the period first).
+    @discardableResult
+    public func correct(_ address: MeterAddress, on day: CalendarDate, value: Decimal) throws -> MeterReading {
+        guard value >= 0 else { throw ParkError.invalid("value '\(value)' is a register: 0 or more") }
+        return try session.write { conn in
+            let id = try meterID(address, conn)
+            guard try conn.execute("UPDATE meter_reading SET value = \(value) WHERE meter_id = \(id) AND read_on = \(day)") == 1 else {
+                throw ParkError(.notFound, "meter \(address) has no reading on \(day) to correct (parkctl meter show \(address))")
+            }
+            return try reading(id, day, conn)
+        }
+    }
+
     /// Replaces the meter on a day: the old one's final register closes its days, `start`
     /// is the new one's first; a new multiplier (a new transformer) counts from then on.
     @discardableResult
@@ -125,8 +139,8 @@ public struct MeterService {
             try refuseSecondReading(address, id, day, conn)
             // The reading keeps the old multiplier (its days were measured so); the meter takes the new one.
             try conn.execute("""
-                INSERT INTO meter_reading (park_id, meter_id, read_on, value, kind, multiplier, replaced_final)
-                SELECT park_id, id, \(day), \(start), 'replacement', multiplier, \(finalValue) FROM meter WHERE id = \(id)
+                INSERT INTO meter_reading (park_id, meter_id, read_on, value, kind, replaced_final)
+                SELECT park_id, id, \(day), \(start), 'replacement', \(finalValue) FROM meter WHERE id = \(id)
                 """)
             if let multiplier { try conn.execute("UPDATE meter SET multiplier = \(multiplier) WHERE id = \(id)") }
             return try reading(id, day, conn)

@@ -140,9 +140,9 @@ public struct UtilityService {
             }
             try conn.execute("""
                 WITH issued AS (
-                    INSERT INTO bill (number, park_id, lease_id, tenant_id, fee, period, due_on, amount, issued_on)
+                    INSERT INTO bill (number, park_id, lease_id, tenant_id, fee, period, due_on, amount, reason, issued_on)
                     SELECT bill_next_number(park_today(p.id)), l.park_id, l.lease_id, l.tenant_id, 'utility', u.during,
-                           park_today(p.id) + p.pay_within_days, l.amount, park_today(p.id)
+                           park_today(p.id) + p.pay_within_days, l.amount, \(Self.billReason) || ' ' || u.number, park_today(p.id)
                     FROM utility_period_lease l JOIN utility_period u ON u.id = l.period_id JOIN park p ON p.id = l.park_id
                     WHERE l.period_id = \(id) AND l.amount > 0
                     ORDER BY l.lease_id
@@ -169,7 +169,10 @@ public struct UtilityService {
         return try session.write(reason: reason) { conn in
             let id = try periodID(number, conn)
             let status: UtilityPeriodStatus = try conn.query("SELECT status FROM utility_period WHERE id = \(id) FOR UPDATE").rows[0].decode(0)
-            guard status == .posted, try conn.query("SELECT 1 FROM utility_period WHERE id = \(id) AND reverses_id IS NOT NULL").rowCount == 0 else {
+            if try conn.query("SELECT 1 FROM utility_period WHERE id = \(id) AND reverses_id IS NOT NULL").rowCount > 0 {
+                throw ParkError(.conflict, "utility period \(number) is itself a reversal: it is not reversed (open the period again instead)")
+            }
+            guard status == .posted else {
                 throw ParkError(.conflict, "utility period \(number) is \(status.rawValue): only a posted period is reversed")
             }
             let bills = try conn.query("""
@@ -234,6 +237,11 @@ public struct UtilityService {
     }
 
     // MARK: Helpers
+
+    /// What a utility bill is for, on the bill and the statement: 电费 U-2026-000001.
+    static let billReason: SQL = """
+        (CASE u.kind WHEN 'electricity' THEN '电费' WHEN 'water' THEN '水费' WHEN 'gas' THEN '燃气费' ELSE '热费' END)
+        """
 
     private func move(_ number: String, from: UtilityPeriodStatus, to: UtilityPeriodStatus, verb: String) throws -> UtilityPeriod {
         try session.write { conn in

@@ -5,7 +5,7 @@ import ParkCore
 struct MeterCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "meter", abstract: "Record utility meters and read them.",
-        subcommands: [Add.self, List.self, Show.self, Read.self, Replace.self])
+        subcommands: [Add.self, List.self, Show.self, Read.self, Correct.self, Replace.self])
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -81,6 +81,24 @@ struct MeterCommand: ParsableCommand {
             let r = try MeterService(staff.session()).read(address, on: try optionalDate(on, "on"),
                                                             value: try Register(option: value, field: "value").value, rollover: rollover)
             say("meter \(address) read \(OutputValue.fixed(r.value, places: 2)) on \(r.readOn)"
+                + (r.used.map { ": used \(OutputValue.fixed($0, places: 2)) since the reading before" } ?? "") + "\n")
+        }
+    }
+
+    struct Correct: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Correct a reading mistyped (not one a confirmed or posted period bills: reverse that period first).",
+            discussion: "Example: parkctl meter correct MG/E-101 --on 2026-11-30 --value 1523.6")
+        @OptionGroup var staff: StaffOptions
+        @Argument(help: "PARK/CODE.") var meter: String
+        @Option(help: "The day of the reading, YYYY-MM-DD.") var on: String
+        @Option(parsing: .unconditional, help: "The register as it should have been recorded.") var value: String
+
+        func run() throws {
+            let address = try MeterAddress(parsing: meter)
+            let r = try MeterService(staff.session()).correct(address, on: try Day(option: on, field: "on").date,
+                                                               value: try Register(option: value, field: "value").value)
+            say("meter \(address) on \(r.readOn) now reads \(OutputValue.fixed(r.value, places: 2))"
                 + (r.used.map { ": used \(OutputValue.fixed($0, places: 2)) since the reading before" } ?? "") + "\n")
         }
     }
