@@ -58,4 +58,27 @@ import Testing
         #expect(Spreadsheet.isDecimal(Array("-12.50".utf8)[...]) && !Spreadsheet.isDecimal(Array("1e5".utf8)[...])
                 && !Spreadsheet.isDecimal(Array("12.".utf8)[...]) && !Spreadsheet.isDecimal(Array("NaN".utf8)[...]))
     }
+
+    /// `--output` never writes through a link planted at its partial file's name, and
+    /// refuses to replace what is not a regular file (a device, a FIFO).
+    @Test func theOutputFileIsWrittenOnlyWhereItIsNamed() throws {
+        let dir = FileManager.default.temporaryDirectory.appending(path: "parkctl-partial-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let victim = dir.appending(path: "victim.txt").path
+        try Data("precious".utf8).write(to: URL(fileURLWithPath: victim))
+        let destination = dir.appending(path: "o.xlsx").path
+        try FileManager.default.createSymbolicLink(atPath: PartialFile.path(for: destination), withDestinationPath: victim)
+        let book = try Spreadsheet(path: destination)
+        try book.header(["a"])
+        try book.close()
+        #expect(try String(contentsOfFile: victim, encoding: .utf8) == "precious")
+        let attributes = try FileManager.default.attributesOfItem(atPath: destination)
+        #expect(attributes[.type] as? FileAttributeType == .typeRegular)
+
+        let fifo = dir.appending(path: "pipe").path
+        #expect(mkfifo(fifo, 0o644) == 0)
+        let refused = #expect(throws: ParkError.self) { _ = try Spreadsheet(path: fifo) }
+        #expect(refused?.message.contains("is not a regular file") == true)
+    }
 }

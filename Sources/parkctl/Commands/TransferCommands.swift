@@ -182,12 +182,9 @@ struct ExportCommand: ParsableCommand {
         defer { buffer.deallocate() }
         var used = 0
         // --output: a file written whole and then renamed, as a workbook is.
-        let partial = output.map(PartialFile.path)
-        let fd: Int32 = try partial.map { path in
-            let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-            guard fd >= 0 else { throw ParkError.invalid("cannot write '\(output ?? path)': \(String(cString: strerror(errno)))") }
-            return fd
-        } ?? STDOUT_FILENO
+        let created = try output.map(PartialFile.create)
+        let partial = created?.path
+        let fd: Int32 = created?.fd ?? STDOUT_FILENO
         defer { if let partial { close(fd); unlink(partial) } }
         func writeAll(_ bytes: UnsafeRawPointer, _ count: Int) {
             var offset = 0

@@ -108,13 +108,24 @@ struct FormatOptions: ParsableArguments {
     }
 
     private func write(_ data: Data) throws {
-        guard let output else { return FileHandle.standardOutput.write(data) }
+        guard let output else {
+            // A full disk or a closed pipe is an error to report, not a crash.
+            do { try FileHandle.standardOutput.write(contentsOf: data) } catch {
+                throw ParkError.invalid("cannot write to standard output: \(error.localizedDescription)")
+            }
+            return
+        }
+        // Whole or not at all, as a workbook: written aside and renamed (PartialFile).
+        let (partial, fd) = try PartialFile.create(for: output)
+        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
         do {
-            // Whole or not at all, as a workbook (Foundation writes it aside and renames it).
-            try data.write(to: URL(fileURLWithPath: output), options: .atomic)
+            try handle.write(contentsOf: data)
+            try handle.close()
         } catch {
+            unlink(partial)
             throw ParkError.invalid("cannot write '\(output)': \(error.localizedDescription)")
         }
+        try PartialFile.finish(partial, as: output)
     }
 }
 

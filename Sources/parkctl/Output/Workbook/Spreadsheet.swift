@@ -46,8 +46,9 @@ final class Spreadsheet {
     /// A new workbook for `path` (replaced once it is written).
     init(path: String) throws {
         self.path = path
-        partial = PartialFile.path(for: path)
-        zip = try ZipArchiveWriter(path: partial, shownAs: path)
+        let (partial, fd) = try PartialFile.create(for: path)
+        self.partial = partial
+        zip = ZipArchiveWriter(fd: fd, shownAs: path)
     }
 
     deinit {

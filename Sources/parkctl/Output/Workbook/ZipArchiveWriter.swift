@@ -15,7 +15,7 @@ import Glibc
 /// data descriptors. Memory is two blocks of ``blockSize`` and zlib's window, whatever
 /// the size of the entry.
 ///
-///     let zip = try ZipArchiveWriter(path: ".book.xlsx.partial", shownAs: "book.xlsx")
+///     let zip = ZipArchiveWriter(fd: fd, shownAs: "book.xlsx")
 ///     try zip.add("[Content_Types].xml", Array(xml.utf8))
 ///     try zip.begin("xl/worksheets/sheet1.xml", level: 1)
 ///     try zip.write(bytes)          // as many times as needed
@@ -44,11 +44,9 @@ final class ZipArchiveWriter {
     private var used = 0
     private var open = false
 
-    /// A new archive at `path` (created or emptied); errors name the file `shownAs`
+    /// A new archive written to `fd` (a new, empty file); errors name the file `shownAs`
     /// (where the archive will be once whole).
-    init(path: String, shownAs name: String) throws {
-        let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw ParkError.invalid("cannot write '\(name)': \(String(cString: strerror(errno)))") }
+    init(fd: Int32, shownAs name: String) {
         self.fd = fd
         self.path = name
         deflater = BackgroundDeflater(fd: fd, blockSize: Self.blockSize)
