@@ -72,7 +72,8 @@ import TestSupport
         #expect(refused.stderr.contains("line 4, meter 'W-0399': park SW has no meter W-0399"))
         #expect(try cli.db.connection.tableChecksums() == before)
         // Mended: two months of both meters, in any order.
-        let good = "园区,表号,抄表日期,读数\nSW,W-0302,2026-11-30,160\nSW,W-0301,2026/11/15,132.5\nSW,W-0302,2026/11/15,120\n"
+        // (A meter may be written as meter list shows it, SW/W-0301.)
+        let good = "园区,表号,抄表日期,读数\nSW,W-0302,2026-11-30,160\nSW,SW/W-0301,2026/11/15,132.5\nSW,W-0302,2026/11/15,120\n"
             + "SW,W-0301,2026-11-30,150\n"
         let imported = try cli.run(["import", "readings", "-"], input: good)
         #expect(imported.status == 0 && imported.stdout.contains("read 4 rows, imported 4"), "\(imported.stderr)")

@@ -117,12 +117,15 @@ enum ImportRules {
 
     // MARK: readings
 
+    /// A reading's meter code as the file writes it, E-101 or MF/E-101 (as meter list shows it).
+    static let readingMeter = "CASE WHEN s.c_meter LIKE s.c_park || '/%' THEN substr(s.c_meter, length(s.c_park) + 2) ELSE s.c_meter END"
+
     /// The file's readings that name a meter, read in order with the meter's recorded ones.
     static let readingOrder = """
         WITH s AS (
             SELECT s.line, m.id AS meter_id, parkctl_date(s.c_day) AS day, parkctl_decimal(s.c_value, 2) AS value,
                    coalesce(s.c_kind, 'regular') AS kind
-            FROM import_rows s JOIN park p ON p.code = s.c_park JOIN meter m ON m.park_id = p.id AND m.code = s.c_meter
+            FROM import_rows s JOIN park p ON p.code = s.c_park JOIN meter m ON m.park_id = p.id AND m.code = \(readingMeter)
             WHERE parkctl_date(s.c_day) IS NOT NULL AND parkctl_decimal(s.c_value, 2) IS NOT NULL
         ), o AS (
             SELECT a.*, lag(a.value) OVER w AS prev_value, lag(a.day) OVER w AS prev_day,
@@ -139,7 +142,7 @@ enum ImportRules {
         """
         SELECT line, 'meter', c_meter, 'park ' || c_park || ' has no meter ' || c_meter || ' (parkctl meter list --park ' || c_park || ')'
         FROM import_rows s WHERE EXISTS (SELECT 1 FROM park p WHERE p.code = s.c_park)
-          AND NOT EXISTS (SELECT 1 FROM park p JOIN meter m ON m.park_id = p.id WHERE p.code = s.c_park AND m.code = s.c_meter)
+          AND NOT EXISTS (SELECT 1 FROM park p JOIN meter m ON m.park_id = p.id WHERE p.code = s.c_park AND m.code = \(readingMeter))
         """,
         "SELECT line, 'day', c_day, 'rule.date' FROM import_rows WHERE parkctl_date(c_day) IS NULL",
         "SELECT line, 'value', c_value, 'rule.register' FROM import_rows WHERE parkctl_decimal(c_value, 2) IS NULL OR parkctl_decimal(c_value, 2) < 0",
@@ -160,13 +163,13 @@ enum ImportRules {
     static let readingsEnforced = [
         """
         SELECT line, 'day', c_day, 'the meter is read on this day on line ' || first_line || ' too: one reading a day' FROM (
-            SELECT line, c_day, min(line) OVER (PARTITION BY c_park, c_meter, parkctl_date(c_day)) AS first_line
-            FROM import_rows WHERE parkctl_date(c_day) IS NOT NULL) d
+            SELECT line, c_day, min(line) OVER (PARTITION BY c_park, \(readingMeter), parkctl_date(c_day)) AS first_line
+            FROM import_rows s WHERE parkctl_date(c_day) IS NOT NULL) d
         WHERE line <> first_line
         """,
         """
-        SELECT s.line, 'day', s.c_day, 'meter ' || s.c_park || '/' || s.c_meter || ' was read on this day already (' || r.value || ')'
-        FROM import_rows s JOIN park p ON p.code = s.c_park JOIN meter m ON m.park_id = p.id AND m.code = s.c_meter
+        SELECT s.line, 'day', s.c_day, 'meter ' || s.c_park || '/' || \(readingMeter) || ' was read on this day already (' || r.value || ')'
+        FROM import_rows s JOIN park p ON p.code = s.c_park JOIN meter m ON m.park_id = p.id AND m.code = \(readingMeter)
         JOIN meter_reading r ON r.meter_id = m.id AND r.read_on = parkctl_date(s.c_day)
         """,
     ]
@@ -175,7 +178,7 @@ enum ImportRules {
     static let applyReadings = """
         INSERT INTO meter_reading (park_id, meter_id, read_on, value, kind)
         SELECT p.id, m.id, parkctl_date(s.c_day), s.c_value::numeric, coalesce(s.c_kind, 'regular')
-        FROM import_rows s JOIN park p ON p.code = s.c_park JOIN meter m ON m.park_id = p.id AND m.code = s.c_meter
+        FROM import_rows s JOIN park p ON p.code = s.c_park JOIN meter m ON m.park_id = p.id AND m.code = \(readingMeter)
         ORDER BY m.id, parkctl_date(s.c_day)
         """
 

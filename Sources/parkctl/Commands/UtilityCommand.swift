@@ -168,9 +168,15 @@ struct UtilityCommand: ParsableCommand {
             @OptionGroup var staff: StaffOptions
             @OptionGroup var output: FormatOptions
             @Argument(help: "The period's number.") var number: String
+            @Flag(help: "With --format csv or xlsx: the lines (each lease's share of each meter) instead of the leases' totals.")
+            var lines = false
 
             func run() throws {
                 let (period, leases, lines) = try UtilityService(staff.session()).show(number)
+                // A spreadsheet is one table: the leases' totals, or with --lines the lines.
+                if output.format == .csv || output.format == .xlsx {
+                    return try output.print(self.lines ? lines.map(\.record) : leases.map(\.record))
+                }
                 let record = period.record
                 record.fields.append((key: "leases", value: .records(leases.map(\.record))))
                 record.fields.append((key: "lines", value: .records(lines.map(\.record))))
