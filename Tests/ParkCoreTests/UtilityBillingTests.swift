@@ -110,6 +110,20 @@ import TestSupport
         }
         #expect(try db.connection.tableChecksums() == before)
 
+        // The report: 腾讯 1,000 own + 225 public + 960 loss = 2,185 kWh, 1,348.00; the master
+        // measured 8,000, the meters under it 5,600: a loss of 2,400, 2,400 ÷ 8,000 = 30.00 %.
+        let report = UtilityReport(session)
+        let tenants = try report.byTenant(period.number)
+        #expect(tenants.map(\.quantity) == [5_115, 2_185] && tenants.map(\.amount) == [3_715, 1_348])
+        #expect(tenants[1].own == 1_000 && tenants[1].publicShare == 225 && tenants[1].lossShare == 960)
+        let masters = try report.byMaster(period.number)
+        #expect(masters.map(\.meter) == ["MF/M"] && masters.first?.used == 8_000 && masters.first?.underUsed == 5_600
+                && masters.first?.loss == 2_400 && masters.first?.lossRate == Decimal(string: "0.3"))
+        // A meter installed before the month and never read in it is missing.
+        #expect(try report.missing(period.number).isEmpty)
+        try meters.add(mf("P2"), .init(kind: .electricity, parent: "M", installedOn: installed))
+        #expect(try report.missing(period.number).map(\.meter) == ["MF/P2"])
+
         // Reversed (红冲) today, before they are due: the unpaid bills are voided, the
         // period is reversed, and the month can be billed again.
         let reversal = try utilities.reverse(period.number, reason: "S2 读数抄错")

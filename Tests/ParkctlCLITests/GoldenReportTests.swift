@@ -70,7 +70,7 @@ import TestSupport
             ["park", "list"], ["building", "list"], ["tenant", "list"], ["lease", "list"], ["bill", "list"], ["payment", "list"],
             ["ticket", "list"], ["calendar", "list", "--year", "2026"], ["sla", "list"], ["audit", "--limit", "5"],
             ["report", "expiring", "--within", "3650"], ["report", "uninvoiced"], ["meter", "list"], ["tariff", "list"],
-            ["utility", "period", "list"], ["utility", "period", "calc", period],
+            ["utility", "period", "list"], ["utility", "period", "calc", period], ["report", "utility", "--period", period],
         ]
         for args in commands {
             let base = args.filter { $0 != "--format" && $0 != "csv" }

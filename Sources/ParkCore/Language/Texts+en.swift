@@ -57,6 +57,8 @@ extension Language {
         // The titles of charts.
         "chart.occupancy": "Occupancy by area (leased ÷ lettable)", "chart.trend": "Occupancy by area at each month end",
         "trend.heading": "month    occupancy by area",
+        // report utility.
+        "column.own": "own", "column.public_share": "public_share", "column.loss_share": "loss_share", "column.under_used": "under_used", "column.loss": "loss", "column.loss_rate": "loss_rate",
         "rule.register": "a register is a number of 0 or more with at most 2 decimals",
         "rule.reading_kind": "kind is regular or rollover (a replaced meter: parkctl meter replace)",
         // Utility billing: sharing, periods, lines.

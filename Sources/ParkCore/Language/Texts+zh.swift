@@ -52,6 +52,8 @@ extension Language {
         // The titles of charts.
         "chart.occupancy": "出租率(按面积,已租÷可租)", "chart.trend": "各月末出租率(按面积)",
         "trend.heading": "月份     出租率(面积)",
+        // report utility.
+        "column.own": "分表用量", "column.public_share": "公摊用量", "column.loss_share": "损耗分摊", "column.under_used": "分表合计", "column.loss": "损耗", "column.loss_rate": "损耗率",
         "rule.register": "读数须为不小于 0 的数,至多 2 位小数",
         "rule.reading_kind": "抄表类型须为 regular(抄表)或 rollover(回零)(换表请用 parkctl meter replace)",
         // Utility billing: sharing, periods, lines.

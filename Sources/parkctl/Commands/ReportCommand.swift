@@ -27,7 +27,7 @@ func optionalDate(_ text: String?, _ field: String) throws -> CalendarDate? {
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report", abstract: "Occupancy, vacancy, expiring leases, rent roll, service levels, trend, stacking plans.",
-        subcommands: [Occupancy.self, Vacancy.self, Expiring.self, RentRoll.self, Tickets.self, Trend.self, Stacking.self,
+        subcommands: [Occupancy.self, Vacancy.self, Expiring.self, RentRoll.self, Tickets.self, Trend.self, Stacking.self, Utility.self,
                       Receivables.self, Collection.self, Uninvoiced.self])
 
     struct Occupancy: ParsableCommand {
@@ -136,6 +136,25 @@ struct ReportCommand: ParsableCommand {
             try scope.output.print(rows.map(\.record))
             if let warning = CalendarService.unarrangedWarning(rows.first?.unarrangedYears ?? [], in: "the report's working times") {
                 warn(warning)
+            }
+        }
+    }
+
+    struct Utility: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "A utility billing period by tenant (own, public share, loss share, amount), by master meter (loss rate), or the meters missing a reading.",
+            discussion: "Example: parkctl report utility --period U-2026-000001 --by master")
+        @OptionGroup var staff: StaffOptions
+        @OptionGroup var output: FormatOptions
+        @Option(help: "The period's number, U-YYYY-NNNNNN (parkctl utility period list).") var period: String
+        @Option(choice: "Seen by") var by: UtilityReport.View = .tenant
+
+        func run() throws {
+            let report = UtilityReport(try staff.session())
+            switch by {
+            case .tenant: try output.print(try report.byTenant(period).map(\.record))
+            case .master: try output.print(try report.byMaster(period).map(\.record))
+            case .missing: try output.print(try report.missing(period).map(\.record))
             }
         }
     }

@@ -65,6 +65,7 @@ extension SLAClock: Choice {}
 extension PaymentCycle: Choice {}
 extension MeterKind: Choice {}
 extension ShareBasis: Choice {}
+extension UtilityReport.View: Choice {}
 extension StaffRole: Choice {}
 extension TextEncoding: Choice {
     /// Its name in any case, or another of its names (GBK, gb18030, UTF-16).

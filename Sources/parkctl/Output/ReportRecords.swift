@@ -156,3 +156,24 @@ enum StackingText {
         return h + "</tbody></table>"
     }
 }
+
+extension UtilityReport.TenantRow {
+    var record: Record {
+        Record([("lease", .text(lease)), ("tenant", .text(tenant)), ("own", .decimal(own, places: 2)),
+                ("public_share", .decimal(publicShare, places: 2)), ("loss_share", .decimal(lossShare, places: 2)),
+                ("quantity", .decimal(quantity, places: 2)), ("amount", .money(amount))])
+    }
+}
+
+extension UtilityReport.MasterRow {
+    var record: Record {
+        Record([("meter", .text(meter)), ("used", .decimal(used, places: 2)), ("under_used", .decimal(underUsed, places: 2)),
+                ("loss", .decimal(loss, places: 2)), ("loss_rate", .ratio(lossRate))])
+    }
+}
+
+extension UtilityReport.MissingRow {
+    var record: Record {
+        Record([("meter", .text(meter)), ("unit", .optional(unit)), ("last_read_on", .date(lastReadOn))])
+    }
+}
