@@ -218,4 +218,31 @@ import TestSupport
         // (Acting through SET ROLE from the owner's session, the actor is the session's: parkctl_actor().)
         #expect(try recorded.decode(0, as: Decimal.self) == 1 && recorded.decode(1, as: String.self) != "mf_admin")
     }
+
+    /// A reversal voids the bill nobody has touched and credits back in full the one paid.
+    @Test func aPaidBillIsCreditedBackOnReversal() throws {
+        let (db, session) = try makeSession()
+        let (first, second) = try Self.factory(session)
+        let meters = MeterService(session)
+        for (code, unit) in [("W1", "101"), ("W2", "201")] {
+            try meters.add(MeterAddress(park: "MF", code: code), .init(kind: .water, unit: UnitAddress(park: "MF", building: "F1", unit: unit),
+                                                                       installedOn: Self.day("2026-10-31")))
+            try meters.read(MeterAddress(park: "MF", code: code), on: Self.day("2026-11-30"), value: 30)
+        }
+        let utilities = UtilityService(session)
+        try utilities.setTariff(park: "MF", kind: .water, from: Self.day("2026-01-01"), basePrice: 4)
+        let period = try utilities.open(park: "MF", kind: .water, from: Self.day("2026-11-01"), to: Self.day("2026-11-30"))
+        try utilities.calculate(period.number)
+        try utilities.confirm(period.number)
+        try utilities.post(period.number)
+        // 博思软件's 30 m³ × 4.00 = 120.00 is paid; 腾讯's 30 × 20 / 30 = 20 m³, 80.00, is not.
+        try PaymentService(session).record(tenant: bosi.creditCode, park: "MF", amount: 120, on: Self.day("2026-12-01"))
+        try utilities.reverse(period.number, reason: "水表读数有误")
+        let bills = try db.connection.query("""
+            SELECT l.number, b.fee, b.amount, b.source_bill_id IS NOT NULL, EXISTS (SELECT 1 FROM bill_void v WHERE v.bill_id = b.id)
+            FROM bill b JOIN lease l ON l.id = b.lease_id ORDER BY b.id
+            """).rows.map { "\(try $0.decode(0, as: String.self)) \(try $0.decode(1, as: String.self)) \(try $0.decode(2, as: Decimal.self)) \(try $0.decode(3, as: Bool.self) ? "credit" : "") \(try $0.decode(4, as: Bool.self) ? "void" : "")" }
+        #expect(bills == ["\(first) utility 120  ", "\(second) utility 80  void", "\(first) adjustment -120 credit "], "\(bills)")
+    }
 }
+
