@@ -168,37 +168,37 @@ public struct UtilityService {
         let reason = try Validate.text(reason, field: "reason", max: 500)
         return try session.write(reason: reason) { conn in
             let id = try periodID(number, conn)
-            let status: UtilityPeriodStatus = try conn.query("SELECT status FROM utility_period WHERE id = \(id) FOR UPDATE").rows[0].decode(0)
-            if try conn.query("SELECT 1 FROM utility_period WHERE id = \(id) AND reverses_id IS NOT NULL").rowCount > 0 {
+            let row = try conn.query("SELECT status, reverses_id IS NOT NULL AS reversal FROM utility_period WHERE id = \(id) FOR UPDATE").rows[0]
+            let status: UtilityPeriodStatus = try row.decode("status")
+            if try row.decode("reversal", as: Bool.self) {
                 throw ParkError(.conflict, "utility period \(number) is itself a reversal: it is not reversed (open the period again instead)")
             }
             guard status == .posted else {
                 throw ParkError(.conflict, "utility period \(number) is \(status.rawValue): only a posted period is reversed")
             }
-            let bills = try conn.query("""
-                SELECT b.id, b.number, b.park_id, b.tenant_id, b.lease_id, b.amount,
-                       bill_balance(b.id) = b.amount AND NOT EXISTS (SELECT 1 FROM invoice_line i WHERE i.bill_id = b.id) AS untouched
-                FROM utility_period_lease l JOIN bill b ON b.id = l.bill_id WHERE l.period_id = \(id) ORDER BY b.id
-                """).rows
-            for bill in bills {
-                let billID: Int = try bill.decode("id"), billNumber: String = try bill.decode("number")
-                if try bill.decode("untouched", as: Bool.self) {
-                    try conn.execute("""
-                        INSERT INTO bill_void (bill_id, park_id, voided_on, reason)
-                        SELECT b.id, b.park_id, park_today(b.park_id), \("红冲 \(number): " + reason)
-                        FROM bill b WHERE b.id = \(billID)
-                        """)
-                } else {
-                    let credit: Int = try conn.query("""
-                        INSERT INTO bill (number, park_id, lease_id, tenant_id, fee, period, due_on, amount, source_bill_id, reason, issued_on)
-                        SELECT bill_next_number(park_today(b.park_id)), b.park_id, b.lease_id, b.tenant_id, 'adjustment', b.period,
-                               park_today(b.park_id), -b.amount, b.id, \("红冲 \(number) (\(billNumber)): " + reason), park_today(b.park_id)
-                        FROM bill b WHERE b.id = \(billID)
-                        RETURNING id
-                        """).rows[0].decode(0)
-                    _ = try Allocations.apply(park: try bill.decode("park_id"), tenant: try bill.decode("tenant_id"), credit: "\(credit)", conn)
-                }
-            }
+            // A statement each, however many leases: the bills nobody touched voided, the
+            // others (paid, credited, invoiced) credited back whole, and those credits put
+            // to the tenants' open bills as a payment would be.
+            try conn.execute("""
+                INSERT INTO bill_void (bill_id, park_id, voided_on, reason)
+                SELECT b.id, b.park_id, park_today(b.park_id), \("红冲 \(number): " + reason)
+                FROM utility_period_lease l JOIN bill b ON b.id = l.bill_id
+                WHERE l.period_id = \(id) AND bill_balance(b.id) = b.amount AND NOT EXISTS (SELECT 1 FROM invoice_line i WHERE i.bill_id = b.id)
+                ORDER BY b.id
+                """)
+            try conn.execute("""
+                INSERT INTO bill (number, park_id, lease_id, tenant_id, fee, period, due_on, amount, source_bill_id, reason, issued_on)
+                SELECT bill_next_number(park_today(b.park_id)), b.park_id, b.lease_id, b.tenant_id, 'adjustment', b.period,
+                       park_today(b.park_id), -b.amount, b.id, \("红冲 \(number) (") || b.number || \("): " + reason), park_today(b.park_id)
+                FROM utility_period_lease l JOIN bill b ON b.id = l.bill_id
+                WHERE l.period_id = \(id) AND NOT EXISTS (SELECT 1 FROM bill_void v WHERE v.bill_id = b.id)
+                ORDER BY b.id
+                """)
+            try conn.execute("""
+                SELECT a.* FROM utility_period_lease l JOIN bill c ON c.source_bill_id = l.bill_id AND c.fee = 'adjustment'
+                CROSS JOIN LATERAL receivables_allocate(c.park_id, c.tenant_id, NULL, c.id, NULL) a
+                WHERE l.period_id = \(id)
+                """)
             let reversal: String = try conn.query("""
                 INSERT INTO utility_period (number, park_id, kind, during, status, reverses_id, reason, posted_on)
                 SELECT parkctl_number('U', lower(during), nextval('utility_period_number_seq')), park_id, kind, during, 'posted', id,
