@@ -37,6 +37,9 @@ public enum Catalogue {
         return text + rest
     }
 
+    /// Whether the language has a text for `key`.
+    public static func has(_ key: String, in language: Language) -> Bool { language.texts[key] != nil }
+
     /// Every key of every language.
     public static func keys(in language: Language) -> Set<String> { Set(language.texts.keys) }
 }

@@ -32,7 +32,7 @@ public struct ImportProblem: Sendable, Equatable, CustomStringConvertible {
         var name = column
         if language != .en {
             let key = column == "(row)" ? "import.row" : column == "(file)" ? "import.file" : "column." + column
-            if Catalogue.keys(in: language).contains(key) { name = Catalogue.text(key, in: language) }
+            if Catalogue.has(key, in: language) { name = Catalogue.text(key, in: language) }
         }
         var values = ["line": String(line), "column": name, "rule": ImportRuleText.text(wording, in: language)]
         guard let value else { return Catalogue.text("import.problem_of_line", in: language, values) }
