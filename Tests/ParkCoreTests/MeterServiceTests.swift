@@ -19,7 +19,7 @@ import TestSupport
         try meters.add(sw("E-0"), .init(kind: .electricity, multiplier: 80, installedOn: Self.day("2026-10-31"), initial: 1200))
         for (code, unit, initial) in [("E-1", "0101", "100"), ("E-2", "0201", "0"), ("E-3", "0301", "5000.5")] {
             try meters.add(sw(code), .init(kind: .electricity, unit: UnitAddress(park: "SW", building: "B1", unit: unit), parent: "E-0",
-                                           installedOn: Self.day("2026-10-31"), initial: money(initial)))
+                                           installedOn: Self.day("2026-10-31"), initial: .single(money(initial))))
         }
         try meters.add(sw("E-P"), .init(kind: .electricity, parent: "E-0", installedOn: Self.day("2026-10-31")))
 

@@ -135,6 +135,101 @@ import TestSupport
         #expect(again2.status == .draft)
     }
 
+    /// Time-of-use electricity (分时, 峰平谷), worked by hand: 博思软件's sub-meter has three
+    /// bands, each priced on its own; 腾讯's is an ordinary meter; the public share and the
+    /// loss are priced flat; the amount is rounded once, not band by band.
+    @Test func aTimeOfUseMonthPricesEachBand() throws {
+        let (db, session) = try makeSession()
+        let (first, second) = try Self.factory(session)
+        let meters = MeterService(session)
+        let mf = { (code: String) in MeterAddress(park: "MF", code: code) }
+        let installed = Self.day("2026-10-31"), read = Self.day("2026-11-30")
+        let f1 = { (unit: String) in UnitAddress(park: "MF", building: "F1", unit: unit) }
+        try meters.add(mf("M"), .init(kind: .electricity, installedOn: installed))
+        try meters.add(mf("S1"), .init(kind: .electricity, unit: f1("101"), parent: "M", registers: MeterRegister.threeBands,
+                                       installedOn: installed))
+        try meters.add(mf("S2"), .init(kind: .electricity, unit: f1("201"), parent: "M", installedOn: installed))
+        try meters.add(mf("P"), .init(kind: .electricity, parent: "M", installedOn: installed))
+        // A time-of-use meter is read band by band, every band at once.
+        let one = #expect(throws: ParkError.self) { try meters.read(mf("S1"), on: read, value: 4_500) }
+        #expect(one?.message.contains("meter MF/S1 is a time-of-use meter with the bands 峰(peak)、平(flat)、谷(valley): give --value per band") == true,
+                "\(String(describing: one))")
+        let partial = #expect(throws: ParkError.self) { try meters.read(mf("S1"), on: read, values: .bands([.peak: 1_001, .flat: 2_000])) }
+        #expect(partial?.message.contains("--value misses 谷(valley)") == true, "\(String(describing: partial))")
+        let s1 = try meters.read(mf("S1"), on: read, values: .bands([.peak: 1_001, .flat: 2_000, .valley: 1_499]))
+        #expect(s1.map(\.register) == [.peak, .flat, .valley] && s1.map(\.used) == [1_001, 2_000, 1_499])
+        // The master: 6,900. Under it 1,001 + 2,000 + 1,499 + 1,200 + 600 = 6,300: a loss of 600.
+        for (code, value) in [("M", 6_900), ("S2", 1_200), ("P", 600)] {
+            try meters.read(mf(code), on: read, value: Decimal(value))
+        }
+        // A band's register never goes back either, and the message names the band.
+        let back = #expect(throws: ParkError.self) {
+            try meters.read(mf("S1"), on: Self.day("2026-12-01"), values: .bands([.peak: 900, .flat: 2_100, .valley: 1_600]))
+        }
+        #expect(back?.message.contains("meter S1 (peak) read 900.00 on 2026-12-01, below its 1001.00 of 2026-11-30") == true,
+                "\(String(describing: back))")
+
+        let utilities = UtilityService(session)
+        try utilities.share(mf("P"), by: .area)
+        try utilities.share(mf("M"), by: .tenants)
+        // Time-of-use has no tiers; a water tariff has no bands.
+        let tiered = #expect(throws: ParkError.self) {
+            try utilities.setTariff(park: "MF", kind: .electricity, from: Self.day("2026-01-01"), basePrice: 1, tiers: [(2_000, 2)],
+                                    bands: TimeOfUsePrices(peak: 2, valley: 1))
+        }
+        #expect(tiered?.message.contains("a time-of-use tariff has no tiers") == true)
+        #expect(throws: ParkError.self) {
+            try utilities.setTariff(park: "MF", kind: .water, from: Self.day("2026-01-01"), basePrice: 4, bands: TimeOfUsePrices(peak: 5, valley: 3))
+        }
+        // Flat (and what is no band's) 0.6505, peak 1.0550, valley 0.3200 a kWh.
+        try utilities.setTariff(park: "MF", kind: .electricity, from: Self.day("2026-01-01"), basePrice: money("0.6505"),
+                                bands: TimeOfUsePrices(peak: money("1.055"), valley: money("0.32")))
+        #expect(try utilities.tariffs(park: "MF").first?.bands == TimeOfUsePrices(peak: money("1.055"), valley: money("0.32")))
+
+        let period = try utilities.open(park: "MF", kind: .electricity, from: Self.day("2026-11-01"), to: Self.day("2026-11-30"))
+        let (_, leases) = try utilities.calculate(period.number)
+        // The public 600 by leased area × days: 博思 600 × 30 = 18,000, 腾讯 300 × 20 = 6,000 of
+        // 24,000: 450 and 150. The loss 600 by tenant × days, 30 and 20 of 50: 360 and 240.
+        // 博思软件: peak 1,001 × 1.055 = 1,056.055; valley 1,499 × 0.32 = 479.68; flat 2,000 +
+        // 450 + 360 = 2,810 × 0.6505 = 1,827.905. 1,056.055 + 479.68 + 1,827.905 = 3,363.64
+        // (rounded band by band it would be 1,056.06 + 479.68 + 1,827.91 = 3,363.65).
+        // Quantity 1,001 + 2,000 + 1,499 + 450 + 360 = 5,310.
+        // 腾讯 (an ordinary meter, 20 of 30 days): 1,200 × 20 / 30 = 800; + 150 + 240 = 1,190
+        // kWh, all at the flat price: 1,190 × 0.6505 = 774.095 → 774.10.
+        #expect(leases.map(\.lease) == [first, second])
+        #expect(leases.map(\.quantity) == [5_310, 1_190])
+        #expect(leases.map(\.amount) == [money("3363.64"), money("774.10")])
+        let (_, _, lines) = try utilities.show(period.number)
+        let own = lines.filter { $0.lease == first && $0.source == "own" }
+        #expect(own.map(\.register) == [.peak, .flat, .valley] && own.map(\.quantity) == [1_001, 2_000, 1_499])
+        #expect(lines.filter { $0.source != "own" }.allSatisfy { $0.register == .total } && lines.count == 8)
+        // Confirming checks the stored lines, bands included, against a fresh calculation.
+        try db.connection.execute("UPDATE utility_charge SET register = 'valley' WHERE source = 'own' AND register = 'peak'")
+        let tampered = #expect(throws: ParkError.self) { try utilities.confirm(period.number) }
+        #expect(tampered?.message.contains("figures are not what its readings, rules and tariff make now") == true, "\(String(describing: tampered))")
+        _ = try utilities.calculate(period.number)
+        try utilities.confirm(period.number)
+
+        // A time-of-use meter with a band unread in December is missing that band in the report.
+        try meters.add(mf("S3"), .init(kind: .electricity, unit: f1("301"), parent: "M", registers: MeterRegister.fourBands,
+                                       installedOn: installed))
+        try db.connection.execute("""
+            INSERT INTO meter_reading (park_id, meter_id, register, read_on, value)
+            SELECT park_id, id, 'peak', '2026-12-01', 10 FROM meter WHERE code = 'S3'
+            """)
+        let december = try utilities.open(park: "MF", kind: .electricity, from: Self.day("2026-12-01"), to: Self.day("2026-12-31"))
+        let missing = try UtilityReport(session).missing(december.number)
+        #expect(missing.map(\.meter) == ["MF/M", "MF/P", "MF/S1", "MF/S2", "MF/S3"])
+        #expect(missing.map(\.registers) == [[.total], [.total], [.peak, .flat, .valley], [.total], [.sharp, .flat, .valley]])
+        // A reading of a band the meter has not is refused by the database.
+        #expect(throws: PostgresError.self) {
+            try db.connection.execute("""
+                INSERT INTO meter_reading (park_id, meter_id, register, read_on, value)
+                SELECT park_id, id, 'peak', '2026-11-30', 10 FROM meter WHERE code = 'S2'
+                """)
+        }
+    }
+
     /// Without a tariff there is no price: the calculation says which command sets one.
     @Test func aPeriodWithoutATariffIsRefused() throws {
         let (_, session) = try makeSession()

@@ -64,7 +64,7 @@ import TestSupport
         let pay = ["payment", "record", "--tenant", Self.hikvision, "--park", "SW", "--on", "2026-12-01"]
         try refused(pay + ["--amount", "1,200"], 65, "amount")
         try refused(pay + ["--amount", "0"], 65, "amount")
-        try refused(pay + ["--amount", "100", "--method", "支付宝"], 64, "bank, wechat, alipay, cash or other")
+        try refused(pay + ["--amount", "100", "--method", "花呗"], 64, "bank, wechat, alipay, cash or other")
         try refused(pay + ["--amount", "100", "--apply-to", "B-1999-000001"], 65, "bill 'B-1999-000001' not found")
         try refused(["payment", "record", "--tenant", Self.hikvision, "--park", "SW", "--on", "2026-02-30", "--amount", "1"], 65, "2026-02-30")
         let paid = try #require((try cli.json(["bill", "list", "--tenant", Self.hikvision, "--status", "paid", "--fee", "rent"]) as? [[String: Any]])?.first)

@@ -85,6 +85,55 @@ import TestSupport
         let again = try cli.run(["import", "readings", "-"], input: good)
         #expect(again.status == 65 && again.stderr.contains("was read on this day already"), "\(again.stderr)")
         // Export gives them back in the same columns.
-        #expect(try cli.ok(["export", "readings"]).hasPrefix("park,meter,day,value,kind\n"))
+        #expect(try cli.ok(["export", "readings"]).hasPrefix("park,meter,day,value,kind,register\n"))
+    }
+
+    /// A time-of-use meter (峰平谷) as the staff type it: added with its bands, read band
+    /// by band on the command line and from the reader's sheet (a 时段 column), priced by
+    /// a time-of-use tariff; option values in Chinese (`--kind 电`).
+    @Test func aTimeOfUseMeterFromCommandAndSheet() throws {
+        let cli = try CLI()
+        try cli.portfolio()   // SW/B1: 0301 (256.50 m²), 0302 (1,200 m²)
+        try cli.ok(["tenant", "apply", "--park", "SW", "--name", "博思软件", "--credit-code", "91350100M000100Y43",
+                    "--industry", "软件", "--contact", "陈静", "--phone", "0591-87500103"])
+        try cli.ok(["tenant", "approve", "博思软件", "--park", "SW"])
+        try cli.ok(["lease", "sign", "--tenant", "博思软件", "--units", "SW/B1/0301", "--start", "2026-01-01", "--end", "2027-12-31",
+                    "--rent", "35"])
+        // Bands only on electricity, and only as 峰平谷 or 尖峰平谷.
+        let water = try cli.run(["meter", "add", "SW/W-1", "--kind", "水", "--bands", "峰平谷"])
+        #expect(water.status == 65 && water.stderr.contains("a time-of-use meter measures electricity"), "\(water.stderr)")
+        #expect(try cli.run(["meter", "add", "SW/E-1", "--kind", "电", "--bands", "峰谷"]).status == 64)
+        try cli.ok(["meter", "add", "SW/E-1", "--kind", "电", "--unit", "SW/B1/0301", "--bands", "峰平谷", "--installed-on", "2026-10-31",
+                    "--initial", "峰=100,平=200,谷=50"])
+        // One number for a time-of-use meter is refused, with the form to use.
+        let one = try cli.run(["meter", "read", "SW/E-1", "--on", "2026-11-15", "--value", "500"])
+        #expect(one.status == 65 && one.stderr.contains("--value 峰=…,平=…,谷=…"), "\(one.stderr)")
+        let read = try cli.run(["meter", "read", "SW/E-1", "--on", "2026-11-15", "--value", "峰=160，平=300，谷=90"])
+        #expect(read.status == 0 && read.stdout.contains("read 峰 160.00, 平 300.00, 谷 90.00 on 2026-11-15: used 峰 60.00, 平 100.00, 谷 40.00"),
+                "\(read.stdout)\(read.stderr)")
+        // The sheet: a row per band, the band in 时段 (blank or unknown refused, nothing imported).
+        let before = try cli.db.connection.tableChecksums()
+        let bad = "园区,表号,抄表日期,读数,时段\nSW,E-1,2026-11-30,200,峰\nSW,E-1,2026-11-30,400\n"
+        let refused = try cli.run(["import", "readings", "-"], environment: ["PARKCTL_LANG": "zh"], input: bad)
+        #expect(refused.status == 65 && refused.stderr.contains("第 3 行,时段「」:时段须为该表的时段之一"), "\(refused.stderr)")
+        #expect(try cli.db.connection.tableChecksums() == before)
+        let good = "园区,表号,抄表日期,读数,时段\nSW,E-1,2026-11-30,200,峰\nSW,E-1,2026-11-30,400,平\nSW,E-1,2026-11-30,110,谷\n"
+        let imported = try cli.run(["import", "readings", "-"], input: good)
+        #expect(imported.status == 0 && imported.stdout.contains("imported 3"), "\(imported.stderr)")
+
+        // Peak 1.10, valley 0.30, flat (and all that is no band's) 0.70 a kWh.
+        #expect(try cli.run(["tariff", "set", "SW", "--kind", "电", "--from", "2026-01-01", "--price", "0.70", "--peak", "1.10"]).status == 64)
+        try cli.ok(["tariff", "set", "SW", "--kind", "电", "--from", "2026-01-01", "--price", "0.70", "--peak", "1.10", "--valley", "0.30"])
+        try cli.ok(["utility", "period", "open", "SW", "--kind", "电", "--from", "2026-11-01", "--to", "2026-11-30"])
+        let number = try #require((try cli.json(["utility", "period", "list"]) as? [[String: Any]])?.first?["number"] as? String)
+        // Used in November: peak 200 − 100 = 100, flat 400 − 200 = 200, valley 110 − 50 = 60.
+        // 100 × 1.10 + 200 × 0.70 + 60 × 0.30 = 110.00 + 140.00 + 18.00 = 268.00 for 360 kWh.
+        let calculated = try #require(try cli.json(["utility", "period", "calc", number]) as? [[String: Any]])
+        #expect((calculated.first?["quantity"] as? NSNumber)?.decimalValue == 360)
+        #expect((calculated.first?["amount"] as? NSNumber)?.decimalValue == 268)
+        let shown = try cli.run(["utility", "period", "show", number, "--lines"], environment: ["PARKCTL_LANG": "zh"])
+        #expect(shown.status == 0 && shown.stdout.contains("时段") && shown.stdout.contains("峰") && shown.stdout.contains("谷"), "\(shown.stdout)")
+        let exported = try cli.ok(["export", "readings"])
+        #expect(exported.contains("SW,E-1,2026-11-30,200.00,regular,peak\n"), "\(exported)")
     }
 }

@@ -103,12 +103,14 @@ public struct DemoPortfolio {
             let building = "P2-\(n)"
             let masterCode = "E-\(building)"
             var master = Decimal(2_000 * n)
-            try meters.add(mf(masterCode), .init(kind: .electricity, multiplier: 80, installedOn: ends[0], initial: master,
+            try meters.add(mf(masterCode), .init(kind: .electricity, multiplier: 80, installedOn: ends[0], initial: .single(master),
                                                  note: "\(n)号楼总表 (400/5 互感器)"))
             try meters.add(mf("\(masterCode)-PUB"), .init(kind: .electricity, parent: masterCode, installedOn: ends[0], note: "电梯、公共照明"))
+            // Building 1's floors have time-of-use meters (峰平谷), as a factory on an industrial supply does.
+            let bands = n == 1 ? MeterRegister.threeBands : [.total]
             for floor in 1...4 {
                 try meters.add(mf("\(masterCode)-F\(floor)"), .init(kind: .electricity, unit: UnitAddress(park: "MF", building: building, unit: "F\(floor)"),
-                                                                parent: masterCode, installedOn: ends[0]))
+                                                                parent: masterCode, registers: bands, installedOn: ends[0]))
                 try meters.add(mf("W-\(building)-F\(floor)"), .init(kind: .water, unit: UnitAddress(park: "MF", building: building, unit: "F\(floor)"),
                                                                 installedOn: ends[0]))
             }
@@ -121,7 +123,14 @@ public struct DemoPortfolio {
                     let kwh = 9_000 + 2_500 * (4 - floor) + 700 * n + 400 * month
                     registers[floor - 1] += kwh
                     used += kwh
-                    try meters.read(mf("\(masterCode)-F\(floor)"), on: end, value: Decimal(registers[floor - 1]))
+                    if n == 1 {
+                        // 35 % at peak, 25 % at valley, the rest flat (registers all started at 0).
+                        let peak = registers[floor - 1] * 35 / 100, valley = registers[floor - 1] * 25 / 100
+                        try meters.read(mf("\(masterCode)-F\(floor)"), on: end,
+                                        values: .bands([.peak: Decimal(peak), .flat: Decimal(registers[floor - 1] - peak - valley), .valley: Decimal(valley)]))
+                    } else {
+                        try meters.read(mf("\(masterCode)-F\(floor)"), on: end, value: Decimal(registers[floor - 1]))
+                    }
                     water[floor - 1] += 60 + 15 * floor + 5 * month   // m³
                     try meters.read(mf("W-\(building)-F\(floor)"), on: end, value: Decimal(water[floor - 1]))
                 }
@@ -137,7 +146,9 @@ public struct DemoPortfolio {
             try utilities.share(mf(masterCode), by: .tenants)
         }
         let since2020 = CalendarDate(year: 2020, month: 1, day: 1)!
-        try utilities.setTariff(park: "MF", kind: .electricity, from: since2020, basePrice: Decimal(string: "0.72")!)
+        // Time-of-use (分时): flat 0.72, peak 1.15, valley 0.36 a kWh; ordinary meters, shares and losses at 0.72.
+        try utilities.setTariff(park: "MF", kind: .electricity, from: since2020, basePrice: Decimal(string: "0.72")!,
+                                bands: TimeOfUsePrices(peak: Decimal(string: "1.15")!, valley: Decimal(string: "0.36")!))
         try utilities.setTariff(park: "MF", kind: .water, from: since2020, basePrice: Decimal(string: "4.10")!)
         let last = try utilities.open(park: "MF", kind: .electricity, from: ends[2].adding(days: 1), to: ends[3])
         try utilities.calculate(last.number)

@@ -76,6 +76,10 @@ extension Language {
         "column.removed_on": "removed_on", "column.last_read_on": "last_read_on", "column.last_value": "last_value", "column.read_on": "read_on",
         "column.replaced_final": "replaced_final", "column.used": "used", "column.read_by": "read_by", "column.readings": "readings",
         "meter_kind.water": "Water", "meter_kind.electricity": "Electricity", "meter_kind.gas": "Gas", "meter_kind.heat": "Heat",
+        "register.total": "Total", "register.sharp": "Sharp", "register.peak": "Peak", "register.flat": "Flat", "register.valley": "Valley",
+        "column.register": "register", "column.registers": "registers", "column.peak_price": "peak_price",
+        "column.valley_price": "valley_price", "column.sharp_price": "sharp_price",
+        "rule.meter_register": "the register is one of the meter's: {choices} (blank: an ordinary meter's one register)",
         "reading_kind.regular": "Reading", "reading_kind.rollover": "Rollover", "reading_kind.replacement": "Replacement",
         // Industries with names (Industry.named): the code is what is stored.
         "industry.software": "Software", "industry.internet": "Internet", "industry.ai": "Artificial intelligence", "industry.digital_media": "Digital media",

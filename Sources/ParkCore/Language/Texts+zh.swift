@@ -71,6 +71,10 @@ extension Language {
         "column.removed_on": "拆除日期", "column.last_read_on": "上次抄表日", "column.last_value": "上次读数", "column.read_on": "抄表日",
         "column.replaced_final": "旧表止码", "column.used": "用量", "column.read_by": "抄表人", "column.readings": "抄表记录",
         "meter_kind.water": "水", "meter_kind.electricity": "电", "meter_kind.gas": "燃气", "meter_kind.heat": "热",
+        "register.total": "总", "register.sharp": "尖", "register.peak": "峰", "register.flat": "平", "register.valley": "谷",
+        "column.register": "时段", "column.registers": "计量时段", "column.peak_price": "峰时单价",
+        "column.valley_price": "谷时单价", "column.sharp_price": "尖峰单价",
+        "rule.meter_register": "时段须为该表的时段之一:{choices}(普通电表留空)",
         "reading_kind.regular": "抄表", "reading_kind.rollover": "回零", "reading_kind.replacement": "换表",
         // Industries with names (Industry.named): the code is what is stored.
         "industry.software": "软件", "industry.internet": "互联网", "industry.ai": "人工智能", "industry.digital_media": "数字媒体",

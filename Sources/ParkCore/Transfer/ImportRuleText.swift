@@ -13,6 +13,7 @@ enum ImportRuleText {
     private static func values(_ key: String, in language: Language) -> [String: String] {
         switch key {
         case "rule.park_kind": ["choices": ParkKind.choicesWithLabels(in: language)]
+        case "rule.meter_register": ["choices": MeterRegister.choicesWithLabels(in: language)]
         case "rule.unit_kind": ["choices": UnitKind.choicesWithLabels(in: language)]
         case "rule.cycle": ["choices": PaymentCycle.choicesWithLabels(in: language)]
         case "rule.stage": ["choices": OnboardingStage.choicesWithLabels(in: language)]

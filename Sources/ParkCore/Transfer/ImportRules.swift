@@ -123,17 +123,17 @@ enum ImportRules {
     /// The file's readings that name a meter, read in order with the meter's recorded ones.
     static let readingOrder = """
         WITH s AS (
-            SELECT s.line, m.id AS meter_id, parkctl_date(s.c_day) AS day, parkctl_decimal(s.c_value, 2) AS value,
-                   coalesce(s.c_kind, 'regular') AS kind
+            SELECT s.line, m.id AS meter_id, coalesce(s.c_register, 'total') AS register, parkctl_date(s.c_day) AS day,
+                   parkctl_decimal(s.c_value, 2) AS value, coalesce(s.c_kind, 'regular') AS kind
             FROM import_rows s JOIN park p ON p.code = s.c_park JOIN meter m ON m.park_id = p.id AND m.code = \(readingMeter)
             WHERE parkctl_date(s.c_day) IS NOT NULL AND parkctl_decimal(s.c_value, 2) IS NOT NULL
         ), o AS (
             SELECT a.*, lag(a.value) OVER w AS prev_value, lag(a.day) OVER w AS prev_day,
                    lead(a.value) OVER w AS next_value, lead(a.day) OVER w AS next_day, lead(a.kind) OVER w AS next_kind
-            FROM (SELECT NULL::int AS line, r.meter_id, r.read_on AS day, r.value, r.kind FROM meter_reading r
+            FROM (SELECT NULL::int AS line, r.meter_id, r.register, r.read_on AS day, r.value, r.kind FROM meter_reading r
                   WHERE r.meter_id IN (SELECT meter_id FROM s)
-                  UNION ALL SELECT line, meter_id, day, value, kind FROM s) a
-            WINDOW w AS (PARTITION BY a.meter_id ORDER BY a.day, a.line NULLS FIRST)
+                  UNION ALL SELECT line, meter_id, register, day, value, kind FROM s) a
+            WINDOW w AS (PARTITION BY a.meter_id, a.register ORDER BY a.day, a.line NULLS FIRST)
         )
         """
 
@@ -147,6 +147,12 @@ enum ImportRules {
         "SELECT line, 'day', c_day, 'rule.date' FROM import_rows WHERE parkctl_date(c_day) IS NULL",
         "SELECT line, 'value', c_value, 'rule.register' FROM import_rows WHERE parkctl_decimal(c_value, 2) IS NULL OR parkctl_decimal(c_value, 2) < 0",
         "SELECT line, 'kind', c_kind, 'rule.reading_kind' FROM import_rows WHERE c_kind IS NOT NULL AND c_kind NOT IN ('regular', 'rollover')",
+        // A time-of-use meter's reading names its band (时段); an ordinary meter's none.
+        """
+        SELECT s.line, 'register', coalesce(s.c_register, ''), 'rule.meter_register'
+        FROM import_rows s JOIN park p ON p.code = s.c_park JOIN meter m ON m.park_id = p.id AND m.code = \(readingMeter)
+        WHERE NOT coalesce(s.c_register, 'total') = ANY (m.registers)
+        """,
         """
         \(readingOrder)
         SELECT line, 'value', value::text, 'below the reading before (' || prev_value || ' on ' || prev_day
@@ -163,23 +169,23 @@ enum ImportRules {
     static let readingsEnforced = [
         """
         SELECT line, 'day', c_day, 'the meter is read on this day on line ' || first_line || ' too: one reading a day' FROM (
-            SELECT line, c_day, min(line) OVER (PARTITION BY c_park, \(readingMeter), parkctl_date(c_day)) AS first_line
+            SELECT line, c_day, min(line) OVER (PARTITION BY c_park, \(readingMeter), coalesce(c_register, 'total'), parkctl_date(c_day)) AS first_line
             FROM import_rows s WHERE parkctl_date(c_day) IS NOT NULL) d
         WHERE line <> first_line
         """,
         """
         SELECT s.line, 'day', s.c_day, 'meter ' || s.c_park || '/' || \(readingMeter) || ' was read on this day already (' || r.value || ')'
         FROM import_rows s JOIN park p ON p.code = s.c_park JOIN meter m ON m.park_id = p.id AND m.code = \(readingMeter)
-        JOIN meter_reading r ON r.meter_id = m.id AND r.read_on = parkctl_date(s.c_day)
+        JOIN meter_reading r ON r.meter_id = m.id AND r.register = coalesce(s.c_register, 'total') AND r.read_on = parkctl_date(s.c_day)
         """,
     ]
 
     /// In order of meter and day, so that each reading's check finds the one before.
     static let applyReadings = """
-        INSERT INTO meter_reading (park_id, meter_id, read_on, value, kind)
-        SELECT p.id, m.id, parkctl_date(s.c_day), s.c_value::numeric, coalesce(s.c_kind, 'regular')
+        INSERT INTO meter_reading (park_id, meter_id, register, read_on, value, kind)
+        SELECT p.id, m.id, coalesce(s.c_register, 'total'), parkctl_date(s.c_day), s.c_value::numeric, coalesce(s.c_kind, 'regular')
         FROM import_rows s JOIN park p ON p.code = s.c_park JOIN meter m ON m.park_id = p.id AND m.code = \(readingMeter)
-        ORDER BY m.id, parkctl_date(s.c_day)
+        ORDER BY m.id, coalesce(s.c_register, 'total'), parkctl_date(s.c_day)
         """
 
     // MARK: tenants

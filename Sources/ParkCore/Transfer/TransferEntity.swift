@@ -126,7 +126,10 @@ public enum TransferEntity: String, Vocabulary {
              Self.column("day", ["抄表日期", "抄表日", "日期"], required: true, kind: .date, exported: "r.read_on"),
              Self.column("value", ["读数", "本期读数", "本月读数", "止码", "本期止码"], required: true, kind: .number(units: []),
                          exported: "r.value"),
-             Self.column("kind", ["抄表类型"], kind: .label(ReadingKind.self), exported: "r.kind")]
+             Self.column("kind", ["抄表类型"], kind: .label(ReadingKind.self), exported: "r.kind"),
+             // A time-of-use meter's band (峰/平/谷, 尖); blank for an ordinary meter's one register.
+             Self.column("register", ["时段", "费率", "计费时段"], kind: .label(MeterRegister.self),
+                         exported: "nullif(r.register, 'total')")]
         case .tickets:
             [Self.column("number", exported: "t.number"), Self.column("park", exported: "p.code"),
              Self.column("tenant_credit_code", exported: "tn.credit_code"),
@@ -192,7 +195,7 @@ public enum TransferEntity: String, Vocabulary {
         case .readings:
             """
             FROM meter_reading r JOIN meter m ON m.id = r.meter_id JOIN park p ON p.id = r.park_id
-            WHERE \(inPark) ORDER BY p.code, m.code, r.read_on
+            WHERE \(inPark) ORDER BY p.code, m.code, r.read_on, array_position('{total,sharp,peak,flat,valley}'::text[], r.register)
             """
         case .tickets:
             """

@@ -22,16 +22,21 @@ public struct MeterService {
         /// The code of the master meter above it.
         public var parent: String?
         public var multiplier: Decimal
+        /// `[.total]`, or the bands of a time-of-use electricity meter
+        /// (``MeterRegister/threeBands``, ``MeterRegister/fourBands``).
+        public var registers: [MeterRegister]
         public var rollsOverAt: Decimal?
         /// nil: the park's today.
         public var installedOn: CalendarDate?
-        /// The register when installed: the first reading.
-        public var initial: Decimal
+        /// The register when installed: the first reading (of a time-of-use meter, one
+        /// value for every band or a value per band).
+        public var initial: RegisterValues
         public var note: String?
 
         public init(kind: MeterKind, unit: UnitAddress? = nil, parent: String? = nil, multiplier: Decimal = 1,
-                    rollsOverAt: Decimal? = nil, installedOn: CalendarDate? = nil, initial: Decimal = 0, note: String? = nil) {
-            self.kind = kind; self.unit = unit; self.parent = parent; self.multiplier = multiplier
+                    registers: [MeterRegister] = [.total], rollsOverAt: Decimal? = nil, installedOn: CalendarDate? = nil,
+                    initial: RegisterValues = 0, note: String? = nil) {
+            self.kind = kind; self.unit = unit; self.parent = parent; self.multiplier = multiplier; self.registers = registers
             self.rollsOverAt = rollsOverAt; self.installedOn = installedOn; self.initial = initial; self.note = note
         }
     }
@@ -40,10 +45,20 @@ public struct MeterService {
     public func add(_ address: MeterAddress, _ new: NewMeter) throws -> Meter {
         let code = try Validate.code(address.code, field: "meter code", rule: .meterCode)
         guard new.multiplier > 0 else { throw ParkError.invalid("multiplier '\(new.multiplier)' is not a multiplier: it is more than 0 (80 for a 400/5 transformer)") }
-        if let modulus = new.rollsOverAt, modulus <= new.initial {
-            throw ParkError.invalid("rolls-over-at '\(modulus)' must be above the initial register \(new.initial)")
+        guard [[.total], MeterRegister.threeBands, MeterRegister.fourBands].contains(new.registers) else {
+            throw ParkError.invalid("a meter's registers are one (total), or the bands \(RegisterValues.names(MeterRegister.threeBands)) "
+                                    + "or \(RegisterValues.names(MeterRegister.fourBands)), not \(new.registers.map(\.rawValue).joined(separator: ","))")
         }
-        guard new.initial >= 0 else { throw ParkError.invalid("initial '\(new.initial)' is a register: 0 or more") }
+        if new.registers != [.total], new.kind != .electricity {
+            throw ParkError.invalid("kind '\(new.kind.rawValue)' has no time-of-use bands: a time-of-use meter measures electricity")
+        }
+        let initial = try new.initial.values(for: new.registers, meter: address, field: "initial", spread: true)
+        for (_, value) in initial {
+            if let modulus = new.rollsOverAt, modulus <= value {
+                throw ParkError.invalid("rolls-over-at '\(modulus)' must be above the initial register \(value)")
+            }
+            guard value >= 0 else { throw ParkError.invalid("initial '\(value)' is a register: 0 or more") }
+        }
         if let unit = new.unit, unit.park != address.park {
             throw ParkError.invalid("unit \(unit) is not in park \(address.park), where meter \(address) is")
         }
@@ -63,13 +78,15 @@ public struct MeterService {
                 parentID = id
             }
             let id: Int = try conn.query("""
-                INSERT INTO meter (park_id, code, kind, multiplier, unit_id, parent_id, rolls_over_at, installed_on, note)
-                VALUES (\(parkID), \(code), \(new.kind.rawValue), \(new.multiplier), \(unitID), \(parentID), \(new.rollsOverAt),
-                        \(installedOn), \(note))
+                INSERT INTO meter (park_id, code, kind, multiplier, registers, unit_id, parent_id, rolls_over_at, installed_on, note)
+                VALUES (\(parkID), \(code), \(new.kind.rawValue), \(new.multiplier), \(new.registers.map(\.rawValue)), \(unitID), \(parentID),
+                        \(new.rollsOverAt), \(installedOn), \(note))
                 RETURNING id
                 """).rows[0].decode(0)
             try conn.execute("""
-                INSERT INTO meter_reading (park_id, meter_id, read_on, value) VALUES (\(parkID), \(id), \(installedOn), \(new.initial))
+                INSERT INTO meter_reading (park_id, meter_id, read_on, register, value)
+                SELECT \(parkID), \(id), \(installedOn), g.register, g.value::numeric
+                FROM unnest(\(initial.map(\.register.rawValue))::text[], \(initial.map(\.value.description))::text[]) AS g(register, value)
                 """)
             return try meter(address, conn)
         }
@@ -89,7 +106,7 @@ public struct MeterService {
         try session.read { conn in
             let meter = try meter(address, conn)
             let id = try meterID(address, conn)
-            let readings = try conn.query((MeterReading.selection + " WHERE r.meter_id = \(id) ORDER BY r.read_on").query)
+            let readings = try conn.query((MeterReading.selection + " WHERE r.meter_id = \(id) " + MeterReading.order).query)
                 .rows.map(MeterReading.init(row:))
             return (meter, readings)
         }
@@ -99,16 +116,30 @@ public struct MeterService {
     /// passed its last value.
     @discardableResult
     public func read(_ address: MeterAddress, on day: CalendarDate? = nil, value: Decimal, rollover: Bool = false) throws -> MeterReading {
-        guard value >= 0 else { throw ParkError.invalid("value '\(value)' is a register: 0 or more") }
-        return try session.write { conn in
-            let id = try meterID(address, conn)
+        try read(address, on: day, values: .single(value), rollover: rollover)[0]
+    }
+
+    /// Records the registers read on a day: an ordinary meter's one, or every band of a
+    /// time-of-use meter. `rollover`: the register passed its last value and started
+    /// again from 0 (of a time-of-use meter, each band that reads below its last).
+    @discardableResult
+    public func read(_ address: MeterAddress, on day: CalendarDate? = nil, values: RegisterValues, rollover: Bool = false) throws -> [MeterReading] {
+        try session.write { conn in
+            let (id, registers) = try meterRegisters(address, conn)
+            let given = try checked(values.values(for: registers, meter: address, field: "value"))
             let day = try Self.day(day, park: try Lookup.parkID(address.park, conn), conn)
             try refuseSecondReading(address, id, day, conn)
             try conn.execute("""
-                INSERT INTO meter_reading (park_id, meter_id, read_on, value, kind)
-                SELECT park_id, id, \(day), \(value), \((rollover ? ReadingKind.rollover : .regular).rawValue) FROM meter WHERE id = \(id)
+                INSERT INTO meter_reading (park_id, meter_id, read_on, register, value, kind)
+                SELECT m.park_id, m.id, \(day), g.register, g.value::numeric,
+                       CASE WHEN \(rollover) AND (m.registers = '{total}' OR g.value::numeric <
+                                (SELECT r.value FROM meter_reading r WHERE r.meter_id = m.id AND r.register = g.register AND r.read_on < \(day)
+                                 ORDER BY r.read_on DESC LIMIT 1))
+                            THEN 'rollover' ELSE 'regular' END
+                FROM meter m, unnest(\(given.map(\.register.rawValue))::text[], \(given.map(\.value.description))::text[]) AS g(register, value)
+                WHERE m.id = \(id)
                 """)
-            return try reading(id, day, conn)
+            return try readings(id, day, conn)
         }
     }
 
@@ -116,13 +147,25 @@ public struct MeterService {
     /// posted period bills it (reverse the period first).
     @discardableResult
     public func correct(_ address: MeterAddress, on day: CalendarDate, value: Decimal) throws -> MeterReading {
-        guard value >= 0 else { throw ParkError.invalid("value '\(value)' is a register: 0 or more") }
-        return try session.write { conn in
-            let id = try meterID(address, conn)
-            guard try conn.execute("UPDATE meter_reading SET value = \(value) WHERE meter_id = \(id) AND read_on = \(day)") == 1 else {
+        try correct(address, on: day, values: .single(value))[0]
+    }
+
+    /// Corrects registers read on a day: an ordinary meter's, or some bands of a
+    /// time-of-use meter's. Returns the day's readings.
+    @discardableResult
+    public func correct(_ address: MeterAddress, on day: CalendarDate, values: RegisterValues) throws -> [MeterReading] {
+        try session.write { conn in
+            let (id, registers) = try meterRegisters(address, conn)
+            let given = try checked(values.values(for: registers, meter: address, field: "value", partial: true))
+            let corrected = try conn.execute("""
+                UPDATE meter_reading r SET value = g.value::numeric
+                FROM unnest(\(given.map(\.register.rawValue))::text[], \(given.map(\.value.description))::text[]) AS g(register, value)
+                WHERE r.meter_id = \(id) AND r.read_on = \(day) AND r.register = g.register
+                """)
+            guard corrected == given.count else {
                 throw ParkError(.notFound, "meter \(address) has no reading on \(day) to correct (parkctl meter show \(address))")
             }
-            return try reading(id, day, conn)
+            return try readings(id, day, conn)
         }
     }
 
@@ -131,20 +174,40 @@ public struct MeterService {
     @discardableResult
     public func replace(_ address: MeterAddress, on day: CalendarDate? = nil, finalValue: Decimal, start: Decimal = 0,
                         multiplier: Decimal? = nil) throws -> MeterReading {
-        guard finalValue >= 0, start >= 0 else { throw ParkError.invalid("a register is 0 or more: final \(finalValue), start \(start)") }
+        try replace(address, on: day, finals: .single(finalValue), starts: .single(start), multiplier: multiplier)[0]
+    }
+
+    /// The same for every register of the meter: a time-of-use meter's old bands' finals,
+    /// and the new one's starts (one value: every band's).
+    @discardableResult
+    public func replace(_ address: MeterAddress, on day: CalendarDate? = nil, finals: RegisterValues, starts: RegisterValues = 0,
+                        multiplier: Decimal? = nil) throws -> [MeterReading] {
         if let multiplier, multiplier <= 0 { throw ParkError.invalid("multiplier '\(multiplier)' is not a multiplier: it is more than 0") }
         return try session.write { conn in
-            let id = try meterID(address, conn)
+            let (id, registers) = try meterRegisters(address, conn)
+            let ends = try checked(finals.values(for: registers, meter: address, field: "final"))
+            let begins = try checked(starts.values(for: registers, meter: address, field: "start", spread: true))
             let day = try Self.day(day, park: try Lookup.parkID(address.park, conn), conn)
             try refuseSecondReading(address, id, day, conn)
-            // The reading keeps the old multiplier (its days were measured so); the meter takes the new one.
+            // The readings keep the old multiplier (their days were measured so); the meter takes the new one.
             try conn.execute("""
-                INSERT INTO meter_reading (park_id, meter_id, read_on, value, kind, replaced_final)
-                SELECT park_id, id, \(day), \(start), 'replacement', \(finalValue) FROM meter WHERE id = \(id)
+                INSERT INTO meter_reading (park_id, meter_id, read_on, register, value, kind, replaced_final)
+                SELECT m.park_id, m.id, \(day), g.register, g.value::numeric, 'replacement', g.final::numeric
+                FROM meter m, unnest(\(begins.map(\.register.rawValue))::text[], \(begins.map(\.value.description))::text[],
+                                     \(ends.map(\.value.description))::text[]) AS g(register, value, final)
+                WHERE m.id = \(id)
                 """)
             if let multiplier { try conn.execute("UPDATE meter SET multiplier = \(multiplier) WHERE id = \(id)") }
-            return try reading(id, day, conn)
+            return try readings(id, day, conn)
         }
+    }
+
+    /// A register is 0 or more.
+    private func checked(_ values: [(register: MeterRegister, value: Decimal)]) throws -> [(register: MeterRegister, value: Decimal)] {
+        if let negative = values.first(where: { $0.value < 0 }) {
+            throw ParkError.invalid("value '\(negative.value)' is a register: 0 or more")
+        }
+        return values
     }
 
     /// The day given, or the park's today.
@@ -154,13 +217,22 @@ public struct MeterService {
     }
 
     private func refuseSecondReading(_ address: MeterAddress, _ id: Int, _ day: CalendarDate, _ conn: Connection) throws {
-        if let value: Decimal = try conn.query("SELECT value FROM meter_reading WHERE meter_id = \(id) AND read_on = \(day)").rows.first?.decode(0) {
+        if let value: Decimal = try conn.query("SELECT sum(value) FROM meter_reading WHERE meter_id = \(id) AND read_on = \(day) HAVING count(*) > 0").rows.first?.decode(0) {
             throw ParkError(.conflict, "meter \(address) was read on \(day) already (\(value)): one reading a day")
         }
     }
 
-    private func reading(_ id: Int, _ day: CalendarDate, _ conn: Connection) throws -> MeterReading {
-        try MeterReading(row: conn.query((MeterReading.selection + " WHERE r.meter_id = \(id) AND r.read_on = \(day)").query).rows[0])
+    /// A meter's readings of a day, register by register.
+    private func readings(_ id: Int, _ day: CalendarDate, _ conn: Connection) throws -> [MeterReading] {
+        try conn.query((MeterReading.selection + " WHERE r.meter_id = \(id) AND r.read_on = \(day) " + MeterReading.order).query)
+            .rows.map(MeterReading.init(row:))
+    }
+
+    /// A meter's id and registers.
+    private func meterRegisters(_ address: MeterAddress, _ conn: Connection) throws -> (Int, [MeterRegister]) {
+        let id = try meterID(address, conn)
+        let registers = try conn.query("SELECT registers FROM meter WHERE id = \(id)").rows[0].decode(0, as: [String].self)
+        return (id, try registers.map { try MeterRegister.parse($0) })
     }
 
     func meter(_ address: MeterAddress, _ conn: Connection) throws -> Meter {

@@ -19,20 +19,42 @@ public enum UtilityPeriodStatus: String, Vocabulary {
     public static let fieldName = "utility period status"
 }
 
-/// A price of a park's water, electricity, gas or heat from a day: a flat price, or tiers
-/// (阶梯) over a period's quantity.
+/// A price of a park's water, electricity, gas or heat from a day: a flat price, tiers
+/// (阶梯) over a period's quantity, or, for electricity, time-of-use (分时) band prices.
 public struct UtilityTariff: Sendable, Equatable {
     public var park: String
     public var kind: MeterKind
     public var fromDay: CalendarDate
-    /// The price up to the first limit.
+    /// The price up to the first limit; of a time-of-use tariff, the flat band's (平)
+    /// and that of every quantity that is no band's (a public share, a loss).
     public var basePrice: Decimal
     /// Above each limit, its price.
     public var tiers: [(above: Decimal, price: Decimal)]
+    /// A time-of-use tariff's peak (峰), valley (谷) and sharp (尖) prices; the sharp band
+    /// is priced as peak when it has no price of its own.
+    public var bands: TimeOfUsePrices?
+
+    public init(park: String, kind: MeterKind, fromDay: CalendarDate, basePrice: Decimal,
+                tiers: [(above: Decimal, price: Decimal)] = [], bands: TimeOfUsePrices? = nil) {
+        self.park = park; self.kind = kind; self.fromDay = fromDay; self.basePrice = basePrice
+        self.tiers = tiers; self.bands = bands
+    }
 
     public static func == (a: Self, b: Self) -> Bool {
-        a.park == b.park && a.kind == b.kind && a.fromDay == b.fromDay && a.basePrice == b.basePrice
+        a.park == b.park && a.kind == b.kind && a.fromDay == b.fromDay && a.basePrice == b.basePrice && a.bands == b.bands
             && a.tiers.map(\.above) == b.tiers.map(\.above) && a.tiers.map(\.price) == b.tiers.map(\.price)
+    }
+}
+
+/// The band prices of a time-of-use electricity tariff (峰/谷, and 尖 where the province
+/// has a critical peak); the flat band (平) is the tariff's base price.
+public struct TimeOfUsePrices: Sendable, Equatable {
+    public var peak: Decimal
+    public var valley: Decimal
+    public var sharp: Decimal?
+
+    public init(peak: Decimal, valley: Decimal, sharp: Decimal? = nil) {
+        self.peak = peak; self.valley = valley; self.sharp = sharp
     }
 }
 
@@ -70,5 +92,7 @@ public struct UtilityPeriod: Sendable {
         public var weight: Decimal
         public var totalWeight: Decimal
         public var quantity: Decimal
+        /// The band of a time-of-use meter's own line; `total` otherwise.
+        public var register: MeterRegister
     }
 }

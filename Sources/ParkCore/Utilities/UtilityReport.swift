@@ -8,7 +8,8 @@ import Postgres
 /// - by master meter: what the master measured, what the meters under it measured,
 ///   the loss and its rate (loss ÷ master), from the readings read in the period;
 /// - missing: the meters of the park and kind in service during the period with no
-///   reading in it (their usage counts as 0 until read).
+///   reading in it, or a time-of-use meter with a band unread (their usage counts as 0
+///   until read).
 public struct UtilityReport {
     let session: ParkSession
 
@@ -41,6 +42,9 @@ public struct UtilityReport {
     public struct MissingRow: Sendable, Equatable {
         public var meter: String
         public var unit: String?
+        /// The registers with no reading in the period: `[.total]`, or a time-of-use
+        /// meter's bands that were not read.
+        public var registers: [MeterRegister]
         public var lastReadOn: CalendarDate?
     }
 
@@ -99,13 +103,19 @@ public struct UtilityReport {
                 SELECT p.code || '/' || m.code AS meter,
                        (SELECT up.code || '/' || b.code || '/' || u.code FROM unit u JOIN building b ON b.id = u.building_id
                         JOIN park up ON up.id = u.park_id WHERE u.id = m.unit_id) AS unit,
-                       (SELECT max(r.read_on) FROM meter_reading r WHERE r.meter_id = m.id) AS last_read_on
+                       (SELECT max(r.read_on) FROM meter_reading r WHERE r.meter_id = m.id) AS last_read_on, unread.registers
                 FROM per JOIN meter m ON m.park_id = per.park_id AND m.kind = per.kind JOIN park p ON p.id = m.park_id
+                CROSS JOIN LATERAL (
+                    SELECT array_agg(g.register ORDER BY g.n) AS registers FROM unnest(m.registers) WITH ORDINALITY g(register, n)
+                    WHERE NOT EXISTS (SELECT 1 FROM meter_reading r WHERE r.meter_id = m.id AND r.register = g.register
+                                                                      AND per.during @> r.read_on)) unread
                 WHERE m.installed_on < upper(per.during) AND (m.removed_on IS NULL OR m.removed_on >= lower(per.during))
-                  AND NOT EXISTS (SELECT 1 FROM meter_reading r WHERE r.meter_id = m.id AND per.during @> r.read_on)
+                  AND unread.registers IS NOT NULL
                 ORDER BY m.code
                 """).rows.map { row in
-                MissingRow(meter: try row.decode("meter"), unit: try row.decode("unit"), lastReadOn: try row.decode("last_read_on"))
+                MissingRow(meter: try row.decode("meter"), unit: try row.decode("unit"),
+                           registers: try row.decode("registers", as: [String].self).map { try MeterRegister.parse($0) },
+                           lastReadOn: try row.decode("last_read_on"))
             }
         }
     }

@@ -19,21 +19,30 @@ public struct UtilityService {
     // MARK: Tariffs
 
     /// The price of `kind` in `park` from `from`: `basePrice`, and above each tier's
-    /// limit its price (tiers by the period's quantity).
+    /// limit its price (tiers by the period's quantity); or, for electricity, the band
+    /// prices of a time-of-use tariff (no tiers then: the base price is flat's, 平).
     public func setTariff(park: String, kind: MeterKind, from: CalendarDate, basePrice: Decimal,
-                          tiers: [(above: Decimal, price: Decimal)] = []) throws {
-        guard basePrice >= 0, tiers.allSatisfy({ $0.price >= 0 }) else { throw ParkError.invalid("a price is 0 or more") }
+                          tiers: [(above: Decimal, price: Decimal)] = [], bands: TimeOfUsePrices? = nil) throws {
+        let prices = [basePrice] + tiers.map(\.price) + [bands?.peak, bands?.valley, bands?.sharp].compactMap { $0 }
+        guard prices.allSatisfy({ $0 >= 0 }) else { throw ParkError.invalid("a price is 0 or more") }
         let limits = tiers.map(\.above)
         guard limits.allSatisfy({ $0 > 0 }), zip(limits, limits.dropFirst()).allSatisfy({ $0 < $1 }) else {
             throw ParkError.invalid("tiers start above rising quantities, each more than 0: \(limits.map { "\($0)" }.joined(separator: ", "))")
         }
+        if bands != nil, kind != .electricity {
+            throw ParkError.invalid("kind '\(kind.rawValue)' has no time-of-use prices: peak, valley and sharp prices are electricity's")
+        }
+        if bands != nil, !tiers.isEmpty {
+            throw ParkError.invalid("a time-of-use tariff has no tiers: give --peak and --valley, or --tier, not both")
+        }
         try session.write { conn in
             let parkID = try Lookup.parkID(park, conn)
             try conn.execute("""
-                INSERT INTO utility_tariff (park_id, kind, from_day, tier_limits, tier_prices)
+                INSERT INTO utility_tariff (park_id, kind, from_day, tier_limits, tier_prices, peak_price, valley_price, sharp_price)
                 VALUES (\(parkID), \(kind.rawValue), \(from), \(limits.map(\.description))::numeric[],
-                        \(([basePrice] + tiers.map(\.price)).map(\.description))::numeric[])
-                ON CONFLICT (park_id, kind, from_day) DO UPDATE SET tier_limits = EXCLUDED.tier_limits, tier_prices = EXCLUDED.tier_prices
+                        \(([basePrice] + tiers.map(\.price)).map(\.description))::numeric[], \(bands?.peak), \(bands?.valley), \(bands?.sharp))
+                ON CONFLICT (park_id, kind, from_day) DO UPDATE SET tier_limits = EXCLUDED.tier_limits, tier_prices = EXCLUDED.tier_prices,
+                    peak_price = EXCLUDED.peak_price, valley_price = EXCLUDED.valley_price, sharp_price = EXCLUDED.sharp_price
                 """)
         }
     }
@@ -42,15 +51,18 @@ public struct UtilityService {
         try session.read { conn in
             if let park { _ = try Lookup.parkID(park, conn) }
             return try conn.query("""
-                SELECT p.code, t.kind, t.from_day, t.tier_limits::text[] AS tier_limits, t.tier_prices::text[] AS tier_prices
+                SELECT p.code, t.kind, t.from_day, t.tier_limits::text[] AS tier_limits, t.tier_prices::text[] AS tier_prices,
+                       t.peak_price, t.valley_price, t.sharp_price
                 FROM utility_tariff t JOIN park p ON p.id = t.park_id
                 \(SQL.whereAll([park.map { "p.code = \($0)" }])) ORDER BY p.code, t.kind, t.from_day
                 """).rows.map { row in
                 // numeric[] as text[]: Decimal is no array element of the Postgres layer.
                 let limits = try row.decode("tier_limits", as: [String].self).compactMap { Decimal(string: $0) }
                 let prices = try row.decode("tier_prices", as: [String].self).compactMap { Decimal(string: $0) }
+                let peak: Decimal? = try row.decode("peak_price"), valley: Decimal? = try row.decode("valley_price")
                 return UtilityTariff(park: try row.decode("code"), kind: try row.decode("kind"), fromDay: try row.decode("from_day"),
-                                     basePrice: prices[0], tiers: Array(zip(limits, prices.dropFirst())).map { (above: $0.0, price: $0.1) })
+                                     basePrice: prices[0], tiers: Array(zip(limits, prices.dropFirst())).map { (above: $0.0, price: $0.1) },
+                                     bands: try peak.map { TimeOfUsePrices(peak: $0, valley: valley ?? 0, sharp: try row.decode("sharp_price")) })
             }
         }
     }
@@ -224,13 +236,16 @@ public struct UtilityService {
         try session.read { conn in
             let id = try periodID(number, conn)
             let lines = try conn.query("""
-                SELECT l.number AS lease, p.code || '/' || m.code AS meter, c.source, c.basis, c.meter_used, c.weight, c.total_weight, c.quantity
+                SELECT l.number AS lease, p.code || '/' || m.code AS meter, c.source, c.basis, c.meter_used, c.weight, c.total_weight, c.quantity,
+                       c.register
                 FROM utility_charge c JOIN lease l ON l.id = c.lease_id JOIN meter m ON m.id = c.meter_id JOIN park p ON p.id = c.park_id
-                WHERE c.period_id = \(id) ORDER BY l.number, c.source, m.code
+                WHERE c.period_id = \(id)
+                ORDER BY l.number, c.source, m.code, array_position('{total,sharp,peak,flat,valley}'::text[], c.register)
                 """).rows.map { row in
                 UtilityPeriod.Line(lease: try row.decode("lease"), meter: try row.decode("meter"), source: try row.decode("source"),
                                    basis: try row.decode("basis"), meterUsed: try row.decode("meter_used"), weight: try row.decode("weight"),
-                                   totalWeight: try row.decode("total_weight"), quantity: try row.decode("quantity"))
+                                   totalWeight: try row.decode("total_weight"), quantity: try row.decode("quantity"),
+                                   register: try row.decode("register"))
             }
             return (try period(number, conn), try leases(id, conn), lines)
         }

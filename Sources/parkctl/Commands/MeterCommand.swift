@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import ParkCore
 
@@ -14,6 +15,7 @@ struct MeterCommand: ParsableCommand {
                 Examples:
                   parkctl meter add MG/E-000 --kind electricity --multiplier 80 --installed-on 2026-01-01 --initial 1200
                   parkctl meter add MG/E-101 --kind electricity --unit MG/F1/101 --parent E-000 --installed-on 2026-01-01
+                  parkctl meter add MG/E-102 --kind electricity --bands 峰平谷 --unit MG/F1/102 --parent E-000 --initial 0
                 """)
         @OptionGroup var staff: StaffOptions
         @Argument(help: "PARK/CODE, e.g. MG/E-101.") var meter: String
@@ -21,22 +23,36 @@ struct MeterCommand: ParsableCommand {
         @Option(help: "The unit a tenant's sub-meter measures, PARK/BUILDING/UNIT (none: a public or master meter).") var unit: String?
         @Option(help: "The code of the master meter above it.") var parent: String?
         @Option(parsing: .unconditional, help: "Multiplier (倍率), e.g. 80 behind a 400/5 current transformer.") var multiplier: String = "1"
+        @Option(help: "A time-of-use electricity meter's bands (分时): 峰平谷 (peak, flat, valley) or 尖峰平谷 (with the sharp peak).")
+        var bands: String?
         @Option(parsing: .unconditional, help: "The register's modulus: 100000 for a meter that shows 0 again after 99999.") var rollsOverAt: String?
         @Option(help: "The day it was installed, YYYY-MM-DD (default: today).") var installedOn: String?
-        @Option(parsing: .unconditional, help: "Its register when installed (the first reading).") var initial: String = "0"
+        @Option(parsing: .unconditional, help: "Its register when installed (the first reading); of a time-of-use meter one value for every band, or 峰=120,平=300,谷=80.")
+        var initial: String = "0"
         @Option(help: "A note.") var note: String?
 
         func run() throws {
             let new = MeterService.NewMeter(
                 kind: kind, unit: try unit.map(UnitAddress.init(parsing:)), parent: parent,
                 multiplier: try Register(option: multiplier, field: "multiplier").value,
+                registers: try bands.map(Self.bands) ?? [.total],
                 rollsOverAt: try rollsOverAt.map { try Register(option: $0, field: "rolls-over-at").value },
                 installedOn: try optionalDate(installedOn, "installed-on"),
-                initial: try Register(option: initial, field: "initial").value, note: note)
+                initial: try RegisterValues(parsing: initial, field: "initial"), note: note)
             let m = try MeterService(staff.session()).add(try MeterAddress(parsing: meter), new)
             say("added meter \(m.address) (\(m.kind.rawValue)\(m.unit.map { ", unit \($0)" } ?? ", public")"
-                + "\(m.parent.map { ", under \($0)" } ?? ""), ×\(OutputValue.fixed(m.multiplier, places: 2)); "
-                + "register \(OutputValue.fixed(m.lastValue ?? 0, places: 2)) on \(m.installedOn))\n")
+                + "\(m.parent.map { ", under \($0)" } ?? ""), ×\(OutputValue.fixed(m.multiplier, places: 2))"
+                + (m.isTimeOfUse ? ", bands \(m.registers.map(\.rawValue).joined(separator: "/"))" : "")
+                + "; register \(OutputValue.fixed(m.lastValue ?? 0, places: 2)) on \(m.installedOn))\n")
+        }
+
+        /// 峰平谷 or 尖峰平谷 (also peak,flat,valley and sharp,peak,flat,valley).
+        static func bands(_ text: String) throws -> [MeterRegister] {
+            switch text.replacingOccurrences(of: " ", with: "").lowercased() {
+            case "峰平谷", "peak,flat,valley": return MeterRegister.threeBands
+            case "尖峰平谷", "sharp,peak,flat,valley": return MeterRegister.fourBands
+            default: throw ValidationError("--bands '\(text)' is 峰平谷 (peak,flat,valley) or 尖峰平谷 (sharp,peak,flat,valley)")
+            }
         }
     }
 
@@ -69,19 +85,23 @@ struct MeterCommand: ParsableCommand {
     struct Read: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Record a meter's register on a day.",
-            discussion: "Example: parkctl meter read MG/E-101 --on 2026-11-30 --value 1532.6")
+            discussion: """
+                Examples:
+                  parkctl meter read MG/E-101 --on 2026-11-30 --value 1532.6
+                  parkctl meter read MG/E-102 --on 2026-11-30 --value 峰=400,平=800,谷=300   (a time-of-use meter: every band)
+                """)
         @OptionGroup var staff: StaffOptions
         @Argument(help: "PARK/CODE.") var meter: String
         @Option(help: "The day it was read, YYYY-MM-DD (default: today).") var on: String?
-        @Option(parsing: .unconditional, help: "The register.") var value: String
-        @Flag(help: "The register passed its last value and started again from 0.") var rollover = false
+        @Option(parsing: .unconditional, help: "The register; of a time-of-use meter each band's, e.g. 峰=400,平=800,谷=300.") var value: String
+        @Flag(help: "The register passed its last value and started again from 0 (of a time-of-use meter: each band that reads below its last).")
+        var rollover = false
 
         func run() throws {
             let address = try MeterAddress(parsing: meter)
-            let r = try MeterService(staff.session()).read(address, on: try optionalDate(on, "on"),
-                                                            value: try Register(option: value, field: "value").value, rollover: rollover)
-            say("meter \(address) read \(OutputValue.fixed(r.value, places: 2)) on \(r.readOn)"
-                + (r.used.map { ": used \(OutputValue.fixed($0, places: 2)) since the reading before" } ?? "") + "\n")
+            let readings = try MeterService(staff.session()).read(address, on: try optionalDate(on, "on"),
+                                                                   values: try RegisterValues(parsing: value, field: "value"), rollover: rollover)
+            say("meter \(address) read \(readings.registers) on \(readings[0].readOn)" + readings.usedSince + "\n")
         }
     }
 
@@ -92,14 +112,14 @@ struct MeterCommand: ParsableCommand {
         @OptionGroup var staff: StaffOptions
         @Argument(help: "PARK/CODE.") var meter: String
         @Option(help: "The day of the reading, YYYY-MM-DD.") var on: String
-        @Option(parsing: .unconditional, help: "The register as it should have been recorded.") var value: String
+        @Option(parsing: .unconditional, help: "The register as it should have been recorded (of a time-of-use meter, the bands to correct: 峰=410).")
+        var value: String
 
         func run() throws {
             let address = try MeterAddress(parsing: meter)
-            let r = try MeterService(staff.session()).correct(address, on: try Day(option: on, field: "on").date,
-                                                               value: try Register(option: value, field: "value").value)
-            say("meter \(address) on \(r.readOn) now reads \(OutputValue.fixed(r.value, places: 2))"
-                + (r.used.map { ": used \(OutputValue.fixed($0, places: 2)) since the reading before" } ?? "") + "\n")
+            let readings = try MeterService(staff.session()).correct(address, on: try Day(option: on, field: "on").date,
+                                                                      values: try RegisterValues(parsing: value, field: "value"))
+            say("meter \(address) on \(readings[0].readOn) now reads \(readings.registers)" + readings.usedSince + "\n")
         }
     }
 
@@ -110,18 +130,37 @@ struct MeterCommand: ParsableCommand {
         @OptionGroup var staff: StaffOptions
         @Argument(help: "PARK/CODE.") var meter: String
         @Option(help: "The day of the replacement, YYYY-MM-DD (default: today).") var on: String?
-        @Option(name: .customLong("final"), parsing: .unconditional, help: "The old meter's last register.") var finalValue: String
-        @Option(parsing: .unconditional, help: "The new meter's register.") var start: String = "0"
+        @Option(name: .customLong("final"), parsing: .unconditional, help: "The old meter's last register (time-of-use: 峰=…,平=…,谷=…).")
+        var finalValue: String
+        @Option(parsing: .unconditional, help: "The new meter's register (time-of-use: one value for every band, or each band's).") var start: String = "0"
         @Option(parsing: .unconditional, help: "The new meter's multiplier (default: the old one's).") var multiplier: String?
 
         func run() throws {
             let address = try MeterAddress(parsing: meter)
-            let r = try MeterService(staff.session()).replace(
-                address, on: try optionalDate(on, "on"), finalValue: try Register(option: finalValue, field: "final").value,
-                start: try Register(option: start, field: "start").value,
+            let readings = try MeterService(staff.session()).replace(
+                address, on: try optionalDate(on, "on"), finals: try RegisterValues(parsing: finalValue, field: "final"),
+                starts: try RegisterValues(parsing: start, field: "start"),
                 multiplier: try multiplier.map { try Register(option: $0, field: "multiplier").value })
-            say("meter \(address) replaced on \(r.readOn): the old one used \(OutputValue.fixed(r.used ?? 0, places: 2)) "
-                + "since the reading before; the new one starts at \(OutputValue.fixed(r.value, places: 2))\n")
+            say("meter \(address) replaced on \(readings[0].readOn): the old one used \(readings.used) "
+                + "since the reading before; the new one starts at \(readings.registers)\n")
         }
+    }
+}
+
+extension [MeterReading] {
+    /// "1532.60", or a time-of-use meter's "峰 400.00, 平 800.00, 谷 300.00".
+    var registers: String { describe(\.value) }
+
+    /// What the registers used since the readings before: "1,532.60" or per band.
+    var used: String { describe { $0.used ?? 0 } }
+
+    /// ": used … since the reading before", or nothing for a first reading.
+    var usedSince: String {
+        allSatisfy({ $0.used == nil }) ? "" : ": used \(used) since the reading before"
+    }
+
+    private func describe(_ value: (MeterReading) -> Decimal) -> String {
+        map { ($0.register == .total ? "" : $0.register.label(in: .zh) + " ") + OutputValue.fixed(value($0), places: 2) }
+            .joined(separator: ", ")
     }
 }

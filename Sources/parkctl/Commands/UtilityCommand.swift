@@ -5,16 +5,20 @@ import ParkCore
 /// `parkctl tariff`: the price of a park's water, electricity, gas or heat from a day.
 struct TariffCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "tariff", abstract: "Set and list utility prices (with tiers, 阶梯).", subcommands: [Set.self, List.self])
+        commandName: "tariff", abstract: "Set and list utility prices (with tiers, 阶梯, or time-of-use bands, 峰平谷).",
+        subcommands: [Set.self, List.self])
 
     struct Set: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Set the price of a kind from a day: a flat price, or tiers over a period's quantity.",
+            abstract: "Set the price of a kind from a day: a flat price, tiers over a period's quantity, or time-of-use band prices.",
             discussion: """
                 Examples:
                   parkctl tariff set MF --kind water --from 2026-01-01 --price 4.20
                   parkctl tariff set MF --kind electricity --from 2026-01-01 --price 0.60 --tier 2000=0.80 --tier 5000=1.00
                 (0.60 a kWh up to 2,000 in a period, 0.80 above 2,000, 1.00 above 5,000)
+                  parkctl tariff set MF --kind electricity --from 2026-01-01 --price 0.65 --peak 1.05 --valley 0.32 --sharp 1.26
+                (time-of-use, 分时: a time-of-use meter's peak band at 1.05, valley at 0.32, sharp at 1.26; its flat band,
+                 and what is no band's, an ordinary meter, a public share or a loss, at --price)
                 """)
         @OptionGroup var staff: StaffOptions
         @Argument(help: "The park.") var park: String
@@ -24,16 +28,30 @@ struct TariffCommand: ParsableCommand {
         @Option(parsing: .unconditionalSingleValue, help: ArgumentHelp("Above a quantity, another price: QUANTITY=PRICE (repeat for each tier).",
                                                             valueName: "quantity=price"))
         var tier: [String] = []
+        @Option(parsing: .unconditional, help: "Time-of-use: the peak band's price (峰), with --valley.") var peak: String?
+        @Option(parsing: .unconditional, help: "Time-of-use: the valley band's price (谷), with --peak.") var valley: String?
+        @Option(parsing: .unconditional, help: "Time-of-use: the sharp band's price (尖; default: the peak price).") var sharp: String?
 
         func run() throws {
+            var bands: TimeOfUsePrices?
+            switch (peak, valley) {
+            case (nil, nil):
+                if sharp != nil { throw ValidationError("--sharp needs --peak and --valley (a time-of-use tariff)") }
+            case let (peak?, valley?):
+                bands = TimeOfUsePrices(peak: try UnitPrice(option: peak, field: "peak").value, valley: try UnitPrice(option: valley, field: "valley").value,
+                                        sharp: try sharp.map { try UnitPrice(option: $0, field: "sharp").value })
+            default:
+                throw ValidationError("--peak and --valley go together (a time-of-use tariff; its flat band is --price)")
+            }
             let tiers = try tier.map { text -> (above: Decimal, price: Decimal) in
                 let (quantity, price) = try keyValue(text, option: "tier", form: "QUANTITY=PRICE, e.g. 2000=0.80")
                 return (try Register(option: quantity, field: "tier quantity").value, try UnitPrice(option: price, field: "tier price").value)
             }
             let base = try UnitPrice(option: price, field: "price").value
             try UtilityService(staff.session()).setTariff(park: park, kind: kind, from: try Day(option: from, field: "from").date,
-                                                          basePrice: base, tiers: tiers)
-            say("\(park) \(kind.rawValue) from \(from): \(base)" + tiers.map { ", above \($0.above): \($0.price)" }.joined() + "\n")
+                                                          basePrice: base, tiers: tiers, bands: bands)
+            say("\(park) \(kind.rawValue) from \(from): \(base)" + tiers.map { ", above \($0.above): \($0.price)" }.joined()
+                + (bands.map { ", peak \($0.peak), valley \($0.valley)" + ($0.sharp.map { ", sharp \($0)" } ?? "") } ?? "") + "\n")
         }
     }
 

@@ -18,7 +18,11 @@ protocol Choice: Vocabulary, ExpressibleByArgument {
 }
 
 extension Choice {
-    static func choose(_ text: String) throws -> Self { try parse(text) }
+    /// Its code, or what people call it in either language (`--kind 电`, `--by 按户数`).
+    static func choose(_ text: String) throws -> Self {
+        if let value = fromLabel(text) { return value }
+        return try parse(text)
+    }
 
     static var helpValues: [String] { allCases.map(\.rawValue) }
 

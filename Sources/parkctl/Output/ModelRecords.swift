@@ -195,7 +195,7 @@ extension Meter {
     var record: Record {
         Record([("code", .text(address.description)), ("park", .text(address.park)), ("kind", .label(kind)),
                 ("unit", .optional(unit)), ("parent", .optional(parent)), ("multiplier", .decimal(multiplier, places: 2)),
-                ("rolls_over_at", rollsOverAt.map { .decimal($0, places: 2) } ?? .null), ("installed_on", .day(installedOn)),
+                ("registers", .list(registers.map(\.rawValue))), ("rolls_over_at", rollsOverAt.map { .decimal($0, places: 2) } ?? .null), ("installed_on", .day(installedOn)),
                 ("removed_on", .date(removedOn)), ("last_read_on", .date(lastReadOn)),
                 ("last_value", lastValue.map { .decimal($0, places: 2) } ?? .null), ("note", .optional(note))])
     }
@@ -203,7 +203,7 @@ extension Meter {
 
 extension MeterReading {
     var record: Record {
-        Record([("read_on", .day(readOn)), ("value", .decimal(value, places: 2)), ("kind", .label(kind)),
+        Record([("read_on", .day(readOn)), ("register", .label(register)), ("value", .decimal(value, places: 2)), ("kind", .label(kind)),
                 ("multiplier", .decimal(multiplier, places: 2)), ("replaced_final", replacedFinal.map { .decimal($0, places: 2) } ?? .null),
                 ("used", used.map { .decimal($0, places: 2) } ?? .null), ("read_by", .text(readBy))])
     }
@@ -212,7 +212,10 @@ extension MeterReading {
 extension UtilityTariff {
     var record: Record {
         Record([("park", .text(park)), ("kind", .label(kind)), ("from", .day(fromDay)), ("price", .decimal(basePrice, places: 4)),
-                ("tiers", .list(tiers.map { "\($0.above)=\($0.price)" }))])
+                ("tiers", .list(tiers.map { "\($0.above)=\($0.price)" })),
+                ("peak_price", bands.map { .decimal($0.peak, places: 4) } ?? .null),
+                ("valley_price", bands.map { .decimal($0.valley, places: 4) } ?? .null),
+                ("sharp_price", bands?.sharp.map { .decimal($0, places: 4) } ?? .null)])
     }
 }
 
@@ -232,7 +235,7 @@ extension UtilityPeriod.LeaseTotal {
 
 extension UtilityPeriod.Line {
     var record: Record {
-        Record([("lease", .text(lease)), ("meter", .text(meter)), ("source", .code(source, in: "utility_source")),
+        Record([("lease", .text(lease)), ("meter", .text(meter)), ("register", .label(register)), ("source", .code(source, in: "utility_source")),
                 ("basis", .code(basis, in: "utility_basis")), ("meter_used", .decimal(meterUsed, places: 2)),
                 ("weight", .decimal(weight, places: 2)), ("total_weight", .decimal(totalWeight, places: 2)),
                 ("quantity", .decimal(quantity, places: 2))])

@@ -174,6 +174,7 @@ extension UtilityReport.MasterRow {
 
 extension UtilityReport.MissingRow {
     var record: Record {
-        Record([("meter", .text(meter)), ("unit", .optional(unit)), ("last_read_on", .date(lastReadOn))])
+        Record([("meter", .text(meter)), ("unit", .optional(unit)),
+                ("registers", .list(registers == [.total] ? [] : registers.map(\.rawValue))), ("last_read_on", .date(lastReadOn))])
     }
 }
