@@ -12,6 +12,13 @@
 -- residential tariff; a park's supply is time-of-use or flat). A sharp band priced by
 -- no sharp price is priced as peak; bands under a tariff with no band prices are flat.
 -- A tenant's own lines keep their band, so a bill's 峰/平/谷 quantities are on it.
+--
+-- With it, what issue 18's second review found: a number column of the utility tables
+-- refuses NaN (numeric's NaN is above every number, so `>= 0` let it through into a
+-- bill); a tariff that a confirmed or posted period priced is kept; the stored lines
+-- are compared with a fresh calculation row for row (EXCEPT ALL: a duplicated line is
+-- a difference); a unit metered by two meters under one master counts once in a share;
+-- and admins may set tariffs (0027's check called a function they could not execute).
 
 ALTER TABLE meter ADD COLUMN registers text[] NOT NULL DEFAULT '{total}'
     CONSTRAINT meter_registers_valid CHECK (registers IN ('{total}', '{peak,flat,valley}', '{sharp,peak,flat,valley}'))
@@ -129,6 +136,13 @@ JOIN LATERAL (SELECT x.read_on, x.value FROM public.meter_reading x
               WHERE x.meter_id = r.meter_id AND x.register = r.register AND x.read_on < r.read_on
               ORDER BY x.read_on DESC LIMIT 1) p ON true;
 
+-- NaN is no register, multiplier, weight or price.
+ALTER TABLE meter ADD CONSTRAINT meter_numbers_not_nan CHECK (multiplier <> 'NaN' AND rolls_over_at <> 'NaN');
+ALTER TABLE meter_reading ADD CONSTRAINT meter_reading_numbers_not_nan CHECK (value <> 'NaN' AND replaced_final <> 'NaN');
+ALTER TABLE utility_share_weight ADD CONSTRAINT utility_share_weight_not_nan CHECK (weight <> 'NaN');
+ALTER TABLE utility_tariff ADD CONSTRAINT utility_tariff_tiers_not_nan CHECK ('NaN' <> ALL (tier_prices) AND 'NaN' <> ALL (tier_limits));
+GRANT EXECUTE ON FUNCTION utility_limits_ascending(numeric[]) TO parkctl_admin;
+
 -- The band prices of a time-of-use tariff; the base price (tier_prices[1]) is flat's.
 ALTER TABLE utility_tariff
     ADD COLUMN peak_price numeric(10,4) CONSTRAINT utility_tariff_peak_not_negative CHECK (peak_price >= 0),
@@ -136,8 +150,35 @@ ALTER TABLE utility_tariff
     ADD COLUMN sharp_price numeric(10,4) CONSTRAINT utility_tariff_sharp_not_negative CHECK (sharp_price >= 0),
     ADD CONSTRAINT utility_tariff_time_of_use_valid CHECK (
         (peak_price IS NULL) = (valley_price IS NULL) AND (sharp_price IS NULL OR peak_price IS NOT NULL)
-        AND (peak_price IS NULL OR (kind = 'electricity' AND cardinality(tier_limits) = 0)));
+        AND (peak_price IS NULL OR (kind = 'electricity' AND cardinality(tier_limits) = 0))
+        AND peak_price <> 'NaN' AND valley_price <> 'NaN' AND sharp_price <> 'NaN'),
+    -- Sharp ≥ peak ≥ flat ≥ valley: a band price the other way round is a slip of the hand.
+    ADD CONSTRAINT utility_tariff_bands_ordered CHECK (
+        peak_price >= tier_prices[1] AND tier_prices[1] >= valley_price AND (sharp_price IS NULL OR sharp_price >= peak_price));
 GRANT INSERT (peak_price, valley_price, sharp_price), UPDATE (peak_price, valley_price, sharp_price) ON utility_tariff TO parkctl_admin;
+
+-- A tariff that a confirmed, posted or reversed period priced is what its bills say:
+-- it is kept (a new price is set from a later day).
+CREATE FUNCTION utility_tariff_kept() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE
+    used text;
+BEGIN
+    IF TG_OP = 'UPDATE' AND (NEW.park_id, NEW.kind, NEW.from_day, NEW.tier_limits, NEW.tier_prices, NEW.peak_price, NEW.valley_price, NEW.sharp_price)
+                            IS NOT DISTINCT FROM (OLD.park_id, OLD.kind, OLD.from_day, OLD.tier_limits, OLD.tier_prices, OLD.peak_price,
+                                                  OLD.valley_price, OLD.sharp_price) THEN
+        RETURN NEW;   -- the same prices set again
+    END IF;
+    SELECT p.number INTO used FROM public.utility_period_lease l JOIN public.utility_period p ON p.id = l.period_id
+    WHERE l.tariff_id = OLD.id AND p.status IN ('confirmed', 'posted', 'reversed') ORDER BY p.number LIMIT 1;
+    IF used IS NOT NULL THEN
+        RAISE EXCEPTION 'the % tariff from % priced utility period %: it is kept (set a new price from a later day)', OLD.kind, OLD.from_day, used
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'utility_tariff_kept', TABLE = 'utility_tariff';
+    END IF;
+    RETURN coalesce(NEW, OLD);
+END $$;
+REVOKE ALL ON FUNCTION utility_tariff_kept() FROM PUBLIC;
+CREATE TRIGGER utility_tariff_kept BEFORE UPDATE OR DELETE ON utility_tariff FOR EACH ROW EXECUTE FUNCTION utility_tariff_kept();
 
 ALTER TABLE utility_charge ADD COLUMN register text NOT NULL DEFAULT 'total'
     CONSTRAINT utility_charge_register_valid CHECK (register IN ('total', 'sharp', 'peak', 'flat', 'valley'));
@@ -187,13 +228,16 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
         SELECT r.meter_id, r.basis, m.used - (SELECT coalesce(sum(c.used), 0) FROM meters c WHERE c.parent_id = m.id), 'loss', m.id
         FROM public.utility_share_rule r JOIN meters m ON m.id = r.meter_id
         WHERE m.parent_id IS NULL AND EXISTS (SELECT 1 FROM meters c WHERE c.parent_id = m.id)
+    ), stays AS (
+        -- Each lease's stay in a unit metered under a master (one per lease and unit), once however many meters the unit has.
+        SELECT DISTINCT h.parent_id, h.unit_id, h.lease_id, h.tenant_id, h.area_m2, h.days FROM holders h
     ), weights AS (
         SELECT s.meter_id AS rule_meter, s.source, s.basis, s.quantity, h.lease_id, h.tenant_id,
                CASE s.basis WHEN 'area' THEN sum(h.area_m2 * h.days)
                             WHEN 'tenants' THEN max(h.days)
                             ELSE sum(coalesce(w.weight, 0) * h.days) END AS weight
         FROM shared s
-        JOIN holders h ON h.parent_id = s.master
+        JOIN stays h ON h.parent_id = s.master
         LEFT JOIN public.utility_share_weight w ON w.meter_id = s.meter_id AND w.unit_id = h.unit_id
         WHERE s.quantity > 0
         GROUP BY s.meter_id, s.source, s.basis, s.quantity, h.lease_id, h.tenant_id
@@ -226,23 +270,23 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
 $$;
 
 -- Whether a period's stored lines and totals are what its readings, rules and tariff
--- make now (confirming needs it). A function of its own, so that a later change of
+-- make now, row for row (confirming needs it). A function of its own, so that a later change of
 -- the lines replaces it, not the whole transition.
 CREATE FUNCTION utility_period_figures_current(p_period bigint) RETURNS boolean
 LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
     SELECT NOT EXISTS (SELECT park_id, period_id, lease_id, tenant_id, meter_id, source, basis, meter_used::numeric(18,4), weight::numeric(18,4),
                               total_weight::numeric(18,4), quantity::numeric(18,4), register FROM public.utility_period_lines(p_period)
-                       EXCEPT SELECT park_id, period_id, lease_id, tenant_id, meter_id, source, basis, meter_used, weight, total_weight, quantity, register
+                       EXCEPT ALL SELECT park_id, period_id, lease_id, tenant_id, meter_id, source, basis, meter_used, weight, total_weight, quantity, register
                        FROM public.utility_charge WHERE period_id = p_period)
        AND NOT EXISTS (SELECT park_id, period_id, lease_id, tenant_id, meter_id, source, basis, meter_used, weight, total_weight, quantity, register
                        FROM public.utility_charge WHERE period_id = p_period
-                       EXCEPT SELECT park_id, period_id, lease_id, tenant_id, meter_id, source, basis, meter_used::numeric(18,4),
+                       EXCEPT ALL SELECT park_id, period_id, lease_id, tenant_id, meter_id, source, basis, meter_used::numeric(18,4),
                                      weight::numeric(18,4), total_weight::numeric(18,4), quantity::numeric(18,4), register
                        FROM public.utility_period_lines(p_period))
        AND NOT EXISTS (SELECT lease_id, tenant_id, quantity::numeric(18,4), tariff_id, amount FROM public.utility_period_totals(p_period)
-                       EXCEPT SELECT lease_id, tenant_id, quantity, tariff_id, amount FROM public.utility_period_lease WHERE period_id = p_period)
+                       EXCEPT ALL SELECT lease_id, tenant_id, quantity, tariff_id, amount FROM public.utility_period_lease WHERE period_id = p_period)
        AND NOT EXISTS (SELECT lease_id, tenant_id, quantity, tariff_id, amount FROM public.utility_period_lease WHERE period_id = p_period
-                       EXCEPT SELECT lease_id, tenant_id, quantity::numeric(18,4), tariff_id, amount FROM public.utility_period_totals(p_period))
+                       EXCEPT ALL SELECT lease_id, tenant_id, quantity::numeric(18,4), tariff_id, amount FROM public.utility_period_totals(p_period))
 $$;
 REVOKE ALL ON FUNCTION utility_period_figures_current(bigint) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION utility_period_figures_current(bigint) TO parkctl_admin;

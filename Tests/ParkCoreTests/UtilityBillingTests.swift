@@ -230,6 +230,53 @@ import TestSupport
         }
     }
 
+    /// A weight shares only among the units metered under the rule's master; the rules
+    /// are listed; a confirmed period with no bill reopens to be calculated again.
+    @Test func weightsShareUnderTheMasterAndAConfirmedPeriodReopens() throws {
+        let (db, session) = try makeSession()
+        let (first, _) = try Self.factory(session)
+        let meters = MeterService(session), utilities = UtilityService(session)
+        let mf = { (code: String) in MeterAddress(park: "MF", code: code) }
+        let f1 = { (unit: String) in UnitAddress(park: "MF", building: "F1", unit: unit) }
+        let installed = Self.day("2026-10-31")
+        try meters.add(mf("M"), .init(kind: .electricity, installedOn: installed))
+        try meters.add(mf("S1"), .init(kind: .electricity, unit: f1("101"), parent: "M", installedOn: installed))
+        try meters.add(mf("S3"), .init(kind: .electricity, unit: f1("301"), installedOn: installed))
+        try meters.add(mf("P"), .init(kind: .electricity, parent: "M", installedOn: installed))
+        let before = try db.connection.tableChecksums()
+        let outside = #expect(throws: ParkError.self) { try utilities.share(mf("P"), by: .weights, weights: [(f1("101"), 2), (f1("301"), 1)]) }
+        #expect(outside?.message == "unit MF/F1/301 has no meter under the master of MF/P: its weight would share nothing "
+                + "(the units metered under it: MF/F1/101)", "\(String(describing: outside))")
+        #expect(try db.connection.tableChecksums() == before)
+        try utilities.share(mf("P"), by: .weights, weights: [(f1("101"), 2)])
+        try utilities.share(mf("M"), by: .tenants)
+        #expect(try utilities.shareRules(park: "MF") == [
+            ShareRule(meter: "MF/M", basis: .tenants, shares: "loss", weights: []),
+            ShareRule(meter: "MF/P", basis: .weights, shares: "public", weights: ["MF/F1/101=2.0000"])])
+
+        for (code, value) in [("M", 150), ("S1", 100), ("P", 50), ("S3", 5)] {
+            try meters.read(mf(code), on: Self.day("2026-11-30"), value: Decimal(value))
+        }
+        try utilities.setTariff(park: "MF", kind: .electricity, from: Self.day("2026-01-01"), basePrice: 1)
+        let period = try utilities.open(park: "MF", kind: .electricity, from: Self.day("2026-11-01"), to: Self.day("2026-11-30"))
+        // 博思软件: its own 100 and the public 50 (the only weight), 150 kWh × 1.00 = 150.00; no loss (150 − 150).
+        #expect(try utilities.calculate(period.number).leases.map(\.amount) == [150])
+        try utilities.confirm(period.number)
+        // S1 was misread: 90, not 100. Confirmed, the reading is kept; reopened, it is corrected.
+        #expect(throws: ParkError.self) { try meters.correct(mf("S1"), on: Self.day("2026-11-30"), value: 90) }
+        #expect(try utilities.reopen(period.number).status == .calculated)
+        try meters.correct(mf("S1"), on: Self.day("2026-11-30"), value: 90)
+        // Now 90 own + 50 public + the loss 150 − 140 = 10 by tenant (博思 alone): 150 kWh again, but
+        // the lines say so: own 90, public 50, loss 10.
+        let (_, leases) = try utilities.calculate(period.number)
+        #expect(leases.map(\.lease) == [first] && leases.map(\.amount) == [150])
+        #expect(try utilities.show(period.number).lines.map(\.quantity) == [10, 90, 50])
+        try utilities.confirm(period.number)
+        _ = try utilities.post(period.number)
+        let posted = #expect(throws: ParkError.self) { try utilities.reopen(period.number) }
+        #expect(posted?.message == "utility period \(period.number) is posted: only a confirmed period is reopened")
+    }
+
     /// Without a tariff there is no price: the calculation says which command sets one.
     @Test func aPeriodWithoutATariffIsRefused() throws {
         let (_, session) = try makeSession()
@@ -269,6 +316,11 @@ import TestSupport
         #expect(billed.map(\.amount) == [400])
         let reason = try conn.query("SELECT reason FROM bill WHERE fee = 'utility'").rows[0].decode(0, as: String.self)
         #expect(reason == "水费 \(period.number)")
+        // Water is invoiced at its own 9 % (electricity's 13 % is the park's utility rate):
+        // 400.00 × 0.09 ÷ 1.09 = 33.027… → 33.03 of tax.
+        let bill = try conn.query("SELECT number FROM bill WHERE fee = 'utility'").rows[0].decode(0, as: String.self)
+        let invoice = try InvoiceService(session).record(number: "44031234", bills: [bill])
+        #expect(invoice.lines.map(\.taxRate) == [money("0.09")] && invoice.lines.map(\.tax) == [money("33.03")])
 
         // A billed reading is kept: neither corrected nor deleted.
         let kept = #expect(throws: ParkError.self) { try meters.correct(s1, on: Self.day("2026-11-30"), value: 90) }
@@ -312,6 +364,110 @@ import TestSupport
         let recorded = try conn.query("SELECT multiplier, read_by FROM meter_reading WHERE read_on = '2026-12-01'").rows[0]
         // (Acting through SET ROLE from the owner's session, the actor is the session's: parkctl_actor().)
         #expect(try recorded.decode(0, as: Decimal.self) == 1 && recorded.decode(1, as: String.self) != "mf_admin")
+    }
+
+    /// The second review's attacks, each refused: a staff admin duplicating a line to bill
+    /// it twice (the comparison is row for row), NaN as a reading or a price (above every
+    /// number, it passed `>= 0`), a tariff changed under a confirmed period, a band price
+    /// the wrong way round. And what a staff admin must be able to do: set a tariff.
+    @Test func theFiguresHoldAgainstAStaffAdmin() throws {
+        let (db, session) = try makeSession()
+        _ = try Self.factory(session)
+        let conn = db.connection
+        let boss = "boss_\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
+        let reader = "reader_\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
+        try conn.execute("SELECT parkctl_staff_add(\(boss), 'admin', ARRAY[(SELECT id FROM park WHERE code = 'MF')], NULL)")
+        try conn.execute("SELECT parkctl_staff_add(\(reader), 'service', ARRAY[(SELECT id FROM park WHERE code = 'MF')], NULL)")
+        let bossConnection = try Connection(try ConnectionString.replacing(["user": boss], in: db.conninfo))
+        defer { bossConnection.close() }
+        let utilities = UtilityService(ParkSession(connection: bossConnection, actor: boss))
+        // A staff admin sets a time-of-use tariff (0027's check called a function staff could not execute).
+        try utilities.setTariff(park: "MF", kind: .electricity, from: Self.day("2026-01-01"), basePrice: money("0.70"),
+                                bands: TimeOfUsePrices(peak: money("1.10"), valley: money("0.30")))
+        let swapped = #expect(throws: ParkError.self) {
+            try utilities.setTariff(park: "MF", kind: .electricity, from: Self.day("2026-02-01"), basePrice: money("0.70"),
+                                    bands: TimeOfUsePrices(peak: money("0.30"), valley: money("1.10")))
+        }
+        #expect(swapped?.message.contains("band prices rise from valley to flat to peak to sharp") == true, "\(String(describing: swapped))")
+        #expect(throws: PostgresError.self) { try bossConnection.execute("UPDATE utility_tariff SET peak_price = 0.10") }
+        #expect(throws: PostgresError.self) { try bossConnection.execute("UPDATE utility_tariff SET peak_price = 'NaN'") }
+        #expect(throws: PostgresError.self) { try conn.execute("UPDATE utility_tariff SET tier_prices = '{NaN}'") }
+
+        let meters = MeterService(session)
+        let s1 = MeterAddress(park: "MF", code: "S1")
+        try meters.add(s1, .init(kind: .electricity, unit: UnitAddress(park: "MF", building: "F1", unit: "101"), registers: MeterRegister.threeBands,
+                                 installedOn: Self.day("2026-10-31")))
+        // A meter reader's NaN is no register.
+        let nan = #expect(throws: PostgresError.self) {
+            try conn.transaction { conn in
+                try conn.simpleQuery("SET LOCAL ROLE " + reader)
+                try conn.execute("""
+                    INSERT INTO meter_reading (park_id, meter_id, register, read_on, value)
+                    SELECT park_id, id, r, '2026-11-30', 'NaN' FROM meter, unnest('{peak,flat,valley}'::text[]) r WHERE code = 'S1'
+                    """)
+            }
+        }
+        #expect(nan?.sqlState == .checkViolation, "\(String(describing: nan))")
+        try meters.read(s1, on: Self.day("2026-11-30"), values: .bands([.peak: 100, .flat: 200, .valley: 50]))
+        let period = try utilities.open(park: "MF", kind: .electricity, from: Self.day("2026-11-01"), to: Self.day("2026-11-30"))
+        // 100 × 1.10 + 200 × 0.70 + 50 × 0.30 = 110 + 140 + 15 = 265.00.
+        #expect(try utilities.calculate(period.number).leases.map(\.amount) == [265])
+
+        // The boss duplicates the peak line and makes the totals agree with it: 100 more at 1.10.
+        try bossConnection.transaction { conn in
+            try conn.execute("""
+                INSERT INTO utility_charge (park_id, period_id, lease_id, tenant_id, meter_id, source, basis, meter_used, weight, total_weight, quantity, register)
+                SELECT park_id, period_id, lease_id, tenant_id, meter_id, source, basis, meter_used, weight, total_weight, quantity, register
+                FROM utility_charge WHERE register = 'peak'
+                """)
+            try conn.execute("""
+                UPDATE utility_period_lease l SET quantity = t.quantity, amount = t.amount FROM utility_period_totals((SELECT id FROM utility_period)) t
+                WHERE t.lease_id = l.lease_id
+                """)
+        }
+        #expect(try conn.query("SELECT amount FROM utility_period_lease").rows[0].decode(0, as: Decimal.self) == 375)
+        let doubled = #expect(throws: ParkError.self) { try utilities.confirm(period.number) }
+        #expect(doubled?.message.contains("figures are not what its readings, rules and tariff make now") == true, "\(String(describing: doubled))")
+        _ = try utilities.calculate(period.number)
+        try utilities.confirm(period.number)
+        #expect(try utilities.show(period.number).leases.map(\.amount) == [265])
+
+        // Confirmed, the tariff it priced is kept; the same prices set again are no change.
+        let kept = #expect(throws: ParkError.self) {
+            try utilities.setTariff(park: "MF", kind: .electricity, from: Self.day("2026-01-01"), basePrice: money("0.99"),
+                                    bands: TimeOfUsePrices(peak: money("1.10"), valley: money("0.30")))
+        }
+        #expect(kept?.message.contains("priced utility period \(period.number): it is kept (set a new price from a later day)") == true,
+                "\(String(describing: kept))")
+        try utilities.setTariff(park: "MF", kind: .electricity, from: Self.day("2026-01-01"), basePrice: money("0.70"),
+                                bands: TimeOfUsePrices(peak: money("1.10"), valley: money("0.30")))
+    }
+
+    /// A unit metered by two meters under one master counts once in a share by area.
+    @Test func aUnitWithTwoMetersCountsOnceInAShare() throws {
+        let (_, session) = try makeSession()
+        let (first, second) = try Self.factory(session)
+        let meters = MeterService(session), utilities = UtilityService(session)
+        let mf = { (code: String) in MeterAddress(park: "MF", code: code) }
+        let f1 = { (unit: String) in UnitAddress(park: "MF", building: "F1", unit: unit) }
+        let installed = Self.day("2026-10-31")
+        try meters.add(mf("M"), .init(kind: .electricity, installedOn: installed))
+        try meters.add(mf("S1"), .init(kind: .electricity, unit: f1("101"), parent: "M", installedOn: installed))
+        try meters.add(mf("S1B"), .init(kind: .electricity, unit: f1("101"), parent: "M", installedOn: installed, note: "空压机专用"))
+        try meters.add(mf("S2"), .init(kind: .electricity, unit: f1("201"), parent: "M", installedOn: installed))
+        try meters.add(mf("P"), .init(kind: .electricity, parent: "M", installedOn: installed))
+        for (code, value) in [("M", 300), ("S1", 100), ("S1B", 50), ("S2", 60), ("P", 90)] {
+            try meters.read(mf(code), on: Self.day("2026-11-30"), value: Decimal(value))
+        }
+        try utilities.share(mf("P"), by: .area)
+        try utilities.setTariff(park: "MF", kind: .electricity, from: Self.day("2026-01-01"), basePrice: 1)
+        let period = try utilities.open(park: "MF", kind: .electricity, from: Self.day("2026-11-01"), to: Self.day("2026-11-30"))
+        // The public 90 by leased area × days: 101's 600 m² × 30 = 18,000 (once, not once per meter),
+        // 201's 300 × 20 = 6,000, of 24,000: 67.5 and 22.5. 博思软件 100 + 50 + 67.5 = 217.5 kWh;
+        // 腾讯 60 × 20 / 30 = 40 + 22.5 = 62.5 kWh; at 1.00 a kWh.
+        let (_, leases) = try utilities.calculate(period.number)
+        #expect(leases.map(\.lease) == [first, second])
+        #expect(leases.map(\.quantity) == [money("217.5"), money("62.5")] && leases.map(\.amount) == [money("217.50"), money("62.50")])
     }
 
     /// A reversal voids the bill nobody has touched and credits back in full the one paid.

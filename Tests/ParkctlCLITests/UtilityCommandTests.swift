@@ -117,6 +117,12 @@ import TestSupport
         let refused = try cli.run(["import", "readings", "-"], environment: ["PARKCTL_LANG": "zh"], input: bad)
         #expect(refused.status == 65 && refused.stderr.contains("第 3 行,时段「」:时段须为该表的时段之一"), "\(refused.stderr)")
         #expect(try cli.db.connection.tableChecksums() == before)
+        // A band left out of the day, or a reading of a day to come, is named by its line.
+        let partial = "园区,表号,抄表日期,读数,时段\nSW,E-1,2026-11-30,200,峰\nSW,E-1,2026-11-30,400,平\nSW,E-1,2099-01-01,500,平\n"
+        let unread = try cli.run(["import", "readings", "-"], environment: ["PARKCTL_LANG": "zh"], input: partial)
+        #expect(unread.status == 65 && unread.stderr.contains("第 2 行,时段「peak」:分时电表各时段须同日一并抄录")
+                && unread.stderr.contains("第 4 行,日期「2099-01-01」:抄表日期不能晚于今天"), "\(unread.stderr)")
+        #expect(try cli.db.connection.tableChecksums() == before)
         let good = "园区,表号,抄表日期,读数,时段\nSW,E-1,2026-11-30,200,峰\nSW,E-1,2026-11-30,400,平\nSW,E-1,2026-11-30,110,谷\n"
         let imported = try cli.run(["import", "readings", "-"], input: good)
         #expect(imported.status == 0 && imported.stdout.contains("imported 3"), "\(imported.stderr)")
@@ -133,6 +139,27 @@ import TestSupport
         #expect((calculated.first?["amount"] as? NSNumber)?.decimalValue == 268)
         let shown = try cli.run(["utility", "period", "show", number, "--lines"], environment: ["PARKCTL_LANG": "zh"])
         #expect(shown.status == 0 && shown.stdout.contains("时段") && shown.stdout.contains("峰") && shown.stdout.contains("谷"), "\(shown.stdout)")
+        // A meter unread in the period stops the confirmation, unless allowed.
+        try cli.ok(["meter", "add", "SW/E-2", "--kind", "电", "--unit", "SW/B1/0302", "--installed-on", "2026-10-31"])
+        let unreadMeter = try cli.run(["utility", "period", "confirm", number])
+        #expect(unreadMeter.status == 65 && unreadMeter.stderr.contains("has 1 meter(s) with no reading in it: SW/E-2")
+                && unreadMeter.stderr.contains("--allow-missing"), "\(unreadMeter.stderr)")
+        try cli.ok(["utility", "period", "confirm", number, "--allow-missing"])
+        // Confirmed, then reopened (no bill yet): calculated again.
+        #expect(try cli.ok(["utility", "period", "reopen", number]).contains("is calculated again"))
+        #expect((try cli.json(["utility", "period", "list"]) as? [[String: Any]])?.first?["status"] as? String == "calculated")
+        // A period opened over days to come is not posted before its last day; opened by
+        // mistake, it is deleted while it has no figures frozen.
+        try cli.ok(["utility", "period", "open", "SW", "--kind", "电", "--from", "2026-12-01", "--to", "2026-12-31"])
+        let december = try #require((try cli.json(["utility", "period", "list"]) as? [[String: Any]])?.last?["number"] as? String)
+        try cli.ok(["utility", "period", "calc", december])
+        try cli.ok(["utility", "period", "confirm", december, "--allow-missing"])
+        let early = try cli.run(["utility", "period", "post", december])
+        #expect(early.status == 65 && early.stderr.contains("ends on 2026-12-31: it is posted after its last day"), "\(early.stderr)")
+        #expect(try cli.run(["utility", "period", "delete", december]).stderr.contains("parkctl utility period reopen first"))
+        try cli.ok(["utility", "period", "reopen", december])
+        try cli.ok(["utility", "period", "delete", december])
+        #expect((try cli.json(["utility", "period", "list"]) as? [[String: Any]])?.count == 1)
         let exported = try cli.ok(["export", "readings"])
         #expect(exported.contains("SW,E-1,2026-11-30,200.00,regular,peak\n"), "\(exported)")
     }

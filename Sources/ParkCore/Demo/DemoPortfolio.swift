@@ -48,7 +48,9 @@ public struct DemoPortfolio {
                 let meters = try conn.query("SELECT count(*) FROM meter m JOIN park p ON p.id = m.park_id WHERE p.code = 'MF'").rows[0]
                     .decode(0, as: Int.self)
                 if meters == 0 { try loadUtilities(today: today) }
-                return try summary(conn, loaded: before.leases == 0 || before.tickets == 0 || before.bills == 0 || meters == 0)
+                let stats = try conn.query("SELECT count(*) FROM enterprise_stat").rows[0].decode(0, as: Int.self)
+                if stats == 0 { try loadStatistics(today: today, conn) }
+                return try summary(conn, loaded: before.leases == 0 || before.tickets == 0 || before.bills == 0 || meters == 0 || stats == 0)
             }
             guard present.isEmpty else {
                 throw ParkError(.conflict, "the demo needs parks SW, EC and MF to be new, but \(present.joined(separator: ", ")) exist already; load the demo into an empty database")
@@ -60,6 +62,7 @@ public struct DemoPortfolio {
             try loadTickets(today: today, now: now)
             try loadReceivables(today: today, conn)
             try loadUtilities(today: today)
+            try loadStatistics(today: today, conn)
             return try summary(conn, loaded: true)
         }
     }
@@ -152,6 +155,43 @@ public struct DemoPortfolio {
         try utilities.setTariff(park: "MF", kind: .water, from: since2020, basePrice: Decimal(string: "4.10")!)
         let last = try utilities.open(park: "MF", kind: .electricity, from: ends[2].adding(days: 1), to: ends[3])
         try utilities.calculate(last.number)
+    }
+
+    /// The enterprise statistics (企业统计) of the last five complete quarters, so that the
+    /// last has its same quarter a year before: every tenant holding a unit in a quarter
+    /// files revenue, tax and employees (factories their output, technology tenants their
+    /// R&D), growing 1-5 % a quarter; all verified but the last quarter's, and the
+    /// first tenant of EC has not filed the last one yet (report stats-missing). The
+    /// parks' land in 亩 gives their tax per mu.
+    private func loadStatistics(today: CalendarDate, _ conn: Connection) throws {
+        try conn.execute("UPDATE park SET land_mu = CASE code WHEN 'SW' THEN 180 WHEN 'EC' THEN 95 ELSE 260 END WHERE code = ANY(\(Self.parkCodes))")
+        try conn.execute("""
+            WITH quarters AS (
+                SELECT n, (date_trunc('quarter', \(today)::date) - (n + 1) * interval '3 months')::date AS start FROM generate_series(0, 4) n
+            ), held AS (
+                SELECT DISTINCT l.park_id, l.tenant_id, q.n, q.start
+                FROM quarters q JOIN lease_unit lu ON NOT lu.cancelled AND lu.during && enterprise_stat_days('quarter', q.start)
+                JOIN lease l ON l.id = lu.lease_id AND l.status IN ('signed', 'terminated')
+                JOIN park p ON p.id = l.park_id AND p.code = ANY(\(Self.parkCodes))
+            )
+            INSERT INTO enterprise_stat (park_id, tenant_id, period_kind, period_start, revenue, industrial_output, tax_paid, rd_spend, employees)
+            SELECT h.park_id, h.tenant_id, 'quarter', h.start, round(b.revenue * (1 - b.growth * h.n), 2),
+                   CASE WHEN p.kind = 'factory' THEN round(b.revenue * 1.3 * (1 - b.growth * h.n), 2) END,
+                   round(b.revenue * 0.065 * (1 - b.growth * h.n), 2),
+                   CASE WHEN t.industry IN ('software', 'internet', 'ai', 'electronics', 'semiconductors', 'security_electronics', 'acoustics')
+                        THEN round(b.revenue * 0.11, 2) END,
+                   b.employees
+            FROM held h JOIN tenant t ON t.id = h.tenant_id JOIN park p ON p.id = h.park_id
+            CROSS JOIN LATERAL (SELECT (300 + ('x' || substr(md5(t.credit_code), 1, 6))::bit(24)::int % 2700)::numeric AS revenue,
+                                       20 + ('x' || substr(md5(t.name), 1, 6))::bit(24)::int % 480 AS employees,
+                                       (1 + ('x' || substr(md5(t.credit_code), 7, 4))::bit(16)::int % 5) / 100.0 AS growth) b
+            WHERE NOT (h.n = 0 AND h.tenant_id = (SELECT min(x.tenant_id) FROM held x JOIN park xp ON xp.id = x.park_id
+                                                   WHERE x.n = 0 AND xp.code = 'EC'))
+            """)
+        try conn.execute("""
+            UPDATE enterprise_stat SET source = 'verified'
+            WHERE period_start < (date_trunc('quarter', \(today)::date) - interval '3 months')::date
+            """)
     }
 
     /// The receivables: every bill through today; each paid on its due day, but for

@@ -55,7 +55,10 @@ extension Vocabulary {
     public static func fromLabel(_ text: String) -> Self? {
         let wanted = text.lowercased()
         return allCases.first { value in
-            value.rawValue == wanted || Language.allCases.contains { value.label(in: $0).lowercased() == wanted }
+            value.rawValue == wanted || Language.allCases.contains {
+                // Only a label the catalogue has: a missing one reads as its key (view.master).
+                Catalogue.has(value.labelKey, in: $0) && value.label(in: $0).lowercased() == wanted
+            }
         }
     }
 
@@ -77,6 +80,7 @@ public enum LabelledVocabularies {
         ParkKind.self, UnitKind.self, UnitStatus.self, OnboardingStage.self, LeaseStatus.self, PaymentCycle.self,
         TicketCategory.self, TicketPriority.self, TicketStatus.self, SLAClock.self, PaymentMethod.self, BillFee.self,
         BillStatus.self, StackingPlan.State.self, MeterKind.self, ReadingKind.self, ShareBasis.self, UtilityPeriodStatus.self,
+        MeterRegister.self, StatSource.self,
     ]
 
     /// Every value's catalogue key.

@@ -21,7 +21,9 @@ public struct Park: Sendable, Equatable {
 /// How a park bills (the receivables' settings): rent and property fee are due
 /// `payWithinDays` after their period starts; late fees accrue `graceDays` after the
 /// due day at `lateFeeRate` a day (0.0005 = 万分之五) unless the lease has its own;
-/// invoices carry the tax rates (rent, late fees and adjustments at the rent's).
+/// invoices carry the tax rates (rent, late fees and adjustments at the rent's; a
+/// utility bill at its kind's: electricity's is `utilityTaxRate`, 13 %; water, gas and
+/// heat 9 %).
 public struct BillingSettings: Sendable, Equatable {
     public var payWithinDays: Int
     public var graceDays: Int
@@ -29,6 +31,9 @@ public struct BillingSettings: Sendable, Equatable {
     public var rentTaxRate: Decimal
     public var propertyFeeTaxRate: Decimal
     public var utilityTaxRate: Decimal
+    public var waterTaxRate: Decimal
+    public var gasTaxRate: Decimal
+    public var heatTaxRate: Decimal
 
     /// What `park set` changes; nil: unchanged. The ranges are the database's.
     public struct Changes: Sendable {
@@ -38,12 +43,15 @@ public struct BillingSettings: Sendable, Equatable {
         public var rentTaxRate: Decimal?
         public var propertyFeeTaxRate: Decimal?
         public var utilityTaxRate: Decimal?
+        public var waterTaxRate: Decimal?
+        public var gasTaxRate: Decimal?
+        public var heatTaxRate: Decimal?
 
         public init() {}
 
         public var isEmpty: Bool {
             payWithinDays == nil && graceDays == nil && lateFeeRate == nil && rentTaxRate == nil && propertyFeeTaxRate == nil
-                && utilityTaxRate == nil
+                && utilityTaxRate == nil && waterTaxRate == nil && gasTaxRate == nil && heatTaxRate == nil
         }
     }
 }

@@ -15,6 +15,8 @@ extension PortfolioService {
         public var name: String?
         public var address: String?
         public var industries: [String]?
+        /// The park's land in 亩 (for 亩均税收, tax per mu).
+        public var landMu: Decimal?
         /// The receivables settings (see ``BillingSettings``).
         public var billing = BillingSettings.Changes()
         public init(name: String? = nil, address: String? = nil, industries: [String]? = nil) {
@@ -52,6 +54,10 @@ extension PortfolioService {
         if let industries = changes.industries {
             columns.append(RowUpdate.Assignment("industries", "text[]", try industries.map { try Industry.code($0) }))
         }
+        if let mu = changes.landMu {
+            guard mu > 0 else { throw ParkError.invalid("land-mu must be more than 0 亩, not \(mu)") }
+            columns.append(RowUpdate.Assignment("land_mu", "numeric", mu))
+        }
         let billing = changes.billing
         if let days = billing.payWithinDays { columns.append(RowUpdate.Assignment("pay_within_days", "int", days)) }
         if let days = billing.graceDays { columns.append(RowUpdate.Assignment("grace_days", "int", days)) }
@@ -59,6 +65,9 @@ extension PortfolioService {
         if let rate = billing.rentTaxRate { columns.append(RowUpdate.Assignment("rent_tax_rate", "numeric", rate)) }
         if let rate = billing.propertyFeeTaxRate { columns.append(RowUpdate.Assignment("property_fee_tax_rate", "numeric", rate)) }
         if let rate = billing.utilityTaxRate { columns.append(RowUpdate.Assignment("utility_tax_rate", "numeric", rate)) }
+        if let rate = billing.waterTaxRate { columns.append(RowUpdate.Assignment("water_tax_rate", "numeric", rate)) }
+        if let rate = billing.gasTaxRate { columns.append(RowUpdate.Assignment("gas_tax_rate", "numeric", rate)) }
+        if let rate = billing.heatTaxRate { columns.append(RowUpdate.Assignment("heat_tax_rate", "numeric", rate)) }
         return try session.write { conn in
             try RowUpdate.assign(columns, table: "park", id: try Lookup.parkID(code, conn), conn)
         }
@@ -68,13 +77,15 @@ extension PortfolioService {
     public func billingSettings(_ code: String) throws -> BillingSettings {
         try session.read { conn in
             guard let row = try conn.query("""
-                SELECT pay_within_days, grace_days, late_fee_rate, rent_tax_rate, property_fee_tax_rate, utility_tax_rate
+                SELECT pay_within_days, grace_days, late_fee_rate, rent_tax_rate, property_fee_tax_rate, utility_tax_rate,
+                       water_tax_rate, gas_tax_rate, heat_tax_rate
                 FROM park WHERE code = \(code)
                 """).rows.first else { throw try Lookup.parkNotFound(code, conn) }
             return BillingSettings(payWithinDays: try row.decode("pay_within_days"), graceDays: try row.decode("grace_days"),
                                    lateFeeRate: try row.decode("late_fee_rate"), rentTaxRate: try row.decode("rent_tax_rate"),
                                    propertyFeeTaxRate: try row.decode("property_fee_tax_rate"),
-                                   utilityTaxRate: try row.decode("utility_tax_rate"))
+                                   utilityTaxRate: try row.decode("utility_tax_rate"), waterTaxRate: try row.decode("water_tax_rate"),
+                                   gasTaxRate: try row.decode("gas_tax_rate"), heatTaxRate: try row.decode("heat_tax_rate"))
         }
     }
 

@@ -153,6 +153,18 @@ enum ImportRules {
         FROM import_rows s JOIN park p ON p.code = s.c_park JOIN meter m ON m.park_id = p.id AND m.code = \(readingMeter)
         WHERE NOT coalesce(s.c_register, 'total') = ANY (m.registers)
         """,
+        // A time-of-use meter's bands are read together: a day of the file names them all.
+        """
+        SELECT s.line, 'register', coalesce(s.c_register, ''), 'rule.all_bands'
+        FROM (SELECT s.*, array_agg(coalesce(s.c_register, 'total')) OVER (PARTITION BY s.c_park, \(readingMeter), parkctl_date(s.c_day)) AS given
+              FROM import_rows s WHERE parkctl_date(s.c_day) IS NOT NULL) s
+        JOIN park p ON p.code = s.c_park JOIN meter m ON m.park_id = p.id AND m.code = \(readingMeter)
+        WHERE m.registers <> '{total}' AND NOT m.registers <@ s.given
+        """,
+        """
+        SELECT s.line, 'day', s.c_day, 'rule.reading_not_future'
+        FROM import_rows s JOIN park p ON p.code = s.c_park WHERE parkctl_date(s.c_day) > park_today(p.id)
+        """,
         """
         \(readingOrder)
         SELECT line, 'value', value::text, 'below the reading before (' || prev_value || ' on ' || prev_day

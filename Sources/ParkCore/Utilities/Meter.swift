@@ -153,13 +153,13 @@ public enum RegisterValues: Sendable, Equatable, ExpressibleByIntegerLiteral {
     /// `1532.6`, or bands separated by `,` `，` `、` or `;`, each `BAND=VALUE` (or `BAND:VALUE`).
     public init(parsing text: String, field: String) throws {
         let parse = { (value: String) in try Validate.decimal(value, field: field, positive: false, maxIntegerDigits: 12) }
-        guard text.contains(where: { "=:：".contains($0) }) else {
+        guard text.contains(where: { "=:：＝".contains($0) }) else {
             self = .single(try parse(text))
             return
         }
         var bands: [MeterRegister: Decimal] = [:]
         for item in text.split(whereSeparator: { ",，、;；".contains($0) }) {
-            let pair = item.split(whereSeparator: { "=:：".contains($0) }).map { $0.trimmingCharacters(in: .whitespaces) }
+            let pair = item.split(whereSeparator: { "=:：＝".contains($0) }).map { $0.trimmingCharacters(in: .whitespaces) }
             guard pair.count == 2, let band = MeterRegister.fromLabel(pair[0]), band != .total else {
                 throw ParkError.invalid("\(field) '\(item)' is BAND=VALUE, a band one of \(MeterRegister.bandChoices): e.g. 峰=400,平=800,谷=300")
             }

@@ -129,6 +129,14 @@ public struct MeterService {
             let given = try checked(values.values(for: registers, meter: address, field: "value"))
             let day = try Self.day(day, park: try Lookup.parkID(address.park, conn), conn)
             try refuseSecondReading(address, id, day, conn)
+            // A time-of-use meter rolls over band by band: the flag says some band did.
+            if rollover, registers != [.total], try conn.query("""
+                SELECT 1 FROM unnest(\(given.map(\.register.rawValue))::text[], \(given.map(\.value.description))::text[]) AS g(register, value)
+                WHERE g.value::numeric < (SELECT r.value FROM meter_reading r WHERE r.meter_id = \(id) AND r.register = g.register AND r.read_on < \(day)
+                                          ORDER BY r.read_on DESC LIMIT 1)
+                """).rowCount == 0 {
+                throw ParkError.invalid("meter \(address) rolled over in no band: none reads below its last reading (leave out --rollover)")
+            }
             try conn.execute("""
                 INSERT INTO meter_reading (park_id, meter_id, read_on, register, value, kind)
                 SELECT m.park_id, m.id, \(day), g.register, g.value::numeric,
@@ -217,8 +225,12 @@ public struct MeterService {
     }
 
     private func refuseSecondReading(_ address: MeterAddress, _ id: Int, _ day: CalendarDate, _ conn: Connection) throws {
-        if let value: Decimal = try conn.query("SELECT sum(value) FROM meter_reading WHERE meter_id = \(id) AND read_on = \(day) HAVING count(*) > 0").rows.first?.decode(0) {
-            throw ParkError(.conflict, "meter \(address) was read on \(day) already (\(value)): one reading a day")
+        let read: [MeterReading] = try conn.query((MeterReading.selection + " WHERE r.meter_id = \(id) AND r.read_on = \(day) " + MeterReading.order).query)
+            .rows.map(MeterReading.init(row:))
+        if !read.isEmpty {
+            let values = read.map { ($0.register == .total ? "" : $0.register.label(in: .zh) + " ") + "\($0.value)" }.joined(separator: ", ")
+            throw ParkError(.conflict, "meter \(address) was read on \(day) already (\(values)): one reading a day "
+                            + "(a reading mistyped: parkctl meter correct \(address) --on \(day))")
         }
     }
 

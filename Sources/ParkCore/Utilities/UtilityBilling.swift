@@ -19,6 +19,21 @@ public enum UtilityPeriodStatus: String, Vocabulary {
     public static let fieldName = "utility period status"
 }
 
+/// A public meter's or master meter's sharing rule, as `utility shares` lists it.
+public struct ShareRule: Sendable, Equatable {
+    /// PARK/CODE.
+    public var meter: String
+    public var basis: ShareBasis
+    /// What it shares: `public` (a public meter's usage) or `loss` (a master's).
+    public var shares: String
+    /// For the weights basis: PARK/BUILDING/UNIT=WEIGHT.
+    public var weights: [String]
+
+    public init(meter: String, basis: ShareBasis, shares: String, weights: [String]) {
+        self.meter = meter; self.basis = basis; self.shares = shares; self.weights = weights
+    }
+}
+
 /// A price of a park's water, electricity, gas or heat from a day: a flat price, tiers
 /// (阶梯) over a period's quantity, or, for electricity, time-of-use (分时) band prices.
 public struct UtilityTariff: Sendable, Equatable {

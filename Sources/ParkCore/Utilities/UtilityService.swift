@@ -35,6 +35,10 @@ public struct UtilityService {
         if bands != nil, !tiers.isEmpty {
             throw ParkError.invalid("a time-of-use tariff has no tiers: give --peak and --valley, or --tier, not both")
         }
+        if let bands, !(bands.peak >= basePrice && basePrice >= bands.valley && (bands.sharp ?? bands.peak) >= bands.peak) {
+            throw ParkError.invalid("band prices rise from valley to flat to peak to sharp: valley \(bands.valley) ≤ flat (--price) \(basePrice) "
+                                    + "≤ peak \(bands.peak)" + (bands.sharp.map { " ≤ sharp \($0)" } ?? ""))
+        }
         try session.write { conn in
             let parkID = try Lookup.parkID(park, conn)
             try conn.execute("""
@@ -78,7 +82,8 @@ public struct UtilityService {
             let id = try MeterService(session).meterID(meter, conn)
             let row = try conn.query("""
                 SELECT m.park_id, m.unit_id IS NULL AND m.parent_id IS NOT NULL AS public,
-                       m.parent_id IS NULL AND EXISTS (SELECT 1 FROM meter c WHERE c.parent_id = m.id) AS master
+                       m.parent_id IS NULL AND EXISTS (SELECT 1 FROM meter c WHERE c.parent_id = m.id) AS master,
+                       coalesce(m.parent_id, m.id) AS master_id
                 FROM meter m WHERE m.id = \(id)
                 """).rows[0]
             guard try row.decode("public", as: Bool.self) || row.decode("master", as: Bool.self) else {
@@ -94,7 +99,35 @@ public struct UtilityService {
             for (unit, weight) in weights {
                 guard weight > 0 else { throw ParkError.invalid("weight '\(weight)' of \(unit) is more than 0") }
                 let unitID = try Lookup.unitIDs(unit, conn).unit
+                // A weight shares only among the units metered under the master: any other would share nothing.
+                let masterID: Int = try row.decode("master_id")
+                if try conn.query("SELECT 1 FROM meter s WHERE s.unit_id = \(unitID) AND s.parent_id = \(masterID)").rowCount == 0 {
+                    let under: [String] = try conn.query("""
+                        SELECT DISTINCT up.code || '/' || b.code || '/' || u.code AS unit FROM meter s JOIN unit u ON u.id = s.unit_id
+                        JOIN building b ON b.id = u.building_id JOIN park up ON up.id = u.park_id WHERE s.parent_id = \(masterID) ORDER BY 1
+                        """).rows.map { try $0.decode(0) }
+                    throw ParkError.invalid("unit \(unit) has no meter under the master of \(meter): its weight would share nothing "
+                                            + "(the units metered under it: \(under.isEmpty ? "none" : under.joined(separator: ", ")))")
+                }
                 try conn.execute("INSERT INTO utility_share_weight (meter_id, unit_id, park_id, weight) VALUES (\(id), \(unitID), \(parkID), \(weight))")
+            }
+        }
+    }
+
+    /// The sharing rules: each public or master meter's basis, and the units' weights.
+    public func shareRules(park: String? = nil) throws -> [ShareRule] {
+        try session.read { conn in
+            if let park { _ = try Lookup.parkID(park, conn) }
+            return try conn.query("""
+                SELECT p.code || '/' || m.code AS meter, r.basis, CASE WHEN m.parent_id IS NULL THEN 'loss' ELSE 'public' END AS shares,
+                       coalesce((SELECT array_agg(up.code || '/' || b.code || '/' || u.code || '=' || w.weight::text ORDER BY b.code, u.code)
+                                 FROM utility_share_weight w JOIN unit u ON u.id = w.unit_id JOIN building b ON b.id = u.building_id
+                                 JOIN park up ON up.id = u.park_id WHERE w.meter_id = m.id), '{}') AS weights
+                FROM utility_share_rule r JOIN meter m ON m.id = r.meter_id JOIN park p ON p.id = m.park_id
+                \(SQL.whereAll([park.map { "p.code = \($0)" }])) ORDER BY p.code, m.code
+                """).rows.map { row in
+                ShareRule(meter: try row.decode("meter"), basis: try row.decode("basis"), shares: try row.decode("shares"),
+                          weights: try row.decode("weights"))
             }
         }
     }
@@ -133,10 +166,42 @@ public struct UtilityService {
         }
     }
 
-    /// Freezes a calculated period's figures.
+    /// Freezes a calculated period's figures. A meter in service with no reading in the
+    /// period (or a time-of-use band unread) would bill nothing of its usage, or bill it
+    /// as loss: confirming is refused, naming them, unless `allowMissing`.
     @discardableResult
-    public func confirm(_ number: String) throws -> UtilityPeriod {
-        try move(number, from: .calculated, to: .confirmed, verb: "confirmed")
+    public func confirm(_ number: String, allowMissing: Bool = false) throws -> UtilityPeriod {
+        if !allowMissing {
+            let missing = try UtilityReport(session).missing(number)
+            if !missing.isEmpty {
+                let named = missing.prefix(10).map { $0.meter + ($0.registers == [.total] ? "" : " (" + $0.registers.map(\.rawValue).joined(separator: ", ") + ")") }
+                throw ParkError(.conflict, "utility period \(number) has \(missing.count) meter(s) with no reading in it: "
+                                + named.joined(separator: ", ") + (missing.count > 10 ? ", …" : "")
+                                + " (parkctl report utility --period \(number) --by missing); read them and calculate again, "
+                                + "or confirm with --allow-missing to bill them as 0")
+            }
+        }
+        return try move(number, from: .calculated, to: .confirmed, verb: "confirmed")
+    }
+
+    /// Deletes a draft or calculated period opened by mistake (wrong days or kind).
+    public func delete(_ number: String) throws {
+        try session.write { conn in
+            let id = try periodID(number, conn)
+            let status: UtilityPeriodStatus = try conn.query("SELECT status FROM utility_period WHERE id = \(id) FOR UPDATE").rows[0].decode(0)
+            guard status == .draft || status == .calculated else {
+                throw ParkError(.conflict, "utility period \(number) is \(status.rawValue): only a draft or calculated period is deleted"
+                                + (status == .confirmed ? " (parkctl utility period reopen first)" : status == .posted ? " (a posted one is reversed)" : ""))
+            }
+            try conn.execute("DELETE FROM utility_period WHERE id = \(id)")
+        }
+    }
+
+    /// Takes a confirmed period with no bill back to calculated, to calculate it again
+    /// (a reading corrected after confirming).
+    @discardableResult
+    public func reopen(_ number: String) throws -> UtilityPeriod {
+        try move(number, from: .confirmed, to: .calculated, verb: "reopened")
     }
 
     /// Issues each lease's `utility` bill of a confirmed period (due the park's payment
@@ -149,6 +214,14 @@ public struct UtilityService {
             guard status == .confirmed else {
                 throw ParkError(.conflict, "utility period \(number) is \(status.rawValue): only a confirmed period is posted"
                                 + (status == .posted ? " (it was posted already)" : status == .calculated ? " (parkctl utility period confirm first)" : ""))
+            }
+            // A bill is for days that have passed: a period is posted after its last day.
+            let ends = try conn.query("""
+                SELECT upper(u.during) - 1 AS last_day, park_today(u.park_id) AS today FROM utility_period u WHERE u.id = \(id)
+                """).rows[0]
+            let lastDay: CalendarDate = try ends.decode("last_day"), today: CalendarDate = try ends.decode("today")
+            guard lastDay < today else {
+                throw ParkError(.conflict, "utility period \(number) ends on \(lastDay): it is posted after its last day (today is \(today))")
             }
             try conn.execute("""
                 WITH issued AS (

@@ -26,7 +26,11 @@ struct ParkSet: ParsableCommand {
     @Option(parsing: .unconditional, help: "Late fee in percent a day (0.05 = 万分之五), 0-1.") var lateFeePct: String?
     @Option(parsing: .unconditional, help: "Tax rate on rent, late fees and adjustments, in percent (9).") var rentTaxPct: String?
     @Option(parsing: .unconditional, help: "Tax rate on property fees, in percent (6).") var propertyFeeTaxPct: String?
-    @Option(parsing: .unconditional, help: "Tax rate on utilities, in percent (13).") var utilityTaxPct: String?
+    @Option(parsing: .unconditional, help: "Tax rate on electricity (and other utility bills), in percent (13).") var utilityTaxPct: String?
+    @Option(parsing: .unconditional, help: "Tax rate on water bills, in percent (9).") var waterTaxPct: String?
+    @Option(parsing: .unconditional, help: "Tax rate on gas bills, in percent (9).") var gasTaxPct: String?
+    @Option(parsing: .unconditional, help: "Tax rate on heat bills, in percent (9).") var heatTaxPct: String?
+    @Option(parsing: .unconditional, help: "The park's land in 亩 (mu), for tax per mu (亩均税收) in report stats.") var landMu: String?
 
     func run() throws {
         var changes = PortfolioService.ParkChanges(
@@ -38,10 +42,14 @@ struct ParkSet: ParsableCommand {
         changes.billing.rentTaxRate = try rentTaxPct.map { try Rate(percent: $0, field: "rent-tax-pct", places: 2).fraction }
         changes.billing.propertyFeeTaxRate = try propertyFeeTaxPct.map { try Rate(percent: $0, field: "property-fee-tax-pct", places: 2).fraction }
         changes.billing.utilityTaxRate = try utilityTaxPct.map { try Rate(percent: $0, field: "utility-tax-pct", places: 2).fraction }
-        guard name != nil || address != nil || industries != nil || !changes.billing.isEmpty else {
+        changes.billing.waterTaxRate = try waterTaxPct.map { try Rate(percent: $0, field: "water-tax-pct", places: 2).fraction }
+        changes.billing.gasTaxRate = try gasTaxPct.map { try Rate(percent: $0, field: "gas-tax-pct", places: 2).fraction }
+        changes.billing.heatTaxRate = try heatTaxPct.map { try Rate(percent: $0, field: "heat-tax-pct", places: 2).fraction }
+        changes.landMu = try landMu.map { try Validate.decimal($0, field: "land-mu", scale: 2, maxIntegerDigits: 10) }
+        guard name != nil || address != nil || industries != nil || landMu != nil || !changes.billing.isEmpty else {
             throw ValidationError("""
-                give at least one of --name, --address, --industries, --pay-within-days, --grace-days, --late-fee-pct, \
-                --rent-tax-pct, --property-fee-tax-pct, --utility-tax-pct
+                give at least one of --name, --address, --industries, --land-mu, --pay-within-days, --grace-days, --late-fee-pct, \
+                --rent-tax-pct, --property-fee-tax-pct, --utility-tax-pct, --water-tax-pct, --gas-tax-pct, --heat-tax-pct
                 """)
         }
         let changed = try PortfolioService(staff.session()).setPark(code, changes)

@@ -50,7 +50,8 @@ struct ParkCommand: ParsableCommand {
                 ("pay_within_days", .integer(billing.payWithinDays)), ("grace_days", .integer(billing.graceDays)),
                 ("late_fee_rate", .ratio(billing.lateFeeRate, places: 6)), ("rent_tax_rate", .ratio(billing.rentTaxRate, places: 4)),
                 ("property_fee_tax_rate", .ratio(billing.propertyFeeTaxRate, places: 4)),
-                ("utility_tax_rate", .ratio(billing.utilityTaxRate, places: 4))]))))
+                ("utility_tax_rate", .ratio(billing.utilityTaxRate, places: 4)), ("water_tax_rate", .ratio(billing.waterTaxRate, places: 4)),
+                ("gas_tax_rate", .ratio(billing.gasTaxRate, places: 4)), ("heat_tax_rate", .ratio(billing.heatTaxRate, places: 4))]))))
             record.fields.append((key: "building_list", value: .records(try portfolio.buildings(park: code).map(\.record))))
             try output.printOne(record)
         }

@@ -28,6 +28,7 @@ struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report", abstract: "Occupancy, vacancy, expiring leases, rent roll, service levels, trend, stacking plans.",
         subcommands: [Occupancy.self, Vacancy.self, Expiring.self, RentRoll.self, Tickets.self, Trend.self, Stacking.self, Utility.self,
+                      Stats.self, StatsMissing.self,
                       Receivables.self, Collection.self, Uninvoiced.self])
 
     struct Occupancy: ParsableCommand {
@@ -156,6 +157,45 @@ struct ReportCommand: ParsableCommand {
             case .master: try output.print(try report.byMaster(period).map(\.record))
             case .missing: try output.print(try report.missing(period).map(\.record))
             }
+        }
+    }
+
+    struct Stats: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Enterprises' statistics of a period by park, by industry or by enterprise: totals, growth (同比), per m², per mu (亩均).",
+            discussion: """
+                Amounts in 万元. Growth is on a comparable basis (同口径): the enterprises that filed the figure both for the
+                period and for the same period a year before. Per m² is 元/㎡ of the filers' leased area on the period's last
+                day; per mu (亩均税收) is 万元/亩 of the park's land (parkctl park set --land-mu).
+                Examples:
+                  parkctl report stats --period 2026-Q3
+                  parkctl report stats --period 2026-Q3 --by enterprise --top 10
+                """)
+        @OptionGroup var staff: StaffOptions
+        @OptionGroup var output: FormatOptions
+        @Option(help: "The period: a quarter 2026-Q3, a month 2026-09 or a year 2026.") var period: String
+        @Option(help: "Only this park.") var park: String?
+        @Option(choice: "Seen by") var by: StatsReport.View = .park
+        @Option(help: "By enterprise: only the N that paid the most tax.") var top: Int?
+
+        func run() throws {
+            if top != nil, by != .enterprise { throw ValidationError("--top is for --by enterprise") }
+            let rows = try StatsReport(staff.session()).run(period: try StatPeriod(parsing: period), park: park, by: by, top: top)
+            try output.print(rows.map { $0.record(by) })
+        }
+    }
+
+    struct StatsMissing: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "stats-missing",
+            abstract: "The tenants in place during a period that have filed no statistics for it, with contact and phone (to chase).")
+        @OptionGroup var staff: StaffOptions
+        @OptionGroup var output: FormatOptions
+        @Option(help: "The period: a quarter 2026-Q3, a month 2026-09 or a year 2026.") var period: String
+        @Option(help: "Only this park.") var park: String?
+
+        func run() throws {
+            try output.print(try StatsReport(staff.session()).missing(period: try StatPeriod(parsing: period), park: park).map(\.record))
         }
     }
 

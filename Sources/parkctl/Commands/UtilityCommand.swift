@@ -71,7 +71,7 @@ struct TariffCommand: ParsableCommand {
 struct UtilityCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "utility", abstract: "Share public meters (公摊) and bill utilities by period.",
-        subcommands: [Share.self, Period.self])
+        subcommands: [Share.self, Shares.self, Period.self])
 
     struct Share: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -99,10 +99,21 @@ struct UtilityCommand: ParsableCommand {
         }
     }
 
+    struct Shares: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the sharing rules (公摊规则): each meter's basis and weights.")
+        @OptionGroup var staff: StaffOptions
+        @OptionGroup var output: FormatOptions
+        @Option(help: "Only this park.") var park: String?
+
+        func run() throws {
+            try output.print(try UtilityService(staff.session()).shareRules(park: park).map(\.record))
+        }
+    }
+
     struct Period: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Billing periods: open, calc, confirm, post, reverse (红冲), list, show.",
-            subcommands: [Open.self, Calc.self, Confirm.self, Post.self, Reverse.self, List.self, Show.self])
+            abstract: "Billing periods: open, calc, confirm, reopen, post, reverse (红冲), delete, list, show.",
+            subcommands: [Open.self, Calc.self, Confirm.self, Reopen.self, Post.self, Reverse.self, Delete.self, List.self, Show.self])
 
         struct Open: ParsableCommand {
             static let configuration = CommandConfiguration(
@@ -137,10 +148,23 @@ struct UtilityCommand: ParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Confirm a calculated period: its figures are frozen.")
             @OptionGroup var staff: StaffOptions
             @Argument(help: "The period's number.") var number: String
+            @Flag(help: "Confirm although some meters have no reading in the period (their usage is billed as 0).") var allowMissing = false
 
             func run() throws {
-                let p = try UtilityService(staff.session()).confirm(number)
+                let p = try UtilityService(staff.session()).confirm(number, allowMissing: allowMissing)
                 say("utility period \(p.number) is confirmed\n")
+            }
+        }
+
+        struct Reopen: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Take a confirmed period with no bill back to calculated (to correct a reading and calculate again).")
+            @OptionGroup var staff: StaffOptions
+            @Argument(help: "The period's number.") var number: String
+
+            func run() throws {
+                let p = try UtilityService(staff.session()).reopen(number)
+                say("utility period \(p.number) is calculated again: correct what is wrong, then calc and confirm\n")
             }
         }
 
@@ -166,6 +190,17 @@ struct UtilityCommand: ParsableCommand {
             func run() throws {
                 let r = try UtilityService(staff.session()).reverse(number, reason: reason)
                 say("utility period \(number) is reversed by \(r.number); a period over the same days may be opened again\n")
+            }
+        }
+
+        struct Delete: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Delete a draft or calculated period opened by mistake (wrong days or kind).")
+            @OptionGroup var staff: StaffOptions
+            @Argument(help: "The period's number.") var number: String
+
+            func run() throws {
+                try UtilityService(staff.session()).delete(number)
+                say("utility period \(number) is deleted\n")
             }
         }
 

@@ -70,6 +70,7 @@ extension PaymentCycle: Choice {}
 extension MeterKind: Choice {}
 extension ShareBasis: Choice {}
 extension UtilityReport.View: Choice {}
+extension StatsReport.View: Choice {}
 extension StaffRole: Choice {}
 extension TextEncoding: Choice {
     /// Its name in any case, or another of its names (GBK, gb18030, UTF-16).

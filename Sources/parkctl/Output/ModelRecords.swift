@@ -219,6 +219,13 @@ extension UtilityTariff {
     }
 }
 
+extension ShareRule {
+    var record: Record {
+        Record([("meter", .text(meter)), ("basis", .label(basis)), ("shares", .code(shares, in: "utility_source")),
+                ("weights", .list(weights))])
+    }
+}
+
 extension UtilityPeriod {
     var record: Record {
         Record([("number", .text(number)), ("park", .text(park)), ("kind", .label(kind)), ("from", .day(from)), ("to", .day(to)),
@@ -239,5 +246,16 @@ extension UtilityPeriod.Line {
                 ("basis", .code(basis, in: "utility_basis")), ("meter_used", .decimal(meterUsed, places: 2)),
                 ("weight", .decimal(weight, places: 2)), ("total_weight", .decimal(totalWeight, places: 2)),
                 ("quantity", .decimal(quantity, places: 2))])
+    }
+}
+
+extension EnterpriseStat {
+    var record: Record {
+        let amount = { (value: Decimal?) -> OutputValue in value.map { .decimal($0, places: 4) } ?? .null }
+        return Record([("park", .text(park)), ("tenant", .text(tenant)), ("credit_code", .text(creditCode)), ("period", .text(period.description)),
+                       ("revenue", amount(figures.revenue)), ("industrial_output", amount(figures.industrialOutput)),
+                       ("tax_paid", amount(figures.taxPaid)), ("rd_spend", amount(figures.rdSpend)),
+                       ("employees", figures.employees.map { .integer($0) } ?? .null), ("source", .label(source)),
+                       ("verified_by", .optional(verifiedBy)), ("note", .optional(note)), ("recorded_by", .text(recordedBy))])
     }
 }

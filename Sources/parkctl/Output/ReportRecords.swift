@@ -178,3 +178,34 @@ extension UtilityReport.MissingRow {
                 ("registers", .list(registers == [.total] ? [] : registers.map(\.rawValue))), ("last_read_on", .date(lastReadOn))])
     }
 }
+
+extension StatsReport.Row {
+    /// By park and by industry the scope first; by enterprise its park, name and credit code.
+    func record(_ view: StatsReport.View) -> Record {
+        let head: [(String, OutputValue)] = switch view {
+        case .park: [("park", .text(scope))]
+        case .industry: [("industry", industry.map { .industry($0) } ?? .text(scope))]
+        case .enterprise: [("park", .optional(park)), ("tenant", .text(scope)), ("credit_code", .optional(creditCode)),
+                           ("industry", industry.map { .industry($0) } ?? .null)]
+        }
+        let growth = { (value: Decimal?) -> OutputValue in value.map { .ratio($0, places: 4) } ?? .null }
+        var fields = head + [("enterprises", .integer(enterprises)), ("revenue", .decimal(revenue, places: 2)),
+                             ("industrial_output", .decimal(industrialOutput, places: 2)), ("tax_paid", .decimal(taxPaid, places: 2)),
+                             ("rd_spend", .decimal(rdSpend, places: 2)), ("employees", .integer(employees)),
+                             ("revenue_growth", growth(revenueGrowth)), ("output_growth", growth(outputGrowth)), ("tax_growth", growth(taxGrowth)),
+                             ("leased_m2", .decimal(leasedM2, places: 2)), ("output_per_m2", outputPerM2.map { .decimal($0, places: 2) } ?? .null),
+                             ("tax_per_m2", taxPerM2.map { .decimal($0, places: 2) } ?? .null)]
+        if view == .park {
+            fields += [("land_mu", landMu.map { .decimal($0, places: 2) } ?? .null), ("tax_per_mu", taxPerMu.map { .decimal($0, places: 4) } ?? .null)]
+        }
+        if view == .enterprise { fields.removeAll { $0.0 == "enterprises" } }
+        return Record(fields)
+    }
+}
+
+extension StatsReport.MissingRow {
+    var record: Record {
+        Record([("park", .text(park)), ("tenant", .text(tenant)), ("credit_code", .text(creditCode)), ("contact", .text(contact)),
+                ("phone", .text(phone)), ("units", .list(units))])
+    }
+}
