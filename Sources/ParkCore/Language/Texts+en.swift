@@ -89,6 +89,12 @@ extension Language {
         "column.valley_price": "valley_price", "column.sharp_price": "sharp_price",
         "rule.all_bands": "a time-of-use meter's bands are read together: the file gives every band of the meter on this day (峰, 平, 谷, and 尖 if it has one)",
         "rule.reading_not_future": "a meter is read today or before, not on a day to come",
+        "rule.stat_tenant": "no tenant of the park has this credit code (parkctl tenant list --park)",
+        "rule.stat_period": "the period is a quarter 2026-Q3, a month 2026-09 or a year 2026 (2026年第3季度, 2026年9月)",
+        "rule.amount_wan": "an amount in 万元 is 0 or more, at most 4 decimals",
+        "rule.employees": "employees is a whole number, 0-1000000",
+        "rule.some_figure": "a filing gives at least one figure: revenue, industrial output, tax paid, R&D spend or employees",
+        "rule.stat_filed": "the enterprise has filed this period already (parkctl stat record changes it, or import with --update)",
         "rule.meter_register": "the register is one of the meter's: {choices} (blank: an ordinary meter's one register)",
         "reading_kind.regular": "Reading", "reading_kind.rollover": "Rollover", "reading_kind.replacement": "Replacement",
         // Industries with names (Industry.named): the code is what is stored.

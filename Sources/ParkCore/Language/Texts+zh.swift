@@ -84,6 +84,12 @@ extension Language {
         "column.valley_price": "谷时单价", "column.sharp_price": "尖峰单价",
         "rule.all_bands": "分时电表各时段须同日一并抄录:该表当日的每个时段(峰、平、谷,有尖峰的还有尖)都要有一行",
         "rule.reading_not_future": "抄表日期不能晚于今天",
+        "rule.stat_tenant": "本园区没有此统一社会信用代码的租户(parkctl tenant list --park)",
+        "rule.stat_period": "统计期须为季度 2026-Q3、月份 2026-09 或年份 2026(也可写 2026年第3季度、2026年9月)",
+        "rule.amount_wan": "金额以万元计,不小于 0,至多 4 位小数",
+        "rule.employees": "从业人员须为 0 至 1000000 的整数",
+        "rule.some_figure": "至少填写一项:营业收入、工业总产值、纳税额、研发投入或从业人员",
+        "rule.stat_filed": "该企业本期已报送(用 parkctl stat record 修改,或加 --update 导入)",
         "rule.meter_register": "时段须为该表的时段之一:{choices}(普通电表留空)",
         "reading_kind.regular": "抄表", "reading_kind.rollover": "回零", "reading_kind.replacement": "换表",
         // Industries with names (Industry.named): the code is what is stored.

@@ -16,6 +16,8 @@ public enum CellKind: Sendable {
     static let areaUnits = ["㎡", "m²", "m2", "平方米", "平米", "平方"]
     static let rentUnits = ["元/㎡/月", "元/m²/月", "元/m2/月", "元/平方米/月", "元/平米/月", "元/平方/月"]
     static let moneyUnits = ["元"]
+    /// The statistics forms' 万元.
+    static let tenThousandYuan = ["万元"]
 
     static func label<V: Vocabulary>(_ type: V.Type) -> CellKind { .label { V.fromLabel($0)?.rawValue } }
 

@@ -11,22 +11,24 @@ public struct ExportService {
 
     public init(_ session: ParkSession) { self.session = session }
 
-    /// Writes the CSV (header first) to `sink` chunk by chunk; returns the rows.
+    /// Writes the CSV (header first, in `headers`' words: the column names, or the Chinese
+    /// headers import reads too) to `sink` chunk by chunk; returns the rows.
     @discardableResult
-    public func run(_ entity: TransferEntity, park: String? = nil, _ sink: (UnsafeRawBufferPointer) throws -> Void) throws -> Int {
+    public func run(_ entity: TransferEntity, park: String? = nil, headers: Language = .en,
+                    _ sink: (UnsafeRawBufferPointer) throws -> Void) throws -> Int {
         try session.write { conn in
             if let park { _ = try Lookup.parkID(park, conn) }
             // COPY takes no parameters: the park travels in a setting of the transaction.
             try conn.execute("SELECT set_config('parkctl.export_park', \(park ?? ""), true)")
-            return try conn.copyOut("COPY (\(Self.query(entity, onePark: park != nil))) TO STDOUT WITH (FORMAT csv, HEADER)", sink)
+            return try conn.copyOut("COPY (\(Self.query(entity, onePark: park != nil, headers: headers))) TO STDOUT WITH (FORMAT csv, HEADER)", sink)
         }
     }
 
     /// The whole export has no park condition at all: an `'' = '' OR ...` filter made
     /// the planner expect a handful of rows and give up the parallel sort (half speed).
-    static func query(_ entity: TransferEntity, onePark: Bool) -> String {
+    static func query(_ entity: TransferEntity, onePark: Bool, headers: Language = .en) -> String {
         let inPark = onePark ? "p.code = current_setting('parkctl.export_park')" : "true"
-        let columns = entity.columns.map { "\($0.exported) AS \(SQL.quoted(identifier: $0.name))" }.joined(separator: ",\n       ")
+        let columns = entity.columns.map { "\($0.exported) AS \(SQL.quoted(identifier: $0.header(in: headers)))" }.joined(separator: ",\n       ")
         return "SELECT " + columns + "\n" + entity.exportSource(inPark: inPark)
     }
 }

@@ -11,6 +11,7 @@ enum ImportRules {
         case .leases: leases
         case .amendments: amendments
         case .readings: readings
+        case .stats: stats
         case .tickets, .audit: []
         }
     }
@@ -24,6 +25,7 @@ enum ImportRules {
         case .leases: applyLeases
         case .amendments: applyAmendments
         case .readings: [applyReadings]
+        case .stats: [applyStats]
         case .tickets, .audit: []
         }
     }
@@ -38,6 +40,7 @@ enum ImportRules {
         case .leases: ["lease", "lease_unit"]
         case .amendments: ["lease_amendment"]
         case .readings: ["meter_reading"]
+        case .stats: ["enterprise_stat"]
         case .tickets, .audit: []
         }
     }
@@ -198,6 +201,77 @@ enum ImportRules {
         SELECT p.id, m.id, coalesce(s.c_register, 'total'), parkctl_date(s.c_day), s.c_value::numeric, coalesce(s.c_kind, 'regular')
         FROM import_rows s JOIN park p ON p.code = s.c_park JOIN meter m ON m.park_id = p.id AND m.code = \(readingMeter)
         ORDER BY m.id, coalesce(s.c_register, 'total'), parkctl_date(s.c_day)
+        """
+
+    // MARK: statistics
+
+    /// A filing's period as the stager left it (2026-Q3, 2026-09, 2026): its kind and first day.
+    static let statKind = """
+        CASE WHEN s.c_period ~ '^[1-9][0-9]{3}-Q[1-4]$' THEN 'quarter' WHEN s.c_period ~ '^[1-9][0-9]{3}-(0[1-9]|1[0-2])$' THEN 'month'
+             WHEN s.c_period ~ '^[1-9][0-9]{3}$' THEN 'year' END
+        """
+    static let statStart = """
+        CASE WHEN s.c_period ~ '^[1-9][0-9]{3}-Q[1-4]$' THEN make_date(left(s.c_period, 4)::int, (right(s.c_period, 1)::int - 1) * 3 + 1, 1)
+             WHEN s.c_period ~ '^[1-9][0-9]{3}-(0[1-9]|1[0-2])$' THEN make_date(left(s.c_period, 4)::int, right(s.c_period, 2)::int, 1)
+             WHEN s.c_period ~ '^[1-9][0-9]{3}$' THEN make_date(s.c_period::int, 1, 1) END
+        """
+    /// An amount in 万元 as the stager left it: up to 12 digits and 4 decimals (parkctl_decimal
+    /// knows 2 decimals only), else NULL.
+    static func wan(_ cell: String) -> String {
+        "CASE WHEN \(cell) ~ '^[0-9]{1,12}(\\.[0-9]{1,4})?$' THEN \(cell)::numeric END"
+    }
+
+    /// The filer: a tenant with an application at the park.
+    static let statFiler = """
+        JOIN park p ON p.code = s.c_park JOIN tenant t ON t.credit_code = upper(s.c_credit_code)
+        JOIN onboarding o ON o.tenant_id = t.id AND o.park_id = p.id
+        """
+
+    static let stats = [
+        "SELECT line, 'park', c_park, 'rule.no_park' FROM import_rows s WHERE NOT EXISTS (SELECT 1 FROM park p WHERE p.code = s.c_park)",
+        """
+        SELECT s.line, 'credit_code', s.c_credit_code, 'rule.stat_tenant' FROM import_rows s
+        WHERE EXISTS (SELECT 1 FROM park p WHERE p.code = s.c_park) AND NOT EXISTS (SELECT 1 FROM import_rows x \(statFiler.replacingOccurrences(of: "s.c_", with: "x.c_")) WHERE x.line = s.line)
+        """,
+        "SELECT s.line, 'period', s.c_period, 'rule.stat_period' FROM import_rows s WHERE \(statKind) IS NULL",
+        """
+        SELECT s.line, v.col, v.value, 'rule.amount_wan' FROM import_rows s
+        CROSS JOIN LATERAL (VALUES ('revenue', s.c_revenue), ('industrial_output', s.c_industrial_output), ('tax_paid', s.c_tax_paid),
+                                   ('rd_spend', s.c_rd_spend)) v(col, value)
+        WHERE v.value IS NOT NULL AND \(wan("v.value")) IS NULL
+        """,
+        """
+        SELECT line, 'employees', c_employees, 'rule.employees' FROM import_rows
+        WHERE c_employees IS NOT NULL AND (parkctl_int(c_employees) IS NULL OR parkctl_int(c_employees) NOT BETWEEN 0 AND 1000000)
+        """,
+        """
+        SELECT line, 'revenue', '', 'rule.some_figure' FROM import_rows
+        WHERE num_nonnulls(c_revenue, c_industrial_output, c_tax_paid, c_rd_spend, c_employees) = 0
+        """,
+    ]
+
+    static let statFiled = """
+        SELECT s.line, 'period', s.c_period, 'rule.stat_filed' FROM import_rows s \(statFiler)
+        JOIN enterprise_stat e ON e.tenant_id = t.id AND e.park_id = p.id AND e.period_kind = \(statKind) AND e.period_start = \(statStart)
+        """
+
+    static let statsEnforced = [
+        """
+        SELECT line, 'period', c_period, 'the enterprise files this period on line ' || first_line || ' too' FROM (
+            SELECT s.line, s.c_period, min(s.line) OVER (PARTITION BY s.c_park, upper(s.c_credit_code), \(statKind), \(statStart)) AS first_line
+            FROM import_rows s WHERE \(statKind) IS NOT NULL) d
+        WHERE line <> first_line
+        """,
+        statFiled,
+    ]
+
+    /// Filings are self-reported: the file's source column is for the reader.
+    static let applyStats = """
+        INSERT INTO enterprise_stat (park_id, tenant_id, period_kind, period_start, revenue, industrial_output, tax_paid, rd_spend, employees)
+        SELECT p.id, t.id, \(statKind), \(statStart), \(wan("s.c_revenue")), \(wan("s.c_industrial_output")),
+               \(wan("s.c_tax_paid")), \(wan("s.c_rd_spend")), parkctl_int(s.c_employees)
+        FROM import_rows s \(statFiler)
+        ORDER BY s.line
         """
 
     // MARK: tenants
@@ -466,6 +540,7 @@ enum ImportRules {
         case .leases: leasesEnforced
         case .amendments: []
         case .readings: readingsEnforced
+        case .stats: statsEnforced
         case .tickets, .audit: []
         }
     }
@@ -513,7 +588,7 @@ enum ImportRules {
 
     /// The rules that refuse a row because its key is recorded already: an `--update`
     /// import changes that row instead of refusing it.
-    static let keyRecorded: Set<String> = [parkExists, buildingExists, unitExists, tenantNamed, tenantApplicationExists]
+    static let keyRecorded: Set<String> = [parkExists, buildingExists, unitExists, tenantNamed, tenantApplicationExists, statFiled]
 
     /// Each unit of each file lease with the days it holds it (up to its termination).
     static let leaseDays = """

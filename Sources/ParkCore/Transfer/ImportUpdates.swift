@@ -92,6 +92,19 @@ struct ImportUpdate {
                 ("phone", "s.c_phone", "phone"), ("email", "s.c_email", "email"),
                 ("short_name", "nullif(btrim(s.c_short_name), '')", "short_name"),
             ], rules: [])
+        case .stats:
+            // A filing sent again with corrected figures (a figure left blank is kept).
+            ImportUpdate(match: """
+                JOIN park p ON p.code = s.c_park JOIN tenant tn ON tn.credit_code = upper(s.c_credit_code)
+                JOIN enterprise_stat t ON t.tenant_id = tn.id AND t.park_id = p.id AND t.period_kind = \(ImportRules.statKind)
+                                      AND t.period_start = \(ImportRules.statStart)
+                """, table: "enterprise_stat", key: "s.c_credit_code || ' ' || s.c_period", columns: [
+                ("revenue", "coalesce(" + ImportRules.wan("s.c_revenue") + ", t.revenue)", "revenue"),
+                ("industrial_output", "coalesce(" + ImportRules.wan("s.c_industrial_output") + ", t.industrial_output)", "industrial_output"),
+                ("tax_paid", "coalesce(" + ImportRules.wan("s.c_tax_paid") + ", t.tax_paid)", "tax_paid"),
+                ("rd_spend", "coalesce(" + ImportRules.wan("s.c_rd_spend") + ", t.rd_spend)", "rd_spend"),
+                ("employees", "coalesce(parkctl_int(s.c_employees), t.employees)", "employees"),
+            ], rules: [])
         case .leases, .amendments, .readings, .tickets, .audit:
             nil
         }

@@ -3,7 +3,7 @@
 /// import reads the same names (Chinese aliases too), so export → import into an
 /// empty database round-trips.
 public enum TransferEntity: String, Vocabulary {
-    case parks, buildings, units, tenants, leases, amendments, readings, tickets, audit
+    case parks, buildings, units, tenants, leases, amendments, readings, stats, tickets, audit
     public static let fieldName = "entity"
 
     public struct Column: Sendable {
@@ -15,6 +15,12 @@ public enum TransferEntity: String, Vocabulary {
 
         /// The aliases in Chinese (面积, 建筑面积), not the English ones (area).
         public var chineseAliases: [String] { aliases.filter { $0.unicodeScalars.contains { $0.value >= 0x3000 } } }
+        /// The column's header in `language`: its name, or in Chinese its first Chinese
+        /// name with the unit it is in, 营业收入(万元) (import reads both).
+        public func header(in language: Language) -> String {
+            guard language == .zh, let alias = chineseAliases.first else { return name }
+            return kind.units.first.map { "\(alias)(\($0))" } ?? alias
+        }
         /// The SQL expression export writes in this column (program text over the
         /// tables of ``exportSource(inPark:)``, never input).
         let exported: String
@@ -130,6 +136,20 @@ public enum TransferEntity: String, Vocabulary {
              // A time-of-use meter's band (峰/平/谷, 尖); blank for an ordinary meter's one register.
              Self.column("register", ["时段", "费率", "计费时段"], kind: .label(MeterRegister.self),
                          exported: "nullif(r.register, 'total')")]
+        case .stats:
+            // The zone's return (企业统计报表): one row per enterprise and period, amounts in 万元.
+            [Self.column("park", ["园区", "园区代码"], required: true, exported: "p.code"),
+             Self.column("credit_code", ["统一社会信用代码", "社会信用代码", "信用代码"], required: true, exported: "t.credit_code"),
+             Self.column("name", ["企业名称", "单位名称", "名称"], exported: Self.text("t.name")),
+             Self.column("period", ["统计期", "报告期", "期间"], required: true, kind: .label { try? StatPeriod(parsing: $0).description },
+                         exported: "CASE s.period_kind WHEN 'quarter' THEN to_char(s.period_start, 'YYYY') || '-Q' || extract(quarter FROM s.period_start) "
+                                   + "WHEN 'month' THEN to_char(s.period_start, 'YYYY-MM') ELSE to_char(s.period_start, 'YYYY') END"),
+             Self.column("revenue", ["营业收入"], kind: .number(units: CellKind.tenThousandYuan), exported: "s.revenue"),
+             Self.column("industrial_output", ["工业总产值", "产值"], kind: .number(units: CellKind.tenThousandYuan), exported: "s.industrial_output"),
+             Self.column("tax_paid", ["纳税额", "纳税总额", "实缴税金", "税收"], kind: .number(units: CellKind.tenThousandYuan), exported: "s.tax_paid"),
+             Self.column("rd_spend", ["研发投入", "研发经费", "研发费用"], kind: .number(units: CellKind.tenThousandYuan), exported: "s.rd_spend"),
+             Self.column("employees", ["从业人员", "从业人员期末人数", "员工人数"], kind: .integer(floor: false), exported: "s.employees"),
+             Self.column("source", ["数据来源", "核实状态"], kind: .label(StatSource.self), exported: "s.source")]
         case .tickets:
             [Self.column("number", exported: "t.number"), Self.column("park", exported: "p.code"),
              Self.column("tenant_credit_code", exported: "tn.credit_code"),
@@ -196,6 +216,11 @@ public enum TransferEntity: String, Vocabulary {
             """
             FROM meter_reading r JOIN meter m ON m.id = r.meter_id JOIN park p ON p.id = r.park_id
             WHERE \(inPark) ORDER BY p.code, m.code, r.read_on, array_position('{total,sharp,peak,flat,valley}'::text[], r.register)
+            """
+        case .stats:
+            """
+            FROM enterprise_stat s JOIN park p ON p.id = s.park_id JOIN tenant t ON t.id = s.tenant_id
+            WHERE \(inPark) ORDER BY s.period_start, s.period_kind, p.code, t.name
             """
         case .tickets:
             """

@@ -140,6 +140,8 @@ struct ExportCommand: ParsableCommand {
     @Argument(choice: "What to export") var entity: TransferEntity
     @Option(help: "Only this park.") var park: String?
     @Option(help: "csv, or xlsx (an Excel workbook: give --output).") var format: ExportFormat = .csv
+    @Option(help: "The header row: en (the column names) or zh (the Chinese headers of the forms, 统一社会信用代码, 营业收入(万元)…); import reads both.")
+    var headers: Language = .en
     @Option(help: ArgumentHelp("Write to this file instead of standard output (needed for --format xlsx).", valueName: "file"))
     var output: String?
 
@@ -156,10 +158,10 @@ struct ExportCommand: ParsableCommand {
     /// The export as one sheet: the CSV's header and rows, typed by the columns' kinds.
     func writeWorkbook(to path: String) throws {
         let book = try Spreadsheet(path: path)
-        try book.header(entity.columns.map(\.name))
+        try book.header(entity.columns.map { $0.header(in: headers) })
         let kinds = entity.columns.map(\.kind)
         var reader = CSVRecordReader()
-        try ExportService(staff.session()).run(entity, park: park) { chunk in
+        try ExportService(staff.session()).run(entity, park: park, headers: headers) { chunk in
             try reader.feed(chunk) { line, record in if line > 1 { try book.append(record, kinds: kinds) } }
         }
         try reader.finish { line, record in if line > 1 { try book.append(record, kinds: kinds) } }
@@ -209,7 +211,7 @@ struct ExportCommand: ParsableCommand {
         }
         if bom { [UInt8](arrayLiteral: 0xEF, 0xBB, 0xBF).withUnsafeBytes(append) }
         var offset = 0
-        try ExportService(staff.session()).run(entity, park: park) { chunk in
+        try ExportService(staff.session()).run(entity, park: park, headers: headers) { chunk in
             if let transcoder {
                 try transcoder.convert(chunk, offset: offset, append)
                 offset += chunk.count
