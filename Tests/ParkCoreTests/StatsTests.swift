@@ -142,4 +142,38 @@ import TestSupport
         #expect(throws: PostgresError.self) { try conn.execute("UPDATE enterprise_stat SET revenue = 'NaN'") }
         #expect(try conn.tableChecksums() == after)
     }
+
+    /// Qualifications: named kinds by their Chinese name, a park's own kind, certificates
+    /// lapsing within 90 days (relative to the park's today), no overlap, a renewal.
+    @Test func qualificationsLapseAndRenew() throws {
+        let (db, session) = try makeSession()
+        try Self.park(session)
+        let today: CalendarDate = try db.connection.query("SELECT park_today(id) FROM park WHERE code = 'MF'").rows[0].decode(0)
+        let qualifications = QualificationService(session)
+        let highTech = try qualifications.add(tenant: "博思软件", park: "MF", kind: "高新技术企业", certificate: "GR202343001234",
+                                              from: today.adding(days: -1_000), to: today.adding(days: 30))
+        #expect(highTech.kind == "high_tech" && highTech.daysLeft == 30)
+        try qualifications.add(tenant: tencent.creditCode, park: "MF", kind: "专精特新", from: today.adding(days: -10), to: today.adding(days: 200))
+        try qualifications.add(tenant: "北京百度网讯", park: "MF", kind: "省级工程技术研究中心", from: today.adding(days: -5))
+        // Lapsing within 90 days: 博思软件's certificate, 30 days left; within 365 also 腾讯's (200).
+        #expect(try qualifications.expiring(within: 90).map(\.tenant) == ["博思软件"])
+        #expect(try qualifications.expiring(within: 365).map(\.daysLeft) == [30, 200])
+        // The same kind twice on a day is refused; a renewal from the day after the last is not.
+        let before = try db.connection.tableChecksums()
+        let twice = #expect(throws: ParkError.self) {
+            try qualifications.add(tenant: "博思软件", park: "MF", kind: "high_tech", from: today, to: today.adding(days: 1_095))
+        }
+        #expect(twice?.message.contains("holds this qualification in the park on some of these days already") == true, "\(String(describing: twice))")
+        let backwards = #expect(throws: ParkError.self) {
+            try qualifications.add(tenant: "博思软件", park: "MF", kind: "瞪羚企业", from: today, to: today.adding(days: -1))
+        }
+        #expect(backwards?.message.contains("is before from") == true)
+        #expect(try db.connection.tableChecksums() == before)
+        try qualifications.add(tenant: "博思软件", park: "MF", kind: "high_tech", certificate: "GR202643009876",
+                               from: today.adding(days: 31), to: today.adding(days: 31 + 1_095))
+        #expect(try qualifications.list(tenant: "博思软件").map(\.certificate) == ["GR202343001234", "GR202643009876"])
+        // Held today: one of each kind in MF.
+        let counts = try qualifications.counts(park: "MF")
+        #expect(Set(counts.map { "\($0.kind)=\($0.tenants)" }) == ["high_tech=1", "specialized_sme=1", "省级工程技术研究中心=1"])
+    }
 }

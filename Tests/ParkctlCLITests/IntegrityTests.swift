@@ -153,7 +153,8 @@ import TestSupport
         defer { try? FileManager.default.removeItem(atPath: trace) }
         for args in [["report", "occupancy"], ["report", "occupancy", "--as-recorded", "2026-12-01"], ["report", "vacancy"],
                      ["report", "expiring", "--within", "365"], ["report", "rent-roll"], ["report", "trend", "--months", "3"],
-                     ["report", "stacking", "SW/B1"], ["unit", "list", "--status", "leased"], ["lease", "list", "--active-on", "2027-01-01"]] {
+                     ["report", "stacking", "SW/B1"], ["unit", "list", "--status", "leased"], ["lease", "list", "--active-on", "2027-01-01"],
+                     ["report", "qualifications"], ["report", "qualifications", "--expiring-within", "365"], ["qualification", "list"]] {
             let out = try cli.run(args, environment: ["PARKCTL_TRACE": trace])
             #expect(out.status == 0, "\(args): \(out.stderr)")
         }
@@ -166,7 +167,7 @@ import TestSupport
             return PostgresQuery(unsafeSQL: json["sql"] as? String ?? "",
                                  binds: zip(types, params).map { PostgresBind(type: $0, text: $1 as? String) })
         }.filter { statement in !control.contains { statement.sql.hasPrefix($0) } }
-        #expect(statements.count >= 9)
+        #expect(statements.count >= 12)
         statements += [
             "SELECT * FROM unit_status_on(current_date)",
             "SELECT * FROM unit_status_as_recorded(current_date, now())",
@@ -209,7 +210,7 @@ import TestSupport
         let gist: [String] = try conn.query("""
             SELECT c.relname FROM pg_class c JOIN pg_am a ON a.oid = c.relam WHERE a.amname = 'gist' AND c.relnamespace = 'public'::regnamespace
             """).rows.map { try $0.decode(0) }
-        #expect(gist.sorted() == ["lease_unit_no_overlap", "utility_period_no_overlap"])
+        #expect(gist.sorted() == ["lease_unit_no_overlap", "qualification_no_overlap", "utility_period_no_overlap"])
         let text = plans.all.joined(separator: "\n")
         #expect(text.contains("lease_unit_unit_idx"), "the plans never read lease_unit by unit: \(text.prefix(2000))")
         for index in gist {

@@ -43,7 +43,11 @@ extension ParkError {
         case .queryCanceled:
             return ParkError(.busy, "the statement ran longer than --timeout and was cancelled; nothing was changed")
         case .exclusionViolation:
-            // Services that can name the holder do so (LeaseService.withOverlapMessage).
+            // Services that can name the holder do so (LeaseService.withOverlapMessage);
+            // the others say the rule when it is known.
+            if let constraint = error.constraint, let rule = ConstraintMessages.rule(constraint) {
+                return ParkError(.conflict, "\(rule) (rule \(constraint))")
+            }
             return ParkError(.conflict, error.description)
         case .integrityConstraintViolation, .dataException:
             return refused(error, state: state)

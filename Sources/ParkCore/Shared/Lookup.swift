@@ -75,6 +75,17 @@ enum Lookup {
     // MARK: Parks, buildings, units
 
     /// The id of a park, or ``parkNotFound(_:_:)``.
+    /// The park's and tenant's ids of a tenant of the park (one that applied to it): its
+    /// statistics and qualifications are recorded there.
+    static func tenantOfPark(_ tenant: String, _ park: String, _ conn: Connection) throws -> (park: Int, tenant: Int) {
+        let parkID = try parkID(park, conn)
+        let found = try Lookup.tenant(tenant, conn)
+        guard try conn.query("SELECT 1 FROM onboarding WHERE park_id = \(parkID) AND tenant_id = \(found.id)").rowCount > 0 else {
+            throw ParkError(.notFound, "\(found.name) is no tenant of park \(park): it applied to none of its units (parkctl tenant list --park \(park))")
+        }
+        return (parkID, found.id)
+    }
+
     static func parkID(_ code: String, _ conn: Connection) throws -> Int {
         guard let row = try conn.query("SELECT id FROM park WHERE code = \(code)").rows.first else {
             throw try parkNotFound(code, conn)

@@ -30,7 +30,7 @@ public struct StatService {
         }
         let note = try note.map { try Validate.text($0, field: "note", max: 500) }
         return try session.write { conn in
-            let (parkID, tenantID) = try filer(tenant, park, conn)
+            let (parkID, tenantID) = try Lookup.tenantOfPark(tenant, park, conn)
             try conn.execute("""
                 INSERT INTO enterprise_stat (park_id, tenant_id, period_kind, period_start, revenue, industrial_output, tax_paid, rd_spend,
                                              employees, note)
@@ -52,7 +52,7 @@ public struct StatService {
     @discardableResult
     public func verify(tenant: String, park: String, period: StatPeriod) throws -> EnterpriseStat {
         try session.write { conn in
-            let (parkID, tenantID) = try filer(tenant, park, conn)
+            let (parkID, tenantID) = try Lookup.tenantOfPark(tenant, park, conn)
             guard try conn.execute("""
                 UPDATE enterprise_stat SET source = 'verified'
                 WHERE tenant_id = \(tenantID) AND park_id = \(parkID) AND period_kind = \(period.kind.rawValue) AND period_start = \(period.start)
@@ -73,16 +73,6 @@ public struct StatService {
             return try conn.query((EnterpriseStat.selection + " " + SQL.whereAll(conditions)
                                    + " ORDER BY s.period_start DESC, s.period_kind, p.code, t.name").query).rows.map(EnterpriseStat.init(row:))
         }
-    }
-
-    /// The park's and tenant's ids; the tenant must have applied to the park.
-    private func filer(_ tenant: String, _ park: String, _ conn: Connection) throws -> (park: Int, tenant: Int) {
-        let parkID = try Lookup.parkID(park, conn)
-        let found = try Lookup.tenant(tenant, conn)
-        guard try conn.query("SELECT 1 FROM onboarding WHERE park_id = \(parkID) AND tenant_id = \(found.id)").rowCount > 0 else {
-            throw ParkError(.notFound, "\(found.name) is no tenant of park \(park): its statistics are filed in the parks it applied to")
-        }
-        return (parkID, found.id)
     }
 
     private func stat(_ tenantID: Int, _ parkID: Int, _ period: StatPeriod, _ conn: Connection) throws -> EnterpriseStat {

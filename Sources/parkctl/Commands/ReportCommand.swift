@@ -28,7 +28,7 @@ struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report", abstract: "Occupancy, vacancy, expiring leases, rent roll, service levels, trend, stacking plans.",
         subcommands: [Occupancy.self, Vacancy.self, Expiring.self, RentRoll.self, Tickets.self, Trend.self, Stacking.self, Utility.self,
-                      Stats.self, StatsMissing.self,
+                      Stats.self, StatsMissing.self, Qualifications.self,
                       Receivables.self, Collection.self, Uninvoiced.self])
 
     struct Occupancy: ParsableCommand {
@@ -196,6 +196,28 @@ struct ReportCommand: ParsableCommand {
 
         func run() throws {
             try output.print(try StatsReport(staff.session()).missing(period: try StatPeriod(parsing: period), park: park).map(\.record))
+        }
+    }
+
+    struct Qualifications: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Qualified enterprises by park and kind today, or with --expiring-within the certificates lapsing soon.",
+            discussion: "Example: parkctl report qualifications --expiring-within 90")
+        @OptionGroup var staff: StaffOptions
+        @OptionGroup var output: FormatOptions
+        @Option(help: "Only this park.") var park: String?
+        @Option(help: "The qualifications whose last valid day is within this many days from today.") var expiringWithin: Int?
+
+        func run() throws {
+            let service = QualificationService(try staff.session())
+            if let days = expiringWithin {
+                try output.print(try service.expiring(within: days, park: park).map(\.record))
+            } else {
+                try output.print(try service.counts(park: park).map { row in
+                    Record([("park", .text(row.park)), ("kind", QualificationKind(rawValue: row.kind).map { .label($0) } ?? .text(row.kind)),
+                            ("tenants", .integer(row.tenants))])
+                })
+            }
         }
     }
 

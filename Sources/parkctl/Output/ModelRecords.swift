@@ -259,3 +259,12 @@ extension EnterpriseStat {
                        ("verified_by", .optional(verifiedBy)), ("note", .optional(note)), ("recorded_by", .text(recordedBy))])
     }
 }
+
+extension Qualification {
+    var record: Record {
+        Record([("park", .text(park)), ("tenant", .text(tenant)), ("credit_code", .text(creditCode)),
+                ("kind", QualificationKind(rawValue: kind).map { .label($0) } ?? .text(kind)), ("certificate", .optional(certificate)),
+                ("valid_from", .day(validFrom)), ("valid_to", .date(validTo)), ("days_left", daysLeft.map { .integer($0) } ?? .null),
+                ("note", .optional(note))])
+    }
+}
