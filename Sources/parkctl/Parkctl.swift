@@ -15,7 +15,7 @@ struct Parkctl: ParsableCommand {
         subcommands: [DatabaseCommand.self, ParkCommand.self, BuildingCommand.self, UnitCommand.self,
                       TenantCommand.self, LeaseCommand.self, BillCommand.self, PaymentCommand.self, LateFeeCommand.self,
                       InvoiceCommand.self, StatementCommand.self, TicketCommand.self, ServiceLevelCommand.self,
-                      CalendarCommand.self, ReportCommand.self, MeterCommand.self, TariffCommand.self, UtilityCommand.self, StatCommand.self, QualificationCommand.self, ImportCommand.self, ExportCommand.self, AuditCommand.self, StaffCommand.self,
+                      CalendarCommand.self, ReportCommand.self, MeterCommand.self, TariffCommand.self, UtilityCommand.self, StatCommand.self, QualificationCommand.self, LeadCommand.self, ImportCommand.self, ExportCommand.self, AuditCommand.self, StaffCommand.self,
                       DemoCommand.self]
     )
 

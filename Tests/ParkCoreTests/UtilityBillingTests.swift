@@ -113,8 +113,10 @@ import TestSupport
         // The report: 腾讯 1,000 own + 225 public + 960 loss = 2,185 kWh, 1,348.00; the master
         // measured 8,000, the meters under it 5,600: a loss of 2,400, 2,400 ÷ 8,000 = 30.00 %.
         let report = UtilityReport(session)
+        // The total: 5,115 + 2,185 = 7,300 kWh, 3,715.00 + 1,348.00 = 5,063.00.
         let tenants = try report.byTenant(period.number)
-        #expect(tenants.map(\.quantity) == [5_115, 2_185] && tenants.map(\.amount) == [3_715, 1_348])
+        #expect(tenants.map(\.lease) == [first, second, "total"])
+        #expect(tenants.map(\.quantity) == [5_115, 2_185, 7_300] && tenants.map(\.amount) == [3_715, 1_348, 5_063])
         #expect(tenants[1].own == 1_000 && tenants[1].publicShare == 225 && tenants[1].lossShare == 960)
         let masters = try report.byMaster(period.number)
         #expect(masters.map(\.meter) == ["MF/M"] && masters.first?.used == 8_000 && masters.first?.underUsed == 5_600

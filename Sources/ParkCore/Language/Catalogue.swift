@@ -80,7 +80,7 @@ public enum LabelledVocabularies {
         ParkKind.self, UnitKind.self, UnitStatus.self, OnboardingStage.self, LeaseStatus.self, PaymentCycle.self,
         TicketCategory.self, TicketPriority.self, TicketStatus.self, SLAClock.self, PaymentMethod.self, BillFee.self,
         BillStatus.self, StackingPlan.State.self, MeterKind.self, ReadingKind.self, ShareBasis.self, UtilityPeriodStatus.self,
-        MeterRegister.self, StatSource.self, QualificationKind.self,
+        MeterRegister.self, StatSource.self, QualificationKind.self, LeadSource.self, LeadStage.self, FollowUpWay.self,
     ]
 
     /// Every value's catalogue key.

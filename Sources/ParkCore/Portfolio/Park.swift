@@ -12,6 +12,8 @@ public struct Park: Sendable, Equatable {
     public var buildingCount: Int
     public var unitCount: Int
     public var areaM2: Decimal
+    /// The park's land in 亩, for tax per mu (亩均税收); nil until set.
+    public var landMu: Decimal? = nil
 
     public func admits(industry: String) -> Bool {
         industries.isEmpty || industries.contains(industry)

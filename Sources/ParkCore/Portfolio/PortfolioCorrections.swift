@@ -17,6 +17,8 @@ extension PortfolioService {
         public var industries: [String]?
         /// The park's land in 亩 (for 亩均税收, tax per mu).
         public var landMu: Decimal?
+        /// Days without a follow-up after which a lead returns to the shared pool (公海池).
+        public var leadPoolDays: Int?
         /// The receivables settings (see ``BillingSettings``).
         public var billing = BillingSettings.Changes()
         public init(name: String? = nil, address: String? = nil, industries: [String]? = nil) {
@@ -57,6 +59,10 @@ extension PortfolioService {
         if let mu = changes.landMu {
             guard mu > 0 else { throw ParkError.invalid("land-mu must be more than 0 亩, not \(mu)") }
             columns.append(RowUpdate.Assignment("land_mu", "numeric", mu))
+        }
+        if let days = changes.leadPoolDays {
+            guard (1...365).contains(days) else { throw ParkError.invalid("lead-pool-days is 1-365, not \(days)") }
+            columns.append(RowUpdate.Assignment("lead_pool_days", "int", Int32(days)))
         }
         let billing = changes.billing
         if let days = billing.payWithinDays { columns.append(RowUpdate.Assignment("pay_within_days", "int", days)) }

@@ -226,7 +226,7 @@ public struct PortfolioService {
 extension Park: PostgresRecord {
     /// A park with its counts; a fetch adds `GROUP BY p.id` after its conditions.
     public static let selection: SQL = """
-        SELECT p.code, p.name, p.kind, p.industries, p.address, p.time_zone,
+        SELECT p.code, p.name, p.kind, p.industries, p.address, p.time_zone, p.land_mu,
                (SELECT count(*) FROM building b WHERE b.park_id = p.id) AS buildings,
                count(u.id) AS units, coalesce(sum(u.area_m2), 0) AS area_m2
         FROM park p LEFT JOIN unit u ON u.park_id = p.id
@@ -236,7 +236,7 @@ extension Park: PostgresRecord {
         self.init(code: try row.decode("code"), name: try row.decode("name"), kind: try row.decode("kind"),
                   industries: try row.decode("industries"), address: try row.decode("address"),
                   timeZone: try row.decode("time_zone"), buildingCount: try row.decode("buildings"),
-                  unitCount: try row.decode("units"), areaM2: try row.decode("area_m2"))
+                  unitCount: try row.decode("units"), areaM2: try row.decode("area_m2"), landMu: try row.decode("land_mu"))
     }
 }
 

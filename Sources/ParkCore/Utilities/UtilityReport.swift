@@ -4,7 +4,7 @@ import Postgres
 /// `report utility --period U-…`: a billing period seen three ways, each one query.
 ///
 /// - by tenant: each lease's own usage, its public share, its share of the loss, the
-///   total and the amount (what the lines and totals hold);
+///   total and the amount (what the lines and totals hold), and a `total` row;
 /// - by master meter: what the master measured, what the meters under it measured,
 ///   the loss and its rate (loss ÷ master), from the readings read in the period;
 /// - missing: the meters of the park and kind in service during the period with no
@@ -52,15 +52,21 @@ public struct UtilityReport {
         try session.read { conn in
             let id = try UtilityService(session).periodID(number, conn)
             return try conn.query("""
-                SELECT l.number AS lease, t.name AS tenant,
-                       coalesce(sum(c.quantity) FILTER (WHERE c.source = 'own'), 0) AS own,
-                       coalesce(sum(c.quantity) FILTER (WHERE c.source = 'public'), 0) AS public_share,
-                       coalesce(sum(c.quantity) FILTER (WHERE c.source = 'loss'), 0) AS loss_share,
-                       sum(c.quantity) AS quantity, x.amount
-                FROM utility_charge c JOIN lease l ON l.id = c.lease_id JOIN tenant t ON t.id = c.tenant_id
-                LEFT JOIN utility_period_lease x ON x.period_id = c.period_id AND x.lease_id = c.lease_id
-                WHERE c.period_id = \(id)
-                GROUP BY l.number, t.name, x.amount ORDER BY l.number
+                WITH per_lease AS (
+                    SELECT l.number AS lease, t.name AS tenant,
+                           coalesce(sum(c.quantity) FILTER (WHERE c.source = 'own'), 0) AS own,
+                           coalesce(sum(c.quantity) FILTER (WHERE c.source = 'public'), 0) AS public_share,
+                           coalesce(sum(c.quantity) FILTER (WHERE c.source = 'loss'), 0) AS loss_share,
+                           sum(c.quantity) AS quantity,
+                           (SELECT x.amount FROM utility_period_lease x WHERE x.period_id = c.period_id AND x.lease_id = c.lease_id) AS amount
+                    FROM utility_charge c JOIN lease l ON l.id = c.lease_id JOIN tenant t ON t.id = c.tenant_id
+                    WHERE c.period_id = \(id)
+                    GROUP BY c.period_id, c.lease_id, l.number, t.name
+                )
+                SELECT coalesce(lease, 'total') AS lease, CASE WHEN GROUPING(lease) = 0 THEN max(tenant) ELSE '' END AS tenant,
+                       coalesce(sum(own), 0) AS own, coalesce(sum(public_share), 0) AS public_share, coalesce(sum(loss_share), 0) AS loss_share,
+                       coalesce(sum(quantity), 0) AS quantity, sum(amount) AS amount
+                FROM per_lease GROUP BY GROUPING SETS ((lease), ()) ORDER BY GROUPING(lease), lease
                 """).rows.map { row in
                 TenantRow(lease: try row.decode("lease"), tenant: try row.decode("tenant"), own: try row.decode("own"),
                           publicShare: try row.decode("public_share"), lossShare: try row.decode("loss_share"),

@@ -31,6 +31,7 @@ struct ParkSet: ParsableCommand {
     @Option(parsing: .unconditional, help: "Tax rate on gas bills, in percent (9).") var gasTaxPct: String?
     @Option(parsing: .unconditional, help: "Tax rate on heat bills, in percent (9).") var heatTaxPct: String?
     @Option(parsing: .unconditional, help: "The park's land in 亩 (mu), for tax per mu (亩均税收) in report stats.") var landMu: String?
+    @Option(help: "Days without a follow-up after which a lead returns to the shared pool (公海池), 1-365 (30).") var leadPoolDays: Int?
 
     func run() throws {
         var changes = PortfolioService.ParkChanges(
@@ -46,9 +47,10 @@ struct ParkSet: ParsableCommand {
         changes.billing.gasTaxRate = try gasTaxPct.map { try Rate(percent: $0, field: "gas-tax-pct", places: 2).fraction }
         changes.billing.heatTaxRate = try heatTaxPct.map { try Rate(percent: $0, field: "heat-tax-pct", places: 2).fraction }
         changes.landMu = try landMu.map { try Validate.decimal($0, field: "land-mu", scale: 2, maxIntegerDigits: 10) }
-        guard name != nil || address != nil || industries != nil || landMu != nil || !changes.billing.isEmpty else {
+        changes.leadPoolDays = leadPoolDays
+        guard name != nil || address != nil || industries != nil || landMu != nil || leadPoolDays != nil || !changes.billing.isEmpty else {
             throw ValidationError("""
-                give at least one of --name, --address, --industries, --land-mu, --pay-within-days, --grace-days, --late-fee-pct, \
+                give at least one of --name, --address, --industries, --land-mu, --lead-pool-days, --pay-within-days, --grace-days, --late-fee-pct, \
                 --rent-tax-pct, --property-fee-tax-pct, --utility-tax-pct, --water-tax-pct, --gas-tax-pct, --heat-tax-pct
                 """)
         }

@@ -28,7 +28,7 @@ struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report", abstract: "Occupancy, vacancy, expiring leases, rent roll, service levels, trend, stacking plans.",
         subcommands: [Occupancy.self, Vacancy.self, Expiring.self, RentRoll.self, Tickets.self, Trend.self, Stacking.self, Utility.self,
-                      Stats.self, StatsMissing.self, Qualifications.self,
+                      Stats.self, StatsMissing.self, Qualifications.self, Pipeline.self, FollowUpsDue.self,
                       Receivables.self, Collection.self, Uninvoiced.self])
 
     struct Occupancy: ParsableCommand {
@@ -218,6 +218,43 @@ struct ReportCommand: ParsableCommand {
                             ("tenants", .integer(row.tenants))])
                 })
             }
+        }
+    }
+
+    struct Pipeline: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The investment pipeline of the leads added between two days: the funnel by stage, conversion by source and owner, the area negotiated against the vacant.",
+            discussion: "Example: parkctl report pipeline --from 2026-01-01 --to 2026-12-31 --park SW")
+        @OptionGroup var staff: StaffOptions
+        @OptionGroup var output: FormatOptions
+        @Option(help: "Only this park.") var park: String?
+        @Option(help: "The first day leads were added, YYYY-MM-DD.") var from: String
+        @Option(help: "The last day, YYYY-MM-DD.") var to: String
+
+        func run() throws {
+            let rows = try PipelineReport(staff.session()).run(park: park, from: try Day(option: from, field: "from").date,
+                                                               to: try Day(option: to, field: "to").date)
+            try output.print(rows.map { row in
+                Record([("dimension", .text(row.dimension)), ("key", .text(row.key)), ("leads", .integer(row.leads)), ("won", .integer(row.won)),
+                        ("rate", row.rate.map { .ratio($0, places: 4) } ?? .null), ("area_m2", .decimal(row.areaM2, places: 2))])
+            })
+        }
+    }
+
+    struct FollowUpsDue: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "follow-ups-due", abstract: "The open leads whose next step is due by today (or --by), soonest first.")
+        @OptionGroup var staff: StaffOptions
+        @OptionGroup var output: FormatOptions
+        @Option(help: "Only this park.") var park: String?
+        @Option(help: "Due by this day, YYYY-MM-DD (default: today).") var by: String?
+
+        func run() throws {
+            let rows = try PipelineReport(staff.session()).followUpsDue(park: park, by: try optionalDate(by, "by"))
+            try output.print(rows.map { row in
+                Record([("due", .day(row.due)), ("number", .text(row.lead.number)), ("company", .text(row.lead.company)),
+                        ("owner", .optional(row.lead.owner)), ("stage", .label(row.lead.stage)), ("phone", .text(row.lead.phone))])
+            })
         }
     }
 

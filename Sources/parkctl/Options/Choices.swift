@@ -71,6 +71,9 @@ extension MeterKind: Choice {}
 extension ShareBasis: Choice {}
 extension UtilityReport.View: Choice {}
 extension StatsReport.View: Choice {}
+extension LeadSource: Choice {}
+extension LeadStage: Choice {}
+extension FollowUpWay: Choice {}
 extension StaffRole: Choice {}
 extension TextEncoding: Choice {
     /// Its name in any case, or another of its names (GBK, gb18030, UTF-16).

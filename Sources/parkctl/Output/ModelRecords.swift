@@ -7,7 +7,8 @@ extension Park {
     var record: Record {
         Record([("code", .text(code)), ("name", .text(name)), ("kind", .label(kind)),
                 ("industries", .list(industries)), ("address", .optional(address)),
-                ("buildings", .integer(buildingCount)), ("units", .integer(unitCount)), ("area_m2", .money(areaM2))])
+                ("buildings", .integer(buildingCount)), ("units", .integer(unitCount)), ("area_m2", .money(areaM2)),
+                ("land_mu", landMu.map { .decimal($0, places: 2) } ?? .null)])
     }
 }
 
@@ -266,5 +267,22 @@ extension Qualification {
                 ("kind", QualificationKind(rawValue: kind).map { .label($0) } ?? .text(kind)), ("certificate", .optional(certificate)),
                 ("valid_from", .day(validFrom)), ("valid_to", .date(validTo)), ("days_left", daysLeft.map { .integer($0) } ?? .null),
                 ("note", .optional(note))])
+    }
+}
+
+extension Lead {
+    var record: Record {
+        Record([("number", .text(number)), ("park", .text(park)), ("company", .text(company)), ("credit_code", .optional(creditCode)),
+                ("industry", .industry(industry)), ("source", .label(source)), ("wanted_area_m2", wantedAreaM2.map { .decimal($0, places: 2) } ?? .null),
+                ("wanted_kind", .label(wantedKind)), ("contact", .text(contact)), ("phone", .text(phone)), ("owner", .optional(owner)),
+                ("in_pool", .bool(inPool)), ("stage", .label(stage)), ("stage_since", .day(stageSince)), ("lost_reason", .optional(lostReason)),
+                ("tenant_credit_code", .optional(tenantCreditCode)), ("last_touched", .day(lastTouched)), ("created_on", .day(createdOn))])
+    }
+}
+
+extension FollowUp {
+    var record: Record {
+        Record([("happened_on", .day(happenedOn)), ("way", .label(way)), ("note", .text(note)), ("next_step_on", .date(nextStepOn)),
+                ("by", .text(by))])
     }
 }

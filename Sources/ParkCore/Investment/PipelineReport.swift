@@ -1,0 +1,84 @@
+import Foundation
+import Postgres
+
+/// `report pipeline --from --to`: the leads added in those days, one query.
+///
+/// - `stage`: the funnel, how many of them reached each stage (and the share of all);
+/// - `source` and `owner`: how many, how many won, and the conversion (won ÷ leads);
+/// - `area`: the area wanted by the leads negotiating now against the vacant area today.
+public struct PipelineReport {
+    let session: ParkSession
+
+    public init(_ session: ParkSession) { self.session = session }
+
+    public struct Row: Sendable, Equatable {
+        /// stage, source, owner or area.
+        public var dimension: String
+        /// The stage, the source, the owner (`pool` for the unowned), or for area
+        /// `negotiating` and `vacant`.
+        public var key: String
+        public var leads: Int
+        public var won: Int
+        /// Stage: the share of the leads that reached it; source and owner: won ÷ leads. 4 decimals.
+        public var rate: Decimal?
+        public var areaM2: Decimal
+    }
+
+    public func run(park: String? = nil, from: CalendarDate, to: CalendarDate) throws -> [Row] {
+        guard from <= to else { throw ParkError.invalid("to (\(to)) is before from (\(from))") }
+        return try session.read { conn in
+            let parkID = try park.map { try Lookup.parkID($0, conn) }
+            return try conn.query("""
+                WITH l AS (
+                    SELECT l.*, l.stage = 'won' AS is_won FROM lead l
+                    WHERE l.created_on BETWEEN \(from) AND \(to) AND (l.park_id = \(parkID) OR \(parkID)::bigint IS NULL)
+                ), total AS (SELECT count(*) AS n FROM l)
+                SELECT 'stage' AS dimension, s.stage AS key, count(*) AS leads, count(*) FILTER (WHERE l.is_won) AS won,
+                       round(count(*)::numeric / nullif((SELECT n FROM total), 0), 4) AS rate, coalesce(sum(l.wanted_area_m2), 0) AS area_m2,
+                       1 AS part, array_position('{new,contacted,visited,negotiating,won,lost}'::text[], s.stage) AS ord
+                FROM l JOIN lead_stage s ON s.lead_id = l.id GROUP BY s.stage
+                UNION ALL
+                SELECT 'source', l.source, count(*), count(*) FILTER (WHERE l.is_won),
+                       round(count(*) FILTER (WHERE l.is_won)::numeric / count(*), 4), coalesce(sum(l.wanted_area_m2), 0), 2, 0
+                FROM l GROUP BY l.source
+                UNION ALL
+                SELECT 'owner', coalesce(CASE WHEN lead_in_pool(l.id) AND l.stage NOT IN ('won', 'lost') THEN NULL ELSE l.owner END, 'pool'),
+                       count(*), count(*) FILTER (WHERE l.is_won), round(count(*) FILTER (WHERE l.is_won)::numeric / count(*), 4),
+                       coalesce(sum(l.wanted_area_m2), 0), 3, 0
+                FROM l GROUP BY 2
+                UNION ALL
+                SELECT 'area', 'negotiating', count(*), 0, NULL, coalesce(sum(n.wanted_area_m2), 0), 4, 1
+                FROM lead n WHERE n.stage = 'negotiating' AND (n.park_id = \(parkID) OR \(parkID)::bigint IS NULL)
+                UNION ALL
+                SELECT 'area', 'vacant', count(*), 0, NULL, coalesce(sum(u.area_m2), 0), 4, 2
+                FROM unit_status_on(park_today(NULL)) s JOIN unit u ON u.id = s.unit_id
+                WHERE s.status = 'vacant' AND (s.park_id = \(parkID) OR \(parkID)::bigint IS NULL)
+                ORDER BY part, ord, leads DESC, key
+                """).rows.map { row in
+                Row(dimension: try row.decode("dimension"), key: try row.decode("key"), leads: try row.decode("leads"),
+                    won: try row.decode("won"), rate: try row.decode("rate"), areaM2: try row.decode("area_m2"))
+            }
+        }
+    }
+
+    /// The open leads whose last follow-up set a next step due by `day` (today by
+    /// default), soonest first: what each owner has to do.
+    public func followUpsDue(park: String? = nil, by day: CalendarDate? = nil) throws -> [(lead: Lead, due: CalendarDate)] {
+        try session.read { conn in
+            let parkID = try park.map { try Lookup.parkID($0, conn) }
+            let due: SQL = """
+                WITH due AS (
+                    SELECT l.number, f.next_step_on FROM lead l
+                    CROSS JOIN LATERAL (SELECT x.next_step_on FROM lead_follow_up x WHERE x.lead_id = l.id
+                                        ORDER BY x.happened_on DESC, x.id DESC LIMIT 1) f
+                    WHERE l.stage NOT IN ('won', 'lost') AND f.next_step_on <= coalesce(\(day)::date, park_today(l.park_id))
+                      AND (l.park_id = \(parkID) OR \(parkID)::bigint IS NULL)
+                )
+                SELECT s.*, due.next_step_on FROM (
+                """
+            return try conn.query((due + Lead.selection + """
+                ) s JOIN due ON due.number = s.number ORDER BY due.next_step_on, s.number
+                """).query).rows.map { row in (try Lead(row: row), try row.decode("next_step_on")) }
+        }
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import ParkCore
+import Postgres
+import Testing
+import TestSupport
+
+/// The investment pipeline (招商): a lead from the first call to an application, the
+/// shared pool (公海池) with days relative to the test's own today, ownership rules for a
+/// leasing clerk, the stages one way, and the funnel worked by hand.
+@Suite struct LeadTests {
+    @Test func aLeadFromTheFirstCallToAnApplication() throws {
+        let (db, session) = try makeSession()
+        try StatsTests.park(session)   // park MF, its three units leased
+        let conn = db.connection
+        let today: CalendarDate = try conn.query("SELECT park_today(id) FROM park WHERE code = 'MF'").rows[0].decode(0)
+        let clerkLogin = "clerk_\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
+        try conn.execute("SELECT parkctl_staff_add(\(clerkLogin), 'leasing', ARRAY[(SELECT id FROM park WHERE code = 'MF')], NULL)")
+        let clerkConnection = try Connection(try ConnectionString.replacing(["user": clerkLogin], in: db.conninfo))
+        defer { clerkConnection.close() }
+        let mine = LeadService(session), clerk = LeadService(ParkSession(connection: clerkConnection, actor: clerkLogin))
+
+        let zhigu = try mine.add(.init(park: "MF", company: "长沙智谷科技", industry: "人工智能", source: .event, wantedAreaM2: 800,
+                                       wantedKind: .factory, contact: "周明", phone: "0731-8888001"))
+        #expect(zhigu.owner == "tester" && !zhigu.inPool && zhigu.stage == .new && zhigu.industry == "ai" && zhigu.number.hasPrefix("LD-"))
+        let pooled = try mine.add(.init(park: "MF", company: "株洲动力电池", industry: "新能源", source: .online, contact: "李强",
+                                        phone: "0731-8888002", take: false))
+        #expect(pooled.inPool && pooled.owner == nil)
+        // The clerk claims the pooled lead, but not one that is owned and followed up.
+        #expect(try clerk.claim(pooled.number).owner == clerkLogin)
+        let owned = #expect(throws: ParkError.self) { try clerk.claim(zhigu.number) }
+        #expect(owned?.message.contains("is tester's, last followed up on \(today): it returns to the pool after 30 days") == true,
+                "\(String(describing: owned))")
+        // Untouched for 40 days (more than the park's 30): back in the pool for anyone.
+        try conn.transaction { conn in
+            try conn.simpleQuery("SET LOCAL session_replication_role = replica")
+            try conn.execute("UPDATE lead SET created_on = \(today.adding(days: -40)), owned_since = \(today.adding(days: -40)) WHERE number = \(zhigu.number)")
+        }
+        #expect(try mine.list(park: "MF", inPool: true).map(\.number) == [zhigu.number])
+        #expect(try clerk.claim(zhigu.number).owner == clerkLogin)
+        // A clerk takes no lead away from another, nor gives one away: an admin assigns.
+        let before = try conn.tableChecksums()
+        let given = #expect(throws: ParkError.self) { try clerk.assign(zhigu.number, to: "tester") }
+        #expect(given?.kind == .forbidden, "\(String(describing: given))")
+        #expect(try conn.tableChecksums() == before)
+
+        // The stages go one way (one may be skipped); the follow-up's next step comes due.
+        #expect(try clerk.advance(zhigu.number, to: .visited).stage == .visited)
+        let back = #expect(throws: ParkError.self) { try clerk.advance(zhigu.number, to: .contacted) }
+        #expect(back?.message.contains("is visited: it does not go back to contacted") == true, "\(String(describing: back))")
+        try clerk.followUp(zhigu.number, way: .visit, note: "参观园区,意向 800㎡ 厂房", nextStepOn: today)
+        #expect(try PipelineReport(session).followUpsDue(park: "MF").map(\.lead.number) == [zhigu.number])
+        let future = #expect(throws: ParkError.self) {
+            try clerk.followUp(zhigu.number, on: today.adding(days: 1), way: .call, note: "明天再打")
+        }
+        #expect(future?.message.contains("a follow-up is of today or before") == true)
+
+        // Won: the company applies to the park, and the lead keeps the tenant it became.
+        let won = try clerk.win(zhigu.number, creditCode: "92430400MA4L00000U")
+        #expect(won.stage == .won && won.tenantCreditCode == "92430400MA4L00000U")
+        #expect(try TenantService(session).onboarding(creditCode: "92430400MA4L00000U", park: "MF").stage == .applied)
+        #expect(throws: ParkError.self) { try clerk.lose(zhigu.number, reason: "改主意") }
+        try clerk.lose(pooled.number, reason: "选择了长沙经开区")
+        #expect(throws: ParkError.self) { try clerk.lose(pooled.number, reason: "") }
+
+        // The funnel of the last 60 days: two leads; both were new, one visited, one won,
+        // one lost (each ÷ 2). By source: event 1 of 1 won (100 %), online 0 of 1. By owner:
+        // the clerk holds both, 1 won of 2 (50 %). Nothing negotiating; no unit vacant.
+        let rows = try PipelineReport(session).run(park: "MF", from: today.adding(days: -60), to: today)
+        let lines = rows.map { "\($0.dimension) \($0.key) \($0.leads) \($0.won) \($0.rate.map { "\($0)" } ?? "-") \($0.areaM2)" }
+        #expect(lines == ["stage new 2 1 1 800", "stage visited 1 1 0.5 800", "stage won 1 1 0.5 800", "stage lost 1 0 0.5 0",
+                          "source event 1 1 1 800", "source online 1 0 0 0", "owner \(clerkLogin) 2 1 0.5 800",
+                          "area negotiating 0 0 - 0", "area vacant 0 0 - 0"], "\(lines)")
+    }
+}
