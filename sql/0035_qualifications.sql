@@ -4,8 +4,9 @@
 -- helps its tenants renew before a certificate lapses. A qualification is a tenant's,
 -- recorded by a park it applied to: its kind (a named one by code, or a park's own kind
 -- by its name), the certificate's number, and the days it is valid (open-ended for a
--- status with no certificate, 规上 say). The same kind of one tenant is never valid twice
--- on a day in a park (a renewal starts when the old one ends).
+-- status with no certificate, 规上 say). A renewal may overlap the certificate it renews
+-- (the new one is issued before the old one lapses); a certificate's number is one
+-- company's, and the same kind and days are not recorded twice.
 
 CREATE TABLE qualification (
     id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -21,11 +22,9 @@ CREATE TABLE qualification (
     actor        text NOT NULL DEFAULT public.parkctl_actor(),
     recorded_at  timestamptz NOT NULL DEFAULT now(),
     CONSTRAINT qualification_park_id_key UNIQUE (park_id, id),
-    -- Written on expressions no query spells, as lease_unit's (0012): no plain index
-    -- scan of an ordinary read reaches this GiST index.
-    CONSTRAINT qualification_no_overlap EXCLUDE USING gist ((park_id + 0) WITH =, (tenant_id + 0) WITH =, (kind || '') WITH =,
-                                                            (valid + 'empty'::daterange) WITH &&)
+    CONSTRAINT qualification_once UNIQUE (park_id, tenant_id, kind, valid)
 );
+CREATE UNIQUE INDEX qualification_certificate_key ON qualification (kind, certificate) WHERE certificate IS NOT NULL;
 CREATE INDEX qualification_tenant_idx ON qualification (tenant_id);
 
 -- Who recorded it and when are the database's.

@@ -71,14 +71,14 @@ import TestSupport
         // Revenue growth on a comparable basis: 博思软件 alone filed both years, (1,200 − 1,000) ÷
         // 1,000 = 0.2000 (all filers' 1,700 against 1,000 would say 0.70). Tax (90 − 80) ÷ 80 =
         // 0.1250. Output: no filing of 2025 gives it, so no growth.
-        // Leased on 2026-09-30 by the filers: 600 + 300 = 900 m². Output per m² 2,000 万元 ×
-        // 10,000 ÷ 900 = 22,222.22 元; tax per m² 120.5 × 10,000 ÷ 900 = 1,338.89 元; per mu
-        // 120.5 ÷ 50 = 2.4100 万元.
+        // Leased on 2026-09-30: 博思软件 600 m², 腾讯 300. Output per m² over those who filed
+        // output (博思软件 alone): 2,000 万元 × 10,000 ÷ 600 = 33,333.33 元; tax per m² over both:
+        // 120.5 × 10,000 ÷ 900 = 1,338.89 元; per mu 120.5 ÷ 50 = 2.4100 万元.
         #expect(parks.map(\.scope) == ["MF", "total"])
         let mf = try #require(parks.first)
         #expect(mf.enterprises == 2 && mf.revenue == 1_700 && mf.taxPaid == money("120.5") && mf.employees == 370 && mf.rdSpend == 150)
         #expect(mf.revenueGrowth == money("0.2") && mf.taxGrowth == money("0.125") && mf.outputGrowth == nil)
-        #expect(mf.leasedM2 == 900 && mf.outputPerM2 == money("22222.22") && mf.taxPerM2 == money("1338.89"))
+        #expect(mf.leasedM2 == 900 && mf.outputPerM2 == money("33333.33") && mf.taxPerM2 == money("1338.89"))
         #expect(mf.landMu == 50 && mf.taxPerMu == money("2.41"))
         #expect(parks[1].taxPaid == mf.taxPaid && parks[1].taxPerMu == money("2.41"))
 
@@ -94,6 +94,8 @@ import TestSupport
         #expect(missing.map(\.tenant) == ["北京百度网讯"] && missing.first?.phone == "010-59928888" && missing.first?.units == ["F1/301"])
         // An empty scope is an empty report.
         #expect(try report.run(period: try StatPeriod(parsing: "2020-Q1")).map(\.enterprises) == [0])
+        // A figure nobody filed is no figure, not 0: 腾讯 filed no R&D, by enterprise.
+        #expect(try report.run(period: q3, by: .enterprise).last?.rdSpend == nil)
         #expect(try report.missing(period: try StatPeriod(parsing: "2020-Q1")).isEmpty)
         _ = db
     }
@@ -144,7 +146,7 @@ import TestSupport
     }
 
     /// Qualifications: named kinds by their Chinese name, a park's own kind, certificates
-    /// lapsing within 90 days (relative to the park's today), no overlap, a renewal.
+    /// lapsing within 90 days (relative to the park's today), no duplicate, an early renewal.
     @Test func qualificationsLapseAndRenew() throws {
         let (db, session) = try makeSession()
         try Self.park(session)
@@ -158,20 +160,29 @@ import TestSupport
         // Lapsing within 90 days: 博思软件's certificate, 30 days left; within 365 also 腾讯's (200).
         #expect(try qualifications.expiring(within: 90).map(\.tenant) == ["博思软件"])
         #expect(try qualifications.expiring(within: 365).map(\.daysLeft) == [30, 200])
-        // The same kind twice on a day is refused; a renewal from the day after the last is not.
+        // The same qualification twice, or a certificate number another company holds, is
+        // refused, nothing written; a renewal may start before the old certificate lapses.
         let before = try db.connection.tableChecksums()
         let twice = #expect(throws: ParkError.self) {
-            try qualifications.add(tenant: "博思软件", park: "MF", kind: "high_tech", from: today, to: today.adding(days: 1_095))
+            try qualifications.add(tenant: "博思软件", park: "MF", kind: "high_tech", from: today.adding(days: -1_000), to: today.adding(days: 30))
         }
-        #expect(twice?.message.contains("holds this qualification in the park on some of these days already") == true, "\(String(describing: twice))")
+        #expect(twice?.message.contains("is recorded already") == true, "\(String(describing: twice))")
+        let borrowed = #expect(throws: ParkError.self) {
+            try qualifications.add(tenant: tencent.creditCode, park: "MF", kind: "高新技术企业", certificate: "GR202343001234", from: today)
+        }
+        #expect(borrowed?.message.contains("a certificate of this number and kind is recorded already") == true, "\(String(describing: borrowed))")
         let backwards = #expect(throws: ParkError.self) {
             try qualifications.add(tenant: "博思软件", park: "MF", kind: "瞪羚企业", from: today, to: today.adding(days: -1))
         }
         #expect(backwards?.message.contains("is before from") == true)
         #expect(try db.connection.tableChecksums() == before)
         try qualifications.add(tenant: "博思软件", park: "MF", kind: "high_tech", certificate: "GR202643009876",
-                               from: today.adding(days: 31), to: today.adding(days: 31 + 1_095))
+                               from: today.adding(days: -5), to: today.adding(days: 1_090))
         #expect(try qualifications.list(tenant: "博思软件").map(\.certificate) == ["GR202343001234", "GR202643009876"])
+        // One entered by mistake is removed.
+        try qualifications.add(tenant: "北京百度网讯", park: "MF", kind: "瞪羚企业", from: today)
+        try qualifications.remove(tenant: "北京百度网讯", park: "MF", kind: "gazelle", from: today)
+        #expect(throws: ParkError.self) { try qualifications.remove(tenant: "北京百度网讯", park: "MF", kind: "gazelle", from: today) }
         // Held today: one of each kind in MF.
         let counts = try qualifications.counts(park: "MF")
         #expect(Set(counts.map { "\($0.kind)=\($0.tenants)" }) == ["high_tech=1", "specialized_sme=1", "省级工程技术研究中心=1"])

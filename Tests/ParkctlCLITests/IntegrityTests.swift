@@ -210,7 +210,7 @@ import TestSupport
         let gist: [String] = try conn.query("""
             SELECT c.relname FROM pg_class c JOIN pg_am a ON a.oid = c.relam WHERE a.amname = 'gist' AND c.relnamespace = 'public'::regnamespace
             """).rows.map { try $0.decode(0) }
-        #expect(gist.sorted() == ["lease_unit_no_overlap", "qualification_no_overlap", "utility_period_no_overlap"])
+        #expect(gist.sorted() == ["lease_unit_no_overlap", "utility_period_no_overlap"])
         let text = plans.all.joined(separator: "\n")
         #expect(text.contains("lease_unit_unit_idx"), "the plans never read lease_unit by unit: \(text.prefix(2000))")
         for index in gist {

@@ -72,6 +72,13 @@ import TestSupport
         #expect(exported.contains("SW,91350100M000100Y43,博思软件,2026-Q3,1200.0000,,92.5000,150.0000,320,self_reported\n"), "\(exported)")
         let roundTrip = try cli.run(["import", "stats", "-", "--update", "--dry-run"], input: exported)
         #expect(roundTrip.status == 0, "\(roundTrip.stderr)")
+        // The return of one quarter only.
+        let quarter = try cli.ok(["export", "stats", "--period", "2026年第3季度"])
+        #expect(quarter.contains(",2026-Q3,") && !quarter.contains(",2025-Q3,"), "\(quarter)")
+        #expect(try cli.run(["export", "units", "--period", "2026-Q3"]).status == 65)
+        // A period not begun is filed by nobody.
+        let early = try cli.run(["stat", "record", "--tenant", "博思软件", "--park", "SW", "--period", "2099-Q1", "--revenue", "1"])
+        #expect(early.status == 65 && early.stderr.contains("has not begun"), "\(early.stderr)")
 
         // Verified by the admin; the tenant not yet filed for Q4 is listed with its phone.
         #expect(try cli.ok(["stat", "verify", "--tenant", "博思软件", "--park", "SW", "--period", "2026-Q3"]).contains("is verified by"))

@@ -108,6 +108,9 @@ extension Language {
         "rule.employees": "employees is a whole number, 0-1000000",
         "rule.some_figure": "a filing gives at least one figure: revenue, industrial output, tax paid, R&D spend or employees",
         "rule.stat_filed": "the enterprise has filed this period already (parkctl stat record changes it, or import with --update)",
+        "rule.stat_future": "the period has not begun: a filing is of a period under way or past",
+        "rule.stat_name": "the name is not that of the company with this credit code",
+        "rule.stat_twice": "the file gives this enterprise's period twice",
         "rule.meter_register": "the register is one of the meter's: {choices} (blank: an ordinary meter's one register)",
         "reading_kind.regular": "Reading", "reading_kind.rollover": "Rollover", "reading_kind.replacement": "Replacement",
         // Industries with names (Industry.named): the code is what is stored.

@@ -103,6 +103,9 @@ extension Language {
         "rule.employees": "从业人员须为 0 至 1000000 的整数",
         "rule.some_figure": "至少填写一项:营业收入、工业总产值、纳税额、研发投入或从业人员",
         "rule.stat_filed": "该企业本期已报送(用 parkctl stat record 修改,或加 --update 导入)",
+        "rule.stat_future": "统计期尚未开始:只能报送进行中或已过去的统计期",
+        "rule.stat_name": "企业名称与该统一社会信用代码的企业不符",
+        "rule.stat_twice": "文件中该企业的同一统计期出现了两次",
         "rule.meter_register": "时段须为该表的时段之一:{choices}(普通电表留空)",
         "reading_kind.regular": "抄表", "reading_kind.rollover": "回零", "reading_kind.replacement": "换表",
         // Industries with names (Industry.named): the code is what is stored.

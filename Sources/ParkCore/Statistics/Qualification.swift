@@ -31,6 +31,9 @@ public struct Qualification: Sendable, Equatable {
     public var park: String
     public var tenant: String
     public var creditCode: String
+    /// Whom to call about a renewal.
+    public var contact: String
+    public var phone: String
     /// A ``QualificationKind`` code, or a park's own kind by name.
     public var kind: String
     public var certificate: String?
@@ -43,7 +46,7 @@ public struct Qualification: Sendable, Equatable {
 
     /// The SELECT that ``init(row:)`` decodes, over `qualification q`.
     static let selection: SQL = """
-        SELECT p.code AS park, t.name AS tenant, t.credit_code, q.kind, q.certificate, lower(q.valid) AS valid_from,
+        SELECT p.code AS park, t.name AS tenant, t.credit_code, t.contact, t.phone, q.kind, q.certificate, lower(q.valid) AS valid_from,
                upper(q.valid) - 1 AS valid_to, q.note, upper(q.valid) - 1 - park_today(q.park_id) AS days_left
         FROM qualification q JOIN park p ON p.id = q.park_id JOIN tenant t ON t.id = q.tenant_id
         """
@@ -52,6 +55,8 @@ public struct Qualification: Sendable, Equatable {
         park = try row.decode("park")
         tenant = try row.decode("tenant")
         creditCode = try row.decode("credit_code")
+        contact = try row.decode("contact")
+        phone = try row.decode("phone")
         kind = try row.decode("kind")
         certificate = try row.decode("certificate")
         validFrom = try row.decode("valid_from")
@@ -86,20 +91,35 @@ public struct QualificationService {
                     INSERT INTO qualification (park_id, tenant_id, kind, certificate, valid, note)
                     VALUES (\(parkID), \(tenantID), \(kind), \(certificate), daterange(\(from), \(to), '[]'), \(note)) RETURNING id
                     """).rows[0].decode(0)
-            } catch let error as PostgresError where error.sqlState == .exclusionViolation {
-                throw ParkError.translated(error)   // the overlap, in the rule's words
+            } catch let error as PostgresError where error.sqlState == .uniqueViolation {
+                throw ParkError.translated(error)   // recorded already, in the rule's words
             }
             return try Qualification(row: conn.query((Qualification.selection + " WHERE q.id = \(id)").query).rows[0])
         }
     }
 
+    /// Removes a qualification recorded by mistake (the audit trail keeps it): the
+    /// tenant's of that kind whose first valid day is `from`.
+    public func remove(tenant: String, park: String, kind: String, from: CalendarDate) throws {
+        let kind = try QualificationKind.stored(kind)
+        try session.write { conn in
+            let (parkID, tenantID) = try Lookup.tenantOfPark(tenant, park, conn)
+            guard try conn.execute("""
+                DELETE FROM qualification WHERE park_id = \(parkID) AND tenant_id = \(tenantID) AND kind = \(kind) AND lower(valid) = \(from)
+                """) > 0 else {
+                throw ParkError(.notFound, "\(tenant) has no \(kind) qualification valid from \(from) in \(park) (parkctl qualification list --tenant \(tenant))")
+            }
+        }
+    }
+
     /// The qualifications recorded, by park, tenant, kind and first day.
-    public func list(park: String? = nil, tenant: String? = nil, kind: String? = nil) throws -> [Qualification] {
+    public func list(park: String? = nil, tenant: String? = nil, kind: String? = nil, validOnly: Bool = false) throws -> [Qualification] {
         let kind = try kind.map(QualificationKind.stored)
         return try session.read { conn in
             if let park { _ = try Lookup.parkID(park, conn) }
             let tenantID = try tenant.map { try Lookup.tenant($0, conn).id }
-            let conditions: [SQL?] = [park.map { "p.code = \($0)" }, tenantID.map { "q.tenant_id = \($0)" }, kind.map { "q.kind = \($0)" }]
+            let conditions: [SQL?] = [park.map { "p.code = \($0)" }, tenantID.map { "q.tenant_id = \($0)" }, kind.map { "q.kind = \($0)" },
+                                      validOnly ? "q.valid @> park_today(q.park_id)" : nil]
             return try conn.query((Qualification.selection + " " + SQL.whereAll(conditions) + " ORDER BY p.code, t.name, q.kind, lower(q.valid)").query)
                 .rows.map(Qualification.init(row:))
         }

@@ -31,6 +31,10 @@ public struct StatService {
         let note = try note.map { try Validate.text($0, field: "note", max: 500) }
         return try session.write { conn in
             let (parkID, tenantID) = try Lookup.tenantOfPark(tenant, park, conn)
+            let today: CalendarDate = try conn.query("SELECT park_today(\(parkID))").rows[0].decode(0)
+            guard period.start <= today else {
+                throw ParkError.invalid("period \(period) has not begun (today is \(today)): a filing is of a period under way or past")
+            }
             try conn.execute("""
                 INSERT INTO enterprise_stat (park_id, tenant_id, period_kind, period_start, revenue, industrial_output, tax_paid, rd_spend,
                                              employees, note)

@@ -8,8 +8,8 @@ import Postgres
 /// - Amounts are 万元, as filed. Growth (同比) is on a comparable basis (同口径): the
 ///   enterprises that filed the figure for both the period and the same period a year
 ///   before, (this − last) ÷ last, 4 decimals; nil when none did.
-/// - Per m² (元/㎡): the figure × 10,000 ÷ the filers' leased area on the period's last
-///   day. Per mu (亩均, 万元/亩): tax ÷ the park's land (`park set --land-mu`); the total's
+/// - Per m² (元/㎡): the figure × 10,000 ÷ the leased area, on the period's last day, of
+///   the enterprises that filed the figure. Per mu (亩均, 万元/亩): tax ÷ the park's land (`park set --land-mu`); the total's
 ///   counts the parks whose land is known.
 public struct StatsReport {
     let session: ParkSession
@@ -30,11 +30,12 @@ public struct StatsReport {
         /// The industry's code (by industry and by enterprise).
         public var industry: String?
         public var enterprises: Int
-        public var revenue: Decimal
-        public var industrialOutput: Decimal
-        public var taxPaid: Decimal
-        public var rdSpend: Decimal
-        public var employees: Int
+        /// The sums of the figures filed; nil when no enterprise of the row filed it.
+        public var revenue: Decimal?
+        public var industrialOutput: Decimal?
+        public var taxPaid: Decimal?
+        public var rdSpend: Decimal?
+        public var employees: Int?
         public var revenueGrowth: Decimal?
         public var outputGrowth: Decimal?
         public var taxGrowth: Decimal?
@@ -77,12 +78,12 @@ public struct StatsReport {
                 )
                 """
             let sums: SQL = """
-                count(*) AS enterprises, coalesce(sum(revenue), 0) AS revenue, coalesce(sum(industrial_output), 0) AS industrial_output,
-                coalesce(sum(tax_paid), 0) AS tax_paid, coalesce(sum(rd_spend), 0) AS rd_spend, coalesce(sum(employees), 0)::bigint AS employees,
+                count(*) AS enterprises, sum(revenue) AS revenue, sum(industrial_output) AS industrial_output,
+                sum(tax_paid) AS tax_paid, sum(rd_spend) AS rd_spend, sum(employees)::bigint AS employees,
                 \(Self.growth("revenue", "last_revenue")) AS revenue_growth, \(Self.growth("industrial_output", "last_output")) AS output_growth,
                 \(Self.growth("tax_paid", "last_tax")) AS tax_growth, coalesce(sum(leased_m2), 0) AS leased_m2,
-                round(sum(industrial_output) * 10000 / nullif(sum(leased_m2), 0), 2) AS output_per_m2,
-                round(sum(tax_paid) * 10000 / nullif(sum(leased_m2), 0), 2) AS tax_per_m2
+                round(sum(industrial_output) * 10000 / nullif(sum(leased_m2) FILTER (WHERE industrial_output IS NOT NULL), 0), 2) AS output_per_m2,
+                round(sum(tax_paid) * 10000 / nullif(sum(leased_m2) FILTER (WHERE tax_paid IS NOT NULL), 0), 2) AS tax_per_m2
                 """
             let query: SQL
             switch view {

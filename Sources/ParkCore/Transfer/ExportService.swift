@@ -14,12 +14,18 @@ public struct ExportService {
     /// Writes the CSV (header first, in `headers`' words: the column names, or the Chinese
     /// headers import reads too) to `sink` chunk by chunk; returns the rows.
     @discardableResult
-    public func run(_ entity: TransferEntity, park: String? = nil, headers: Language = .en,
+    /// `period`: only the statistics of that period (the zone's return of a quarter).
+    public func run(_ entity: TransferEntity, park: String? = nil, period: StatPeriod? = nil, headers: Language = .en,
                     _ sink: (UnsafeRawBufferPointer) throws -> Void) throws -> Int {
-        try session.write { conn in
+        if period != nil, entity != .stats { throw ParkError.invalid("--period is for export stats, not \(entity.rawValue)") }
+        return try session.write { conn in
             if let park { _ = try Lookup.parkID(park, conn) }
-            // COPY takes no parameters: the park travels in a setting of the transaction.
+            // COPY takes no parameters: the park and period travel in settings of the transaction.
             try conn.execute("SELECT set_config('parkctl.export_park', \(park ?? ""), true)")
+            try conn.execute("""
+                SELECT set_config('parkctl.export_period_kind', \(period?.kind.rawValue ?? ""), true),
+                       set_config('parkctl.export_period_start', \(period.map { "\($0.start)" } ?? ""), true)
+                """)
             return try conn.copyOut("COPY (\(Self.query(entity, onePark: park != nil, headers: headers))) TO STDOUT WITH (FORMAT csv, HEADER)", sink)
         }
     }

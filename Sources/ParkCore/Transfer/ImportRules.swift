@@ -245,6 +245,15 @@ enum ImportRules {
         WHERE c_employees IS NOT NULL AND (parkctl_int(c_employees) IS NULL OR parkctl_int(c_employees) NOT BETWEEN 0 AND 1000000)
         """,
         """
+        SELECT s.line, 'period', s.c_period, 'rule.stat_future' FROM import_rows s JOIN park p ON p.code = s.c_park
+        WHERE \(statStart) > park_today(p.id)
+        """,
+        // The name is for the reader, but a name that is not the credit code's company is a row mixed up.
+        """
+        SELECT s.line, 'name', s.c_name, 'rule.stat_name' FROM import_rows s JOIN tenant t ON t.credit_code = upper(s.c_credit_code)
+        WHERE s.c_name IS NOT NULL AND btrim(s.c_name) <> t.name AND btrim(s.c_name) <> coalesce(t.short_name, '')
+        """,
+        """
         SELECT line, 'revenue', '', 'rule.some_figure' FROM import_rows
         WHERE num_nonnulls(c_revenue, c_industrial_output, c_tax_paid, c_rd_spend, c_employees) = 0
         """,
@@ -257,7 +266,7 @@ enum ImportRules {
 
     static let statsEnforced = [
         """
-        SELECT line, 'period', c_period, 'the enterprise files this period on line ' || first_line || ' too' FROM (
+        SELECT line, 'period', c_period, 'rule.stat_twice' FROM (
             SELECT s.line, s.c_period, min(s.line) OVER (PARTITION BY s.c_park, upper(s.c_credit_code), \(statKind), \(statStart)) AS first_line
             FROM import_rows s WHERE \(statKind) IS NOT NULL) d
         WHERE line <> first_line

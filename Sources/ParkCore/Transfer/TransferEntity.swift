@@ -220,7 +220,10 @@ public enum TransferEntity: String, Vocabulary {
         case .stats:
             """
             FROM enterprise_stat s JOIN park p ON p.id = s.park_id JOIN tenant t ON t.id = s.tenant_id
-            WHERE \(inPark) ORDER BY s.period_start, s.period_kind, p.code, t.name
+            WHERE \(inPark) AND (nullif(current_setting('parkctl.export_period_kind', true), '') IS NULL
+                                 OR (s.period_kind = current_setting('parkctl.export_period_kind', true)
+                                     AND s.period_start = nullif(current_setting('parkctl.export_period_start', true), '')::date))
+            ORDER BY s.period_start, s.period_kind, p.code, t.name
             """
         case .tickets:
             """

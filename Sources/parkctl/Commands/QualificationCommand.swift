@@ -5,7 +5,7 @@ import ParkCore
 struct QualificationCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "qualification", abstract: "Record enterprises' qualifications (高新技术企业, 专精特新…) and list them.",
-        subcommands: [Add.self, List.self])
+        subcommands: [Add.self, List.self, Remove.self])
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -42,9 +42,24 @@ struct QualificationCommand: ParsableCommand {
         @Option(help: "Only this park.") var park: String?
         @Option(help: "Only this enterprise (name or credit code).") var tenant: String?
         @Option(help: "Only this kind.") var kind: String?
+        @Flag(help: "Only those valid today.") var valid = false
 
         func run() throws {
-            try output.print(try QualificationService(staff.session()).list(park: park, tenant: tenant, kind: kind).map(\.record))
+            try output.print(try QualificationService(staff.session()).list(park: park, tenant: tenant, kind: kind, validOnly: valid).map(\.record))
+        }
+    }
+
+    struct Remove: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Remove a qualification recorded by mistake (the audit trail keeps it).")
+        @OptionGroup var staff: StaffOptions
+        @Option(help: "The enterprise: its name or credit code.") var tenant: String
+        @Option(help: "The park that recorded it.") var park: String
+        @Option(help: "Its kind.") var kind: String
+        @Option(help: "Its first valid day, YYYY-MM-DD.") var from: String
+
+        func run() throws {
+            try QualificationService(staff.session()).remove(tenant: tenant, park: park, kind: kind, from: try Day(option: from, field: "from").date)
+            say("removed \(tenant)'s \(kind) qualification valid from \(from) in \(park)\n")
         }
     }
 }

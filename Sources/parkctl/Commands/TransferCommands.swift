@@ -139,6 +139,7 @@ struct ExportCommand: ParsableCommand {
     @OptionGroup var staff: StaffOptions
     @Argument(choice: "What to export") var entity: TransferEntity
     @Option(help: "Only this park.") var park: String?
+    @Option(help: "export stats: only this period (2026-Q3, 2026-09, 2026), the zone's return of it.") var period: String?
     @Option(help: "csv, or xlsx (an Excel workbook: give --output).") var format: ExportFormat = .csv
     @Option(help: "The header row: en (the column names) or zh (the Chinese headers of the forms, 统一社会信用代码, 营业收入(万元)…); import reads both.")
     var headers: Language = .en
@@ -161,7 +162,7 @@ struct ExportCommand: ParsableCommand {
         try book.header(entity.columns.map { $0.header(in: headers) })
         let kinds = entity.columns.map(\.kind)
         var reader = CSVRecordReader()
-        try ExportService(staff.session()).run(entity, park: park, headers: headers) { chunk in
+        try ExportService(staff.session()).run(entity, park: park, period: try period.map(StatPeriod.init(parsing:)), headers: headers) { chunk in
             try reader.feed(chunk) { line, record in if line > 1 { try book.append(record, kinds: kinds) } }
         }
         try reader.finish { line, record in if line > 1 { try book.append(record, kinds: kinds) } }
@@ -211,7 +212,7 @@ struct ExportCommand: ParsableCommand {
         }
         if bom { [UInt8](arrayLiteral: 0xEF, 0xBB, 0xBF).withUnsafeBytes(append) }
         var offset = 0
-        try ExportService(staff.session()).run(entity, park: park, headers: headers) { chunk in
+        try ExportService(staff.session()).run(entity, park: park, period: try period.map(StatPeriod.init(parsing:)), headers: headers) { chunk in
             if let transcoder {
                 try transcoder.convert(chunk, offset: offset, append)
                 offset += chunk.count

@@ -266,7 +266,7 @@ extension Qualification {
         Record([("park", .text(park)), ("tenant", .text(tenant)), ("credit_code", .text(creditCode)),
                 ("kind", QualificationKind(rawValue: kind).map { .label($0) } ?? .text(kind)), ("certificate", .optional(certificate)),
                 ("valid_from", .day(validFrom)), ("valid_to", .date(validTo)), ("days_left", daysLeft.map { .integer($0) } ?? .null),
-                ("note", .optional(note))])
+                ("contact", .text(contact)), ("phone", .text(phone)), ("note", .optional(note))])
     }
 }
 

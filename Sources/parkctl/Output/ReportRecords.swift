@@ -189,9 +189,10 @@ extension StatsReport.Row {
                            ("industry", industry.map { .industry($0) } ?? .null)]
         }
         let growth = { (value: Decimal?) -> OutputValue in value.map { .ratio($0, places: 4) } ?? .null }
-        var fields = head + [("enterprises", .integer(enterprises)), ("revenue", .decimal(revenue, places: 2)),
-                             ("industrial_output", .decimal(industrialOutput, places: 2)), ("tax_paid", .decimal(taxPaid, places: 2)),
-                             ("rd_spend", .decimal(rdSpend, places: 2)), ("employees", .integer(employees)),
+        let amount = { (value: Decimal?) -> OutputValue in value.map { .decimal($0, places: 2) } ?? .null }
+        var fields = head + [("enterprises", .integer(enterprises)), ("revenue", amount(revenue)),
+                             ("industrial_output", amount(industrialOutput)), ("tax_paid", amount(taxPaid)),
+                             ("rd_spend", amount(rdSpend)), ("employees", employees.map { .integer($0) } ?? .null),
                              ("revenue_growth", growth(revenueGrowth)), ("output_growth", growth(outputGrowth)), ("tax_growth", growth(taxGrowth)),
                              ("leased_m2", .decimal(leasedM2, places: 2)), ("output_per_m2", outputPerM2.map { .decimal($0, places: 2) } ?? .null),
                              ("tax_per_m2", taxPerM2.map { .decimal($0, places: 2) } ?? .null)]
