@@ -8,7 +8,7 @@ import Glibc
 struct ImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Import parks, buildings, units, tenants, leases or amendments from CSV, all or nothing.",
+        abstract: "Import parks, buildings, units, tenants, leases, amendments, readings or statistics from CSV or .xlsx, all or nothing.",
         discussion: """
             The header names the columns: export writes the same ones, and the Chinese names below \
             are read too, with a unit in brackets where the column holds one (面积(㎡), 租金(元/㎡/月)). \
