@@ -11,12 +11,15 @@
 ALTER TABLE park ADD COLUMN land_mu numeric(12,2) CONSTRAINT park_land_mu_positive CHECK (land_mu > 0 AND land_mu <> 'NaN');
 
 -- The first day of a month, a quarter (January, April, July, October) or a year.
+-- A finite day of the years parkctl takes (1900-2999): infinity's parts are NULL, and
+-- a CHECK that is NULL passes, so this says false instead.
 CREATE FUNCTION enterprise_stat_period_aligned(p_kind text, p_start date) RETURNS boolean
 LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT extract(day FROM p_start) = 1 AND CASE p_kind WHEN 'month' THEN true
-                                                         WHEN 'quarter' THEN extract(month FROM p_start) IN (1, 4, 7, 10)
-                                                         WHEN 'year' THEN extract(month FROM p_start) = 1
-                                                         ELSE false END
+    SELECT coalesce(isfinite(p_start) AND p_start BETWEEN date '1900-01-01' AND date '2999-12-31'
+                    AND extract(day FROM p_start) = 1 AND CASE p_kind WHEN 'month' THEN true
+                                                                      WHEN 'quarter' THEN extract(month FROM p_start) IN (1, 4, 7, 10)
+                                                                      WHEN 'year' THEN extract(month FROM p_start) = 1
+                                                                      ELSE false END, false)
 $$;
 
 -- The days of a period: [start, start + a month, a quarter or a year).
@@ -72,6 +75,10 @@ BEGIN
     END IF;
     NEW.actor := public.parkctl_actor();
     NEW.recorded_at := now();
+    IF TG_OP = 'INSERT' AND NEW.period_start > public.park_today(NEW.park_id) THEN
+        RAISE EXCEPTION 'the period from % has not begun: a filing is of a period under way or past', NEW.period_start
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'enterprise_stat_period_begun', TABLE = 'enterprise_stat';
+    END IF;
     verifying := NEW.source = 'verified' AND (TG_OP = 'INSERT' OR OLD.source <> 'verified');
     IF TG_OP = 'UPDATE' AND OLD.source = 'verified' AND NOT verifying
        AND (NEW.revenue, NEW.industrial_output, NEW.tax_paid, NEW.rd_spend, NEW.employees)

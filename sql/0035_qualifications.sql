@@ -16,7 +16,10 @@ CREATE TABLE qualification (
                  CONSTRAINT qualification_kind_plain_text CHECK (public.parkctl_is_plain_text(kind)),
     certificate  text CONSTRAINT qualification_certificate_length CHECK (certificate IS NULL OR length(btrim(certificate)) BETWEEN 1 AND 100)
                  CONSTRAINT qualification_certificate_plain_text CHECK (public.parkctl_is_plain_text(certificate)),
-    valid        daterange NOT NULL CONSTRAINT qualification_valid_bounded CHECK (NOT isempty(valid) AND NOT lower_inf(valid)),
+    -- Finite days of the years parkctl takes (an 'infinity' bound is a value, not an open end).
+    valid        daterange NOT NULL CONSTRAINT qualification_valid_bounded CHECK (
+                     NOT isempty(valid) AND NOT lower_inf(valid) AND lower(valid) BETWEEN date '1900-01-01' AND date '2999-12-31'
+                     AND (upper_inf(valid) OR upper(valid) BETWEEN date '1900-01-02' AND date '3000-01-01')),
     note         text CONSTRAINT qualification_note_length CHECK (note IS NULL OR length(note) BETWEEN 1 AND 500)
                  CONSTRAINT qualification_note_plain_text CHECK (public.parkctl_is_plain_text(note)),
     actor        text NOT NULL DEFAULT public.parkctl_actor(),
@@ -24,7 +27,8 @@ CREATE TABLE qualification (
     CONSTRAINT qualification_park_id_key UNIQUE (park_id, id),
     CONSTRAINT qualification_once UNIQUE (park_id, tenant_id, kind, valid)
 );
-CREATE UNIQUE INDEX qualification_certificate_key ON qualification (kind, certificate) WHERE certificate IS NOT NULL;
+-- A certificate is one company's: within a park (each park records its own tenants').
+CREATE UNIQUE INDEX qualification_certificate_key ON qualification (park_id, kind, certificate) WHERE certificate IS NOT NULL;
 CREATE INDEX qualification_tenant_idx ON qualification (tenant_id);
 
 -- Who recorded it and when are the database's.

@@ -61,7 +61,9 @@ CREATE TABLE lead_follow_up (
     actor        text NOT NULL DEFAULT public.parkctl_actor(),
     recorded_at  timestamptz NOT NULL DEFAULT now(),
     CONSTRAINT lead_follow_up_of_lead FOREIGN KEY (park_id, lead_id) REFERENCES lead (park_id, id),
-    CONSTRAINT lead_follow_up_next_after CHECK (next_step_on IS NULL OR next_step_on >= happened_on)
+    CONSTRAINT lead_follow_up_next_after CHECK (next_step_on IS NULL OR next_step_on >= happened_on),
+    CONSTRAINT lead_follow_up_days_finite CHECK (happened_on BETWEEN date '1900-01-01' AND date '2999-12-31'
+                                                 AND (next_step_on IS NULL OR next_step_on BETWEEN date '1900-01-01' AND date '2999-12-31'))
 );
 CREATE INDEX lead_follow_up_lead_idx ON lead_follow_up (lead_id, happened_on);
 

@@ -20,7 +20,7 @@ import TestSupport
         #expect(try StatPeriod(parsing: "2026-Q3").lastDay == Self.day("2026-09-30"))
         #expect(try StatPeriod(parsing: "2024-02").lastDay == Self.day("2024-02-29"))
         #expect(try StatPeriod(parsing: "2026-Q3").yearBefore.description == "2025-Q3")
-        for bad in ["2026-Q5", "2026-13", "26-Q3", "Q3", ""] {
+        for bad in ["2026-Q5", "2026-13", "26-Q3", "Q3", "", "9999-Q4", "0001", "1899-12"] {
             let refused = #expect(throws: ParkError.self) { try StatPeriod(parsing: bad) }
             #expect(refused?.message.contains("is a quarter 2026-Q3, a month 2026-09 or a year 2026") == true, "\(bad)")
         }
@@ -142,6 +142,15 @@ import TestSupport
                 """)
         }
         #expect(throws: PostgresError.self) { try conn.execute("UPDATE enterprise_stat SET revenue = 'NaN'") }
+        // Nor an endless day (infinity's month is NULL, and a NULL check passes), nor a period to come.
+        for start in ["infinity", "-infinity", "2099-01-01"] {
+            #expect(throws: PostgresError.self, "\(start)") {
+                try conn.execute("""
+                    INSERT INTO enterprise_stat (park_id, tenant_id, period_kind, period_start, revenue)
+                    SELECT park_id, tenant_id, 'quarter', \(start)::date, 1 FROM enterprise_stat
+                    """)
+            }
+        }
         #expect(try conn.tableChecksums() == after)
     }
 
@@ -179,12 +188,21 @@ import TestSupport
         try qualifications.add(tenant: "博思软件", park: "MF", kind: "high_tech", certificate: "GR202643009876",
                                from: today.adding(days: -5), to: today.adding(days: 1_090))
         #expect(try qualifications.list(tenant: "博思软件").map(\.certificate) == ["GR202343001234", "GR202643009876"])
+        // Renewed, the old certificate is no longer one to chase.
+        #expect(try qualifications.expiring(within: 365).map(\.tenant) == [tencent.name])
+        // The other names of the named kinds; no endless days.
+        #expect(try qualifications.add(tenant: "北京百度网讯", park: "MF", kind: "规模以上企业", from: today).kind == "above_scale")
+        #expect(throws: PostgresError.self) {
+            try db.connection.execute("""
+                INSERT INTO qualification (park_id, tenant_id, kind, valid) SELECT park_id, tenant_id, 'gazelle', '[2026-01-01,infinity)' FROM qualification LIMIT 1
+                """)
+        }
         // One entered by mistake is removed.
         try qualifications.add(tenant: "北京百度网讯", park: "MF", kind: "瞪羚企业", from: today)
         try qualifications.remove(tenant: "北京百度网讯", park: "MF", kind: "gazelle", from: today)
         #expect(throws: ParkError.self) { try qualifications.remove(tenant: "北京百度网讯", park: "MF", kind: "gazelle", from: today) }
         // Held today: one of each kind in MF.
         let counts = try qualifications.counts(park: "MF")
-        #expect(Set(counts.map { "\($0.kind)=\($0.tenants)" }) == ["high_tech=1", "specialized_sme=1", "省级工程技术研究中心=1"])
+        #expect(Set(counts.map { "\($0.kind)=\($0.tenants)" }) == ["high_tech=1", "specialized_sme=1", "省级工程技术研究中心=1", "above_scale=1"])
     }
 }

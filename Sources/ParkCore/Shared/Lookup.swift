@@ -80,7 +80,9 @@ enum Lookup {
     static func tenantOfPark(_ tenant: String, _ park: String, _ conn: Connection) throws -> (park: Int, tenant: Int) {
         let parkID = try parkID(park, conn)
         let found = try Lookup.tenant(tenant, conn)
-        guard try conn.query("SELECT 1 FROM onboarding WHERE park_id = \(parkID) AND tenant_id = \(found.id)").rowCount > 0 else {
+        guard try conn.query("""
+            SELECT 1 FROM onboarding WHERE park_id = \(parkID) AND tenant_id = \(found.id) AND stage <> 'rejected'
+            """).rowCount > 0 else {
             throw ParkError(.notFound, "\(found.name) is no tenant of park \(park): it applied to none of its units (parkctl tenant list --park \(park))")
         }
         return (parkID, found.id)

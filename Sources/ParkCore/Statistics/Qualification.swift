@@ -21,9 +21,18 @@ public enum QualificationKind: String, Vocabulary {
     /// What is stored for a kind as written: a named kind's code (高新技术企业, high_tech), or
     /// a park's own kind by its name.
     static func stored(_ text: String) throws -> String {
-        if let named = fromLabel(text.trimmingCharacters(in: .whitespaces)) { return named.rawValue }
+        let trimmed = Spelling.halfWidth(text).trimmingCharacters(in: .whitespaces)
+        if let named = fromLabel(trimmed) ?? aliases[trimmed] { return named.rawValue }
         return try Validate.text(text, field: "qualification kind", max: 40)
     }
+
+    /// The other names the forms and people use for the named kinds.
+    static let aliases: [String: QualificationKind] = [
+        "国家高新技术企业": .highTech, "高企": .highTech, "高新企业": .highTech,
+        "专精特新中小企业": .specializedSME, "专精特新企业": .specializedSME,
+        "小巨人": .littleGiant, "专精特新小巨人企业": .littleGiant, "专精特新\"小巨人\"企业": .littleGiant,
+        "科技型中小": .techSME, "规模以上企业": .aboveScale, "规上": .aboveScale, "规模以上": .aboveScale,
+    ]
 }
 
 /// A tenant's qualification recorded by a park: its kind, certificate and valid days.
@@ -100,15 +109,22 @@ public struct QualificationService {
 
     /// Removes a qualification recorded by mistake (the audit trail keeps it): the
     /// tenant's of that kind whose first valid day is `from`.
-    public func remove(tenant: String, park: String, kind: String, from: CalendarDate) throws {
+    /// `to`: its last valid day, when two of the kind start that day.
+    public func remove(tenant: String, park: String, kind: String, from: CalendarDate, to: CalendarDate? = nil) throws {
         let kind = try QualificationKind.stored(kind)
         try session.write { conn in
             let (parkID, tenantID) = try Lookup.tenantOfPark(tenant, park, conn)
-            guard try conn.execute("""
-                DELETE FROM qualification WHERE park_id = \(parkID) AND tenant_id = \(tenantID) AND kind = \(kind) AND lower(valid) = \(from)
-                """) > 0 else {
-                throw ParkError(.notFound, "\(tenant) has no \(kind) qualification valid from \(from) in \(park) (parkctl qualification list --tenant \(tenant))")
+            let matching: SQL = """
+                park_id = \(parkID) AND tenant_id = \(tenantID) AND kind = \(kind) AND lower(valid) = \(from)
+                AND (\(to)::date IS NULL OR upper(valid) - 1 = \(to)::date)
+                """
+            let found = try conn.query(("SELECT count(*) FROM qualification WHERE " + matching).query).rows[0].decode(0, as: Int.self)
+            guard found == 1 else {
+                throw ParkError(found == 0 ? .notFound : .invalidInput, found == 0
+                    ? "\(tenant) has no \(kind) qualification valid from \(from) in \(park) (parkctl qualification list --tenant \(tenant))"
+                    : "\(found) of \(tenant)'s \(kind) qualifications start on \(from): say which with --to, its last valid day")
             }
+            try conn.execute(("DELETE FROM qualification WHERE " + matching).query)
         }
     }
 
@@ -133,6 +149,9 @@ public struct QualificationService {
             return try conn.query((Qualification.selection + """
                  WHERE (q.park_id = \(parkID) OR \(parkID)::bigint IS NULL) AND NOT upper_inf(q.valid)
                    AND upper(q.valid) - 1 BETWEEN park_today(q.park_id) AND park_today(q.park_id) + \(Int32(days))
+                   -- Renewed already: another of the kind goes on after it.
+                   AND NOT EXISTS (SELECT 1 FROM qualification r WHERE r.park_id = q.park_id AND r.tenant_id = q.tenant_id AND r.kind = q.kind
+                                      AND r.id <> q.id AND lower(r.valid) <= upper(q.valid) AND (upper_inf(r.valid) OR upper(r.valid) > upper(q.valid)))
                  ORDER BY upper(q.valid), p.code, t.name
                 """).query).rows.map(Qualification.init(row:))
         }

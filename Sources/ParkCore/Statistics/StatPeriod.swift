@@ -28,7 +28,8 @@ public struct StatPeriod: Hashable, Sendable, CustomStringConvertible {
     public init(parsing text: String) throws {
         let compact = Spelling.halfWidth(text).replacingOccurrences(of: " ", with: "").uppercased()
         let chineseQuarters = ["一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4]
-        func year(_ digits: Substring) -> Int? { digits.count == 4 ? Int(digits) : nil }
+        // The years parkctl takes, as its days (1900-2999): a year before or after has a year to compare with.
+        func year(_ digits: Substring) -> Int? { digits.count == 4 ? Int(digits).flatMap { (1900...2999).contains($0) ? $0 : nil } : nil }
         var parsed: StatPeriod?
         if let match = compact.wholeMatch(of: /(\d{4})-?Q([1-4])/), let y = year(match.1) {
             parsed = CalendarDate(year: y, month: (Int(match.2)! - 1) * 3 + 1, day: 1).map { StatPeriod(kind: .quarter, start: $0) }
@@ -41,7 +42,7 @@ public struct StatPeriod: Hashable, Sendable, CustomStringConvertible {
             parsed = CalendarDate(year: y, month: 1, day: 1).map { StatPeriod(kind: .year, start: $0) }
         }
         guard let parsed else {
-            throw ParkError.invalid("period '\(text)' is a quarter 2026-Q3, a month 2026-09 or a year 2026 (2026年第3季度, 2026年9月, 2026年)")
+            throw ParkError.invalid("period '\(text)' is a quarter 2026-Q3, a month 2026-09 or a year 2026 (2026年第3季度, 2026年9月, 2026年), of 1900-2999")
         }
         self = parsed
     }

@@ -9,7 +9,7 @@ import Postgres
 ///   enterprises that filed the figure for both the period and the same period a year
 ///   before, (this − last) ÷ last, 4 decimals; nil when none did.
 /// - Per m² (元/㎡): the figure × 10,000 ÷ the leased area, on the period's last day, of
-///   the enterprises that filed the figure. Per mu (亩均, 万元/亩): tax ÷ the park's land (`park set --land-mu`); the total's
+///   the enterprises that filed the figure and held a unit then. Per mu (亩均, 万元/亩): tax ÷ the park's land (`park set --land-mu`); the total's
 ///   counts the parks whose land is known.
 public struct StatsReport {
     let session: ParkSession
@@ -82,8 +82,9 @@ public struct StatsReport {
                 sum(tax_paid) AS tax_paid, sum(rd_spend) AS rd_spend, sum(employees)::bigint AS employees,
                 \(Self.growth("revenue", "last_revenue")) AS revenue_growth, \(Self.growth("industrial_output", "last_output")) AS output_growth,
                 \(Self.growth("tax_paid", "last_tax")) AS tax_growth, coalesce(sum(leased_m2), 0) AS leased_m2,
-                round(sum(industrial_output) * 10000 / nullif(sum(leased_m2) FILTER (WHERE industrial_output IS NOT NULL), 0), 2) AS output_per_m2,
-                round(sum(tax_paid) * 10000 / nullif(sum(leased_m2) FILTER (WHERE tax_paid IS NOT NULL), 0), 2) AS tax_per_m2
+                round(sum(industrial_output) FILTER (WHERE leased_m2 > 0) * 10000
+                      / nullif(sum(leased_m2) FILTER (WHERE industrial_output IS NOT NULL), 0), 2) AS output_per_m2,
+                round(sum(tax_paid) FILTER (WHERE leased_m2 > 0) * 10000 / nullif(sum(leased_m2) FILTER (WHERE tax_paid IS NOT NULL), 0), 2) AS tax_per_m2
                 """
             let query: SQL
             switch view {

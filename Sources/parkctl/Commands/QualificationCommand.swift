@@ -56,9 +56,11 @@ struct QualificationCommand: ParsableCommand {
         @Option(help: "The park that recorded it.") var park: String
         @Option(help: "Its kind.") var kind: String
         @Option(help: "Its first valid day, YYYY-MM-DD.") var from: String
+        @Option(help: "Its last valid day, when two start the same day.") var to: String?
 
         func run() throws {
-            try QualificationService(staff.session()).remove(tenant: tenant, park: park, kind: kind, from: try Day(option: from, field: "from").date)
+            try QualificationService(staff.session()).remove(tenant: tenant, park: park, kind: kind, from: try Day(option: from, field: "from").date,
+                                                             to: try optionalDate(to, "to"))
             say("removed \(tenant)'s \(kind) qualification valid from \(from) in \(park)\n")
         }
     }

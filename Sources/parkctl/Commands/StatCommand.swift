@@ -50,11 +50,13 @@ struct StatCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Mark a filing verified against the tax records (admin only); a figure changed later is self-reported again.")
         @OptionGroup var staff: StaffOptions
+        @OptionGroup var output: FormatOptions
         @OptionGroup var filing: FilingOptions
 
+        /// The filing is printed whole: the figures verified are on the screen.
         func run() throws {
             let stat = try StatService(staff.session()).verify(tenant: filing.tenant, park: filing.park, period: try filing.statPeriod)
-            say("\(stat.tenant)'s \(stat.period) filing in \(stat.park) is verified by \(stat.verifiedBy ?? "")\n")
+            try output.printOne(stat.record)
         }
     }
 
