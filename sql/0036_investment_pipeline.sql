@@ -48,6 +48,8 @@ CREATE TABLE lead (
     CONSTRAINT lead_won_is_tenant CHECK ((stage = 'won') = (tenant_id IS NOT NULL))
 );
 CREATE INDEX lead_park_stage_idx ON lead (park_id, stage);
+-- A tenant is won by one lead.
+CREATE UNIQUE INDEX lead_tenant_key ON lead (tenant_id) WHERE tenant_id IS NOT NULL;
 
 CREATE TABLE lead_follow_up (
     id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -71,50 +73,59 @@ CREATE INDEX lead_follow_up_lead_idx ON lead_follow_up (lead_id, happened_on);
 CREATE TABLE lead_stage (
     park_id    bigint NOT NULL,
     lead_id    bigint NOT NULL,
-    stage      text NOT NULL,
+    stage      text NOT NULL CONSTRAINT lead_stage_valid CHECK (stage IN ('new', 'contacted', 'visited', 'negotiating', 'won', 'lost')),
     entered_on date NOT NULL,
     actor      text NOT NULL DEFAULT public.parkctl_actor(),
     PRIMARY KEY (lead_id, stage),
     FOREIGN KEY (park_id, lead_id) REFERENCES lead (park_id, id)
 );
 
--- The day a lead was last touched (owned or followed up), and whether it is in the pool.
+-- The day a lead was last touched (owned or followed up), and whether it is in the pool:
+-- a lead nobody has touched for more than the park's pool days. Plain SQL with every
+-- name qualified and no SET clause, so that the planner inlines them into a listing
+-- (a function call per lead, with row security checked anew in each, took minutes for
+-- 50,000 leads).
 CREATE FUNCTION lead_last_touched(p_lead bigint) RETURNS date
-LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
+LANGUAGE sql STABLE AS $$
     SELECT greatest(l.owned_since, l.created_on, (SELECT max(f.happened_on) FROM public.lead_follow_up f WHERE f.lead_id = l.id))
     FROM public.lead l WHERE l.id = p_lead
 $$;
 CREATE FUNCTION lead_in_pool(p_lead bigint) RETURNS boolean
-LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
+LANGUAGE sql STABLE AS $$
     SELECT l.stage NOT IN ('won', 'lost')
            AND (l.owner IS NULL OR public.lead_last_touched(l.id) < public.park_today(l.park_id) - p.lead_pool_days)
     FROM public.lead l JOIN public.park p ON p.id = l.park_id WHERE l.id = p_lead
 $$;
 
 -- The stages go forward one way: the open stages in order (a stage may be skipped),
--- lost from any open stage with a reason, won with the tenant it became; a closed lead
--- stays closed. Ownership: a leasing member takes a new lead for themselves or claims
--- one from the pool; an admin assigns any. The days (created, owned since, in stage
--- since) and who recorded are the database's; each stage entered is logged.
+-- lost from any open stage with a reason, won with the tenant it became (an application
+-- to the park that is not rejected; one lead wins a tenant). A closed lead stays closed,
+-- but an admin may reopen a lost one. Ownership: a leasing member changes only the leads
+-- they own; takes a new lead for themselves or claims one from the pool (their own
+-- lapsed one too, which starts its days again); an admin assigns any. The number, the
+-- days (created, owned since, in stage since) and who recorded are the database's.
 CREATE FUNCTION lead_guard() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     stages text[] := ARRAY['new', 'contacted', 'visited', 'negotiating', 'won'];
     today date := public.park_today(NEW.park_id);
+    me text := public.parkctl_actor();
     is_admin boolean := pg_has_role(current_user, 'parkctl_admin', 'MEMBER')
                         OR pg_has_role(current_user, (SELECT c.relowner FROM pg_class c WHERE c.oid = 'public.lead'::regclass), 'MEMBER');
+    claiming boolean;
 BEGIN
-    NEW.actor := public.parkctl_actor();
+    NEW.actor := me;
     NEW.recorded_at := now();
     IF TG_OP = 'INSERT' THEN
-        IF NEW.stage <> 'new' THEN
+        IF NEW.stage <> 'new' OR NEW.tenant_id IS NOT NULL THEN
             RAISE EXCEPTION 'a lead starts new, not %', NEW.stage
                 USING ERRCODE = 'check_violation', CONSTRAINT = 'lead_stage_flow', TABLE = 'lead';
         END IF;
-        IF NEW.owner IS DISTINCT FROM public.parkctl_actor() AND NEW.owner IS NOT NULL AND NOT is_admin THEN
+        IF NEW.owner IS DISTINCT FROM me AND NEW.owner IS NOT NULL AND NOT is_admin THEN
             RAISE EXCEPTION 'a lead is taken by the one who adds it, or assigned by an admin (parkctl lead assign)'
                 USING ERRCODE = 'insufficient_privilege';
         END IF;
+        NEW.number := public.parkctl_number('LD', today, nextval('public.lead_number_seq'));
         NEW.created_on := today;
         NEW.stage_since := today;
         NEW.owned_since := CASE WHEN NEW.owner IS NOT NULL THEN today END;
@@ -124,53 +135,104 @@ BEGIN
         RAISE EXCEPTION 'lead % keeps its park, number and day', OLD.number
             USING ERRCODE = 'check_violation', CONSTRAINT = 'lead_kept', TABLE = 'lead';
     END IF;
-    IF OLD.stage IN ('won', 'lost') AND (NEW.stage, NEW.tenant_id, NEW.lost_reason) IS DISTINCT FROM (OLD.stage, OLD.tenant_id, OLD.lost_reason) THEN
-        RAISE EXCEPTION 'lead % is %: it stays so (add a new lead if the company comes back)', OLD.number, OLD.stage
+    -- A claim: a leasing member takes a lead of the pool (their own lapsed one too).
+    claiming := NEW.owner = me AND (NEW.owner IS DISTINCT FROM OLD.owner OR NEW.owned_since IS DISTINCT FROM OLD.owned_since);
+    IF NOT is_admin THEN
+        IF claiming THEN
+            IF NOT public.lead_in_pool(OLD.id) THEN
+                RAISE EXCEPTION 'lead % is %''s: an admin assigns it (parkctl lead assign), or anyone claims it once it is back in the pool',
+                                OLD.number, OLD.owner
+                    USING ERRCODE = 'insufficient_privilege';
+            END IF;
+            IF (NEW.company, NEW.credit_code, NEW.industry, NEW.source, NEW.wanted_area_m2, NEW.wanted_kind, NEW.contact, NEW.phone,
+                NEW.stage, NEW.lost_reason, NEW.tenant_id)
+               IS DISTINCT FROM (OLD.company, OLD.credit_code, OLD.industry, OLD.source, OLD.wanted_area_m2, OLD.wanted_kind, OLD.contact,
+                                 OLD.phone, OLD.stage, OLD.lost_reason, OLD.tenant_id) THEN
+                RAISE EXCEPTION 'a claim changes only the owner of lead %', OLD.number
+                    USING ERRCODE = 'insufficient_privilege';
+            END IF;
+        ELSIF OLD.owner IS DISTINCT FROM me OR NEW.owner IS DISTINCT FROM OLD.owner THEN
+            RAISE EXCEPTION 'lead % is %: its owner or an admin changes it (a lead of the pool is claimed first: parkctl lead claim)',
+                            OLD.number, coalesce(OLD.owner || '''s', 'in the pool')
+                USING ERRCODE = 'insufficient_privilege';
+        END IF;
+    END IF;
+    IF OLD.stage = 'won' AND NEW.owner IS NOT DISTINCT FROM OLD.owner
+       AND (NEW.company, NEW.credit_code, NEW.industry, NEW.source, NEW.wanted_area_m2, NEW.wanted_kind, NEW.contact, NEW.phone,
+            NEW.stage, NEW.lost_reason, NEW.tenant_id)
+           IS DISTINCT FROM (OLD.company, OLD.credit_code, OLD.industry, OLD.source, OLD.wanted_area_m2, OLD.wanted_kind, OLD.contact,
+                             OLD.phone, OLD.stage, OLD.lost_reason, OLD.tenant_id) THEN
+        RAISE EXCEPTION 'lead % is won: it stays as it was (add a new lead if the company comes back)', OLD.number
             USING ERRCODE = 'check_violation', CONSTRAINT = 'lead_stage_flow', TABLE = 'lead';
     END IF;
-    IF NEW.stage <> OLD.stage AND NEW.stage <> 'lost'
+    IF OLD.stage = 'lost' AND NEW.stage <> 'lost' AND NOT (is_admin AND NEW.stage IN ('new', 'contacted', 'visited', 'negotiating')) THEN
+        RAISE EXCEPTION 'lead % is lost: an admin may reopen it, nobody else', OLD.number
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'lead_stage_flow', TABLE = 'lead';
+    END IF;
+    IF OLD.stage = 'lost' AND NEW.stage = 'lost' AND NEW.lost_reason IS DISTINCT FROM OLD.lost_reason THEN
+        RAISE EXCEPTION 'lead % is lost: its reason is kept', OLD.number
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'lead_stage_flow', TABLE = 'lead';
+    END IF;
+    IF NEW.stage <> OLD.stage AND NEW.stage <> 'lost' AND OLD.stage <> 'lost'
        AND array_position(stages, NEW.stage) < array_position(stages, OLD.stage) THEN
         RAISE EXCEPTION 'lead % is %: it does not go back to %', OLD.number, OLD.stage, NEW.stage
             USING ERRCODE = 'check_violation', CONSTRAINT = 'lead_stage_flow', TABLE = 'lead';
     END IF;
     IF NEW.stage = 'won' AND OLD.stage <> 'won' AND NOT EXISTS (
-           SELECT 1 FROM public.onboarding o WHERE o.tenant_id = NEW.tenant_id AND o.park_id = NEW.park_id) THEN
+           SELECT 1 FROM public.onboarding o WHERE o.tenant_id = NEW.tenant_id AND o.park_id = NEW.park_id AND o.stage <> 'rejected') THEN
         RAISE EXCEPTION 'lead % is won when the company applies to the park (parkctl lead win)', OLD.number
             USING ERRCODE = 'check_violation', CONSTRAINT = 'lead_stage_flow', TABLE = 'lead';
     END IF;
-    NEW.stage_since := CASE WHEN NEW.stage <> OLD.stage THEN today ELSE OLD.stage_since END;
-    IF NEW.owner IS DISTINCT FROM OLD.owner THEN
-        IF NOT is_admin AND NOT (NEW.owner = public.parkctl_actor() AND public.lead_in_pool(OLD.id)) THEN
-            RAISE EXCEPTION 'lead % is owned by %: an admin assigns it (parkctl lead assign), or anyone claims it once it is back in the pool',
-                            OLD.number, OLD.owner
-                USING ERRCODE = 'insufficient_privilege';
-        END IF;
-        NEW.owned_since := CASE WHEN NEW.owner IS NOT NULL THEN today END;
-    ELSE
-        NEW.owned_since := OLD.owned_since;
+    IF NEW.stage <> 'lost' THEN
+        NEW.lost_reason := NULL;
     END IF;
+    NEW.stage_since := CASE WHEN NEW.stage <> OLD.stage THEN today ELSE OLD.stage_since END;
+    NEW.owned_since := CASE WHEN NEW.owner IS NULL THEN NULL WHEN claiming OR NEW.owner IS DISTINCT FROM OLD.owner THEN today
+                            ELSE OLD.owned_since END;
     RETURN NEW;
 END $$;
 REVOKE ALL ON FUNCTION lead_guard() FROM PUBLIC;
 CREATE TRIGGER lead_guard BEFORE INSERT OR UPDATE ON lead FOR EACH ROW EXECUTE FUNCTION lead_guard();
 
+-- Written by the lead's trigger alone, as the owner of the tables (staff hold no
+-- privilege on the log), so that the funnel counts what happened.
 CREATE FUNCTION lead_stage_log() RETURNS trigger
-LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
     IF TG_OP = 'INSERT' OR NEW.stage <> OLD.stage THEN
-        INSERT INTO public.lead_stage (park_id, lead_id, stage, entered_on) VALUES (NEW.park_id, NEW.id, NEW.stage, NEW.stage_since)
-        ON CONFLICT (lead_id, stage) DO NOTHING;
+        INSERT INTO public.lead_stage (park_id, lead_id, stage, entered_on, actor)
+        VALUES (NEW.park_id, NEW.id, NEW.stage, NEW.stage_since, public.parkctl_actor())
+        ON CONFLICT (lead_id, stage) DO UPDATE SET entered_on = EXCLUDED.entered_on, actor = EXCLUDED.actor;
     END IF;
     RETURN NULL;
 END $$;
 REVOKE ALL ON FUNCTION lead_stage_log() FROM PUBLIC;
 CREATE TRIGGER lead_stage_log AFTER INSERT OR UPDATE OF stage ON lead FOR EACH ROW EXECUTE FUNCTION lead_stage_log();
 
+-- A follow-up is recorded, never changed (the log of who did what), by the lead's owner
+-- or an admin, on an open lead, on a day from the lead's first to today.
 CREATE FUNCTION lead_follow_up_recorded() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE
+    l public.lead;
 BEGIN
     NEW.actor := public.parkctl_actor();
     NEW.recorded_at := now();
+    SELECT * INTO l FROM public.lead WHERE id = NEW.lead_id;
+    IF l.owner IS DISTINCT FROM NEW.actor AND NOT (pg_has_role(current_user, 'parkctl_admin', 'MEMBER')
+           OR pg_has_role(current_user, (SELECT c.relowner FROM pg_class c WHERE c.oid = 'public.lead'::regclass), 'MEMBER')) THEN
+        RAISE EXCEPTION 'lead % is %: its owner or an admin follows it up (a lead of the pool is claimed first: parkctl lead claim)',
+                        l.number, coalesce(l.owner || '''s', 'in the pool')
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF l.stage IN ('won', 'lost') THEN
+        RAISE EXCEPTION 'lead % is %: a closed lead is not followed up', l.number, l.stage
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'lead_follow_up_open', TABLE = 'lead_follow_up';
+    END IF;
+    IF NEW.happened_on < l.created_on THEN
+        RAISE EXCEPTION 'lead % was added on %: a follow-up of % is before it', l.number, l.created_on, NEW.happened_on
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'lead_follow_up_not_future', TABLE = 'lead_follow_up';
+    END IF;
     IF NEW.happened_on > public.park_today(NEW.park_id) THEN
         RAISE EXCEPTION 'a follow-up is of today or before, not %', NEW.happened_on
             USING ERRCODE = 'check_violation', CONSTRAINT = 'lead_follow_up_not_future', TABLE = 'lead_follow_up';
@@ -184,7 +246,8 @@ REVOKE ALL ON FUNCTION lead_last_touched(bigint), lead_in_pool(bigint) FROM PUBL
 GRANT EXECUTE ON FUNCTION lead_last_touched(bigint), lead_in_pool(bigint) TO parkctl_admin, parkctl_leasing, parkctl_service, parkctl_viewer;
 GRANT USAGE ON SEQUENCE lead_number_seq TO parkctl_admin, parkctl_leasing;
 
-SELECT parkctl_register_park_table(t, writers => ARRAY['parkctl_admin', 'parkctl_leasing'])
-FROM unnest(ARRAY['lead', 'lead_follow_up']) t;
--- The stage log is written by the lead's trigger as its writer: insert only.
-SELECT parkctl_register_park_table('lead_stage', writers => ARRAY['parkctl_admin', 'parkctl_leasing'], append_only => true);
+-- Leads are kept (a lead added by mistake is lost, with the reason); follow-ups are a
+-- log, inserted only; the stage log is the trigger's.
+SELECT parkctl_register_park_table('lead', writers => ARRAY['parkctl_admin', 'parkctl_leasing'], privileges => 'INSERT, UPDATE');
+SELECT parkctl_register_park_table('lead_follow_up', writers => ARRAY['parkctl_admin', 'parkctl_leasing'], append_only => true);
+SELECT parkctl_register_park_table('lead_stage');

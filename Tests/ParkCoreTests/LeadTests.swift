@@ -15,9 +15,13 @@ import TestSupport
         let today: CalendarDate = try conn.query("SELECT park_today(id) FROM park WHERE code = 'MF'").rows[0].decode(0)
         let clerkLogin = "clerk_\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
         try conn.execute("SELECT parkctl_staff_add(\(clerkLogin), 'leasing', ARRAY[(SELECT id FROM park WHERE code = 'MF')], NULL)")
+        let rivalLogin = "rival_\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
+        try conn.execute("SELECT parkctl_staff_add(\(rivalLogin), 'leasing', ARRAY[(SELECT id FROM park WHERE code = 'MF')], NULL)")
         let clerkConnection = try Connection(try ConnectionString.replacing(["user": clerkLogin], in: db.conninfo))
-        defer { clerkConnection.close() }
+        let rivalConnection = try Connection(try ConnectionString.replacing(["user": rivalLogin], in: db.conninfo))
+        defer { clerkConnection.close(); rivalConnection.close() }
         let mine = LeadService(session), clerk = LeadService(ParkSession(connection: clerkConnection, actor: clerkLogin))
+        let rival = LeadService(ParkSession(connection: rivalConnection, actor: rivalLogin))
 
         let zhigu = try mine.add(.init(park: "MF", company: "长沙智谷科技", industry: "人工智能", source: .event, wantedAreaM2: 800,
                                        wantedKind: .factory, contact: "周明", phone: "0731-8888001"))
@@ -37,11 +41,31 @@ import TestSupport
         }
         #expect(try mine.list(park: "MF", inPool: true).map(\.number) == [zhigu.number])
         #expect(try clerk.claim(zhigu.number).owner == clerkLogin)
-        // A clerk takes no lead away from another, nor gives one away: an admin assigns.
+        // A clerk takes no lead away from another, nor gives one away: an admin assigns. Nor
+        // does a rival clerk move, close or follow up the clerk's lead, rewrite or delete its
+        // follow-ups, forge the funnel's log, or pick a lead's number.
         let before = try conn.tableChecksums()
-        let given = #expect(throws: ParkError.self) { try clerk.assign(zhigu.number, to: "tester") }
+        let given = #expect(throws: ParkError.self) { try clerk.assign(zhigu.number, to: rivalLogin) }
         #expect(given?.kind == .forbidden, "\(String(describing: given))")
-        #expect(try conn.tableChecksums() == before)
+        for attack in [{ _ = try rival.lose(zhigu.number, reason: "不要了") }, { _ = try rival.advance(zhigu.number, to: .negotiating) },
+                       { _ = try rival.followUp(zhigu.number, way: .call, note: "抢单") }, { _ = try rival.claim(zhigu.number) }] {
+            let refused = #expect(throws: ParkError.self) { try attack() }
+            #expect(refused?.kind == .forbidden || refused?.kind == .conflict, "\(String(describing: refused))")
+        }
+        try clerk.followUp(zhigu.number, way: .call, note: "约参观")
+        let checked = try conn.tableChecksums()
+        for sql in ["UPDATE lead_follow_up SET happened_on = '1900-01-01'", "DELETE FROM lead_follow_up",
+                    "INSERT INTO lead_stage (park_id, lead_id, stage, entered_on) SELECT park_id, id, 'won', '1900-01-01' FROM lead",
+                    "UPDATE lead SET company = '改名公司'"] {
+            let denied = #expect(throws: PostgresError.self, "\(sql)") { try rivalConnection.execute(PostgresQuery(unsafeSQL: sql, binds: [])) }
+            #expect(denied?.sqlState == .insufficientPrivilege, "\(sql): \(String(describing: denied))")
+        }
+        let squatted = try rival.add(.init(park: "MF", company: "号段公司", industry: "ai", source: .online, contact: "某", phone: "0731-8888003"))
+        #expect(squatted.number.hasPrefix("LD-"))
+        #expect(throws: PostgresError.self) {
+            try rivalConnection.execute("UPDATE lead SET number = 'LD-2026-999999' WHERE company = '号段公司'")
+        }
+        _ = checked
 
         // The stages go one way (one may be skipped); the follow-up's next step comes due.
         #expect(try clerk.advance(zhigu.number, to: .visited).stage == .visited)
@@ -59,16 +83,31 @@ import TestSupport
         #expect(won.stage == .won && won.tenantCreditCode == "92430400MA4L00000U")
         #expect(try TenantService(session).onboarding(creditCode: "92430400MA4L00000U", park: "MF").stage == .applied)
         #expect(throws: ParkError.self) { try clerk.lose(zhigu.number, reason: "改主意") }
+        // Another lead cannot win the same company, nor a lead win someone else's company.
+        let other = try clerk.add(.init(park: "MF", company: "某贸易公司", industry: "ai", source: .referral, contact: "某", phone: "0731-8888004"))
+        let borrowed = #expect(throws: ParkError.self) { try clerk.win(other.number, creditCode: bosi.creditCode) }
+        #expect(borrowed?.message.contains("is 博思软件's, not 某贸易公司's") == true, "\(String(describing: borrowed))")
+        try clerk.lose(other.number, reason: "无场地需求")
         try clerk.lose(pooled.number, reason: "选择了长沙经开区")
         #expect(throws: ParkError.self) { try clerk.lose(pooled.number, reason: "") }
+        // A lead closed by mistake is reopened by an admin only.
+        #expect(throws: PostgresError.self) { try clerkConnection.execute("UPDATE lead SET stage = 'contacted' WHERE company = '某贸易公司'") }
+        try conn.execute("UPDATE lead SET stage = 'contacted' WHERE company = '某贸易公司'")
+        #expect(try conn.query("SELECT lost_reason FROM lead WHERE company = '某贸易公司'").rows[0].decode(0, as: String?.self) == nil)
+        try conn.execute("UPDATE lead SET stage = 'lost', lost_reason = '无场地需求' WHERE company = '某贸易公司'")
 
-        // The funnel of the last 60 days: two leads; both were new, one visited, one won,
-        // one lost (each ÷ 2). By source: event 1 of 1 won (100 %), online 0 of 1. By owner:
-        // the clerk holds both, 1 won of 2 (50 %). Nothing negotiating; no unit vacant.
+        // The funnel of the last 60 days: four leads (智谷, 株洲, the rival's 号段公司, the
+        // clerk's 某贸易公司). All four were new; 智谷 skipped contacted and negotiating on its
+        // way to won, so it counts for every stage up to won (1 of 4 = 0.25); 某贸易公司 was
+        // contacted (reopened by the admin) and lost; 株洲 lost: 2 lost of 4. By source: event
+        // 1 won of 1; online 0 of 2; referral 0 of 1. By owner: the clerk 1 won of 3; the
+        // rival 0 of 1. Nothing negotiating now; no unit vacant.
         let rows = try PipelineReport(session).run(park: "MF", from: today.adding(days: -60), to: today)
         let lines = rows.map { "\($0.dimension) \($0.key) \($0.leads) \($0.won) \($0.rate.map { "\($0)" } ?? "-") \($0.areaM2)" }
-        #expect(lines == ["stage new 2 1 1 800", "stage visited 1 1 0.5 800", "stage won 1 1 0.5 800", "stage lost 1 0 0.5 0",
-                          "source event 1 1 1 800", "source online 1 0 0 0", "owner \(clerkLogin) 2 1 0.5 800",
+        #expect(lines == ["stage new 4 1 1 800", "stage contacted 2 1 0.5 800", "stage visited 1 1 0.25 800", "stage negotiating 1 1 0.25 800",
+                          "stage won 1 1 0.25 800", "stage lost 2 0 0.5 0",
+                          "source online 2 0 0 0", "source event 1 1 1 800", "source referral 1 0 0 0",
+                          "owner \(clerkLogin) 3 1 0.3333 800", "owner \(rivalLogin) 1 0 0 0",
                           "area negotiating 0 0 - 0", "area vacant 0 0 - 0"], "\(lines)")
     }
 }

@@ -48,7 +48,7 @@ public struct LeadService {
             let id: Int = try conn.query("""
                 INSERT INTO lead (number, park_id, company, credit_code, industry, source, wanted_area_m2, wanted_kind, contact, phone, owner,
                                   stage_since, created_on)
-                VALUES (parkctl_number('LD', park_today(\(parkID)), nextval('lead_number_seq')), \(parkID), \(company), \(new.creditCode),
+                VALUES ('LD', \(parkID), \(company), \(new.creditCode),
                         \(industry), \(new.source.rawValue), \(new.wantedAreaM2), \(new.wantedKind?.rawValue), \(contact), \(phone),
                         CASE WHEN \(new.take) THEN parkctl_actor() END, park_today(\(parkID)), park_today(\(parkID)))
                 RETURNING id
@@ -108,7 +108,8 @@ public struct LeadService {
                 throw ParkError(.conflict, "lead \(number) is \(current.owner ?? "nobody")'s, last followed up on \(current.lastTouched): "
                                 + "it returns to the pool after \(days) days without a follow-up (or an admin assigns it: parkctl lead assign)")
             }
-            try conn.execute("UPDATE lead SET owner = parkctl_actor() WHERE id = \(id)")
+            // Its days start again, the claimer's own lapsed lead too.
+            try conn.execute("UPDATE lead SET owner = parkctl_actor(), owned_since = park_today(park_id) WHERE id = \(id)")
             return try lead(id, conn)
         }
     }
@@ -118,8 +119,11 @@ public struct LeadService {
     public func assign(_ number: String, to owner: String?) throws -> Lead {
         try session.write { conn in
             let id = try leadID(number, conn)
-            if let owner, try conn.query("SELECT 1 FROM staff WHERE name = \(owner)").rowCount == 0 {
-                throw ParkError(.notFound, "no member of staff is called '\(owner)' (parkctl staff list)")
+            if let owner, try conn.query("""
+                SELECT 1 FROM staff s JOIN lead l ON l.id = \(id)
+                WHERE s.name = \(owner) AND s.role IN ('admin', 'leasing') AND (s.park_ids IS NULL OR l.park_id = ANY (s.park_ids))
+                """).rowCount == 0 {
+                throw ParkError(.notFound, "no leasing member or admin of the lead's park is called '\(owner)' (parkctl staff list)")
             }
             try conn.execute("UPDATE lead SET owner = \(owner) WHERE id = \(id)")
             return try lead(id, conn)
@@ -164,10 +168,16 @@ public struct LeadService {
             }
             try CreditCode.validate(code)
             let applied = try conn.query("""
-                SELECT 1 FROM tenant t JOIN onboarding o ON o.tenant_id = t.id JOIN park p ON p.id = o.park_id
+                SELECT t.name, t.short_name FROM tenant t JOIN onboarding o ON o.tenant_id = t.id JOIN park p ON p.id = o.park_id
                 WHERE t.credit_code = \(code) AND p.code = \(current.park) AND o.stage NOT IN ('rejected', 'exited')
-                """).rowCount > 0
-            if !applied {
+                """).rows.first
+            if let applied {
+                // The application there is the lead's company's, not another's.
+                let name: String = try applied.decode("name"), short: String? = try applied.decode("short_name")
+                guard name == current.company || short == current.company else {
+                    throw ParkError.invalid("credit code \(code) is \(name)'s, not \(current.company)'s: lead \(number) wins its own company")
+                }
+            } else {
                 try TenantService(session).apply(.init(park: current.park, name: current.company, creditCode: code, industry: current.industry,
                                                        contact: current.contact, phone: current.phone, email: email,
                                                        wantedAreaM2: current.wantedAreaM2, wantedKind: current.wantedKind))

@@ -3,7 +3,8 @@ import Postgres
 
 /// `report pipeline --from --to`: the leads added in those days, one query.
 ///
-/// - `stage`: the funnel, how many of them reached each stage (and the share of all);
+/// - `stage`: the funnel, how many of them reached each stage or a later one (a stage
+///   may be skipped), and the share of all; and how many were lost;
 /// - `source` and `owner`: how many, how many won, and the conversion (won ÷ leads);
 /// - `area`: the area wanted by the leads negotiating now against the vacant area today.
 public struct PipelineReport {
@@ -33,10 +34,18 @@ public struct PipelineReport {
                     SELECT l.*, l.stage = 'won' AS is_won FROM lead l
                     WHERE l.created_on BETWEEN \(from) AND \(to) AND (l.park_id = \(parkID) OR \(parkID)::bigint IS NULL)
                 ), total AS (SELECT count(*) AS n FROM l)
-                SELECT 'stage' AS dimension, s.stage AS key, count(*) AS leads, count(*) FILTER (WHERE l.is_won) AS won,
+                -- The funnel: a lead reached a stage if it entered it or a later one (a stage may be skipped).
+                SELECT 'stage' AS dimension, st.stage AS key, count(*) AS leads, count(*) FILTER (WHERE l.is_won) AS won,
                        round(count(*)::numeric / nullif((SELECT n FROM total), 0), 4) AS rate, coalesce(sum(l.wanted_area_m2), 0) AS area_m2,
-                       1 AS part, array_position('{new,contacted,visited,negotiating,won,lost}'::text[], s.stage) AS ord
-                FROM l JOIN lead_stage s ON s.lead_id = l.id GROUP BY s.stage
+                       1 AS part, st.ord::int AS ord
+                FROM l CROSS JOIN LATERAL (SELECT max(array_position('{new,contacted,visited,negotiating,won}'::text[], s.stage)) AS reached
+                                           FROM lead_stage s WHERE s.lead_id = l.id) r
+                JOIN unnest('{new,contacted,visited,negotiating,won}'::text[]) WITH ORDINALITY st(stage, ord) ON st.ord <= r.reached
+                GROUP BY st.stage, st.ord
+                UNION ALL
+                SELECT 'stage', 'lost', count(*), 0, round(count(*)::numeric / nullif((SELECT n FROM total), 0), 4),
+                       coalesce(sum(l.wanted_area_m2), 0), 1, 6
+                FROM l WHERE l.stage = 'lost' HAVING count(*) > 0
                 UNION ALL
                 SELECT 'source', l.source, count(*), count(*) FILTER (WHERE l.is_won),
                        round(count(*) FILTER (WHERE l.is_won)::numeric / count(*), 4), coalesce(sum(l.wanted_area_m2), 0), 2, 0

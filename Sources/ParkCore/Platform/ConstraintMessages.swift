@@ -41,6 +41,8 @@ public enum ConstraintMessages {
         "park_water_tax_rate_range": "a tax rate is 0-50 percent",
         "park_gas_tax_rate_range": "a tax rate is 0-50 percent",
         "park_heat_tax_rate_range": "a tax rate is 0-50 percent",
+        "lead_follow_up_next_after": "the next step is on or after the follow-up's day",
+        "lead_tenant_key": "this tenant was won by another lead already (parkctl lead list --stage won)",
         "qualification_once": "the tenant's qualification of this kind and these days is recorded already (parkctl qualification list)",
         "qualification_certificate_key": "a certificate of this number and kind is recorded already, perhaps for another company (parkctl qualification list)",
         "enterprise_stat_once_a_period": "the enterprise has filed this period in the park already (parkctl stat record changes its figures)",

@@ -76,7 +76,7 @@ struct LeadCommand: ParsableCommand {
         func run() throws {
             let lead = try LeadService(staff.session()).followUp(number, on: try optionalDate(on, "on"), way: way, note: note,
                                                                  nextStepOn: try optionalDate(nextStep, "next"))
-            say("lead \(lead.number) (\(lead.company)) followed up on \(lead.lastTouched)\(nextStep.map { "; next step on \($0)" } ?? "")\n")
+            say("lead \(lead.number) (\(lead.company)) followed up \(on.map { "on \($0)" } ?? "today")\(nextStep.map { "; next step on \($0)" } ?? "")\n")
         }
     }
 
