@@ -73,7 +73,7 @@ CREATE INDEX lead_follow_up_lead_idx ON lead_follow_up (lead_id, happened_on);
 CREATE TABLE lead_stage (
     park_id    bigint NOT NULL,
     lead_id    bigint NOT NULL,
-    stage      text NOT NULL CONSTRAINT lead_stage_valid CHECK (stage IN ('new', 'contacted', 'visited', 'negotiating', 'won', 'lost')),
+    stage      text NOT NULL CONSTRAINT lead_stage_stage_valid CHECK (stage IN ('new', 'contacted', 'visited', 'negotiating', 'won', 'lost')),
     entered_on date NOT NULL,
     actor      text NOT NULL DEFAULT public.parkctl_actor(),
     PRIMARY KEY (lead_id, stage),
