@@ -50,6 +50,7 @@ public struct DemoPortfolio {
                 if meters == 0 { try loadUtilities(today: today) }
                 let stats = try conn.query("SELECT count(*) FROM enterprise_stat").rows[0].decode(0, as: Int.self)
                 if stats == 0 { try loadStatistics(today: today, conn) }
+                if try conn.query("SELECT count(*) FROM lead").rows[0].decode(0, as: Int.self) == 0 { try loadPipeline() }
                 return try summary(conn, loaded: before.leases == 0 || before.tickets == 0 || before.bills == 0 || meters == 0 || stats == 0)
             }
             guard present.isEmpty else {
@@ -63,6 +64,7 @@ public struct DemoPortfolio {
             try loadReceivables(today: today, conn)
             try loadUtilities(today: today)
             try loadStatistics(today: today, conn)
+            try loadPipeline()
             return try summary(conn, loaded: true)
         }
     }
@@ -192,6 +194,29 @@ public struct DemoPortfolio {
             UPDATE enterprise_stat SET source = 'verified'
             WHERE period_start < (date_trunc('quarter', \(today)::date) - interval '3 months')::date
             """)
+    }
+
+    /// The investment pipeline (招商): five leads of the software and e-commerce parks at
+    /// their stages, with follow-ups (one due today), one lost, one in the shared pool.
+    private func loadPipeline() throws {
+        let leads = LeadService(session)
+        let zhigu = try leads.add(.init(park: "SW", company: "长沙智谷科技", industry: "ai", source: .event, wantedAreaM2: 800,
+                                        wantedKind: .office, contact: "周明", phone: "0731-8888001"))
+        try leads.followUp(zhigu.number, way: .visit, note: "参观园区,意向 800㎡ 办公,关注人才公寓", nextStepOn: nil)
+        try leads.advance(zhigu.number, to: .negotiating)
+        let kuaishou = try leads.add(.init(park: "EC", company: "湘江直播电商", industry: "live_streaming", source: .referral, wantedAreaM2: 300,
+                                           wantedKind: .liveRoom, contact: "黄丽", phone: "0734-8100301"))
+        let today = try session.read { conn in try conn.query("SELECT park_today(NULL)").rows[0].decode(0, as: CalendarDate.self) }
+        try leads.followUp(kuaishou.number, way: .call, note: "需要 6 间直播间,下周来看场地", nextStepOn: today)
+        try leads.advance(kuaishou.number, to: .contacted)
+        let drone = try leads.add(.init(park: "SW", company: "衡阳无人机科技", industry: "equipment", source: .government,
+                                        wantedAreaM2: 1_500, contact: "陈刚", phone: "0734-8100302"))
+        try leads.lose(drone.number, reason: "选择了长沙经开区")
+        try leads.add(.init(park: "SW", company: "湘南数据服务", industry: "software", source: .online, wantedAreaM2: 200,
+                            wantedKind: .office, contact: "刘洋", phone: "0734-8100303", take: false))
+        let mcn = try leads.add(.init(park: "EC", company: "雁城 MCN 机构", industry: "live_streaming", source: .walkIn, wantedAreaM2: 150,
+                                      wantedKind: .liveRoom, contact: "王敏", phone: "0734-8100304"))
+        try leads.advance(mcn.number, to: .visited)
     }
 
     /// The receivables: every bill through today; each paid on its due day, but for

@@ -97,6 +97,7 @@ extension Language {
         "column.lost_reason": "lost_reason", "column.tenant_credit_code": "tenant_credit_code", "column.last_touched": "last_touched",
         "column.created_on": "created_on", "column.happened_on": "happened_on", "column.way": "way", "column.next_step_on": "next_step_on",
         "column.dimension": "dimension", "column.leads": "leads", "column.won": "won", "column.due": "due", "column.follow_ups": "follow_ups",
+        "column.conversion": "conversion",
         "register.total": "Total", "register.sharp": "Sharp", "register.peak": "Peak", "register.flat": "Flat", "register.valley": "Valley",
         "column.register": "register", "column.registers": "registers", "column.peak_price": "peak_price",
         "column.valley_price": "valley_price", "column.sharp_price": "sharp_price",

@@ -92,6 +92,7 @@ extension Language {
         "column.lost_reason": "流失原因", "column.tenant_credit_code": "转为租户", "column.last_touched": "最近跟进",
         "column.created_on": "登记日", "column.happened_on": "跟进日", "column.way": "方式", "column.next_step_on": "下次跟进",
         "column.dimension": "维度", "column.leads": "线索数", "column.won": "签约数", "column.due": "到期日", "column.follow_ups": "跟进记录",
+        "column.conversion": "占比/转化率",
         "register.total": "总", "register.sharp": "尖", "register.peak": "峰", "register.flat": "平", "register.valley": "谷",
         "column.register": "时段", "column.registers": "计量时段", "column.peak_price": "峰时单价",
         "column.valley_price": "谷时单价", "column.sharp_price": "尖峰单价",

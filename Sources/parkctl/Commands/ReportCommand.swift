@@ -236,7 +236,7 @@ struct ReportCommand: ParsableCommand {
                                                                to: try Day(option: to, field: "to").date)
             try output.print(rows.map { row in
                 Record([("dimension", .text(row.dimension)), ("key", .text(row.key)), ("leads", .integer(row.leads)), ("won", .integer(row.won)),
-                        ("rate", row.rate.map { .ratio($0, places: 4) } ?? .null), ("area_m2", .decimal(row.areaM2, places: 2))])
+                        ("conversion", row.rate.map { .ratio($0, places: 4) } ?? .null), ("area_m2", .decimal(row.areaM2, places: 2))])
             })
         }
     }
