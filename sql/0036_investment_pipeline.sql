@@ -110,8 +110,7 @@ DECLARE
     stages text[] := ARRAY['new', 'contacted', 'visited', 'negotiating', 'won'];
     today date := public.park_today(NEW.park_id);
     me text := public.parkctl_actor();
-    is_admin boolean := pg_has_role(current_user, 'parkctl_admin', 'MEMBER')
-                        OR pg_has_role(current_user, (SELECT c.relowner FROM pg_class c WHERE c.oid = 'public.lead'::regclass), 'MEMBER');
+    is_admin boolean := public.parkctl_acts_as_admin();
     claiming boolean;
 BEGIN
     NEW.actor := me;
@@ -219,8 +218,7 @@ BEGIN
     NEW.actor := public.parkctl_actor();
     NEW.recorded_at := now();
     SELECT * INTO l FROM public.lead WHERE id = NEW.lead_id;
-    IF l.owner IS DISTINCT FROM NEW.actor AND NOT (pg_has_role(current_user, 'parkctl_admin', 'MEMBER')
-           OR pg_has_role(current_user, (SELECT c.relowner FROM pg_class c WHERE c.oid = 'public.lead'::regclass), 'MEMBER')) THEN
+    IF l.owner IS DISTINCT FROM NEW.actor AND NOT public.parkctl_acts_as_admin() THEN
         RAISE EXCEPTION 'lead % is %: its owner or an admin follows it up (a lead of the pool is claimed first: parkctl lead claim)',
                         l.number, coalesce(l.owner || '''s', 'in the pool')
             USING ERRCODE = 'insufficient_privilege';

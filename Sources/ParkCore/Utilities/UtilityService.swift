@@ -171,6 +171,13 @@ public struct UtilityService {
     /// as loss: confirming is refused, naming them, unless `allowMissing`.
     @discardableResult
     public func confirm(_ number: String, allowMissing: Bool = false) throws -> UtilityPeriod {
+        // One transaction: the readings checked are the ones confirmed (the move nests in it).
+        try session.write { _ in
+            try confirmChecked(number, allowMissing: allowMissing)
+        }
+    }
+
+    private func confirmChecked(_ number: String, allowMissing: Bool) throws -> UtilityPeriod {
         if !allowMissing {
             let missing = try UtilityReport(session).missing(number)
             if !missing.isEmpty {

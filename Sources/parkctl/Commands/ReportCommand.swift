@@ -214,7 +214,7 @@ struct ReportCommand: ParsableCommand {
                 try output.print(try service.expiring(within: days, park: park).map(\.record))
             } else {
                 try output.print(try service.counts(park: park).map { row in
-                    Record([("park", .text(row.park)), ("kind", QualificationKind(rawValue: row.kind).map { .label($0) } ?? .text(row.kind)),
+                    Record([("park", .text(row.park)), ("kind", .qualificationKind(row.kind)),
                             ("tenants", .integer(row.tenants))])
                 })
             }

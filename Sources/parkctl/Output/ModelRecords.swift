@@ -261,10 +261,17 @@ extension EnterpriseStat {
     }
 }
 
+extension OutputValue {
+    /// A named qualification kind by its label (高新技术企业), a park's own by its name.
+    static func qualificationKind(_ kind: String) -> OutputValue {
+        QualificationKind(rawValue: kind).map { .label($0) } ?? .text(kind)
+    }
+}
+
 extension Qualification {
     var record: Record {
         Record([("park", .text(park)), ("tenant", .text(tenant)), ("credit_code", .text(creditCode)),
-                ("kind", QualificationKind(rawValue: kind).map { .label($0) } ?? .text(kind)), ("certificate", .optional(certificate)),
+                ("kind", .qualificationKind(kind)), ("certificate", .optional(certificate)),
                 ("valid_from", .day(validFrom)), ("valid_to", .date(validTo)), ("days_left", daysLeft.map { .integer($0) } ?? .null),
                 ("contact", .text(contact)), ("phone", .text(phone)), ("note", .optional(note))])
     }
