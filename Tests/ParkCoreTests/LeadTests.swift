@@ -52,6 +52,7 @@ import TestSupport
             let refused = #expect(throws: ParkError.self) { try attack() }
             #expect(refused?.kind == .forbidden || refused?.kind == .conflict, "\(String(describing: refused))")
         }
+        #expect(try conn.tableChecksums() == before)
         try clerk.followUp(zhigu.number, way: .call, note: "约参观")
         let checked = try conn.tableChecksums()
         for sql in ["UPDATE lead_follow_up SET happened_on = '1900-01-01'", "DELETE FROM lead_follow_up",
@@ -60,19 +61,19 @@ import TestSupport
             let denied = #expect(throws: PostgresError.self, "\(sql)") { try rivalConnection.execute(PostgresQuery(unsafeSQL: sql, binds: [])) }
             #expect(denied?.sqlState == .insufficientPrivilege, "\(sql): \(String(describing: denied))")
         }
+        #expect(try conn.tableChecksums() == checked)
         let squatted = try rival.add(.init(park: "MF", company: "号段公司", industry: "ai", source: .online, contact: "某", phone: "0731-8888003"))
         #expect(squatted.number.hasPrefix("LD-"))
         #expect(throws: PostgresError.self) {
             try rivalConnection.execute("UPDATE lead SET number = 'LD-2026-999999' WHERE company = '号段公司'")
         }
-        _ = checked
 
         // The stages go one way (one may be skipped); the follow-up's next step comes due.
         #expect(try clerk.advance(zhigu.number, to: .visited).stage == .visited)
         let back = #expect(throws: ParkError.self) { try clerk.advance(zhigu.number, to: .contacted) }
         #expect(back?.message.contains("is visited: it does not go back to contacted") == true, "\(String(describing: back))")
         try clerk.followUp(zhigu.number, way: .visit, note: "参观园区,意向 800㎡ 厂房", nextStepOn: today)
-        #expect(try PipelineReport(session).followUpsDue(park: "MF").map(\.lead.number) == [zhigu.number])
+        #expect(try FollowUpsDue(session).run(park: "MF").map(\.reference) == [zhigu.number])
         let future = #expect(throws: ParkError.self) {
             try clerk.followUp(zhigu.number, on: today.adding(days: 1), way: .call, note: "明天再打")
         }
@@ -109,5 +110,35 @@ import TestSupport
                           "source online 2 0 0 0", "source event 1 1 1 800", "source referral 1 0 0 0",
                           "owner \(clerkLogin) 3 1 0.3333 800", "owner \(rivalLogin) 1 0 0 0",
                           "area negotiating 0 0 - 0", "area vacant 0 0 - 0"], "\(lines)")
+    }
+
+    /// Days in stage, worked by hand with the stage log dated back from the test's today:
+    /// lead A new on D−30, contacted D−20, negotiating since D−5 (it skipped visited);
+    /// lead B new on D−12, lost on D−3.
+    @Test func daysInStageFromTheStageLog() throws {
+        let (db, session) = try makeSession()
+        try StatsTests.park(session)
+        let conn = db.connection
+        let today: CalendarDate = try conn.query("SELECT park_today(id) FROM park WHERE code = 'MF'").rows[0].decode(0)
+        let leads = LeadService(session)
+        let a = try leads.add(.init(park: "MF", company: "甲公司", industry: "ai", source: .event, contact: "甲", phone: "0731-8888011"))
+        try leads.advance(a.number, to: .contacted)
+        try leads.advance(a.number, to: .negotiating)
+        let b = try leads.add(.init(park: "MF", company: "乙公司", industry: "ai", source: .online, contact: "乙", phone: "0731-8888012"))
+        try leads.lose(b.number, reason: "预算不足")
+        try conn.transaction { conn in
+            try conn.simpleQuery("SET LOCAL session_replication_role = replica")
+            for (lead, stage, days) in [(a, "new", -30), (a, "contacted", -20), (a, "negotiating", -5), (b, "new", -12), (b, "lost", -3)] {
+                try conn.execute("""
+                    UPDATE lead_stage SET entered_on = \(today.adding(days: days))
+                    WHERE stage = \(stage) AND lead_id = (SELECT id FROM lead WHERE number = \(lead.number))
+                    """)
+            }
+        }
+        // new: A (−20) − (−30) = 10, B (−3) − (−12) = 9, average 9.5; contacted: A (−5) − (−20)
+        // = 15; visited: skipped by A, so none; negotiating: A still, 0 − (−5) = 5.
+        let rows = try PipelineReport(session).run(park: "MF", from: today.adding(days: -60), to: today).filter { $0.dimension == "stage" }
+        #expect(rows.map { "\($0.key) \($0.leads) \($0.daysInStage.map { "\($0)" } ?? "-")" }
+                == ["new 2 9.5", "contacted 1 15", "visited 1 -", "negotiating 1 5", "lost 1 -"], "\(rows)")
     }
 }

@@ -51,6 +51,9 @@ public struct DemoPortfolio {
                 let stats = try conn.query("SELECT count(*) FROM enterprise_stat").rows[0].decode(0, as: Int.self)
                 if stats == 0 { try loadStatistics(today: today, conn) }
                 if try conn.query("SELECT count(*) FROM lead").rows[0].decode(0, as: Int.self) == 0 { try loadPipeline() }
+                if try conn.query("SELECT count(*) FROM account_manager").rows[0].decode(0, as: Int.self) == 0 {
+                    try loadEnterpriseCare(today: today, conn)
+                }
                 return try summary(conn, loaded: before.leases == 0 || before.tickets == 0 || before.bills == 0 || meters == 0 || stats == 0)
             }
             guard present.isEmpty else {
@@ -65,6 +68,7 @@ public struct DemoPortfolio {
             try loadUtilities(today: today)
             try loadStatistics(today: today, conn)
             try loadPipeline()
+            try loadEnterpriseCare(today: today, conn)
             return try summary(conn, loaded: true)
         }
     }
@@ -217,6 +221,30 @@ public struct DemoPortfolio {
         let mcn = try leads.add(.init(park: "EC", company: "雁城 MCN 机构", industry: "live_streaming", source: .walkIn, wantedAreaM2: 150,
                                       wantedKind: .liveRoom, contact: "王敏", phone: "0734-8100304"))
         try leads.advance(mcn.number, to: .visited)
+    }
+
+    /// Serving the settled enterprises (持续跟踪服务): each tenant in place today has the
+    /// operator as its account manager; a third were visited ten days ago, a third last
+    /// 100 days ago (so not this quarter), a third never; the first has a call whose next
+    /// step is due today.
+    private func loadEnterpriseCare(today: CalendarDate, _ conn: Connection) throws {
+        try conn.execute("""
+            INSERT INTO account_manager (park_id, tenant_id, manager, since)
+            SELECT ip.park_id, ip.tenant_id, parkctl_actor(), \(today) FROM tenants_in_place(daterange(\(today), \(today), '[]')) ip
+            """)
+        try conn.execute("""
+            INSERT INTO lead_follow_up (park_id, tenant_id, happened_on, way, note, next_step_on)
+            SELECT park_id, tenant_id, \(today) - CASE n % 3 WHEN 1 THEN 10 ELSE 100 END,
+                   CASE n % 3 WHEN 1 THEN 'visit' ELSE 'meeting' END,
+                   CASE n % 3 WHEN 1 THEN '走访:经营正常,咨询人才公寓与扩租' ELSE '座谈:了解用工与融资需求' END, NULL::date
+            FROM (SELECT ip.park_id, ip.tenant_id, row_number() OVER (ORDER BY t.name) AS n
+                  FROM tenants_in_place(daterange(\(today), \(today), '[]')) ip JOIN tenant t ON t.id = ip.tenant_id) m
+            WHERE n % 3 <> 0
+            UNION ALL
+            (SELECT ip.park_id, ip.tenant_id, \(today) - 3, 'call', '电话回访:提出停车位不足,约本周上门', \(today)
+             FROM tenants_in_place(daterange(\(today), \(today), '[]')) ip JOIN tenant t ON t.id = ip.tenant_id
+             ORDER BY t.name LIMIT 1)
+            """)
     }
 
     /// The receivables: every bill through today; each paid on its due day, but for

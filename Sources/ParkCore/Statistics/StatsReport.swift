@@ -135,16 +135,13 @@ public struct StatsReport {
         try session.read { conn in
             let parkID = try park.map { try Lookup.parkID($0, conn) }
             return try conn.query("""
-                SELECT p.code AS park, t.name, t.credit_code, t.contact, t.phone,
-                       array_agg(DISTINCT b.code || '/' || u.code ORDER BY b.code || '/' || u.code) AS units
-                FROM lease_unit lu JOIN lease l ON l.id = lu.lease_id JOIN tenant t ON t.id = l.tenant_id JOIN park p ON p.id = l.park_id
-                JOIN unit u ON u.id = lu.unit_id JOIN building b ON b.id = u.building_id
-                WHERE NOT lu.cancelled AND l.status IN ('signed', 'terminated')
-                  AND lu.during && enterprise_stat_days(\(period.kind.rawValue), \(period.start))
-                  AND (l.park_id = \(parkID) OR \(parkID)::bigint IS NULL)
-                  AND NOT EXISTS (SELECT 1 FROM enterprise_stat s WHERE s.tenant_id = l.tenant_id AND s.park_id = l.park_id
+                SELECT p.code AS park, t.name, t.credit_code, t.contact, t.phone, ip.units
+                FROM tenants_in_place(enterprise_stat_days(\(period.kind.rawValue), \(period.start))) ip
+                JOIN tenant t ON t.id = ip.tenant_id JOIN park p ON p.id = ip.park_id
+                WHERE (ip.park_id = \(parkID) OR \(parkID)::bigint IS NULL)
+                  AND NOT EXISTS (SELECT 1 FROM enterprise_stat s WHERE s.tenant_id = ip.tenant_id AND s.park_id = ip.park_id
                                      AND s.period_kind = \(period.kind.rawValue) AND s.period_start = \(period.start))
-                GROUP BY p.code, t.name, t.credit_code, t.contact, t.phone ORDER BY p.code, t.name
+                ORDER BY p.code, t.name
                 """).rows.map { row in
                 MissingRow(park: try row.decode("park"), tenant: try row.decode("name"), creditCode: try row.decode("credit_code"),
                            contact: try row.decode("contact"), phone: try row.decode("phone"), units: try row.decode("units"))

@@ -28,7 +28,7 @@ struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report", abstract: "Occupancy, vacancy, expiring leases, rent roll, service levels, trend, stacking plans.",
         subcommands: [Occupancy.self, Vacancy.self, Expiring.self, RentRoll.self, Tickets.self, Trend.self, Stacking.self, Utility.self,
-                      Stats.self, StatsMissing.self, Qualifications.self, Pipeline.self, FollowUpsDue.self,
+                      Stats.self, StatsMissing.self, Qualifications.self, Pipeline.self, FollowUpsDue.self, Visits.self,
                       Receivables.self, Collection.self, Uninvoiced.self])
 
     struct Occupancy: ParsableCommand {
@@ -235,26 +235,55 @@ struct ReportCommand: ParsableCommand {
             let rows = try PipelineReport(staff.session()).run(park: park, from: try Day(option: from, field: "from").date,
                                                                to: try Day(option: to, field: "to").date)
             try output.print(rows.map { row in
-                Record([("dimension", .text(row.dimension)), ("key", .text(row.key)), ("leads", .integer(row.leads)), ("won", .integer(row.won)),
-                        ("conversion", row.rate.map { .ratio($0, places: 4) } ?? .null), ("area_m2", .decimal(row.areaM2, places: 2))])
+                Record([("dimension", .label(code: row.dimension, key: "pipeline_dimension.\(row.dimension)")), ("key", Self.key(row)), ("leads", .integer(row.leads)), ("won", .integer(row.won)),
+                        ("conversion", row.rate.map { .ratio($0, places: 4) } ?? .null), ("area_m2", .decimal(row.areaM2, places: 2)),
+                        ("days_in_stage", row.daysInStage.map { .decimal($0, places: 1) } ?? .null)])
             })
         }
-    }
+    
+        /// A stage or a source by its label; an owner as named; the area's by what it is.
+        static func key(_ row: PipelineReport.Row) -> OutputValue {
+            switch row.dimension {
+            case "stage": LeadStage(rawValue: row.key).map { .label($0) } ?? .text(row.key)
+            case "source": LeadSource(rawValue: row.key).map { .label($0) } ?? .text(row.key)
+            case "area": .label(code: row.key, key: row.key == "vacant" ? "unit_status.vacant" : "lead_stage.\(row.key)")
+            default: row.key == "pool" ? .label(code: "pool", key: "pipeline_dimension.pool") : .text(row.key)
+            }
+        }
+}
 
     struct FollowUpsDue: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "follow-ups-due", abstract: "The open leads whose next step is due by today (or --by), soonest first.")
+            commandName: "follow-ups-due",
+            abstract: "The next steps due by today (or --by), soonest first: of the open leads and of the park's tenants (account managers' visits).")
         @OptionGroup var staff: StaffOptions
         @OptionGroup var output: FormatOptions
         @Option(help: "Only this park.") var park: String?
         @Option(help: "Due by this day, YYYY-MM-DD (default: today).") var by: String?
 
         func run() throws {
-            let rows = try PipelineReport(staff.session()).followUpsDue(park: park, by: try optionalDate(by, "by"))
-            try output.print(rows.map { row in
-                Record([("due", .day(row.due)), ("number", .text(row.lead.number)), ("company", .text(row.lead.company)),
-                        ("owner", .optional(row.lead.owner)), ("stage", .label(row.lead.stage)), ("phone", .text(row.lead.phone))])
-            })
+            try output.print(try ParkCore.FollowUpsDue(staff.session()).run(park: park, by: try optionalDate(by, "by")).map(\.record))
+        }
+    }
+
+    struct Visits: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The enterprises in place in a period and their visits (走访): who visited them, when last, and who nobody has visited.",
+            discussion: """
+                A visit or a meeting counts (parkctl tenant follow-up --way visit); a call does not. \
+                Example: parkctl report visits --period 2026-Q4 --not-visited
+                """)
+        @OptionGroup var staff: StaffOptions
+        @OptionGroup var output: FormatOptions
+        @Option(help: "The period: a quarter 2026-Q4, a month 2026-11 or a year 2026 (default: this quarter).") var period: String?
+        @Option(help: "Only this park.") var park: String?
+        @Option(help: "Only this account manager's enterprises.") var manager: String?
+        @Flag(help: "Only the enterprises nobody visited in the period.") var notVisited = false
+
+        func run() throws {
+            let rows = try EnterpriseCare(staff.session()).visits(period: try period.map { try StatPeriod(parsing: $0) }, park: park,
+                                                                  manager: manager, notVisited: notVisited)
+            try output.print(rows.map(\.record))
         }
     }
 

@@ -5,7 +5,7 @@ struct TenantCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tenant", abstract: "Take tenants from application to move-in.",
         subcommands: [Apply.self, Update.self, Approve.self, Reject.self, Check.self, Uncheck.self, FitOut.self, MoveIn.self, MoveOut.self,
-                      List.self, Show.self])
+                      List.self, Show.self, Manager.self, FollowUp.self, FollowUps.self])
 
     struct Apply: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Record a tenant's application to a park.")
@@ -187,6 +187,53 @@ struct TenantCommand: ParsableCommand {
             let (profile, applications) = try TenantService(staff.session()).show(creditCode: tenant)
             let record = Record(profile.fields + [("applications", .records(applications.map(\.detailRecord)))])
             try output.printOne(record)
+        }
+    }
+
+    struct Manager: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Give a tenant its account manager at a park (企业服务专员, a leasing member or admin of the park), or take it away (admin).",
+            discussion: "Example: parkctl tenant manager 博思软件 --park SW --to zhang_wei")
+        @OptionGroup var application: ApplicationArguments
+        @Option(help: "The staff login that serves it.") var to: String?
+        @Flag(help: "Take its account manager away.") var none = false
+
+        func run() throws {
+            guard (to != nil) != none else { throw ValidationError("give --to STAFF, or --none") }
+            let (tenant, manager) = try EnterpriseCare(application.staff.session()).assign(application.tenant, park: application.park, to: to)
+            say(manager.map { "\(tenant) at \(application.park) is served by \($0)\n" } ?? "\(tenant) at \(application.park) has no account manager now\n")
+        }
+    }
+
+    struct FollowUp: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "follow-up", abstract: "Record a visit, call or meeting with a tenant (走访, 跟进记录) and the next step's day.",
+            discussion: "Example: parkctl tenant follow-up 博思软件 --way visit --note 走访:扩租200㎡意向 --next 2027-01-15")
+        @OptionGroup var staff: StaffOptions
+        @Argument(help: "The tenant: its credit code, registered name or short name.") var tenant: String
+        @Option(help: "Park code (needed for a tenant of several parks).") var park: String?
+        @Option(choice: "How") var way: FollowUpWay
+        @Option(help: "What was said or agreed.") var note: String
+        @Option(help: "The day it happened, YYYY-MM-DD (default: today).") var on: String?
+        @Option(name: .customLong("next"), help: "The next step's day, YYYY-MM-DD.") var nextStep: String?
+
+        func run() throws {
+            let done = try EnterpriseCare(staff.session()).followUp(tenant, park: park, on: try optionalDate(on, "on"), way: way, note: note,
+                                                                    nextStepOn: try optionalDate(nextStep, "next"))
+            say("\(done.tenant) at \(done.park) followed up \(on.map { "on \($0)" } ?? "today")\(nextStep.map { "; next step on \($0)" } ?? "")\n")
+        }
+    }
+
+    struct FollowUps: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "follow-ups", abstract: "List a tenant's visits, calls and meetings, newest first, with its account manager.")
+        @OptionGroup var staff: StaffOptions
+        @OptionGroup var output: FormatOptions
+        @Argument(help: "The tenant: its credit code, registered name or short name.") var tenant: String
+        @Option(help: "Only at this park.") var park: String?
+
+        func run() throws {
+            try output.print(try EnterpriseCare(staff.session()).followUps(tenant, park: park).map(\.record))
         }
     }
 }

@@ -293,3 +293,25 @@ extension FollowUp {
                 ("by", .text(by))])
     }
 }
+
+extension TenantFollowUp {
+    var record: Record {
+        Record([("park", .text(park)), ("manager", .optional(manager))] + followUp.record.fields.map { ($0.key, $0.value) })
+    }
+}
+
+extension VisitRow {
+    var record: Record {
+        Record([("park", .text(park)), ("tenant", .text(tenant)), ("credit_code", .text(creditCode)), ("manager", .optional(manager)),
+                ("visits", .integer(visits)), ("last_visit", .date(lastVisit)), ("days_since", daysSince.map { .integer($0) } ?? .null),
+                ("contact", .text(contact)), ("phone", .text(phone)), ("units", .list(units))])
+    }
+}
+
+extension FollowUpsDue.Row {
+    var record: Record {
+        Record([("due", .day(due)), ("park", .text(park)), ("lead_or_credit_code", .text(reference)),
+                ("company", .text(company)), ("owner", .optional(owner)), ("stage", leadStage.map { .label($0) } ?? .label(tenantStage)), ("phone", .text(phone)),
+                ("note", .text(note))])
+    }
+}
