@@ -110,6 +110,24 @@ import TestSupport
                           "source online 2 0 0 0", "source event 1 1 1 800", "source referral 1 0 0 0",
                           "owner \(clerkLogin) 3 1 0.3333 800", "owner \(rivalLogin) 1 0 0 0",
                           "area negotiating 0 0 - 0", "area vacant 0 0 - 0"], "\(lines)")
+
+        // A leasing member of another park sees none of MF's leads, in the pool or not, and
+        // claims none of them; what the clerk did is in the audit trail, under the clerk.
+        try PortfolioService(session).addPark(code: "SW", name: "软件园", kind: .software, industries: [])
+        let outsiderLogin = "outsider_\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
+        try conn.execute("SELECT parkctl_staff_add(\(outsiderLogin), 'leasing', ARRAY[(SELECT id FROM park WHERE code = 'SW')], NULL)")
+        let outsiderConnection = try Connection(try ConnectionString.replacing(["user": outsiderLogin], in: db.conninfo))
+        defer { outsiderConnection.close() }
+        let outsider = LeadService(ParkSession(connection: outsiderConnection, actor: outsiderLogin))
+        let pool = try mine.add(.init(park: "MF", company: "公海公司", industry: "ai", source: .online, contact: "某", phone: "0731-8888005", take: false))
+        #expect(try mine.list(inPool: true).map(\.number) == [pool.number])
+        #expect(try outsider.list().isEmpty && outsider.list(inPool: true).isEmpty)
+        #expect(try FollowUpsDue(ParkSession(connection: outsiderConnection, actor: outsiderLogin)).run().isEmpty)
+        let claimed = #expect(throws: ParkError.self) { try outsider.claim(pool.number) }
+        #expect(claimed?.kind == .notFound, "\(String(describing: claimed))")
+        let audit = try AuditService(session).entries(entity: "lead", park: "MF")
+        #expect(audit.contains { $0.actor == clerkLogin && $0.label == zhigu.number && $0.action == "update" }, "\(audit)")
+        #expect(try AuditService(session).entries(entity: "lead_follow_up", park: "MF").contains { $0.actor == clerkLogin })
     }
 
     /// Days in stage, worked by hand with the stage log dated back from the test's today:

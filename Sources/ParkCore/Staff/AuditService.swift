@@ -12,7 +12,7 @@ public struct AuditService {
                                   "lease", "lease_unit", "lease_amendment", "ticket", "ticket_event", "service_level", "calendar_day", "work_hours", "staff",
                                   "bill", "payment", "allocation", "bill_waiver", "bill_void", "payment_reversal", "refund", "invoice",
                                   "invoice_line", "lease_settlement", "meter", "meter_reading", "utility_tariff", "utility_share_rule",
-                                  "utility_share_weight", "utility_period", "enterprise_stat", "qualification", "lead", "lead_follow_up", "lead_stage"]
+                                  "utility_share_weight", "utility_period", "enterprise_stat", "qualification", "lead", "lead_follow_up", "lead_stage", "account_manager"]
 
     /// The newest `limit` changes, oldest first, optionally of one entity (table),
     /// one park, and since a day (in the park group's default time zone).
