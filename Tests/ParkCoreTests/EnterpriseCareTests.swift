@@ -58,6 +58,16 @@ import TestSupport
         #expect(try admin.visits(period: q3, notVisited: true).map(\.tenant) == ["腾讯数字乡村总部", "北京百度网讯"])
         #expect(try admin.visits(period: q3, manager: clerkLogin, notVisited: true).map(\.tenant) == ["腾讯数字乡村总部"])
         #expect(rows.first?.units == ["F1/201"] && rows.first?.phone == tencent.phone)
+        // Coverage of 2026-Q3: the clerk 1 of 2 (0.5), 百度 unserved 0 of 1, in all 1 of 3 = 0.3333.
+        #expect(try admin.coverage(period: q3, by: .manager).map { "\($0.key ?? "-") \($0.isTotal) \($0.enterprises) \($0.visited) \($0.rate)" }
+                == ["\(clerkLogin) false 2 1 0.5", "- false 1 0 0", "- true 3 1 0.3333"])
+        #expect(try admin.coverage(period: q3, by: .park).map { "\($0.key ?? "-") \($0.enterprises) \($0.visited)" } == ["MF 3 1", "- 3 1"])
+        // A manager's name nobody answers to is refused, not an empty list.
+        let typo = #expect(throws: ParkError.self) { try admin.visits(period: q3, manager: "clerk_typo") }
+        #expect(typo?.message.contains("nobody called 'clerk_typo'") == true, "\(String(describing: typo))")
+        // A visit is not before the tenant came to the park: 博思软件's first lease began 2025-01-01.
+        let early = #expect(throws: ParkError.self) { try clerk.followUp("博思软件", on: day("2024-12-31"), way: .visit, note: "补录") }
+        #expect(early?.message.contains("came to the park on 2025-01-01") == true, "\(String(describing: early))")
         // 2026-Q2: 腾讯 and 百度 were in place; 百度 was met then, 博思软件 nobody.
         #expect(try admin.visits(period: StatPeriod(parsing: "2026-Q2"), notVisited: true).map(\.tenant) == ["腾讯数字乡村总部", "博思软件"])
         // Nobody is in place in a year before the leases.
@@ -110,5 +120,19 @@ import TestSupport
                 == ["\(today) call \(clerkLogin)", "2026-08-10 visit \(clerkLogin)"])
         try admin.assign("博思软件", park: "MF", to: nil)
         #expect(try admin.followUps("博思软件").first?.manager == nil)
+
+        // An admin of another park learns nothing of who works at MF.
+        let otherAdmin = "sw_admin_\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
+        try conn.execute("SELECT parkctl_staff_add(\(otherAdmin), 'admin', ARRAY[(SELECT id FROM park WHERE code = 'SW')], NULL)")
+        let otherConnection = try Connection(try ConnectionString.replacing(["user": otherAdmin], in: db.conninfo))
+        defer { otherConnection.close() }
+        let probe: SQL = "SELECT staff_serves_park(\(clerkLogin), \(parkID))"
+        #expect(try conn.query(probe.query).rows[0].decode(0, as: Bool.self))
+        #expect(try !otherConnection.query(probe.query).rows[0].decode(0, as: Bool.self))
+
+        // A clerk who leaves serves nobody: 腾讯 is unserved after the revoke.
+        let (_, released) = try StaffService(session).revoke(clerkLogin)
+        #expect(released == ["腾讯数字乡村总部 (MF)"])
+        #expect(try admin.visits(period: q3).first { $0.tenant == "腾讯数字乡村总部" }?.manager == nil)
     }
 }

@@ -132,7 +132,8 @@ import TestSupport
 
     /// Days in stage, worked by hand with the stage log dated back from the test's today:
     /// lead A new on D−30, contacted D−20, negotiating since D−5 (it skipped visited);
-    /// lead B new on D−12, lost on D−3.
+    /// lead B new on D−12, lost on D−3; lead C new on D−10, contacted D−8, lost D−6,
+    /// reopened by an admin to contacted on D−4 and there since.
     @Test func daysInStageFromTheStageLog() throws {
         let (db, session) = try makeSession()
         try StatsTests.park(session)
@@ -144,19 +145,29 @@ import TestSupport
         try leads.advance(a.number, to: .negotiating)
         let b = try leads.add(.init(park: "MF", company: "乙公司", industry: "ai", source: .online, contact: "乙", phone: "0731-8888012"))
         try leads.lose(b.number, reason: "预算不足")
+        let c = try leads.add(.init(park: "MF", company: "丙公司", industry: "ai", source: .online, contact: "丙", phone: "0731-8888013"))
+        try leads.advance(c.number, to: .contacted)
+        try leads.lose(c.number, reason: "暂缓")
+        try conn.execute("UPDATE lead SET stage = 'contacted' WHERE number = \(c.number)")   // the admin reopens it
         try conn.transaction { conn in
             try conn.simpleQuery("SET LOCAL session_replication_role = replica")
-            for (lead, stage, days) in [(a, "new", -30), (a, "contacted", -20), (a, "negotiating", -5), (b, "new", -12), (b, "lost", -3)] {
-                try conn.execute("""
-                    UPDATE lead_stage SET entered_on = \(today.adding(days: days))
-                    WHERE stage = \(stage) AND lead_id = (SELECT id FROM lead WHERE number = \(lead.number))
-                    """)
+            // The log's entries of each lead in the order they were made, dated back.
+            for (lead, days) in [(a, [-30, -20, -5]), (b, [-12, -3]), (c, [-10, -8, -6, -4])] {
+                for (k, day) in days.enumerated() {
+                    try conn.execute("""
+                        UPDATE lead_stage SET entered_on = \(today.adding(days: day))
+                        WHERE id = (SELECT id FROM lead_stage WHERE lead_id = (SELECT id FROM lead WHERE number = \(lead.number))
+                                    ORDER BY id OFFSET \(k) LIMIT 1)
+                        """)
+                }
             }
         }
-        // new: A (−20) − (−30) = 10, B (−3) − (−12) = 9, average 9.5; contacted: A (−5) − (−20)
-        // = 15; visited: skipped by A, so none; negotiating: A still, 0 − (−5) = 5.
+        // new: A (−20) − (−30) = 10, B (−3) − (−12) = 9, C (−8) − (−10) = 2: (10 + 9 + 2) ÷ 3 = 7.0.
+        // contacted: A (−5) − (−20) = 15; C twice, (−6) − (−8) = 2 and 0 − (−4) = 4, 6 in all:
+        // (15 + 6) ÷ 2 = 10.5. visited: skipped by A, so none. negotiating: A still, 0 − (−5) = 5.
+        // The funnel: new 3; contacted A and C; visited and negotiating A; lost B (C is open again).
         let rows = try PipelineReport(session).run(park: "MF", from: today.adding(days: -60), to: today).filter { $0.dimension == "stage" }
         #expect(rows.map { "\($0.key) \($0.leads) \($0.daysInStage.map { "\($0)" } ?? "-")" }
-                == ["new 2 9.5", "contacted 1 15", "visited 1 -", "negotiating 1 5", "lost 1 -"], "\(rows)")
+                == ["new 3 7", "contacted 2 10.5", "visited 1 -", "negotiating 1 5", "lost 1 -"], "\(rows)")
     }
 }

@@ -43,6 +43,12 @@ import TestSupport
         let zh = try cli.run(["report", "visits", "--period", "2026年第3季度", "--not-visited"], environment: ["PARKCTL_LANG": "zh"])
         #expect(zh.status == 0 && zh.stdout.contains("服务专员") && zh.stdout.contains("北京百度网讯") && !zh.stdout.contains("博思软件"),
                 "\(zh.stdout)\(zh.stderr)")
+        // Coverage of 2026-Q3: cli-tester's 1 of 1; 百度 unserved, 0 of 1; in all 1 of 2 = 0.5000.
+        #expect(try cli.ok(["report", "visits", "--period", "2026-Q3", "--by", "manager", "--format", "csv"]).split(separator: "\r\n")
+                    .map(String.init) == ["manager,enterprises,visited,coverage", "cli-tester,1,1,1.0000", ",1,0,0.0000", "total,2,1,0.5000"])
+        let typo = try cli.run(["report", "visits", "--manager", "zhang_wie"])
+        #expect(typo.status == 65 && typo.stderr.contains("nobody called 'zhang_wie'"), "\(typo.stderr)")
+        #expect(try cli.run(["report", "visits", "--by", "park", "--not-visited"]).status == 64)
         // The next step set in August is due by now, with what was said.
         let due = try cli.ok(["report", "follow-ups-due", "--format", "csv"])
         #expect(due.contains("2026-08-20,SW,91350100M000100Y43,博思软件,cli-tester,lease_signed,0591-87500103,走访:扩租 200㎡ 意向"), "\(due)")

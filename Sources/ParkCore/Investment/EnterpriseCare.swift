@@ -21,7 +21,9 @@ public struct EnterpriseCare {
     @discardableResult
     public func assign(_ tenant: String, park: String, to manager: String?) throws -> (tenant: String, manager: String?) {
         try session.write { conn in
-            let (parkID, tenantID) = try Lookup.tenantOfPark(tenant, park, conn)
+            // A manager is taken away from a tenant that has left too.
+            let (parkID, tenantID) = manager == nil ? (try Lookup.parkID(park, conn), try Lookup.tenant(tenant, conn).id)
+                                                    : try Lookup.tenantOfPark(tenant, park, conn)
             if let manager {
                 try conn.execute("""
                     INSERT INTO account_manager (park_id, tenant_id, manager, since) VALUES (\(parkID), \(tenantID), \(manager), park_today(\(parkID)))
@@ -75,15 +77,58 @@ public struct EnterpriseCare {
     /// its days up to today; the current quarter by default) with its account manager,
     /// its visits in the period (in person: a visit or a meeting; calls do not count),
     /// and its last visit ever. `notVisited`: only those nobody visited in the period.
+    /// Ordered by manager (the unserved last), park, the longest unvisited first.
     public func visits(period: StatPeriod? = nil, park: String? = nil, manager: String? = nil, notVisited: Bool = false) throws -> [VisitRow] {
         try session.read { conn in
-            let parkID = try park.map { try Lookup.parkID($0, conn) }
-            return try conn.query("""
-                WITH days AS (
-                    SELECT enterprise_stat_days(coalesce(\(period?.kind.rawValue), 'quarter'),
-                                                coalesce(\(period?.start)::date, date_trunc('quarter', park_today(NULL))::date))
-                           * daterange(NULL, park_today(NULL), '[]') AS d
-                )
+            try conn.query((try enterprisesInPlace(period: period, park: park, manager: manager, conn) + """
+                SELECT * FROM e WHERE NOT \(notVisited) OR visits = 0
+                ORDER BY manager NULLS LAST, park, last_visit NULLS FIRST, name
+                """).query).rows.map { row in
+                VisitRow(park: try row.decode("park"), tenant: try row.decode("name"), creditCode: try row.decode("credit_code"),
+                         manager: try row.decode("manager"), visits: try row.decode("visits"), lastVisit: try row.decode("last_visit"),
+                         daysSince: try row.decode("days_since"), contact: try row.decode("contact"), phone: try row.decode("phone"),
+                         units: try row.decode("units"))
+            }
+        }
+    }
+
+    /// How `report visits --by manager|park` adds up.
+    public enum Coverage: String, Vocabulary {
+        case manager, park
+        public static let fieldName = "visits by"
+    }
+
+    /// `report visits --by manager|park`: of the enterprises in place in the period, how
+    /// many each manager (or park) has, how many were visited, and the share (4
+    /// decimals); the unserved under no manager; a total row last.
+    public func coverage(period: StatPeriod? = nil, park: String? = nil, by: Coverage) throws -> [CoverageRow] {
+        try session.read { conn in
+            let key: SQL = by == .manager ? "e.manager" : "e.park"
+            return try conn.query((try enterprisesInPlace(period: period, park: park, manager: nil, conn) + """
+                SELECT \(key) AS key, grouping(\(key)) = 1 AS is_total, count(*) AS enterprises, count(*) FILTER (WHERE e.visits > 0) AS visited,
+                       round(count(*) FILTER (WHERE e.visits > 0)::numeric / count(*), 4) AS rate
+                FROM e GROUP BY GROUPING SETS ((\(key)), ())
+                ORDER BY grouping(\(key)), \(key) NULLS LAST
+                """).query).rows.map { row in
+                CoverageRow(key: try row.decode("key"), isTotal: try row.decode("is_total"), enterprises: try row.decode("enterprises"),
+                            visited: try row.decode("visited"), rate: try row.decode("rate"))
+            }
+        }
+    }
+
+    /// `WITH … e AS (…)`: the enterprises in place in the period, one row each, with their
+    /// manager and visits; what both reports select from.
+    private func enterprisesInPlace(period: StatPeriod?, park: String?, manager: String?, _ conn: Connection) throws -> SQL {
+        let parkID = try park.map { try Lookup.parkID($0, conn) }
+        let manager = try manager.map {
+            try Lookup.person($0, seen: "SELECT 1 FROM account_manager WHERE manager = \($0)", role: "an account manager", conn)
+        }
+        return """
+            WITH days AS (
+                SELECT enterprise_stat_days(coalesce(\(period?.kind.rawValue), 'quarter'),
+                                            coalesce(\(period?.start)::date, date_trunc('quarter', park_today(NULL))::date))
+                       * daterange(NULL, park_today(NULL), '[]') AS d
+            ), e AS (
                 SELECT p.code AS park, t.name, t.credit_code, m.manager, t.contact, t.phone, ip.units,
                        count(f.id) FILTER (WHERE f.happened_on <@ days.d) AS visits, max(f.happened_on) AS last_visit,
                        park_today(ip.park_id) - max(f.happened_on) AS days_since
@@ -93,15 +138,9 @@ public struct EnterpriseCare {
                 LEFT JOIN lead_follow_up f ON f.tenant_id = ip.tenant_id AND f.park_id = ip.park_id AND f.way IN ('visit', 'meeting')
                 WHERE (ip.park_id = \(parkID) OR \(parkID)::bigint IS NULL) AND (m.manager = \(manager) OR \(manager)::text IS NULL)
                 GROUP BY p.code, t.name, t.credit_code, m.manager, t.contact, t.phone, ip.units, ip.park_id
-                HAVING NOT \(notVisited) OR count(f.id) FILTER (WHERE f.happened_on <@ days.d) = 0
-                ORDER BY p.code, m.manager NULLS LAST, max(f.happened_on) NULLS FIRST, t.name
-                """).rows.map { row in
-                VisitRow(park: try row.decode("park"), tenant: try row.decode("name"), creditCode: try row.decode("credit_code"),
-                         manager: try row.decode("manager"), visits: try row.decode("visits"), lastVisit: try row.decode("last_visit"),
-                         daysSince: try row.decode("days_since"), contact: try row.decode("contact"), phone: try row.decode("phone"),
-                         units: try row.decode("units"))
-            }
-        }
+            )
+
+            """
     }
 
     /// The park a tenant is followed up at: the one named, or its only one.
@@ -145,4 +184,15 @@ public struct VisitRow: Sendable, Equatable {
     public var contact: String
     public var phone: String
     public var units: [String]
+}
+
+/// A manager's (or a park's) enterprises in place in the period, and how many were visited.
+public struct CoverageRow: Sendable, Equatable {
+    /// The manager or park; nil for the unserved (or on the total row).
+    public var key: String?
+    public var isTotal: Bool
+    public var enterprises: Int
+    public var visited: Int
+    /// visited ÷ enterprises, 4 decimals.
+    public var rate: Decimal
 }

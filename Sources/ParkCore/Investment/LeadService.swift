@@ -61,6 +61,7 @@ public struct LeadService {
     public func list(park: String? = nil, stage: LeadStage? = nil, owner: String? = nil, inPool: Bool = false) throws -> [Lead] {
         try session.read { conn in
             if let park { _ = try Lookup.parkID(park, conn) }
+            let owner = try owner.map { try Lookup.person($0, seen: "SELECT 1 FROM lead WHERE owner = \($0)", role: "a lead's owner", conn) }
             let conditions: [SQL?] = [park.map { "p.code = \($0)" }, stage.map { "l.stage = \($0.rawValue)" },
                                       owner.map { "l.owner = \($0) AND NOT lead_in_pool(l.id)" }, inPool ? "lead_in_pool(l.id)" : nil]
             return try conn.query((Lead.selection + " " + SQL.whereAll(conditions) + " ORDER BY l.created_on DESC, l.number DESC").query)

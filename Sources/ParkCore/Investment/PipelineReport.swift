@@ -5,8 +5,8 @@ import Postgres
 ///
 /// - `stage`: the funnel, how many of them reached each stage or a later one (a stage
 ///   may be skipped), and the share of all; and how many were lost. For an open stage,
-///   the days its leads stayed in it on average: from entering it to entering a later
-///   stage (or losing), or to today for those still in it;
+///   the days its leads stayed in it on average: from entering it to the lead's next
+///   step (a later stage, lost, or reopened), or to today for those still in it;
 /// - `source` and `owner`: how many, how many won, and the conversion (won ÷ leads);
 /// - `area`: the area wanted by the leads negotiating now against the vacant area today.
 public struct PipelineReport {
@@ -39,17 +39,21 @@ public struct PipelineReport {
                     SELECT l.*, l.stage = 'won' AS is_won FROM lead l
                     WHERE l.created_on BETWEEN \(from) AND \(to) AND (l.park_id = \(parkID) OR \(parkID)::bigint IS NULL)
                 ), total AS (SELECT count(*) AS n FROM l),
-                -- Each open stage a lead entered: the days until it entered a later stage or was lost, or to today.
+                -- Each stay in an open stage: from entering it to the lead's next entry in the log (a later
+                -- stage, lost, or a stage reopened by an admin), or to today for the stage it is in. Summed
+                -- per lead (a reopened lead stays twice), averaged over the leads that entered the stage.
                 stay AS (
-                    SELECT s.stage, round(avg(coalesce(CASE WHEN l.stage <> s.stage THEN (
-                               SELECT min(n.entered_on) FROM lead_stage n
-                               WHERE n.lead_id = s.lead_id AND n.entered_on >= s.entered_on
-                                 AND coalesce(array_position('{new,contacted,visited,negotiating,won}'::text[], n.stage), 6)
-                                     > array_position('{new,contacted,visited,negotiating,won}'::text[], s.stage)) END,
-                           park_today(l.park_id)) - s.entered_on), 1) AS days
-                    FROM l JOIN lead_stage s ON s.lead_id = l.id
-                    WHERE s.stage IN ('new', 'contacted', 'visited', 'negotiating')
-                    GROUP BY s.stage
+                    SELECT e.stage, round(avg(e.days), 1) AS days FROM (
+                        SELECT s.lead_id, s.stage,
+                               sum(coalesce((SELECT n.entered_on FROM lead_stage n
+                                             WHERE n.lead_id = s.lead_id AND (n.entered_on, n.id) > (s.entered_on, s.id)
+                                             ORDER BY n.entered_on, n.id LIMIT 1),
+                                            park_today(l.park_id)) - s.entered_on) AS days
+                        FROM l JOIN lead_stage s ON s.lead_id = l.id
+                        WHERE s.stage IN ('new', 'contacted', 'visited', 'negotiating')
+                        GROUP BY s.lead_id, s.stage
+                    ) e
+                    GROUP BY e.stage
                 )
                 -- The funnel: a lead reached a stage if it entered it or a later one (a stage may be skipped).
                 SELECT 'stage' AS dimension, st.stage AS key, count(*) AS leads, count(*) FILTER (WHERE l.is_won) AS won,

@@ -101,6 +101,8 @@ extension Language {
         "column.days_since": "days_since", "column.lead_or_credit_code": "lead_or_credit_code",
         "pipeline_dimension.stage": "stage", "pipeline_dimension.source": "source", "pipeline_dimension.owner": "owner",
         "pipeline_dimension.area": "area", "pipeline_dimension.pool": "pool",
+        "column.visited": "visited", "column.coverage": "coverage",
+        "text.no_manager": "(no manager)",
         "column.conversion": "conversion",
         "register.total": "Total", "register.sharp": "Sharp", "register.peak": "Peak", "register.flat": "Flat", "register.valley": "Valley",
         "column.register": "register", "column.registers": "registers", "column.peak_price": "peak_price",

@@ -88,6 +88,20 @@ enum Lookup {
         return (parkID, found.id)
     }
 
+    /// The login a filter names, given as a login or as the name people know them by
+    /// (张伟). A name nobody answers to (no staff, not the one asking, never in `seen`) is
+    /// refused: a typo would otherwise print an empty list that reads as "nothing to do".
+    static func person(_ name: String, seen: SQL, role: String, _ conn: Connection) throws -> String {
+        if let login: String = try conn.query("""
+            SELECT s.name FROM staff s WHERE s.name = \(name) OR parkctl_actor_name(s.name) = \(name)
+            UNION ALL SELECT \(name)::text WHERE \(name) = parkctl_actor() OR EXISTS (\(seen))
+            LIMIT 1
+            """).rows.first?.decode(0) {
+            return login
+        }
+        throw ParkError(.notFound, "nobody called '\(name)' is a member of staff or \(role) (parkctl staff list)")
+    }
+
     static func parkID(_ code: String, _ conn: Connection) throws -> Int {
         guard let row = try conn.query("SELECT id FROM park WHERE code = \(code)").rows.first else {
             throw try parkNotFound(code, conn)

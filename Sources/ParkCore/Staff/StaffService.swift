@@ -68,9 +68,11 @@ public struct StaffService {
     }
 
     /// Takes the login and the rights away (the role stays, so the audit trail's names
-    /// still mean someone); open sessions of that role are ended.
+    /// still mean someone); open sessions of that role are ended. The tenants it served
+    /// as account manager have none after it (`released`, their names): a departed
+    /// colleague serves nobody, and ``EnterpriseCare/visits`` lists them as unserved.
     @discardableResult
-    public func revoke(_ name: String) throws -> StaffMember {
+    public func revoke(_ name: String) throws -> (member: StaffMember, released: [String]) {
         let name = try Self.validName(name)
         return try session.write { conn in
             do {
@@ -78,7 +80,12 @@ public struct StaffService {
             } catch let error as PostgresError where error.sqlState == SQLState("P0002") {
                 throw ParkError.notFound("no staff named \(name) (see `parkctl staff list`)")
             }
-            return try Self.member(name, conn)
+            let released: [String] = try conn.query("""
+                WITH gone AS (DELETE FROM account_manager WHERE manager = \(name) RETURNING park_id, tenant_id)
+                SELECT t.name || ' (' || p.code || ')' FROM gone JOIN tenant t ON t.id = gone.tenant_id JOIN park p ON p.id = gone.park_id
+                ORDER BY p.code, t.name
+                """).rows.map { try $0.decode(0) }
+            return (try Self.member(name, conn), released)
         }
     }
 

@@ -132,7 +132,7 @@ struct LeadCommand: ParsableCommand {
     struct Win: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Win a lead: the company applies to the park (as tenant apply), and the lead keeps the link.",
-            discussion: "Example: parkctl lead win LD-2026-000001 --credit-code 91430100MA4L00001X")
+            discussion: "Example: parkctl lead win LD-2026-000001 --credit-code 91430100MA4L00001J")
         @OptionGroup var staff: StaffOptions
         @Argument(help: "The lead's number.") var number: String
         @Option(help: "The company's credit code (if the lead has none).") var creditCode: String?

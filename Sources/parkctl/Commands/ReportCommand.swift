@@ -279,11 +279,21 @@ struct ReportCommand: ParsableCommand {
         @Option(help: "Only this park.") var park: String?
         @Option(help: "Only this account manager's enterprises.") var manager: String?
         @Flag(help: "Only the enterprises nobody visited in the period.") var notVisited = false
+        @Option(choice: "Add up by manager or park (how many enterprises, how many visited, the share) instead of listing them")
+        var by: EnterpriseCare.Coverage?
 
         func run() throws {
-            let rows = try EnterpriseCare(staff.session()).visits(period: try period.map { try StatPeriod(parsing: $0) }, park: park,
-                                                                  manager: manager, notVisited: notVisited)
-            try output.print(rows.map(\.record))
+            let care = EnterpriseCare(try staff.session()), period = try period.map { try StatPeriod(parsing: $0) }
+            guard let by else {
+                try output.print(try care.visits(period: period, park: park, manager: manager, notVisited: notVisited).map(\.record))
+                return
+            }
+            guard manager == nil, !notVisited else { throw ValidationError("--by adds up every enterprise: leave out --manager and --not-visited") }
+            try output.print(try care.coverage(period: period, park: park, by: by).map { row -> Record in
+                Record([(by.rawValue, row.isTotal ? .label(code: "total", key: "scope.total")
+                                                     : row.key.map { .text($0) } ?? .label(code: "", key: "text.no_manager")),
+                        ("enterprises", .integer(row.enterprises)), ("visited", .integer(row.visited)), ("coverage", .ratio(row.rate))])
+            })
         }
     }
 

@@ -80,8 +80,12 @@ struct StaffCommand: ParsableCommand {
         @OptionGroup var staff: StaffOptions
         @Argument(help: "Login name.") var name: String
         func run() throws {
-            try StaffService(staff.session()).revoke(name)
+            let (_, released) = try StaffService(staff.session()).revoke(name)
             say("staff \(name) revoked\n")
+            if !released.isEmpty {
+                say("\(released.count) tenant(s) it served have no account manager now: \(released.joined(separator: ", ")) "
+                    + "(parkctl tenant manager TENANT --park PARK --to STAFF)\n")
+            }
         }
     }
 }

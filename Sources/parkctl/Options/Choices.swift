@@ -116,3 +116,4 @@ extension Argument where Value: Choice {
         self.init(help: Value.help(help), completion: Value.defaultCompletionKind, transform: Value.argument)
     }
 }
+extension EnterpriseCare.Coverage: Choice {}
