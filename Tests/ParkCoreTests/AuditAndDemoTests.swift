@@ -4,7 +4,7 @@ import Postgres
 import Testing
 import TestSupport
 
-@Suite struct AuditAndDemoTests {
+@Suite(.timeLimit(.minutes(10))) struct AuditAndDemoTests {
     @Test func everyChangeIsAuditedWithItsActor() throws {
         let db = try TestDatabase()
         let alice = ParkSession(connection: db.connection, actor: "alice")

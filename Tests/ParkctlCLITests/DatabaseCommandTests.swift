@@ -3,7 +3,7 @@ import Postgres
 import Testing
 import TestSupport
 
-@Suite struct DatabaseCommandTests {
+@Suite(.timeLimit(.minutes(10))) struct DatabaseCommandTests {
     @Test func statusOnAServerListsMigrations() throws {
         let db = try TestDatabase()
         let out = try Parkctl.run(["db", "status", "--database-url", db.conninfo])

@@ -24,7 +24,7 @@ import TestSupport
         func bytes(_ args: [String]) throws -> [UInt8] {
             let file = dir.appending(path: UUID().uuidString).path
             let quoted = (args + ["--database-url", cli.db.conninfo]).map { "'\($0)'" }.joined(separator: " ")
-            let out = try ProcessRunner.run("/bin/sh", ["-c", "'\(Parkctl.executable)' \(quoted) > '\(file)'"])
+            let out = try ProcessRunner.run("/bin/sh", ["-c", "'\(Parkctl.executable)' \(quoted) > '\(file)'"], timeout: 600)
             #expect(out.status == 0, "\(args): \(out.stderr)")
             return Array(try Data(contentsOf: URL(fileURLWithPath: file)))
         }
@@ -51,7 +51,7 @@ import TestSupport
         #expect(zip(gbk, gbk.dropFirst()).contains { $0 == 0xB2 && $1 == 0xA9 })
         let gbkFile = dir.appending(path: "gbk.csv")
         try Data(gbk).write(to: gbkFile)
-        let back = try ProcessRunner.run("/usr/bin/iconv", ["-f", "GB18030", "-t", "UTF-8", gbkFile.path])
+        let back = try ProcessRunner.run("/usr/bin/iconv", ["-f", "GB18030", "-t", "UTF-8", gbkFile.path], timeout: 600)
         #expect(back.status == 0 && Array(back.stdout.utf8) == utf8)
 
         // Only CSV takes them, and not both at once: usage errors.

@@ -9,7 +9,7 @@ import TestSupport
 /// test server must not be stopped), reached with PARKCTL_HOME like a user's.
 ///
 /// Serialized: each of these starts a whole cluster, and the machine is small.
-@Suite(.serialized) struct FaultTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct FaultTests {
     static let tenant = "91350100M000100Y43"
     static let signArgs = ["lease", "sign", "--tenant", tenant, "--units", "SW/B1/0301", "--start", "2026-12-01",
                            "--end", "2029-11-30", "--rent", "35.00", "--deposit-months", "2"]

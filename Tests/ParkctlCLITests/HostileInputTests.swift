@@ -153,7 +153,7 @@ import TestSupport
         // Invalid UTF-8 in an argument: the shell makes the bytes Swift strings cannot hold.
         let before = try c.cli.db.connection.tableChecksums()
         let script = "exec \"$0\" park add --code ZZ --name \"$(printf 'bad\\377\\376name')\" --kind mixed --database-url \"$1\""
-        let out = try ProcessRunner.run("/bin/sh", ["-c", script, Parkctl.executable, c.cli.db.conninfo])
+        let out = try ProcessRunner.run("/bin/sh", ["-c", script, Parkctl.executable, c.cli.db.conninfo], timeout: 600)
         #expect(out.status == 65, "\(out.stderr)")
         #expect(out.stderr.contains("not valid UTF-8"), "\(out.stderr)")
         #expect(try c.cli.db.connection.tableChecksums() == before)

@@ -123,7 +123,7 @@ import TestSupport
         func export(_ extra: [String], to name: String) throws -> [UInt8] {
             let file = dir.appending(path: name).path
             let args = (["export", "tenants", "--database-url", cli.db.conninfo] + extra).map { "'\($0)'" }.joined(separator: " ")
-            let out = try ProcessRunner.run("/bin/sh", ["-c", "'\(Parkctl.executable)' \(args) > '\(file)'"])
+            let out = try ProcessRunner.run("/bin/sh", ["-c", "'\(Parkctl.executable)' \(args) > '\(file)'"], timeout: 600)
             #expect(out.status == 0, "\(out.stderr)")
             return Array(try Data(contentsOf: URL(fileURLWithPath: file)))
         }

@@ -10,7 +10,7 @@ import TestSupport
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     @Test func versionNamesTheCommitAndTheSchema() throws {
-        let head = try ProcessRunner.run("/usr/bin/env", ["git", "-C", Self.packageDirectory.path, "rev-parse", "HEAD"])
+        let head = try ProcessRunner.run("/usr/bin/env", ["git", "-C", Self.packageDirectory.path, "rev-parse", "HEAD"], timeout: 600)
         try #require(head.status == 0, "git rev-parse: \(head.stderr)")
         let commit = head.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         let out = try Parkctl.run(["--version"])
@@ -25,12 +25,12 @@ import TestSupport
         // PARKCTL_BINARY: the binary the tests built, instead of a release build of its own.
         let out = try ProcessRunner.run(Self.packageDirectory.appending(path: "scripts/install.sh").path, [],
                                         environment: ProcessInfo.processInfo.environment.merging(
-                                            ["PREFIX": prefix.path, "PARKCTL_BINARY": Parkctl.executable]) { $1 })
+                                            ["PREFIX": prefix.path, "PARKCTL_BINARY": Parkctl.executable]) { $1 }, timeout: 600)
         #expect(out.status == 0, "\(out.stderr)")
         #expect(out.stdout.contains("installed parkctl 0.2.0 (commit "))
         #expect(out.stdout.contains("note: \(prefix.path)/bin is not on your PATH"))
 
-        let installed = try ProcessRunner.run(prefix.appending(path: "bin/parkctl").path, ["--version"])
+        let installed = try ProcessRunner.run(prefix.appending(path: "bin/parkctl").path, ["--version"], timeout: 600)
         #expect(installed.stdout == (try Parkctl.run(["--version"])).stdout)
 
         let bash = try String(contentsOf: prefix.appending(path: "share/bash-completion/completions/parkctl"), encoding: .utf8)
@@ -43,7 +43,7 @@ import TestSupport
             #expect(text.contains("occupancy") && text.contains("move-in"))
             #expect(text.contains("quarterly"))
         }
-        let syntax = try ProcessRunner.run("/bin/bash", ["-n", prefix.appending(path: "share/bash-completion/completions/parkctl").path])
+        let syntax = try ProcessRunner.run("/bin/bash", ["-n", prefix.appending(path: "share/bash-completion/completions/parkctl").path], timeout: 600)
         #expect(syntax.status == 0, "\(syntax.stderr)")
     }
 }

@@ -12,7 +12,7 @@ import Glibc
 /// server's environment, passwords in what parkctl prints or sends, huge inputs, CSV
 /// formulas and terminal escapes. Each test is an attack that worked before the fix
 /// (c82e58b) and is refused now; the comment says what happened before.
-@Suite struct SecurityClientTests {
+@Suite(.timeLimit(.minutes(10))) struct SecurityClientTests {
     // MARK: - PARKCTL_HOME
 
     /// Attack: as root, PARKCTL_HOME inside a folder that anyone may write (0777, no
@@ -209,7 +209,7 @@ import Glibc
         let secret = "OWNER\(Self.token())"
         let url = "postgresql://owner:\(secret)@127.0.0.1:\(fake.port)/parkctl?sslmode=disable&connect_timeout=3"
         let out = try ProcessRunner.run(Parkctl.executable, ["park", "list", "--database-url", url, "--user", "some_staff"],
-                                        environment: Self.cleanEnvironment())
+                                        environment: Self.cleanEnvironment(), timeout: 600)
         #expect(out.status == 69, "\(out.output)")
         #expect(fake.startups.contains { $0["user"] == "some_staff" }, "parkctl never reached the fake server: \(fake.startups) \(out.output)")
         #expect(!fake.passwords.contains(secret), "the owner's password was sent for some_staff")
@@ -227,7 +227,7 @@ import Glibc
             let query = mode == "prefer" ? "" : "sslmode=\(mode)&"
             let url = "postgresql://owner@127.0.0.1:\(fake.port)/parkctl?\(query)connect_timeout=3"
             let out = try ProcessRunner.run(Parkctl.executable, ["park", "list", "--database-url", url],
-                                            environment: Self.cleanEnvironment())
+                                            environment: Self.cleanEnvironment(), timeout: 600)
             #expect(out.status == 69, "\(mode): \(out.output)")
             #expect(out.stderr.contains("warning") && out.stderr.contains("sslmode=\(mode)") && out.stderr.contains("127.0.0.1"),
                     "sslmode=\(mode): \(out.stderr)")
@@ -238,7 +238,7 @@ import Glibc
         for url in ["host=/nonexistent-parkctl-\(Self.token()) port=5432 user=owner dbname=parkctl connect_timeout=2",
                     "postgresql://owner@127.0.0.1:\(fake.port)/parkctl?sslmode=verify-full&sslrootcert=/nonexistent-\(Self.token())&connect_timeout=3"] {
             let out = try ProcessRunner.run(Parkctl.executable, ["park", "list", "--database-url", url],
-                                            environment: Self.cleanEnvironment())
+                                            environment: Self.cleanEnvironment(), timeout: 600)
             #expect(out.status == 69, "\(url): \(out.output)")
             #expect(!out.stderr.contains("warning"), "\(url): \(out.stderr)")
         }
@@ -478,7 +478,7 @@ import Glibc
         var env = Self.cleanEnvironment()
         env["PGSERVICEFILE"] = file
         let out = try ProcessRunner.run(Parkctl.executable, ["park", "list", "--database-url", "service=own dbname=parkctl", "--user", "some_staff"],
-                                        environment: env)
+                                        environment: env, timeout: 600)
         #expect(out.status == 69 || out.status == 77, "\(out.output)")
         #expect(fake.startups.contains { $0["user"] == "some_staff" }, "parkctl never reached the fake server: \(out.output)")
         #expect(!fake.passwords.contains(secret), "the service file's password was sent for some_staff")
@@ -559,7 +559,7 @@ import Glibc
         guard FileManager.default.fileExists(atPath: dataDirectory + "/postmaster.pid"),
               let binaries = try? PostgresBinaries.locate() else { return }
         _ = try? ProcessRunner.run(binaries.pgCtl, ["-D", dataDirectory, "-m", "immediate", "-w", "-t", "60", "stop"],
-                                   asUser: PrivateCluster.serverUser, environment: PrivateCluster.serverEnvironment)
+                                   asUser: PrivateCluster.serverUser, environment: PrivateCluster.serverEnvironment, timeout: 600)
     }
 
     /// Our environment for parkctl with nothing that would supply a password or an

@@ -7,7 +7,7 @@ import TestSupport
 /// database (which it seeds with the demo portfolio), as bench/soak.sh runs it for
 /// longer. Every invariant holds, no client saw an unexpected error, and every kind
 /// of operation happened.
-@Suite struct SoakTests {
+@Suite(.timeLimit(.minutes(20))) struct SoakTests {
     /// The `parkctl-bench` built beside the test bundle (and beside `parkctl`).
     static var bench: String {
         URL(fileURLWithPath: Parkctl.executable).deletingLastPathComponent().appendingPathComponent("parkctl-bench").path
@@ -23,7 +23,7 @@ import TestSupport
     @Test func sixteenClientsForTenSecondsKeepEveryInvariant() throws {
         let db = try TestDatabase()
         db.connection.close()
-        let out = try ProcessRunner.run(Self.bench, ["soak", db.conninfo, "16", "10"])
+        let out = try ProcessRunner.run(Self.bench, ["soak", db.conninfo, "16", "10"], timeout: 1800)
         let lines = out.stdout.split(separator: "\n").map(String.init)
         // The whole report once, when anything is wrong.
         #expect(out.status == 0, "parkctl-bench soak exited \(out.status):\n\(out.output)")

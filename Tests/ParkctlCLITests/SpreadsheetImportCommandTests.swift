@@ -19,7 +19,7 @@ import TestSupport
         defer { try? FileManager.default.removeItem(at: dir) }
         let book = dir.appending(path: "园区台账.xlsx").path
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appending(path: "Scripts/make_units_xlsx.py").path
-        let made = try ProcessRunner.run("/usr/bin/env", ["python3", script, book])
+        let made = try ProcessRunner.run("/usr/bin/env", ["python3", script, book], timeout: 600)
         #expect(made.status == 0, "\(made.stderr)")
 
         // Row 5 (Excel's number; row 4 is empty) has an area of 0: nothing is imported.
@@ -92,7 +92,7 @@ import TestSupport
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appending(path: "Scripts/make_tricky_xlsx.py").path
-        let made = try ProcessRunner.run("/usr/bin/env", ["python3", script, dir.path])
+        let made = try ProcessRunner.run("/usr/bin/env", ["python3", script, dir.path], timeout: 600)
         #expect(made.status == 0, "\(made.stderr)")
         func path(_ name: String) -> String { dir.appending(path: name).path }
 
@@ -122,7 +122,7 @@ import TestSupport
         #expect(try String(contentsOfFile: csv, encoding: .utf8).hasPrefix("park,building,unit,floor,area_m2"))
         // A CSV through a pipe is CSV (nothing is read from it to guess).
         let piped = try ProcessRunner.run("/bin/sh", ["-c", "cat '\(csv)' | sed 's/,0805,/,0806,/' | grep -v ',0301,\\|,0302,\\|,0901,' | "
-            + "'\(Parkctl.executable)' import units /dev/stdin --update --dry-run --database-url '\(cli.db.conninfo)'"])
+            + "'\(Parkctl.executable)' import units /dev/stdin --update --dry-run --database-url '\(cli.db.conninfo)'"], timeout: 600)
         #expect(piped.status == 0, "\(piped.stderr)")
     }
 }

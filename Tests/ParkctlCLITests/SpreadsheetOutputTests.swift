@@ -37,7 +37,7 @@ import TestSupport
 
     static func read(_ path: String) throws -> Sheet {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appending(path: "Scripts/xlsx_cells.py").path
-        let out = try ProcessRunner.run("/usr/bin/env", ["python3", script, path])
+        let out = try ProcessRunner.run("/usr/bin/env", ["python3", script, path], timeout: 600)
         #expect(out.status == 0, "\(out.stderr)")
         return try JSONDecoder().decode(Sheet.self, from: Data(out.stdout.utf8))
     }

@@ -12,7 +12,7 @@ import Glibc
 /// listens on 127.0.0.1 only, with TLS on and a pg_hba that accepts TCP only over
 /// TLS (`hostssl`), with a CA and a server certificate (localhost, 127.0.0.1) made
 /// by the `openssl` command line.
-@Suite(.serialized) struct TLSTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct TLSTests {
     @Test func verifyFullConnectsOverTLSAndRefusesWrongCertificates() throws {
         let server = try TLSServer()
         defer { server.destroy() }
@@ -137,7 +137,7 @@ final class TLSServer {
     func destroy() {
         if started || FileManager.default.fileExists(atPath: dataDirectory + "/postmaster.pid") {
             _ = try? ProcessRunner.run(binaries.pgCtl, ["-D", dataDirectory, "-m", "fast", "-w", "-t", "60", "stop"],
-                                       asUser: PrivateCluster.serverUser, environment: PrivateCluster.serverEnvironment)
+                                       asUser: PrivateCluster.serverUser, environment: PrivateCluster.serverEnvironment, timeout: 600)
             started = false
         }
         try? FileManager.default.removeItem(atPath: directory)
@@ -150,7 +150,7 @@ final class TLSServer {
         guard let tool = dirs.map({ $0 + "/openssl" }).first(where: FileManager.default.isExecutableFile(atPath:)) else {
             throw SpawnError("the openssl command is needed for the TLS tests (apt-get install openssl)")
         }
-        let out = try ProcessRunner.run(tool, arguments)
+        let out = try ProcessRunner.run(tool, arguments, timeout: 600)
         guard out.status == 0 else { throw SpawnError("openssl \(arguments.joined(separator: " ")):\n\(out.output)") }
     }
 
@@ -180,7 +180,7 @@ final class TLSServer {
         try giveToServerUser(dataDirectory)
         let out = try ProcessRunner.run(binaries.initdb, ["-D", dataDirectory, "-U", LocalCluster.superuser, "--auth-local=trust",
                                                           "--auth-host=reject", "--no-sync", "--encoding=UTF8", "--locale=C"],
-                                        asUser: PrivateCluster.serverUser, environment: PrivateCluster.serverEnvironment)
+                                        asUser: PrivateCluster.serverUser, environment: PrivateCluster.serverEnvironment, timeout: 600)
         guard out.status == 0 else { throw SpawnError("initdb:\n\(out.output)") }
         // The key: mode 0600, owned by the user that runs the server (PostgreSQL checks).
         for file in ["server.crt", "server.key"] {
@@ -220,7 +220,7 @@ final class TLSServer {
     private func start() throws {
         started = true
         let out = try ProcessRunner.run(binaries.pgCtl, ["-D", dataDirectory, "-l", logFile, "-w", "-t", "60", "start"],
-                                        asUser: PrivateCluster.serverUser, environment: PrivateCluster.serverEnvironment)
+                                        asUser: PrivateCluster.serverUser, environment: PrivateCluster.serverEnvironment, timeout: 600)
         guard out.status == 0 else {
             let log = (try? String(contentsOfFile: logFile, encoding: .utf8)) ?? ""
             throw SpawnError("pg_ctl start:\n\(out.output)\n\(log)")

@@ -61,7 +61,7 @@ public final class PrivateCluster: @unchecked Sendable {
     public func stopImmediately() throws -> ProcessRunner.Output {
         let binaries = try PostgresBinaries.locate(forMajorVersion: cluster.clusterVersion)
         return try ProcessRunner.run(binaries.pgCtl, ["-D", cluster.dataDirectory, "-m", "immediate", "-w", "-t", "60", "stop"],
-                                     asUser: Self.serverUser, environment: Self.serverEnvironment)
+                                     asUser: Self.serverUser, environment: Self.serverEnvironment, timeout: 600)
     }
 
     /// The server's log so far.

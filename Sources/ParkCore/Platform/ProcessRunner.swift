@@ -22,8 +22,11 @@ public enum ProcessRunner {
 
     /// Runs `executable` with `arguments`, optionally as another system user (through
     /// runuser, for root), with `environment` (default: ours) and `input` on stdin.
+    /// With a `timeout` (seconds), a child still running then is stopped (SIGTERM, then
+    /// SIGKILL two seconds later) and the run throws, naming the command: a test that
+    /// would hang fails instead.
     public static func run(_ executable: String, _ arguments: [String], asUser user: String? = nil,
-                           environment: [String: String]? = nil, input: [UInt8] = []) throws -> Output {
+                           environment: [String: String]? = nil, input: [UInt8] = [], timeout: Double? = nil) throws -> Output {
         var argv = [executable] + arguments
         if let user { argv = [try runuserPath(), "-u", user, "--"] + argv }
         let env = environment ?? ProcessInfo.processInfo.environment
@@ -51,9 +54,36 @@ public enum ProcessRunner {
             throw ParkError.unavailable("cannot run \(argv[0]): \(String(cString: strerror(spawned)))")
         }
         var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        if let timeout {
+            guard try wait(pid, &status, seconds: timeout) else {
+                kill(pid, SIGTERM)
+                if try !wait(pid, &status, seconds: 2) {
+                    kill(pid, SIGKILL)
+                    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+                }
+                throw ParkError.unavailable("\(argv.joined(separator: " ")) did not finish in \(timeout) s and was stopped; "
+                                            + "it printed: \(stdoutFile.readAll())\(stderrFile.readAll())")
+            }
+        } else {
+            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        }
         let exitCode: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
         return Output(status: exitCode, stdout: stdoutFile.readAll(), stderr: stderrFile.readAll())
+    }
+
+    /// Waits up to `seconds` for the child to end (polling, as waitpid has no timeout);
+    /// false if it is still running.
+    private static func wait(_ pid: pid_t, _ status: inout Int32, seconds: Double) throws -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while true {
+            let ended = waitpid(pid, &status, WNOHANG)
+            if ended == pid { return true }
+            if ended < 0 && errno != EINTR {
+                throw ParkError(.internalError, "waiting for process \(pid): \(String(cString: strerror(errno)))")
+            }
+            if Date() >= deadline { return false }
+            usleep(10_000)
+        }
     }
 
     /// The environment of initdb and pg_ctl, and so of the server: a minimal one, not
