@@ -16,7 +16,7 @@ import TestSupport
         let entries = try AuditService(alice).entries().filter { !["calendar_day", "service_level"].contains($0.entity) }
         // park, building, three units (inserts by alice), one update by bob
         #expect(entries.count == 6)
-        #expect(entries.filter { $0.action == "insert" }.allSatisfy { $0.actor == "alice" })
+        #expect(entries.filter { $0.action == "insert" }.allSatisfyAndNonEmpty { $0.actor == "alice" })
         let update = try #require(entries.last)
         #expect(update.actor == "bob")
         #expect(update.action == "update")
@@ -40,11 +40,11 @@ import TestSupport
         #expect(first.parks == 3)
         #expect(first.units > 200)
         #expect(first.tenants >= 14)
-        let before = try rowCounts(db.connection)
+        let before = try db.connection.tableChecksums()
         let second = try DemoPortfolio(session).load()
         #expect(!second.loaded)
         #expect(second.units == first.units)
-        #expect(try rowCounts(db.connection) == before)
+        #expect(try db.connection.tableChecksums() == before)
 
         let portfolio = PortfolioService(session)
         #expect(try portfolio.units(park: "EC", kind: .liveRoom).count == 100)
@@ -53,10 +53,10 @@ import TestSupport
         #expect(Set(ecOffices.map(\.floor)) == [1, 2, 3, 4])
         let factories = try portfolio.units(park: "MF")
         #expect(factories.filter { $0.address.building.hasPrefix("P4") || $0.address.building.hasPrefix("P5") }
-            .allSatisfy { $0.offMarketReason != nil })
+            .allSatisfyAndNonEmpty { $0.offMarketReason != nil })
         // Every demo credit code passes the check, in Swift and in the database.
         let codes = try TenantService(session).list().map(\.tenant.creditCode)
-        #expect(codes.allSatisfy(CreditCode.isValid))
+        #expect(codes.allSatisfyAndNonEmpty(CreditCode.isValid))
         #expect(Set(try TenantService(session).list(park: "SW").map(\.tenant.name)).isSuperset(of:
             ["腾讯数字乡村总部", "海康威视", "博思软件", "将邑智能", "衡阳峰峰侠", "乐送ai"]))
         #expect(Set(try TenantService(session).list(park: "EC").map(\.tenant.name)).isSuperset(of:
@@ -67,10 +67,10 @@ import TestSupport
     @Test func theDemoRefusesAPartlyTakenDatabase() throws {
         let (db, session) = try makeSession()
         try smallPortfolio(session)
-        let before = try rowCounts(db.connection)
+        let before = try db.connection.tableChecksums()
         let error = #expect(throws: ParkError.self) { try DemoPortfolio(session).load() }
         #expect(error?.message.contains("SW") == true)
-        #expect(try rowCounts(db.connection) == before)
+        #expect(try db.connection.tableChecksums() == before)
     }
 
     @Test func everyAuditedTableIsAnEntityOfTheAuditCommand() throws {

@@ -76,7 +76,7 @@ import TestSupport
         let first = try payments.record(tenant: bosi.creditCode, park: "SW", amount: money("30000"), on: day("2021-01-05"))
         #expect(first.allocations.map(\.fee) == [.deposit, .rent])
         #expect(first.allocations.map(\.amount) == [money("20000.00"), money("10000.00")])
-        #expect(first.allocations.allSatisfy { $0.appliedOn == day("2021-01-05") } && first.allocations.count == 2)
+        #expect(first.allocations.allSatisfyAndNonEmpty { $0.appliedOn == day("2021-01-05") } && first.allocations.count == 2)
         // 70000.00 on 1 February: Q1 rent's rest 15815.48, Q1 fee 3847.50, Q2 rent 30780.00,
         // Q2 fee 3847.50 = 54290.48; 70000 − 54290.48 = 15709.52 is credit.
         let second = try payments.record(tenant: "博思软件", park: "SW", amount: money("70000"), on: day("2021-02-01"))
@@ -115,13 +115,13 @@ import TestSupport
         #expect(try bills.lateFeeRun(through: day("2021-01-10")).bills == 2)
         var fees = try bills.list(BillService.Filter(fee: .lateFee, asOf: day("2021-01-10"))).bills
         #expect(fees.map(\.amount) == [money("86.17"), money("17.31")])
-        #expect(fees.allSatisfy { $0.dueOn == day("2021-01-10") && $0.periodStart == day("2021-01-02") && $0.periodEnd == day("2021-01-10") })
+        #expect(fees.allSatisfyAndNonEmpty { $0.dueOn == day("2021-01-10") && $0.periodStart == day("2021-01-02") && $0.periodEnd == day("2021-01-10") })
         #expect(try bills.lateFeeRun(through: day("2021-01-10")).bills == 0)
         // Two more days: 2 × 15815.48 × 0.0005 = 15.81548 → 15.82; 2 × 3847.50 × 0.0005 = 3.8475 → 3.85.
         #expect(try bills.lateFeeRun(through: day("2021-01-12")).bills == 2)
         fees = try bills.list(BillService.Filter(fee: .lateFee, asOf: day("2021-01-12"))).bills
         #expect(fees.map(\.amount) == [money("86.17"), money("17.31"), money("15.82"), money("3.85")])
-        #expect(fees.suffix(2).allSatisfy { $0.periodStart == day("2021-01-11") })
+        #expect(fees.suffix(2).allSatisfyAndNonEmpty { $0.periodStart == day("2021-01-11") })
         // The rest of the rent, 15815.48, arrives dated 8 January, recorded after those runs.
         // Through the 14th the rent's late fees come to (3 × 25815.48 + 3 × 15815.48) × 0.0005 =
         // 124892.88 × 0.0005 = 62.44644 → 62.45, not the 101.99 charged: a correction of −39.54.
@@ -215,7 +215,7 @@ import TestSupport
         #expect(run.bills == 0 && run.credits == 2)
         let credits = try BillService(session).list(BillService.Filter(fee: .adjustment, asOf: day("2021-05-11"))).bills
         #expect(credits.map(\.amount).sorted() == [money("-17210.32"), money("-2151.29")])
-        #expect(credits.allSatisfy { $0.dueOn == day("2021-05-11") && $0.status == .credit })
+        #expect(credits.allSatisfyAndNonEmpty { $0.dueOn == day("2021-05-11") && $0.status == .credit })
         // Settlement on 12 May, deducting 800.00 for the walls: the deposit 20000.00 pays the 800.00;
         // its rest, 19200.00, and the two credits, 17210.32 + 2151.29, are refunded: 38561.61.
         let settled = try SettlementService(session).settle(lease.number, deductions: [Settlement.Deduction(amount: money("800"), reason: "墙面修复")],

@@ -25,7 +25,7 @@ import TestSupport
         }
         // All 20 are valid by both.
         #expect(serverVerdicts.count == 20)
-        #expect(serverVerdicts.allSatisfy { $0.1 })
+        #expect(serverVerdicts.allSatisfyAndNonEmpty { $0.1 })
     }
 
     @Test(arguments: [

@@ -24,18 +24,6 @@ func smallPortfolio(_ session: ParkSession) throws -> PortfolioService {
     return portfolio
 }
 
-/// A count of every row of every table, to show that a refused command changed nothing.
-func rowCounts(_ conn: Connection) throws -> [String: Int] {
-    let tables = ["park", "building", "unit", "tenant", "onboarding", "onboarding_step", "onboarding_check", "audit_log"]
-    var counts: [String: Int] = [:]
-    for t in tables {
-        // The table names are constants of the test.
-        let sql: String = "SELECT count(*) FROM " + t
-        counts[t] = try conn.query(PostgresQuery(unsafeSQL: sql)).rows[0].decode(0, as: Int.self)
-    }
-    return counts
-}
-
 let tencent = TenantService.Application(park: "SW", name: "腾讯数字乡村总部", creditCode: "91440300708461136T",
                                         industry: "internet", contact: "李明", phone: "0734-8100101")
 let bosi = TenantService.Application(park: "SW", name: "博思软件", creditCode: "91350100M000100Y43",

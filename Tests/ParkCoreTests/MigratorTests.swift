@@ -17,7 +17,7 @@ import TestSupport
         #expect(try !migrator.hasPending(conn))
         let states = try migrator.status(conn)
         #expect(states.map(\.status) == [.applied, .applied])
-        #expect(states.allSatisfy { $0.appliedAt != nil })
+        #expect(states.allSatisfyAndNonEmpty { $0.appliedAt != nil })
         let checksum = try conn.query("SELECT checksum FROM schema_migrations WHERE name = '0001_a.sql'").rows[0].decode(0, as: String.self)
         #expect(checksum.count == 64)
     }

@@ -23,7 +23,7 @@ import TestSupport
     @Test func duplicatesAreConflictsNamingTheExistingRow() throws {
         let (db, session) = try makeSession()
         let portfolio = try smallPortfolio(session)
-        let before = try rowCounts(db.connection)
+        let before = try db.connection.tableChecksums()
         let park = #expect(throws: ParkError.self) {
             try portfolio.addPark(code: "SW", name: "另一个", kind: .mixed, industries: [])
         }
@@ -37,7 +37,7 @@ import TestSupport
             try portfolio.addUnit(UnitAddress(park: "SW", building: "B1", unit: "0101"), floor: 1, areaM2: 1, kind: .office, listRent: 1)
         }
         #expect(unit?.message.contains("SW/B1/0101") == true)
-        #expect(try rowCounts(db.connection) == before)
+        #expect(try db.connection.tableChecksums() == before)
     }
 
     @Test func unknownNamesAreNotFound() throws {
@@ -55,7 +55,7 @@ import TestSupport
     @Test func rulesOfTheModelAreRefusedWithNothingWritten() throws {
         let (db, session) = try makeSession()
         let portfolio = try smallPortfolio(session)
-        let before = try rowCounts(db.connection)
+        let before = try db.connection.tableChecksums()
         let b1 = BuildingAddress(park: "SW", building: "B1")
         let cases: [(String, () throws -> Void)] = [
             ("floor 6", { try portfolio.addUnit(UnitAddress(park: "SW", building: "B1", unit: "0601"), floor: 6, areaM2: 1, kind: .office, listRent: 1) }),
@@ -73,7 +73,7 @@ import TestSupport
             let error = #expect(throws: ParkError.self, "\(name)") { try body() }
             #expect(error?.kind == .invalidInput, "\(name)")
         }
-        #expect(try rowCounts(db.connection) == before)
+        #expect(try db.connection.tableChecksums() == before)
         _ = b1
     }
 

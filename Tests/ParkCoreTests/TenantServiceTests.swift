@@ -20,7 +20,7 @@ import TestSupport
         #expect(approved.steps.map(\.to) == [.applied, .approved])
         #expect(approved.steps.last?.from == .applied)
         #expect(approved.steps.last?.on == CalendarDate("2026-11-02"))
-        #expect(approved.steps.allSatisfy { $0.actor == "招商部 王经理" })
+        #expect(approved.steps.allSatisfyAndNonEmpty { $0.actor == "招商部 王经理" })
         #expect(approved.steps.last?.reason == "符合定位")
     }
 
@@ -29,13 +29,13 @@ import TestSupport
         try smallPortfolio(session)
         let tenants = TenantService(session)
         try tenants.apply(tencent)   // internet: SW admits software and ai only
-        let before = try rowCounts(db.connection)
+        let before = try db.connection.tableChecksums()
         let refused = #expect(throws: ParkError.self) { try tenants.approve(creditCode: tencent.creditCode, park: "SW") }
         #expect(refused?.kind == .invalidInput)
         #expect(refused?.message.contains("'internet'") == true)
         #expect(refused?.message.contains("software, ai") == true)
         #expect(refused?.message.contains("--override") == true)
-        #expect(try rowCounts(db.connection) == before)
+        #expect(try db.connection.tableChecksums() == before)
         let approved = try tenants.approve(creditCode: tencent.creditCode, park: "SW", override: "数字乡村平台含大量软件研发")
         #expect(approved.stage == .approved)
         #expect(approved.overrideReason == "数字乡村平台含大量软件研发")
@@ -47,12 +47,12 @@ import TestSupport
         let tenants = TenantService(session)
         try tenants.apply(bosi)
         try tenants.reject(creditCode: bosi.creditCode, park: "SW", reason: "资料不全")
-        let before = try rowCounts(db.connection)
+        let before = try db.connection.tableChecksums()
         let again = #expect(throws: ParkError.self) { try tenants.approve(creditCode: bosi.creditCode, park: "SW") }
         #expect(again?.message.contains("is rejected") == true)
         let reject = #expect(throws: ParkError.self) { try tenants.reject(creditCode: bosi.creditCode, park: "SW", reason: "again") }
         #expect(reject?.message.contains("cannot become rejected") == true)
-        #expect(try rowCounts(db.connection) == before)
+        #expect(try db.connection.tableChecksums() == before)
 
         // A rejected tenant may apply again; the new application is live.
         #expect(try tenants.apply(bosi).stage == .applied)
@@ -109,7 +109,7 @@ import TestSupport
         try smallPortfolio(session)
         let tenants = TenantService(session)
         try tenants.apply(bosi)
-        let before = try rowCounts(db.connection)
+        let before = try db.connection.tableChecksums()
         var twice = bosi
         twice.name = "博思软件"
         let duplicate = #expect(throws: ParkError.self) { try tenants.apply(twice) }
@@ -130,7 +130,7 @@ import TestSupport
         unknownPark.park = "ZZ"
         let park = #expect(throws: ParkError.self) { try tenants.apply(unknownPark) }
         #expect(park?.kind == .notFound)
-        #expect(try rowCounts(db.connection) == before)
+        #expect(try db.connection.tableChecksums() == before)
     }
 
     @Test func listAndShow() throws {

@@ -66,8 +66,8 @@ func eventCount(_ conn: Connection) throws -> Int {
         #expect(days(2026, .holiday).filter { $0.day.month == 2 }.map(\.day.day) == Array(15...23))
         #expect(days(2026, .workday).filter { $0.day.month == 2 }.map(\.day.day) == [14, 28])
         // Every working day of an arrangement is a Saturday or Sunday (1970-01-01 was a Thursday).
-        #expect(official.filter { $0.kind == .workday }.allSatisfy { (($0.day.daysSinceEpoch + 3) % 7 + 1) >= 6 })
-        #expect(official.allSatisfy { $0.park == nil })
+        #expect(official.filter { $0.kind == .workday }.allSatisfyAndNonEmpty { (($0.day.daysSinceEpoch + 3) % 7 + 1) >= 6 })
+        #expect(official.allSatisfyAndNonEmpty { $0.park == nil })
         #expect(days(2026, .holiday).first?.source?.contains("2026年部分节假日安排") == true)
 
         let tickets = TicketService(session)
@@ -179,7 +179,7 @@ func eventCount(_ conn: Connection) throws -> Int {
         #expect(t.firstResponseAt == shanghai("2026-11-20 09:10"))
         let statuses = t.events.filter { $0.kind == "status" || $0.kind == "assigned" || $0.kind == "created" }.map { $0.to ?? "" }
         #expect(statuses == ["open", "assigned", "in_progress", "resolved", "in_progress", "resolved", "closed", "in_progress", "cancelled"])
-        #expect(t.events.allSatisfy { $0.actor == "客服 小林" })
+        #expect(t.events.allSatisfyAndNonEmpty { $0.actor == "客服 小林" })
         // The status always equals the last status event.
         let lastTo = t.events.last { $0.to != nil }?.to
         #expect(lastTo == t.status.rawValue)
@@ -288,7 +288,7 @@ func eventCount(_ conn: Connection) throws -> Int {
         let assigns = runConcurrently(8) { i in
             try TicketService(ParkSession(connection: try Connection(conninfo), actor: "staff-\(i)")).comment(n, text: "note \(i)")
         }
-        #expect(assigns.allSatisfy { (try? $0.get()) != nil })
+        #expect(assigns.allSatisfyAndNonEmpty { (try? $0.get()) != nil })
         let t = try TicketService(session).show(n)
         #expect(t.events.filter { $0.to == "resolved" }.count == 1)
         #expect(t.events.filter { $0.kind == "comment" }.count == 8)

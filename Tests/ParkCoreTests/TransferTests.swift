@@ -68,7 +68,7 @@ func exportText(_ session: ParkSession, _ entity: TransferEntity, park: String? 
             SW,B1,0101,1,100,office,38,
             SW,B1,,4,100,office,38,
             """
-        let before = try rowCounts(db.connection)
+        let before = try db.connection.tableChecksums()
         let rejected = #expect(throws: ImportRejected.self) { try importText(session, .units, csv) }
         let problems = rejected?.problems ?? []
         func has(_ line: Int, _ column: String, _ rule: String) -> Bool {
@@ -89,11 +89,11 @@ func exportText(_ session: ParkSession, _ entity: TransferEntity, park: String? 
         #expect(!problems.contains { $0.line == 2 })
         #expect(rejected?.summary.rowsRead == 13)
         #expect(rejected?.summary.rowsRejected == 12)
-        #expect(try rowCounts(db.connection) == before)
+        #expect(try db.connection.tableChecksums() == before)
         // A dry run of a good file writes nothing either.
         let good = "park,building,unit,floor,area_m2,kind,list_rent\nSW,B1,0401,4,120.50,office,38.00\n"
         #expect(try importText(session, .units, good, dryRun: true).rowsRead == 1)
-        #expect(try rowCounts(db.connection) == before)
+        #expect(try db.connection.tableChecksums() == before)
         #expect(try importText(session, .units, good).rowsImported == 1)
         #expect(try PortfolioService(session).unit(UnitAddress(park: "SW", building: "B1", unit: "0401")).areaM2 == money("120.50"))
     }
@@ -105,7 +105,7 @@ func exportText(_ session: ParkSession, _ entity: TransferEntity, park: String? 
         let (db, session) = try makeSession()
         try leasingPortfolio(session)
         try LeaseService(session).sign(terms(["SW/B1/0301"], "2026-01-01", "2026-12-31"))
-        let before = try rowCounts(db.connection)
+        let before = try db.connection.tableChecksums()
         let units = "park,building,unit,floor,area_m2,kind,list_rent\nSW,B1,0401,4,50,office,30\nSW,B1,0101,1,50,office,30\n"
             + "SW,B1,0402,4,50,office,30\nSW,B1,0401,4,60,office,30\n"
         let rejected = #expect(throws: ImportRejected.self) { try importText(session, .units, units) }
@@ -122,7 +122,7 @@ func exportText(_ session: ParkSession, _ entity: TransferEntity, park: String? 
             """
         let overlaps = #expect(throws: ImportRejected.self) { try importText(session, .leases, leases) }
         #expect(overlaps?.problems.map(\.line) == [3, 4], "\(overlaps?.problems ?? [])")
-        #expect(try rowCounts(db.connection) == before)
+        #expect(try db.connection.tableChecksums() == before)
         // A dry run lists them without inserting anything.
         let dry = #expect(throws: ImportRejected.self) { try importText(session, .units, units, dryRun: true) }
         #expect(dry?.problems.count == 2)
@@ -300,7 +300,7 @@ func exportText(_ session: ParkSession, _ entity: TransferEntity, park: String? 
     @Test func aKilledImportLeavesNothingAndRunsAgain() throws {
         let (db, session) = try makeSession()
         try smallPortfolio(session)
-        let before = try rowCounts(db.connection)
+        let before = try db.connection.tableChecksums()
         // A pipe that the test feeds slowly, so the backend can be killed mid-COPY.
         var fds: [Int32] = [0, 0]
         #expect(pipe(&fds) == 0)
@@ -338,7 +338,7 @@ func exportText(_ session: ParkSession, _ entity: TransferEntity, park: String? 
         close(readEnd)
         #expect(try outcome[0].get() == "lost")
         let after = try Connection(db.conninfo)
-        #expect(try rowCounts(after) == before)
+        #expect(try after.tableChecksums() == before)
         let again = try importText(ParkSession(connection: after, actor: "retry"), .units,
                                    "park,building,unit,floor,area_m2,kind,list_rent\nSW,B1,K1,1,10,office,38\n")
         #expect(again.rowsImported == 1)

@@ -95,7 +95,7 @@ import TestSupport
         tenDays.billing.payWithinDays = 10
         _ = try PortfolioService(session).setPark("MF", tenDays)
         let (posted, billed) = try utilities.post(period.number)
-        #expect(posted.status == .posted && billed.allSatisfy { $0.bill != nil })
+        #expect(posted.status == .posted && billed.allSatisfyAndNonEmpty { $0.bill != nil })
         let bills = try db.connection.query("""
             SELECT l.number, b.fee, b.amount, lower(b.period)::text || '..' || (upper(b.period) - 1)::text
             FROM bill b JOIN lease l ON l.id = b.lease_id ORDER BY l.number
@@ -204,7 +204,7 @@ import TestSupport
         let (_, _, lines) = try utilities.show(period.number)
         let own = lines.filter { $0.lease == first && $0.source == "own" }
         #expect(own.map(\.register) == [.peak, .flat, .valley] && own.map(\.quantity) == [1_001, 2_000, 1_499])
-        #expect(lines.filter { $0.source != "own" }.allSatisfy { $0.register == .total } && lines.count == 8)
+        #expect(lines.filter { $0.source != "own" }.allSatisfyAndNonEmpty { $0.register == .total } && lines.count == 8)
         // Confirming checks the stored lines, bands included, against a fresh calculation.
         try db.connection.execute("UPDATE utility_charge SET register = 'valley' WHERE source = 'own' AND register = 'peak'")
         let tampered = #expect(throws: ParkError.self) { try utilities.confirm(period.number) }

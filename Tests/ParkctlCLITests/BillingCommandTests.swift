@@ -18,7 +18,7 @@ import TestSupport
         let keys = ["number", "lease", "tenant", "credit_code", "park", "fee", "period_start", "period_end", "due_on", "amount",
                     "paid", "waived", "balance", "status", "overdue_days"]
         for bill in bills {
-            #expect(keys.allSatisfy { bill[$0] != nil }, "\(bill.keys.sorted())")
+            #expect(keys.allSatisfyAndNonEmpty { bill[$0] != nil }, "\(bill.keys.sorted())")
             #expect(bill["status"] as? String == "open" && (bill["overdue_days"] as? Int ?? 0) > 0 && bill["credit_code"] as? String == Self.jingling)
         }
         let aging = try #require(try cli.json(["report", "receivables", "--park", "EC"]) as? [[String: Any]])

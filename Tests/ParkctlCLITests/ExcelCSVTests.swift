@@ -42,7 +42,7 @@ import TestSupport
         #expect(Array(excel.dropFirst(3)) == plain)
         // (In bytes: to Swift's String, CR LF is one character.)
         let lines = plain.split(separator: 0x0A, omittingEmptySubsequences: false)
-        #expect(lines.count == 3 && lines.dropLast().allSatisfy { $0.last == 0x0D } && lines.last?.isEmpty == true)
+        #expect(lines.count == 3 && lines.dropLast().allSatisfyAndNonEmpty { $0.last == 0x0D } && lines.last?.isEmpty == true)
 
         // --encoding gbk: 博 is B2 A9 and 漏 is C2 A9 in GBK; converted back it is the UTF-8 text.
         let gbk = try bytes(["report", "rent-roll", "--format", "csv", "--encoding", "gbk"])

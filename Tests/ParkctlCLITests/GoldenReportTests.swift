@@ -82,7 +82,7 @@ import TestSupport
             #expect(english.isEmpty, "\(args.joined(separator: " ")): \(english)")
             // And --headers en gives the JSON keys back.
             let keys = try cli.run(base + ["--format", "csv", "--headers", "en"], environment: ["PARKCTL_LANG": "zh"])
-            #expect(keys.stdout.prefix { $0 != "\r\n" }.unicodeScalars.allSatisfy { $0.isASCII }, "\(args)")
+            #expect(keys.stdout.prefix { $0 != "\r\n" }.unicodeScalars.allSatisfyAndNonEmpty { $0.isASCII }, "\(args)")
         }
         // Each show, in a Chinese table: no field left a catalogue key.
         let shows: [[String]] = [

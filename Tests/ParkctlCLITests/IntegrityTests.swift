@@ -270,7 +270,7 @@ import TestSupport
             return done
         }
         for case .failure(let error) in outcomes { Issue.record("\(error)") }
-        #expect(outcomes.allSatisfy { ((try? $0.get()) ?? 0) > 0 })
+        #expect(outcomes.allSatisfyAndNonEmpty { ((try? $0.get()) ?? 0) > 0 })
         let report = try IntegrityCheck(owner).run()
         #expect(report.isClean, "\(report)")
         let check = try own.parkctl(["db", "check"])

@@ -33,7 +33,7 @@ import TestSupport
         let units = try #require(try cli.json(["unit", "list", "--building", "SW/B1", "--as-of", "2027-01-01"]) as? [[String: Any]])
         let leased = units.filter { $0["status"] as? String == "leased" }
         #expect(leased.map { $0["code"] as? String } == ["SW/B1/0301", "SW/B1/0302"])
-        #expect(leased.allSatisfy { $0["lease"] as? String == number && $0["tenant"] as? String == "博思软件" })
+        #expect(leased.allSatisfyAndNonEmpty { $0["lease"] as? String == number && $0["tenant"] as? String == "博思软件" })
         let reserved = try #require(try cli.json(["unit", "list", "--status", "reserved", "--as-of", "2026-12-14"]) as? [[String: Any]])
         #expect(reserved.count == 2)
         #expect(try (cli.json(["unit", "list", "--status", "vacant", "--as-of", "2029-12-15"]) as? [Any])?.count == 2)

@@ -114,7 +114,7 @@ import TestSupport
 
         // Audit: EC's entries only with --park EC; with --since, none written before it.
         let ecAudit = try #require(try cli.json(["audit", "--park", "EC", "--limit", "1000"]) as? [[String: Any]])
-        #expect(!ecAudit.isEmpty && ecAudit.allSatisfy { $0["park"] as? String == "EC" }, "\(ecAudit)")
+        #expect(!ecAudit.isEmpty && ecAudit.allSatisfyAndNonEmpty { $0["park"] as? String == "EC" }, "\(ecAudit)")
         let all = try #require(try cli.json(["audit", "--limit", "1000"]) as? [[String: Any]])
         #expect(all.contains { $0["park"] as? String == "SW" })
         let today: CalendarDate = try conn.query("SELECT park_today(NULL)").rows[0].decode(0)

@@ -68,6 +68,22 @@ final class CellCounter: NSObject, XMLParserDelegate {
         #expect(bad.status == 64 && bad.stderr.contains("grouping 'tenant'"))
     }
 
+    /// Whether a page loads anything from the network: a src or href (or a CSS url())
+    /// with a scheme or a scheme-relative address. The XHTML namespace URL is no fetch.
+    static func fetchesAnything(_ page: String) -> Bool {
+        page.range(of: #"(src|href)\s*=\s*["']?\s*([a-z][a-z0-9+.-]*:|//)|url\(\s*["']?\s*([a-z][a-z0-9+.-]*:|//)"#,
+                   options: [.regularExpression, .caseInsensitive]) != nil
+    }
+
+    @Test func theAssetCheckSeesAFetch() {
+        let page = "<html xmlns=\"http://www.w3.org/1999/xhtml\"><body><p>园区</p></body></html>"
+        #expect(!Self.fetchesAnything(page))
+        for fetch in ["<img src=\"https://cdn.example/x.png\"/>", "<link rel=\"stylesheet\" href='//cdn.example/a.css'/>",
+                      "<script SRC = http://evil.example/x.js></script>", "<style>p { background: url(\"http://x/y.png\") }</style>"] {
+            #expect(Self.fetchesAnything(page.replacingOccurrences(of: "<p>", with: fetch + "<p>")), "\(fetch)")
+        }
+    }
+
     @Test func htmlPagesParseAndTheStackingPlanHasOneCellPerUnit() throws {
         let cli = try fixture()
         let dir = NSTemporaryDirectory() + "/parkctl-html-\(UUID().uuidString)"
@@ -79,7 +95,7 @@ final class CellCounter: NSObject, XMLParserDelegate {
         for (file, cells, svgs) in [("stack.html", 5, 0), ("occ.html", 0, 1), ("trend.html", 0, 1)] {
             let data = try #require(FileManager.default.contents(atPath: dir + "/" + file))
             let text = String(decoding: data, as: UTF8.self)
-            #expect(!text.contains("http://") || !text.contains("src=\"http"), "no fetched assets")
+            #expect(!Self.fetchesAnything(text), "\(file) fetches an asset")
             #expect(!text.contains("<script"))
             let parser = XMLParser(data: data)
             let counter = CellCounter()

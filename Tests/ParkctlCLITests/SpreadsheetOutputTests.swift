@@ -60,7 +60,7 @@ import TestSupport
         #expect(header.map(\.value) == ["范围", "园区", "楼栋", "楼层", "类型", "总套数", "已租套数", "预订套数", "空置套数", "不可租套数",
                                         "总面积(㎡)", "已租面积(㎡)", "预订面积(㎡)", "空置面积(㎡)", "不可租面积(㎡)", "出租率(面积)",
                                         "出租率(套数)"].map { .text($0) })
-        #expect(header.allSatisfy { $0.bold })
+        #expect(header.allSatisfyAndNonEmpty { $0.bold })
         // Six rows after the header: five floors and the total, in bold.
         #expect(sheet.rows.count == 7)
         let floor1 = sheet.rows[1], total = sheet.rows[6]
@@ -84,7 +84,7 @@ import TestSupport
         let keys = list.rows[0].compactMap { if case .text(let t)? = $0.value { t } else { nil } }
         let start = try #require(keys.firstIndex(of: "start"))
         #expect(list.rows.count == 5)
-        #expect(list.rows.dropFirst().allSatisfy { $0[start].type == "d" && $0[start].format == "yyyy-mm-dd" })
+        #expect(list.rows.dropFirst().allSatisfyAndNonEmpty { $0[start].type == "d" && $0[start].format == "yyyy-mm-dd" })
         #expect(list.rows[1][start].value == .text("2025-01-01 00:00:00"))
 
         // xlsx needs a file; the file is written whole or not at all.

@@ -18,7 +18,7 @@ import TestSupport
         }
         let units = try source.ok(["export", "units", "--park", "MF"])
         #expect(units.hasPrefix("park,building,unit,floor,area_m2,kind,list_rent,off_market_reason\n"))
-        #expect(units.split(separator: "\n").dropFirst().allSatisfy { $0.hasPrefix("MF,") })
+        #expect(units.split(separator: "\n").dropFirst().allSatisfyAndNonEmpty { $0.hasPrefix("MF,") })
         #expect(try source.ok(["export", "tickets"]).hasPrefix("number,park,tenant_credit_code,unit,category"))
         #expect(try source.ok(["export", "audit", "--park", "SW"]).hasPrefix("id,at,actor,entity,key,label,action,park,old_row,new_row"))
 
