@@ -26,7 +26,8 @@ import TestSupport
         #expect(update.changes == "off_market_reason: ∅ → 维修")
         #expect(try AuditService(alice).entries(entity: "unit").count == 4)
         #expect(try AuditService(alice).entries(entity: "park").map(\.label) == ["SW"])
-        #expect(throws: ParkError.self) { try AuditService(alice).entries(entity: "lease_secret") }
+        let refused29 = #expect(throws: ParkError.self) { try AuditService(alice).entries(entity: "lease_secret") }
+        #expect(refused29?.kind == .invalidInput && refused29?.message.contains("entity 'lease_secret' is not one of: park, building, unit, tenant, onb") == true, "\(String(describing: refused29))")
         // A change outside parkctl is recorded too, with the database role as actor.
         try db.connection.execute("DELETE FROM unit WHERE code = '0101'")
         let last = try #require(try AuditService(alice).entries().last)

@@ -64,9 +64,10 @@ import TestSupport
         #expect(try conn.tableChecksums() == checked)
         let squatted = try rival.add(.init(park: "MF", company: "号段公司", industry: "ai", source: .online, contact: "某", phone: "0731-8888003"))
         #expect(squatted.number.hasPrefix("LD-"))
-        #expect(throws: PostgresError.self) {
+        let refused67 = #expect(throws: PostgresError.self) {
             try rivalConnection.execute("UPDATE lead SET number = 'LD-2026-999999' WHERE company = '号段公司'")
         }
+        #expect(refused67?.sqlState == SQLState("23514") && refused67?.constraint == "lead_kept", "\(String(describing: refused67))")
 
         // The stages go one way (one may be skipped); the follow-up's next step comes due.
         #expect(try clerk.advance(zhigu.number, to: .visited).stage == .visited)
@@ -83,16 +84,19 @@ import TestSupport
         let won = try clerk.win(zhigu.number, creditCode: "92430400MA4L00000U")
         #expect(won.stage == .won && won.tenantCreditCode == "92430400MA4L00000U")
         #expect(try TenantService(session).onboarding(creditCode: "92430400MA4L00000U", park: "MF").stage == .applied)
-        #expect(throws: ParkError.self) { try clerk.lose(zhigu.number, reason: "改主意") }
+        let refused86 = #expect(throws: ParkError.self) { try clerk.lose(zhigu.number, reason: "改主意") }
+        #expect(refused86?.kind == .invalidInput && refused86?.message.contains("lead LD-2026-000001 is won: it stays as it was (add a new lead if the") == true, "\(String(describing: refused86))")
         // Another lead cannot win the same company, nor a lead win someone else's company.
         let other = try clerk.add(.init(park: "MF", company: "某贸易公司", industry: "ai", source: .referral, contact: "某", phone: "0731-8888004"))
         let borrowed = #expect(throws: ParkError.self) { try clerk.win(other.number, creditCode: bosi.creditCode) }
         #expect(borrowed?.message.contains("is 博思软件's, not 某贸易公司's") == true, "\(String(describing: borrowed))")
         try clerk.lose(other.number, reason: "无场地需求")
         try clerk.lose(pooled.number, reason: "选择了长沙经开区")
-        #expect(throws: ParkError.self) { try clerk.lose(pooled.number, reason: "") }
+        let refused93 = #expect(throws: ParkError.self) { try clerk.lose(pooled.number, reason: "") }
+        #expect(refused93?.kind == .invalidInput && refused93?.message.contains("reason must not be empty") == true, "\(String(describing: refused93))")
         // A lead closed by mistake is reopened by an admin only.
-        #expect(throws: PostgresError.self) { try clerkConnection.execute("UPDATE lead SET stage = 'contacted' WHERE company = '某贸易公司'") }
+        let refused95 = #expect(throws: PostgresError.self) { try clerkConnection.execute("UPDATE lead SET stage = 'contacted' WHERE company = '某贸易公司'") }
+        #expect(refused95?.sqlState == SQLState("23514") && refused95?.constraint == "lead_stage_flow", "\(String(describing: refused95))")
         try conn.execute("UPDATE lead SET stage = 'contacted' WHERE company = '某贸易公司'")
         #expect(try conn.query("SELECT lost_reason FROM lead WHERE company = '某贸易公司'").rows[0].decode(0, as: String?.self) == nil)
         try conn.execute("UPDATE lead SET stage = 'lost', lost_reason = '无场地需求' WHERE company = '某贸易公司'")

@@ -156,7 +156,8 @@ import TestSupport
         #expect(month["2027-06"]?.rentDue == money("34627.50") && month["2027-08"]?.rentDue == money("23085.00"))
         #expect(try db.connection.query("SELECT count(*) FROM parkctl_lease_units_out_of_step()").rows[0].decode(0, as: Int.self) == 0)
         // --from with only a new end says what it is for.
-        #expect(throws: ParkError.self) { try amend(change(from: "2027-03-01", end: "2029-06-30")) }
+        let refused159 = #expect(throws: ParkError.self) { try amend(change(from: "2027-03-01", end: "2029-06-30")) }
+        #expect(refused159?.kind == .invalidInput && refused159?.message.contains("--from dates a new rent, property fee or unit change; with --end alone") == true, "\(String(describing: refused159))")
     }
 
     @Test func anExtensionOrAnAddedUnitMeetingAnotherLeaseNamesIt() throws {
@@ -166,7 +167,8 @@ import TestSupport
         let other = try leases.sign(terms(["SW/B1/0201"], "2027-09-01", "2027-12-31"))
         let next = try leases.sign(terms(["SW/B1/0101"], "2029-03-01", "2029-12-31"))
         let before = try db.connection.tableChecksums()
-        #expect(throws: ParkError.self) { try leases.amend(lease.number, change(from: "2027-06-01", add: ["SW/B1/0201"])) }
+        let refused169 = #expect(throws: ParkError.self) { try leases.amend(lease.number, change(from: "2027-06-01", add: ["SW/B1/0201"])) }
+        #expect(refused169?.kind == .conflict && refused169?.message.contains("unit SW/B1/0201 is already leased to 博思软件 under L-2027-000002 from 202") == true, "\(String(describing: refused169))")
         do {
             try leases.amend(lease.number, change(from: "2027-06-01", add: ["SW/B1/0201"]))
         } catch let error as ParkError {
@@ -203,8 +205,10 @@ import TestSupport
         #expect(try db.connection.query("SELECT count(*) FROM parkctl_lease_units_out_of_step()").rows[0].decode(0, as: Int.self) == 0)
         // A terminated lease keeps its units and end; its rent can still be corrected:
         // March 2027, 256.50 × 45.00 = 11542.50.
-        #expect(throws: ParkError.self) { try leases.amend(lease.number, change(from: "2027-03-01", add: ["SW/B1/0301"])) }
-        #expect(throws: ParkError.self) { try leases.amend(lease.number, change(from: nil, end: "2027-12-31")) }
+        let refused206 = #expect(throws: ParkError.self) { try leases.amend(lease.number, change(from: "2027-03-01", add: ["SW/B1/0301"])) }
+        #expect(refused206?.kind == .invalidInput && refused206?.message.contains("lease L-2027-000001 was terminated (last day 2027-06-30): its units an") == true, "\(String(describing: refused206))")
+        let refused207 = #expect(throws: ParkError.self) { try leases.amend(lease.number, change(from: nil, end: "2027-12-31")) }
+        #expect(refused207?.kind == .invalidInput && refused207?.message.contains("lease L-2027-000001 was terminated (last day 2027-06-30): its units an") == true, "\(String(describing: refused207))")
         try leases.amend(lease.number, change(from: "2027-03-01", rent: "45"))
         let march = try leases.schedule(lease.number).first { $0.month == day("2027-03-01") }
         #expect(march?.rentDue == money("11542.50"))

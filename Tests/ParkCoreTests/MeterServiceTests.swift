@@ -43,9 +43,10 @@ import TestSupport
             try meters.add(sw("W-1"), .init(kind: .water, parent: "E-0", installedOn: Self.day("2026-10-31")))
         }
         #expect(wrongKind?.message.contains("a master meter measures the same kind (water)") == true, "\(String(describing: wrongKind))")
-        #expect(throws: ParkError.self) {
+        let refused46 = #expect(throws: ParkError.self) {
             try meters.add(sw("E-11"), .init(kind: .electricity, parent: "E-1", installedOn: Self.day("2026-10-31")))
         }
+        #expect(refused46?.kind == .invalidInput && refused46?.message.contains("meter E-11 cannot be under meter E-1: a master meter measures the same") == true, "\(String(describing: refused46))")
     }
 
     /// A register never goes back, except across a rollover or a replacement.
@@ -64,7 +65,8 @@ import TestSupport
         #expect(back?.message.contains("meter E-9 read 30.00 on 2026-02-28, below its 99950.00 of 2026-01-31") == true, "\(String(describing: back))")
         #expect(back?.message.contains("parkctl meter read --rollover") == true)
         // Nor may a reading be slipped in before a lower one, or outside the meter's days, or twice a day.
-        #expect(throws: ParkError.self) { try meters.read(e, on: Self.day("2026-01-15"), value: 99_990) }
+        let refused67 = #expect(throws: ParkError.self) { try meters.read(e, on: Self.day("2026-01-15"), value: 99_990) }
+        #expect(refused67?.kind == .invalidInput && refused67?.message.contains("meter E-9 read 99990.00 on 2026-01-15, above its later 99950.00 of 202") == true, "\(String(describing: refused67))")
         let early = #expect(throws: ParkError.self) { try meters.read(e, on: Self.day("2025-12-31"), value: 99_000) }
         #expect(early?.message.contains("in service from 2026-01-01") == true, "\(String(describing: early))")
         let twice = #expect(throws: ParkError.self) { try meters.read(e, on: Self.day("2026-01-31"), value: 99_960) }
@@ -75,7 +77,8 @@ import TestSupport
         // (30 + 100,000 − 99,950) × 80 = 80 × 80 = 6,400.
         #expect(try meters.read(e, on: Self.day("2026-02-28"), value: 30, rollover: true).used == 6_400)
         // A rollover that reads higher than the reading before is none.
-        #expect(throws: ParkError.self) { try meters.read(e, on: Self.day("2026-03-10"), value: 40, rollover: true) }
+        let refused78 = #expect(throws: ParkError.self) { try meters.read(e, on: Self.day("2026-03-10"), value: 40, rollover: true) }
+        #expect(refused78?.kind == .invalidInput && refused78?.message.contains("meter E-9 read 40.00 on 2026-03-10 is no rollover: a rollover reads be") == true, "\(String(describing: refused78))")
 
         // The meter is replaced on 15 March: the old one ended at 130 ((130 − 30) × 80 = 8,000
         // for its last days), the new one starts at 0 behind a 40× transformer; on 31 March
@@ -84,7 +87,8 @@ import TestSupport
         #expect(replaced.used == 8_000 && replaced.kind == .replacement && replaced.multiplier == 80 && replaced.replacedFinal == 130)
         #expect(try meters.read(e, on: Self.day("2026-03-31"), value: 25).used == 1_000)
         // A final register below the reading before is refused too.
-        #expect(throws: ParkError.self) { try meters.replace(e, on: Self.day("2026-04-15"), finalValue: 20) }
+        let refused87 = #expect(throws: ParkError.self) { try meters.replace(e, on: Self.day("2026-04-15"), finalValue: 20) }
+        #expect(refused87?.kind == .invalidInput && refused87?.message.contains("the old meter E-9 ended at 20.00, below its 25.00 of 2026-03-31: a reg") == true, "\(String(describing: refused87))")
 
         let (meter, readings) = try meters.show(e)
         #expect(meter.multiplier == 40)

@@ -39,7 +39,8 @@ import TestSupport
     @Test func aFailingMigrationLeavesNoTrace() throws {
         let conn = try Connection(try TestServer.shared.get().makeEmptyDatabase())
         let broken = Migration(name: "0002_broken.sql", sql: "CREATE TABLE half (id int); SELECT no_such_function();")
-        #expect(throws: PostgresError.self) { try Migrator(migrations: [first, broken]).migrate(conn) }
+        let refused42 = #expect(throws: PostgresError.self) { try Migrator(migrations: [first, broken]).migrate(conn) }
+        #expect(refused42?.sqlState == SQLState("42883"), "\(String(describing: refused42))")
         #expect(try Migrator(migrations: [first, broken]).status(conn).map(\.status) == [.applied, .pending])
         #expect(try conn.query("SELECT to_regclass('half') IS NULL").rows[0].decode(0, as: Bool.self))
     }

@@ -132,6 +132,7 @@ import Glibc
         #expect(unit.areaM2 == Decimal(string: "120.50") && unit.offMarketReason == "漏水,维修中")
         // Each encoding by any of its names, in any case.
         #expect(try ["GBK", "gb18030", "UTF-16", "utf16", "UTF-8"].map(TextEncoding.parse) == [.gbk, .gbk, .utf16, .utf16, .utf8])
-        #expect(throws: ParkError.self) { try TextEncoding.parse("latin1") }
+        let refused135 = #expect(throws: ParkError.self) { try TextEncoding.parse("latin1") }
+        #expect(refused135?.kind == .invalidInput && refused135?.message.contains("encoding 'latin1' is not one of: utf8, gbk (or gb18030), utf-16") == true, "\(String(describing: refused135))")
     }
 }

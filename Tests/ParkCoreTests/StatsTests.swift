@@ -117,9 +117,10 @@ import TestSupport
         let before = try conn.tableChecksums()
         let notAdmin = #expect(throws: ParkError.self) { try clerk.verify(tenant: "博思软件", park: "MF", period: q3) }
         #expect(notAdmin?.kind == .forbidden, "\(String(describing: notAdmin))")
-        #expect(throws: PostgresError.self) {
+        let refused120 = #expect(throws: PostgresError.self) {
             try clerkConnection.execute("UPDATE enterprise_stat SET source = 'verified', verified_by = 'mf_admin', verified_at = now()")
         }
+        #expect(refused120?.sqlState == SQLState("42501"), "\(String(describing: refused120))")
         #expect(try conn.tableChecksums() == before)
         let verified = try StatService(session).verify(tenant: "博思软件", park: "MF", period: q3)
         #expect(verified.source == .verified && verified.verifiedBy != nil)
@@ -134,14 +135,17 @@ import TestSupport
             try clerk.record(tenant: "博思软件", park: "MF", period: q3, StatFigures(revenue: -1))
         }
         #expect(negative?.message.contains("revenue must be 0 or more") == true)
-        #expect(throws: ParkError.self) { try clerk.record(tenant: "无名公司", park: "MF", period: q3, StatFigures(revenue: 1)) }
-        #expect(throws: PostgresError.self) {
+        let refused137 = #expect(throws: ParkError.self) { try clerk.record(tenant: "无名公司", park: "MF", period: q3, StatFigures(revenue: 1)) }
+        #expect(refused137?.kind == .notFound && refused137?.message.contains("tenant named '无名公司' not found (find one with: parkctl tenant list --na") == true, "\(String(describing: refused137))")
+        let refused138 = #expect(throws: PostgresError.self) {
             try conn.execute("""
                 INSERT INTO enterprise_stat (park_id, tenant_id, period_kind, period_start, revenue)
                 SELECT park_id, tenant_id, 'quarter', '2026-08-01', 1 FROM enterprise_stat
                 """)
         }
-        #expect(throws: PostgresError.self) { try conn.execute("UPDATE enterprise_stat SET revenue = 'NaN'") }
+        #expect(refused138?.sqlState == SQLState("23514") && refused138?.constraint == "enterprise_stat_period_aligned", "\(String(describing: refused138))")
+        let refused144 = #expect(throws: PostgresError.self) { try conn.execute("UPDATE enterprise_stat SET revenue = 'NaN'") }
+        #expect(refused144?.sqlState == SQLState("23514") && refused144?.constraint == "enterprise_stat_figures_not_nan", "\(String(describing: refused144))")
         // Nor an endless day (infinity's month is NULL, and a NULL check passes), nor a period to come.
         for start in ["infinity", "-infinity", "2099-01-01"] {
             #expect(throws: PostgresError.self, "\(start)") {
@@ -192,15 +196,17 @@ import TestSupport
         #expect(try qualifications.expiring(within: 365).map(\.tenant) == [tencent.name])
         // The other names of the named kinds; no endless days.
         #expect(try qualifications.add(tenant: "北京百度网讯", park: "MF", kind: "规模以上企业", from: today).kind == "above_scale")
-        #expect(throws: PostgresError.self) {
+        let refused195 = #expect(throws: PostgresError.self) {
             try db.connection.execute("""
                 INSERT INTO qualification (park_id, tenant_id, kind, valid) SELECT park_id, tenant_id, 'gazelle', '[2026-01-01,infinity)' FROM qualification LIMIT 1
                 """)
         }
+        #expect(refused195?.sqlState == SQLState("23514") && refused195?.constraint == "qualification_valid_bounded", "\(String(describing: refused195))")
         // One entered by mistake is removed.
         try qualifications.add(tenant: "北京百度网讯", park: "MF", kind: "瞪羚企业", from: today)
         try qualifications.remove(tenant: "北京百度网讯", park: "MF", kind: "gazelle", from: today)
-        #expect(throws: ParkError.self) { try qualifications.remove(tenant: "北京百度网讯", park: "MF", kind: "gazelle", from: today) }
+        let refused203 = #expect(throws: ParkError.self) { try qualifications.remove(tenant: "北京百度网讯", park: "MF", kind: "gazelle", from: today) }
+        #expect(refused203?.kind == .notFound && refused203?.message.contains("北京百度网讯 has no gazelle qualification valid from") == true, "\(String(describing: refused203))")
         // Held today: one of each kind in MF.
         let counts = try qualifications.counts(park: "MF")
         #expect(Set(counts.map { "\($0.kind)=\($0.tenants)" }) == ["high_tech=1", "specialized_sme=1", "省级工程技术研究中心=1", "above_scale=1"])

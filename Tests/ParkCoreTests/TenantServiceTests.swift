@@ -80,7 +80,8 @@ import TestSupport
         application.on = CalendarDate("2025-12-01")
         try tenants.apply(application)
         try tenants.approve(creditCode: bosi.creditCode, park: "SW", on: CalendarDate("2025-12-02"))
-        #expect(throws: ParkError.self) { try tenants.advance(creditCode: bosi.creditCode, park: "SW", to: .movedIn) }
+        let refused83 = #expect(throws: ParkError.self) { try tenants.advance(creditCode: bosi.creditCode, park: "SW", to: .movedIn) }
+        #expect(refused83?.kind == .invalidInput && refused83?.message.contains("the application is approved; it cannot become moved_in: sign a lease f") == true, "\(String(describing: refused83))")
         // A lease that starts next year: no moving in today, whatever the checklist says.
         let later = CalendarDate(year: 2099, month: 1, day: 1)!
         try LeaseService(session).sign(.init(tenantCreditCode: bosi.creditCode, units: [try UnitAddress(parsing: "SW/B1/0301")],
@@ -125,7 +126,8 @@ import TestSupport
         #expect(code?.message.contains("18th would be 'T'") == true)
         var badPhone = tencent
         badPhone.phone = "call me"
-        #expect(throws: ParkError.self) { try tenants.apply(badPhone) }
+        let refused128 = #expect(throws: ParkError.self) { try tenants.apply(badPhone) }
+        #expect(refused128?.kind == .invalidInput && refused128?.message.contains("phone 'call me' is not valid: a phone number is 5-25 digits, spaces or") == true, "\(String(describing: refused128))")
         var unknownPark = tencent
         unknownPark.park = "ZZ"
         let park = #expect(throws: ParkError.self) { try tenants.apply(unknownPark) }
@@ -146,6 +148,7 @@ import TestSupport
         #expect(shown.tenant.name == "博思软件")
         #expect(shown.applications.count == 1)
         #expect(shown.applications[0].checklist.count == ChecklistItem.allCases.count)
-        #expect(throws: ParkError.self) { try tenants.show(creditCode: "91110108551385082Q") }
+        let refused149 = #expect(throws: ParkError.self) { try tenants.show(creditCode: "91110108551385082Q") }
+        #expect(refused149?.kind == .notFound && refused149?.message.contains("tenant with credit code '91110108551385082Q' not found (find one with:") == true, "\(String(describing: refused149))")
     }
 }

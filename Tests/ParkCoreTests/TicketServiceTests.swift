@@ -109,10 +109,14 @@ func eventCount(_ conn: Connection) throws -> Int {
         // Loading it again changes nothing; bad files change nothing either.
         #expect(try calendar.update(corrected, source: "国办发明电〔2026〕9号").changed == 0)
         let before = try calendar.list()
-        #expect(throws: ParkError.self) { try calendar.update("date,kind,name\n2027-01-01,holiday,元旦\n2027-02-30,holiday,x\n") }
-        #expect(throws: ParkError.self) { try calendar.update("date,kind,name\n") }
-        #expect(throws: ParkError.self) { try calendar.update("date,kind,name\n2025-05-01,holiday,x\n2027-01-01,holiday,元旦\n") }
-        #expect(throws: ParkError.self) { try calendar.update("date,kind,name\n0001-01-01,holiday,x\n") }
+        let refused112 = #expect(throws: ParkError.self) { try calendar.update("date,kind,name\n2027-01-01,holiday,元旦\n2027-02-30,holiday,x\n") }
+        #expect(refused112?.kind == .invalidInput && refused112?.message.contains("the calendar file has 1 bad line; nothing was imported:") == true && refused112?.message.contains("line 3: date") == true, "\(String(describing: refused112))")
+        let refused113 = #expect(throws: ParkError.self) { try calendar.update("date,kind,name\n") }
+        #expect(refused113?.kind == .invalidInput && refused113?.message.contains("the calendar file has no days: an arrangement lists a year's holidays") == true, "\(String(describing: refused113))")
+        let refused114 = #expect(throws: ParkError.self) { try calendar.update("date,kind,name\n2025-05-01,holiday,x\n2027-01-01,holiday,元旦\n") }
+        #expect(refused114?.kind == .invalidInput && refused114?.message.contains("2025-05-01 is not in 2027, the year of the arrangement, nor at the end") == true, "\(String(describing: refused114))")
+        let refused115 = #expect(throws: ParkError.self) { try calendar.update("date,kind,name\n0001-01-01,holiday,x\n") }
+        #expect(refused115?.kind == .invalidInput && refused115?.message.contains("the arrangement's year 1 is not a year of the State Council's notices") == true, "\(String(describing: refused115))")
         #expect(try calendar.list() == before)
         // Renamed by hand, a notice's day is still the notice's: 2027 stays arranged.
         try calendar.set(CalendarEntry(day: day("2027-01-01"), kind: .holiday, name: "元旦节"))
@@ -201,7 +205,8 @@ func eventCount(_ conn: Connection) throws -> Int {
         #expect(reopen?.message.contains("is cancelled") == true)
         let assign = #expect(throws: ParkError.self) { try tickets.assign(cancelled, to: "x") }
         #expect(assign?.message.contains("cannot be assigned") == true)
-        #expect(throws: ParkError.self) { try tickets.start("T-2026-999999") }
+        let refused204 = #expect(throws: ParkError.self) { try tickets.start("T-2026-999999") }
+        #expect(refused204?.kind == .notFound && refused204?.message.contains("ticket 'T-2026-999999' not found") == true, "\(String(describing: refused204))")
         let early = #expect(throws: ParkError.self) { try tickets.assign(open, to: "张工", at: shanghai("2026-11-19 09:00")) }
         #expect(early?.message.contains("before the ticket was opened") == true)   // an assignment may be back-dated, not before the opening
         #expect(try eventCount(db.connection) == before)
@@ -215,7 +220,8 @@ func eventCount(_ conn: Connection) throws -> Int {
         #expect(direct?.constraint == "ticket_status_from_events")
         let edit = #expect(throws: PostgresError.self) { try db.connection.execute("UPDATE ticket_event SET note = 'x'") }
         #expect(edit?.sqlState == .insufficientPrivilege)
-        #expect(throws: PostgresError.self) { try db.connection.execute("DELETE FROM ticket_event") }
+        let refused218 = #expect(throws: PostgresError.self) { try db.connection.execute("DELETE FROM ticket_event") }
+        #expect(refused218?.sqlState == SQLState("42501"), "\(String(describing: refused218))")
         let skip = #expect(throws: PostgresError.self) {
             try db.connection.execute("""
                 INSERT INTO ticket_event (park_id, ticket_id, actor, kind, from_status, to_status)
@@ -268,7 +274,8 @@ func eventCount(_ conn: Connection) throws -> Int {
         #expect(futureError?.message.contains("lies in the future") == true)
         var stranger = request(opened: "2026-11-20 09:00")
         stranger.tenantCreditCode = tencent.creditCode
-        #expect(throws: ParkError.self) { try tickets.open(stranger) }
+        let refused271 = #expect(throws: ParkError.self) { try tickets.open(stranger) }
+        #expect(refused271?.kind == .notFound && refused271?.message.contains("tenant with credit code '91440300708461136T' not found (find one with:") == true, "\(String(describing: refused271))")
         #expect(try eventCount(db.connection) == before)
         #expect(try db.connection.query("SELECT count(*) FROM ticket").rows[0].decode(0, as: Int.self) == 0)
     }

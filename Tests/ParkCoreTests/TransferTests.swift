@@ -189,8 +189,10 @@ func exportText(_ session: ParkSession, _ entity: TransferEntity, park: String? 
         #expect(unknown?.message.contains("unknown column 'floors' (did you mean floor?)") == true)
         let missing = #expect(throws: ParkError.self) { try importText(session, .units, "park,building,unit\n") }
         #expect(missing?.message.contains("lacks the required columns: floor, area_m2, kind, list_rent") == true)
-        #expect(throws: ParkError.self) { try importText(session, .units, "") }
-        #expect(throws: ParkError.self) { try importText(session, .tickets, "x\n") }
+        let refused192 = #expect(throws: ParkError.self) { try importText(session, .units, "") }
+        #expect(refused192?.kind == .invalidInput && refused192?.message.contains("the file is empty: it needs a header line (park,building,unit,floor,ar") == true, "\(String(describing: refused192))")
+        let refused193 = #expect(throws: ParkError.self) { try importText(session, .tickets, "x\n") }
+        #expect(refused193?.kind == .invalidInput && refused193?.message.contains("tickets can be exported but not imported") == true, "\(String(describing: refused193))")
     }
 
     @Test func leaseRulesIncludingOverlapsInTheFileAndInTheDatabase() throws {

@@ -105,9 +105,10 @@ import TestSupport
         let again = #expect(throws: ParkError.self) { try utilities.post(period.number) }
         #expect(again?.kind == .conflict && again?.message.contains("(it was posted already)") == true)
         // Nor may another period overlap it.
-        #expect(throws: ParkError.self) {
+        let refused108 = #expect(throws: ParkError.self) {
             try utilities.open(park: "MF", kind: .electricity, from: Self.day("2026-11-15"), to: Self.day("2026-12-15"))
         }
+        #expect(refused108?.kind == .conflict && refused108?.message.contains("the electricity period U-2026-000001 of MF covers some of 2026-11-15…2") == true, "\(String(describing: refused108))")
         #expect(try db.connection.tableChecksums() == before)
 
         // The report: 腾讯 1,000 own + 225 public + 960 loss = 2,185 kWh, 1,348.00; the master
@@ -180,9 +181,10 @@ import TestSupport
                                     bands: TimeOfUsePrices(peak: 2, valley: 1))
         }
         #expect(tiered?.message.contains("a time-of-use tariff has no tiers") == true)
-        #expect(throws: ParkError.self) {
+        let refused183 = #expect(throws: ParkError.self) {
             try utilities.setTariff(park: "MF", kind: .water, from: Self.day("2026-01-01"), basePrice: 4, bands: TimeOfUsePrices(peak: 5, valley: 3))
         }
+        #expect(refused183?.kind == .invalidInput && refused183?.message.contains("kind 'water' has no time-of-use prices: peak, valley and sharp prices") == true, "\(String(describing: refused183))")
         // Flat (and what is no band's) 0.6505, peak 1.0550, valley 0.3200 a kWh.
         try utilities.setTariff(park: "MF", kind: .electricity, from: Self.day("2026-01-01"), basePrice: money("0.6505"),
                                 bands: TimeOfUsePrices(peak: money("1.055"), valley: money("0.32")))
@@ -224,12 +226,13 @@ import TestSupport
         #expect(missing.map(\.meter) == ["MF/M", "MF/P", "MF/S1", "MF/S2", "MF/S3"])
         #expect(missing.map(\.registers) == [[.total], [.total], [.peak, .flat, .valley], [.total], [.sharp, .flat, .valley]])
         // A reading of a band the meter has not is refused by the database.
-        #expect(throws: PostgresError.self) {
+        let refused227 = #expect(throws: PostgresError.self) {
             try db.connection.execute("""
                 INSERT INTO meter_reading (park_id, meter_id, register, read_on, value)
                 SELECT park_id, id, 'peak', '2026-11-30', 10 FROM meter WHERE code = 'S2'
                 """)
         }
+        #expect(refused227?.sqlState == SQLState("23514") && refused227?.constraint == "meter_reading_register_of_meter", "\(String(describing: refused227))")
     }
 
     /// A weight shares only among the units metered under the rule's master; the rules
@@ -265,7 +268,8 @@ import TestSupport
         #expect(try utilities.calculate(period.number).leases.map(\.amount) == [150])
         try utilities.confirm(period.number)
         // S1 was misread: 90, not 100. Confirmed, the reading is kept; reopened, it is corrected.
-        #expect(throws: ParkError.self) { try meters.correct(mf("S1"), on: Self.day("2026-11-30"), value: 90) }
+        let refused268 = #expect(throws: ParkError.self) { try meters.correct(mf("S1"), on: Self.day("2026-11-30"), value: 90) }
+        #expect(refused268?.kind == .invalidInput && refused268?.message.contains("meter S1 on 2026-11-30 is billed by utility period U-2026-000001: its") == true, "\(String(describing: refused268))")
         #expect(try utilities.reopen(period.number).status == .calculated)
         try meters.correct(mf("S1"), on: Self.day("2026-11-30"), value: 90)
         // Now 90 own + 50 public + the loss 150 − 140 = 10 by tenant (博思 alone): 150 kWh again, but
@@ -327,22 +331,27 @@ import TestSupport
         // A billed reading is kept: neither corrected nor deleted.
         let kept = #expect(throws: ParkError.self) { try meters.correct(s1, on: Self.day("2026-11-30"), value: 90) }
         #expect(kept?.message.contains("is billed by utility period \(period.number)") == true, "\(String(describing: kept))")
-        #expect(throws: PostgresError.self) { try conn.execute("DELETE FROM meter_reading WHERE read_on = '2026-11-30'") }
+        let refused330 = #expect(throws: PostgresError.self) { try conn.execute("DELETE FROM meter_reading WHERE read_on = '2026-11-30'") }
+        #expect(refused330?.sqlState == SQLState("23514") && refused330?.constraint == "meter_reading_kept", "\(String(describing: refused330))")
         // A period is reversed by its reversal only, and starts as a draft.
-        #expect(throws: PostgresError.self) { try conn.execute("UPDATE utility_period SET status = 'reversed'") }
-        #expect(throws: PostgresError.self) {
+        let refused332 = #expect(throws: PostgresError.self) { try conn.execute("UPDATE utility_period SET status = 'reversed'") }
+        #expect(refused332?.sqlState == SQLState("23514") && refused332?.constraint == "utility_period_status_flow", "\(String(describing: refused332))")
+        let refused333 = #expect(throws: PostgresError.self) {
             try conn.execute("""
                 INSERT INTO utility_period (number, park_id, kind, during, status)
                 SELECT 'U-2026-999999', park_id, 'gas', during, 'posted' FROM utility_period
                 """)
         }
+        #expect(refused333?.sqlState == SQLState("23514") && refused333?.constraint == "utility_period_status_flow", "\(String(describing: refused333))")
         // Reversed, the reading may be corrected, and the month billed anew.
         try utilities.reverse(period.number, reason: "读数有误")
         #expect(try meters.correct(s1, on: Self.day("2026-11-30"), value: 90).used == 90)
 
         // A register at the rollover value, a replacement before a later reading, a reading after today: refused.
-        #expect(throws: ParkError.self) { try meters.read(s1, on: Self.day("2026-12-01"), value: 10_000) }
-        #expect(throws: ParkError.self) { try meters.replace(s1, on: Self.day("2026-11-15"), finalValue: 50) }
+        let refused344 = #expect(throws: ParkError.self) { try meters.read(s1, on: Self.day("2026-12-01"), value: 10_000) }
+        #expect(refused344?.kind == .invalidInput && refused344?.message.contains("meter S1 shows 0 again at 10000.00: 10000.00 is no register of it") == true, "\(String(describing: refused344))")
+        let refused345 = #expect(throws: ParkError.self) { try meters.replace(s1, on: Self.day("2026-11-15"), finalValue: 50) }
+        #expect(refused345?.kind == .invalidInput && refused345?.message.contains("meter S1 was read on 2026-11-30 after 2026-11-15: a replacement is rec") == true, "\(String(describing: refused345))")
         let future = #expect(throws: ParkError.self) { try meters.read(s1, on: Self.day("2099-01-01"), value: 200) }
         #expect(future?.message.contains("after today") == true, "\(String(describing: future))")
 
@@ -391,9 +400,12 @@ import TestSupport
                                     bands: TimeOfUsePrices(peak: money("0.30"), valley: money("1.10")))
         }
         #expect(swapped?.message.contains("band prices rise from valley to flat to peak to sharp") == true, "\(String(describing: swapped))")
-        #expect(throws: PostgresError.self) { try bossConnection.execute("UPDATE utility_tariff SET peak_price = 0.10") }
-        #expect(throws: PostgresError.self) { try bossConnection.execute("UPDATE utility_tariff SET peak_price = 'NaN'") }
-        #expect(throws: PostgresError.self) { try conn.execute("UPDATE utility_tariff SET tier_prices = '{NaN}'") }
+        let refused394 = #expect(throws: PostgresError.self) { try bossConnection.execute("UPDATE utility_tariff SET peak_price = 0.10") }
+        #expect(refused394?.sqlState == SQLState("23514") && refused394?.constraint == "utility_tariff_bands_ordered", "\(String(describing: refused394))")
+        let refused395 = #expect(throws: PostgresError.self) { try bossConnection.execute("UPDATE utility_tariff SET peak_price = 'NaN'") }
+        #expect(refused395?.sqlState == SQLState("23514") && refused395?.constraint == "utility_tariff_time_of_use_valid", "\(String(describing: refused395))")
+        let refused396 = #expect(throws: PostgresError.self) { try conn.execute("UPDATE utility_tariff SET tier_prices = '{NaN}'") }
+        #expect(refused396?.sqlState == SQLState("23514") && refused396?.constraint == "utility_tariff_bands_ordered", "\(String(describing: refused396))")
 
         let meters = MeterService(session)
         let s1 = MeterAddress(park: "MF", code: "S1")

@@ -145,7 +145,8 @@ import TestSupport
             try conn.simpleQuery("COMMIT")
         }
         #expect(throws: Never.self) { try outcomes[0].get() }
-        #expect(throws: PostgresError.self) { try outcomes[1].get() }
+        let refused148 = #expect(throws: PostgresError.self) { try outcomes[1].get() }
+        #expect(refused148?.sqlState == SQLState("23514") && refused148?.constraint == "lease_units_cover_lease", "\(String(describing: refused148))")
         let held = try staff.cli.db.connection.query("""
             SELECT count(*) FROM lease_unit lu JOIN lease l ON l.id = lu.lease_id
             WHERE l.number = \(lease) AND NOT lu.cancelled AND upper(lu.during) = upper(l.term)
@@ -207,9 +208,10 @@ import TestSupport
         let ecLease: Int = try cli.db.connection.query("SELECT id FROM lease WHERE park_id = (SELECT id FROM park WHERE code = 'EC') LIMIT 1")
             .rows[0].decode(0)
         let swPark: Int = try cli.db.connection.query("SELECT id FROM park WHERE code = 'SW'").rows[0].decode(0)
-        #expect(throws: PostgresError.self) {
+        let refused210 = #expect(throws: PostgresError.self) {
             try conn.execute("INSERT INTO lease_amendment (park_id, lease_id, signed_on, effective_on, rent) VALUES (\(swPark), \(ecLease), '2026-01-01', '2026-06-01', 1)")
         }
+        #expect(refused210?.sqlState == SQLState("23503"), "\(String(describing: refused210))")
         // Units leave a lease only through an amendment, which says what the lease holds.
         let lease = "(SELECT id FROM lease WHERE number = '\(number)')"
         let unitOnLease = "(SELECT min(unit_id) FROM lease_unit WHERE lease_id = \(lease))"
@@ -254,7 +256,8 @@ import TestSupport
             FROM lease WHERE number = '\(number)'
             """))
         try conn.simpleQuery("SET ROLE parkctl_leasing")
-        #expect(throws: PostgresError.self) { try conn.simpleQuery("COMMIT") }
+        let refused257 = #expect(throws: PostgresError.self) { try conn.simpleQuery("COMMIT") }
+        #expect(refused257?.sqlState == SQLState("23514") && refused257?.constraint == "lease_units_cover_lease", "\(String(describing: refused257))")
         if conn.isInTransaction { try conn.simpleQuery("ROLLBACK") }
         try conn.simpleQuery("RESET ROLE")
         #expect(try cli.db.connection.tableChecksums() == before, "an attack changed the database")

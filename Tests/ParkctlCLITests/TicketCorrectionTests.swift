@@ -65,7 +65,8 @@ import TestSupport
         // A status change is still recorded in order.
         try refused(cli, ["ticket", "close", t, "--at", "2026-12-01 10:00"], saying: "before the ticket's last event")
         // The timeline itself cannot be rewritten.
-        #expect(throws: PostgresError.self) { try cli.db.connection.execute("UPDATE ticket_event SET at = now() WHERE kind = 'status'") }
+        let refused68 = #expect(throws: PostgresError.self) { try cli.db.connection.execute("UPDATE ticket_event SET at = now() WHERE kind = 'status'") }
+        #expect(refused68?.sqlState == SQLState("42501"), "\(String(describing: refused68))")
     }
 
     @Test func aBreachFollowsTheCorrectedTimesAndTheOneSeenStaysInTheTimeline() throws {

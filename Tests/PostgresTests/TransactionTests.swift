@@ -16,12 +16,13 @@ struct Boom: Error {}
                 throw Boom()
             }
         }
-        #expect(throws: PostgresError.self) {
+        let refused19 = #expect(throws: PostgresError.self) {
             try conn.transaction { conn in
                 try conn.execute("INSERT INTO t VALUES (\("lost too"))")
                 try conn.execute("INSERT INTO t VALUES (1/0)")
             }
         }
+        #expect(refused19?.sqlState == SQLState("22012"), "\(String(describing: refused19))")
         #expect(!conn.isInTransaction)
         let rows = try conn.query("SELECT v FROM t ORDER BY v").rows.map { try $0.decode(0, as: String.self) }
         #expect(rows == ["kept"])
@@ -33,7 +34,8 @@ struct Boom: Error {}
         let db = try TestDatabase()
         let conn = db.connection
         try conn.simpleQuery("CREATE TABLE t (v text UNIQUE)")
-        #expect(throws: PostgresError.self) { try conn.inSavepoint { _ in 0 } }   // no transaction open
+        let refused36 = #expect(throws: PostgresError.self) { try conn.inSavepoint { _ in 0 } }
+        #expect(refused36?.message == "a savepoint needs an open transaction", "\(String(describing: refused36))")   // no transaction open
         try conn.transaction { conn in
             try conn.execute("INSERT INTO t VALUES (\("before"))")
             let error = #expect(throws: PostgresError.self) {
