@@ -53,10 +53,6 @@ final class CellCounter: NSObject, XMLParserDelegate {
         #expect(roll.last?["scope"] as? String == "total")
         #expect((roll.last?["month_rent_due"] as? NSNumber)?.decimalValue == 3000)
         #expect(try cli.ok(["report", "rent-roll", "--as-of", "2026-06-30", "--format", "csv"]).hasPrefix("scope,lease,tenant,park,units,area_m2,rent_per_m2,month_rent_due"))
-        let trend = try cli.ok(["report", "trend", "--months", "3"])
-        #expect(trend.contains("█") || trend.contains("░"))
-        let tickets = try #require(try cli.json(["report", "tickets"]) as? [[String: Any]])
-        #expect(tickets.last?["scope"] as? String == "total")
         let stacking = try cli.ok(["report", "stacking", "SW/B1", "--as-of", "2026-06-30"])
         #expect(!stacking.contains("\u{1B}["))   // piped: no colour
         #expect(stacking.contains("5F") && stacking.contains("legend"))
@@ -66,6 +62,51 @@ final class CellCounter: NSObject, XMLParserDelegate {
         #expect(building.status == 64 && building.stderr.contains("--building does not apply"))
         let bad = try cli.run(["report", "occupancy", "--by", "tenant"])
         #expect(bad.status == 64 && bad.stderr.contains("grouping 'tenant'"))
+    }
+
+    /// `report trend` and `report tickets` through the CLI, with figures worked by hand,
+    /// and the tickets and audit exports by their rows.
+    @Test func trendTicketsAndTheirExportsByFigure() throws {
+        let cli = try fixture()
+        // Leased ÷ (all − off the market, 1,000 − 150 = 850 m²) at each month end: April and
+        // May, 0101 (100) and 0501 (250, to 05-31) = 350 ÷ 850 = 0.4118; June, 0101 alone,
+        // 100 ÷ 850 = 0.1176.
+        let trend = try cli.ok(["report", "trend", "--as-of", "2026-06-30", "--months", "3", "--format", "csv"]).split(separator: "\r\n")
+        #expect(trend.count == 4 && trend.dropFirst().map { $0.split(separator: ",").first.map(String.init) ?? "" }
+                    == ["2026-04-30", "2026-05-31", "2026-06-30"], "\(trend)")
+        #expect(trend.dropFirst().map { $0.split(separator: ",").last.map(String.init) ?? "" } == ["0.4118", "0.4118", "0.1176"], "\(trend)")
+        let chart = try cli.ok(["report", "trend", "--as-of", "2026-06-30", "--months", "3"])
+        #expect(chart.contains("41.18%") && chart.contains("11.76%"), "\(chart)")
+
+        // Three repairs under a 2 h response and 1 day resolution on the 24-hour clock:
+        // T1 answered in 0.5 h and resolved in 6 h; T2 answered in 3 h (late) and resolved
+        // in 49 h (late); T3 still open, past both its targets. Breached: T2 and T3. Response
+        // median (0.5 + 3) ÷ 2 = 1.75, p90 0.5 + 0.9 × 2.5 = 2.75; resolution median
+        // (6 + 49) ÷ 2 = 27.50, p90 6 + 0.9 × 43 = 44.70; met 1 of the 2 resolved = 0.5000.
+        try cli.ok(["sla", "set", "--category", "repair", "--priority", "normal", "--response", "2h", "--resolution", "1d", "--clock", "24x7"])
+        var numbers: [String] = []
+        for (title, at) in [("空调漏水", "2026-06-01 09:00"), ("门禁故障", "2026-06-02 09:00"), ("灯不亮", "2026-06-03 10:00")] {
+            let out = try cli.ok(["ticket", "open", "--tenant", ReportFixture.tenantCode, "--category", "repair", "--title", title, "--opened-at", at])
+            numbers.append(try #require(out.split(whereSeparator: \.isWhitespace).first.map(String.init)))
+        }
+        try cli.ok(["ticket", "assign", numbers[0], "--to", "张工", "--at", "2026-06-01 09:30"])
+        try cli.ok(["ticket", "resolve", numbers[0], "--at", "2026-06-01 15:00", "--note", "修好"])
+        try cli.ok(["ticket", "assign", numbers[1], "--to", "张工", "--at", "2026-06-02 12:00"])
+        try cli.ok(["ticket", "resolve", numbers[1], "--at", "2026-06-04 10:00", "--note", "换锁"])
+        let report = try cli.ok(["report", "tickets", "--from", "2026-06-01", "--to", "2026-06-30", "--format", "csv"]).split(separator: "\r\n")
+        #expect(report.map(String.init) == [
+            "scope,category,priority,opened,resolved,open_now,breached,response_hours_median,response_hours_p90,resolution_hours_median,resolution_hours_p90,met_share",
+            "category_priority,repair,normal,3,2,1,2,1.75,2.75,27.50,44.70,0.5000", "total,,,3,2,1,2,1.75,2.75,27.50,44.70,0.5000"], "\(report)")
+        #expect(try cli.ok(["report", "tickets", "--from", "2026-07-01", "--to", "2026-07-31", "--format", "csv"]).split(separator: "\r\n").count == 2)
+
+        let export = try cli.ok(["export", "tickets"]).split(separator: "\n").map(String.init)
+        #expect(export.count == 4 && export[2] == "\(numbers[1]),SW,\(ReportFixture.tenantCode),,repair,normal,门禁故障,,,张工,resolved,24x7,"
+                + "2026-06-02 09:00:00,2026-06-02 12:00:00,2026-06-04 10:00:00,,2026-06-02 11:00:00,2026-06-03 09:00:00", "\(export)")
+        // The audit export: the off-market change of 0401 as a row, with the values it replaced.
+        let audit = try cli.ok(["export", "audit", "--park", "SW"]).split(separator: "\n").map(String.init)
+        let offMarket = audit.filter { $0.contains(",unit,") && $0.contains(",update,") && $0.contains("维修") }
+        #expect(offMarket.count == 1 && offMarket[0].contains(",0401,update,SW,") && offMarket[0].contains("\"\"off_market_reason\"\": null"),
+                "\(offMarket)")
     }
 
     /// Whether a page loads anything from the network: a src or href (or a CSS url())
