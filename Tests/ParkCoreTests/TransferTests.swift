@@ -325,20 +325,30 @@ func exportText(_ session: ParkSession, _ entity: TransferEntity, park: String? 
                 _ = pid.wait()
                 let header = "park,building,unit,floor,area_m2,kind,list_rent\n"
                 _ = header.withCString { write(writeEnd, $0, strlen($0)) }
-                for i in 1...2_000 {
+                // 60,000 rows (1.6 MB): more than the import buffers before it sends them to the COPY.
+                for i in 1...60_000 {
                     let row = "SW,B1,K\(i),1,10,office,38\n"
                     _ = row.withCString { write(writeEnd, $0, strlen($0)) }
                 }
-                usleep(300_000)
+                // Killed once the server has taken rows into the COPY (as pg_stat_progress_copy
+                // shows), with the input still open: in the middle of it, whatever the timing.
                 let admin = try Connection(conninfo)
+                let deadline = Date().addingTimeInterval(60)
+                var taken = 0
+                while taken == 0 && Date() < deadline {
+                    taken = try admin.query("""
+                        SELECT coalesce(max(tuples_processed), 0)::int FROM pg_stat_progress_copy WHERE pid = \(pidBox.get())
+                        """).rows[0].decode(0)
+                    if taken == 0 { usleep(20_000) }
+                }
                 _ = try admin.query("SELECT pg_terminate_backend(\(pidBox.get()))")
-                usleep(100_000)
                 close(writeEnd)
-                return "killed"
+                return taken > 0 ? "killed after \(taken) rows" : "never saw the COPY take a row"
             }
         }
         close(readEnd)
         #expect(try outcome[0].get() == "lost")
+        #expect(try outcome[1].get().hasPrefix("killed after "), "\(outcome[1])")
         let after = try Connection(db.conninfo)
         #expect(try after.tableChecksums() == before)
         let again = try importText(ParkSession(connection: after, actor: "retry"), .units,
