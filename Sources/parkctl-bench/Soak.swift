@@ -108,11 +108,11 @@ enum Soak {
         }
         let totalOK = oks.values.reduce(0, +), totalConflicts = conflicts.values.reduce(0, +)
         print(String(format: "elapsed %.1f s", elapsed))
-        print("operation                ok  conflicts      ops/s     p50 ms     p99 ms")
+        print("operation                  ok  conflicts      ops/s     p50 ms     p99 ms")
         for kind in Kind.allCases {
             let sorted = (latencies[kind] ?? []).sorted()
             let done = (oks[kind] ?? 0) + (conflicts[kind] ?? 0)
-            print(kind.rawValue.padding(toLength: 17, withPad: " ", startingAt: 0)
+            print(kind.rawValue.padding(toLength: 19, withPad: " ", startingAt: 0)
                   + String(format: " %9d %10d %10.1f %10.2f %10.2f", oks[kind] ?? 0, conflicts[kind] ?? 0,
                            Double(done) / elapsed, percentile(sorted, 0.50), percentile(sorted, 0.99)))
         }
@@ -481,14 +481,16 @@ struct Client {
         case unexpected(String)
     }
 
-    /// `refusals`: the kinds of ParkError that concurrency can produce for this operation.
-    static func classify(_ error: Error, refusals: Set<ParkError.Kind>) -> Failure {
+    /// `refusals`: the kinds of ParkError that concurrency can produce for this operation;
+    /// `mayWait`: whether it takes row locks another client can hold (a pure read never
+    /// waits for a row, so a lock timeout or a deadlock there is a bug, not a conflict).
+    static func classify(_ error: Error, refusals: Set<ParkError.Kind>, mayWait: Bool) -> Failure {
         switch error {
         case let e as ParkError where refusals.contains(e.kind):
             // Overlapping leases (the exclusion constraint, named by LeaseService),
             // a ticket or lease that another client moved first.
             return .conflict(e.message)
-        case let e as PostgresError where e.sqlState == .lockNotAvailable || e.isRetryable:
+        case let e as PostgresError where mayWait && (e.sqlState == .lockNotAvailable || e.isRetryable):
             // Waited too long for a row, or still deadlocked after the retries.
             return .conflict(e.description)
         default:
@@ -514,6 +516,8 @@ struct Client {
         /// another client moved the ticket or ended the lease first (.invalidInput, or
         /// .conflict for a lease renewed meanwhile).
         var refusals: Set<ParkError.Kind> = []
+        /// Whether it writes rows others write too, and so may wait for them (see classify).
+        var mayWait = true
         var body: (ParkSession) throws -> Void
     }
 
@@ -536,7 +540,7 @@ struct Client {
                 try op.body(session)
                 stats.oks[op.kind, default: 0] += 1
             } catch {
-                switch Self.classify(error, refusals: op.refusals) {
+                switch Self.classify(error, refusals: op.refusals, mayWait: op.mayWait) {
                 case .conflict(let message):
                     refused = true
                     stats.conflicts[op.kind, default: 0] += 1
@@ -601,11 +605,11 @@ struct Client {
                 world.pool.removeLease(number)
             }
         case 76..<80:
-            return Operation(kind: .reportOccupancy) { _ = try OccupancyReport($0).run(by: .park) }
+            return Operation(kind: .reportOccupancy, mayWait: false) { _ = try OccupancyReport($0).run(by: .park) }
         case 80..<83:
-            return Operation(kind: .reportVacancy) { _ = try VacancyReport($0).run() }
+            return Operation(kind: .reportVacancy, mayWait: false) { _ = try VacancyReport($0).run() }
         case 83..<86:
-            return Operation(kind: .reportExpiring) { _ = try ExpiringReport($0).run(within: 90) }
+            return Operation(kind: .reportExpiring, mayWait: false) { _ = try ExpiringReport($0).run(within: 90) }
         case 86..<88:
             return Operation(kind: .reportTickets) { _ = try TicketReport($0).run() }
         case 88..<95:
@@ -623,7 +627,7 @@ struct Client {
         case 97..<98:
             return Operation(kind: .lateFeeRun) { _ = try BillService($0).lateFeeRun(through: world.today) }
         default:
-            return Operation(kind: .reportReceivables) { _ = try ReceivablesReport($0).run() }
+            return Operation(kind: .reportReceivables, mayWait: false) { _ = try ReceivablesReport($0).run() }
         }
     }
 

@@ -41,8 +41,13 @@ import TestSupport
             return (row.flatMap { $0.count == 6 ? Int($0[1]) : nil } ?? 0) == 0
         }
         #expect(idle.isEmpty, "operations that never succeeded: \(idle)")
-        // Refusals are counted as conflicts (overlapping leases, lost races), not errors.
+        // Refusals are counted as conflicts (overlapping leases, lost races), not errors; but
+        // the pure reads meet none: a read that waited for a lock or deadlocked is a bug.
         let conflicts = lines.first { $0.hasPrefix("conflicts: ") }.flatMap { Int($0.dropFirst("conflicts: ".count)) }
         #expect(conflicts != nil, "no conflict count in the report")
+        for kind in ["report.occupancy", "report.vacancy", "report.expiring", "report.receivables"] {
+            let row = lines.first { $0.hasPrefix(kind + " ") }?.split(separator: " ")
+            #expect(row?.count == 6 && row?[2] == "0", "\(kind) met conflicts: \(row ?? [])")
+        }
     }
 }
