@@ -71,24 +71,26 @@ LEFT JOIN unit u ON u.id = t.unit_id LEFT JOIN building b ON b.id = u.building_i
 SQL
 }
 
-# replay_script TRACE.jsonl
+# replay_script TRACE.jsonl [all]
 # The psql script for a command traced with PARKCTL_TRACE: its longest statement (the
-# report or listing), with each $n replaced by its value as a literal of the type
-# parkctl sent (untyped, like a quoted literal, where parkctl let the server infer
-# it): the same statement, the same values.
+# report or listing), or with "all" every statement it sent in order (the schema check,
+# the lookups, the listing), with each $n replaced by its value as a literal of the
+# type parkctl sent (untyped, like a quoted literal, where parkctl let the server infer
+# it): the same statements, the same values.
 replay_script() {
-    python3 - "$1" <<'PY'
+    python3 - "$1" "${2:-longest}" <<'PY'
 import json, re, sys
 lines = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
-q = max(lines, key=lambda l: len(l["sql"]))
+chosen = lines if sys.argv[2] == "all" else [max(lines, key=lambda l: len(l["sql"]))]
 names = {20: "int8", 21: "int2", 23: "int4", 16: "bool", 1700: "numeric", 1082: "date", 1184: "timestamptz",
          2950: "uuid", 1009: "text[]", 1016: "int8[]", 1007: "int4[]", 3912: "daterange", 25: "text"}
-def lit(i):
+def lit(q, i):
     v, t = q["params"][i], q["types"][i]
     if v is None:
         return "NULL" + ("::" + names[t] if t in names else "")
     quoted = "'" + v.replace("'", "''") + "'"
     return quoted + ("::" + names[t] if t in names else "")
-print(re.sub(r"\$(\d+)", lambda m: lit(int(m.group(1)) - 1), q["sql"]) + ";")
+for q in chosen:
+    print(re.sub(r"\$(\d+)", lambda m: lit(q, int(m.group(1)) - 1), q["sql"]) + ";")
 PY
 }

@@ -2,7 +2,8 @@
 # Import and export speed and memory: ROWS units imported through `parkctl import
 # units` (streamed COPY into staging, every rule checked, inserted, audited) against
 # `psql \copy` of the same file into a bare table with no checks; then the same
-# units exported by `parkctl export units` against `psql \copy (same query) to`.
+# units exported by `parkctl export units --output FILE` against `psql \copy (same
+# query) to FILE`: both write a file.
 # Prints the medians, the ratios and parkctl's peak memory (max RSS), for 100,000
 # rows and for ROWS. A third line puts the import ratio in context: psql \copy of
 # the same rows, ids already resolved and nothing validated, straight into the real
@@ -48,7 +49,8 @@ for n in 100000 "$ROWS"; do
         # Let autovacuum's work on the new rows not land inside the export timings.
         "${PSQL[@]}" -c "VACUUM ANALYZE unit" -c "VACUUM ANALYZE audit_log" -c "CHECKPOINT"
         read -r t _ < <(measure "${PSQL[@]}" -c "\\copy (SELECT p.code AS park, b.code AS building, u.code AS unit, u.floor, u.area_m2, u.kind, u.list_rent, u.off_market_reason FROM unit u JOIN building b ON b.id = u.building_id JOIN park p ON p.id = u.park_id ORDER BY p.code, b.code, u.floor, u.code) TO '$WORK/out.csv' (FORMAT csv, HEADER)"); TQ+=("$t")
-        read -r t m < <(measure "$BIN/parkctl" export units); TE+=("$t"); ME+=("$m")
+        # Both sides write the file (psql \copy ... TO a file, parkctl --output a file).
+        read -r t m < <(measure "$BIN/parkctl" export units --output "$WORK/out-parkctl.csv"); TE+=("$t"); ME+=("$m")
     done
     awk -v n="$n" -v r="$(median "${TR[@]}")" -v p="$(median "${TP[@]}")" -v i="$(median "${TI[@]}")" -v mi="$(median "${MI[@]}")" \
         -v q="$(median "${TQ[@]}")" -v e="$(median "${TE[@]}")" -v me="$(median "${ME[@]}")" 'BEGIN {
