@@ -1,5 +1,6 @@
 import Foundation
 import ParkCore
+import Postgres
 import Testing
 import TestSupport
 
@@ -36,5 +37,27 @@ import TestSupport
         #expect(Parkctl.environment(["PARKCTL_ACTOR": "t"], inheriting: developer).keys.sorted()
                 == (["LANG", "NO_COLOR", "PARKCTL_ACTOR", "PARKCTL_LANG", "PATH"] + ["HOME", "USER", "LOGNAME", "TMPDIR"].filter { developer[$0] != nil })
                     .sorted())
+    }
+
+    /// With no connection slot free, a test waits for one: here a login limited to one
+    /// connection, which another holds for half a second (then its backend is ended).
+    @Test func aTestWaitsForAConnectionSlot() throws {
+        let db = try TestDatabase()
+        let login = "slot_\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
+        try db.connection.execute("SELECT parkctl_staff_add(\(login), 'viewer', NULL, NULL)")
+        try db.connection.simpleQuery("ALTER ROLE \(login) CONNECTION LIMIT 1")
+        let conninfo = try ConnectionString.replacing(["user": login], in: db.conninfo)
+        let holder = try Connection(conninfo)
+        let full = #expect(throws: PostgresError.self) { try Connection(conninfo) }
+        #expect(full?.message.contains("too many connections for role") == true, "\(String(describing: full))")
+        let started = Date()
+        let holderPID = holder.backendPID, adminConninfo = db.conninfo
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.5) {
+            _ = try? Connection(adminConninfo).query("SELECT pg_terminate_backend(\(holderPID))")
+        }
+        let patient = try TestServer.connect(conninfo, patience: 30)
+        defer { patient.close() }
+        #expect(Date().timeIntervalSince(started) >= 0.4)
+        #expect(try patient.query("SELECT current_user").rows[0].decode(0, as: String.self) == login)
     }
 }

@@ -99,7 +99,7 @@ import Glibc
 /// and removes the folder.
 final class TLSServer {
     let directory: String
-    let port: Int
+    private(set) var port: Int
     let binaries: PostgresBinaries
     var dataDirectory: String { directory + "/data" }
     var logFile: String { directory + "/server.log" }
@@ -117,7 +117,18 @@ final class TLSServer {
         do {
             try makeCertificates()
             try initialize()
-            try start()
+            // A port found free may be taken by another process before the server binds
+            // it (freePort lets it go): then another port, a few times.
+            var attempts = 1
+            while true {
+                do {
+                    try start()
+                    break
+                } catch let error as SpawnError where attempts < 5 && error.description.contains("Address already in use") {
+                    attempts += 1
+                    port = try Self.freePort()
+                }
+            }
         } catch {
             destroy()
             throw error
@@ -219,7 +230,7 @@ final class TLSServer {
 
     private func start() throws {
         started = true
-        let out = try ProcessRunner.run(binaries.pgCtl, ["-D", dataDirectory, "-l", logFile, "-w", "-t", "60", "start"],
+        let out = try ProcessRunner.run(binaries.pgCtl, ["-D", dataDirectory, "-l", logFile, "-w", "-t", "60", "-o", "-p \(port)", "start"],
                                         asUser: PrivateCluster.serverUser, environment: PrivateCluster.serverEnvironment, timeout: 600)
         guard out.status == 0 else {
             let log = (try? String(contentsOfFile: logFile, encoding: .utf8)) ?? ""

@@ -46,7 +46,7 @@ import TestSupport
                 let conn = try Connection(conninfo)
                 victimPID.set(conn.backendPID)
                 do {
-                    try conn.query("SELECT pg_sleep(30)")
+                    try conn.query("SELECT pg_sleep(120)")
                     return false
                 } catch let error as PostgresError {
                     // Once lost, the connection says so on every later call.
@@ -54,8 +54,10 @@ import TestSupport
                     return error.kind == .connectionLost && again
                 }
             } else {
+                // Until the victim is seen asleep, however long a loaded machine takes to get there.
                 let admin = try Connection(conninfo)
-                for _ in 0..<200 {
+                let deadline = Date().addingTimeInterval(60)
+                while Date() < deadline {
                     let pid = victimPID.get()
                     if pid != 0, try admin.query("SELECT 1 FROM pg_stat_activity WHERE pid = \(pid) AND wait_event = 'PgSleep'").rowCount == 1 {
                         return try admin.query("SELECT pg_terminate_backend(\(pid))").rows[0].decode(0, as: Bool.self)

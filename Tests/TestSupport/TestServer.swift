@@ -65,15 +65,31 @@ public struct TestServer: Sendable {
     }
 
     /// Creates an empty, migrated database for one test and returns its conninfo.
+    /// A connection, waiting (up to `patience` seconds) while the server or the database
+    /// has no connection slot free: suites running in parallel share the server's
+    /// max_connections, and a test should wait for a slot, not fail for want of one.
+    public static func connect(_ conninfo: String, patience: Double = 60) throws -> Connection {
+        let deadline = Date().addingTimeInterval(patience)
+        while true {
+            do {
+                return try Connection(conninfo)
+            } catch let error as PostgresError where error.kind == .connectionFailed && Date() < deadline
+                && ["too many clients already", "too many connections for", "remaining connection slots are reserved"]
+                    .contains(where: error.message.contains) {
+                usleep(100_000)
+            }
+        }
+    }
+
     public func makeDatabase() throws -> String {
         let name = "\(templateName.replacingOccurrences(of: "_template", with: ""))_\(Self.counter.next())"
-        let admin = try Connection(adminConninfo)
+        let admin = try Self.connect(adminConninfo)
         defer { admin.close() }
         try admin.simpleQuery("CREATE DATABASE \(name) TEMPLATE \(templateName)")
         Self.created.append(name)
         // A copy gets the default database grants (CONNECT for PUBLIC): set parkctl's.
         let conninfo = try conninfo(database: name)
-        let copy = try Connection(conninfo)
+        let copy = try Self.connect(conninfo)
         defer { copy.close() }
         try Migrator().grantDatabaseAccess(copy)
         return conninfo
@@ -83,7 +99,7 @@ public struct TestServer: Sendable {
     /// character type or `ctype` (a locale name such as C.UTF-8).
     public func makeEmptyDatabase(ctype: String? = nil) throws -> String {
         let name = "\(templateName.replacingOccurrences(of: "_template", with: ""))_e\(Self.counter.next())"
-        let admin = try Connection(adminConninfo)
+        let admin = try Self.connect(adminConninfo)
         defer { admin.close() }
         if let ctype {
             precondition(ctype.allSatisfy { $0.isLetter || $0.isNumber || $0 == "." || $0 == "_" || $0 == "-" })
@@ -132,6 +148,6 @@ public struct TestDatabase {
     public init() throws {
         let server = try TestServer.shared.get()
         conninfo = try server.makeDatabase()
-        connection = try Connection(conninfo)
+        connection = try TestServer.connect(conninfo)
     }
 }
