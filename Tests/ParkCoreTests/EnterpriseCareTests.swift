@@ -37,11 +37,17 @@ import TestSupport
         #expect(selfAppointed?.kind == .forbidden, "\(String(describing: selfAppointed))")
         #expect(try conn.tableChecksums() == before)
 
-        // The clerk's visits: 博思软件 visited in August, 腾讯 only called in September (a call
-        // is no visit), 百度 met in June (the quarter before).
-        try clerk.followUp("博思软件", park: "MF", on: day("2026-08-10"), way: .visit, note: "走访:扩租 200㎡ 意向")
-        try clerk.followUp(tencent.creditCode, on: day("2026-09-01"), way: .call, note: "电话回访")
-        try clerk.followUp("北京百度网讯", on: day("2026-06-20"), way: .meeting, note: "座谈:人才公寓需求")
+        // The visits of the past quarters, recorded by the admin (a clerk records a visit
+        // within 31 days of it): 博思软件 visited in August, 腾讯 only called in September (a
+        // call is no visit), 百度 met in June (the quarter before).
+        let late = #expect(throws: ParkError.self) {
+            try clerk.followUp("博思软件", park: "MF", on: today.adding(days: -32), way: .visit, note: "补录上季度走访")
+        }
+        #expect(late?.kind == .forbidden && late?.message.contains("is recorded within 31 days of it") == true, "\(String(describing: late))")
+        try clerk.followUp("博思软件", park: "MF", on: today.adding(days: -31), way: .call, note: "电话:确认扩租时间")
+        try admin.followUp("博思软件", park: "MF", on: day("2026-08-10"), way: .visit, note: "走访:扩租 200㎡ 意向")
+        try admin.followUp(tencent.creditCode, on: day("2026-09-01"), way: .call, note: "电话回访")
+        try admin.followUp("北京百度网讯", on: day("2026-06-20"), way: .meeting, note: "座谈:人才公寓需求")
         let future = #expect(throws: ParkError.self) {
             try clerk.followUp("博思软件", on: today.adding(days: 1), way: .visit, note: "明天去")
         }
@@ -62,11 +68,21 @@ import TestSupport
         #expect(try admin.coverage(period: q3, by: .manager).map { "\($0.key ?? "-") \($0.isTotal) \($0.enterprises) \($0.visited) \($0.rate)" }
                 == ["\(clerkLogin) false 2 1 0.5", "- false 1 0 0", "- true 3 1 0.3333"])
         #expect(try admin.coverage(period: q3, by: .park).map { "\($0.key ?? "-") \($0.enterprises) \($0.visited)" } == ["MF 3 1", "- 3 1"])
+        // A clerk filters by a manager too (by login or the name people know them by); two
+        // staff going by one name are refused, not one of them picked.
+        #expect(try clerk.visits(period: q3, manager: clerkLogin).map(\.tenant) == ["腾讯数字乡村总部", "博思软件"])
+        try StaffService(session).setDisplayName(clerkLogin, "张伟")
+        #expect(try clerk.visits(period: q3, manager: "张伟").count == 2)
+        try StaffService(session).setDisplayName(outsiderLogin, "张伟")
+        let twoNamed = #expect(throws: ParkError.self) { try admin.visits(period: q3, manager: "张伟") }
+        #expect(twoNamed?.message.contains("several staff go by the name 张伟") == true, "\(String(describing: twoNamed))")
+        #expect(try clerk.visits(period: q3, manager: "张伟").count == 2)   // the clerk knows one 张伟, at MF
+        #expect(try admin.coverage(period: StatPeriod(parsing: "2020"), by: .park).isEmpty)
         // A manager's name nobody answers to is refused, not an empty list.
         let typo = #expect(throws: ParkError.self) { try admin.visits(period: q3, manager: "clerk_typo") }
         #expect(typo?.message.contains("nobody called 'clerk_typo'") == true, "\(String(describing: typo))")
         // A visit is not before the tenant came to the park: 博思软件's first lease began 2025-01-01.
-        let early = #expect(throws: ParkError.self) { try clerk.followUp("博思软件", on: day("2024-12-31"), way: .visit, note: "补录") }
+        let early = #expect(throws: ParkError.self) { try admin.followUp("博思软件", on: day("2024-12-31"), way: .visit, note: "补录") }
         #expect(early?.message.contains("came to the park on 2025-01-01") == true, "\(String(describing: early))")
         // 2026-Q2: 腾讯 and 百度 were in place; 百度 was met then, 博思软件 nobody.
         #expect(try admin.visits(period: StatPeriod(parsing: "2026-Q2"), notVisited: true).map(\.tenant) == ["腾讯数字乡村总部", "博思软件"])
@@ -113,11 +129,17 @@ import TestSupport
                 == ["\(bosi.creditCode) \(clerkLogin) 约下周签扩租补充协议", "\(lead.number) tester 约参观"], "\(due)")
         #expect(due.first?.tenantStage == .leaseSigned && due.last?.leadStage == .new)
         #expect(try FollowUpsDue(session).run(park: "MF", by: today.adding(days: -1)).isEmpty)
+        #expect(try FollowUpsDue(session).run(owner: clerkLogin).map(\.reference) == [bosi.creditCode])
+        #expect(try FollowUpsDue(session).run(owner: "tester").map(\.reference) == [lead.number])
+        let nobody = #expect(throws: ParkError.self) { try FollowUpsDue(session).run(owner: "nobody_here") }
+        #expect(nobody?.kind == .notFound, "\(String(describing: nobody))")
+        let neverThere = #expect(throws: ParkError.self) { try admin.followUps("博思软件", park: "SW") }
+        #expect(neverThere?.message.contains("is no tenant of park SW") == true, "\(String(describing: neverThere))")
         #expect(try FollowUpsDue(ParkSession(connection: outsiderConnection, actor: outsiderLogin)).run().isEmpty)
 
         // The tenant's record: newest first, with its manager; taken away by the admin.
         #expect(try admin.followUps("博思软件").map { "\($0.followUp.happenedOn) \($0.followUp.way.rawValue) \($0.manager ?? "-")" }
-                == ["\(today) call \(clerkLogin)", "2026-08-10 visit \(clerkLogin)"])
+                == ["\(today) call \(clerkLogin)", "\(today.adding(days: -31)) call \(clerkLogin)", "2026-08-10 visit \(clerkLogin)"])
         try admin.assign("博思软件", park: "MF", to: nil)
         #expect(try admin.followUps("博思软件").first?.manager == nil)
 
@@ -133,6 +155,13 @@ import TestSupport
         // A clerk who leaves serves nobody: 腾讯 is unserved after the revoke.
         let (_, released) = try StaffService(session).revoke(clerkLogin)
         #expect(released == ["腾讯数字乡村总部 (MF)"])
+        #expect(try conn.query("SELECT count(*) FROM account_manager WHERE manager = \(clerkLogin)").rows[0].decode(0, as: Int.self) == 0)
+        // Revoked by SQL, not through parkctl, a manager is released all the same.
+        let second = "second_\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
+        try conn.execute("SELECT parkctl_staff_add(\(second), 'leasing', ARRAY[(SELECT id FROM park WHERE code = 'MF')], NULL)")
+        try admin.assign("北京百度网讯", park: "MF", to: second)
+        try conn.execute("SELECT parkctl_staff_revoke(\(second))")
+        #expect(try conn.query("SELECT count(*) FROM account_manager WHERE manager = \(second)").rows[0].decode(0, as: Int.self) == 0)
         #expect(try admin.visits(period: q3).first { $0.tenant == "腾讯数字乡村总部" }?.manager == nil)
     }
 }

@@ -57,7 +57,8 @@ public struct EnterpriseCare {
     public func followUps(_ tenant: String, park: String? = nil) throws -> [TenantFollowUp] {
         try session.read { conn in
             let found = try Lookup.tenant(tenant, conn)
-            if let park { _ = try Lookup.parkID(park, conn) }
+            // A park it was never a tenant of is refused, not an empty list.
+            if let park { _ = try Lookup.tenantOfPark(found.creditCode, park, conn) }
             return try conn.query("""
                 SELECT p.code AS park, f.happened_on, f.way, f.note, f.next_step_on, f.actor,
                        (SELECT m.manager FROM account_manager m WHERE m.park_id = f.park_id AND m.tenant_id = f.tenant_id) AS manager
@@ -106,8 +107,8 @@ public struct EnterpriseCare {
             let key: SQL = by == .manager ? "e.manager" : "e.park"
             return try conn.query((try enterprisesInPlace(period: period, park: park, manager: nil, conn) + """
                 SELECT \(key) AS key, grouping(\(key)) = 1 AS is_total, count(*) AS enterprises, count(*) FILTER (WHERE e.visits > 0) AS visited,
-                       round(count(*) FILTER (WHERE e.visits > 0)::numeric / count(*), 4) AS rate
-                FROM e GROUP BY GROUPING SETS ((\(key)), ())
+                       round(count(*) FILTER (WHERE e.visits > 0)::numeric / nullif(count(*), 0), 4) AS rate
+                FROM e GROUP BY GROUPING SETS ((\(key)), ()) HAVING count(*) > 0
                 ORDER BY grouping(\(key)), \(key) NULLS LAST
                 """).query).rows.map { row in
                 CoverageRow(key: try row.decode("key"), isTotal: try row.decode("is_total"), enterprises: try row.decode("enterprises"),

@@ -25,10 +25,18 @@ public struct FollowUpsDue {
         public var note: String
     }
 
-    public func run(park: String? = nil, by day: CalendarDate? = nil) throws -> [Row] {
+    /// `owner`: only the leads it owns and the tenants it serves (a login or the name
+    /// people know them by): what one person has to do.
+    public func run(park: String? = nil, by day: CalendarDate? = nil, owner: String? = nil) throws -> [Row] {
         try session.read { conn in
             let parkID = try park.map { try Lookup.parkID($0, conn) }
+            let owner = try owner.map {
+                try Lookup.person($0, seen: "SELECT 1 FROM lead WHERE owner = \($0) UNION ALL SELECT 1 FROM account_manager WHERE manager = \($0)",
+                                  role: "a lead's owner or an account manager", conn)
+            }
             return try conn.query("""
+                SELECT * FROM (
+                
                 SELECT f.next_step_on AS due, p.code AS park, l.number AS reference, l.company,
                        CASE WHEN NOT lead_in_pool(l.id) THEN l.owner END AS owner, l.stage AS lead_stage, NULL AS tenant_stage, l.phone, f.note
                 FROM lead l JOIN park p ON p.id = l.park_id
@@ -44,6 +52,8 @@ public struct FollowUpsDue {
                                     ORDER BY x.happened_on DESC, x.id DESC LIMIT 1) f
                 WHERE o.stage NOT IN ('rejected', 'exited') AND f.next_step_on <= coalesce(\(day)::date, park_today(o.park_id))
                   AND (o.park_id = \(parkID) OR \(parkID)::bigint IS NULL)
+                ) d
+                WHERE d.owner = \(owner) OR \(owner)::text IS NULL
                 ORDER BY due, reference
                 """).rows.map { row in
                 Row(due: try row.decode("due"), park: try row.decode("park"), reference: try row.decode("reference"),

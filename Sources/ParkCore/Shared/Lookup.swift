@@ -89,17 +89,28 @@ enum Lookup {
     }
 
     /// The login a filter names, given as a login or as the name people know them by
-    /// (张伟). A name nobody answers to (no staff, not the one asking, never in `seen`) is
-    /// refused: a typo would otherwise print an empty list that reads as "nothing to do".
+    /// (张伟). A login wins: the one asking, one seen in `seen`, or any staff login (login
+    /// names are public); else the one login that display name stands for (as a ticket's
+    /// assignee). Two staff going by the name are refused, and so is a name nobody
+    /// answers to: a typo would otherwise print an empty list that reads as "nothing to do".
     static func person(_ name: String, seen: SQL, role: String, _ conn: Connection) throws -> String {
-        if let login: String = try conn.query("""
-            SELECT s.name FROM staff s WHERE s.name = \(name) OR parkctl_actor_name(s.name) = \(name)
-            UNION ALL SELECT \(name)::text WHERE \(name) = parkctl_actor() OR EXISTS (\(seen))
-            LIMIT 1
-            """).rows.first?.decode(0) {
-            return login
+        let row = try conn.query("""
+            SELECT \(name) = parkctl_actor() OR EXISTS (\(seen))
+                   OR EXISTS (SELECT 1 FROM pg_catalog.pg_auth_members m JOIN pg_catalog.pg_roles g ON g.oid = m.roleid
+                              JOIN pg_catalog.pg_roles u ON u.oid = m.member
+                              WHERE u.rolname = \(name) AND g.rolname IN ('parkctl_admin', 'parkctl_leasing', 'parkctl_service', 'parkctl_viewer'))
+                   AS is_login,
+                   ARRAY(SELECT parkctl_staff_named(\(name))) AS named
+            """).rows[0]
+        if try row.decode("is_login", as: Bool.self) { return name }
+        let named: [String] = try row.decode("named")
+        guard named.count <= 1 else {
+            throw ParkError.invalid("several staff go by the name \(name) (\(named.joined(separator: ", "))): give one of these logins")
         }
-        throw ParkError(.notFound, "nobody called '\(name)' is a member of staff or \(role) (parkctl staff list)")
+        guard let login = named.first else {
+            throw ParkError(.notFound, "nobody called '\(name)' is a member of staff or \(role) (parkctl staff list)")
+        }
+        return login
     }
 
     static func parkID(_ code: String, _ conn: Connection) throws -> Int {

@@ -75,16 +75,16 @@ public struct StaffService {
     public func revoke(_ name: String) throws -> (member: StaffMember, released: [String]) {
         let name = try Self.validName(name)
         return try session.write { conn in
+            // The revoke releases them (migration 0039); named here before it does.
+            let released: [String] = try conn.query("""
+                SELECT t.name || ' (' || p.code || ')' FROM account_manager m JOIN tenant t ON t.id = m.tenant_id JOIN park p ON p.id = m.park_id
+                WHERE m.manager = \(name) ORDER BY p.code, t.name
+                """).rows.map { try $0.decode(0) }
             do {
                 try conn.query("SELECT parkctl_staff_revoke(\(name))")
             } catch let error as PostgresError where error.sqlState == SQLState("P0002") {
                 throw ParkError.notFound("no staff named \(name) (see `parkctl staff list`)")
             }
-            let released: [String] = try conn.query("""
-                WITH gone AS (DELETE FROM account_manager WHERE manager = \(name) RETURNING park_id, tenant_id)
-                SELECT t.name || ' (' || p.code || ')' FROM gone JOIN tenant t ON t.id = gone.tenant_id JOIN park p ON p.id = gone.park_id
-                ORDER BY p.code, t.name
-                """).rows.map { try $0.decode(0) }
             return (try Self.member(name, conn), released)
         }
     }

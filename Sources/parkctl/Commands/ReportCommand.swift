@@ -260,9 +260,11 @@ struct ReportCommand: ParsableCommand {
         @OptionGroup var output: FormatOptions
         @Option(help: "Only this park.") var park: String?
         @Option(help: "Due by this day, YYYY-MM-DD (default: today).") var by: String?
+        @Option(help: "Only this person's: the leads they own and the tenants they serve (a login or 张伟).") var owner: String?
 
         func run() throws {
-            try output.print(try ParkCore.FollowUpsDue(staff.session()).run(park: park, by: try optionalDate(by, "by")).map(\.record))
+            try output.print(try ParkCore.FollowUpsDue(staff.session()).run(park: park, by: try optionalDate(by, "by"), owner: owner)
+                .map(\.record))
         }
     }
 
