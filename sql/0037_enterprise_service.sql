@@ -4,6 +4,9 @@
 -- visits, calls and meetings with them as it does a lead's: the same follow-up records
 -- (lead_follow_up, which now names a lead or a tenant), so that one list says what is
 -- due, and "which settled enterprise has nobody visited this quarter" is a report.
+-- With it, what two reviews of it found: the stage log becomes a log, a revoke releases
+-- the revoked login's tenants, and a visit is not dated outside the tenancy nor
+-- recorded by a clerk long after it.
 
 -- The tenants a park had in place over some days, with the units they held: the
 -- statistics chase them (report stats-missing) and the visits report starts from them.
@@ -20,10 +23,12 @@ REVOKE ALL ON FUNCTION tenants_in_place(daterange) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tenants_in_place(daterange) TO parkctl_admin, parkctl_leasing, parkctl_service, parkctl_viewer;
 
 -- Whether a login is a leasing member or an admin who works in a park, not revoked.
--- Read as the owner: a scoped admin does not see a colleague who also works elsewhere.
+-- Read as the owner (a scoped admin does not see a colleague who also works elsewhere),
+-- and answered only for the caller's own parks (who works where is not theirs to learn).
 CREATE FUNCTION staff_serves_park(p_name text, p_park bigint) RETURNS boolean
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
-    SELECT EXISTS (SELECT 1 FROM public.staff s
+    SELECT (public.parkctl_parks_of(session_user) IS NULL OR p_park = ANY (public.parkctl_parks_of(session_user)))
+       AND EXISTS (SELECT 1 FROM public.staff s
                    WHERE s.name = p_name AND s.role IN ('admin', 'leasing') AND s.revoked_at IS NULL
                      AND (s.park_ids IS NULL OR p_park = ANY (s.park_ids)))
 $$;
@@ -85,26 +90,57 @@ CREATE POLICY tenant_visible_insert ON lead_follow_up AS RESTRICTIVE FOR INSERT
 CREATE POLICY tenant_visible_update ON lead_follow_up AS RESTRICTIVE FOR UPDATE
     USING (true) WITH CHECK (tenant_id IS NULL OR EXISTS (SELECT 1 FROM public.tenant tv WHERE tv.id = tenant_id));
 
+-- The first day a tenant was at a park: its first live application there or its first
+-- lease there (signed or terminated), whichever came first (a tenant recorded after the
+-- fact has leases older than its application). Read as the caller, under row security.
+CREATE FUNCTION tenant_first_day_at(p_park bigint, p_tenant bigint) RETURNS date
+LANGUAGE sql STABLE AS $$
+    SELECT least((SELECT min((o.applied_at AT TIME ZONE public.park_time_zone(p_park))::date) FROM public.onboarding o
+                  WHERE o.park_id = p_park AND o.tenant_id = p_tenant AND o.stage NOT IN ('rejected', 'exited')),
+                 (SELECT min(lower(l.term)) FROM public.lease l
+                  WHERE l.park_id = p_park AND l.tenant_id = p_tenant AND l.status IN ('signed', 'terminated')))
+$$;
+REVOKE ALL ON FUNCTION tenant_first_day_at(bigint, bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tenant_first_day_at(bigint, bigint) TO parkctl_admin, parkctl_leasing, parkctl_service, parkctl_viewer;
+
 -- A tenant's follow-up is recorded by any leasing member or admin of its park (the
 -- manager leads, colleagues go along; nobody competes for a settled tenant as for a
--- lead), for a tenant the park has, on a day up to today. A lead's, as in 0036.
+-- lead), for a tenant the park has, on a day from the tenant's first day at the park to
+-- today; a clerk records it within 31 days of it (so that a quarter cannot be made to
+-- look covered after the fact; an admin may record older ones, moving records over).
+-- A lead's, as in 0036.
 CREATE OR REPLACE FUNCTION lead_follow_up_recorded() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     l public.lead;
+    first_day date;
+    today date := public.park_today(NEW.park_id);
 BEGIN
     NEW.actor := public.parkctl_actor();
     NEW.recorded_at := now();
-    IF NEW.happened_on > public.park_today(NEW.park_id) THEN
+    IF NEW.happened_on > today THEN
         RAISE EXCEPTION 'a follow-up is of today or before, not %', NEW.happened_on
             USING ERRCODE = 'check_violation', CONSTRAINT = 'lead_follow_up_not_future', TABLE = 'lead_follow_up';
     END IF;
     IF NEW.tenant_id IS NOT NULL THEN
+        -- Row security hides another park's tenant: it is no tenant of the park for this login.
         IF NOT EXISTS (SELECT 1 FROM public.onboarding o WHERE o.park_id = NEW.park_id AND o.tenant_id = NEW.tenant_id
                                                           AND o.stage NOT IN ('rejected', 'exited')) THEN
-            RAISE EXCEPTION '% is no tenant of park %: a lead is followed up as a lead (parkctl lead follow-up)',
-                            (SELECT t.name FROM public.tenant t WHERE t.id = NEW.tenant_id), (SELECT p.code FROM public.park p WHERE p.id = NEW.park_id)
+            RAISE EXCEPTION '% is no tenant of park % now (its application there was rejected or has ended, or it has none)',
+                            coalesce((SELECT t.name FROM public.tenant t WHERE t.id = NEW.tenant_id), 'this company'),
+                            coalesce((SELECT p.code FROM public.park p WHERE p.id = NEW.park_id), 'of the follow-up')
                 USING ERRCODE = 'check_violation', CONSTRAINT = 'lead_follow_up_of_tenant', TABLE = 'lead_follow_up';
+        END IF;
+        first_day := public.tenant_first_day_at(NEW.park_id, NEW.tenant_id);
+        IF NEW.happened_on < first_day THEN
+            RAISE EXCEPTION '% came to the park on % (its application or first lease): a follow-up of % is before it',
+                            (SELECT t.name FROM public.tenant t WHERE t.id = NEW.tenant_id), first_day, NEW.happened_on
+                USING ERRCODE = 'check_violation', CONSTRAINT = 'lead_follow_up_in_tenancy', TABLE = 'lead_follow_up';
+        END IF;
+        IF NEW.happened_on < today - 31 AND NOT public.parkctl_acts_as_admin() THEN
+            RAISE EXCEPTION 'a visit of % is recorded within 31 days of it (from %): an admin records an older one',
+                            NEW.happened_on, today - 31
+                USING ERRCODE = 'insufficient_privilege';
         END IF;
         RETURN NEW;
     END IF;
@@ -124,3 +160,71 @@ BEGIN
     END IF;
     RETURN NEW;
 END $$;
+
+-- The stage log is a log: one row per stage entered (0036 kept one per lead and stage,
+-- overwritten when a reopened lead entered a stage again, and the days in stage of
+-- report pipeline lost the first stay). The funnel reads it as before.
+ALTER TABLE lead_stage DROP CONSTRAINT lead_stage_pkey;
+ALTER TABLE lead_stage ADD COLUMN id bigint GENERATED ALWAYS AS IDENTITY CONSTRAINT lead_stage_pkey PRIMARY KEY;
+CREATE INDEX lead_stage_lead_idx ON lead_stage (lead_id, entered_on, id);
+CREATE OR REPLACE FUNCTION lead_stage_log() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+BEGIN
+    IF TG_OP = 'INSERT' OR NEW.stage <> OLD.stage THEN
+        INSERT INTO public.lead_stage (park_id, lead_id, stage, entered_on, actor)
+        VALUES (NEW.park_id, NEW.id, NEW.stage, NEW.stage_since, public.parkctl_actor());
+    END IF;
+    RETURN NULL;
+END $$;
+
+-- Revoking a login releases the tenants it served (they have no account manager until
+-- an admin gives them another), whoever revokes it and however: done here, not by the
+-- client, and first, so that a lock held on one fails the revoke before any session has
+-- been ended. The rest as in 0010.
+CREATE OR REPLACE FUNCTION parkctl_staff_revoke(p_name text) RETURNS public.staff
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE
+    mine bigint[] := public.parkctl_parks_of(session_user);
+    result public.staff;
+BEGIN
+    SELECT * INTO result FROM public.staff s WHERE s.name = p_name AND s.revoked_at IS NULL;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'no staff named %', p_name USING ERRCODE = 'no_data_found';
+    END IF;
+    IF p_name = session_user THEN
+        RAISE EXCEPTION 'you cannot revoke yourself; another admin can' USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF mine IS NOT NULL AND (result.park_ids IS NULL OR NOT result.park_ids <@ mine) THEN
+        RAISE EXCEPTION 'you may only revoke staff of your own parks' USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF NOT coalesce(public.parkctl_is_plain_login(p_name), true) THEN
+        RAISE EXCEPTION 'the PostgreSQL role % has powers of its own now; parkctl will not change it', p_name
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    -- A departed colleague serves no tenant: those it served have no account manager now
+    -- (first, so that a lock held on one fails the revoke before any session is ended).
+    DELETE FROM public.account_manager WHERE manager = p_name;
+    IF EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname = p_name) THEN
+        EXECUTE format('ALTER ROLE %I NOLOGIN', p_name);
+        EXECUTE format('REVOKE parkctl_admin, parkctl_leasing, parkctl_service, parkctl_viewer FROM %I', p_name);
+        EXECUTE format('REVOKE CONNECT, TEMPORARY ON DATABASE %I FROM %I', current_database(), p_name);
+    END IF;
+    UPDATE public.staff SET revoked_at = now(), revoked_by = public.parkctl_actor() WHERE name = p_name RETURNING * INTO result;
+    -- Sessions still open lose their rights now (no group, no parks); end them too.
+    BEGIN
+        PERFORM pg_catalog.pg_terminate_backend(a.pid) FROM pg_catalog.pg_stat_activity a
+        WHERE a.usename = p_name AND a.datname = current_database();
+    EXCEPTION WHEN insufficient_privilege THEN
+        NULL;
+    END;
+    RETURN result;
+END $$;
+
+-- The audit trail labels an account manager's row by the manager, a follow-up by its
+-- day and way.
+CREATE OR REPLACE FUNCTION audit_row_label(j jsonb) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+    SELECT coalesce(j->>'number', j->>'credit_code', j->>'code', j->>'item', j->>'to_stage', j->>'stage',
+                    j->>'day', j->>'category' || '/' || (j->>'priority'), j->>'kind',
+                    (j->>'isodow') || ' ' || (j->>'starts') || '-' || (j->>'ends'),
+                    j->>'manager', (j->>'happened_on') || ' ' || (j->>'way'))
+$$;

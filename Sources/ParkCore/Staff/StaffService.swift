@@ -75,7 +75,7 @@ public struct StaffService {
     public func revoke(_ name: String) throws -> (member: StaffMember, released: [String]) {
         let name = try Self.validName(name)
         return try session.write { conn in
-            // The revoke releases them (migration 0039); named here before it does.
+            // The revoke releases them (migration 0037); named here before it does.
             let released: [String] = try conn.query("""
                 SELECT t.name || ' (' || p.code || ')' FROM account_manager m JOIN tenant t ON t.id = m.tenant_id JOIN park p ON p.id = m.park_id
                 WHERE m.manager = \(name) ORDER BY p.code, t.name
