@@ -13,6 +13,15 @@ public enum DatabaseTarget: Sendable {
         return .embedded(LocalCluster(root: LocalCluster.defaultRoot(environment: environment)))
     }
 
+    /// How to reach it: the URL, or the embedded cluster's socket (for the client tools,
+    /// pg_dump and pg_restore).
+    public var conninfo: String {
+        switch self {
+        case .server(let conninfo): conninfo
+        case .embedded(let cluster): cluster.conninfo
+        }
+    }
+
     /// Where it is, for humans; a password never appears.
     public var displayName: String {
         switch self {

@@ -6,7 +6,7 @@ struct DatabaseCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "db",
         abstract: "Manage the database: migrations and the embedded cluster.",
-        subcommands: [Status.self, Migrate.self, Check.self, Start.self, Stop.self]
+        subcommands: [Status.self, Migrate.self, Check.self, Start.self, Stop.self, TakeBackup.self]
     )
 
     struct Status: ParsableCommand {
@@ -39,6 +39,43 @@ struct DatabaseCommand: ParsableCommand {
             for state in states {
                 say("  \(state.name)  \(state.status.rawValue)\(state.appliedAt.map { "  \($0)" } ?? "")\n")
             }
+        }
+    }
+
+    struct TakeBackup: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "backup",
+            abstract: "Back up the database: pg_dump's compressed format and a manifest (versions, rows and a checksum per table, sha256), in a folder named by the time.",
+            discussion: """
+                --verify restores the backup into a throw-away database on the same server and compares every table with the manifest. \
+                Taken by the database's owner: a staff login sees only its parks' rows. \
+                Example: parkctl db backup --to /srv/backups --verify
+                """)
+        @OptionGroup var database: DatabaseOptions
+        @Option(help: "The folder to write it under (default: the embedded cluster's backups folder; required for a server).") var to: String?
+        @Flag(help: "Restore it into a throw-away database and compare every table with the manifest.") var verify = false
+
+        func run() throws {
+            // Starts (and migrates) the embedded cluster as any command does.
+            try database.session().close()
+            let target = database.target
+            let parent: String
+            switch (to, target) {
+            case (let to?, _): parent = to
+            case (nil, .embedded(let cluster)): parent = (cluster.root as NSString).appendingPathComponent("backups")
+            case (nil, .server): throw ValidationError("give --to DIR: the folder to write the backup under")
+            }
+            let backup = try ParkCore.Backup(target: target, user: database.resolvedUser)
+            let (folder, manifest) = try backup.take(into: parent, parkctlVersion: Parkctl.version)
+            let rows = manifest.tables.values.reduce(0) { $0 + $1.rows }
+            say("backed up \(manifest.tables.count) tables, \(rows) rows (schema \(manifest.schemaVersion)) to \(folder)\n"
+                + "  \(manifest.file): \(manifest.bytes) bytes, sha256 \(manifest.sha256)\n")
+            guard verify else { return }
+            let problems = try backup.verify(folder: folder)
+            guard problems.isEmpty else {
+                throw ParkError(.internalError, "the backup at \(folder) does not verify:\n  " + problems.joined(separator: "\n  "))
+            }
+            say("verified: restored into a throw-away database, every table's rows and checksum as backed up\n")
         }
     }
 
