@@ -48,5 +48,33 @@ import TestSupport
         let nowhere = try cli.run(["db", "backup"])
         #expect(nowhere.status == 64 && nowhere.stderr.contains("give --to DIR"), "\(nowhere.stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: parent).count == 1)
+
+        // An owner held to row security (every park table forces it) is told what right it
+        // lacks before anything is written; so is --to naming a file.
+        let owner = "own_\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
+        let database: String = try conn.query("SELECT current_database()::text").rows[0].decode(0)
+        try conn.simpleQuery("CREATE ROLE \(owner) LOGIN; ALTER DATABASE \(database) OWNER TO \(owner)")
+        let held = #expect(throws: ParkError.self) {
+            _ = try Backup(target: .server(conninfo: cli.db.conninfo), user: owner).take(into: parent, parkctlVersion: "test")
+        }
+        #expect(held?.kind == .forbidden && held?.message.contains("ALTER ROLE \(owner) BYPASSRLS") == true, "\(String(describing: held))")
+        let file = parent + "/a-file"
+        try Data("x".utf8).write(to: URL(fileURLWithPath: file))
+        let notFolder = try cli.run(["db", "backup", "--to", file])
+        #expect(notFolder.status == 65 && notFolder.stderr.contains("is not a folder") || notFolder.stderr.contains("cannot make the folder"),
+                "\(notFolder.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: parent).sorted() == ["a-file", folders[0]])
+    }
+
+    /// Two backups of the same second get two folders; a folder made by someone else is
+    /// never written into.
+    @Test func aBackupFolderIsMadeHereOnly() throws {
+        let parent = NSTemporaryDirectory() + "parkctl-backup-folders-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: parent) }
+        let first = try Backup.newFolder(in: parent, named: "parkctl-backup-20261203-120000")
+        let second = try Backup.newFolder(in: parent, named: "parkctl-backup-20261203-120000")
+        #expect(first.hasSuffix("/parkctl-backup-20261203-120000") && second.hasSuffix("/parkctl-backup-20261203-120000-2"))
+        let mode = try FileManager.default.attributesOfItem(atPath: second)[.posixPermissions] as? NSNumber
+        #expect(mode?.intValue == 0o700)
     }
 }

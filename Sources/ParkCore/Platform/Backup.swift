@@ -41,19 +41,33 @@ public struct Backup {
     }
 
     /// Dumps the database into a new folder under `parent` and writes its manifest.
-    public func take(into parent: String, parkctlVersion: String) throws -> (folder: String, manifest: BackupManifest) {
+    /// `verifying`: the rights to create the throw-away database are checked first too.
+    public func take(into parent: String, parkctlVersion: String, verifying: Bool = false) throws -> (folder: String, manifest: BackupManifest) {
         let conn = try Connection(conninfo, applicationName: "parkctl backup")
         defer { conn.close() }
-        guard try conn.query("SELECT parkctl_is_owner(session_user)").rows[0].decode(0, as: Bool.self) else {
+        let rights = try conn.query("""
+            SELECT r.rolsuper OR (SELECT pg_catalog.pg_get_userbyid(d.datdba) FROM pg_catalog.pg_database d
+                                  WHERE d.datname = pg_catalog.current_database()) = session_user AS owner,
+                   r.rolsuper OR r.rolbypassrls AS bypass, r.rolsuper OR r.rolcreatedb AS createdb
+            FROM pg_catalog.pg_roles r WHERE r.rolname = session_user
+            """).rows[0]
+        let me: String = try conn.query("SELECT session_user::text").rows[0].decode(0)
+        guard try rights.decode("owner", as: Bool.self) else {
             throw ParkError(.forbidden, "a staff login cannot back up the database: row security shows it its own parks' rows only. "
                                         + "Back up as the database's owner (the embedded cluster's operator, or the URL's owner)")
         }
-        let stamp = try conn.query("SELECT to_char(now() AT TIME ZONE park_time_zone(NULL), 'YYYYMMDD-HH24MISS')").rows[0].decode(0, as: String.self)
-        let folder = (parent as NSString).appendingPathComponent("parkctl-backup-\(stamp)")
-        guard !FileManager.default.fileExists(atPath: folder) else {
-            throw ParkError(.conflict, "\(folder) exists already: a backup is never written over another")
+        // Nothing written before every right is there: pg_dump reads past row security
+        // (the park tables force it), and a verify creates a database.
+        guard try rights.decode("bypass", as: Bool.self) else {
+            throw ParkError(.forbidden, "\(me) owns the database but is held to row security, which every park table forces: "
+                                        + "pg_dump could not read them. Give it the right (ALTER ROLE \(me) BYPASSRLS) or back up as a superuser")
         }
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        if verifying, try !rights.decode("createdb", as: Bool.self) {
+            throw ParkError(.forbidden, "--verify restores into a throw-away database, which \(me) may not create: "
+                                        + "give it the right (ALTER ROLE \(me) CREATEDB), or back up without --verify")
+        }
+        let stamp = try conn.query("SELECT to_char(now() AT TIME ZONE park_time_zone(NULL), 'YYYYMMDD-HH24MISS')").rows[0].decode(0, as: String.self)
+        let folder = try Self.newFolder(in: parent, named: "parkctl-backup-\(stamp)")
         let file = "parkctl.dump"
         let path = (folder as NSString).appendingPathComponent(file)
         // One snapshot for the dump and the figures: the manifest says what the file holds.
@@ -81,7 +95,10 @@ public struct Backup {
                                       tables: tables)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(manifest).write(to: URL(fileURLWithPath: (folder as NSString).appendingPathComponent("manifest.json")))
+        let manifestPath = (folder as NSString).appendingPathComponent("manifest.json")
+        try encoder.encode(manifest).write(to: URL(fileURLWithPath: manifestPath))
+        // Readable by its owner alone, wherever the files are copied to.
+        for written in [path, manifestPath] { chmod(written, 0o600) }
         return (folder, manifest)
     }
 
@@ -97,7 +114,8 @@ public struct Backup {
         let admin = try Connection(conninfo, applicationName: "parkctl backup")
         defer { admin.close() }
         let scratch = "parkctl_verify_\(getpid())_\(UInt32.random(in: 0...UInt32.max))"
-        try admin.simpleQuery("CREATE DATABASE \(scratch)")   // a name of digits and letters made here
+        // From template0: nothing added to template1 reaches the copy. A name of digits and letters made here.
+        try admin.simpleQuery("CREATE DATABASE \(scratch) TEMPLATE template0")
         defer { try? admin.simpleQuery("DROP DATABASE IF EXISTS \(scratch) WITH (FORCE)") }
         let scratchInfo = try ConnectionString.replacing(["dbname": scratch], in: conninfo)
         let restored = try tool("pg_restore", ["--exit-on-error", "--dbname=\(Self.withoutPassword(scratchInfo))", path],
@@ -163,11 +181,37 @@ public struct Backup {
             throw ParkError.unavailable("\(name) was not found (Debian/Ubuntu: apt-get install postgresql-client-\(serverMajor)); "
                                         + "or set PARKCTL_PG_BINDIR to the folder of PostgreSQL \(serverMajor)'s programs")
         }
+        // The PG* settings libpq honours for parkctl (sslmode, root certificate, service
+        // and password files) reach the tools too.
         var env = ProcessRunner.serverEnvironment
+        for (key, value) in environment where key.hasPrefix("PG") || key == "HOME" { env[key] = value }
         if let password = try ConnectionString.parse(conninfo).last(where: { $0.keyword == "password" })?.value {
             env["PGPASSWORD"] = password
         }
         return try ProcessRunner.run(path, arguments, environment: env)
+    }
+
+    /// A new folder (mode 0700) under `parent`, made here and nowhere else: `mkdir` fails
+    /// on one that exists (another backup of the same second gets `-2`, `-3`…), so a
+    /// backup never writes into a folder someone made for it.
+    public static func newFolder(in parent: String, named name: String) throws -> String {
+        do {
+            try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw ParkError.invalid("cannot make the folder \(parent) for backups: \(error.localizedDescription)")
+        }
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: parent, isDirectory: &isFolder), isFolder.boolValue else {
+            throw ParkError.invalid("\(parent) is not a folder: give --to a folder to write backups under")
+        }
+        for attempt in 1...20 {
+            let folder = (parent as NSString).appendingPathComponent(attempt == 1 ? name : "\(name)-\(attempt)")
+            if mkdir(folder, 0o700) == 0 { return folder }
+            guard errno == EEXIST else {
+                throw ParkError.invalid("cannot make the folder \(folder): \(String(cString: strerror(errno)))")
+            }
+        }
+        throw ParkError(.conflict, "twenty backups named \(name) exist already under \(parent)")
     }
 
     static func withoutPassword(_ conninfo: String) -> String {
@@ -178,9 +222,10 @@ public struct Backup {
         (try FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
     }
 
-    /// sha256 of a file, by coreutils' sha256sum (streamed, whatever the file's size).
+    /// sha256 of a file, by coreutils' sha256sum (streamed, whatever the file's size),
+    /// reading it on its standard input (a name with a newline would be escaped).
     static func sha256(_ path: String) throws -> String {
-        let out = try ProcessRunner.run("/usr/bin/env", ["sha256sum", "--", path], environment: ProcessRunner.serverEnvironment)
+        let out = try ProcessRunner.run("/bin/sh", ["-c", "exec sha256sum < \"$1\"", "sh", path], environment: ProcessRunner.serverEnvironment)
         guard out.status == 0, let hash = out.stdout.split(separator: " ").first else {
             throw ParkError.unavailable("sha256sum \(path): \(out.stderr)")
         }

@@ -66,7 +66,7 @@ struct DatabaseCommand: ParsableCommand {
             case (nil, .server): throw ValidationError("give --to DIR: the folder to write the backup under")
             }
             let backup = try ParkCore.Backup(target: target, user: database.resolvedUser)
-            let (folder, manifest) = try backup.take(into: parent, parkctlVersion: Parkctl.version)
+            let (folder, manifest) = try backup.take(into: parent, parkctlVersion: Parkctl.version, verifying: verify)
             let rows = manifest.tables.values.reduce(0) { $0 + $1.rows }
             say("backed up \(manifest.tables.count) tables, \(rows) rows (schema \(manifest.schemaVersion)) to \(folder)\n"
                 + "  \(manifest.file): \(manifest.bytes) bytes, sha256 \(manifest.sha256)\n")
