@@ -108,11 +108,10 @@ GRANT EXECUTE ON FUNCTION tenant_first_day_at(bigint, bigint) TO parkctl_admin, 
 -- lead), for a tenant the park has, on a day from the tenant's first day at the park to
 -- today; a clerk records it within 31 days of it (so that a quarter cannot be made to
 -- look covered after the fact; an admin may record older ones, moving records over).
--- A lead's, as in 0036.
-CREATE OR REPLACE FUNCTION lead_follow_up_recorded() RETURNS trigger
+-- A lead's follow-up keeps 0036's trigger, which now fires for a lead's rows only.
+CREATE FUNCTION tenant_follow_up_recorded() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
-    l public.lead;
     first_day date;
     today date := public.park_today(NEW.park_id);
 BEGIN
@@ -122,44 +121,33 @@ BEGIN
         RAISE EXCEPTION 'a follow-up is of today or before, not %', NEW.happened_on
             USING ERRCODE = 'check_violation', CONSTRAINT = 'lead_follow_up_not_future', TABLE = 'lead_follow_up';
     END IF;
-    IF NEW.tenant_id IS NOT NULL THEN
-        -- Row security hides another park's tenant: it is no tenant of the park for this login.
-        IF NOT EXISTS (SELECT 1 FROM public.onboarding o WHERE o.park_id = NEW.park_id AND o.tenant_id = NEW.tenant_id
-                                                          AND o.stage NOT IN ('rejected', 'exited')) THEN
-            RAISE EXCEPTION '% is no tenant of park % now (its application there was rejected or has ended, or it has none)',
-                            coalesce((SELECT t.name FROM public.tenant t WHERE t.id = NEW.tenant_id), 'this company'),
-                            coalesce((SELECT p.code FROM public.park p WHERE p.id = NEW.park_id), 'of the follow-up')
-                USING ERRCODE = 'check_violation', CONSTRAINT = 'lead_follow_up_of_tenant', TABLE = 'lead_follow_up';
-        END IF;
-        first_day := public.tenant_first_day_at(NEW.park_id, NEW.tenant_id);
-        IF NEW.happened_on < first_day THEN
-            RAISE EXCEPTION '% came to the park on % (its application or first lease): a follow-up of % is before it',
-                            (SELECT t.name FROM public.tenant t WHERE t.id = NEW.tenant_id), first_day, NEW.happened_on
-                USING ERRCODE = 'check_violation', CONSTRAINT = 'lead_follow_up_in_tenancy', TABLE = 'lead_follow_up';
-        END IF;
-        IF NEW.happened_on < today - 31 AND NOT public.parkctl_acts_as_admin() THEN
-            RAISE EXCEPTION 'a visit of % is recorded within 31 days of it (from %): an admin records an older one',
-                            NEW.happened_on, today - 31
-                USING ERRCODE = 'insufficient_privilege';
-        END IF;
-        RETURN NEW;
+    -- Row security hides another park's tenant: it is no tenant of the park for this login.
+    IF NOT EXISTS (SELECT 1 FROM public.onboarding o WHERE o.park_id = NEW.park_id AND o.tenant_id = NEW.tenant_id
+                                                      AND o.stage NOT IN ('rejected', 'exited')) THEN
+        RAISE EXCEPTION '% is no tenant of park % now (its application there was rejected or has ended, or it has none)',
+                        coalesce((SELECT t.name FROM public.tenant t WHERE t.id = NEW.tenant_id), 'this company'),
+                        coalesce((SELECT p.code FROM public.park p WHERE p.id = NEW.park_id), 'of the follow-up')
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'lead_follow_up_of_tenant', TABLE = 'lead_follow_up';
     END IF;
-    SELECT * INTO l FROM public.lead WHERE id = NEW.lead_id;
-    IF l.owner IS DISTINCT FROM NEW.actor AND NOT public.parkctl_acts_as_admin() THEN
-        RAISE EXCEPTION 'lead % is %: its owner or an admin follows it up (a lead of the pool is claimed first: parkctl lead claim)',
-                        l.number, coalesce(l.owner || '''s', 'in the pool')
+    first_day := public.tenant_first_day_at(NEW.park_id, NEW.tenant_id);
+    IF NEW.happened_on < first_day THEN
+        RAISE EXCEPTION '% came to the park on % (its application or first lease): a follow-up of % is before it',
+                        (SELECT t.name FROM public.tenant t WHERE t.id = NEW.tenant_id), first_day, NEW.happened_on
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'lead_follow_up_in_tenancy', TABLE = 'lead_follow_up';
+    END IF;
+    IF NEW.happened_on < today - 31 AND NOT public.parkctl_acts_as_admin() THEN
+        RAISE EXCEPTION 'a visit of % is recorded within 31 days of it (from %): an admin records an older one',
+                        NEW.happened_on, today - 31
             USING ERRCODE = 'insufficient_privilege';
-    END IF;
-    IF l.stage IN ('won', 'lost') THEN
-        RAISE EXCEPTION 'lead % is %: a closed lead is not followed up', l.number, l.stage
-            USING ERRCODE = 'check_violation', CONSTRAINT = 'lead_follow_up_open', TABLE = 'lead_follow_up';
-    END IF;
-    IF NEW.happened_on < l.created_on THEN
-        RAISE EXCEPTION 'lead % was added on %: a follow-up of % is before it', l.number, l.created_on, NEW.happened_on
-            USING ERRCODE = 'check_violation', CONSTRAINT = 'lead_follow_up_not_future', TABLE = 'lead_follow_up';
     END IF;
     RETURN NEW;
 END $$;
+REVOKE ALL ON FUNCTION tenant_follow_up_recorded() FROM PUBLIC;
+DROP TRIGGER lead_follow_up_recorded ON lead_follow_up;
+CREATE TRIGGER lead_follow_up_recorded BEFORE INSERT OR UPDATE ON lead_follow_up
+    FOR EACH ROW WHEN (NEW.lead_id IS NOT NULL) EXECUTE FUNCTION lead_follow_up_recorded();
+CREATE TRIGGER tenant_follow_up_recorded BEFORE INSERT OR UPDATE ON lead_follow_up
+    FOR EACH ROW WHEN (NEW.tenant_id IS NOT NULL) EXECUTE FUNCTION tenant_follow_up_recorded();
 
 -- The stage log is a log: one row per stage entered (0036 kept one per lead and stage,
 -- overwritten when a reopened lead entered a stage again, and the days in stage of
@@ -178,47 +166,18 @@ BEGIN
 END $$;
 
 -- Revoking a login releases the tenants it served (they have no account manager until
--- an admin gives them another), whoever revokes it and however: done here, not by the
--- client, and first, so that a lock held on one fails the revoke before any session has
--- been ended. The rest as in 0010.
-CREATE OR REPLACE FUNCTION parkctl_staff_revoke(p_name text) RETURNS public.staff
+-- an admin gives them another), whoever revokes it and however: on the staff row's
+-- revocation, which parkctl_staff_revoke (0010) writes before it ends any session, so a
+-- lock held on an assignment fails the revoke first. As the owner: every park's rows.
+CREATE FUNCTION staff_revoked_releases_tenants() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
-DECLARE
-    mine bigint[] := public.parkctl_parks_of(session_user);
-    result public.staff;
 BEGIN
-    SELECT * INTO result FROM public.staff s WHERE s.name = p_name AND s.revoked_at IS NULL;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'no staff named %', p_name USING ERRCODE = 'no_data_found';
-    END IF;
-    IF p_name = session_user THEN
-        RAISE EXCEPTION 'you cannot revoke yourself; another admin can' USING ERRCODE = 'insufficient_privilege';
-    END IF;
-    IF mine IS NOT NULL AND (result.park_ids IS NULL OR NOT result.park_ids <@ mine) THEN
-        RAISE EXCEPTION 'you may only revoke staff of your own parks' USING ERRCODE = 'insufficient_privilege';
-    END IF;
-    IF NOT coalesce(public.parkctl_is_plain_login(p_name), true) THEN
-        RAISE EXCEPTION 'the PostgreSQL role % has powers of its own now; parkctl will not change it', p_name
-            USING ERRCODE = 'insufficient_privilege';
-    END IF;
-    -- A departed colleague serves no tenant: those it served have no account manager now
-    -- (first, so that a lock held on one fails the revoke before any session is ended).
-    DELETE FROM public.account_manager WHERE manager = p_name;
-    IF EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname = p_name) THEN
-        EXECUTE format('ALTER ROLE %I NOLOGIN', p_name);
-        EXECUTE format('REVOKE parkctl_admin, parkctl_leasing, parkctl_service, parkctl_viewer FROM %I', p_name);
-        EXECUTE format('REVOKE CONNECT, TEMPORARY ON DATABASE %I FROM %I', current_database(), p_name);
-    END IF;
-    UPDATE public.staff SET revoked_at = now(), revoked_by = public.parkctl_actor() WHERE name = p_name RETURNING * INTO result;
-    -- Sessions still open lose their rights now (no group, no parks); end them too.
-    BEGIN
-        PERFORM pg_catalog.pg_terminate_backend(a.pid) FROM pg_catalog.pg_stat_activity a
-        WHERE a.usename = p_name AND a.datname = current_database();
-    EXCEPTION WHEN insufficient_privilege THEN
-        NULL;
-    END;
-    RETURN result;
+    DELETE FROM public.account_manager WHERE manager = NEW.name;
+    RETURN NULL;
 END $$;
+REVOKE ALL ON FUNCTION staff_revoked_releases_tenants() FROM PUBLIC;
+CREATE TRIGGER staff_revoked_releases_tenants AFTER UPDATE OF revoked_at ON staff
+    FOR EACH ROW WHEN (OLD.revoked_at IS NULL AND NEW.revoked_at IS NOT NULL) EXECUTE FUNCTION staff_revoked_releases_tenants();
 
 -- The audit trail labels an account manager's row by the manager, a follow-up by its
 -- day and way.

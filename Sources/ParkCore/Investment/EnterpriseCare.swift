@@ -22,8 +22,9 @@ public struct EnterpriseCare {
     public func assign(_ tenant: String, park: String, to manager: String?) throws -> (tenant: String, manager: String?) {
         try session.write { conn in
             // A manager is taken away from a tenant that has left too.
-            let (parkID, tenantID) = manager == nil ? (try Lookup.parkID(park, conn), try Lookup.tenant(tenant, conn).id)
-                                                    : try Lookup.tenantOfPark(tenant, park, conn)
+            let found = try Lookup.tenant(tenant, conn)
+            let (parkID, tenantID) = manager == nil ? (try Lookup.parkID(park, conn), found.id)
+                                                    : try Lookup.tenantOfPark(found.creditCode, park, conn)
             if let manager {
                 try conn.execute("""
                     INSERT INTO account_manager (park_id, tenant_id, manager, since) VALUES (\(parkID), \(tenantID), \(manager), park_today(\(parkID)))
@@ -32,8 +33,7 @@ public struct EnterpriseCare {
             } else {
                 try conn.execute("DELETE FROM account_manager WHERE park_id = \(parkID) AND tenant_id = \(tenantID)")
             }
-            let name: String = try conn.query("SELECT name FROM tenant WHERE id = \(tenantID)").rows[0].decode(0)
-            return (name, manager)
+            return (found.name, manager)
         }
     }
 
@@ -66,10 +66,7 @@ public struct EnterpriseCare {
                 WHERE f.tenant_id = \(found.id) AND (p.code = \(park) OR \(park)::text IS NULL)
                 ORDER BY f.happened_on DESC, f.id DESC
                 """).rows.map { row in
-                TenantFollowUp(park: try row.decode("park"), manager: try row.decode("manager"),
-                               followUp: FollowUp(happenedOn: try row.decode("happened_on"), way: try row.decode("way"),
-                                                  note: try row.decode("note"), nextStepOn: try row.decode("next_step_on"),
-                                                  by: try row.decode("actor")))
+                TenantFollowUp(park: try row.decode("park"), manager: try row.decode("manager"), followUp: try FollowUp(row: row))
             }
         }
     }

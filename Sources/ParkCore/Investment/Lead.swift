@@ -77,11 +77,20 @@ public struct Lead: Sendable, Equatable {
     }
 }
 
-/// A visit, call or meeting with a lead (跟进记录).
+/// A visit, call or meeting with a lead or a tenant (跟进记录).
 public struct FollowUp: Sendable, Equatable {
     public var happenedOn: CalendarDate
     public var way: FollowUpWay
     public var note: String
     public var nextStepOn: CalendarDate?
     public var by: String
+
+    /// From `happened_on, way, note, next_step_on, actor` of `lead_follow_up`.
+    init(row: PostgresRow) throws {
+        happenedOn = try row.decode("happened_on")
+        way = try row.decode("way")
+        note = try row.decode("note")
+        nextStepOn = try row.decode("next_step_on")
+        by = try row.decode("actor")
+    }
 }

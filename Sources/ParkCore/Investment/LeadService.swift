@@ -75,10 +75,7 @@ public struct LeadService {
             let id = try leadID(number, conn)
             let followUps = try conn.query("""
                 SELECT happened_on, way, note, next_step_on, actor FROM lead_follow_up WHERE lead_id = \(id) ORDER BY happened_on, id
-                """).rows.map { row in
-                FollowUp(happenedOn: try row.decode("happened_on"), way: try row.decode("way"), note: try row.decode("note"),
-                         nextStepOn: try row.decode("next_step_on"), by: try row.decode("actor"))
-            }
+                """).rows.map(FollowUp.init(row:))
             return (try lead(id, conn), followUps)
         }
     }

@@ -149,20 +149,19 @@ public struct Backup {
         }
     }
 
-    /// Every table of the public schema: its rows and an order-free checksum. The names
-    /// come from the catalogue, quoted by the server.
+    /// Every table of the public schema: its rows and an order-free checksum, in one
+    /// statement. The names come from the catalogue, quoted by the server.
     static func figures(_ conn: Connection) throws -> [String: BackupManifest.Table] {
-        let names: [(String, String)] = try conn.query("""
-            SELECT c.relname, quote_ident(c.relname) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+        let perTable: [String] = try conn.query("""
+            SELECT format('SELECT %L::text, count(*)::int, coalesce(sum((''x'' || substr(md5(t::text), 1, 15))::bit(60)::bigint::numeric), 0)::text '
+                          || 'FROM public.%I t', c.relname, c.relname)
+            FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
             WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') ORDER BY c.relname
-            """).rows.map { (try $0.decode(0), try $0.decode(1)) }
+            """).rows.map { try $0.decode(0) }
+        guard !perTable.isEmpty else { return [:] }
         var figures: [String: BackupManifest.Table] = [:]
-        for (name, quoted) in names {
-            let row = try conn.query(SQL(verbatim: """
-                SELECT count(*)::int, coalesce(sum(('x' || substr(md5(t::text), 1, 15))::bit(60)::bigint::numeric), 0)::text
-                FROM public.\(quoted) t
-                """).query).rows[0]
-            figures[name] = BackupManifest.Table(rows: try row.decode(0), checksum: try row.decode(1))
+        for row in try conn.query(SQL(verbatim: perTable.joined(separator: "\nUNION ALL\n")).query).rows {
+            figures[try row.decode(0)] = BackupManifest.Table(rows: try row.decode(1), checksum: try row.decode(2))
         }
         return figures
     }
