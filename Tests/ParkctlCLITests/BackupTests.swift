@@ -30,6 +30,11 @@ import TestSupport
             """).rows[0].decode(0, as: Int.self)))
         let mode = try FileManager.default.attributesOfItem(atPath: folder)[.posixPermissions] as? NSNumber
         #expect(mode?.intValue == 0o700)
+        for file in [manifest.file, "manifest.json"] {
+            let fileMode = try FileManager.default.attributesOfItem(atPath: folder + "/" + file)[.posixPermissions] as? NSNumber
+            #expect(fileMode?.intValue == 0o600, "\(file)")
+        }
+        #expect(out.stdout.hasPrefix("backed up server "), "\(out.stdout)")
 
         // One byte changed in the file: the manifest's sha256 no longer matches.
         let dump = folder + "/" + manifest.file

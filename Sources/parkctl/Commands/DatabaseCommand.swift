@@ -68,7 +68,7 @@ struct DatabaseCommand: ParsableCommand {
             let backup = try ParkCore.Backup(target: target, user: database.resolvedUser)
             let (folder, manifest) = try backup.take(into: parent, parkctlVersion: Parkctl.version, verifying: verify)
             let rows = manifest.tables.values.reduce(0) { $0 + $1.rows }
-            say("backed up \(manifest.tables.count) tables, \(rows) rows (schema \(manifest.schemaVersion)) to \(folder)\n"
+            say("backed up \(manifest.source): \(manifest.tables.count) tables, \(rows) rows (schema \(manifest.schemaVersion)) to \(folder)\n"
                 + "  \(manifest.file): \(manifest.bytes) bytes, sha256 \(manifest.sha256)\n")
             guard verify else { return }
             let problems = try backup.verify(folder: folder)
