@@ -53,6 +53,7 @@ public struct SQLState: RawRepresentable, Hashable, Sendable, CustomStringConver
     public static let exclusionViolation = SQLState("23P01")
     public static let serializationFailure = SQLState("40001")
     public static let deadlockDetected = SQLState("40P01")
+    public static let objectInUse = SQLState("55006")
     public static let lockNotAvailable = SQLState("55P03")
     public static let queryCanceled = SQLState("57014")
     public static let adminShutdown = SQLState("57P01")

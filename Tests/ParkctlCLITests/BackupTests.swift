@@ -82,4 +82,121 @@ import TestSupport
         let mode = try FileManager.default.attributesOfItem(atPath: second)[.posixPermissions] as? NSNumber
         #expect(mode?.intValue == 0o700)
     }
+
+    /// A mistake undone: backup, a change, then `db restore` refuses to overwrite, restores
+    /// beside the database (`--into`), and with `--replace` puts the backed-up state back,
+    /// staff still able to log in; the state it replaced was backed up and restores too.
+    @Test func aRestoreRefusesToOverwriteThenPutsTheBackupBack() throws {
+        let cli = try CLI()
+        try cli.ok(["demo"])
+        let parent = NSTemporaryDirectory() + "parkctl-restore-test-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: parent) }
+        var conn = cli.db.connection
+        let login = "rs_\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
+        try conn.execute("SELECT parkctl_staff_add(\(login), 'leasing', ARRAY[(SELECT id FROM park WHERE code = 'SW')], NULL)")
+        let before = try conn.tableChecksums()
+        let taken = try cli.run(["db", "backup", "--to", parent])
+        try #require(taken.status == 0, "\(taken.stderr)")
+        let folder = parent + "/" + (try FileManager.default.contentsOfDirectory(atPath: parent)[0])
+
+        // The mistake: a park added and a unit's rent changed after the backup.
+        try cli.ok(["park", "add", "--code", "XX", "--name", "误建园区", "--kind", "software", "--industries", "software"])
+        try conn.execute("UPDATE unit SET list_rent = list_rent + 1 WHERE id = (SELECT min(id) FROM unit)")
+        let changed = try conn.tableChecksums()
+        #expect(changed != before)
+
+        // Never over a database that holds data, unless asked: nothing changes.
+        let refused = try cli.run(["db", "restore", folder])
+        #expect(refused.status == 65 && refused.stderr.contains("holds data (4 parks, 1 staff,") && refused.stderr.contains("Give --replace"),
+                "\(refused.stderr)")
+        #expect(try conn.tableChecksums() == changed)
+        let badName = try cli.run(["db", "restore", folder, "--into", "Park-Copy"])
+        #expect(badName.status == 65 && badName.stderr.contains("--into Park-Copy: a database name is a lower-case letter"), "\(badName.stderr)")
+        let system = try cli.run(["db", "restore", folder, "--into", "template1"])
+        #expect(system.status == 65 && system.stderr.contains("one of the server's own databases"), "\(system.stderr)")
+
+        // Beside it: a new database with the backup's every table as it was.
+        let copyName = "restored_\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
+        defer { try? TestServer.connect(cli.db.conninfo).simpleQuery("DROP DATABASE IF EXISTS \(copyName) WITH (FORCE)") }
+        let beside = try cli.run(["db", "restore", folder, "--into", copyName])
+        #expect(beside.status == 0 && beside.stdout.contains("as the database \(copyName): 50 tables"), "\(beside.output)")
+        let copy = try Connection(ConnectionString.replacing(["dbname": copyName], in: cli.db.conninfo))
+        #expect(try copy.tableChecksums() == before)
+        copy.close()
+        #expect(try conn.tableChecksums() == changed)
+        // Once there, it holds data too.
+        let again = try cli.run(["db", "restore", folder, "--into", copyName])
+        #expect(again.status == 65 && again.stderr.contains("the database \(copyName) holds data"), "\(again.stderr)")
+
+        // --replace: the backup's state back under the database's name; the state it
+        // replaced is backed up first, and staff still log in (their CONNECT is given again).
+        let replaced = try cli.run(["db", "restore", folder, "--replace"])
+        #expect(replaced.status == 0, "\(replaced.output)")
+        conn = try TestServer.connect(cli.db.conninfo)
+        defer { conn.close() }
+        #expect(try conn.tableChecksums() == before)
+        let staff = try Connection(ConnectionString.replacing(["user": login], in: cli.db.conninfo))
+        let seen: Int = try staff.query("SELECT count(*)::int FROM park").rows[0].decode(0)
+        #expect(seen == 1, "the leasing login sees its one park")
+        staff.close()
+        // ... and nobody else may connect: a new database lets PUBLIC in until parkctl's grants are set.
+        let publicConnects: Bool = try conn.query("""
+            SELECT EXISTS (SELECT 1 FROM pg_database d, aclexplode(coalesce(d.datacl, acldefault('d', d.datdba))) a
+                           WHERE d.datname = current_database() AND a.grantee = 0 AND a.privilege_type = 'CONNECT')
+            """).rows[0].decode(0)
+        #expect(!publicConnects)
+        let previous = try #require(replaced.stdout.split(separator: "\n").first { $0.contains("the state it replaced is backed up in ") }
+            .flatMap { $0.split(separator: " ").first { $0.hasPrefix(parent) } }.map(String.init), "\(replaced.stdout)")
+        #expect(try Backup.manifest(in: previous).tables["park"]?.rows == 4)
+
+        // And that backup undoes the restore.
+        let undone = try cli.run(["db", "restore", previous, "--replace"])
+        #expect(undone.status == 0, "\(undone.output)")
+        conn = try TestServer.connect(cli.db.conninfo)
+        #expect(try conn.tableChecksums() == changed)
+    }
+
+    /// A manifest that points outside its folder, or a file changed since, is refused
+    /// before anything is created; a backup of an older schema is migrated after the restore.
+    @Test func aRestoreChecksTheBackupAndMigratesAnOlderOne() throws {
+        let cli = try CLI()
+        let parent = NSTemporaryDirectory() + "parkctl-restore-old-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: parent) }
+        // A database one migration behind, with a park in it, backed up.
+        let older = try TestServer.shared.get().makeEmptyDatabase()
+        let oldConn = try TestServer.connect(older)
+        let last = try #require(Migration.embedded.last)
+        try Migrator(migrations: Array(Migration.embedded.dropLast())).migrate(oldConn)
+        try oldConn.execute("INSERT INTO park (code, name, kind) VALUES ('OL', '旧园区', 'software')")
+        oldConn.close()
+        let (folder, manifest) = try Backup(target: .server(conninfo: older)).take(into: parent, parkctlVersion: "test")
+        #expect(manifest.schemaVersion < last.name)
+
+        let name = "migrated_\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
+        defer { try? cli.db.connection.simpleQuery("DROP DATABASE IF EXISTS \(name) WITH (FORCE)") }
+        let out = try cli.run(["db", "restore", folder, "--into", name])
+        #expect(out.status == 0 && out.stdout.contains("migrated since: \(last.name)"), "\(out.output)")
+        let restored = try Connection(ConnectionString.replacing(["dbname": name], in: cli.db.conninfo))
+        #expect(try restored.query("SELECT max(name) FROM schema_migrations").rows[0].decode(0, as: String.self) == last.name)
+        #expect(try restored.query("SELECT name FROM park").rows.map { try $0.decode(0, as: String.self) } == ["旧园区"])
+        restored.close()
+
+        // The manifest names a file outside the folder: no parkctl manifest.
+        let manifestPath = folder + "/manifest.json"
+        let original = try String(contentsOfFile: manifestPath, encoding: .utf8)
+        try original.replacingOccurrences(of: "\"parkctl.dump\"", with: "\"..\\/parkctl.dump\"")
+            .write(toFile: manifestPath, atomically: true, encoding: .utf8)
+        let outside = try cli.run(["db", "restore", folder, "--into", name + "_x"])
+        #expect(outside.status == 65 && outside.stderr.contains("which is not in its folder"), "\(outside.stderr)")
+        // The file changed since it was written.
+        try original.write(toFile: manifestPath, atomically: true, encoding: .utf8)
+        let dump = folder + "/parkctl.dump"
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: dump))
+        bytes[bytes.count / 2] ^= 0xFF
+        try bytes.write(to: URL(fileURLWithPath: dump))
+        let changed = try cli.run(["db", "restore", folder, "--into", name + "_x"])
+        #expect(changed.status == 65 && changed.stderr.contains("has changed since it was written"), "\(changed.stderr)")
+        #expect(try cli.db.connection.query("SELECT count(*)::int FROM pg_database WHERE datname LIKE \(name + "%")").rows[0].decode(0, as: Int.self) == 1)
+    }
 }
+

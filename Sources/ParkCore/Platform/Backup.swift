@@ -76,11 +76,11 @@ public struct Backup {
         let tables = try Self.figures(conn)
         let schema: String = try conn.query("SELECT max(name) FROM schema_migrations").rows[0].decode(0)
         let takenAt: String = try conn.query("SELECT to_char(now() AT TIME ZONE park_time_zone(NULL), 'YYYY-MM-DD\"T\"HH24:MI:SS')").rows[0].decode(0)
-        let major = try Self.serverMajor(conn)
+        let tools = ClientTool(conninfo: conninfo, serverMajor: try ClientTool.serverMajor(conn))
         let dumped: ProcessRunner.Output
         do {
-            dumped = try tool("pg_dump", ["--format=custom", "--compress=6", "--snapshot=\(snapshot)", "--file=\(path)",
-                                          "--dbname=\(Self.withoutPassword(conninfo))"], serverMajor: major)
+            dumped = try tools.run("pg_dump", ["--format=custom", "--compress=6", "--snapshot=\(snapshot)", "--file=\(path)",
+                                               "--dbname=\(ClientTool.withoutPassword(conninfo))"])
         } catch {
             try? FileManager.default.removeItem(atPath: folder)
             throw error
@@ -106,37 +106,60 @@ public struct Backup {
     /// a throw-away database on the same server, table by table against the manifest.
     /// Returns what differs (nothing: verified); the throw-away database is dropped.
     public func verify(folder: String) throws -> [String] {
-        let manifest = try Self.manifest(in: folder)
-        let path = (folder as NSString).appendingPathComponent(manifest.file)
-        guard FileManager.default.fileExists(atPath: path) else { return ["\(manifest.file) is missing"] }
-        let sha = try Self.sha256(path)
-        guard sha == manifest.sha256 else { return ["\(manifest.file) has changed since it was written: sha256 \(sha), not \(manifest.sha256)"] }
+        let manifest: BackupManifest, path: String
+        do { (manifest, path) = try Self.checkedFile(in: folder) } catch let error as ParkError where error.kind == .invalidInput {
+            return [error.message]
+        }
         let admin = try Connection(conninfo, applicationName: "parkctl backup")
         defer { admin.close() }
         let scratch = "parkctl_verify_\(getpid())_\(UInt32.random(in: 0...UInt32.max))"
-        // From template0: nothing added to template1 reaches the copy. A name of digits and letters made here.
-        try admin.simpleQuery("CREATE DATABASE \(scratch) TEMPLATE template0")
         defer { try? admin.simpleQuery("DROP DATABASE IF EXISTS \(scratch) WITH (FORCE)") }
-        let scratchInfo = try ConnectionString.replacing(["dbname": scratch], in: conninfo)
-        let restored = try tool("pg_restore", ["--exit-on-error", "--dbname=\(Self.withoutPassword(scratchInfo))", path],
-                                serverMajor: try Self.serverMajor(admin))
-        guard restored.status == 0 else { return ["the backup does not restore: \(restored.stderr)"] }
-        let copy = try Connection(scratchInfo, applicationName: "parkctl backup")
-        defer { copy.close() }
-        let found = try Self.figures(copy)
-        var problems: [String] = []
-        for (name, expected) in manifest.tables.sorted(by: { $0.key < $1.key }) {
-            guard let got = found[name] else { problems.append("table \(name) is missing from the restore"); continue }
-            if got != expected {
-                problems.append("table \(name): \(got.rows) rows (checksum \(got.checksum)) restored, \(expected.rows) (\(expected.checksum)) backed up")
-            }
-        }
-        for name in found.keys.sorted() where manifest.tables[name] == nil { problems.append("table \(name) is not in the manifest") }
-        return problems
+        return try Self.load(path, manifest: manifest, into: scratch, admin: admin, conninfo: conninfo)
     }
 
-    static func serverMajor(_ conn: Connection) throws -> Int {
-        try conn.query("SELECT current_setting('server_version_num')::int / 10000").rows[0].decode(0)
+    /// The manifest of the backup in `folder` and the path of its file, once the file is
+    /// found as it was written (its sha256).
+    static func checkedFile(in folder: String) throws -> (BackupManifest, String) {
+        let manifest = try manifest(in: folder)
+        let path = (folder as NSString).appendingPathComponent(manifest.file)
+        guard FileManager.default.fileExists(atPath: path) else { throw ParkError.invalid("\(path) is missing: the backup is incomplete") }
+        let sha = try sha256(path)
+        guard sha == manifest.sha256 else {
+            throw ParkError.invalid("\(manifest.file) has changed since it was written: sha256 \(sha), not \(manifest.sha256)")
+        }
+        return (manifest, path)
+    }
+
+    /// Creates the database `name` (from template0: nothing added to template1 reaches
+    /// it), restores the backup's file into it in one transaction and compares every
+    /// table with the manifest; returns what differs. The caller drops it or keeps it.
+    static func load(_ path: String, manifest: BackupManifest, into name: String, admin: Connection, conninfo: String) throws -> [String] {
+        // Closed to every login until parkctl's own grants are set (a new database lets PUBLIC in).
+        try admin.simpleQuery("CREATE DATABASE \(SQL.quoted(identifier: name)) TEMPLATE template0")
+        try admin.simpleQuery("REVOKE CONNECT, TEMPORARY ON DATABASE \(SQL.quoted(identifier: name)) FROM PUBLIC")
+        let info = try ConnectionString.replacing(["dbname": name], in: conninfo)
+        // Objects belong to whoever restores (the owner on this server, not the one that
+        // dumped); the parkctl group roles must exist (parkctl db migrate makes them).
+        let restored = try ClientTool(conninfo: conninfo, serverMajor: try ClientTool.serverMajor(admin))
+            .run("pg_restore", ["--exit-on-error", "--single-transaction", "--no-owner", "--dbname=\(ClientTool.withoutPassword(info))", path])
+        guard restored.status == 0 else {
+            if let role = restored.stderr.range(of: #"role "parkctl_[a-z]+" does not exist"#, options: .regularExpression) {
+                return ["the backup does not restore: \(restored.stderr[role]) on this server; run `parkctl db migrate` on it first, which makes parkctl's roles"]
+            }
+            return ["the backup does not restore: \(restored.stderr)"]
+        }
+        let copy = try Connection(info, applicationName: "parkctl backup")
+        defer { copy.close() }
+        let found = try figures(copy)
+        var problems: [String] = []
+        for (table, expected) in manifest.tables.sorted(by: { $0.key < $1.key }) {
+            guard let got = found[table] else { problems.append("table \(table) is missing from the restore"); continue }
+            if got != expected {
+                problems.append("table \(table): \(got.rows) rows (checksum \(got.checksum)) restored, \(expected.rows) (\(expected.checksum)) backed up")
+            }
+        }
+        for table in found.keys.sorted() where manifest.tables[table] == nil { problems.append("table \(table) is not in the manifest") }
+        return problems
     }
 
     public static func manifest(in folder: String) throws -> BackupManifest {
@@ -144,9 +167,15 @@ public struct Backup {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ParkError.invalid("\(folder) is no parkctl backup: it has no manifest.json")
         }
-        do { return try JSONDecoder().decode(BackupManifest.self, from: data) } catch {
+        let manifest: BackupManifest
+        do { manifest = try JSONDecoder().decode(BackupManifest.self, from: data) } catch {
             throw ParkError.invalid("\(path) is not a parkctl manifest: \(error)")
         }
+        // The file lies in the backup's own folder: a manifest never points elsewhere.
+        guard !manifest.file.isEmpty, !manifest.file.contains("/"), manifest.file != ".", manifest.file != ".." else {
+            throw ParkError.invalid("\(path) names the file \(manifest.file), which is not in its folder: it is no parkctl manifest")
+        }
+        return manifest
     }
 
     /// Every table of the public schema: its rows and an order-free checksum, in one
@@ -164,30 +193,6 @@ public struct Backup {
             figures[try row.decode(0)] = BackupManifest.Table(rows: try row.decode(1), checksum: try row.decode(2))
         }
         return figures
-    }
-
-    /// A PostgreSQL client tool of the server's major version (pg_dump reads no newer
-    /// server than its own), with the password (if the URL has one) in its environment,
-    /// never on its command line where `ps` shows it.
-    private func tool(_ name: String, _ arguments: [String], serverMajor: Int) throws -> ProcessRunner.Output {
-        let environment = ProcessInfo.processInfo.environment
-        var dirs = [environment["PARKCTL_PG_BINDIR"], "/usr/lib/postgresql/\(serverMajor)/bin"].compactMap { $0 }
-        if let located = try? PostgresBinaries.locate() {
-            dirs += [located.directory, (URL(fileURLWithPath: located.initdb).resolvingSymlinksInPath().path as NSString).deletingLastPathComponent]
-        }
-        dirs += (environment["PATH"] ?? "").split(separator: ":").map(String.init)
-        guard let path = dirs.map({ $0 + "/" + name }).first(where: FileManager.default.isExecutableFile(atPath:)) else {
-            throw ParkError.unavailable("\(name) was not found (Debian/Ubuntu: apt-get install postgresql-client-\(serverMajor)); "
-                                        + "or set PARKCTL_PG_BINDIR to the folder of PostgreSQL \(serverMajor)'s programs")
-        }
-        // The PG* settings libpq honours for parkctl (sslmode, root certificate, service
-        // and password files) reach the tools too.
-        var env = ProcessRunner.serverEnvironment
-        for (key, value) in environment where key.hasPrefix("PG") || key == "HOME" { env[key] = value }
-        if let password = try ConnectionString.parse(conninfo).last(where: { $0.keyword == "password" })?.value {
-            env["PGPASSWORD"] = password
-        }
-        return try ProcessRunner.run(path, arguments, environment: env)
     }
 
     /// A new folder (mode 0700) under `parent`, made here and nowhere else: `mkdir` fails
@@ -211,10 +216,6 @@ public struct Backup {
             }
         }
         throw ParkError(.conflict, "twenty backups named \(name) exist already under \(parent)")
-    }
-
-    static func withoutPassword(_ conninfo: String) -> String {
-        (try? ConnectionString.replacing([:], removing: ["password"], in: conninfo)) ?? conninfo
     }
 
     static func size(_ path: String) throws -> Int {

@@ -6,7 +6,7 @@ struct DatabaseCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "db",
         abstract: "Manage the database: migrations and the embedded cluster.",
-        subcommands: [Status.self, Migrate.self, Check.self, Start.self, Stop.self, TakeBackup.self]
+        subcommands: [Status.self, Migrate.self, Check.self, Start.self, Stop.self, TakeBackup.self, RestoreBackup.self]
     )
 
     struct Status: ParsableCommand {
@@ -76,6 +76,49 @@ struct DatabaseCommand: ParsableCommand {
                 throw ParkError(.internalError, "the backup at \(folder) does not verify:\n  " + problems.joined(separator: "\n  "))
             }
             say("verified: restored into a throw-away database, every table's rows and checksum as backed up\n")
+        }
+    }
+
+    struct RestoreBackup: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "restore",
+            abstract: "Restore a backup made by `parkctl db backup` as a database of the same server.",
+            discussion: """
+                The backup is restored into a new database, checked table by table against its manifest and migrated to this \
+                parkctl's schema; only then does it take the target's name. A database that holds data is replaced only with \
+                --replace: its staff are signed out and its present state is backed up first (restore that backup to undo). \
+                Examples: parkctl db restore /srv/backups/parkctl-backup-20261201-101500 --into parkctl_check; \
+                parkctl db restore /srv/backups/parkctl-backup-20261201-101500 --replace
+                """)
+        @OptionGroup var database: DatabaseOptions
+        @Argument(help: "The backup's folder, as `db backup` printed it.") var backup: String
+        @Option(help: "Restore as this new database of the same server (default: the database parkctl uses).") var into: String?
+        @Flag(help: "Replace a database that holds data, after backing up its present state.") var replace = false
+
+        func run() throws {
+            try database.session(requireCurrentSchema: false).close()
+            let target = database.target
+            // The replaced state is backed up where backups go: the embedded cluster's
+            // folder, or beside the backup being restored.
+            let parent: String
+            switch target {
+            case .embedded(let cluster): parent = (cluster.root as NSString).appendingPathComponent("backups")
+            case .server: parent = ((backup as NSString).standardizingPath as NSString).deletingLastPathComponent
+            }
+            let outcome = try Restore(target: target, user: database.resolvedUser)
+                .run(folder: backup, into: into, replace: replace, backupsParent: parent, parkctlVersion: Parkctl.version)
+            let m = outcome.manifest
+            let rows = m.tables.values.reduce(0) { $0 + $1.rows }
+            say("restored \(backup) (taken \(m.takenAt) from \(m.source), schema \(m.schemaVersion)) as the database \(outcome.database): "
+                + "\(m.tables.count) tables, \(rows) rows, every table's rows and checksum as backed up\n")
+            if !outcome.migrated.isEmpty { say("  migrated since: \(outcome.migrated.joined(separator: ", "))\n") }
+            if let previous = outcome.previous {
+                say("  the state it replaced is backed up in \(previous) (parkctl db restore \(previous) --replace puts it back)\n")
+            }
+            if !outcome.staffWithoutLogin.isEmpty {
+                say("  staff with no login on this server (add each again: parkctl staff revoke NAME, then parkctl staff add NAME …): "
+                    + outcome.staffWithoutLogin.joined(separator: ", ") + "\n")
+            }
         }
     }
 

@@ -1,0 +1,203 @@
+import Foundation
+import Postgres
+
+/// `parkctl db restore` (issue 21): a backup made by `parkctl db backup` put back as a
+/// database of the same server. The backup is restored into a new database beside the
+/// target, checked table by table against its manifest and migrated to this parkctl's
+/// schema; only then does it take the target's name. A target that holds data is
+/// replaced only when asked, after its staff are signed out and its state is backed
+/// up, so that a restore is itself undone by restoring that backup.
+public struct Restore {
+    /// What a restore did.
+    public struct Outcome: Sendable {
+        public var database: String
+        public var manifest: BackupManifest
+        /// Migrations newer than the backup, applied after the restore.
+        public var migrated: [String]
+        /// Where the replaced database's state was backed up, if it held data.
+        public var previous: String?
+        /// Staff of the backup that have no login on this server (restored on another machine).
+        public var staffWithoutLogin: [String]
+    }
+
+    let conninfo: String
+
+    public init(target: DatabaseTarget, user: String? = nil) throws {
+        self.conninfo = try user.map { try ConnectionString.replacing(["user": $0], in: target.conninfo) } ?? target.conninfo
+    }
+
+    /// Restores the backup in `folder` as the database `into` (default: the one parkctl
+    /// is set to use). `replace`: a target that holds data is replaced, its state first
+    /// backed up under `backupsParent`.
+    public func run(folder: String, into: String?, replace: Bool, backupsParent: String, parkctlVersion: String) throws -> Outcome {
+        let (manifest, file) = try Backup.checkedFile(in: folder)
+        let conn = try Connection(conninfo, applicationName: "parkctl restore")
+        defer { conn.close() }
+        let me: String = try conn.query("SELECT session_user::text").rows[0].decode(0)
+        let configured: String = try conn.query("SELECT current_database()::text").rows[0].decode(0)
+        let name = into ?? configured
+        if let into { try Self.validate(databaseName: into) }
+        // Only the owner (or a superuser) replaces a database; creating the new one needs CREATEDB.
+        guard try conn.query("SELECT rolsuper OR rolcreatedb FROM pg_catalog.pg_roles WHERE rolname = session_user").rows[0].decode(0, as: Bool.self) else {
+            throw ParkError(.forbidden, "a restore creates a database, which \(me) may not: give it the right (ALTER ROLE \(me) CREATEDB) or restore as a superuser")
+        }
+        let owner: String? = try conn.query("""
+            SELECT pg_catalog.pg_get_userbyid(datdba)::text FROM pg_catalog.pg_database WHERE datname = \(name)
+            """).rows.first?.decode(0)
+        let isSuperuser: Bool = try conn.query("SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = session_user").rows[0].decode(0)
+        if let owner, owner != me, !isSuperuser {
+            throw ParkError(.forbidden, "the database \(name) belongs to \(owner): only its owner or a superuser may restore over it")
+        }
+        let targetInfo = try ConnectionString.replacing(["dbname": name], in: conninfo)
+        let holding = try owner == nil ? nil : Self.dataHeld(targetInfo)
+        if let holding, !replace {
+            throw ParkError(.conflict, """
+                the database \(name) holds data (\(holding)): a restore would replace it. \
+                Give --replace to replace it (its present state is backed up first), or --into NEW_NAME to restore beside it
+                """)
+        }
+        // The new database is renamed from a database that is neither it nor the target.
+        let maintenance = try owner == nil && name != configured ? conn : Self.maintenanceConnection(conninfo, avoiding: name)
+        defer { if maintenance !== conn { maintenance.close() } }
+
+        // Staff are signed out of the target and kept out until it is replaced, so that
+        // nothing they write is lost between the backup of its state and the swap.
+        var revoked: [String] = []
+        var previous: String?
+        if holding != nil {
+            revoked = try Self.closeToStaff(name, maintenance, me: me)
+            do {
+                previous = try Backup(target: .server(conninfo: targetInfo)).take(into: backupsParent, parkctlVersion: parkctlVersion).folder
+            } catch {
+                try? Self.reopen(name, to: revoked, maintenance)
+                throw error
+            }
+        }
+        let scratch = "parkctl_restore_\(getpid())_\(UInt32.random(in: 0...UInt32.max))"
+        var swapped = false
+        do {
+            let problems = try Backup.load(file, manifest: manifest, into: scratch, admin: maintenance, conninfo: conninfo)
+            guard problems.isEmpty else {
+                throw ParkError(.internalError, "the backup in \(folder) does not restore as it was taken:\n  " + problems.joined(separator: "\n  "))
+            }
+            let restored = try Connection(ConnectionString.replacing(["dbname": scratch], in: conninfo), applicationName: "parkctl restore")
+            let migrated: [String]
+            let strangers: [String]
+            do {
+                defer { restored.close() }
+                migrated = try Migrator().migrate(restored)
+                strangers = try restored.query("""
+                    SELECT s.name FROM public.staff s
+                    WHERE s.revoked_at IS NULL AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname = s.name)
+                    ORDER BY s.name
+                    """).rows.map { try $0.decode(0) }
+            }
+            try Self.swap(scratch, into: name, replacing: owner != nil, maintenance)
+            swapped = true
+            return Outcome(database: name, manifest: manifest, migrated: migrated, previous: previous, staffWithoutLogin: strangers)
+        } catch {
+            if !swapped {
+                try? maintenance.simpleQuery("DROP DATABASE IF EXISTS \(SQL.quoted(identifier: scratch)) WITH (FORCE)")
+                if holding != nil { try? Self.reopen(name, to: revoked, maintenance) }
+            }
+            throw error
+        }
+    }
+
+    /// A name of lower-case letters, digits and _, as parkctl's logins: quoted anyway.
+    static func validate(databaseName: String) throws {
+        guard databaseName.range(of: "^[a-z][a-z0-9_]{0,62}$", options: .regularExpression) != nil else {
+            throw ParkError.invalid("--into \(databaseName): a database name is a lower-case letter, then letters, digits or _ (63 at most)")
+        }
+        guard !["postgres", "template0", "template1"].contains(databaseName), !databaseName.hasPrefix("pg_") else {
+            throw ParkError.invalid("--into \(databaseName): that is one of the server's own databases; name a new one")
+        }
+    }
+
+    /// What the database holds, in words, or nil when it holds nothing to lose (a new,
+    /// migrated parkctl database, or an empty one).
+    static func dataHeld(_ targetInfo: String) throws -> String? {
+        let conn = try Connection(targetInfo, applicationName: "parkctl restore")
+        defer { conn.close() }
+        let row = try conn.query("""
+            SELECT (SELECT count(*)::int FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                    WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND c.relname <> 'schema_migrations') AS tables,
+                   pg_catalog.to_regclass('public.audit_log') IS NOT NULL AS parkctl
+            """).rows[0]
+        let tables: Int = try row.decode("tables")
+        guard tables > 0 else { return nil }
+        guard try row.decode("parkctl", as: Bool.self) else { return "\(tables) tables that are not parkctl's" }
+        // Whatever staff record reaches the audit trail; parks and staff are the rest.
+        let counts = try conn.query("""
+            SELECT (SELECT count(*)::int FROM public.park), (SELECT count(*)::int FROM public.staff), (SELECT count(*)::int FROM public.audit_log)
+            """).rows[0]
+        let (parks, staff, audit): (Int, Int, Int) = (try counts.decode(0), try counts.decode(1), try counts.decode(2))
+        return parks + staff + audit == 0 ? nil : "\(parks) parks, \(staff) staff, \(audit) audit rows"
+    }
+
+    /// A connection to the server's `postgres` (else `template1`) database, from which the
+    /// target can be renamed and dropped.
+    static func maintenanceConnection(_ conninfo: String, avoiding name: String) throws -> Connection {
+        var failures: [String] = []
+        for database in ["postgres", "template1"] where database != name {
+            do {
+                return try Connection(ConnectionString.replacing(["dbname": database], in: conninfo), applicationName: "parkctl restore")
+            } catch {
+                failures.append("\(database): \(error)")
+            }
+        }
+        throw ParkError.unavailable("a restore renames databases from another one of the server's, and none could be reached: "
+                                    + failures.joined(separator: "; "))
+    }
+
+    /// Takes CONNECT on `name` from everyone but `me` and ends their sessions; returns
+    /// whom it was taken from (given back by ``reopen(_:to:_:)`` if the restore fails).
+    static func closeToStaff(_ name: String, _ conn: Connection, me: String) throws -> [String] {
+        let grantees: [String] = try conn.query("""
+            SELECT DISTINCT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(a.grantee)) END
+            FROM pg_catalog.pg_database d, pg_catalog.aclexplode(coalesce(d.datacl, pg_catalog.acldefault('d', d.datdba))) a
+            WHERE d.datname = \(name) AND a.privilege_type = 'CONNECT' AND a.grantee <> d.datdba
+              AND pg_catalog.pg_get_userbyid(a.grantee) <> \(me)
+            """).rows.map { try $0.decode(0) }
+        let quoted = SQL.quoted(identifier: name)
+        for grantee in grantees { try conn.simpleQuery("REVOKE CONNECT ON DATABASE \(quoted) FROM \(grantee)") }
+        try conn.query("""
+            SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity
+            WHERE datname = \(name) AND pid <> pg_catalog.pg_backend_pid() AND usename <> \(me)
+            """).clear()
+        return grantees
+    }
+
+    static func reopen(_ name: String, to grantees: [String], _ conn: Connection) throws {
+        for grantee in grantees { try conn.simpleQuery("GRANT CONNECT ON DATABASE \(SQL.quoted(identifier: name)) TO \(grantee)") }
+    }
+
+    /// Gives `scratch` the name `name`; the database that had it (if any) is dropped,
+    /// and is back under its name if the swap fails half-way.
+    static func swap(_ scratch: String, into name: String, replacing: Bool, _ conn: Connection) throws {
+        let target = SQL.quoted(identifier: name)
+        guard replacing else {
+            try conn.simpleQuery("ALTER DATABASE \(SQL.quoted(identifier: scratch)) RENAME TO \(target)")
+            return
+        }
+        let old = SQL.quoted(identifier: "parkctl_replaced_\(getpid())_\(UInt32.random(in: 0...UInt32.max))")
+        // The owner's own other sessions (another parkctl command) end too: a database
+        // in use cannot be renamed.
+        try conn.query("""
+            SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity
+            WHERE datname = \(name) AND pid <> pg_catalog.pg_backend_pid()
+            """).clear()
+        do {
+            try conn.simpleQuery("ALTER DATABASE \(target) RENAME TO \(old)")
+        } catch let error as PostgresError where error.sqlState == .objectInUse {
+            throw ParkError(.busy, "the database \(name) is still in use by sessions this login may not end; end them (or restore as a superuser) and run the restore again")
+        }
+        do {
+            try conn.simpleQuery("ALTER DATABASE \(SQL.quoted(identifier: scratch)) RENAME TO \(target)")
+        } catch {
+            try? conn.simpleQuery("ALTER DATABASE \(old) RENAME TO \(target)")
+            throw error
+        }
+        try conn.simpleQuery("DROP DATABASE \(old) WITH (FORCE)")
+    }
+}
