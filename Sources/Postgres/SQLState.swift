@@ -43,6 +43,9 @@ public struct SQLState: RawRepresentable, Hashable, Sendable, CustomStringConver
     public static let transactionRollback = SQLState("40")
     public static let syntaxErrorOrAccessRuleViolation = SQLState("42")
     public static let insufficientResources = SQLState("53")
+    public static let internalError = SQLState("XX")
+    public static let dataCorrupted = SQLState("XX001")
+    public static let indexCorrupted = SQLState("XX002")
     public static let operatorIntervention = SQLState("57")
 
     // Codes

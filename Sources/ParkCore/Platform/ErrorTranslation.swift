@@ -51,6 +51,11 @@ extension ParkError {
             return ParkError(.conflict, error.description)
         case .integrityConstraintViolation, .dataException:
             return refused(error, state: state)
+        case .dataCorrupted, .indexCorrupted:
+            // A page failed its checksum or its structure: no retry or rewording helps.
+            return ParkError(.internalError, "PostgreSQL found damaged data (\(error.message)): the disk or memory under the database "
+                + "is failing. Nothing was changed. Run `parkctl db check` to see what is damaged, copy the cluster folder aside, "
+                + "and restore the newest backup that verifies (parkctl db restore BACKUP --replace)")
         default:
             return ParkError(.internalError, error.debugDescription)
         }

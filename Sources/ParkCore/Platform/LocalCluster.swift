@@ -124,8 +124,9 @@ public struct LocalCluster: Sendable {
         try checkReachableByServerUser()
         try makeDirectory(root)
         try makeDirectory(socketDirectory)
+        // Data checksums: a page changed on disk fails its checksum when read (db check reports it).
         var args = ["-D", dataDirectory, "-U", Self.superuser, "--auth-local=trust", "--auth-host=reject",
-                    "--encoding=UTF8", "--locale=C"]
+                    "--encoding=UTF8", "--locale=C", "--data-checksums"]
         if !durable { args.append("--no-sync") }
         let out = try ProcessRunner.run(binaries.initdb, args, asUser: serverUser, environment: ProcessRunner.serverEnvironment)
         guard out.status == 0 else {

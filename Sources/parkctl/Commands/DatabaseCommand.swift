@@ -168,9 +168,10 @@ struct DatabaseCommand: ParsableCommand {
 
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Check that every GiST index holds every row of its table and that no two leases overlap.",
+            abstract: "Check that every GiST index holds every row of its table, that no two leases overlap, and that no page is damaged.",
             discussion: """
-                One read-only snapshot, no lock that stops the parks' work. Exit 0 when all is well, 65 otherwise. \
+                One read-only snapshot, no lock that stops the parks' work. Then the pages: their checksums, and amcheck's \
+                reading of every btree index and table (as a superuser). Exit 0 when all is well, 65 otherwise. \
                 --repair rebuilds an incomplete index (REINDEX CONCURRENTLY); overlapping leases are listed with \
                 what to do, since which lease is wrong is for you to say.
                 """)
@@ -180,13 +181,23 @@ struct DatabaseCommand: ParsableCommand {
         func run() throws {
             let session = try database.session(repairing: true)
             defer { session.close() }
+            // Pages first: the checks of the rules read the same pages, and a damaged one
+            // would stop them with an error instead of a report.
+            let pages = try PageCheck(session).run()
+            guard pages.isClean else {
+                say(Self.describe(pages))
+                throw ParkError.invalid("""
+                    the database's pages are damaged (the disk or memory under it is failing): copy the cluster folder aside as it is, \
+                    then restore the newest backup that verifies (parkctl db restore BACKUP --replace)
+                    """)
+            }
             let check = IntegrityCheck(session)
             var report = try check.run()
             if repair, !report.isClean {
                 for index in try check.repair(report) { say("rebuilt \(index.hasPrefix("lease units") ? index : "index " + index)\n") }
                 report = try check.run()
             }
-            say(Self.describe(report))
+            say(Self.describe(report) + Self.describe(pages))
             if report.isClean && !report.isChecked {
                 throw ParkError.unavailable("""
                     an index could not be read yet: it was built after a transaction that is still open; \
@@ -199,6 +210,17 @@ struct DatabaseCommand: ParsableCommand {
                     : "the database is not consistent: leases overlap; cancel or terminate one lease of each pair "
                         + "(parkctl lease cancel|terminate NUMBER), then `parkctl db check --repair` and `parkctl db migrate`")
             }
+        }
+
+        static func describe(_ pages: PageCheck.Report) -> String {
+            var out = "pages: data checksums \(pages.dataChecksums ? "on" : "off (the cluster was made without them)"), "
+                + "\(pages.checksumFailures) checksum failure\(pages.checksumFailures == 1 ? "" : "s") recorded\n"
+            if let skipped = pages.skipped { return out + "amcheck: skipped: \(skipped)\n" }
+            out += "amcheck: \(pages.indexesChecked) btree indexes and \(pages.tablesChecked) tables read"
+            if pages.findings.isEmpty { return out + ", no damage found\n" }
+            out += "; damage found:\n"
+            for finding in pages.findings { out += "  \(finding.relation): \(finding.detail)\n" }
+            return out
         }
 
         static func describe(_ report: IntegrityCheck.Report) -> String {
