@@ -198,5 +198,70 @@ import TestSupport
         #expect(changed.status == 65 && changed.stderr.contains("has changed since it was written"), "\(changed.stderr)")
         #expect(try cli.db.connection.query("SELECT count(*)::int FROM pg_database WHERE datname LIKE \(name + "%")").rows[0].decode(0, as: Int.self) == 1)
     }
+
+    /// `db status` tells the newest backup's age and warns when there is none, or when it
+    /// is more than a day old; `--keep` removes the backups older than its days (never the
+    /// new one, never a folder that is no backup); `--schedule` writes the entry that runs
+    /// the same backup, and `--install` puts it in the crontab once.
+    @Test func theNewestBackupsAgeIsShownOldOnesGoAndASchedulePrints() throws {
+        let pc = try PrivateCluster(label: "backup-age")
+        defer { pc.destroy() }
+        let none = try pc.parkctl(["db", "status"])
+        let backups = pc.cluster.root + "/backups"
+        #expect(none.status == 0 && none.stdout.contains("backups: none in \(backups)\nWARNING: no backup: run `parkctl db backup --verify`"),
+                "\(none.output)")
+        let first = try pc.parkctl(["db", "backup"])
+        try #require(first.status == 0, "\(first.output)")
+        let fresh = try pc.parkctl(["db", "status"])
+        #expect(fresh.stdout.range(of: #"backups: 1 in .*; the newest, parkctl-backup-\d{8}-\d{6}, was taken [-0-9T:]+ \([01] minutes ago\)\n"#,
+                                   options: .regularExpression) != nil && !fresh.stdout.contains("WARNING"), "\(fresh.stdout)")
+
+        // Taken three days ago (its manifest says so): status warns, and --keep 2d removes it.
+        let old = backups + "/" + (try FileManager.default.contentsOfDirectory(atPath: backups)[0])
+        var manifest = try Backup.manifest(in: old)
+        let conn = try pc.connect(applicationName: "backup-age")
+        manifest.takenAt = try conn.query("""
+            SELECT to_char((now() - interval '3 days 1 hour') AT TIME ZONE park_time_zone(NULL), 'YYYY-MM-DD"T"HH24:MI:SS')
+            """).rows[0].decode(0)
+        conn.close()
+        try JSONEncoder().encode(manifest).write(to: URL(fileURLWithPath: old + "/manifest.json"))
+        let stale = try pc.parkctl(["db", "status"])
+        #expect(stale.stdout.contains("(3 days ago)\nWARNING: the newest backup is more than a day old"), "\(stale.stdout)")
+        try FileManager.default.createDirectory(atPath: backups + "/parkctl-backup-not-one", withIntermediateDirectories: false)
+        let kept = try pc.parkctl(["db", "backup", "--keep", "2d"])
+        #expect(kept.status == 0 && kept.stdout.contains("kept the backups of the last 2 days: removed 1 older (\((old as NSString).lastPathComponent))"),
+                "\(kept.output)")
+        let left = try FileManager.default.contentsOfDirectory(atPath: backups).sorted()
+        #expect(left.count == 2 && left.contains("parkctl-backup-not-one") && !left.contains((old as NSString).lastPathComponent), "\(left)")
+        let badKeep = try pc.parkctl(["db", "backup", "--keep", "0d"])
+        #expect(badKeep.status == 64 && badKeep.stderr.contains("--keep 0d: give the days to keep backups for, 1d to 3650d"), "\(badKeep.stderr)")
+
+        // The schedule: the same command, reaching the same cluster, writing a log beside the backups.
+        let printed = try pc.parkctl(["db", "backup", "--schedule", "daily", "--verify", "--keep", "14d"])
+        #expect(printed.status == 0, "\(printed.output)")
+        let cron = try #require(printed.stdout.split(separator: "\n").first { $0.hasPrefix("30 2 * * * ") }.map(String.init), "\(printed.stdout)")
+        #expect(cron.contains("PARKCTL_HOME=\(pc.cluster.root) /") && cron.contains(" db backup --to \(backups) --verify --keep 14d >> \(backups)/backup.log 2>&1"),
+                "\(cron)")
+        #expect(printed.stdout.contains("OnCalendar=*-*-* 02:30:00") && printed.stdout.contains("Environment=PARKCTL_HOME=\(pc.cluster.root)"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: backups).count == 2, "a schedule takes no backup")
+        let lone = try pc.parkctl(["db", "backup", "--install"])
+        #expect(lone.status == 64 && lone.stderr.contains("--install installs a schedule"), "\(lone.stderr)")
+
+        // Installed twice, it is in the crontab once (cron is installed by .ci/run).
+        let crontab = "/usr/bin/crontab"
+        try #require(FileManager.default.isExecutableFile(atPath: crontab), "cron is not installed (apt-get install cron)")
+        let saved = try ProcessRunner.run(crontab, ["-l"], timeout: 60)
+        defer {
+            _ = saved.status == 0 ? try? ProcessRunner.run(crontab, ["-"], input: Array(saved.stdout.utf8), timeout: 60)
+                                  : try? ProcessRunner.run(crontab, ["-r"], timeout: 60)
+        }
+        for _ in 1...2 {
+            let installed = try pc.parkctl(["db", "backup", "--schedule", "weekly", "--install"])
+            #expect(installed.status == 0 && installed.stdout.contains("installed in your crontab"), "\(installed.output)")
+        }
+        let listed = try ProcessRunner.run(crontab, ["-l"], timeout: 60).stdout
+        #expect(listed.components(separatedBy: "# parkctl backup: \(pc.cluster.root)\n30 2 * * 0 PARKCTL_HOME=").count == 2, "\(listed)")
+        #expect(!listed.contains("30 2 * * * PARKCTL_HOME=\(pc.cluster.root)"), "\(listed)")
+    }
 }
 

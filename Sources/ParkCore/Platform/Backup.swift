@@ -195,6 +195,38 @@ public struct Backup {
         return figures
     }
 
+    /// The backups under `parent` (folders holding a parkctl manifest), newest first.
+    public static func backups(in parent: String) -> [(folder: String, manifest: BackupManifest)] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? []
+        return names.filter { $0.hasPrefix("parkctl-backup-") }.compactMap { name in
+            let folder = (parent as NSString).appendingPathComponent(name)
+            return (try? manifest(in: folder)).map { (folder, $0) }
+        }.sorted { ($0.manifest.takenAt, $0.folder) > ($1.manifest.takenAt, $1.folder) }
+    }
+
+    /// How many minutes ago a backup was taken (its time is the parks').
+    public static func minutesSince(_ manifest: BackupManifest, _ session: ParkSession) throws -> Int {
+        try session.connection.query("""
+            SELECT floor(extract(epoch FROM now() - (\(manifest.takenAt)::timestamp AT TIME ZONE park_time_zone(NULL))) / 60)::int
+            """).rows[0].decode(0)
+    }
+
+    /// Removes the backups under `parent` taken more than `days` days ago, never
+    /// `keeping` (the one just taken); returns the folders removed.
+    public func prune(in parent: String, olderThanDays days: Int, keeping: String) throws -> [String] {
+        let conn = try Connection(conninfo, applicationName: "parkctl backup")
+        defer { conn.close() }
+        let cutoff: String = try conn.query("""
+            SELECT to_char((now() - make_interval(days => \(days)::int)) AT TIME ZONE park_time_zone(NULL), 'YYYY-MM-DD"T"HH24:MI:SS')
+            """).rows[0].decode(0)
+        var removed: [String] = []
+        for backup in Self.backups(in: parent) where backup.manifest.takenAt < cutoff && backup.folder != keeping {
+            try FileManager.default.removeItem(atPath: backup.folder)
+            removed.append(backup.folder)
+        }
+        return removed
+    }
+
     /// A new folder (mode 0700) under `parent`, made here and nowhere else: `mkdir` fails
     /// on one that exists (another backup of the same second gets `-2`, `-3`…), so a
     /// backup never writes into a folder someone made for it.

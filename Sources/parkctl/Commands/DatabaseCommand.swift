@@ -11,8 +11,33 @@ struct DatabaseCommand: ParsableCommand {
 
     struct Status: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Say where the database lives and which migrations are applied.")
+            abstract: "Say where the database lives, how old its newest backup is and which migrations are applied.")
         @OptionGroup var database: DatabaseOptions
+        @Option(help: "The folder backups are written under (default: the embedded cluster's backups folder).") var backups: String?
+
+        /// The newest backup and its age, with a warning when it is more than a day old.
+        func backupsLine(_ target: DatabaseTarget, _ session: ParkSession) throws -> String {
+            let folder: String
+            switch (backups, target) {
+            case (let given?, _): folder = given
+            case (nil, .embedded(let cluster)): folder = (cluster.root as NSString).appendingPathComponent("backups")
+            case (nil, .server): return "  backups: give --backups DIR to see the newest backup's age\n"
+            }
+            let found = ParkCore.Backup.backups(in: folder)
+            guard let newest = found.first else {
+                return "  backups: none in \(folder)\nWARNING: no backup: run `parkctl db backup --verify`, "
+                    + "and schedule it (`parkctl db backup --schedule daily --install`)\n"
+            }
+            let minutes = try ParkCore.Backup.minutesSince(newest.manifest, session)
+            let age = minutes < 120 ? "\(minutes) minutes" : minutes < 48 * 60 ? "\(minutes / 60) hours" : "\(minutes / 1440) days"
+            var line = "  backups: \(found.count) in \(folder); the newest, \((newest.folder as NSString).lastPathComponent), "
+                + "was taken \(newest.manifest.takenAt) (\(age) ago)\n"
+            if minutes > 24 * 60 {
+                line += "WARNING: the newest backup is more than a day old: run `parkctl db backup --verify`, "
+                    + "and schedule it (`parkctl db backup --schedule daily --install`)\n"
+            }
+            return line
+        }
 
         func run() throws {
             let target = database.target
@@ -31,6 +56,7 @@ struct DatabaseCommand: ParsableCommand {
                 say("  log:     \(cluster.logFile)\n")
             }
             say("  server:  \(session.serverDescription)\n")
+            say(try backupsLine(target, session))
             let states = try Migrator().status(session)
             let count = { (s: MigrationState.Status) in states.filter { $0.status == s }.count }
             say("migrations: \(count(.applied)) applied, \(count(.pending)) pending"
@@ -54,6 +80,15 @@ struct DatabaseCommand: ParsableCommand {
         @OptionGroup var database: DatabaseOptions
         @Option(help: "The folder to write it under (default: the embedded cluster's backups folder; required for a server).") var to: String?
         @Flag(help: "Restore it into a throw-away database and compare every table with the manifest.") var verify = false
+        @Option(help: "Once this backup is taken (and verified), remove the backups in the folder older than this many days (e.g. 14d).",
+                transform: KeepDays.parse) var keep: Int?
+        @Option(help: "Print the cron entry and systemd timer that take this backup on a schedule, instead of taking it now.")
+        var schedule: BackupSchedule.Frequency?
+        @Flag(help: "With --schedule: install the cron entry in your crontab (replacing an earlier one for this database).") var install = false
+
+        func validate() throws {
+            if install && schedule == nil { throw ValidationError("--install installs a schedule: give --schedule hourly|daily|weekly too") }
+        }
 
         func run() throws {
             // Starts (and migrates) the embedded cluster as any command does.
@@ -61,21 +96,59 @@ struct DatabaseCommand: ParsableCommand {
             let target = database.target
             let parent: String
             switch (to, target) {
-            case (let to?, _): parent = to
+            case (let to?, _): parent = (to as NSString).expandingTildeInPath.hasPrefix("/") ? (to as NSString).expandingTildeInPath
+                : FileManager.default.currentDirectoryPath + "/" + to
             case (nil, .embedded(let cluster)): parent = (cluster.root as NSString).appendingPathComponent("backups")
             case (nil, .server): throw ValidationError("give --to DIR: the folder to write the backup under")
+            }
+            if let schedule {
+                let parkctl = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
+                let entry = try BackupSchedule(frequency: schedule, target: target, parkctl: parkctl, folder: parent, verify: verify, keep: keep)
+                if install {
+                    try entry.install()
+                    say("installed in your crontab (crontab -l shows it; runs write to \(entry.logFile)):\n\(entry.marker)\n\(entry.cronLine)\n")
+                } else {
+                    say("""
+                        # cron (crontab -e, or parkctl db backup --schedule \(schedule.rawValue) --install):
+                        \(entry.marker)
+                        \(entry.cronLine)
+
+                        # or systemd: /etc/systemd/system/parkctl-backup.service
+                        \(entry.systemdService)
+                        # and /etc/systemd/system/parkctl-backup.timer, then: systemctl enable --now parkctl-backup.timer
+                        \(entry.systemdTimer)
+                        """)
+                }
+                return
             }
             let backup = try ParkCore.Backup(target: target, user: database.resolvedUser)
             let (folder, manifest) = try backup.take(into: parent, parkctlVersion: Parkctl.version, verifying: verify)
             let rows = manifest.tables.values.reduce(0) { $0 + $1.rows }
             say("backed up \(manifest.source): \(manifest.tables.count) tables, \(rows) rows (schema \(manifest.schemaVersion)) to \(folder)\n"
                 + "  \(manifest.file): \(manifest.bytes) bytes, sha256 \(manifest.sha256)\n")
-            guard verify else { return }
-            let problems = try backup.verify(folder: folder)
-            guard problems.isEmpty else {
-                throw ParkError(.internalError, "the backup at \(folder) does not verify:\n  " + problems.joined(separator: "\n  "))
+            if verify {
+                let problems = try backup.verify(folder: folder)
+                guard problems.isEmpty else {
+                    throw ParkError(.internalError, "the backup at \(folder) does not verify:\n  " + problems.joined(separator: "\n  "))
+                }
+                say("verified: restored into a throw-away database, every table's rows and checksum as backed up\n")
             }
-            say("verified: restored into a throw-away database, every table's rows and checksum as backed up\n")
+            if let keep {
+                let removed = try backup.prune(in: parent, olderThanDays: keep, keeping: folder)
+                say("kept the backups of the last \(keep) days: " + (removed.isEmpty ? "none older to remove\n"
+                    : "removed \(removed.count) older (\(removed.map { ($0 as NSString).lastPathComponent }.joined(separator: ", ")))\n"))
+            }
+        }
+    }
+
+    /// `--keep 14d` (or 14): a number of days, 1 to 3650.
+    enum KeepDays {
+        static func parse(_ text: String) throws -> Int {
+            let digits = text.hasSuffix("d") ? String(text.dropLast()) : text
+            guard let days = Int(digits), (1...3650).contains(days) else {
+                throw ValidationError("--keep \(text): give the days to keep backups for, 1d to 3650d (e.g. --keep 14d)")
+            }
+            return days
         }
     }
 

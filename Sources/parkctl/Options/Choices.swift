@@ -117,3 +117,5 @@ extension Argument where Value: Choice {
     }
 }
 extension EnterpriseCare.Coverage: Choice {}
+
+extension BackupSchedule.Frequency: ExpressibleByArgument {}
