@@ -90,7 +90,7 @@ public struct LocalCluster: Sendable {
                 try createDatabaseIfMissing()
                 return false
             }
-            let binaries = try PostgresBinaries.locate(forMajorVersion: clusterVersion)
+            let binaries = try serverBinaries()
             if !isInitialized { try initialize(binaries) }
             try start(binaries)
             try createDatabaseIfMissing()
@@ -102,7 +102,7 @@ public struct LocalCluster: Sendable {
     public func stop() throws {
         guard isInitialized else { return }
         try withSetupLock {
-            let binaries = try PostgresBinaries.locate(forMajorVersion: clusterVersion)
+            let binaries = try serverBinaries()
             let out = try ProcessRunner.run(binaries.pgCtl, ["-D", dataDirectory, "-m", "fast", "-w", "-t", "60", "stop"],
                                             asUser: serverUser, environment: ProcessRunner.serverEnvironment)
             // 1 with "Is server running?" means it was already stopped.
@@ -120,17 +120,47 @@ public struct LocalCluster: Sendable {
 
     // MARK: - Set-up steps
 
+    /// The server programs of the cluster's own major version. Others cannot run it: a
+    /// cluster made by PostgreSQL 14 is moved to 15 by `parkctl db upgrade` (pg_upgrade,
+    /// which needs both), and until then every command says so rather than fail to start.
+    func serverBinaries() throws -> PostgresBinaries {
+        let binaries = try PostgresBinaries.locate(forMajorVersion: clusterVersion)
+        guard let made = clusterVersion else { return binaries }
+        let found = try binaries.majorVersion()
+        guard found != made else { return binaries }
+        if let foundNumber = Int(found), let madeNumber = Int(made), foundNumber > madeNumber {
+            throw ParkError.unavailable("""
+                the embedded cluster at \(root) was made by PostgreSQL \(made), whose server programs are no longer installed here \
+                (PostgreSQL \(found)'s are, in \(binaries.directory)), and PostgreSQL \(found) cannot run it. To move it to \(found): \
+                install PostgreSQL \(made)'s server again (Debian/Ubuntu: apt-get install postgresql-\(made)), then run \
+                `parkctl db upgrade --check` and `parkctl db upgrade` (which backs it up first, then runs pg_upgrade). \
+                Or set PARKCTL_PG_BINDIR to PostgreSQL \(made)'s programs
+                """)
+        }
+        throw ParkError.unavailable("""
+            the embedded cluster at \(root) was made by PostgreSQL \(made), newer than the PostgreSQL \(found) found in \(binaries.directory): \
+            install PostgreSQL \(made) (Debian/Ubuntu: apt-get install postgresql-\(made)), or set PARKCTL_PG_BINDIR to its programs
+            """)
+    }
+
     private func initialize(_ binaries: PostgresBinaries) throws {
         try checkReachableByServerUser()
         try makeDirectory(root)
         try makeDirectory(socketDirectory)
-        // Data checksums: a page changed on disk fails its checksum when read (db check reports it).
-        var args = ["-D", dataDirectory, "-U", Self.superuser, "--auth-local=trust", "--auth-host=reject",
-                    "--encoding=UTF8", "--locale=C", "--data-checksums"]
+        try initdb(dataDirectory, binaries, checksums: true)
+    }
+
+    /// A new cluster in `data` with parkctl's settings. Data checksums: a page changed on
+    /// disk fails its checksum when read (db check reports it); an upgrade keeps the old
+    /// cluster's choice, which pg_upgrade requires.
+    func initdb(_ data: String, _ binaries: PostgresBinaries, checksums: Bool) throws {
+        var args = ["-D", data, "-U", Self.superuser, "--auth-local=trust", "--auth-host=reject",
+                    "--encoding=UTF8", "--locale=C"]
+        if checksums { args.append("--data-checksums") }
         if !durable { args.append("--no-sync") }
         let out = try ProcessRunner.run(binaries.initdb, args, asUser: serverUser, environment: ProcessRunner.serverEnvironment)
         guard out.status == 0 else {
-            throw ParkError.unavailable("initdb failed for \(dataDirectory):\n\(out.output)")
+            throw ParkError.unavailable("initdb failed for \(data):\n\(out.output)")
         }
         var settings = """
 
@@ -146,7 +176,7 @@ public struct LocalCluster: Sendable {
         if !durable {
             settings += "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n"
         }
-        let conf = dataDirectory + "/postgresql.conf"
+        let conf = data + "/postgresql.conf"
         let fd = open(conf, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC)
         var info = stat()
         guard fd >= 0, fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
@@ -160,7 +190,7 @@ public struct LocalCluster: Sendable {
         }
     }
 
-    private func start(_ binaries: PostgresBinaries) throws {
+    func start(_ binaries: PostgresBinaries) throws {
         try makeDirectory(socketDirectory)
         let fd = open(logFile, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0o600)
         if fd >= 0 {
@@ -194,7 +224,7 @@ public struct LocalCluster: Sendable {
     /// Makes (or takes) a folder of the cluster, 0700 and the server user's. It is
     /// opened without following a symbolic link, and changed through that descriptor:
     /// a link planted in its place is refused, never followed to chown its target.
-    private func makeDirectory(_ path: String) throws {
+    func makeDirectory(_ path: String) throws {
         if mkdir(path, 0o700) != 0 && errno != EEXIST {
             throw ParkError.unavailable("cannot create \(path): \(String(cString: strerror(errno)))")
         }
@@ -327,7 +357,7 @@ public struct LocalCluster: Sendable {
 
     /// Holds an exclusive lock on the cluster's lock file, so that two first runs at
     /// once do not both run initdb or start the server.
-    private func withSetupLock<T>(_ body: () throws -> T) throws -> T {
+    func withSetupLock<T>(_ body: () throws -> T) throws -> T {
         try prepareRoot()
         try makeDirectory(root)
         let fd = open(lockFile, O_CREAT | O_RDWR | O_CLOEXEC | O_NOFOLLOW, 0o600)

@@ -57,6 +57,9 @@ public final class ParkSession {
     }
 
     /// Ends the session; safe to call more than once.
+    /// Gathers the planner's statistics for every table (after pg_upgrade, which carries none over).
+    public func analyze() throws { try connection.simpleQuery("ANALYZE") }
+
     public func close() { connection.close() }
 }
 

@@ -9,6 +9,26 @@ public struct PostgresBinaries: Sendable {
 
     static let required = ["initdb", "pg_ctl", "postgres"]
 
+    public init(directory: String) { self.directory = directory }
+
+    /// The major version these programs are ("15"), as `postgres --version` says.
+    public func majorVersion() throws -> String {
+        let out = try ProcessRunner.run(directory + "/postgres", ["--version"], environment: ProcessRunner.serverEnvironment)
+        // "postgres (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)"
+        guard out.status == 0, let word = out.stdout.split(separator: " ").first(where: { $0.first?.isNumber == true }),
+              let major = word.split(separator: ".").first else {
+            throw ParkError.unavailable("cannot tell the version of \(directory)/postgres: \(out.output)")
+        }
+        return String(major)
+    }
+
+    /// The major versions installed under /usr/lib/postgresql, newest first.
+    public static func installedMajors() -> [Int] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []).compactMap(Int.init)
+            .filter { v in required.allSatisfy { FileManager.default.isExecutableFile(atPath: "/usr/lib/postgresql/\(v)/bin/\($0)") } }
+            .sorted(by: >)
+    }
+
     /// Finds the server programs: `PARKCTL_PG_BINDIR`, then `PATH`, then
     /// `pg_config --bindir`, then the newest `/usr/lib/postgresql/*/bin`. When a
     /// cluster exists, the programs of its major version are preferred.

@@ -6,7 +6,7 @@ struct DatabaseCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "db",
         abstract: "Manage the database: migrations and the embedded cluster.",
-        subcommands: [Status.self, Migrate.self, Check.self, Start.self, Stop.self, TakeBackup.self, RestoreBackup.self]
+        subcommands: [Status.self, Migrate.self, Check.self, Start.self, Stop.self, TakeBackup.self, RestoreBackup.self, Upgrade.self]
     )
 
     struct Status: ParsableCommand {
@@ -57,6 +57,10 @@ struct DatabaseCommand: ParsableCommand {
             }
             say("  server:  \(session.serverDescription)\n")
             say(try backupsLine(target, session))
+            if case .embedded(let cluster) = target, let made = cluster.clusterVersion.flatMap(Int.init),
+               let newest = PostgresBinaries.installedMajors().first, newest > made {
+                say("  upgrade: PostgreSQL \(newest) is installed: `parkctl db upgrade --check`, then `parkctl db upgrade`, move the cluster to it\n")
+            }
             let states = try Migrator().status(session)
             let count = { (s: MigrationState.Status) in states.filter { $0.status == s }.count }
             say("migrations: \(count(.applied)) applied, \(count(.pending)) pending"
@@ -192,6 +196,47 @@ struct DatabaseCommand: ParsableCommand {
                 say("  staff with no login on this server (add each again: parkctl staff revoke NAME, then parkctl staff add NAME …): "
                     + outcome.staffWithoutLogin.joined(separator: ", ") + "\n")
             }
+        }
+    }
+
+    struct Upgrade: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Move the embedded cluster to a newer PostgreSQL major version (pg_upgrade), after a backup.",
+            discussion: """
+                --check runs pg_upgrade's checks against the running cluster and changes nothing. Without it, the cluster is backed \
+                up, stopped, upgraded in copy mode and started on the new version; the old cluster's folder is kept beside it \
+                (data.old-N) until you remove it. Both versions' server programs must be installed. \
+                Example: parkctl db upgrade --check && parkctl db upgrade
+                """)
+        @OptionGroup var database: DatabaseOptions
+        @Flag(help: "Run pg_upgrade's checks only.") var check = false
+        @Option(help: "The new version's server programs (default: the newest under /usr/lib/postgresql).") var newBindir: String?
+
+        func run() throws {
+            guard case .embedded(let cluster) = database.target else {
+                throw ParkError.invalid("db upgrade moves the embedded cluster; a server (\(database.target.displayName)) is upgraded by its administrator")
+            }
+            let upgrade = try ClusterUpgrade(cluster: cluster, newBinDir: newBindir)
+            if check {
+                let out = try upgrade.check()
+                say(out.split(separator: "\n").filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }.joined(separator: "\n") + "\n")
+                say("the checks passed: `parkctl db upgrade` moves the cluster from PostgreSQL \(upgrade.oldMajor) to \(upgrade.newMajor); nothing was changed\n")
+                return
+            }
+            try database.session().close()
+            let backup = try ParkCore.Backup(target: database.target)
+            let (folder, _) = try backup.take(into: (cluster.root as NSString).appendingPathComponent("backups"), parkctlVersion: Parkctl.version)
+            say("backed up first to \(folder)\n")
+            let kept = try upgrade.run()
+            let session = try database.session()
+            defer { session.close() }
+            // pg_upgrade carries no planner statistics over.
+            try session.analyze()
+            say("""
+                upgraded the embedded cluster at \(cluster.root) from PostgreSQL \(upgrade.oldMajor) to \(upgrade.newMajor): \(session.serverDescription)
+                  the old cluster's folder is kept at \(kept): remove it once all is well (rm -rf \(kept))
+
+                """)
         }
     }
 
