@@ -232,7 +232,9 @@ import TestSupport
         #expect(kept.status == 0 && kept.stdout.contains("kept the backups of the last 2 days: removed 1 older (\((old as NSString).lastPathComponent))"),
                 "\(kept.output)")
         let left = try FileManager.default.contentsOfDirectory(atPath: backups).sorted()
-        #expect(left.count == 2 && left.contains("parkctl-backup-not-one") && !left.contains((old as NSString).lastPathComponent), "\(left)")
+        // (wal/ is the WAL archive, for point-in-time recovery.)
+        #expect(left.count == 3 && left.contains("parkctl-backup-not-one") && left.contains("wal") && !left.contains((old as NSString).lastPathComponent),
+                "\(left)")
         let badKeep = try pc.parkctl(["db", "backup", "--keep", "0d"])
         #expect(badKeep.status == 64 && badKeep.stderr.contains("--keep 0d: give the days to keep backups for, 1d to 3650d"), "\(badKeep.stderr)")
 
@@ -243,7 +245,7 @@ import TestSupport
         #expect(cron.contains("PARKCTL_HOME=\(pc.cluster.root) /") && cron.contains(" db backup --to \(backups) --verify --keep 14d >> \(backups)/backup.log 2>&1"),
                 "\(cron)")
         #expect(printed.stdout.contains("OnCalendar=*-*-* 02:30:00") && printed.stdout.contains("Environment=PARKCTL_HOME=\(pc.cluster.root)"))
-        #expect(try FileManager.default.contentsOfDirectory(atPath: backups).count == 2, "a schedule takes no backup")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: backups).count == 3, "a schedule takes no backup")
         let lone = try pc.parkctl(["db", "backup", "--install"])
         #expect(lone.status == 64 && lone.stderr.contains("--install installs a schedule"), "\(lone.stderr)")
 

@@ -22,6 +22,21 @@ public struct BackupManifest: Codable, Sendable, Equatable {
     public var bytes: Int
     public var sha256: String
     public var tables: [String: Table]
+    /// The embedded cluster's physical copy, the start of a point-in-time recovery (with
+    /// the WAL archived since); none for a server, or a cluster whose WAL is not archived.
+    public var base: Base?
+
+    public struct Base: Codable, Sendable, Equatable {
+        /// pg_basebackup's tar (gzip), in the folder `base/`, and its sha256.
+        public var file: String
+        public var bytes: Int
+        public var sha256: String
+        /// The first WAL file a recovery from it needs; older ones can go.
+        public var startWAL: String
+        /// When it was complete (the parks' time): a recovery from it reaches any later time.
+        public var endedAt: String
+        public var postgresMajor: Int
+    }
 }
 
 /// `parkctl db backup` (issue 21, first part): a consistent, compressed backup of the
@@ -90,16 +105,51 @@ public struct Backup {
             try? FileManager.default.removeItem(atPath: folder)
             throw ParkError.unavailable("pg_dump failed: \(dumped.stderr)")
         }
-        let manifest = BackupManifest(parkctlVersion: parkctlVersion, schemaVersion: schema, takenAt: takenAt,
+        var manifest = BackupManifest(parkctlVersion: parkctlVersion, schemaVersion: schema, takenAt: takenAt,
                                       source: target.displayName, file: file, bytes: try Self.size(path), sha256: try Self.sha256(path),
                                       tables: tables)
+        // A base backup is worth taking where the WAL after it is archived (a cluster made
+        // before parkctl archived starts doing so at its next start).
+        if case .embedded(let cluster) = target, cluster.archivingOff == nil,
+           try conn.query("SELECT current_setting('archive_mode') <> 'off'").rows[0].decode(0, as: Bool.self) {
+            do {
+                manifest.base = try Self.baseBackup(into: folder, tools: tools, conn: conn, major: tools.serverMajor)
+            } catch {
+                try? FileManager.default.removeItem(atPath: folder)
+                throw error
+            }
+        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let manifestPath = (folder as NSString).appendingPathComponent("manifest.json")
         try encoder.encode(manifest).write(to: URL(fileURLWithPath: manifestPath))
         // Readable by its owner alone, wherever the files are copied to.
-        for written in [path, manifestPath] { chmod(written, 0o600) }
+        for written in [path, manifestPath] + (manifest.base.map { [(folder as NSString).appendingPathComponent($0.file)] } ?? []) {
+            chmod(written, 0o600)
+        }
         return (folder, manifest)
+    }
+
+    /// pg_basebackup of the whole cluster into `folder/base` (tar, gzip, with the WAL
+    /// it needs to be consistent), checkpointing at once rather than waiting for one.
+    static func baseBackup(into folder: String, tools: ClientTool, conn: Connection, major: Int) throws -> BackupManifest.Base {
+        let dir = (folder as NSString).appendingPathComponent("base")
+        let out = try tools.run("pg_basebackup", ["--pgdata=\(dir)", "--format=tar", "--gzip", "--wal-method=fetch", "--checkpoint=fast",
+                                                  "--dbname=\(ClientTool.withoutPassword(tools.conninfo))"])
+        guard out.status == 0 else { throw ParkError.unavailable("pg_basebackup failed: \(out.stderr)") }
+        let tarball = (dir as NSString).appendingPathComponent("base.tar.gz")
+        let label = try ProcessRunner.run("/bin/sh", ["-c", "exec tar -xzOf \"$1\" backup_label", "sh", tarball], environment: ProcessRunner.serverEnvironment)
+        // START WAL LOCATION: 0/2000028 (file 000000010000000000000002)
+        guard let line = label.stdout.split(separator: "\n").first(where: { $0.hasPrefix("START WAL LOCATION:") }),
+              let open = line.range(of: "(file "), let close = line.range(of: ")", range: open.upperBound..<line.endIndex) else {
+            throw ParkError.unavailable("the base backup \(tarball) has no backup_label: \(label.output)")
+        }
+        let ended: String = try conn.query("""
+            SELECT to_char(clock_timestamp() AT TIME ZONE park_time_zone(NULL), 'YYYY-MM-DD"T"HH24:MI:SS')
+            """).rows[0].decode(0)
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] { chmod((dir as NSString).appendingPathComponent(name), 0o600) }
+        return BackupManifest.Base(file: "base/base.tar.gz", bytes: try size(tarball), sha256: try sha256(tarball),
+                                   startWAL: String(line[open.upperBound..<close.lowerBound]), endedAt: ended, postgresMajor: major)
     }
 
     /// Checks a backup: its file against the manifest's sha256, then a restore of it into
@@ -212,8 +262,9 @@ public struct Backup {
     }
 
     /// Removes the backups under `parent` taken more than `days` days ago, never
-    /// `keeping` (the one just taken); returns the folders removed.
-    public func prune(in parent: String, olderThanDays days: Int, keeping: String) throws -> [String] {
+    /// `keeping` (the one just taken), and the archived WAL files older than the oldest
+    /// base backup left (no recovery can start before it); returns what it removed.
+    public func prune(in parent: String, olderThanDays days: Int, keeping: String) throws -> (folders: [String], walFiles: Int) {
         let conn = try Connection(conninfo, applicationName: "parkctl backup")
         defer { conn.close() }
         let cutoff: String = try conn.query("""
@@ -224,7 +275,14 @@ public struct Backup {
             try FileManager.default.removeItem(atPath: backup.folder)
             removed.append(backup.folder)
         }
-        return removed
+        guard case .embedded(let cluster) = target, parent == cluster.backupsDirectory,
+              let oldest = Self.backups(in: parent).last(where: { $0.manifest.base != nil })?.manifest.base else { return (removed, 0) }
+        let archived = { ((try? FileManager.default.contentsOfDirectory(atPath: cluster.walArchive)) ?? []).count }
+        let before = archived()
+        let tools = ClientTool(conninfo: conninfo, serverMajor: try ClientTool.serverMajor(conn))
+        let cleaned = try tools.run("pg_archivecleanup", [cluster.walArchive, oldest.startWAL])
+        guard cleaned.status == 0 else { throw ParkError.unavailable("pg_archivecleanup \(cluster.walArchive) failed: \(cleaned.stderr)") }
+        return (removed, before - archived())
     }
 
     /// A new folder (mode 0700) under `parent`, made here and nowhere else: `mkdir` fails

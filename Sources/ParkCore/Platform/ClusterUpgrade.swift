@@ -51,7 +51,7 @@ public struct ClusterUpgrade {
         return try cluster.withSetupLock {
             try? FileManager.default.removeItem(atPath: newData)
             defer { try? FileManager.default.removeItem(atPath: newData) }
-            try cluster.initdb(newData, new, checksums: try dataChecksums())
+            try initdbNew()
             return try pgUpgrade(["--check"])
         }
     }
@@ -63,7 +63,7 @@ public struct ClusterUpgrade {
         return try cluster.withSetupLock {
             try? FileManager.default.removeItem(atPath: newData)
             do {
-                try cluster.initdb(newData, new, checksums: try dataChecksums())
+                try initdbNew()
                 _ = try pgUpgrade([])
             } catch {
                 try? FileManager.default.removeItem(atPath: newData)
@@ -87,14 +87,20 @@ public struct ClusterUpgrade {
         }
     }
 
-    /// Whether the cluster was made with data checksums (pg_upgrade wants the new one the same).
-    func dataChecksums() throws -> Bool {
+    /// The new cluster, made as the old one was where pg_upgrade requires it: data
+    /// checksums and the WAL file size, as pg_controldata reads them.
+    func initdbNew() throws {
         let out = try ProcessRunner.run(old.directory + "/pg_controldata", ["-D", cluster.dataDirectory],
                                         asUser: cluster.serverUser, environment: ProcessRunner.serverEnvironment.merging(["LC_ALL": "C"]) { $1 })
-        guard out.status == 0, let line = out.stdout.split(separator: "\n").first(where: { $0.hasPrefix("Data page checksum version:") }) else {
-            throw ParkError.unavailable("pg_controldata \(cluster.dataDirectory) failed: \(out.output)")
+        func value(_ label: String) throws -> String {
+            guard out.status == 0, let line = out.stdout.split(separator: "\n").first(where: { $0.hasPrefix(label) }) else {
+                throw ParkError.unavailable("pg_controldata \(cluster.dataDirectory) did not say its \(label) \(out.output)")
+            }
+            return line.dropFirst(label.count).trimmingCharacters(in: .whitespaces)
         }
-        return !line.hasSuffix(" 0")
+        let checksums = try value("Data page checksum version:") != "0"
+        let segment = try Int(value("Bytes per WAL segment:")).map { $0 / (1024 * 1024) }
+        try cluster.initdb(newData, new, checksums: checksums, walSegmentMB: segment)
     }
 
     /// pg_upgrade as the server's user, from the cluster's folder (it writes its logs

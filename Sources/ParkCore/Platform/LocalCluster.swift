@@ -13,7 +13,8 @@ import Darwin
 /// the `postgres` system user, since PostgreSQL refuses to run as root.
 ///
 /// Layout under ``root``: `data/` (the cluster), `run/` (the socket), `server.log`,
-/// `.lock` (serialises set-up between processes).
+/// `backups/` (`db backup`'s folders, and `wal/`: the WAL archive of a durable
+/// cluster, for point-in-time recovery), `.lock` (serialises set-up between processes).
 ///
 /// ```swift
 /// let cluster = LocalCluster(root: LocalCluster.defaultRoot())
@@ -37,6 +38,19 @@ public struct LocalCluster: Sendable {
     public var dataDirectory: String { root + "/data" }
     public var socketDirectory: String { root + "/run" }
     public var logFile: String { root + "/server.log" }
+    public var backupsDirectory: String { root + "/backups" }
+    /// Where the server archives each WAL file it completes (a durable cluster's).
+    public var walArchive: String { backupsDirectory + "/wal" }
+
+    /// Why the cluster's WAL is not archived, or nil when it is: a throw-away cluster
+    /// keeps no WAL, and a folder whose path the archive command cannot carry is refused.
+    public var archivingOff: String? {
+        guard durable else { return "a throw-away cluster" }
+        guard !walArchive.contains(where: { "\"$`\\'%\n".contains($0) }) else {
+            return "the cluster's folder \(root) holds a character (\" $ ` \\ ' % or a line break) a shell command cannot carry"
+        }
+        return nil
+    }
     var lockFile: String { root + "/.lock" }
 
     /// Where the cluster lives by default: `PARKCTL_HOME`; as root `/var/lib/parkctl`
@@ -112,6 +126,13 @@ public struct LocalCluster: Sendable {
         }
     }
 
+    /// Stops the server at once, whatever it is doing (a recovery that went wrong).
+    func stopImmediately() throws {
+        let binaries = try serverBinaries()
+        _ = try ProcessRunner.run(binaries.pgCtl, ["-D", dataDirectory, "-m", "immediate", "-w", "-t", "60", "stop"],
+                                  asUser: serverUser, environment: ProcessRunner.serverEnvironment)
+    }
+
     /// Stops the server if it runs and deletes the whole folder.
     public func destroy() throws {
         if isRunning { try stop() }
@@ -147,16 +168,20 @@ public struct LocalCluster: Sendable {
         try checkReachableByServerUser()
         try makeDirectory(root)
         try makeDirectory(socketDirectory)
-        try initdb(dataDirectory, binaries, checksums: true)
+        try initdb(dataDirectory, binaries, checksums: true, walSegmentMB: durable ? 1 : nil)
     }
 
     /// A new cluster in `data` with parkctl's settings. Data checksums: a page changed on
     /// disk fails its checksum when read (db check reports it); an upgrade keeps the old
     /// cluster's choice, which pg_upgrade requires.
-    func initdb(_ data: String, _ binaries: PostgresBinaries, checksums: Bool) throws {
+    ///
+    /// `walSegmentMB`: 1 for a new durable cluster, whose WAL is archived: a quiet park's
+    /// archive then grows by 1 MB files (at most one a minute, `archive_timeout`), not 16 MB ones.
+    func initdb(_ data: String, _ binaries: PostgresBinaries, checksums: Bool, walSegmentMB: Int?) throws {
         var args = ["-D", data, "-U", Self.superuser, "--auth-local=trust", "--auth-host=reject",
                     "--encoding=UTF8", "--locale=C"]
         if checksums { args.append("--data-checksums") }
+        if let walSegmentMB { args.append("--wal-segsize=\(walSegmentMB)") }
         if !durable { args.append("--no-sync") }
         let out = try ProcessRunner.run(binaries.initdb, args, asUser: serverUser, environment: ProcessRunner.serverEnvironment)
         guard out.status == 0 else {
@@ -176,7 +201,37 @@ public struct LocalCluster: Sendable {
         if !durable {
             settings += "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n"
         }
-        let conf = data + "/postgresql.conf"
+        try appendSettings(settings, to: data)
+        try archiveWAL(data)
+    }
+
+    static let archiveMarker = "# parkctl: WAL archiving, for point-in-time recovery (parkctl db restore --to-time)"
+
+    /// Turns WAL archiving on in the cluster `data` (once; a cluster made before parkctl
+    /// archived gets it at its next start): each completed WAL file is copied into
+    /// ``walArchive``, synced, then renamed into place, and a file already there is
+    /// accepted only if it is the same.
+    func archiveWAL(_ data: String) throws {
+        guard archivingOff == nil else { return }
+        let conf = (try? String(contentsOfFile: data + "/postgresql.conf", encoding: .utf8)) ?? ""
+        guard !conf.contains(Self.archiveMarker) else { return }
+        try makeDirectory(backupsDirectory)
+        try makeDirectory(walArchive)
+        let command = #"f=%f; d="\#(walArchive)"; if [ -f "$d/$f" ]; then cmp -s %p "$d/$f"; "#
+            + #"else cp %p "$d/$f.part" && sync "$d/$f.part" && mv "$d/$f.part" "$d/$f"; fi"#
+        try appendSettings("""
+
+            \(Self.archiveMarker)
+            archive_mode = on
+            archive_command = '\(command)'
+            archive_timeout = 60
+
+            """, to: data)
+    }
+
+    /// Appends to the cluster's postgresql.conf (or `file`), a plain file of its own (never a link).
+    func appendSettings(_ settings: String, to data: String, file: String = "postgresql.conf") throws {
+        let conf = data + "/" + file
         let fd = open(conf, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC)
         var info = stat()
         guard fd >= 0, fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
@@ -192,6 +247,7 @@ public struct LocalCluster: Sendable {
 
     func start(_ binaries: PostgresBinaries) throws {
         try makeDirectory(socketDirectory)
+        try archiveWAL(dataDirectory)
         let fd = open(logFile, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0o600)
         if fd >= 0 {
             defer { close(fd) }
@@ -263,7 +319,7 @@ public struct LocalCluster: Sendable {
     }
 
     /// Gives an opened file or folder to the server user (as root); never by path.
-    private func chownToServerUser(_ fd: Int32, _ path: String) throws {
+    func chownToServerUser(_ fd: Int32, _ path: String) throws {
         guard let (uid, gid) = try serverUserIDs() else { return }
         guard fchown(fd, uid, gid) == 0 else {
             throw ParkError.unavailable("cannot give \(path) to the \(serverUser ?? "") user: \(String(cString: strerror(errno)))")

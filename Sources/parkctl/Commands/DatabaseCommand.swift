@@ -138,9 +138,10 @@ struct DatabaseCommand: ParsableCommand {
                 say("verified: restored into a throw-away database, every table's rows and checksum as backed up\n")
             }
             if let keep {
-                let removed = try backup.prune(in: parent, olderThanDays: keep, keeping: folder)
-                say("kept the backups of the last \(keep) days: " + (removed.isEmpty ? "none older to remove\n"
-                    : "removed \(removed.count) older (\(removed.map { ($0 as NSString).lastPathComponent }.joined(separator: ", ")))\n"))
+                let (removed, walFiles) = try backup.prune(in: parent, olderThanDays: keep, keeping: folder)
+                say("kept the backups of the last \(keep) days: " + (removed.isEmpty ? "none older to remove"
+                    : "removed \(removed.count) older (\(removed.map { ($0 as NSString).lastPathComponent }.joined(separator: ", ")))")
+                    + (walFiles > 0 ? ", and \(walFiles) archived WAL files older than the oldest base backup left" : "") + "\n")
             }
         }
     }
@@ -168,11 +169,25 @@ struct DatabaseCommand: ParsableCommand {
                 parkctl db restore /srv/backups/parkctl-backup-20261201-101500 --replace
                 """)
         @OptionGroup var database: DatabaseOptions
-        @Argument(help: "The backup's folder, as `db backup` printed it.") var backup: String
+        @Argument(help: "The backup's folder, as `db backup` printed it.") var backup: String?
         @Option(help: "Restore as this new database of the same server (default: the database parkctl uses).") var into: String?
         @Flag(help: "Replace a database that holds data, after backing up its present state.") var replace = false
+        @Option(name: .customLong("to-time"),
+                help: "The embedded cluster as it was at this moment (\"2026-12-01 10:15\", the parks' time), from a base backup and the archived WAL.")
+        var toTime: String?
+
+        func validate() throws {
+            if toTime != nil {
+                if backup != nil { throw ValidationError("--to-time picks the base backup itself: give no BACKUP folder with it") }
+                if into != nil { throw ValidationError("--to-time puts the whole embedded cluster back: it takes no --into") }
+            } else if backup == nil {
+                throw ValidationError("give the BACKUP folder to restore (parkctl db status lists the newest), or --to-time \"YYYY-MM-DD HH:MM\"")
+            }
+        }
 
         func run() throws {
+            if let toTime { return try restoreToTime(toTime) }
+            let backup = backup ?? ""
             try database.session(requireCurrentSchema: false).close()
             let target = database.target
             // The replaced state is backed up where backups go: the embedded cluster's
@@ -196,6 +211,25 @@ struct DatabaseCommand: ParsableCommand {
                 say("  staff with no login on this server (add each again: parkctl staff revoke NAME, then parkctl staff add NAME …): "
                     + outcome.staffWithoutLogin.joined(separator: ", ") + "\n")
             }
+        }
+
+        func restoreToTime(_ moment: String) throws {
+            guard case .embedded(let cluster) = database.target else {
+                throw ParkError.invalid("--to-time puts the embedded cluster back; a server's point-in-time recovery is its administrator's (pgBackRest, Barman)")
+            }
+            guard replace else {
+                throw ParkError(.conflict, "--to-time replaces the whole embedded cluster (the cluster as it is now is kept aside): give --replace to go ahead")
+            }
+            let outcome = try PointInTimeRestore(cluster: cluster).run(to: moment)
+            // Migrations newer than that moment's schema, as after any restore.
+            let session = try database.session()
+            session.close()
+            say("""
+                restored the embedded cluster at \(cluster.root) to \(outcome.moment) (the parks' time), from the base backup in \
+                \(outcome.backup) (finished at \(outcome.baseEndedAt)) and the WAL archived since
+                  the cluster as it was is kept at \(outcome.previous): remove it once all is well
+
+                """)
         }
     }
 
