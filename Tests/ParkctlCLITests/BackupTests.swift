@@ -217,7 +217,7 @@ import TestSupport
                                    options: .regularExpression) != nil && !fresh.stdout.contains("WARNING"), "\(fresh.stdout)")
 
         // Taken three days ago (its manifest says so): status warns, and --keep 2d removes it.
-        let old = backups + "/" + (try FileManager.default.contentsOfDirectory(atPath: backups)[0])
+        let old = try #require(Backup.backups(in: backups).first).folder
         var manifest = try Backup.manifest(in: old)
         let conn = try pc.connect(applicationName: "backup-age")
         manifest.takenAt = try conn.query("""
@@ -235,6 +235,20 @@ import TestSupport
         // (wal/ is the WAL archive, for point-in-time recovery.)
         #expect(left.count == 3 && left.contains("parkctl-backup-not-one") && left.contains("wal") && !left.contains((old as NSString).lastPathComponent),
                 "\(left)")
+        // A verify stopped before it could drop its throw-away database (its parkctl is
+        // gone) leaves it behind; the next verify drops it, not one whose parkctl still runs.
+        let gone = try ProcessRunner.run("/bin/sh", ["-c", "echo $$"], timeout: 60).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let admin = try Connection(pc.cluster.conninfo(database: "postgres"))
+        try admin.simpleQuery("CREATE DATABASE parkctl_verify_\(gone)_1")
+        try admin.simpleQuery("CREATE DATABASE parkctl_verify_\(getpid())_1")
+        let swept = try pc.parkctl(["db", "backup", "--verify"])
+        #expect(swept.status == 0, "\(swept.output)")
+        let scratch: [String] = try admin.query("SELECT datname::text FROM pg_database WHERE datname LIKE 'parkctl_verify_%' ORDER BY 1")
+            .rows.map { try $0.decode(0) }
+        #expect(scratch == ["parkctl_verify_\(getpid())_1"], "\(scratch)")
+        try admin.simpleQuery("DROP DATABASE parkctl_verify_\(getpid())_1")
+        admin.close()
+        try FileManager.default.removeItem(atPath: (swept.stdout.split(separator: "\n")[0].split(separator: " ").last).map(String.init) ?? "/nonexistent")
         let badKeep = try pc.parkctl(["db", "backup", "--keep", "0d"])
         #expect(badKeep.status == 64 && badKeep.stderr.contains("--keep 0d: give the days to keep backups for, 1d to 3650d"), "\(badKeep.stderr)")
 

@@ -162,9 +162,26 @@ public struct Backup {
         }
         let admin = try Connection(conninfo, applicationName: "parkctl backup")
         defer { admin.close() }
+        if case .embedded = target { try Self.sweepAbandoned(admin) }
         let scratch = "parkctl_verify_\(getpid())_\(UInt32.random(in: 0...UInt32.max))"
         defer { try? admin.simpleQuery("DROP DATABASE IF EXISTS \(scratch) WITH (FORCE)") }
         return try Self.load(path, manifest: manifest, into: scratch, admin: admin, conninfo: conninfo)
+    }
+
+    /// Drops the throw-away databases of verifies and restores that were stopped before
+    /// they could drop them (a SIGTERM, a power cut): their names carry the pid of the
+    /// parkctl that made them, gone now, and nobody is connected. Only on the embedded
+    /// cluster, whose parkctl processes all run on this machine.
+    static func sweepAbandoned(_ conn: Connection) throws {
+        let names: [String] = try conn.query("""
+            SELECT d.datname::text FROM pg_catalog.pg_database d
+            WHERE d.datname ~ '^parkctl_(verify|restore)_[0-9]+_[0-9]+$'
+              AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_stat_activity a WHERE a.datname = d.datname)
+            """).rows.map { try $0.decode(0) }
+        for name in names {
+            guard let pid = Int32(name.split(separator: "_")[2]), kill(pid, 0) != 0, errno == ESRCH else { continue }
+            try? conn.simpleQuery("DROP DATABASE IF EXISTS \(SQL.quoted(identifier: name))")
+        }
     }
 
     /// The manifest of the backup in `folder` and the path of its file, once the file is

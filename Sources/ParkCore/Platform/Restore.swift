@@ -21,8 +21,10 @@ public struct Restore {
     }
 
     let conninfo: String
+    let embedded: Bool
 
     public init(target: DatabaseTarget, user: String? = nil) throws {
+        if case .embedded = target { embedded = true } else { embedded = false }
         self.conninfo = try user.map { try ConnectionString.replacing(["user": $0], in: target.conninfo) } ?? target.conninfo
     }
 
@@ -73,6 +75,7 @@ public struct Restore {
                 throw error
             }
         }
+        if embedded { try Backup.sweepAbandoned(maintenance) }
         let scratch = "parkctl_restore_\(getpid())_\(UInt32.random(in: 0...UInt32.max))"
         var swapped = false
         do {

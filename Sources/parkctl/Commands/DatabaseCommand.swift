@@ -57,6 +57,17 @@ struct DatabaseCommand: ParsableCommand {
             }
             say("  server:  \(session.serverDescription)\n")
             say(try backupsLine(target, session))
+            if case .embedded(let cluster) = target {
+                let archiving: String = try session.connection.query("SELECT current_setting('archive_mode')").rows[0].decode(0)
+                if let off = cluster.archivingOff {
+                    say("  WAL:     not archived (\(off)): no point-in-time recovery\n")
+                } else if archiving == "off" {
+                    say("  WAL:     archived from the cluster's next start (parkctl db stop, then parkctl db start)\n")
+                } else {
+                    let files = ((try? FileManager.default.contentsOfDirectory(atPath: cluster.walArchive)) ?? []).filter { $0.count == 24 }
+                    say("  WAL:     archived into \(cluster.walArchive) (\(files.count) files): db restore --to-time reaches any moment after the oldest base backup\n")
+                }
+            }
             if case .embedded(let cluster) = target, let made = cluster.clusterVersion.flatMap(Int.init),
                let newest = PostgresBinaries.installedMajors().first, newest > made {
                 say("  upgrade: PostgreSQL \(newest) is installed: `parkctl db upgrade --check`, then `parkctl db upgrade`, move the cluster to it\n")
@@ -269,6 +280,7 @@ struct DatabaseCommand: ParsableCommand {
             say("""
                 upgraded the embedded cluster at \(cluster.root) from PostgreSQL \(upgrade.oldMajor) to \(upgrade.newMajor): \(session.serverDescription)
                   the old cluster's folder is kept at \(kept): remove it once all is well (rm -rf \(kept))
+                  take a backup now (parkctl db backup --verify): point-in-time recovery starts from a base backup of PostgreSQL \(upgrade.newMajor)
 
                 """)
         }
