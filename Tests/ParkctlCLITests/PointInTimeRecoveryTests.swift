@@ -46,6 +46,12 @@ import TestSupport
         probe.close()
         usleep(1_200_000)
         try Self.units(pc, ["0301", "0302"])
+        probe = try pc.connect(applicationName: "pitr-test")
+        let afterSecond = try probe.tableChecksums()
+        usleep(1_200_000)
+        let later = try Self.now(probe)
+        probe.close()
+        usleep(1_200_000)
 
         let unasked = try pc.parkctl(["db", "restore", "--to-time", moment])
         #expect(unasked.status == 65 && unasked.stderr.contains("give --replace to go ahead"), "\(unasked.output)")
@@ -54,8 +60,13 @@ import TestSupport
                 "\(tooEarly.output)")
         let future = try pc.parkctl(["db", "restore", "--to-time", "2999-01-01 00:00", "--replace"])
         #expect(future.status == 65 && future.stderr.contains("that moment has not come yet"), "\(future.output)")
-        let garbled = try pc.parkctl(["db", "restore", "--to-time", "yesterday-ish", "--replace"])
-        #expect(garbled.status == 65 && garbled.stderr.contains("--to-time yesterday-ish: give the moment as YYYY-MM-DD HH:MM"), "\(garbled.output)")
+        for garbled in ["yesterday-ish", "4713-01-01 00:00 BC", "2026-13-01 00:00"] {
+            let out = try pc.parkctl(["db", "restore", "--to-time", garbled, "--replace"])
+            #expect(out.status == 65 && out.stderr.contains("--to-time \(garbled): "), "\(out.output)")
+        }
+        try pc.connect(applicationName: "pitr-test").execute("SELECT parkctl_staff_add('pitr_admin', 'admin', NULL, NULL)")
+        let staff = try pc.parkctl(["db", "restore", "--to-time", moment, "--replace", "--user", "pitr_admin"])
+        #expect(staff.status == 77 && staff.stderr.contains("a staff login may not"), "\(staff.output)")
         let both = try pc.parkctl(["db", "restore", backups[0].folder, "--to-time", moment, "--replace"])
         #expect(both.status == 64 && both.stderr.contains("--to-time picks the base backup itself"), "\(both.output)")
 
@@ -73,13 +84,21 @@ import TestSupport
         let auto = try String(contentsOfFile: pc.cluster.dataDirectory + "/postgresql.auto.conf", encoding: .utf8)
         #expect(!auto.contains("recovery_target_time") && !auto.contains("restore_command"), "\(auto)")
 
+        // A later moment, before that restore: the history as it was then (both imports),
+        // not the new history the restore began (the first import and 0401).
+        let again = try pc.parkctl(["db", "restore", "--to-time", later, "--replace"])
+        #expect(again.status == 0, "\(again.output)")
+        probe = try pc.connect(applicationName: "pitr-test")
+        #expect(try probe.tableChecksums() == afterSecond, "every table as after the second import")
+        probe.close()
+
         // Retention: the first backup made three days old; --keep 2d removes it and the WAL
         // archived before the new backup's base.
         var manifest = backups[0].manifest
         manifest.takenAt = "2020-01-01T00:00:00"
         try JSONEncoder().encode(manifest).write(to: URL(fileURLWithPath: backups[0].folder + "/manifest.json"))
         let kept = try pc.parkctl(["db", "backup", "--keep", "2d"])
-        #expect(kept.status == 0 && kept.stdout.contains("removed 1 older") && kept.stdout.contains("archived WAL files older than the oldest base backup left"),
+        #expect(kept.status == 0 && kept.stdout.contains("removed 1 older") && kept.stdout.contains("archived WAL files older than the oldest base backup kept"),
                 "\(kept.output)")
         let left = try #require(Backup.backups(in: pc.cluster.backupsDirectory).first?.manifest.base)
         let segments = try FileManager.default.contentsOfDirectory(atPath: pc.cluster.walArchive).filter { $0.count == 24 }

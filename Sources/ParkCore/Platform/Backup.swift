@@ -22,6 +22,8 @@ public struct BackupManifest: Codable, Sendable, Equatable {
     public var bytes: Int
     public var sha256: String
     public var tables: [String: Table]
+    /// Why it was taken, when not by `db backup` (the state a restore replaced).
+    public var note: String?
     /// The embedded cluster's physical copy, the start of a point-in-time recovery (with
     /// the WAL archived since); none for a server, or a cluster whose WAL is not archived.
     public var base: Base?
@@ -50,14 +52,18 @@ public struct Backup {
 
     /// The database `target` names, reached as `user` if given (the URL's user, or the
     /// embedded cluster's owner, else).
-    public init(target: DatabaseTarget, user: String? = nil) throws {
+    let sourceName: String
+
+    /// `source`: what the manifest names as backed up (default: the target's own name).
+    public init(target: DatabaseTarget, user: String? = nil, source: String? = nil) throws {
         self.target = target
+        self.sourceName = source ?? target.displayName
         self.conninfo = try user.map { try ConnectionString.replacing(["user": $0], in: target.conninfo) } ?? target.conninfo
     }
 
     /// Dumps the database into a new folder under `parent` and writes its manifest.
     /// `verifying`: the rights to create the throw-away database are checked first too.
-    public func take(into parent: String, parkctlVersion: String, verifying: Bool = false) throws -> (folder: String, manifest: BackupManifest) {
+    public func take(into parent: String, parkctlVersion: String, verifying: Bool = false, note: String? = nil) throws -> (folder: String, manifest: BackupManifest) {
         let conn = try Connection(conninfo, applicationName: "parkctl backup")
         defer { conn.close() }
         let rights = try conn.query("""
@@ -106,8 +112,8 @@ public struct Backup {
             throw ParkError.unavailable("pg_dump failed: \(dumped.stderr)")
         }
         var manifest = BackupManifest(parkctlVersion: parkctlVersion, schemaVersion: schema, takenAt: takenAt,
-                                      source: target.displayName, file: file, bytes: try Self.size(path), sha256: try Self.sha256(path),
-                                      tables: tables)
+                                      source: sourceName, file: file, bytes: try Self.size(path), sha256: try Self.sha256(path),
+                                      tables: tables, note: note)
         // A base backup is worth taking where the WAL after it is archived (a cluster made
         // before parkctl archived starts doing so at its next start).
         if case .embedded(let cluster) = target, cluster.archivingOff == nil,
@@ -263,11 +269,16 @@ public struct Backup {
     }
 
     /// The backups under `parent` (folders holding a parkctl manifest), newest first.
+    /// Only folders named as parkctl names them, with a manifest whose time reads as one:
+    /// whatever else lies there (planted by whoever can write the folder) is not listed,
+    /// printed or removed.
     public static func backups(in parent: String) -> [(folder: String, manifest: BackupManifest)] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? []
-        return names.filter { $0.hasPrefix("parkctl-backup-") }.compactMap { name in
+        return names.filter { $0.range(of: #"^parkctl-backup-[0-9]{8}-[0-9]{6}(-[0-9]{1,2})?$"#, options: .regularExpression) != nil }.compactMap { name in
             let folder = (parent as NSString).appendingPathComponent(name)
-            return (try? manifest(in: folder)).map { (folder, $0) }
+            return (try? manifest(in: folder)).flatMap { manifest in
+                manifest.takenAt.range(of: #"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}$"#, options: .regularExpression) == nil ? nil : (folder, manifest)
+            }
         }.sorted { ($0.manifest.takenAt, $0.folder) > ($1.manifest.takenAt, $1.folder) }
     }
 

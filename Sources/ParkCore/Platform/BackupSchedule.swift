@@ -13,13 +13,19 @@ public struct BackupSchedule {
     public enum Frequency: String, CaseIterable, Sendable {
         case hourly, daily, weekly
 
-        /// cron's five fields: at half past, at 02:30 (the server's time, when the
-        /// parks sleep), or at 02:30 on Sundays.
-        var cron: String {
+        /// cron's five fields, in the machine's time zone (cron has no other): at half
+        /// past the hour, or at 02:30 the parks' time (Asia/Shanghai, when the parks
+        /// sleep), or at 02:30 on Sundays, the parks' time.
+        func cron(machine: TimeZone = .current) -> String {
+            let parks = TimeZone(identifier: "Asia/Shanghai")!
+            // 02:30 the parks' time, as the machine's clock reads it today.
+            let shift = (machine.secondsFromGMT() - parks.secondsFromGMT()) / 60
+            let minutes = ((2 * 60 + 30 + shift) % 1440 + 1440) % 1440
+            let dayShift = (2 * 60 + 30 + shift) < 0 ? -1 : (2 * 60 + 30 + shift) >= 1440 ? 1 : 0
             switch self {
-            case .hourly: "30 * * * *"
-            case .daily: "30 2 * * *"
-            case .weekly: "30 2 * * 0"
+            case .hourly: return "\((30 + shift % 60 + 60) % 60) * * * *"
+            case .daily: return "\(minutes % 60) \(minutes / 60) * * *"
+            case .weekly: return "\(minutes % 60) \(minutes / 60) * * \((7 + dayShift) % 7)"
             }
         }
 
@@ -59,7 +65,9 @@ public struct BackupSchedule {
                                     + "schedule the backup by hand (see the README's Backups section)")
         }
         command = [parkctl, "db", "backup", "--to", folder] + (verify ? ["--verify"] : []) + (keep.map { ["--keep", "\($0)d"] } ?? [])
-        logFile = (folder as NSString).appendingPathComponent("backup.log")
+        // Root's runs log where only root writes: the embedded cluster's folder belongs to
+        // the postgres user, who could put a link to any file in the log's place.
+        logFile = geteuid() == 0 ? "/var/log/parkctl-backup.log" : (folder as NSString).appendingPathComponent("backup.log")
     }
 
     /// A word for a shell, quoted when it needs to be.
@@ -68,9 +76,12 @@ public struct BackupSchedule {
             ? word : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 
+    public var cronTime: String { frequency.cron() }
+
     public var cronLine: String {
         let env = environment.map { "\($0.0)=\(Self.shellWord($0.1))" }.joined(separator: " ")
-        return "\(frequency.cron) \(env) \(command.map(Self.shellWord).joined(separator: " ")) >> \(Self.shellWord(logFile)) 2>&1"
+        // umask 077: the log, like the backups, is its owner's alone.
+        return "\(cronTime) umask 077; \(env) \(command.map(Self.shellWord).joined(separator: " ")) >> \(Self.shellWord(logFile)) 2>&1"
     }
 
     public var systemdService: String {
@@ -82,6 +93,7 @@ public struct BackupSchedule {
         Type=oneshot
         \(environment.map { "Environment=\($0.0)=\($0.1)" }.joined(separator: "\n"))
         ExecStart=\(command.map(Self.shellWord).joined(separator: " "))
+        UMask=0077
         StandardOutput=append:\(logFile)
         StandardError=append:\(logFile)
 
@@ -94,13 +106,23 @@ public struct BackupSchedule {
         Description=parkctl backup, \(frequency.rawValue)
 
         [Timer]
-        OnCalendar=\(frequency.systemd)
+        OnCalendar=\(frequency.systemd) Asia/Shanghai
         Persistent=true
 
         [Install]
         WantedBy=timers.target
 
         """
+    }
+
+    /// Whether a cron daemon runs on this machine (an entry in a crontab nobody reads
+    /// never runs).
+    public static var cronRunning: Bool {
+        let pids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return pids.contains { pid in
+            guard pid.allSatisfy(\.isNumber), let comm = try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8) else { return false }
+            return ["cron", "crond"].contains(comm.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
     }
 
     /// Puts the entry in the user's crontab (replacing an earlier one for the same

@@ -57,6 +57,15 @@ public final class ParkSession {
     }
 
     /// Ends the session; safe to call more than once.
+    /// Refuses a staff login: `what` (a restore of the whole cluster, an upgrade) is the
+    /// database owner's, or a superuser's.
+    public func requireOwner(_ what: String) throws {
+        let owner: Bool = try connection.query("SELECT parkctl_is_owner(session_user)").rows[0].decode(0)
+        guard owner else {
+            throw ParkError(.forbidden, "\(what) is the database owner's (the embedded cluster's operator): a staff login may not")
+        }
+    }
+
     /// Gathers the planner's statistics for every table (after pg_upgrade, which carries none over).
     public func analyze() throws { try connection.simpleQuery("ANALYZE") }
 

@@ -69,7 +69,8 @@ public struct Restore {
         if holding != nil {
             revoked = try Self.closeToStaff(name, maintenance, me: me)
             do {
-                previous = try Backup(target: .server(conninfo: targetInfo)).take(into: backupsParent, parkctlVersion: parkctlVersion).folder
+                previous = try Backup(target: .server(conninfo: targetInfo), source: "the database \(name) (\(ConnectionString.redacted(targetInfo)))")
+                    .take(into: backupsParent, parkctlVersion: parkctlVersion, note: "the state db restore --replace replaced with \(folder)").folder
             } catch {
                 try? Self.reopen(name, to: revoked, maintenance)
                 throw error
@@ -115,27 +116,40 @@ public struct Restore {
         guard !["postgres", "template0", "template1"].contains(databaseName), !databaseName.hasPrefix("pg_") else {
             throw ParkError.invalid("--into \(databaseName): that is one of the server's own databases; name a new one")
         }
+        guard databaseName.range(of: "^parkctl_(verify|restore|replaced)_", options: .regularExpression) == nil else {
+            throw ParkError.invalid("--into \(databaseName): names beginning parkctl_verify_, parkctl_restore_ and parkctl_replaced_ are parkctl's throw-away databases; name another")
+        }
     }
 
-    /// What the database holds, in words, or nil when it holds nothing to lose (a new,
-    /// migrated parkctl database, or an empty one).
+    /// What the database holds, in words, or nil when it holds nothing to lose: a new
+    /// parkctl database (its migrations seed calendars and service levels, which the
+    /// backup has too) or an empty one. Tables outside parkctl's schema always count.
     static func dataHeld(_ targetInfo: String) throws -> String? {
         let conn = try Connection(targetInfo, applicationName: "parkctl restore")
         defer { conn.close() }
         let row = try conn.query("""
             SELECT (SELECT count(*)::int FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                    WHERE c.relkind IN ('r', 'p', 'm', 'f')
+                      AND n.nspname NOT IN ('public', 'pg_catalog', 'information_schema', 'pg_toast')
+                      AND n.nspname !~ '^pg_(temp|toast_temp)_') AS foreign_tables,
+                   (SELECT count(*)::int FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
                     WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND c.relname <> 'schema_migrations') AS tables,
                    pg_catalog.to_regclass('public.audit_log') IS NOT NULL AS parkctl
             """).rows[0]
+        let foreign: Int = try row.decode("foreign_tables")
         let tables: Int = try row.decode("tables")
-        guard tables > 0 else { return nil }
-        guard try row.decode("parkctl", as: Bool.self) else { return "\(tables) tables that are not parkctl's" }
-        // Whatever staff record reaches the audit trail; parks and staff are the rest.
+        guard try row.decode("parkctl", as: Bool.self) else {
+            let all = foreign + tables
+            return all == 0 ? nil : all == 1 ? "1 table that is not parkctl's" : "\(all) tables that are not parkctl's"
+        }
+        if foreign > 0 { return foreign == 1 ? "1 table outside parkctl's schema" : "\(foreign) tables outside parkctl's schema" }
+        // Everything staff record hangs off a park, a tenant, a lead or a login.
         let counts = try conn.query("""
-            SELECT (SELECT count(*)::int FROM public.park), (SELECT count(*)::int FROM public.staff), (SELECT count(*)::int FROM public.audit_log)
+            SELECT (SELECT count(*)::int FROM public.park), (SELECT count(*)::int FROM public.tenant),
+                   (SELECT count(*)::int FROM public.lead), (SELECT count(*)::int FROM public.staff)
             """).rows[0]
-        let (parks, staff, audit): (Int, Int, Int) = (try counts.decode(0), try counts.decode(1), try counts.decode(2))
-        return parks + staff + audit == 0 ? nil : "\(parks) parks, \(staff) staff, \(audit) audit rows"
+        let (parks, tenants, leads, staff): (Int, Int, Int, Int) = (try counts.decode(0), try counts.decode(1), try counts.decode(2), try counts.decode(3))
+        return parks + tenants + leads + staff == 0 ? nil : "\(parks) parks, \(tenants) tenants, \(leads) leads, \(staff) staff"
     }
 
     /// A connection to the server's `postgres` (else `template1`) database, from which the
@@ -190,15 +204,18 @@ public struct Restore {
             SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity
             WHERE datname = \(name) AND pid <> pg_catalog.pg_backend_pid()
             """).clear()
+        // Both renames in one transaction: a crash between them cannot leave the name
+        // without a database (the next command would make an empty one).
         do {
+            try conn.simpleQuery("BEGIN")
             try conn.simpleQuery("ALTER DATABASE \(target) RENAME TO \(old)")
-        } catch let error as PostgresError where error.sqlState == .objectInUse {
-            throw ParkError(.busy, "the database \(name) is still in use by sessions this login may not end; end them (or restore as a superuser) and run the restore again")
-        }
-        do {
             try conn.simpleQuery("ALTER DATABASE \(SQL.quoted(identifier: scratch)) RENAME TO \(target)")
+            try conn.simpleQuery("COMMIT")
+        } catch let error as PostgresError where error.sqlState == .objectInUse {
+            try? conn.simpleQuery("ROLLBACK")
+            throw ParkError(.busy, "the database \(name) is still in use by sessions this login may not end; end them (or restore as a superuser) and run the restore again")
         } catch {
-            try? conn.simpleQuery("ALTER DATABASE \(old) RENAME TO \(target)")
+            try? conn.simpleQuery("ROLLBACK")
             throw error
         }
         try conn.simpleQuery("DROP DATABASE \(old) WITH (FORCE)")

@@ -31,10 +31,15 @@ struct DatabaseCommand: ParsableCommand {
             let minutes = try ParkCore.Backup.minutesSince(newest.manifest, session)
             let age = minutes < 120 ? "\(minutes) minutes" : minutes < 48 * 60 ? "\(minutes / 60) hours" : "\(minutes / 1440) days"
             var line = "  backups: \(found.count) in \(folder); the newest, \((newest.folder as NSString).lastPathComponent), "
-                + "was taken \(newest.manifest.takenAt) (\(age) ago)\n"
+                + "was taken \(newest.manifest.takenAt) (\(age) ago)\(newest.manifest.note.map { ": \($0)" } ?? "")\n"
             if minutes > 24 * 60 {
                 line += "WARNING: the newest backup is more than a day old: run `parkctl db backup --verify`, "
                     + "and schedule it (`parkctl db backup --schedule daily --install`)\n"
+            }
+            if case .embedded = target, let based = found.first(where: { $0.manifest.base != nil }) {
+                line += "  newest base backup (where db restore --to-time starts): \((based.folder as NSString).lastPathComponent)\n"
+            } else if case .embedded(let cluster) = target, cluster.archivingOff == nil {
+                line += "  no base backup yet: db restore --to-time needs one (parkctl db backup takes one)\n"
             }
             return line
         }
@@ -122,6 +127,10 @@ struct DatabaseCommand: ParsableCommand {
                 if install {
                     try entry.install()
                     say("installed in your crontab (crontab -l shows it; runs write to \(entry.logFile)):\n\(entry.marker)\n\(entry.cronLine)\n")
+                    if !BackupSchedule.cronRunning {
+                        say("WARNING: no cron daemon runs on this machine, so the entry will not run: start it "
+                            + "(systemctl enable --now cron, or service cron start)\n")
+                    }
                 } else {
                     say("""
                         # cron (crontab -e, or parkctl db backup --schedule \(schedule.rawValue) --install):
@@ -152,7 +161,7 @@ struct DatabaseCommand: ParsableCommand {
                 let (removed, walFiles) = try backup.prune(in: parent, olderThanDays: keep, keeping: folder)
                 say("kept the backups of the last \(keep) days: " + (removed.isEmpty ? "none older to remove"
                     : "removed \(removed.count) older (\(removed.map { ($0 as NSString).lastPathComponent }.joined(separator: ", ")))")
-                    + (walFiles > 0 ? ", and \(walFiles) archived WAL files older than the oldest base backup left" : "") + "\n")
+                    + (walFiles > 0 ? "; removed \(walFiles) archived WAL files older than the oldest base backup kept" : "") + "\n")
             }
         }
     }
@@ -231,6 +240,9 @@ struct DatabaseCommand: ParsableCommand {
             guard replace else {
                 throw ParkError(.conflict, "--to-time replaces the whole embedded cluster (the cluster as it is now is kept aside): give --replace to go ahead")
             }
+            let caller = try database.session(requireCurrentSchema: false)
+            try caller.requireOwner("putting the cluster back to a moment")
+            caller.close()
             let outcome = try PointInTimeRestore(cluster: cluster).run(to: moment)
             // Migrations newer than that moment's schema, as after any restore.
             let session = try database.session()
@@ -261,6 +273,9 @@ struct DatabaseCommand: ParsableCommand {
             guard case .embedded(let cluster) = database.target else {
                 throw ParkError.invalid("db upgrade moves the embedded cluster; a server (\(database.target.displayName)) is upgraded by its administrator")
             }
+            let caller = try database.session(requireCurrentSchema: false)
+            try caller.requireOwner("upgrading the cluster")
+            caller.close()
             let upgrade = try ClusterUpgrade(cluster: cluster, newBinDir: newBindir)
             if check {
                 let out = try upgrade.check()
