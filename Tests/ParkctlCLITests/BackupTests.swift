@@ -303,5 +303,46 @@ import TestSupport
         #expect(listed.contains(" * * 6 umask 077; PARKCTL_HOME=\(pc.cluster.root)") || listed.contains(" * * 0 umask 077; PARKCTL_HOME=\(pc.cluster.root)"),
                 "\(listed)")
     }
+
+    /// A `--replace` killed after it closed the database to staff (SIGKILL, a power cut)
+    /// leaves it closed; staff are told a restore may be under way, and the owner's next
+    /// command reopens it.
+    @Test func aKilledRestoreLeavesNoStaffLockedOut() throws {
+        let cli = try CLI()
+        try cli.ok(["demo"])
+        let parent = NSTemporaryDirectory() + "parkctl-restore-killed-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: parent) }
+        let login = "rk_\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
+        try cli.db.connection.execute("SELECT parkctl_staff_add(\(login), 'viewer', NULL, NULL)")
+        try #require(try cli.run(["db", "backup", "--to", parent]).status == 0)
+        let folder = try #require(Backup.backups(in: parent).first).folder
+
+        let observer = try TestServer.connect(cli.db.conninfo)
+        defer { observer.close() }
+        let restore = try SpawnedProcess.parkctl(["db", "restore", folder, "--replace", "--database-url", cli.db.conninfo],
+                                                 environment: ["PARKCTL_ACTOR": "cli-tester"])
+        defer { restore.kill() }
+        restore.closeInput()
+        // Killed once its new database exists: by then its staff are shut out.
+        _ = try waitFor(seconds: 120, "the restore to create its new database") { () -> Bool? in
+            if let done = restore.wait(seconds: 0) { throw SpawnError("the restore ended first: \(done.status) \(done.stderr)") }
+            return try observer.query("SELECT 1 FROM pg_database WHERE datname LIKE 'parkctl_restore_%'").rowCount > 0 ? true : nil
+        }
+        restore.kill()
+        // Its pg_restore, orphaned, finishes on its own.
+        _ = try waitFor(seconds: 120, "the orphaned pg_restore to finish") { () -> Bool? in
+            try observer.query("SELECT 1 FROM pg_stat_activity WHERE datname LIKE 'parkctl_restore_%'").rowCount == 0 ? true : nil
+        }
+        let shut = try cli.run(["park", "list", "--user", login])
+        #expect(shut.status == 77 && shut.stderr.contains("or a restore is under way"), "\(shut.output)")
+        // The owner's next command reopens it.
+        let owner = try cli.run(["park", "list"])
+        #expect(owner.status == 0, "\(owner.output)")
+        let back = try cli.run(["park", "list", "--user", login])
+        #expect(back.status == 0 && back.stdout.contains("SW"), "\(back.output)")
+        let mark: String? = try observer.query("SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = current_database()")
+            .rows[0].decode(0)
+        #expect(mark == nil)
+    }
 }
 

@@ -98,7 +98,8 @@ public enum DatabaseTarget: Sendable {
                     throw ParkError(.forbidden, "\(user) may not log in: the login was revoked (see `parkctl staff list`)")
                 }
                 if error.message.contains("permission denied for database") {
-                    throw ParkError(.forbidden, "\(user) is not staff of this database (see `parkctl staff list`)")
+                    throw ParkError(.forbidden, "\(user) may not connect: not staff of this database (see `parkctl staff list`), "
+                                    + "or a restore is under way (if one was stopped, the operator's next parkctl command reopens the database)")
                 }
                 throw error
             }
@@ -112,6 +113,7 @@ public enum DatabaseTarget: Sendable {
                     the database at \(conn.hostDescription) has migrations pending: run `parkctl db migrate` first
                     """)
             }
+            try Restore.reopenIfAbandoned(conn)
             return conn
         case .embedded(let cluster):
             let conn: Connection
@@ -131,6 +133,7 @@ public enum DatabaseTarget: Sendable {
                     guard repairing, try migrator.canRepair(conn) else { throw blocked }
                 }
             }
+            try Restore.reopenIfAbandoned(conn)
             return conn
         }
     }

@@ -177,6 +177,9 @@ public struct Restore {
               AND pg_catalog.pg_get_userbyid(a.grantee) <> \(me)
             """).rows.map { try $0.decode(0) }
         let quoted = SQL.quoted(identifier: name)
+        // Marked first: a restore killed from here on leaves the database closed, and the
+        // owner's next command reopens it (``reopenIfAbandoned(_:)``).
+        try conn.simpleQuery("COMMENT ON DATABASE \(quoted) IS '\(closedMark)\(getpid())'")
         for grantee in grantees { try conn.simpleQuery("REVOKE CONNECT ON DATABASE \(quoted) FROM \(grantee)") }
         try conn.query("""
             SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity
@@ -187,6 +190,28 @@ public struct Restore {
 
     static func reopen(_ name: String, to grantees: [String], _ conn: Connection) throws {
         for grantee in grantees { try conn.simpleQuery("GRANT CONNECT ON DATABASE \(SQL.quoted(identifier: name)) TO \(grantee)") }
+        try conn.simpleQuery("COMMENT ON DATABASE \(SQL.quoted(identifier: name)) IS NULL")
+    }
+
+    static let closedMark = "parkctl: closed to staff by a restore, pid "
+
+    /// Reopens the database `conn` is on to its staff if a restore closed it and was
+    /// stopped before it finished (its throw-away database is gone, or nobody is on it):
+    /// called as the owner connects, so the operator's next command undoes it.
+    public static func reopenIfAbandoned(_ conn: Connection) throws {
+        let mark: String? = try conn.query("""
+            SELECT pg_catalog.shobj_description(d.oid, 'pg_database') FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database()
+            """).rows.first?.decode(0)
+        guard let mark, mark.hasPrefix(closedMark),
+              try conn.query("SELECT public.parkctl_is_owner(session_user)").rows[0].decode(0, as: Bool.self) else { return }
+        let pid = mark.dropFirst(closedMark.count)
+        let running: Bool = try conn.query("""
+            SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_stat_activity a WHERE a.datname LIKE \("parkctl_restore_\(pid)_%"))
+            """).rows[0].decode(0)
+        guard !running else { return }
+        try Migrator().grantDatabaseAccess(conn)
+        let name: String = try conn.query("SELECT pg_catalog.current_database()::text").rows[0].decode(0)
+        try conn.simpleQuery("COMMENT ON DATABASE \(SQL.quoted(identifier: name)) IS NULL")
     }
 
     /// Gives `scratch` the name `name`; the database that had it (if any) is dropped,
