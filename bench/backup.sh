@@ -4,7 +4,7 @@
 # by hand with PostgreSQL's tools, ROUNDS rounds each, interleaved; prints the medians
 # and the ratios (target: by hand ÷ parkctl >= 0.9, i.e. parkctl at most ~11 % slower).
 #
-#   backup            parkctl db backup          pg_dump -Fc -Z6
+#   backup            parkctl db backup          pg_dump -Fc (its default compression)
 #   verified backup   parkctl db backup --verify pg_dump, createdb, pg_restore, dropdb
 #   restore           parkctl db restore --into  createdb, pg_restore
 #   base backup       (what the embedded cluster adds for point-in-time recovery)
@@ -14,7 +14,8 @@
 # dump alone (an embedded cluster's backup also takes the base, timed on its own line).
 # parkctl does more than the tools: the figures of every table in the dump's snapshot
 # and again after the restore (rows and checksum), the sha256 of each file, the
-# migrations after a restore.
+# migrations after a restore. It also chooses differently: gzip level 3 (pg_dump's
+# default is 6) and a parallel pg_restore (--jobs, one per core).
 #
 #   bench/backup.sh [PARKS] [ROUNDS]     (defaults: 200 parks = 1,000,000 units; 2 rounds)
 set -euo pipefail
@@ -40,12 +41,12 @@ declare -a PB=() RB=() PV=() RV=() PR=() RR=() PBASE=() RBASE=()
 for round in $(seq 1 "$ROUNDS"); do
     rm -rf "$WORK/pk"/* "$WORK/raw"/*
     a=$(ms); "$BIN/parkctl" db backup --to "$WORK/pk" --database-url "$URL" >/dev/null; b=$(ms); PB+=($((b - a)))
-    a=$(ms); "$BINDIR/pg_dump" -h "$HOST" -U parkctl -Fc -Z6 -f "$WORK/raw/raw.dump" parkctl; b=$(ms); RB+=($((b - a)))
+    a=$(ms); "$BINDIR/pg_dump" -h "$HOST" -U parkctl -Fc -f "$WORK/raw/raw.dump" parkctl; b=$(ms); RB+=($((b - a)))
 
     rm -rf "$WORK/pk"/*
     a=$(ms); "$BIN/parkctl" db backup --to "$WORK/pk" --verify --database-url "$URL" >/dev/null; b=$(ms); PV+=($((b - a)))
     a=$(ms)
-    "$BINDIR/pg_dump" -h "$HOST" -U parkctl -Fc -Z6 -f "$WORK/raw/raw.dump" parkctl
+    "$BINDIR/pg_dump" -h "$HOST" -U parkctl -Fc -f "$WORK/raw/raw.dump" parkctl
     "$BINDIR/createdb" -h "$HOST" -U parkctl -T template0 raw_check
     "$BINDIR/pg_restore" -h "$HOST" -U parkctl --exit-on-error -d raw_check "$WORK/raw/raw.dump"
     "$BINDIR/dropdb" -h "$HOST" -U parkctl raw_check
