@@ -224,6 +224,16 @@ struct DatabaseCommand: ParsableCommand {
             say("restored \(backup) (taken \(m.takenAt) from \(m.source), schema \(m.schemaVersion)) as the database \(outcome.database): "
                 + "\(m.tables.count) tables, \(rows) rows, every table's rows and checksum as backed up\n")
             if !outcome.migrated.isEmpty { say("  migrated since: \(outcome.migrated.joined(separator: ", "))\n") }
+            if into != nil {
+                // How to look at it: the same server, the database's name.
+                let url: String
+                switch target {
+                case .embedded(let cluster): url = "postgresql:///\(outcome.database)?host=\(cluster.socketDirectory)&user=\(LocalCluster.superuser)"
+                case .server: url = "(your --database-url, with the database \(outcome.database))"
+                }
+                say("  look at it with: parkctl park list --database-url '\(url)'; drop it when done: "
+                    + "psql -d '\(url.hasPrefix("postgresql:") ? url.replacingOccurrences(of: "/\(outcome.database)?", with: "/postgres?") : "postgres")' -c 'DROP DATABASE \(outcome.database)'\n")
+            }
             if let previous = outcome.previous {
                 say("  the state it replaced is backed up in \(previous) (parkctl db restore \(previous) --replace puts it back)\n")
             }
