@@ -161,7 +161,8 @@ public struct Backup {
                                                   "--dbname=\(ClientTool.withoutPassword(tools.conninfo))"])
         guard out.status == 0 else { throw ParkError.unavailable("pg_basebackup failed: \(out.stderr)") }
         let tarball = (dir as NSString).appendingPathComponent("base.tar.gz")
-        let label = try ProcessRunner.run("/bin/sh", ["-c", "exec tar -xzOf \"$1\" backup_label", "sh", tarball], environment: ProcessRunner.serverEnvironment)
+        // backup_label is the tar's first member: stop there, not at the end of the whole copy.
+        let label = try ProcessRunner.run("/bin/sh", ["-c", "exec tar --occurrence=1 -xzOf \"$1\" backup_label", "sh", tarball], environment: ProcessRunner.serverEnvironment)
         // START WAL LOCATION: 0/2000028 (file 000000010000000000000002)
         guard let line = label.stdout.split(separator: "\n").first(where: { $0.hasPrefix("START WAL LOCATION:") }),
               let open = line.range(of: "(file "), let close = line.range(of: ")", range: open.upperBound..<line.endIndex) else {
