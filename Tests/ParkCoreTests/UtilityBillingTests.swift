@@ -286,7 +286,7 @@ import TestSupport
     /// Without a tariff there is no price: the calculation says which command sets one.
     @Test func aPeriodWithoutATariffIsRefused() throws {
         let (_, session) = try makeSession()
-        try Self.factory(session)
+        _ = try Self.factory(session)
         let utilities = UtilityService(session)
         let period = try utilities.open(park: "MF", kind: .water, from: Self.day("2026-11-01"), to: Self.day("2026-11-30"))
         let refused = #expect(throws: ParkError.self) { try utilities.calculate(period.number) }
@@ -299,7 +299,7 @@ import TestSupport
     /// reversed without its bills, a billed reading changed, a reader's own multiplier.
     @Test func theFiguresHoldAgainstTheirWriters() throws {
         let (db, session) = try makeSession()
-        try Self.factory(session)
+        _ = try Self.factory(session)
         let meters = MeterService(session)
         let s1 = MeterAddress(park: "MF", code: "S1")
         try meters.add(s1, .init(kind: .water, unit: UnitAddress(park: "MF", building: "F1", unit: "101"), rollsOverAt: 10_000,
@@ -501,7 +501,7 @@ import TestSupport
         try utilities.confirm(period.number)
         try utilities.post(period.number)
         // 博思软件's 30 m³ × 4.00 = 120.00 is paid; 腾讯's 30 × 20 / 30 = 20 m³, 80.00, is not.
-        try PaymentService(session).record(tenant: bosi.creditCode, park: "MF", amount: 120, on: Self.day("2026-12-01"))
+        _ = try PaymentService(session).record(tenant: bosi.creditCode, park: "MF", amount: 120, on: Self.day("2026-12-01"))
         try utilities.reverse(period.number, reason: "水表读数有误")
         let bills = try db.connection.query("""
             SELECT l.number, b.fee, b.amount, b.source_bill_id IS NOT NULL, EXISTS (SELECT 1 FROM bill_void v WHERE v.bill_id = b.id)

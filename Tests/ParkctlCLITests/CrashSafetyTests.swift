@@ -69,14 +69,14 @@ import Glibc
             }
         }
         writer.start()
-        try waitFor(seconds: 120, "the stream to commit 40 writes") { () -> Bool? in
+        _ = try waitFor(seconds: 120, "the stream to commit 40 writes") { () -> Bool? in
             if let error = log.lock.withLock({ log.error }) { throw SpawnError("the stream failed before the kill: \(error)") }
             return log.count >= 40 ? true : nil
         }
         let pidText = try String(contentsOfFile: pc.cluster.dataDirectory + "/postmaster.pid", encoding: .utf8)
         let postmaster = try #require(pidText.split(separator: "\n").first.flatMap { pid_t($0) })
         #expect(kill(postmaster, SIGKILL) == 0)
-        try waitFor(seconds: 60, "the stream to fail") { log.lock.withLock { log.error } != nil ? true : nil }
+        _ = try waitFor(seconds: 60, "the stream to fail") { log.lock.withLock { log.error } != nil ? true : nil }
         let (acknowledgedLeases, acknowledgedPayments, attempts) = log.lock.withLock { (log.leases, log.payments, log.attempts) }
         #expect(acknowledgedLeases.count + acknowledgedPayments.count < units * 2, "the stream ended before the kill")
 
