@@ -328,10 +328,16 @@ import TestSupport
             if let done = restore.wait(seconds: 0) { throw SpawnError("the restore ended first: \(done.status) \(done.stderr)") }
             return try observer.query("SELECT 1 FROM pg_database WHERE datname LIKE 'parkctl_restore_%'").rowCount > 0 ? true : nil
         }
+        // A power cut: parkctl and the pg_restore it started end at once.
         restore.kill()
-        // Its pg_restore, orphaned, finishes on its own.
-        _ = try waitFor(seconds: 120, "the orphaned pg_restore to finish") { () -> Bool? in
-            try observer.query("SELECT 1 FROM pg_stat_activity WHERE datname LIKE 'parkctl_restore_%'").rowCount == 0 ? true : nil
+        for pid in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] where pid.allSatisfy(\.isNumber) {
+            let cmdline = (try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8)) ?? ""
+            if cmdline.hasPrefix("/") && cmdline.contains("pg_restore") && cmdline.contains("parkctl_restore_\(restore.pid)_"), let id = pid_t(pid) {
+                _ = Glibc.kill(id, SIGKILL)
+            }
+        }
+        _ = try waitFor(seconds: 120, "the restore's sessions to end") { () -> Bool? in
+            try observer.query("SELECT 1 FROM pg_stat_activity WHERE datname LIKE \("parkctl_restore_\(restore.pid)_%")").rowCount == 0 ? true : nil
         }
         let shut = try cli.run(["park", "list", "--user", login])
         #expect(shut.status == 77 && shut.stderr.contains("or a restore is under way"), "\(shut.output)")
