@@ -326,7 +326,8 @@ import TestSupport
         // Killed once its new database exists: by then its staff are shut out.
         _ = try waitFor(seconds: 120, "the restore to create its new database") { () -> Bool? in
             if let done = restore.wait(seconds: 0) { throw SpawnError("the restore ended first: \(done.status) \(done.stderr)") }
-            return try observer.query("SELECT 1 FROM pg_database WHERE datname LIKE 'parkctl_restore_%'").rowCount > 0 ? true : nil
+            // Its own (the other tests of the suite restore on the same server at the same time).
+            return try observer.query("SELECT 1 FROM pg_database WHERE datname LIKE \("parkctl_restore_\(restore.pid)_%")").rowCount > 0 ? true : nil
         }
         // A power cut: parkctl and the pg_restore it started end at once.
         restore.kill()
