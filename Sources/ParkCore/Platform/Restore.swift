@@ -35,19 +35,24 @@ public struct Restore {
         let (manifest, file) = try Backup.checkedFile(in: folder)
         let conn = try Connection(conninfo, applicationName: "parkctl restore")
         defer { conn.close() }
-        let me: String = try conn.query("SELECT session_user::text").rows[0].decode(0)
-        let configured: String = try conn.query("SELECT current_database()::text").rows[0].decode(0)
-        let name = into ?? configured
         if let into { try Self.validate(databaseName: into) }
+        // Who restores, and what the target is: one round trip.
+        let caller = try conn.query("""
+            SELECT session_user::text AS me, pg_catalog.current_database()::text AS configured, r.rolsuper AS superuser,
+                   r.rolsuper OR r.rolcreatedb AS createdb,
+                   (SELECT pg_catalog.pg_get_userbyid(d.datdba)::text FROM pg_catalog.pg_database d
+                    WHERE d.datname = coalesce(\(into), pg_catalog.current_database())) AS owner
+            FROM pg_catalog.pg_roles r WHERE r.rolname = session_user
+            """).rows[0]
+        let me: String = try caller.decode("me")
+        let configured: String = try caller.decode("configured")
+        let name = into ?? configured
+        let owner: String? = try caller.decode("owner")
         // Only the owner (or a superuser) replaces a database; creating the new one needs CREATEDB.
-        guard try conn.query("SELECT rolsuper OR rolcreatedb FROM pg_catalog.pg_roles WHERE rolname = session_user").rows[0].decode(0, as: Bool.self) else {
+        guard try caller.decode("createdb", as: Bool.self) else {
             throw ParkError(.forbidden, "a restore creates a database, which \(me) may not: give it the right (ALTER ROLE \(me) CREATEDB) or restore as a superuser")
         }
-        let owner: String? = try conn.query("""
-            SELECT pg_catalog.pg_get_userbyid(datdba)::text FROM pg_catalog.pg_database WHERE datname = \(name)
-            """).rows.first?.decode(0)
-        let isSuperuser: Bool = try conn.query("SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = session_user").rows[0].decode(0)
-        if let owner, owner != me, !isSuperuser {
+        if let owner, owner != me, try !caller.decode("superuser", as: Bool.self) {
             throw ParkError(.forbidden, "the database \(name) belongs to \(owner): only its owner or a superuser may restore over it")
         }
         let targetInfo = try ConnectionString.replacing(["dbname": name], in: conninfo)
